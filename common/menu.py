@@ -1,0 +1,28 @@
+"""Menu entries of the side menu (office screen) and the bottom tab bar (phone).
+
+Each app registers its entries; ``visible(user)`` decides whether the user sees it.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+_entries = []
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    icon: str
+    order: int = 100
+    visible: Callable = lambda user: True
+    tab: bool = False  # also on the phone's bottom tab bar
+
+
+def register(entry):
+    if all(e.url_name != entry.url_name for e in _entries):
+        _entries.append(entry)
+    return entry
+
+
+def entries_for(user):
+    return sorted((e for e in _entries if e.visible(user)), key=lambda e: e.order)

@@ -1,0 +1,54 @@
+"""The six first responsibilities (六项"第一责任") of the seed, and the modules that serve them.
+
+The secretary's home is organised by these six. A module registers a tile provider for its
+responsibility; the home page shows only responsibilities that have a module, so nothing on
+it is a placeholder.
+
+    from common.modules import Figure, register_tile
+
+    @register_tile(1)
+    def hazard_figures(user):
+        return [Figure("超期隐患", 3, url="/hazards/?overdue=1", warn=True), ...]
+"""
+from dataclasses import dataclass
+
+RESPONSIBILITIES = {
+    1: ("安全生产标准化", "查隐患、找问题、抓整改、保落实", "shield-check"),
+    2: ("安全宣传教育", "党员身边无违章、划片包保、示范岗", "megaphone"),
+    3: ("职工安全培训", "每日一题一解、每周一课一案、每月一考一评", "mortarboard"),
+    4: ("薄弱人物排查", "排查、帮教、转化,谈心谈话全覆盖", "people"),
+    5: ("基层班子建设", "集体领导与分工负责,批评与自我批评", "diagram-3"),
+    6: ("矿区和谐维稳", "小事不出区、大事不出矿", "house-heart"),
+}
+
+_tiles = {}
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: object
+    url: str = ""
+    warn: bool = False
+
+
+def register_tile(responsibility):
+    def decorator(provider):
+        _tiles.setdefault(responsibility, [])
+        if provider not in _tiles[responsibility]:
+            _tiles[responsibility].append(provider)
+        return provider
+
+    return decorator
+
+
+def tiles_for(user):
+    """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module."""
+    result = []
+    for number, (title, motto, icon) in RESPONSIBILITIES.items():
+        providers = _tiles.get(number)
+        if not providers:
+            continue
+        figures = [figure for provider in providers for figure in provider(user)]
+        result.append((number, title, motto, icon, figures))
+    return result

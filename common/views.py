@@ -1,0 +1,26 @@
+"""The role-aware home page and the phone's "more" menu."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from common.modules import tiles_for
+from common.todos import todos_for
+from orgs import scope
+from orgs.services import roster_summary
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "tiles": tiles_for(user),
+        "todos": todos_for(user),
+        "roles": sorted(scope.roles_of(user)),
+        "summary": roster_summary(user) if scope.can(user, "roster") else None,
+        "me": user.person,
+    }
+    return render(request, "common/home.html", context)
+
+
+@login_required
+def menu(request):
+    return render(request, "common/menu.html")

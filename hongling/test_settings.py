@@ -1,0 +1,8 @@
+"""Settings for the test suite: the real settings, with fast hashing and tasks run inline."""
+from hongling.settings import *  # noqa: F401,F403
+from hongling.settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+AXES_FAILURE_LIMIT = 5

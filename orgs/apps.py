@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "orgs"
+    verbose_name = "组织与人员"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from orgs import menu, models, todos  # noqa: F401  (registers menu entries and 待办 providers)
+
+        auditlog.register(models.OrgNode, exclude_fields=["numchild"])
+        auditlog.register(
+            models.Person,
+            exclude_fields=["name_initials", "updated_at"],
+            mask_fields=list(models.SENSITIVE_FIELDS),
+        )
+        auditlog.register(models.Transfer)
+        auditlog.register(models.JobType)
+        auditlog.register(models.RoleAssignment)
+        auditlog.register(
+            models.User, include_fields=["username", "is_active", "must_change_password", "person", "first_name"]
+        )

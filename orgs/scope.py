@@ -1,0 +1,101 @@
+"""The one place that turns a user into what they may read (SPEC §3).
+
+A user holds (role, org node) assignments. Each role grants capabilities; a capability
+granted by an assignment covers the whole subtree of its node. Roles that work on their own
+records only (党员, 职工) see themselves. ``filter_for`` builds the ``Q`` every
+``visible_to(user)`` uses; nothing else in the code decides scope.
+"""
+from django.db.models import Q
+
+# capability -> roles granting it over the subtree of the assigned node
+SUBTREE_CAPABILITIES = {
+    # read the roster and the records of people in the subtree
+    "roster": {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"},
+    # see sensitive fields (身份证号, 手机, 住址, 家庭情况, 思想动态) of people in the subtree
+    "sensitive": {"admin", "committee", "secretary"},
+    # add / edit / transfer people
+    "manage_people": {"admin", "committee", "secretary"},
+    # build, rename and move organisation nodes below the assigned node
+    "manage_org": {"admin"},
+    # reset passwords, disable accounts, assign roles
+    "manage_accounts": {"admin"},
+    # read the audit log and the sensitive-access log
+    "audit": {"admin"},
+}
+
+# capabilities every person holds over their own record
+SELF_CAPABILITIES = {"roster"}
+
+NOTHING = Q(pk__in=[])
+
+
+def assignments_of(user):
+    """The user's (role, path) pairs, read once per user object (i.e. once per request)."""
+    cached = getattr(user, "_scope_assignments", None)
+    if cached is None:
+        from orgs.models import RoleAssignment
+
+        cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "org__path"))
+        user._scope_assignments = cached
+    return cached
+
+
+def clear_cache(user):
+    if hasattr(user, "_scope_assignments"):
+        del user._scope_assignments
+
+
+def roles_of(user):
+    return {role for role, _ in assignments_of(user)}
+
+
+def minimal_paths(paths):
+    """Drop every path that lies inside another one: the union of subtrees stays the same."""
+    kept = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return sorted(kept)
+
+
+def subtree_paths(user, capability):
+    if capability not in SUBTREE_CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
+    roles = SUBTREE_CAPABILITIES[capability]
+    return minimal_paths(path for role, path in assignments_of(user) if role in roles)
+
+
+def filter_for(user, capability, path_field, self_field):
+    """``Q`` selecting what ``user`` may reach with ``capability``.
+
+    ``path_field``: lookup to the materialised path of the org node the row belongs to.
+    ``self_field``: lookup to the Person the row is about (None if rows are not about a person).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Q()
+    q = NOTHING
+    for path in subtree_paths(user, capability):
+        q |= Q(**{f"{path_field}__startswith": path})
+    if self_field and capability in SELF_CAPABILITIES and user.person_id:
+        q |= Q(**{self_field: user.person_id})
+    return q
+
+
+def can(user, capability, node=None):
+    """Whether ``user`` holds ``capability`` at ``node`` (or anywhere, when node is None)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    paths = subtree_paths(user, capability)
+    if node is None:
+        return bool(paths)
+    return any(node.path.startswith(p) for p in paths)
+
+
+def can_on_person(user, capability, person):
+    if can(user, capability, person.org):
+        return True
+    return capability in SELF_CAPABILITIES and user.is_authenticated and user.person_id == person.pk

@@ -1,0 +1,1 @@
+"""待办 of the roster module (none of its own yet beyond what the import adds)."""

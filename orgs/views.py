@@ -1,0 +1,270 @@
+"""Pages of the roster and the organisation tree. Thin: parse input, call a service, render."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import DomainError, NotFound
+from orgs import scope, services
+from orgs.forms import OrgNodeForm, PersonFilterForm, PersonForm, TransferForm
+from orgs.models import SENSITIVE_FIELDS, JobType, OrgKind, OrgNode, Transfer, window_start
+
+PAGE_SIZE = 50
+TREE_DEPTH = 4
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _person_or_404(user, pk):
+    try:
+        return services.get_person(user, pk)
+    except NotFound:
+        raise Http404
+
+
+def roster_filters(request):
+    form = PersonFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    return form, params
+
+
+@login_required
+def people(request):
+    user = request.user
+    if not scope.can(user, "roster"):
+        # 党员 / 职工 see only their own record.
+        if user.person_id:
+            return redirect("person_detail", user.person_id)
+        raise Http404
+    form, params = roster_filters(request)
+    recent = Transfer.objects.filter(person=OuterRef("pk"), date__gte=window_start(settings.HONGLING_TRANSFER_DAYS))
+    qs = (
+        services.filter_people(user, params)
+        .select_related("org", "job_type")
+        .annotate(recently_transferred=Exists(recent))
+        .order_by("emp_no", "pk")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    new_since = window_start(settings.HONGLING_NEW_HIRE_DAYS)
+    context = {
+        "form": form,
+        "page": page,
+        "new_since": new_since,
+        "orgs": OrgNode.objects.visible_to(user).exclude(kind=OrgKind.PARTY_GROUP).order_by("path"),
+        "job_types": JobType.objects.all(),
+        "query": request.GET.copy(),
+        "can_manage": scope.can(user, "manage_people"),
+        "masked_phone": True,
+    }
+    query = request.GET.copy()
+    query.pop("page", None)
+    context["querystring"] = query.urlencode()
+    template = "orgs/people.html#results" if request.htmx and not request.htmx.boosted else "orgs/people.html"
+    return render(request, template, context)
+
+
+@login_required
+def person_detail(request, pk):
+    user = request.user
+    person = _person_or_404(user, pk)
+    allowed = services.sensitive_fields_for(user, person)
+    context = {
+        "person": person,
+        "transfers": person.transfers.select_related("from_job", "to_job", "from_org", "to_org", "recorded_by"),
+        "sensitive": [(f, SENSITIVE_FIELDS[f], services.mask(getattr(person, f))) for f in allowed],
+        "can_manage": scope.can(user, "manage_people", person.org),
+        "can_manage_account": scope.can(user, "manage_accounts", person.org),
+        "history": services.person_history(user, person),
+    }
+    return render(request, "orgs/person_detail.html", context)
+
+
+@login_required
+def person_sensitive(request, pk):
+    """Reveal the sensitive fields (HTMX), logging who saw what."""
+    person = _person_or_404(request.user, pk)
+    shown = services.reveal_sensitive(request.user, person, via="page", ip=client_ip(request))
+    if not shown:
+        raise Http404
+    rows = [(SENSITIVE_FIELDS[f], v) for f, v in shown.items()]
+    return render(request, "orgs/person_detail.html#sensitive-values", {"rows": rows, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    user = request.user
+    if not scope.can(user, "manage_people"):
+        raise Http404
+    form = PersonForm(request.POST or None, org_choices=services.manageable_orgs(user))
+    if request.method == "POST":
+        try:
+            person = services.create_person(user, request.POST)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, f"已新增 {person}")
+            return redirect("person_detail", person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "title": "新增职工"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    user = request.user
+    person = _person_or_404(user, pk)
+    if not scope.can(user, "manage_people", person.org):
+        raise Http404
+    form = PersonForm(request.POST or None, instance=person, org_choices=services.manageable_orgs(user))
+    form.fields["job_type"].disabled = True
+    form.fields["org"].disabled = True
+    form.fields["job_type"].help_text = form.fields["org"].help_text = "工种和班组的变动请用“转岗”办理"
+    if request.method == "POST":
+        try:
+            person = services.update_person(user, person, request.POST.dict())
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("person_detail", person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "title": f"编辑 {person}", "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_transfer(request, pk):
+    user = request.user
+    person = _person_or_404(user, pk)
+    if not scope.can(user, "manage_people", person.org):
+        raise Http404
+    form = TransferForm(request.POST or None, person=person, org_choices=services.manageable_orgs(user))
+    if request.method == "POST":
+        try:
+            services.transfer_person(user, person, request.POST)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, f"{person.name} 转岗已登记")
+            return redirect("person_detail", person.pk)
+    return render(request, "orgs/person_transfer.html", {"form": form, "person": person})
+
+
+def _attach_errors(form, exc):
+    """Show a service's field errors next to the fields, keeping what the user typed."""
+    form.is_bound and form.errors  # run the form's own validation once
+    for field, msgs in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for msg in msgs:
+            if msg not in form.errors.get(target or "__all__", []):
+                form.add_error(target, msg)
+
+
+# ---------------------------------------------------------------- organisation tree
+
+
+@login_required
+def org_tree(request):
+    user = request.user
+    visible = OrgNode.objects.visible_to(user)
+    root = None
+    if request.GET.get("root"):
+        root = _node_or_404(user, request.GET["root"])
+        visible = visible.filter(path__startswith=root.path)
+    top = visible.order_by("depth").values_list("depth", flat=True).first()
+    if top is None:
+        raise Http404
+    # A large group's tree is shown TREE_DEPTH levels at a time; deeper nodes open on their own page.
+    nodes = list(visible.filter(depth__lte=top + TREE_DEPTH - 1).order_by("path"))
+    counts = services.head_counts(nodes)
+    can_manage = {n.pk for n in nodes if scope.can(user, "manage_org", n)}
+    tree = _nest(nodes)
+    deepest = top + TREE_DEPTH - 1
+    context = {"tree": tree, "counts": counts, "can_manage": can_manage, "root": root, "deepest": deepest}
+    return render(request, "orgs/tree.html", context)
+
+
+def _nest(nodes):
+    """[(node, children)] from a path-ordered list; nodes whose parent is not visible become roots."""
+    by_path = {}
+    roots = []
+    for node in nodes:
+        entry = (node, [])
+        parent = by_path.get(node.path[: -node.steplen])
+        (parent[1] if parent else roots).append(entry)
+        by_path[node.path] = entry
+    return roots
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_node(request, pk):
+    """Manage one node: rename, add a child, move. Admins of a level manage the tree below it."""
+    user = request.user
+    node = _node_or_404(user, pk)
+    if not scope.can(user, "manage_org", node):
+        raise Http404
+    action = request.POST.get("action")
+    rename_form = OrgNodeForm(initial={"name": node.name, "kind": node.kind, "code": node.code})
+    child_form = OrgNodeForm(prefix="child")
+    error = None
+    if request.method == "POST":
+        try:
+            if action == "rename":
+                services.rename_node(user, node, request.POST.get("name"), request.POST.get("code", node.code))
+                messages.success(request, "已更名")
+            elif action == "add_child":
+                child = services.add_child(user, node, request.POST.get("child-name"), request.POST.get("child-kind"), request.POST.get("child-code", ""))
+                messages.success(request, f"已新增 {child.name}")
+            elif action == "move":
+                target = _node_or_404(user, request.POST.get("parent"))
+                services.move_node(user, node, target)
+                messages.success(request, f"已移到 {target.name} 下")
+            elif action == "delete":
+                parent = node.get_parent()
+                services.delete_node(user, node)
+                messages.success(request, "已删除")
+                return redirect("org_node", parent.pk) if parent else redirect("org_tree")
+            else:
+                raise Http404
+            return redirect("org_node", node.pk)
+        except ValidationError as exc:
+            error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+        except DomainError as exc:
+            error = exc.message
+    move_targets = [
+        n for n in OrgNode.objects.visible_to(user, "manage_org").order_by("path")
+        if not n.path.startswith(node.path) and node.kind in _allowed_under(n.kind)
+    ]
+    context = {
+        "node": node,
+        "ancestors": node.get_ancestors(),
+        "children": node.get_children(),
+        "rename_form": rename_form,
+        "child_form": child_form,
+        "child_kinds": [(k, OrgKind(k).label) for k in _allowed_under(node.kind)],
+        "move_targets": move_targets,
+        "error": error,
+        "head_count": services.head_counts([node])[node.pk],
+    }
+    status = 409 if error else 200
+    return render(request, "orgs/node.html", context, status=status)
+
+
+def _allowed_under(kind):
+    from orgs.models import ALLOWED_CHILDREN
+
+    return sorted(ALLOWED_CHILDREN.get(kind, set()), key=lambda k: list(OrgKind.values).index(k))
+
+
+def _node_or_404(user, pk):
+    try:
+        return services.get_node(user, int(pk))
+    except (NotFound, TypeError, ValueError):
+        raise Http404
