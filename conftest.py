@@ -18,3 +18,61 @@ def login(client):
         return client
 
     return _login
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright (never `playwright install`)."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium 不存在: apt-get install -y chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(chromium, live_server):
+    """A 375-px phone page; records every request host so tests can assert nothing leaves 127.0.0.1."""
+    from urllib.parse import urlparse
+
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.outside_requests = []
+
+    def watch(request):
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("data:", "blob:")):
+            return
+        if host not in ("127.0.0.1", "localhost"):
+            page.outside_requests.append(request.url)
+
+    page.on("request", watch)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def browser_login(page, username, password="Hl-test-pass1"):
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

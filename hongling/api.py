@@ -19,9 +19,17 @@ def domain_error(request, exc):
 
 
 def _register_routers():
+    from frontline.api import router as frontline_router
+    from hazards.api import router as hazards_router
     from orgs.api import router as orgs_router
+    from vanguard.api import router as vanguard_router
+    from violations.api import router as violations_router
 
     api.add_router("/", orgs_router)
+    api.add_router("/hazards/", hazards_router)
+    api.add_router("/violations/", violations_router)
+    api.add_router("/vanguard/", vanguard_router)
+    api.add_router("/frontline/", frontline_router)
 
 
 _register_routers()

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "ninja",
     "common",
     "orgs",
+    "hazards",
+    "violations",
+    "vanguard",
+    "frontline",
 ]
 
 MIDDLEWARE = [

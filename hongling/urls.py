@@ -8,5 +8,11 @@ urlpatterns = [
     path("menu/", common_views.menu, name="menu"),
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),
+    path("", include("orgs.excel_urls")),
+    path("", include("orgs.admin_urls")),
+    path("hazards/", include("hazards.urls")),
+    path("violations/", include("violations.urls")),
+    path("vanguard/", include("vanguard.urls")),
+    path("frontline/", include("frontline.urls")),
     path("api/", api.urls),
 ]

@@ -26,6 +26,20 @@ SUBTREE_CAPABILITIES = {
 # capabilities every person holds over their own record
 SELF_CAPABILITIES = {"roster"}
 
+
+def register_capability(name, roles, self_too=False):
+    """Let a module declare a capability of its own (e.g. "hazards_verify": {"safety", "admin"}).
+
+    Call it at import time of the module's ``scope`` use (e.g. in its models.py or apps.ready).
+    ``self_too``: every person also holds it over rows about themselves.
+    """
+    existing = SUBTREE_CAPABILITIES.get(name)
+    if existing is not None and existing != set(roles):
+        raise ValueError(f"capability {name!r} already registered with other roles")
+    SUBTREE_CAPABILITIES[name] = set(roles)
+    if self_too:
+        SELF_CAPABILITIES.add(name)
+
 NOTHING = Q(pk__in=[])
 
 
