@@ -174,7 +174,17 @@ class PersonFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False)
     org = forms.IntegerField(label="组织", required=False)
     job_type = forms.IntegerField(label="工种", required=False)
-    political_status = forms.ChoiceField(label="政治面貌", required=False, choices=[("", "全部")] + PoliticalStatus.choices)
-    work_status = forms.ChoiceField(label="在岗状态", required=False, choices=[("", "全部")] + WorkStatus.choices)
+    political_status = forms.ChoiceField(
+        label="政治面貌",
+        required=False,
+        choices=[("", "全部政治面貌")] + PoliticalStatus.choices,
+        widget=forms.Select(attrs={"class": "form-select", "aria-label": "政治面貌"}),
+    )
+    work_status = forms.ChoiceField(
+        label="在岗状态",
+        required=False,
+        choices=[("", "全部在岗状态")] + WorkStatus.choices,
+        widget=forms.Select(attrs={"class": "form-select", "aria-label": "在岗状态"}),
+    )
     new_hire = forms.BooleanField(label="新入职", required=False)
     transferred = forms.BooleanField(label="转岗", required=False)
