@@ -170,6 +170,7 @@ def _attach_errors(form, exc):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def org_tree(request):
     user = request.user
     visible = OrgNode.objects.visible_to(user)
@@ -177,16 +178,35 @@ def org_tree(request):
     if request.GET.get("root"):
         root = _node_or_404(user, request.GET["root"])
         visible = visible.filter(path__startswith=root.path)
+    if request.method == "POST" and request.POST.get("action") == "add_root":
+        try:
+            created = services.add_root(user, request.POST.get("name"), request.POST.get("kind"), request.POST.get("code", ""))
+        except ValidationError as exc:
+            messages.error(request, "；".join(m for msgs in exc.message_dict.values() for m in msgs))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已建立 {created.name}")
+        return redirect("org_tree")
     top = visible.order_by("depth").values_list("depth", flat=True).first()
     if top is None:
-        raise Http404
+        if not user.is_superuser:
+            raise Http404
+        top = 1
     # A large group's tree is shown TREE_DEPTH levels at a time; deeper nodes open on their own page.
     nodes = list(visible.filter(depth__lte=top + TREE_DEPTH - 1).order_by("path"))
     counts = services.head_counts(nodes)
     can_manage = {n.pk for n in nodes if scope.can(user, "manage_org", n)}
     tree = _nest(nodes)
     deepest = top + TREE_DEPTH - 1
-    context = {"tree": tree, "counts": counts, "can_manage": can_manage, "root": root, "deepest": deepest}
+    context = {
+        "tree": tree,
+        "counts": counts,
+        "can_manage": can_manage,
+        "root": root,
+        "deepest": deepest,
+        "root_kinds": [(k, OrgKind(k).label) for k in _allowed_under(None)] if user.is_superuser else [],
+    }
     return render(request, "orgs/tree.html", context)
 
 
