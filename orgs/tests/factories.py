@@ -35,7 +35,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     job_type = factory.SubFactory(JobTypeFactory)
     political_status = PoliticalStatus.MASSES
     phone = "13800138000"
-    id_number = "110101198505010012"
+    id_number = "110101198505010014"
     address = "新泰市某街道1号"
     family_notes = "父母健在"
     thoughts_notes = "思想稳定"
