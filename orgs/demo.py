@@ -549,8 +549,11 @@ class PersonMaker:
     def person(self, org, job, post, female=0.0, party=0.11, office=False, party_org=None):
         rng, today = self.rng, self.today
         gender = "F" if rng.random() < female else "M"
-        new_hire = rng.random() < 0.04
-        if new_hire:
+        senior = post in MANAGER_POSTS and post != "技术员"
+        new_hire = rng.random() < 0.04 and not senior
+        if senior:
+            birth = self.birth_date(30, 57, 46)
+        elif new_hire:
             birth = self.birth_date(19, 32, 23)
         elif office:
             birth = self.birth_date(23, 58, 42)
@@ -618,10 +621,13 @@ def make_unit_people(maker, up):
 
     if profile.office:
         jobs, head, deputy, staff = OFFICES[up.node.name]
+        # a 机关 branch's secretary works in its first 科室 (专职 or 兼职, as at most mines)
+        leaders = [head, deputy, "党支部书记"] if up.is_first_of_branch else [head, deputy]
         for i in range(n):
-            post = head if i == 0 else deputy if i == 1 else staff
-            job = "管理人员" if i < 2 else weighted(rng, jobs)
-            add(up.node, job, post, 0.9 if i < 2 else profile.party, up.branch)
+            post = leaders[i] if i < len(leaders) else staff
+            job = "管理人员" if i < len(leaders) else weighted(rng, jobs)
+            party = 1.0 if post == "党支部书记" else 0.9 if i < len(leaders) else profile.party
+            add(up.node, job, post, party, up.branch)
         return people
 
     managers = ["区长", "副区长", "技术员"] if n >= 30 else ["区长"]
@@ -774,9 +780,8 @@ class DemoResult:
 
 def existing_size():
     """The size of the demo data already in the database, or None."""
-    code = (
-        OrgNode.objects.filter(kind=OrgKind.GROUP, code__startswith=MARKER_PREFIX).values_list("code", flat=True).first()
-    )
+    markers = OrgNode.objects.filter(kind=OrgKind.GROUP, code__startswith=MARKER_PREFIX)
+    code = markers.values_list("code", flat=True).first()
     return code[len(MARKER_PREFIX):].lower() if code else None
 
 
@@ -860,7 +865,8 @@ def _write_mine(size, plan, jobs, initials, today):
         p.emp_no = f"{prefix}{number:04d}"
         p.name_initials = initials(p.name)
     Person.objects.bulk_create(people, batch_size=1000)
-    work_orgs = [team for up in plan.units for team, _ in up.teams] + [up.node for up in plan.units if up.profile.office]
+    work_orgs = [team for up in plan.units for team, _ in up.teams]
+    work_orgs += [up.node for up in plan.units if up.profile.office]
     transfers = make_transfers(rng, people, work_orgs, jobs, today, rate=0.06 if size == "small" else 0.03)
     Transfer.objects.bulk_create(transfers, batch_size=1000)
     plan.designated = {getattr(p, "_designated"): p for p in people if getattr(p, "_designated", None)}
