@@ -218,7 +218,7 @@ class PeopleQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_ID)
 
 
-class PageQuery(Schema):
+class OrgsPageQuery(Schema):
     limit: int = Field(500, ge=1, le=2000)
     offset: int = Field(0, ge=0, le=MAX_ID)
 
@@ -336,7 +336,7 @@ def _refuse_null_chars(data):
 
 
 @router.get("/orgs", response={200: OrgNodeList, **ERRORS_READ}, summary="可见的组织(按树序)")
-def list_orgs(request, page: Query[PageQuery]):
+def list_orgs(request, page: Query[OrgsPageQuery]):
     visible = OrgNode.objects.visible_to(request.user).order_by("path")
     count = visible.count()
     nodes = list(visible[page.offset : page.offset + page.limit])
@@ -364,7 +364,8 @@ def patch_org(request, id: PathId, payload: OrgNodePatch):
     with transaction.atomic():
         node = services.get_node(user, id)
         if changes.get("name") is not None or changes.get("code") is not None:
-            node = services.rename_node(user, node, changes.get("name") or node.name, changes.get("code"))
+            name = changes["name"] if changes.get("name") is not None else node.name
+            node = services.rename_node(user, node, name, changes.get("code"))
         if changes.get("parent_id") is not None:
             new_parent = services.get_node(user, changes["parent_id"])
             node = services.move_node(user, node, new_parent)

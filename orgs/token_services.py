@@ -63,7 +63,8 @@ def create_token(user, name, nonce=None):
     raw = _raw_token(user, nonce)
     existing = ApiToken.objects.filter(digest=token_digest(raw)).first()
     if existing is not None:
-        if existing.user_id == user.pk and not existing.revoked and existing.created_at > timezone.now() - RESUBMIT_WINDOW:
+        recent = existing.created_at > timezone.now() - RESUBMIT_WINDOW
+        if existing.user_id == user.pk and not existing.revoked and recent:
             return existing, raw
         raise Conflict("该表单已提交过,请刷新页面后重新创建")
     if ApiToken.objects.filter(user=user, revoked=False).count() >= MAX_ACTIVE_TOKENS:

@@ -19,6 +19,7 @@ from orgs.tests.factories import JobTypeFactory, PersonFactory
 urlpatterns = [path("", include("hongling.urls")), path("", include("orgs.token_urls"))]
 
 PHONE = "13800138000"  # every factory person's phone
+JSON = {"content_type": "application/json"}
 
 
 @pytest.fixture
@@ -140,7 +141,7 @@ def test_anonymous_gets_401_everywhere(world):
         ("post", f"/api/people/{p}/transfer"),
         ("get", f"/api/people/{p}/transfers"),
     ]:
-        assert getattr(c, method)(url, {}, content_type="application/json").status_code == 401, (method, url)
+        assert getattr(c, method)(url, {}, **JSON).status_code == 401, (method, url)
 
 
 def test_people_filters_are_the_roster_filters(world, login):
@@ -158,7 +159,7 @@ def test_people_filters_are_the_roster_filters(world, login):
     c.post(
         f"/api/people/{world.worker_person.pk}/transfer",
         {"date": (today - timedelta(days=2)).isoformat(), "to_job": digger.pk, "to_org": world.team2.pk},
-        content_type="application/json",
+        **JSON,
     )
     r = c.get("/api/people", {"transferred": "1"})
     assert names(r) == {"王小二"}
@@ -251,7 +252,8 @@ def test_secretary_gets_sensitive_values_only_with_reveal_and_it_is_logged(world
     assert not SensitiveAccess.objects.exists()
 
     clear = c.get(url, {"reveal": 1}, REMOTE_ADDR="10.1.2.3").json()
-    assert clear["phone"] == PHONE and clear["id_number"] == world.colleague.id_number and clear["thoughts_notes"] == "思想稳定"
+    assert clear["phone"] == PHONE and clear["id_number"] == world.colleague.id_number
+    assert clear["thoughts_notes"] == "思想稳定"
     assert clear["sensitive_revealed"] is True
     log = SensitiveAccess.objects.get()
     assert (log.user, log.person, log.via, log.ip) == (world.secretary, world.colleague, "api", "10.1.2.3")
@@ -282,7 +284,7 @@ def test_a_worker_may_reveal_their_own_contact_fields_but_not_notes_about_them(w
 )
 def test_create_person_per_role(world, login, who, status):
     c = as_user(login, role(world, who))
-    r = c.post("/api/people", new_person_data(world, world.team2), content_type="application/json")
+    r = c.post("/api/people", new_person_data(world, world.team2), **JSON)
     assert r.status_code == status
     assert Person.objects.filter(emp_no="900001").exists() == (status == 201)
     if status == 201:
@@ -295,18 +297,18 @@ def test_create_person_errors_are_422_with_chinese_messages_per_field(world, log
     c = login(world.secretary)
     data = new_person_data(world, world.team2, emp_no=world.colleague.emp_no)
     data["phone"] = "12345"
-    r = c.post("/api/people", data, content_type="application/json")
+    r = c.post("/api/people", data, **JSON)
     assert r.status_code == 422
     errors = r.json()["errors"]
     assert errors["emp_no"] == [f"工号 {world.colleague.emp_no} 在本矿已存在"]
     assert errors["phone"] == ["手机号应为以1开头的11位数字"]
     assert {"loc": ["body", "phone"], "msg": "手机号应为以1开头的11位数字", "type": "value_error"} in r.json()["detail"]
     # a team outside the secretary's branch is not a valid choice
-    r = c.post("/api/people", new_person_data(world, world.other_team), content_type="application/json")
+    r = c.post("/api/people", new_person_data(world, world.other_team), **JSON)
     assert r.status_code == 422 and "org" in r.json()["errors"]
     # the same submission twice makes one person
-    assert c.post("/api/people", new_person_data(world, world.team2), content_type="application/json").status_code == 201
-    again = c.post("/api/people", new_person_data(world, world.team2), content_type="application/json")
+    assert c.post("/api/people", new_person_data(world, world.team2), **JSON).status_code == 201
+    again = c.post("/api/people", new_person_data(world, world.team2), **JSON)
     assert again.status_code == 422 and Person.objects.filter(emp_no="900001").count() == 1
 
 
@@ -325,7 +327,7 @@ def test_create_person_errors_are_422_with_chinese_messages_per_field(world, log
 )
 def test_patch_person_per_role(world, login, who, status):
     c = as_user(login, role(world, who))
-    r = c.patch(f"/api/people/{world.colleague.pk}", {"post": "支架工"}, content_type="application/json")
+    r = c.patch(f"/api/people/{world.colleague.pk}", {"post": "支架工"}, **JSON)
     assert r.status_code == status
     world.colleague.refresh_from_db()
     assert (world.colleague.post == "支架工") == (status == 200)
@@ -334,23 +336,23 @@ def test_patch_person_per_role(world, login, who, status):
 def test_patch_person_changes_only_what_was_sent(world, login):
     c = login(world.secretary)
     url = f"/api/people/{world.colleague.pk}"
-    r = c.patch(url, {"work_status": "leave", "birth_date": None}, content_type="application/json")
+    r = c.patch(url, {"work_status": "leave", "birth_date": None}, **JSON)
     assert r.status_code == 200 and r.json()["work_status_label"] == "休假"
     world.colleague.refresh_from_db()
     assert world.colleague.work_status == "leave" and world.colleague.birth_date is None
     assert world.colleague.phone == PHONE and world.colleague.name == "同事乙"
     # 工种/班组 change only through a transfer: an unknown field is refused, not silently dropped
-    r = c.patch(url, {"org": world.team.pk}, content_type="application/json")
+    r = c.patch(url, {"org": world.team.pk}, **JSON)
     assert r.status_code == 422
     world.colleague.refresh_from_db()
     assert world.colleague.org == world.team2
-    assert c.patch(url, {"hire_date": "2999-01-01"}, content_type="application/json").json()["errors"] == {
+    assert c.patch(url, {"hire_date": "2999-01-01"}, **JSON).json()["errors"] == {
         "hire_date": ["入职日期不能晚于今天"]
     }
 
 
 def test_a_worker_patching_their_own_record_is_403(world, login):
-    r = login(world.worker).patch(f"/api/people/{world.worker_person.pk}", {"post": "x"}, content_type="application/json")
+    r = login(world.worker).patch(f"/api/people/{world.worker_person.pk}", {"post": "x"}, **JSON)
     assert r.status_code == 403
 
 
@@ -362,7 +364,7 @@ def test_transfer_per_role(world, login, who, status):
     c = as_user(login, role(world, who))
     digger = JobTypeFactory(name="掘进工")
     body = {"date": timezone.localdate().isoformat(), "to_job": digger.pk, "to_org": world.team2.pk, "note": "需要"}
-    r = c.post(f"/api/people/{world.worker_person.pk}/transfer", body, content_type="application/json")
+    r = c.post(f"/api/people/{world.worker_person.pk}/transfer", body, **JSON)
     assert r.status_code == status
     assert Transfer.objects.filter(person=world.worker_person).exists() == (status == 201)
     if status == 201:
@@ -372,8 +374,9 @@ def test_transfer_per_role(world, login, who, status):
 
 
 def test_transfer_to_the_same_place_is_422_with_the_reason(world, login):
-    body = {"date": timezone.localdate().isoformat(), "to_job": world.worker_person.job_type_id, "to_org": world.team.pk}
-    r = login(world.secretary).post(f"/api/people/{world.worker_person.pk}/transfer", body, content_type="application/json")
+    same = {"to_job": world.worker_person.job_type_id, "to_org": world.team.pk}
+    body = {"date": timezone.localdate().isoformat(), **same}
+    r = login(world.secretary).post(f"/api/people/{world.worker_person.pk}/transfer", body, **JSON)
     assert r.status_code == 422
     assert r.json()["errors"] == {"__all__": ["新工种和新班组与当前相同,无需转岗"]}
 
@@ -415,7 +418,14 @@ def test_org_fields(world, login):
 
 @pytest.mark.parametrize(
     "who, status",
-    [("admin", 200), ("secretary", 200), ("team_leader", 404), ("worker", 404), ("other_secretary", 404), ("anonymous", 401)],
+    [
+        ("admin", 200),
+        ("secretary", 200),
+        ("team_leader", 404),
+        ("worker", 404),
+        ("other_secretary", 404),
+        ("anonymous", 401),
+    ],
 )
 def test_org_detail_per_role(world, login, who, status):
     r = as_user(login, role(world, who)).get(f"/api/orgs/{world.unit.pk}")
@@ -438,7 +448,7 @@ def test_org_detail_per_role(world, login, who, status):
 )
 def test_create_org_per_role(world, login, who, status):
     c = as_user(login, role(world, who))
-    r = c.post("/api/orgs", {"parent_id": world.unit.pk, "name": "夜班", "kind": "team"}, content_type="application/json")
+    r = c.post("/api/orgs", {"parent_id": world.unit.pk, "name": "夜班", "kind": "team"}, **JSON)
     assert r.status_code == status
     assert OrgNode.objects.filter(name="夜班").exists() == (status == 201)
     if status == 201:
@@ -447,10 +457,11 @@ def test_create_org_per_role(world, login, who, status):
 
 def test_create_org_rules(world, login):
     c = login(world.admin)
-    post = lambda body: c.post("/api/orgs", body, content_type="application/json")  # noqa: E731
+    post = lambda body: c.post("/api/orgs", body, **JSON)  # noqa: E731
     wrong_kind = post({"parent_id": world.unit.pk, "name": "某支部", "kind": "branch"})
     assert wrong_kind.status_code == 422 and wrong_kind.json()["errors"] == {"kind": ["区队/科室下不能设立党支部"]}
-    assert post({"parent_id": world.unit.pk, "name": "早班", "kind": "team"}).json()["errors"] == {"name": ["综采一区下已有同名组织"]}
+    same_name = post({"parent_id": world.unit.pk, "name": "早班", "kind": "team"})
+    assert same_name.json()["errors"] == {"name": ["综采一区下已有同名组织"]}
     assert post({"parent_id": world.unit.pk, "name": "x", "kind": "no-such-kind"}).status_code == 422
     assert post({"parent_id": world.unit_b.pk, "name": "夜班", "kind": "team"}).status_code == 404  # other mine
 
@@ -461,23 +472,34 @@ def test_create_org_rules(world, login):
 )
 def test_rename_org_per_role(world, login, who, status):
     c = as_user(login, role(world, who))
-    r = c.patch(f"/api/orgs/{world.team2.pk}", {"name": "中班(二)", "code": "Z2"}, content_type="application/json")
+    r = c.patch(f"/api/orgs/{world.team2.pk}", {"name": "中班(二)", "code": "Z2"}, **JSON)
     assert r.status_code == status
     world.team2.refresh_from_db()
     assert (world.team2.name == "中班(二)" and world.team2.code == "Z2") == (status == 200)
 
 
+def test_rename_org_rules(world, login):
+    c = login(world.admin)
+    url = f"/api/orgs/{world.team2.pk}"
+    assert c.patch(url, {"name": " "}, **JSON).json()["errors"] == {"name": ["名称不能为空"]}
+    assert c.patch(url, {"name": ""}, **JSON).status_code == 422
+    assert c.patch(url, {"code": "Z9"}, **JSON).json()["name"] == "中班"
+    assert c.patch(url, {"kind": "unit"}, **JSON).status_code == 422  # kind never changes
+    world.team2.refresh_from_db()
+    assert (world.team2.name, world.team2.code, world.team2.kind) == ("中班", "Z9", "team")
+
+
 def test_move_org(world, login):
     c = login(world.admin)
-    r = c.patch(f"/api/orgs/{world.team2.pk}", {"parent_id": world.other_unit.pk}, content_type="application/json")
+    r = c.patch(f"/api/orgs/{world.team2.pk}", {"parent_id": world.other_unit.pk}, **JSON)
     assert r.status_code == 200 and r.json()["parent_id"] == world.other_unit.pk
     assert r.json()["path"].startswith(world.other_unit.path)
-    wrong_kind = c.patch(f"/api/orgs/{world.team.pk}", {"parent_id": world.branch.pk}, content_type="application/json")
+    wrong_kind = c.patch(f"/api/orgs/{world.team.pk}", {"parent_id": world.branch.pk}, **JSON)
     assert wrong_kind.status_code == 422 and wrong_kind.json()["errors"] == {"kind": ["党支部下不能设立班组"]}
     root = login(world.superuser)
-    cycle = root.patch(f"/api/orgs/{world.branch.pk}", {"parent_id": world.unit.pk}, content_type="application/json")
+    cycle = root.patch(f"/api/orgs/{world.branch.pk}", {"parent_id": world.unit.pk}, **JSON)
     assert cycle.status_code == 409 and "下级" in cycle.json()["detail"]
-    other_mine = root.patch(f"/api/orgs/{world.team.pk}", {"parent_id": world.unit_b.pk}, content_type="application/json")
+    other_mine = root.patch(f"/api/orgs/{world.team.pk}", {"parent_id": world.unit_b.pk}, **JSON)
     assert other_mine.status_code == 409 and "另一个矿" in other_mine.json()["detail"]
     world.team.refresh_from_db()
     assert world.team.path.startswith(world.unit.path)
@@ -490,12 +512,12 @@ def test_session_post_needs_the_csrf_token(world):
     c = Client(enforce_csrf_checks=True)
     c.force_login(world.secretary)
     body = new_person_data(world, world.team2)
-    refused = c.post("/api/people", body, content_type="application/json")
+    refused = c.post("/api/people", body, **JSON)
     assert refused.status_code == 403 and not Person.objects.filter(emp_no="900001").exists()
-    assert c.patch(f"/api/people/{world.colleague.pk}", {"post": "x"}, content_type="application/json").status_code == 403
+    assert c.patch(f"/api/people/{world.colleague.pk}", {"post": "x"}, **JSON).status_code == 403
     c.get("/api/docs")  # any page with a form sets the CSRF cookie
     token = c.cookies["csrftoken"].value
-    ok = c.post("/api/people", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    ok = c.post("/api/people", body, **JSON, HTTP_X_CSRFTOKEN=token)
     assert ok.status_code == 201
     assert c.get("/api/people").status_code == 200  # reading needs no CSRF token
 
@@ -506,7 +528,7 @@ def test_token_auth_works_without_csrf_and_a_revoked_token_does_not(world):
     c = Client(enforce_csrf_checks=True)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert names(c.get("/api/people", **auth)) == PEOPLE_A_BRANCH
-    r = c.post("/api/people", new_person_data(world, world.team2), content_type="application/json", **auth)
+    r = c.post("/api/people", new_person_data(world, world.team2), **JSON, **auth)
     assert r.status_code == 201
     token.refresh_from_db()
     assert token.last_used_at is not None
@@ -537,7 +559,7 @@ def test_a_bad_token_is_not_rescued_by_a_session(world, login):
 def test_changes_made_with_a_token_are_audited_under_the_tokens_owner(world):
     headers = bearer(world.secretary)
     r = Client().patch(
-        f"/api/people/{world.colleague.pk}", {"post": "支架工"}, content_type="application/json", **headers
+        f"/api/people/{world.colleague.pk}", {"post": "支架工"}, **JSON, **headers
     )
     assert r.status_code == 200
     entry = LogEntry.objects.get_for_object(world.colleague).order_by("-timestamp").first()
