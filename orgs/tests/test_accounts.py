@@ -113,11 +113,29 @@ def test_reset_requires_post(world, login):
     assert login(world.admin).get(f"/manage/accounts/{world.worker.pk}/reset/").status_code == 405
 
 
-def test_admin_cannot_reset_superuser(world, login):
-    # the superuser holds a role in the mine, so the mine admin can see the account but not reset it
+def test_mine_admin_cannot_touch_superuser_even_with_a_role_in_the_mine(world, login):
     RoleAssignment.objects.create(user=world.superuser, role=Role.COMMITTEE, org=world.mine)
-    r = login(world.admin).post(f"/manage/accounts/{world.superuser.pk}/reset/")
-    assert r.status_code == 403 and "不能重置超级管理员的密码" in r.content.decode()
+    c = login(world.admin)
+    assert f'href="/manage/accounts/{world.superuser.pk}/"' not in c.get("/manage/accounts/").content.decode()
+    assert c.post(f"/manage/accounts/{world.superuser.pk}/reset/").status_code == 404
+    assert c.post(f"/manage/accounts/{world.superuser.pk}/active/", {"active": "0"}).status_code == 404
+    world.superuser.refresh_from_db()
+    assert world.superuser.is_active and world.superuser.check_password("Hl-test-pass1")
+
+
+def test_account_spanning_two_mines_is_managed_from_above(world, login):
+    """Admin of mine A must not reset the password of someone who is also admin of mine B."""
+    b_admin = make_user("admin-xz", "admin", world.mine_b)
+    RoleAssignment.objects.create(user=b_admin, role=Role.WORKER, org=world.team)
+    c = login(world.admin)
+    assert "admin-xz" not in c.get("/manage/accounts/").content.decode()
+    assert c.get(f"/manage/accounts/{b_admin.pk}/").status_code == 404
+    assert c.post(f"/manage/accounts/{b_admin.pk}/reset/").status_code == 404
+    b_admin.refresh_from_db()
+    assert b_admin.check_password("Hl-test-pass1")
+    group_admin = make_user("admin-group", "admin", world.group)
+    assert login(group_admin).get(f"/manage/accounts/{b_admin.pk}/").status_code == 200
+    assert login(world.superuser).get(f"/manage/accounts/{b_admin.pk}/").status_code == 200
 
 
 def test_disable_and_enable(world, login, client):
@@ -306,3 +324,11 @@ def test_menu_entries_only_for_admins(world, login):
     assert "/manage/audit/" in login(world.admin).get("/menu/").content.decode()
     body = login(world.secretary).get("/menu/").content.decode()
     assert "/manage/accounts/" not in body and "/manage/audit/" not in body
+
+
+def test_user_name_clash_on_create_is_a_message_not_a_crash(world, login):
+    # an old account keeps its user name after its person record was deleted
+    User.objects.create_user(username=f"SC-{world.colleague.emp_no}", password="x")
+    r = login(world.admin).post(f"/manage/accounts/person/{world.colleague.pk}/", follow=True)
+    assert r.status_code == 200 and "登录名已被其他账号占用" in r.content.decode()
+    assert not User.objects.filter(person=world.colleague).exists()
