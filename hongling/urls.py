@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("orgs.urls")),
     path("", include("orgs.excel_urls")),
     path("", include("orgs.admin_urls")),
+    path("", include("orgs.token_urls")),
     path("hazards/", include("hazards.urls")),
     path("violations/", include("violations.urls")),
     path("vanguard/", include("vanguard.urls")),

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -175,7 +174,6 @@ def account_reset(request, pk):
         raise Http404
     except DomainError as exc:
         return _error_page(request, actor, target, exc)
-    acc.log_account_event(target, "已重置(临时密码)")
     target.refresh_from_db()
     return _password_page(request, target, password, created=False)
 
@@ -272,10 +270,6 @@ def account_for_person(request, person_pk):
             raise Http404
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect("account_new")
-        except IntegrityError:
-            # the generated user name is taken (e.g. by the account of a deleted person with the same 工号)
-            messages.error(request, f"无法为 {person.name} 开通账号:登录名已被其他账号占用,请联系系统管理员。")
             return redirect("account_new")
         acc.log_account_event(user, "已设置(临时密码)")
         return _password_page(request, user, password, created=True)

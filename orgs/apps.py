@@ -15,6 +15,7 @@ class OrgsConfig(AppConfig):
             models.Person,
             exclude_fields=["name_initials", "updated_at"],
             mask_fields=list(models.SENSITIVE_FIELDS),
+            mask_callable="orgs.services.mask_all",
         )
         auditlog.register(models.Transfer)
         auditlog.register(models.JobType)

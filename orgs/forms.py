@@ -172,8 +172,8 @@ class PersonFilterForm(forms.Form):
     """The roster filters; used by the page, the export and the API."""
 
     q = forms.CharField(label="搜索", required=False)
-    org = forms.IntegerField(label="组织", required=False)
-    job_type = forms.IntegerField(label="工种", required=False)
+    org = forms.IntegerField(label="组织", required=False, min_value=1, max_value=2**31 - 1)
+    job_type = forms.IntegerField(label="工种", required=False, min_value=1, max_value=2**31 - 1)
     political_status = forms.ChoiceField(
         label="政治面貌",
         required=False,

@@ -1,3 +1,5 @@
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -20,3 +22,14 @@ class ForcePasswordChangeMiddleware:
         ):
             return redirect(reverse("password_change"))
         return self.get_response(request)
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, but the recorded IP comes from X-Forwarded-For only behind our own proxy
+    (otherwise any client could forge it)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+            return AuditlogMiddleware._get_remote_addr(request)
+        return request.META.get("REMOTE_ADDR")

@@ -73,6 +73,11 @@ def sensitive_fields_for(user, person):
     return []
 
 
+def mask_all(value):
+    """The audit log's mask for sensitive fields: nothing of the value is kept."""
+    return "******"
+
+
 def mask(value):
     """What a list shows instead of a sensitive value: its shape, not its content."""
     if not value:
@@ -184,6 +189,8 @@ def transfer_person(user, person, data):
 
 
 def _check_kind(parent_kind, kind):
+    if kind not in OrgKind.values:
+        raise ValidationError({"kind": ["未知的组织类型"]})
     if kind not in ALLOWED_CHILDREN.get(parent_kind, set()):
         parent_label = OrgKind(parent_kind).label if parent_kind else "顶层"
         raise ValidationError({"kind": [f"{parent_label}下不能设立{OrgKind(kind).label}"]})
@@ -198,6 +205,13 @@ def _clean_name(name):
     return name
 
 
+def _clean_code(code):
+    code = (code or "").strip()
+    if len(code) > 30:
+        raise ValidationError({"code": ["编码不能超过30个字符"]})
+    return code
+
+
 @transaction.atomic
 def add_child(user, parent, name, kind, code=""):
     if not scope.can(user, "manage_org", parent):
@@ -206,7 +220,7 @@ def add_child(user, parent, name, kind, code=""):
     _check_kind(parent.kind, kind)
     if parent.get_children().filter(name=name).exists():
         raise ValidationError({"name": [f"{parent.name}下已有同名组织"]})
-    return parent.add_child(name=name, kind=kind, code=code or "")
+    return parent.add_child(name=name, kind=kind, code=_clean_code(code))
 
 
 @transaction.atomic
@@ -215,7 +229,7 @@ def add_root(user, name, kind, code=""):
         raise Forbidden("只有超级管理员可以建立顶层组织")
     name = _clean_name(name)
     _check_kind(None, kind)
-    return OrgNode.add_root(name=name, kind=kind, code=code or "")
+    return OrgNode.add_root(name=name, kind=kind, code=_clean_code(code))
 
 
 @transaction.atomic
@@ -224,7 +238,7 @@ def rename_node(user, node, name, code=None):
         raise Forbidden("您无权修改该组织")
     node.name = _clean_name(name)
     if code is not None:
-        node.code = code
+        node.code = _clean_code(code)
     node.save()
     return node
 
@@ -280,18 +294,31 @@ def head_counts(nodes):
 
 
 def manageable_users(user):
-    """Accounts an admin may manage: those linked to a person in scope, or holding a role in scope."""
-    paths = scope.subtree_paths(user, "manage_accounts")
-    if user.is_superuser:
-        return User.objects.all()
-    if not paths:
-        return User.objects.none()
+    """Accounts an admin may manage: those lying *wholly* inside the admin's ``manage_accounts`` subtrees
+    (the person, if any, and every role). Superuser accounts only by superusers; accounts spanning two
+    mines are managed from the level above."""
     from django.db.models import Q
 
-    q = Q(pk__in=[])
+    if user.is_superuser:
+        return User.objects.all()
+    paths = scope.subtree_paths(user, "manage_accounts")
+    if not paths:
+        return User.objects.none()
+    inside_org = Q(pk__in=[])
+    inside_person = Q(person__isnull=True)
+    touches = Q(pk__in=[])
     for p in paths:
-        q |= Q(person__org__path__startswith=p) | Q(role_assignments__org__path__startswith=p)
-    return User.objects.filter(q).distinct()
+        inside_org |= Q(org__path__startswith=p)
+        inside_person |= Q(person__org__path__startswith=p)
+        touches |= Q(person__org__path__startswith=p) | Q(role_assignments__org__path__startswith=p)
+    roles_outside = RoleAssignment.objects.exclude(inside_org).values("user_id")
+    candidates = User.objects.filter(touches).values("pk")
+    return (
+        User.objects.filter(pk__in=candidates)
+        .filter(inside_person)
+        .exclude(is_superuser=True)
+        .exclude(pk__in=roles_outside)
+    )
 
 
 def get_managed_user(actor, pk):
@@ -320,6 +347,9 @@ def reset_password(actor, target):
     axes_reset(username=target.username)
     if target.person_id:
         axes_reset(username=target.person.emp_no)
+    from orgs.account_services import log_account_event
+
+    log_account_event(target, "已重置(临时密码)")
     return password
 
 
@@ -340,7 +370,10 @@ def create_account(actor, person):
     if hasattr(person, "user") and User.objects.filter(person=person).exists():
         raise Conflict("该职工已有账号")
     password = temporary_password()
-    user = User(username=f"{person.mine.code or person.mine_id}-{person.emp_no}", person=person, first_name=person.name)
+    username = f"{person.mine.code or person.mine_id}-{person.emp_no}"
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"无法为 {person.name} 开通账号:登录名已被其他账号占用,请联系系统管理员。")
+    user = User(username=username, person=person, first_name=person.name)
     user.set_password(password)
     user.must_change_password = True
     user.save()
@@ -355,8 +388,7 @@ def assign_role(actor, target, role, org):
     target = get_managed_user(actor, target.pk)
     if role not in Role.values:
         raise ValidationError({"role": ["未知角色"]})
-    if role == Role.ADMIN and not actor.is_superuser and not scope.can(actor, "manage_accounts", org):
-        raise Forbidden()
+    # An admin of a level may delegate any role, admin included, inside their own subtree.
     assignment, _ = RoleAssignment.objects.get_or_create(user=target, role=role, org=org)
     scope.clear_cache(target)
     return assignment

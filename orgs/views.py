@@ -81,6 +81,7 @@ def person_detail(request, pk):
         "sensitive": [(f, SENSITIVE_FIELDS[f], services.mask(getattr(person, f))) for f in allowed],
         "can_manage": scope.can(user, "manage_people", person.org),
         "can_manage_account": scope.can(user, "manage_accounts", person.org),
+        "can_audit": scope.can(user, "audit", person.org),
         "history": services.person_history(user, person),
     }
     return render(request, "orgs/person_detail.html", context)
