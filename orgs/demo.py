@@ -570,7 +570,7 @@ class PersonMaker:
         if age >= 22 and rng.random() < party:
             earliest = max(add_years(birth, 20), date(1990, 1, 1))
             latest = today - timedelta(days=400)
-            if rng.random() < 0.06 or latest <= earliest:
+            if (party < 1.0 and rng.random() < 0.06) or latest <= earliest:  # a secretary is a full member
                 status, join = PoliticalStatus.PROBATIONARY, today - timedelta(days=rng.randint(30, 360))
             else:
                 status = PoliticalStatus.MEMBER

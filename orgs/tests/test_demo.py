@@ -93,7 +93,7 @@ def test_small_people_are_plausible():
             assert p.party_join_date is None and p.party_org is None
     secretaries = [p for p in people if p.post == "党支部书记"]
     assert len(secretaries) == OrgNode.objects.filter(kind=OrgKind.BRANCH).count()
-    assert all(p.is_party_member for p in secretaries)
+    assert all(p.political_status == PoliticalStatus.MEMBER for p in secretaries)
     assert any(p.family_notes for p in people) and any(p.thoughts_notes for p in people)
     for t in Transfer.objects.select_related("person"):
         assert t.to_org_id == t.person.org_id and t.date >= t.person.hire_date
