@@ -219,7 +219,11 @@ class Person(models.Model):
         verbose_name_plural = "职工"
         ordering = ["emp_no"]
         constraints = [models.UniqueConstraint(fields=["mine", "emp_no"], name="person_emp_no_unique_per_mine")]
-        indexes = [models.Index(fields=["hire_date"]), models.Index(fields=["org", "emp_no"])]
+        indexes = [
+            models.Index(fields=["hire_date"]),
+            models.Index(fields=["org", "emp_no"]),
+            models.Index(fields=["emp_no", "id"], name="person_emp_no_order"),
+        ]
 
     def __str__(self):
         return f"{self.name}({self.emp_no})"

@@ -50,7 +50,7 @@ def filter_people(user, params):
         node = OrgNode.objects.visible_to(user).filter(pk=org_id).first() or OrgNode.objects.filter(pk=org_id).first()
         if node is None:
             return people.none()
-        people = people.filter(org__path__startswith=node.path)
+        people = people.filter(org__in=OrgNode.objects.filter(path__startswith=node.path).values("pk"))
     if params.get("job_type"):
         people = people.filter(job_type_id=params["job_type"])
     if params.get("political_status"):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,6 +35,23 @@ def roster_filters(request):
     return form, params
 
 
+def org_filter_choices(user, selected_pk):
+    """The 组织 filter as a drill-down, bounded whatever the tree size: the user's top nodes and their children,
+    and, once a node is chosen, its ancestors and its children."""
+    visible = OrgNode.objects.visible_to(user).exclude(kind=OrgKind.PARTY_GROUP)
+    top = visible.order_by("depth").values_list("depth", flat=True).first()
+    if top is None:
+        return []
+    q = Q(depth__lte=top + 1)
+    selected = visible.filter(pk=selected_pk).first() if selected_pk else None
+    if selected:
+        q |= Q(path__in=selected.ancestor_paths()) | Q(path__startswith=selected.path, depth=selected.depth + 1)
+    nodes = list(visible.filter(q).order_by("path")[:300])
+    for node in nodes:
+        node.indent = "\u3000" * (node.depth - top)
+    return nodes
+
+
 @login_required
 def people(request):
     user = request.user
@@ -57,7 +74,7 @@ def people(request):
         "form": form,
         "page": page,
         "new_since": new_since,
-        "orgs": OrgNode.objects.visible_to(user).exclude(kind=OrgKind.PARTY_GROUP).order_by("path"),
+        "orgs": org_filter_choices(user, params.get("org")),
         "job_types": JobType.objects.all(),
         "query": request.GET.copy(),
         "can_manage": scope.can(user, "manage_people"),
