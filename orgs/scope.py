@@ -55,8 +55,9 @@ def assignments_of(user):
 
 
 def clear_cache(user):
-    if hasattr(user, "_scope_assignments"):
-        del user._scope_assignments
+    for attr in ("_scope_assignments", "_scope_own_path"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def roles_of(user):
@@ -104,8 +105,21 @@ def filter_for(user, capability, path_field, self_field):
         for path in paths:
             q |= Q(**{f"{path_field}__startswith": path})
     if self_field and capability in SELF_CAPABILITIES and user.person_id:
-        q |= Q(**{self_field: user.person_id})
+        own = own_org_path(user)
+        # Only when the user's own record lies outside their subtrees: an OR on the primary key would keep
+        # PostgreSQL from using the org index for everybody else.
+        if own is None or not any(own.startswith(p) for p in paths):
+            q |= Q(**{self_field: user.person_id})
     return q
+
+
+def own_org_path(user):
+    """Path of the org node of the user's own person record, read once per user object."""
+    if not hasattr(user, "_scope_own_path"):
+        from orgs.models import Person
+
+        user._scope_own_path = Person.objects.filter(pk=user.person_id).values_list("org__path", flat=True).first()
+    return user._scope_own_path
 
 
 def can(user, capability, node=None):

@@ -3,6 +3,7 @@
 Every state change, validation and permission check of this app lives here once; pages,
 the API and the Excel import call these functions.
 """
+import os.path
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -274,14 +275,10 @@ def head_counts(nodes):
     if not nodes:
         return {}
     steplen = OrgNode.steplen
-    roots = {n.path[:steplen] for n in nodes}
-    people = Person.objects.filter(org__path__startswith=roots.pop()) if len(roots) == 1 else Person.objects.all()
-    direct = (
-        people
-        .values("org__path")
-        .annotate(n=Count("id"))
-        .values_list("org__path", "n")
-    )
+    prefix = os.path.commonprefix([n.path for n in nodes])
+    prefix = prefix[: len(prefix) // steplen * steplen]
+    people = Person.objects.filter(org__in=OrgNode.objects.filter(path__startswith=prefix).values("pk"))
+    direct = people.values("org__path").annotate(n=Count("id")).values_list("org__path", "n")
     per_path = {}
     for path, count in direct:
         for depth in range(1, len(path) // steplen + 1):
