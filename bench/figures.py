@@ -1,5 +1,6 @@
 """Figures of the organisations and people module (SPEC §8): demo generation, roster list, tree, import."""
 import tempfile
+from datetime import timedelta
 import time
 from pathlib import Path
 
@@ -141,7 +142,7 @@ def import_rows(b, n):
         gender = "M"
         birth = maker.birth_date(19, 55, 35)
         id_number, phone, address = maker.identity(gender, birth)
-        hire = demo.add_years(birth, 20)
+        hire = min(demo.add_years(birth, 20), b.today() - timedelta(days=30))
         rows.append(
             {
                 "工号": f"9{i + 1:05d}",
@@ -155,7 +156,7 @@ def import_rows(b, n):
                 "工种": rng.choice(jobs),
                 "岗位": "",
                 "所在班组": f"{unit_names[team.path[:-team.steplen]]}/{team.name}",
-                "区队": unit_names[team.path[:-team.steplen]],
+                "区队/科室": unit_names[team.path[:-team.steplen]],
                 "班组": team.name,
                 "政治面貌": "群众",
                 "入党日期": None,
@@ -167,21 +168,11 @@ def import_rows(b, n):
 
 def write_import_file(b, path, n):
     """Write ``n`` rows in the layout of the roster template (its header row decides the columns)."""
-    from openpyxl import Workbook, load_workbook
+    from openpyxl import Workbook
 
     from orgs import roster_excel
 
-    headers = None
-    template = getattr(roster_excel, "template_workbook", None) or getattr(roster_excel, "build_template", None)
-    if template is not None:
-        wb = template()
-        if isinstance(wb, (str, Path)):
-            wb = load_workbook(wb)
-        ws = wb.active
-        headers = [c.value for c in ws[1]]
-    headers = headers or getattr(roster_excel, "COLUMNS", None) or getattr(roster_excel, "HEADERS", None)
-    if headers and not isinstance(headers[0], str):  # e.g. [(title, field), ...]
-        headers = [h[0] for h in headers]
+    headers = [c.header for c in roster_excel.COLUMNS]
     rows = import_rows(b, n)
     headers = headers or list(rows[0])
     wb = Workbook(write_only=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),
     path("", include("orgs.excel_urls")),
+    path("", include("common.import_urls")),
     path("", include("orgs.admin_urls")),
     path("", include("orgs.token_urls")),
     path("hazards/", include("hazards.urls")),

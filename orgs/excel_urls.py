@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from orgs import views
+
+urlpatterns = [
+    path("people/export.xlsx", views.people_export, name="people_export"),
+]

@@ -7,10 +7,12 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError, NotFound
-from orgs import scope, services
+from common.excel import xlsx_response
+from orgs import roster_excel, scope, services
 from orgs.forms import OrgNodeForm, PersonFilterForm, PersonForm, TransferForm
 from orgs.models import SENSITIVE_FIELDS, JobType, OrgKind, OrgNode, Transfer, window_start
 
@@ -78,6 +80,7 @@ def people(request):
         "job_types": JobType.objects.all(),
         "query": request.GET.copy(),
         "can_manage": scope.can(user, "manage_people"),
+        "can_sensitive": scope.can(user, "sensitive"),
         "masked_phone": True,
     }
     query = request.GET.copy()
@@ -85,6 +88,20 @@ def people(request):
     context["querystring"] = query.urlencode()
     template = "orgs/people.html#results" if request.htmx and not request.htmx.boosted else "orgs/people.html"
     return render(request, template, context)
+
+
+@login_required
+def people_export(request):
+    """The roster list as filtered on the page, as .xlsx (sensitive columns only with ?sensitive=1, logged)."""
+    user = request.user
+    if not scope.can(user, "roster"):
+        raise Http404
+    _form, params = roster_filters(request)
+    people = services.filter_people(user, params)
+    include = request.GET.get("sensitive") == "1" and scope.can(user, "sensitive")
+    content = roster_excel.export_people(user, people, ip=client_ip(request), include_sensitive=include)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return xlsx_response(f"花名册-{stamp}.xlsx", content)
 
 
 @login_required

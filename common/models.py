@@ -1,0 +1,51 @@
+"""Records shared by every module: the Excel import job (see ``common/imports.py``)."""
+from django.conf import settings
+from django.db import models
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    CHECKING = "checking", "校验中"
+    INVALID = "invalid", "有错误,未导入"
+    READY = "ready", "校验通过,待确认"
+    APPLYING = "applying", "导入中"
+    DONE = "done", "已导入"
+    FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: checked row by row, previewed, then written all at once or not at all."""
+
+    kind = models.CharField("类型", max_length=30)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey("orgs.OrgNode", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    original_name = models.CharField("文件名", max_length=200)
+    stored_name = models.CharField(max_length=80, blank=True)
+    status = models.CharField("状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total = models.PositiveIntegerField("行数", default=0)
+    processed = models.PositiveIntegerField("已校验", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)  # [{"row": 3, "column": "工号", "message": "..."}]
+    summary = models.JSONField("结果", default=dict, blank=True)  # {"created": 10, "updated": 2, "unchanged": 0}
+    message = models.CharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def running(self):
+        return self.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.APPLYING)
+
+    @property
+    def percent(self):
+        if self.status in (ImportStatus.DONE, ImportStatus.READY, ImportStatus.INVALID):
+            return 100
+        return int(self.processed * 100 / self.total) if self.total else 0
