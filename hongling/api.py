@@ -1,5 +1,8 @@
 """The JSON API under /api/ (django-ninja). Each app adds its router here."""
+from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from common.api_auth import SessionAuth, TokenAuth
 from common.errors import DomainError
@@ -11,6 +14,61 @@ api = NinjaAPI(
     auth=[SessionAuth(), TokenAuth()],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录,或令牌无效/已撤销"}, status=401)
+
+
+@api.exception_handler(AuthorizationError)
+def not_authorized(request, exc):
+    message = "CSRF 校验失败:请求须带 X-CSRFToken 头" if "CSRF" in str(exc.message) else "您的角色无权执行此操作"
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "对象不存在或不在您的权限范围内"}, status=404)
+
+
+# pydantic's error types, in the words of the pages (the "type" stays for programs)
+PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "date_parsing": "日期格式不正确,应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式不正确,应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式不正确",
+    "string_type": "应为文字",
+    "string_too_long": "太长",
+    "string_too_short": "不能为空",
+    "literal_error": "不在可选范围内",
+    "enum": "不在可选范围内",
+    "greater_than_equal": "数值太小",
+    "greater_than": "数值太小",
+    "less_than_equal": "数值太大",
+    "less_than": "数值太大",
+    "extra_forbidden": "不认识的字段",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "格式不正确",
+    "dict_type": "格式不正确",
+    "list_type": "应为列表",
+}
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request, exc):
+    detail = []
+    for error in exc.errors:
+        error = dict(error)
+        error["msg"] = PYDANTIC_MESSAGES.get(error.get("type"), error.get("msg", "格式不正确"))
+        error.pop("ctx", None)
+        error.pop("url", None)
+        detail.append(error)
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(DomainError)

@@ -653,3 +653,13 @@ def test_docs_page_in_a_browser_requests_nothing_outside(phone_page):
     page.locator("[data-path='/api/people']").first.wait_for(timeout=15000)  # swagger-ui rendered our document
     page.wait_for_load_state("networkidle")
     assert page.outside_requests == []
+
+
+def test_api_errors_speak_chinese(world, client):
+    response = client.get("/api/people")
+    assert response.status_code == 401 and response.json()["detail"] == "未登录,或令牌无效/已撤销"
+    client.force_login(world.secretary)
+    missing = client.post("/api/people", {}, content_type="application/json").json()["detail"]
+    assert {e["msg"] for e in missing} == {"必填"} and {e["loc"][-1] for e in missing} >= {"emp_no", "name"}
+    response = client.get(f"/api/people/{world.far_away.pk}")
+    assert response.status_code == 404 and "权限范围" in response.json()["detail"]
