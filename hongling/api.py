@@ -80,6 +80,7 @@ def _register_routers():
     from frontline.api import router as frontline_router
     from hazards.api import router as hazards_router
     from orgs.api import router as orgs_router
+    from training.api import router as training_router
     from vanguard.api import router as vanguard_router
     from violations.api import router as violations_router
 
@@ -88,6 +89,7 @@ def _register_routers():
     api.add_router("/violations/", violations_router)
     api.add_router("/vanguard/", vanguard_router)
     api.add_router("/frontline/", frontline_router)
+    api.add_router("/training/", training_router)
 
 
 _register_routers()

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "violations",
     "vanguard",
     "frontline",
+    "training",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,9 @@ HONGLING_IMPORT_MAX_ROWS = int(os.environ.get("HONGLING_IMPORT_MAX_ROWS", 50_000
 # 新入职 / 转岗 are derived from dates inside this window (days).
 HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
 HONGLING_TRANSFER_DAYS = int(os.environ.get("HONGLING_TRANSFER_DAYS", 180))
+# 每日一题: FSRS desired retention of ordinary and of high-risk knowledge points (瓦斯, 水, 火, 顶板, 煤尘)
+HONGLING_RETENTION = float(os.environ.get("HONGLING_RETENTION", 0.9))
+HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RISK", 0.95))
 
 TASKS = {
     "default": {

@@ -16,5 +16,6 @@ urlpatterns = [
     path("violations/", include("violations.urls")),
     path("vanguard/", include("vanguard.urls")),
     path("frontline/", include("frontline.urls")),
+    path("training/", include("training.urls")),
     path("api/", api.urls),
 ]

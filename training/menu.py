@@ -1,0 +1,40 @@
+"""Menu entries, the 待办 of the daily question, and the home tile of responsibility 3 (职工安全培训)."""
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from common.menu import MenuEntry, register
+from common.modules import Figure, register_tile
+from common.todos import Todo
+from common.todos import register as register_todo
+from orgs import scope
+from orgs.models import Person, WorkStatus
+from training import services
+from training.models import DailyQuestion
+
+register(MenuEntry("每日一题", "training_daily", "lightbulb", order=20, tab=True, visible=lambda u: bool(u.person_id)))
+register(MenuEntry("培训情况", "training_branch", "mortarboard", order=21, visible=lambda u: scope.can(u, "training_results")))
+register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
+
+
+@register_todo
+def daily_question(user):
+    if services.answered_today(user) is False:
+        yield Todo(module="training", title="今日一题:还没有作答", url="/training/", deadline=timezone.localdate(), urgent=True, detail="一题一解,一分钟")
+
+
+@register_tile(3)
+def training_figures(user):
+    if not scope.can(user, "training_results"):
+        return []
+    today = timezone.localdate()
+    people = Person.objects.visible_to(user, "training_results").filter(work_status=WorkStatus.ON_DUTY)
+    on_duty = people.count()
+    stats = DailyQuestion.objects.filter(person__in=people.values("pk"), date=today, answered_at__isnull=False).aggregate(
+        n=Count("pk"), right=Count("pk", filter=Q(correct=True))
+    )
+    rate = round(stats["n"] * 100 / on_duty) if on_duty else 0
+    right = round(stats["right"] * 100 / stats["n"]) if stats["n"] else 0
+    return [
+        Figure("今日答题率", f"{rate}%", url="/training/branch/", warn=rate < 50),
+        Figure("今日答对率", f"{right}%", url="/training/branch/"),
+    ]

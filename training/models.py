@@ -1,0 +1,140 @@
+"""微训课堂 (SPEC §4.3): the question bank and the daily question (每日一题一解).
+
+A worker holds one FSRS card per knowledge point; the question of the day is drawn from the weakest due point
+of the worker's 工种 (see ``training/scheduling.py``). Questions are versioned: editing a question that has been
+answered makes a new version, so every answer keeps pointing at what was asked.
+"""
+from django.conf import settings
+from django.db import models
+
+from orgs import scope
+from orgs.models import JobType, Person
+
+
+class KnowledgePoint(models.Model):
+    """知识点: a small tree the committee edits (e.g. 瓦斯 › 瓦斯检查)."""
+
+    code = models.SlugField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=40)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级")
+    high_risk = models.BooleanField("高风险(按更高记忆保持率安排)", default=False)
+    job_types = models.ManyToManyField(JobType, blank=True, related_name="knowledge_points", verbose_name="适用工种(空 = 全部)")
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "知识点"
+        verbose_name_plural = "知识点"
+
+    def __str__(self):
+        return self.name
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", "单选题"
+    MULTIPLE = "multiple", "多选题"
+    TRUEFALSE = "truefalse", "判断题"
+    FILL = "fill", "填空题"
+
+
+class QuestionStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    ACTIVE = "active", "启用"
+    RETIRED = "retired", "停用"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=QuestionStatus.ACTIVE)
+
+    def current(self):
+        """The newest version of every code."""
+        return self.filter(replaced_by__isnull=True)
+
+
+class Question(models.Model):
+    code = models.CharField("题号", max_length=40)
+    version = models.PositiveIntegerField("版本", default=1)
+    replaced_by = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces")
+    point = models.ForeignKey(KnowledgePoint, on_delete=models.PROTECT, related_name="questions", verbose_name="知识点")
+    type = models.CharField("题型", max_length=10, choices=QuestionType.choices)
+    stem = models.TextField("题干")
+    options = models.JSONField("选项", default=list, blank=True)  # ["…", "…"] shown as A, B, C…
+    # choice: letters ["B"] / ["A","C"]; truefalse: ["T"] or ["F"]; fill: accepted answers ["瓦斯检查工", "瓦检员"]
+    answer = models.JSONField("答案", default=list)
+    explanation = models.TextField("解析")
+    clause = models.CharField("依据条款", max_length=200, blank=True)
+    job_types = models.ManyToManyField(JobType, blank=True, related_name="questions", verbose_name="适用工种(空 = 同知识点)")
+    difficulty = models.PositiveSmallIntegerField("难度", default=2, choices=[(1, "易"), (2, "中"), (3, "难")])
+    status = models.CharField("状态", max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.ACTIVE)
+    source = models.CharField("来源", max_length=20, blank=True)  # starter / import / manual / qa
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = "题目"
+        verbose_name_plural = "题目"
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="question_code_version_unique")]
+        indexes = [models.Index(fields=["point", "status"])]
+
+    def __str__(self):
+        return f"{self.code} v{self.version}"
+
+    def lettered_options(self):
+        return [(chr(65 + i), text) for i, text in enumerate(self.options)]
+
+    def answer_display(self):
+        if self.type == QuestionType.TRUEFALSE:
+            return "正确" if self.answer == ["T"] else "错误"
+        if self.type == QuestionType.FILL:
+            return " / ".join(self.answer)
+        return "".join(self.answer)
+
+
+class Card(models.Model):
+    """A worker's memory of a knowledge point (FSRS state)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="training_cards")
+    point = models.ForeignKey(KnowledgePoint, on_delete=models.CASCADE, related_name="+")
+    state = models.JSONField(default=dict)  # fsrs.Card.to_dict()
+    due = models.DateTimeField(null=True, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    last_review = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "point"], name="card_person_point_unique")]
+
+
+class DailyQuerySet(models.QuerySet):
+    def visible_to(self, user, capability="training_results"):
+        return self.filter(scope.filter_for(user, capability, path_field="person__org__path", self_field="person_id"))
+
+
+class DailyQuestion(models.Model):
+    """每日一题: the one question of a worker's day, and their answer to it (answered once)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="daily_questions")
+    date = models.DateField("日期")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="daily")
+    point = models.ForeignKey(KnowledgePoint, on_delete=models.PROTECT, related_name="+")
+    given = models.JSONField("作答", null=True, blank=True)
+    correct = models.BooleanField("正确", null=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DailyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["person", "date"], name="daily_one_per_day")]
+        indexes = [models.Index(fields=["date", "person"]), models.Index(fields=["person", "question"])]
+
+
+scope.register_capability(
+    "training_results",
+    {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"},
+    self_too=True,
+)
+scope.register_capability("training_bank", {"admin", "committee"})

@@ -1,0 +1,282 @@
+"""Domain operations of the 微训课堂: the question of the day, answering it, mastery, the branch's view."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from common.errors import Conflict, NotFound
+from orgs import scope
+from orgs.models import OrgKind, OrgNode, Person, Transfer, WorkStatus, window_start
+from training import scheduling
+from training.bank import grade, parse_answer
+from training.models import Card, DailyQuestion, KnowledgePoint, Question, QuestionStatus
+
+
+def person_of(user):
+    if not user.is_authenticated or not user.person_id:
+        raise NotFound("您的账号没有关联职工档案,没有每日一题")
+    return user.person
+
+
+def eligible_questions(job_type_id):
+    """[(question id, point id)] of active current questions for a 工种: the point and the question must fit it."""
+    point_fits = Q(point__job_types__isnull=True) | Q(point__job_types=job_type_id)
+    question_fits = Q(job_types__isnull=True) | Q(job_types=job_type_id)
+    return list(
+        Question.objects.filter(status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
+        .filter(point_fits)
+        .filter(question_fits)
+        .values_list("pk", "point_id")
+        .distinct()
+    )
+
+
+def _point_choices(person, point_ids, now):
+    points = KnowledgePoint.objects.filter(pk__in=point_ids).annotate(
+        for_job=Exists(KnowledgePoint.job_types.through.objects.filter(knowledgepoint_id=OuterRef("pk"), jobtype_id=person.job_type_id))
+    )
+    cards = {c.point_id: c for c in Card.objects.filter(person=person, point_id__in=point_ids)}
+    return [
+        scheduling.PointChoice(
+            point_id=p.pk,
+            high_risk=p.high_risk,
+            for_job=p.for_job,
+            order=p.order,
+            card=scheduling.load_card(cards[p.pk].state, p.pk) if p.pk in cards else None,
+        )
+        for p in points
+    ]
+
+
+def todays_question(user, now=None):
+    """The worker's question of today: the same one all day, made on the first request of the day."""
+    person = person_of(user)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    existing = DailyQuestion.objects.filter(person=person, date=today).select_related("question", "point").first()
+    if existing:
+        return existing
+    return _make_daily(person, today, now)
+
+
+def _make_daily(person, today, now):
+    pairs = eligible_questions(person.job_type_id)
+    if not pairs:
+        raise NotFound("题库中还没有适用于您工种的题目")
+    by_point = {}
+    for question_id, point_id in pairs:
+        by_point.setdefault(point_id, []).append(question_id)
+    choice = scheduling.choose_point(_point_choices(person, list(by_point), now), now)
+    candidates = by_point[choice.point_id]
+    seen = dict(
+        DailyQuestion.objects.filter(person=person, question__code__in=Question.objects.filter(pk__in=candidates).values("code"))
+        .values_list("question__code")
+        .annotate(n=Count("pk"))
+    )
+    codes = dict(Question.objects.filter(pk__in=candidates).values_list("pk", "code"))
+    question_id = scheduling.choose_question(candidates, {q: seen.get(codes[q], 0) for q in candidates}, person.pk, today)
+    try:
+        with transaction.atomic():
+            daily = DailyQuestion.objects.create(person=person, date=today, question_id=question_id, point_id=choice.point_id)
+    except IntegrityError:  # another request of the same worker made it first: use theirs
+        daily = DailyQuestion.objects.get(person=person, date=today)
+    return DailyQuestion.objects.select_related("question", "point").get(pk=daily.pk)
+
+
+def _own_daily(user, pk):
+    person = person_of(user)
+    daily = DailyQuestion.objects.filter(pk=pk, person=person).select_related("question", "point").first()
+    if daily is None:
+        raise NotFound()
+    return daily
+
+
+def answer(user, pk, given, now=None):
+    """Answer the question of the day once. A second submit (double tap, retry) returns the first result."""
+    now = now or timezone.now()
+    daily = _own_daily(user, pk)
+    if daily.answered_at:
+        return daily
+    if daily.date != timezone.localdate(now):
+        raise Conflict("这是往日的题目,已不能作答;请做今天的题")
+    question = daily.question
+    try:
+        parsed = parse_answer(question.type, given, len(question.options))
+    except ValidationError as exc:
+        raise ValidationError({"answer": exc.messages})
+    correct = grade(question, parsed)
+    with transaction.atomic():
+        claimed = DailyQuestion.objects.filter(pk=daily.pk, answered_at__isnull=True).update(
+            given=parsed, correct=correct, answered_at=now
+        )
+        if claimed:
+            _review_card(daily.person_id, daily.point, correct, now)
+    daily.refresh_from_db()
+    return daily
+
+
+def _review_card(person_id, point, correct, now):
+    card, _ = Card.objects.select_for_update().get_or_create(person_id=person_id, point=point)
+    current = scheduling.load_card(card.state, point.pk) or scheduling.new_card(point.pk, now)
+    updated = scheduling.review(current, point.high_risk, correct, now)
+    card.state = updated.to_dict()
+    card.due = updated.due
+    card.last_review = now
+    card.reviews += 1
+    card.lapses += 0 if correct else 1
+    card.save()
+
+
+def streak(person, today=None):
+    """Days in a row with the daily question answered, ending today (or yesterday if today is still open)."""
+    today = today or timezone.localdate()
+    days = set(
+        DailyQuestion.objects.filter(person=person, answered_at__isnull=False, date__gte=today - timedelta(days=400)).values_list("date", flat=True)
+    )
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+@dataclass
+class Mastery:
+    point: KnowledgePoint
+    percent: int  # retrievability now, 0–100
+    answered: int
+    correct: int
+    due_text: str
+    for_job: bool
+
+
+def mastery(person, now=None):
+    """The worker's own mastery per knowledge point of their 工种."""
+    now = now or timezone.now()
+    point_ids = {p for _, p in eligible_questions(person.job_type_id)}
+    choices = {c.point_id: c for c in _point_choices(person, list(point_ids), now)}
+    stats = {
+        row["point_id"]: row
+        for row in DailyQuestion.objects.filter(person=person, answered_at__isnull=False)
+        .values("point_id")
+        .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(correct=True)))
+    }
+    result = []
+    for point in KnowledgePoint.objects.filter(pk__in=point_ids):
+        choice = choices[point.pk]
+        row = stats.get(point.pk, {})
+        result.append(
+            Mastery(
+                point=point,
+                percent=round(scheduling.retrievability(choice, now) * 100),
+                answered=row.get("answered", 0),
+                correct=row.get("correct", 0),
+                due_text=scheduling.next_due_text(choice.card, now),
+                for_job=choice.for_job,
+            )
+        )
+    return sorted(result, key=lambda m: (m.answered == 0, m.percent, m.point.order))
+
+
+# ---------------------------------------------------------------- the branch's view (secretary)
+
+
+def branches_of(user):
+    """The branches whose training the user may follow (their own first)."""
+    return list(
+        OrgNode.objects.visible_to(user, "training_results").filter(kind=OrgKind.BRANCH).order_by("path")[:300]
+    )
+
+
+def get_branch(user, pk):
+    branch = OrgNode.objects.visible_to(user, "training_results").filter(pk=pk, kind=OrgKind.BRANCH).first()
+    if branch is None:
+        raise NotFound()
+    return branch
+
+
+@dataclass
+class BranchOverview:
+    branch: OrgNode
+    on_duty: int
+    answered_today: int
+    correct_today: int
+    missing_this_week: list
+    weakest_points: list
+    newcomers: list
+
+    @property
+    def participation(self):
+        return round(self.answered_today * 100 / self.on_duty) if self.on_duty else 0
+
+
+def branch_overview(user, branch, today=None):
+    """Today's participation, who has not answered this week, the weakest points, new / transferred workers."""
+    today = today or timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    people = Person.objects.visible_to(user, "training_results").filter(org__path__startswith=branch.path, work_status=WorkStatus.ON_DUTY)
+    daily = DailyQuestion.objects.filter(person__in=people.values("pk"), answered_at__isnull=False)
+    on_duty = people.count()
+    today_stats = daily.filter(date=today).aggregate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+    answered_week = daily.filter(date__gte=monday).values("person_id")
+    missing = list(people.exclude(pk__in=answered_week).select_related("org").order_by("org__path", "emp_no")[:200])
+    since = today - timedelta(days=30)
+    weakest = list(
+        daily.filter(date__gte=since)
+        .values("point__name")
+        .annotate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+        .filter(n__gte=3)
+        .order_by("point__name")
+    )
+    for row in weakest:
+        row["rate"] = round(row["right"] * 100 / row["n"])
+    weakest.sort(key=lambda r: (r["rate"], -r["n"]))
+    newcomers = _newcomers(people, today)
+    return BranchOverview(branch, on_duty, today_stats["n"], today_stats["right"], missing, weakest[:5], newcomers)
+
+
+def _newcomers(people, today):
+    hire_since = window_start(settings.HONGLING_NEW_HIRE_DAYS)
+    moved_since = window_start(settings.HONGLING_TRANSFER_DAYS)
+    moved = Transfer.objects.filter(person=OuterRef("pk"), date__gte=moved_since)
+    since = today - timedelta(days=30)
+    rows = (
+        people.annotate(recently_moved=Exists(moved))
+        .filter(Q(hire_date__gte=hire_since) | Q(recently_moved=True))
+        .annotate(
+            answered=Count("daily_questions", filter=Q(daily_questions__answered_at__isnull=False, daily_questions__date__gte=since)),
+            right=Count("daily_questions", filter=Q(daily_questions__correct=True, daily_questions__date__gte=since)),
+        )
+        .select_related("job_type", "org")
+        .order_by("hire_date", "emp_no")[:100]
+    )
+    result = []
+    for p in rows:
+        p.rate = round(p.right * 100 / p.answered) if p.answered else None
+        p.reason = "新入职" if p.hire_date >= hire_since else "转岗"
+        result.append(p)
+    return result
+
+
+def set_question_status(user, pk, status):
+    """Start, stop or draft a question (its current version)."""
+    if not scope.can(user, "training_bank"):
+        raise NotFound()
+    question = Question.objects.filter(pk=pk, replaced_by__isnull=True).first()
+    if question is None or status not in QuestionStatus.values:
+        raise NotFound()
+    question.status = status
+    question.save(update_fields=["status"])
+    return question
+
+
+def answered_today(user):
+    """Whether the user's own question of today is answered (None: the user has no daily question)."""
+    if not user.is_authenticated or not user.person_id:
+        return None
+    return DailyQuestion.objects.filter(person_id=user.person_id, date=timezone.localdate(), answered_at__isnull=False).exists()

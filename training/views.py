@@ -1,0 +1,128 @@
+"""Pages of the 微训课堂. Thin: parse input, call ``training.services``, render."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from common.errors import Conflict, NotFound
+from orgs import scope
+from training import services
+from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
+
+
+@login_required
+def daily(request):
+    try:
+        today = services.todays_question(request.user)
+    except NotFound as exc:
+        return render(request, "training/daily.html", {"unavailable": exc.message})
+    context = {
+        "daily": today,
+        "question": today.question,
+        "streak": services.streak(request.user.person),
+        "error": "",
+    }
+    return render(request, "training/daily.html", context)
+
+
+@login_required
+@require_POST
+def daily_answer(request, pk):
+    given = request.POST.getlist("answer")
+    question_type = request.POST.get("type")
+    if question_type in (QuestionType.SINGLE, QuestionType.TRUEFALSE, QuestionType.FILL):
+        given = given[0] if given else ""
+    try:
+        services.answer(request.user, pk, given)
+    except NotFound:
+        raise Http404
+    except Conflict as exc:
+        return render(request, "training/daily.html", {"unavailable": exc.message}, status=409)
+    except ValidationError as exc:
+        today = services.todays_question(request.user)
+        context = {"daily": today, "question": today.question, "streak": services.streak(request.user.person), "error": exc.message_dict["answer"][0]}
+        return render(request, "training/daily.html", context, status=422)
+    return redirect("training_daily")
+
+
+@login_required
+def my_mastery(request):
+    try:
+        person = services.person_of(request.user)
+    except NotFound:
+        raise Http404
+    context = {"rows": services.mastery(person), "streak": services.streak(person), "person": person}
+    return render(request, "training/mastery.html", context)
+
+
+@login_required
+def branch(request):
+    branches = services.branches_of(request.user)
+    if not branches:
+        raise Http404
+    selected = request.GET.get("branch")
+    try:
+        current = services.get_branch(request.user, int(selected)) if selected else branches[0]
+    except (NotFound, ValueError):
+        raise Http404
+    overview = services.branch_overview(request.user, current)
+    return render(request, "training/branch.html", {"overview": overview, "branches": branches, "current": current})
+
+
+def _require_bank(user):
+    if not scope.can(user, "training_bank"):
+        raise Http404
+
+
+@login_required
+def bank(request):
+    _require_bank(request.user)
+    questions = Question.objects.current().select_related("point").order_by("point__order", "code")
+    point = request.GET.get("point")
+    if point and point.isdigit():
+        questions = questions.filter(point_id=point)
+    if request.GET.get("type") in QuestionType.values:
+        questions = questions.filter(type=request.GET["type"])
+    if request.GET.get("status") in QuestionStatus.values:
+        questions = questions.filter(status=request.GET["status"])
+    text = (request.GET.get("q") or "").strip()
+    if text:
+        questions = questions.filter(Q(stem__contains=text) | Q(code__istartswith=text) | Q(clause__contains=text))
+    page = Paginator(questions, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    points = KnowledgePoint.objects.annotate(n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE)))
+    context = {
+        "page": page,
+        "points": points,
+        "types": QuestionType.choices,
+        "statuses": QuestionStatus.choices,
+        "query": request.GET,
+        "querystring": query.urlencode(),
+    }
+    return render(request, "training/bank.html", context)
+
+
+@login_required
+def question_detail(request, pk):
+    _require_bank(request.user)
+    question = Question.objects.select_related("point", "replaced_by").filter(pk=pk).first()
+    if question is None:
+        raise Http404
+    versions = Question.objects.filter(code=question.code).order_by("-version")
+    stats = question.daily.filter(answered_at__isnull=False).aggregate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+    return render(request, "training/question.html", {"q": question, "versions": versions, "stats": stats})
+
+
+@login_required
+@require_POST
+def question_status(request, pk):
+    _require_bank(request.user)
+    try:
+        services.set_question_status(request.user, pk, request.POST.get("status"))
+    except NotFound:
+        raise Http404
+    return redirect("training_question", pk)
