@@ -8,7 +8,7 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from training import menu, models  # noqa: F401  (menu entries, 待办 providers, home tiles)
+        from training import bank_excel, menu, models  # noqa: F401  (importer, menu entries, 待办, home tiles)
 
         auditlog.register(models.KnowledgePoint)
         auditlog.register(models.Question, exclude_fields=["created_at"])

@@ -15,7 +15,7 @@ from orgs.models import JobType
 from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
 
 STARTER_DIR = Path(__file__).resolve().parent / "starter_bank"
-LETTERS = "ABCDEFGH"
+LETTERS = "ABCDEF"
 TRUE_WORDS = {"T", "TRUE", "对", "正确", "是", "√", "Y"}
 FALSE_WORDS = {"F", "FALSE", "错", "错误", "否", "×", "X", "N"}
 CONTENT_FIELDS = ("point_id", "type", "stem", "options", "answer", "explanation", "clause", "difficulty")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mastery/", views.my_mastery, name="training_mastery"),
     path("branch/", views.branch, name="training_branch"),
     path("bank/", views.bank, name="training_bank"),
+    path("bank/export.xlsx", views.bank_export, name="training_bank_export"),
     path("bank/<int:pk>/", views.question_detail, name="training_question"),
     path("bank/<int:pk>/status/", views.question_status, name="training_question_status"),
 ]

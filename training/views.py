@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from common.errors import Conflict, NotFound
 from orgs import scope
-from training import services
+from common.excel import xlsx_response
+from training import bank_excel, services
 from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
 
 
@@ -104,6 +105,13 @@ def bank(request):
         "querystring": query.urlencode(),
     }
     return render(request, "training/bank.html", context)
+
+
+@login_required
+def bank_export(request):
+    _require_bank(request.user)
+    content = bank_excel.export_bank(Question.objects.current())
+    return xlsx_response("题库.xlsx", content)
 
 
 @login_required
