@@ -16,4 +16,20 @@ def select1(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("__bench__/select1/", select1)] + list(site_urlpatterns)
+@login_required
+def insert1(request):
+    """One INSERT into a scratch table behind the same middleware and login (the daily question's baseline)."""
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_insert (user_id, at) VALUES (%s, %s)", [request.user.pk, timezone.now()])
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def ensure_insert_table():
+    id_column = "id bigserial PRIMARY KEY" if connection.vendor == "postgresql" else "id integer PRIMARY KEY AUTOINCREMENT"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS bench_insert ({id_column}, user_id integer, at timestamp)")
+
+
+urlpatterns = [path("__bench__/select1/", select1), path("__bench__/insert1/", insert1)] + list(site_urlpatterns)

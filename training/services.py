@@ -54,13 +54,14 @@ def _point_choices(person, point_ids, now):
 
 def todays_question(user, now=None):
     """The worker's question of today: the same one all day, made on the first request of the day."""
-    person = person_of(user)
+    if not user.is_authenticated or not user.person_id:
+        person_of(user)  # raises the message
     now = now or timezone.now()
     today = timezone.localdate(now)
-    existing = DailyQuestion.objects.filter(person=person, date=today).select_related("question", "point").first()
+    existing = DailyQuestion.objects.filter(person_id=user.person_id, date=today).select_related("question", "point").first()
     if existing:
         return existing
-    return _make_daily(person, today, now)
+    return _make_daily(person_of(user), today, now)
 
 
 def _make_daily(person, today, now):
@@ -73,23 +74,26 @@ def _make_daily(person, today, now):
     choice = scheduling.choose_point(_point_choices(person, list(by_point), now), now)
     candidates = by_point[choice.point_id]
     seen = dict(
-        DailyQuestion.objects.filter(person=person, question__code__in=Question.objects.filter(pk__in=candidates).values("code"))
-        .values_list("question__code")
+        DailyQuestion.objects.filter(person=person, question_id__in=candidates)
+        .values_list("question_id")
         .annotate(n=Count("pk"))
+        .order_by()
     )
-    codes = dict(Question.objects.filter(pk__in=candidates).values_list("pk", "code"))
-    question_id = scheduling.choose_question(candidates, {q: seen.get(codes[q], 0) for q in candidates}, person.pk, today)
+    question_id = scheduling.choose_question(candidates, seen, person.pk, today)
     try:
         with transaction.atomic():
             daily = DailyQuestion.objects.create(person=person, date=today, question_id=question_id, point_id=choice.point_id)
     except IntegrityError:  # another request of the same worker made it first: use theirs
-        daily = DailyQuestion.objects.get(person=person, date=today)
-    return DailyQuestion.objects.select_related("question", "point").get(pk=daily.pk)
+        return DailyQuestion.objects.select_related("question", "point").get(person=person, date=today)
+    daily.question = Question.objects.select_related("point").get(pk=question_id)
+    daily.point = daily.question.point
+    return daily
 
 
 def _own_daily(user, pk):
-    person = person_of(user)
-    daily = DailyQuestion.objects.filter(pk=pk, person=person).select_related("question", "point").first()
+    if not user.is_authenticated or not user.person_id:
+        raise NotFound("您的账号没有关联职工档案,没有每日一题")
+    daily = DailyQuestion.objects.filter(pk=pk, person_id=user.person_id).select_related("question", "point").first()
     if daily is None:
         raise NotFound()
     return daily
@@ -115,17 +119,23 @@ def answer(user, pk, given, now=None):
         )
         if claimed:
             _review_card(daily.person_id, daily.point, correct, now)
-    daily.refresh_from_db()
+    if not claimed:  # the other submit won: return what it recorded
+        return DailyQuestion.objects.select_related("question", "point").get(pk=daily.pk)
+    daily.given, daily.correct, daily.answered_at = parsed, correct, now
     return daily
 
 
 def _review_card(person_id, point, correct, now):
-    card, _ = Card.objects.select_for_update().get_or_create(person_id=person_id, point=point)
-    current = scheduling.load_card(card.state, point.pk) or scheduling.new_card(point.pk, now)
-    updated = scheduling.review(current, point.high_risk, correct, now)
-    card.state = updated.to_dict()
-    card.due = updated.due
-    card.last_review = now
+    card = Card.objects.select_for_update().filter(person_id=person_id, point=point).first()
+    current = scheduling.load_card(card.state, point.pk) if card else None
+    updated = scheduling.review(current or scheduling.new_card(point.pk, now), point.high_risk, correct, now)
+    values = {"state": updated.to_dict(), "due": updated.due, "last_review": now}
+    if card is None:
+        # Only the request that claimed the day's answer gets here, so there is no race on creating the card.
+        Card.objects.create(person_id=person_id, point=point, reviews=1, lapses=0 if correct else 1, **values)
+        return
+    for name, value in values.items():
+        setattr(card, name, value)
     card.reviews += 1
     card.lapses += 0 if correct else 1
     card.save()

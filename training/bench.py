@@ -1,0 +1,132 @@
+"""Figures of the 微训课堂 (SPEC §8): the daily question under concurrent load, next to a bare INSERT view."""
+import threading
+import time
+
+from django.db import connection, connections
+
+from bench.harness import Measured, figure, p95, skipped
+
+PER_CLIENT = 6  # workers each concurrent client answers for, one after the other
+_cache = {}
+
+
+def _answer_for(data):
+    return {"single": "A", "multiple": ["A", "B"], "truefalse": True}.get(data["type"], "答案")
+
+
+def _prepare(b, count):
+    """``count`` on-duty workers of the first mine with accounts, their question of today not yet made."""
+    from django.contrib.auth.hashers import make_password
+
+    from bench.urls import ensure_insert_table
+    from orgs.models import Person, User, WorkStatus
+    from training.bank import load_starter_bank
+    from training.models import DailyQuestion, Question
+
+    if not Question.objects.exists():
+        load_starter_bank()
+    ensure_insert_table()
+    people = list(Person.objects.filter(mine=b.mine, work_status=WorkStatus.ON_DUTY).order_by("-emp_no")[:count])
+    have = set(User.objects.filter(person__in=people).values_list("person_id", flat=True))
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        [User(username=f"bench-{p.mine_id}-{p.emp_no}", person=p, password=unusable, must_change_password=False) for p in people if p.pk not in have],
+        batch_size=500,
+    )
+    DailyQuestion.objects.filter(person__in=people, date=b.today()).delete()
+    return list(User.objects.filter(person__in=people).select_related("person"))
+
+
+def _run_threads(b, users, concurrency, work):
+    """Run ``work(client, user, timings)`` for every user on ``concurrency`` threads; (timings, seconds)."""
+    timings = []
+    lock = threading.Lock()
+    chunks = [users[i::concurrency] for i in range(concurrency)]
+    errors = []
+
+    def worker(chunk):
+        local = []
+        try:
+            for user in chunk:
+                work(b.client(user), user, local)
+        except Exception as exc:  # reported, not swallowed
+            errors.append(exc)
+        finally:
+            connections.close_all()
+        with lock:
+            timings.extend(local)
+
+    threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks if chunk]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return timings, seconds
+
+
+def _timed(local, fn):
+    started = time.perf_counter()
+    response = fn()
+    local.append((time.perf_counter() - started) * 1000)
+    if response.status_code != 200:
+        raise AssertionError(f"answered {response.status_code}: {response.content[:200]!r}")
+    return response
+
+
+def _daily(client, user, local):
+    data = _timed(local, lambda: client.get("/api/training/daily")).json()
+    body = {"answer": _answer_for(data)}
+    _timed(local, lambda: client.post(f"/api/training/daily/{data['id']}/answer", body, content_type="application/json"))
+
+
+def _insert(client, user, local):
+    _timed(local, lambda: client.get("/__bench__/insert1/"))
+    _timed(local, lambda: client.get("/__bench__/insert1/"))
+
+
+def measure(b):
+    if "daily" in _cache:
+        return _cache["daily"]
+    concurrency = 50 if connection.vendor == "postgresql" else 4  # SQLite has one writer at a time
+    users = _prepare(b, concurrency * PER_CLIENT)
+    if len(users) < concurrency:
+        return None
+    _run_threads(b, users[:concurrency], concurrency, _insert)  # warm-up: sessions, connections
+    page_ms, page_s = _run_threads(b, users, concurrency, _daily)
+    base_ms, base_s = _run_threads(b, users, concurrency, _insert)
+    result = {
+        "concurrency": concurrency,
+        "p95": p95(page_ms),
+        "base_p95": p95(base_ms),
+        "rate": len(page_ms) / page_s,
+        "base_rate": len(base_ms) / base_s,
+        "requests": len(page_ms),
+    }
+    _cache["daily"] = result
+    return result
+
+
+@figure("daily_question_p95", target=50, order=60)
+def daily_question_p95(b):
+    """p95 of fetching and answering the daily question (/api/training/daily) at 50 concurrent clients (PostgreSQL)."""
+    r = measure(b)
+    if r is None:
+        return skipped("not enough workers")
+    note = f"{r['concurrency']} concurrent clients, {r['requests']} requests"
+    if connection.vendor != "postgresql":
+        note += "; SQLite: 4 clients, the target is for PostgreSQL"
+    return Measured(r["p95"], baseline=r["base_p95"], baseline_name="insert1", note=note)
+
+
+@figure("daily_question_throughput", target=70, unit="%", higher_is_better=True, order=61)
+def daily_question_throughput(b):
+    """Throughput of fetch + answer as a share of a bare view doing one INSERT, same clients, same server."""
+    r = measure(b)
+    if r is None:
+        return skipped("not enough workers")
+    share = r["rate"] * 100 / r["base_rate"]
+    return Measured(share, note=f"{r['rate']:.0f} req/s vs insert1 {r['base_rate']:.0f} req/s")
