@@ -188,6 +188,7 @@ HONGLING_IMPORT_MAX_ROWS = int(os.environ.get("HONGLING_IMPORT_MAX_ROWS", 50_000
 HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
 HONGLING_TRANSFER_DAYS = int(os.environ.get("HONGLING_TRANSFER_DAYS", 180))
 # 每日一题: FSRS desired retention of ordinary and of high-risk knowledge points (瓦斯, 水, 火, 顶板, 煤尘)
+HONGLING_LESSON_MAX_BYTES = int(os.environ.get("HONGLING_LESSON_MAX_BYTES", 200 * 1024 * 1024))
 HONGLING_RETENTION = float(os.environ.get("HONGLING_RETENTION", 0.9))
 HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RISK", 0.95))
 

@@ -1,4 +1,6 @@
 """Menu entries, the 待办 of the daily question, and the home tile of responsibility 3 (职工安全培训)."""
+from datetime import timedelta
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from training.models import DailyQuestion
 
 register(MenuEntry("每日一题", "training_daily", "lightbulb", order=20, tab=True, visible=lambda u: bool(u.person_id)))
 register(MenuEntry("培训情况", "training_branch", "mortarboard", order=21, visible=lambda u: scope.can(u, "training_results")))
+register(MenuEntry("一课一案", "training_lessons", "book", order=23))
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
 
 
@@ -20,6 +23,16 @@ register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=
 def daily_question(user):
     if services.answered_today(user) is False:
         yield Todo(module="training", title="今日一题:还没有作答", url="/training/", deadline=timezone.localdate(), urgent=True, detail="一题一解,一分钟")
+
+
+@register_todo
+def lessons_of_the_week(user):
+    from training.lessons import lessons_of_week
+
+    for lesson in lessons_of_week(user):
+        done = lesson.my_completion
+        if done is None or done.passed_at is None:
+            yield Todo(module="training", title=f"本周{lesson.get_kind_display()}:{lesson.title}", url=f"/training/lessons/{lesson.pk}/", deadline=lesson.week + timedelta(days=6), detail="学习并答对检查题")
 
 
 @register_tile(3)

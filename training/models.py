@@ -138,3 +138,70 @@ scope.register_capability(
     self_too=True,
 )
 scope.register_capability("training_bank", {"admin", "committee"})
+
+
+class LessonKind(models.TextChoices):
+    LESSON = "lesson", "一课"
+    CASE = "case", "一案"
+
+
+class LessonQuerySet(models.QuerySet):
+    def for_person(self, person):
+        """Published lessons sent to an organisation the person belongs to (their mine, branch, 区队…)."""
+        from orgs.models import OrgNode
+
+        paths = OrgNode.objects.filter(pk=person.org_id).values_list("path", flat=True).first() or ""
+        ancestors = [paths[: i * OrgNode.steplen] for i in range(1, len(paths) // OrgNode.steplen + 1)]
+        return self.filter(published_at__isnull=False, org__path__in=ancestors)
+
+    def managed_by(self, user):
+        return self.filter(scope.filter_for(user, "training_lessons", path_field="org__path", self_field=None))
+
+
+class Lesson(models.Model):
+    """每周一课一案: a lesson or an accident case for a week, sent to a mine or a branch, with check questions."""
+
+    kind = models.CharField("类型", max_length=10, choices=LessonKind.choices, default=LessonKind.LESSON)
+    title = models.CharField("标题", max_length=100)
+    week = models.DateField("周(周一)")
+    org = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+", verbose_name="发给")
+    body = models.TextField("内容", blank=True)
+    # 一案 (accident case)
+    story = models.TextField("事故经过", blank=True)
+    causes = models.TextField("原因分析", blank=True)
+    lessons_learned = models.TextField("教训", blank=True)
+    clauses = models.CharField("相关条款", max_length=300, blank=True)
+    points = models.ManyToManyField(KnowledgePoint, blank=True, related_name="+", verbose_name="知识点")
+    questions = models.ManyToManyField(Question, related_name="lessons", verbose_name="检查题")
+    attachment = models.FileField("附件(图片/视频/PDF)", upload_to="lessons/%Y/%m/", blank=True)
+    attachment_kind = models.CharField(max_length=10, blank=True)  # image / video / pdf
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-week", "kind", "-pk"]
+        verbose_name = "每周一课一案"
+        verbose_name_plural = "每周一课一案"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}:{self.title}"
+
+
+class LessonCompletion(models.Model):
+    """A worker's reading of a lesson and their check answers; passed when every check question is right."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lesson_completions")
+    read_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    answers = models.JSONField(default=dict, blank=True)  # {question id: [given]}
+    passed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lesson", "person"], name="lesson_completion_unique")]
+
+
+scope.register_capability("training_lessons", {"admin", "committee", "secretary"})

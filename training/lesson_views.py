@@ -1,0 +1,125 @@
+"""Pages of 每周一课一案. Thin: parse input, call ``training.lessons``, render."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import Conflict, NotFound
+from training import lessons
+from training.models import KnowledgePoint, Lesson, LessonKind, Question, QuestionStatus
+
+
+def _or_404(fn, *args):
+    try:
+        return fn(*args)
+    except NotFound:
+        raise Http404
+
+
+@login_required
+def lesson_list(request):
+    user = request.user
+    context = {
+        "mine": lessons.lessons_of_week(user),
+        "managed": Lesson.objects.managed_by(user).select_related("org")[:50],
+        "can_write": bool(lessons.publishable_orgs(user)),
+    }
+    return render(request, "training/lessons.html", context)
+
+
+def _form_context(user, data, errors, lesson=None):
+    return {
+        "data": data,
+        "errors": errors,
+        "lesson": lesson,
+        "orgs": lessons.publishable_orgs(user),
+        "kinds": LessonKind.choices,
+        "points": KnowledgePoint.objects.all(),
+        "bank": Question.objects.filter(status=QuestionStatus.ACTIVE, replaced_by__isnull=True).select_related("point").order_by("point__order", "code"),
+        "chosen": {str(q) for q in (data.getlist("questions") if hasattr(data, "getlist") else data.get("questions", []))},
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lesson_new(request):
+    user = request.user
+    if not lessons.publishable_orgs(user):
+        raise Http404
+    if request.method == "POST":
+        data = request.POST
+        try:
+            lesson = lessons.save_lesson(user, _data(data), request.FILES.get("attachment"))
+        except ValidationError as exc:
+            return render(request, "training/lesson_form.html", _form_context(user, data, exc.message_dict), status=422)
+        return redirect("training_lesson", lesson.pk)
+    initial = {"week": timezone.localdate().isoformat(), "kind": request.GET.get("kind", "lesson")}
+    return render(request, "training/lesson_form.html", _form_context(user, initial, {}))
+
+
+def _data(post):
+    data = {k: post.get(k) for k in ("kind", "title", "week", "org", "body", "story", "causes", "lessons_learned", "clauses")}
+    data["questions"] = post.getlist("questions")
+    data["points"] = post.getlist("points")
+    return data
+
+
+@login_required
+def lesson_detail(request, pk):
+    user = request.user
+    lesson = _or_404(lessons.lesson_for, user, pk)
+    manager = lessons.is_manager(user, lesson)
+    completion = lessons.mark_read(user, lesson) if not manager or user.person_id else None
+    context = {
+        "lesson": lesson,
+        "manager": manager,
+        "completion": completion,
+        "questions": list(lesson.questions.all()),
+        "results": {},
+        "errors": {},
+        "units": lessons.completion_by_unit(user, lesson) if manager and lesson.published_at else [],
+    }
+    return render(request, "training/lesson.html", context)
+
+
+@login_required
+@require_POST
+def lesson_check(request, pk):
+    user = request.user
+    lesson = _or_404(lessons.lesson_for, user, pk)
+    answers = {k[1:]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k)) for k in request.POST if k.startswith("q")}
+    status = 200
+    try:
+        completion, results = lessons.submit_checks(user, lesson, answers)
+        errors = {}
+    except ValidationError as exc:
+        completion, results, errors, status = lessons.mark_read(user, lesson), {}, exc.message_dict, 422
+    except Conflict as exc:
+        raise Http404 from exc
+    context = {"lesson": lesson, "manager": False, "completion": completion, "questions": list(lesson.questions.all()), "results": results, "errors": errors, "units": []}
+    return render(request, "training/lesson.html", context, status=status)
+
+
+@login_required
+@require_POST
+def lesson_publish(request, pk):
+    lesson = _or_404(lessons.managed_lesson, request.user, pk)
+    try:
+        lessons.publish(request.user, lesson)
+    except Conflict:
+        pass
+    return redirect("training_lesson", pk)
+
+
+@login_required
+def lesson_file(request, pk):
+    lesson = _or_404(lessons.lesson_for, request.user, pk)
+    if not lesson.attachment:
+        raise Http404
+    types = {"pdf": "application/pdf", "video": "video/mp4", "image": "image/jpeg"}
+    response = FileResponse(lesson.attachment.open("rb"), content_type=types.get(lesson.attachment_kind, "application/octet-stream"))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
