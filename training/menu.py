@@ -16,6 +16,7 @@ from training.models import DailyQuestion
 register(MenuEntry("每日一题", "training_daily", "lightbulb", order=20, tab=True, visible=lambda u: bool(u.person_id)))
 register(MenuEntry("培训情况", "training_branch", "mortarboard", order=21, visible=lambda u: scope.can(u, "training_results")))
 register(MenuEntry("一课一案", "training_lessons", "book", order=23))
+register(MenuEntry("每月一考", "training_exams", "pencil-square", order=24))
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
 
 

@@ -205,3 +205,67 @@ class LessonCompletion(models.Model):
 
 
 scope.register_capability("training_lessons", {"admin", "committee", "secretary"})
+
+
+class ExamBlueprint(models.Model):
+    """每月一考: what a month's exam is made of, for whom, how long, and what passes."""
+
+    title = models.CharField("名称", max_length=100)
+    org = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+", verbose_name="参考单位")
+    month = models.DateField("月份(1日)")
+    job_types = models.ManyToManyField(JobType, blank=True, related_name="+", verbose_name="参考工种(空 = 全部)")
+    # [{"job_type": id|None, "point": id, "difficulty": 1-3|None, "type": "single"|…|None, "count": n}]
+    rules = models.JSONField("组卷规则", default=list)
+    time_limit = models.PositiveSmallIntegerField("限时(分钟)", default=30)
+    pass_mark = models.PositiveSmallIntegerField("及格分(百分制)", default=80)
+    opens_at = models.DateTimeField("开考时间")
+    closes_at = models.DateTimeField("截止时间")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    generated_at = models.DateTimeField("生成试卷时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+        verbose_name = "考试"
+        verbose_name_plural = "考试"
+
+    def __str__(self):
+        return self.title
+
+
+class PaperKind(models.TextChoices):
+    EXAM = "exam", "正考"
+    MAKEUP = "makeup", "补考"
+
+
+class PaperQuerySet(models.QuerySet):
+    def visible_to(self, user, capability="training_results"):
+        return self.filter(scope.filter_for(user, capability, path_field="person__org__path", self_field="person_id"))
+
+
+class ExamPaper(models.Model):
+    """One worker's own paper: questions and options in its own order; the key stays on the server until graded."""
+
+    blueprint = models.ForeignKey(ExamBlueprint, on_delete=models.CASCADE, related_name="papers")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="exam_papers")
+    kind = models.CharField("类型", max_length=10, choices=PaperKind.choices, default=PaperKind.EXAM)
+    # [{"q": question id, "o": [original option indexes in the order shown]}]
+    items = models.JSONField(default=list)
+    answers = models.JSONField(default=dict, blank=True)  # {"0": ["B"], …} in the question's own letters
+    started_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True)
+    results = models.JSONField(default=dict, blank=True)  # {"0": true, …} after grading
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [models.UniqueConstraint(fields=["blueprint", "person", "kind"], name="paper_one_per_kind")]
+        indexes = [models.Index(fields=["blueprint", "submitted_at"])]
+
+
+scope.register_capability("training_exams", {"admin", "committee", "secretary"})
