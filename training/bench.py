@@ -130,3 +130,33 @@ def daily_question_throughput(b):
         return skipped("not enough workers")
     share = r["rate"] * 100 / r["base_rate"]
     return Measured(share, note=f"{r['rate']:.0f} req/s vs insert1 {r['base_rate']:.0f} req/s")
+
+
+@figure("exam_generate", target=10, unit="s", order=62)
+def exam_generate(b):
+    """Generating one shuffled paper per worker of the first mine (5,000 at mine size), rolled back afterwards."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from training import exams
+    from training.bank import load_starter_bank
+    from training.models import ExamPaper, KnowledgePoint, Question
+
+    if not Question.objects.exists():
+        load_starter_bank()
+    committee = b.accounts["committee"]
+    now = timezone.now()
+    rules = [{"point": p.pk, "count": 2} for p in KnowledgePoint.objects.order_by("order")[:10]]
+    with transaction.atomic():
+        blueprint = exams.create_blueprint(committee, {
+            "title": "bench", "org": b.mine.pk, "month": b.today().isoformat(), "time_limit": 30, "pass_mark": 80,
+            "opens_at": now.isoformat(), "closes_at": (now + timedelta(days=1)).isoformat(), "rules": rules,
+        })  # fmt: skip
+        started = time.perf_counter()
+        made = exams.generate(committee, blueprint)
+        seconds = time.perf_counter() - started
+        count = ExamPaper.objects.filter(blueprint=blueprint).count()
+        transaction.set_rollback(True)
+    return Measured(seconds, note=f"{made} papers of {len(rules) * 2} questions ({count} stored)")

@@ -154,23 +154,28 @@ def _pool(point_ids):
     ]
 
 
-def _draw(rules, pool, job_type_id, rng, points_filter=None):
-    """Questions for one worker: each rule applying to their 工种, drawn without repeats; then shuffled."""
-    chosen = []
-    taken = set()
+def _candidates(rules, pool, job_type_id):
+    """For each rule that applies to the 工种: the questions it may draw from (computed once per 工种)."""
+    out = []
     for rule in rules:
         if rule["job_type"] not in (None, job_type_id):
             continue
-        point = rule["point"]
-        candidates = [
+        out.append((rule["count"], [
             q for q in pool
-            if q[1] == point and q[0] not in taken
+            if q[1] == rule["point"]
             and (rule["type"] is None or q[2] == rule["type"])
             and (rule["difficulty"] is None or q[3] == rule["difficulty"])
             and (not q[5] or job_type_id in q[5])
-            and (points_filter is None or q[1] in points_filter)
-        ]  # fmt: skip
-        for q in rng.sample(candidates, min(rule["count"], len(candidates))):
+        ]))  # fmt: skip
+    return out
+
+
+def _draw(candidates, rng):
+    """Questions for one worker: each rule's count drawn without repeats; then questions and options shuffled."""
+    chosen, taken = [], set()
+    for count, pool in candidates:
+        free = [q for q in pool if q[0] not in taken] if taken else pool
+        for q in rng.sample(free, min(count, len(free))):
             taken.add(q[0])
             chosen.append(q)
     rng.shuffle(chosen)
@@ -197,10 +202,12 @@ def generate(user, blueprint):
     if not claimed:
         raise Conflict("试卷已经生成过了")
     pool = _pool({r["point"] for r in blueprint.rules})
-    papers = []
+    papers, by_job = [], {}
     for person_id, job_type_id in eligible_people(blueprint).values_list("pk", "job_type_id"):
+        if job_type_id not in by_job:
+            by_job[job_type_id] = _candidates(blueprint.rules, pool, job_type_id)
         rng = random.Random(f"{blueprint.pk}:{person_id}:exam")
-        items = _draw(blueprint.rules, pool, job_type_id, rng)
+        items = _draw(by_job[job_type_id], rng)
         if items:
             papers.append(ExamPaper(blueprint=blueprint, person_id=person_id, items=items))
     ExamPaper.objects.bulk_create(papers, batch_size=1000)
@@ -228,7 +235,7 @@ def make_up(user, blueprint):
         rng = random.Random(f"{blueprint.pk}:{paper.person_id}:makeup")
         count = len(paper.items)
         rules = [{"job_type": None, "point": p, "difficulty": None, "type": None, "count": count} for p in sorted(wrong_points)]
-        items = _draw(rules, pool, paper.person.job_type_id, rng)[:count]
+        items = _draw(_candidates(rules, pool, paper.person.job_type_id), rng)[:count]
         if items:
             papers.append(ExamPaper(blueprint=blueprint, person_id=paper.person_id, kind=PaperKind.MAKEUP, items=items))
     ExamPaper.objects.bulk_create(papers, batch_size=1000, ignore_conflicts=True)
