@@ -17,6 +17,7 @@ register(MenuEntry("每日一题", "training_daily", "lightbulb", order=20, tab=
 register(MenuEntry("培训情况", "training_branch", "mortarboard", order=21, visible=lambda u: scope.can(u, "training_results")))
 register(MenuEntry("一课一案", "training_lessons", "book", order=23))
 register(MenuEntry("每月一考", "training_exams", "pencil-square", order=24))
+register(MenuEntry("在线答疑", "training_qa", "chat-dots", order=25))
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
 
 
@@ -34,6 +35,15 @@ def lessons_of_the_week(user):
         done = lesson.my_completion
         if done is None or done.passed_at is None:
             yield Todo(module="training", title=f"本周{lesson.get_kind_display()}:{lesson.title}", url=f"/training/lessons/{lesson.pk}/", deadline=lesson.week + timedelta(days=6), detail="学习并答对检查题")
+
+
+@register_todo
+def questions_to_answer(user):
+    from training.qa import waiting_for
+
+    waiting = waiting_for(user).count()
+    if waiting:
+        yield Todo(module="training", title=f"在线答疑:{waiting} 个问题待解答", url="/training/qa/")
 
 
 @register_tile(3)

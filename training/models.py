@@ -269,3 +269,46 @@ class ExamPaper(models.Model):
 
 
 scope.register_capability("training_exams", {"admin", "committee", "secretary"})
+
+
+class QaQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Everyone of the asker's mine reads the Q&A (that is its point); managers in their scope; askers their own."""
+        from django.db.models import Q
+
+        q = scope.filter_for(user, "roster", path_field="org__path", self_field="asker_id")
+        if user.is_authenticated and user.person_id:
+            q |= Q(mine_id=Person.objects.filter(pk=user.person_id).values("mine_id")[:1])
+        return self.filter(q)
+
+
+class QaQuestion(models.Model):
+    """在线答疑: a worker's question (text and an optional photo)."""
+
+    asker = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="qa_questions", verbose_name="提问人")
+    mine = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("问题")
+    photo = models.ImageField("照片", upload_to="qa/%Y/%m/", blank=True)
+    point = models.ForeignKey(KnowledgePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="知识点")
+    accepted = models.OneToOneField("QaAnswer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class QaAnswer(models.Model):
+    question = models.ForeignKey(QaQuestion, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("解答")
+    created_at = models.DateTimeField(auto_now_add=True)
+    bank_question = models.ForeignKey(Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+scope.register_capability("training_answer", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"})

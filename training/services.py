@@ -285,6 +285,40 @@ def set_question_status(user, pk, status):
     return question
 
 
+def save_bank_question(user, data, current=None):
+    """Create or edit a bank question from a form; an answered question gets a new version (see bank.save_question)."""
+    import re as _re
+
+    from training.bank import save_question, validate_question
+    from orgs.models import JobType
+
+    if not scope.can(user, "training_bank"):
+        raise NotFound()
+    errors = {}
+    code = current.code if current else str(data.get("code") or "").strip()
+    if not current:
+        if not _re.fullmatch(r"[A-Za-z0-9_-]{1,40}", code):
+            errors["code"] = "题号只能用字母、数字、- 和 _,最长40位"
+        elif Question.objects.filter(code=code).exists():
+            errors["code"] = f"题号 {code} 已存在"
+    point = KnowledgePoint.objects.filter(pk=data.get("point") or 0).first() if str(data.get("point") or "").isdigit() else None
+    if point is None:
+        errors["point"] = "请选择知识点"
+    status = data.get("status") or QuestionStatus.ACTIVE
+    if status not in QuestionStatus.values:
+        errors["status"] = "状态不正确"
+    options = [line.strip() for line in str(data.get("options") or "").splitlines() if line.strip()]
+    try:
+        fields = validate_question({**{k: data.get(k) for k in ("type", "stem", "answer", "explanation", "clause", "difficulty")}, "options": options})
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    getlist = getattr(data, "getlist", None)
+    job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
+    return save_question(code, point, fields, list(JobType.objects.filter(pk__in=job_ids)), status=status, source=current.source if current else "manual")
+
+
 def answered_today(user):
     """Whether the user's own question of today is answered (None: the user has no daily question)."""
     if not user.is_authenticated or not user.person_id:

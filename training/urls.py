@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training import exam_views, lesson_views, views
+from training import exam_views, lesson_views, qa_views, views
 
 urlpatterns = [
     path("", views.daily, name="training_daily"),
@@ -27,4 +27,12 @@ urlpatterns = [
     path("papers/<int:pk>/start/", exam_views.paper_start, name="training_paper_start"),
     path("papers/<int:pk>/save/", exam_views.paper_save, name="training_paper_save"),
     path("papers/<int:pk>/submit/", exam_views.paper_submit, name="training_paper_submit"),
+    path("qa/", qa_views.qa_list, name="training_qa"),
+    path("qa/<int:pk>/", qa_views.qa_detail, name="training_qa_detail"),
+    path("qa/<int:pk>/answer/", qa_views.qa_answer, name="training_qa_answer"),
+    path("qa/<int:pk>/accept/", qa_views.qa_accept, name="training_qa_accept"),
+    path("qa/<int:pk>/photo/", qa_views.qa_photo, name="training_qa_photo"),
+    path("qa/<int:pk>/answers/<int:answer_pk>/to-bank/", qa_views.qa_to_bank, name="training_qa_to_bank"),
+    path("bank/new/", views.question_edit, name="training_question_new"),
+    path("bank/<int:pk>/edit/", views.question_edit, name="training_question_edit"),
 ]

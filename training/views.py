@@ -5,10 +5,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, NotFound
 from orgs import scope
+from orgs.models import JobType
 from common.excel import xlsx_response
 from training import bank_excel, services
 from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
@@ -134,3 +135,51 @@ def question_status(request, pk):
     except NotFound:
         raise Http404
     return redirect("training_question", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk=None):
+    """Write or edit a bank question. Editing one that has been answered saves a new version."""
+    _require_bank(request.user)
+    current = None
+    if pk is not None:
+        current = Question.objects.filter(pk=pk, replaced_by__isnull=True).select_related("point").first()
+        if current is None:
+            raise Http404
+    errors = {}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            question, _outcome = services.save_bank_question(request.user, data, current)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            return redirect("training_question", question.pk)
+    elif current is not None:
+        data = {
+            "code": current.code, "point": str(current.point_id), "type": current.type, "stem": current.stem,
+            "options": "\n".join(current.options), "answer": _answer_text(current), "explanation": current.explanation,
+            "clause": current.clause, "difficulty": str(current.difficulty), "status": current.status,
+        }  # fmt: skip
+    else:
+        data = {"type": QuestionType.SINGLE, "difficulty": "2", "status": QuestionStatus.ACTIVE}
+    context = {
+        "q": current,
+        "data": data,
+        "errors": errors,
+        "points": KnowledgePoint.objects.all(),
+        "types": QuestionType.choices,
+        "statuses": QuestionStatus.choices,
+        "jobs": JobType.objects.all(),
+        "chosen_jobs": set(map(str, request.POST.getlist("job_types"))) if request.method == "POST" else {str(j) for j in (current.job_types.values_list("pk", flat=True) if current else [])},
+    }
+    return render(request, "training/question_form.html", context, status=422 if errors else 200)
+
+
+def _answer_text(question):
+    if question.type == QuestionType.TRUEFALSE:
+        return "正确" if question.answer == ["T"] else "错误"
+    if question.type == QuestionType.FILL:
+        return "|".join(question.answer)
+    return "".join(question.answer)

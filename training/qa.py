@@ -1,0 +1,133 @@
+"""在线答疑: workers ask, secretaries and experts answer, the asker accepts, a good answer becomes a bank question."""
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models import Count, Exists, OuterRef, Q
+
+from common.errors import Conflict, Forbidden, NotFound
+from orgs import scope
+from training.bank import save_question, validate_question
+from training.models import KnowledgePoint, QaAnswer, QaQuestion, QuestionStatus
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def _photo(upload):
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": "照片不能超过 10 MB"})
+    try:
+        image = Image.open(upload)
+        if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
+            raise ValueError
+        image.load()
+    except (UnidentifiedImageError, ValueError, OSError, Image.DecompressionBombError):
+        raise ValidationError({"photo": "只接受 JPG / PNG / WebP 照片"})
+    image = image.convert("RGB")
+    image.thumbnail((1600, 1600))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)  # re-encoded: no EXIF (no location of the phone), nothing but pixels
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def ask(user, text, photo=None, point_id=None):
+    if not user.is_authenticated or not user.person_id:
+        raise Forbidden("您的账号没有关联职工档案,不能提问")
+    text = (text or "").strip()
+    errors = {}
+    if len(text) < 5:
+        errors["text"] = "请把问题写清楚(至少5个字)"
+    elif len(text) > 2000:
+        errors["text"] = "问题不能超过2000字"
+    point = KnowledgePoint.objects.filter(pk=point_id).first() if point_id else None
+    image = None
+    if photo is not None:
+        try:
+            image = _photo(photo)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    person = user.person
+    question = QaQuestion(asker=person, mine_id=person.mine_id, org_id=person.org_id, text=text, point=point)
+    if image is not None:
+        question.photo.save("photo.jpg", image, save=False)
+    question.save()
+    return question
+
+
+def listing(user, text=""):
+    questions = QaQuestion.objects.visible_to(user).select_related("asker", "accepted").annotate(n_answers=Count("answers"))
+    text = (text or "").strip()
+    if text:
+        has = QaAnswer.objects.filter(question=OuterRef("pk"), text__contains=text)
+        questions = questions.filter(Q(text__contains=text) | Exists(has))
+    return questions.order_by("-created_at")
+
+
+def get(user, pk):
+    question = QaQuestion.objects.visible_to(user).filter(pk=pk).select_related("asker", "org", "point").first()
+    if question is None:
+        raise NotFound()
+    return question
+
+
+def can_answer(user, question):
+    return scope.can(user, "training_answer", question.org)
+
+
+def answer(user, question, text):
+    if not can_answer(user, question):
+        raise Forbidden("只有书记、支部委员、安监员等可以解答")
+    text = (text or "").strip()
+    if len(text) < 2:
+        raise ValidationError({"text": "请填写解答"})
+    if len(text) > 4000:
+        raise ValidationError({"text": "解答不能超过4000字"})
+    return QaAnswer.objects.create(question=question, author=user, text=text)
+
+
+def accept(user, question, answer_id):
+    if question.asker_id != user.person_id:
+        raise Forbidden("只有提问人可以采纳解答")
+    chosen = question.answers.filter(pk=answer_id).first()
+    if chosen is None:
+        raise NotFound()
+    updated = QaQuestion.objects.filter(pk=question.pk, accepted__isnull=True).update(accepted=chosen)
+    if not updated:
+        raise Conflict("已经采纳过解答了")
+    return chosen
+
+
+def to_bank(user, answer_id, point_id):
+    """Turn an answer into a draft bank question (stem = the question, explanation = the answer); edited in the bank."""
+    if not scope.can(user, "training_bank"):
+        raise Forbidden("只有题库管理员可以加入题库")
+    qa_answer = QaAnswer.objects.filter(pk=answer_id).select_related("question").first()
+    if qa_answer is None or not QaQuestion.objects.visible_to(user).filter(pk=qa_answer.question_id).exists():
+        raise NotFound()
+    if qa_answer.bank_question_id:
+        return qa_answer.bank_question
+    point = KnowledgePoint.objects.filter(pk=point_id).first() or qa_answer.question.point
+    if point is None:
+        raise ValidationError({"point": "请选择知识点"})
+    fields = validate_question(
+        {"type": "truefalse", "stem": qa_answer.question.text[:2000], "answer": "T", "explanation": qa_answer.text, "difficulty": 2}
+    )
+    question, _ = save_question(f"QA-{qa_answer.pk}", point, fields, status=QuestionStatus.DRAFT, source="qa")
+    QaAnswer.objects.filter(pk=qa_answer.pk).update(bank_question=question)
+    return question
+
+
+def waiting_for(user):
+    """Questions in the user's scope nobody has answered yet (for answerers' 待办)."""
+    if not scope.can(user, "training_answer"):
+        return QaQuestion.objects.none()
+    answered = QaAnswer.objects.filter(question=OuterRef("pk"))
+    return QaQuestion.objects.filter(
+        scope.filter_for(user, "training_answer", path_field="org__path", self_field=None)
+    ).exclude(Exists(answered))
+
+

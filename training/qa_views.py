@@ -1,0 +1,105 @@
+"""Pages of 在线答疑. Thin: parse input, call ``training.qa``, render."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import Conflict, Forbidden, NotFound
+from orgs import scope
+from training import qa
+from training.models import KnowledgePoint
+
+
+def _or_404(fn, *args):
+    try:
+        return fn(*args)
+    except NotFound:
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qa_list(request):
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            question = qa.ask(request.user, request.POST.get("text"), request.FILES.get("photo"), request.POST.get("point") or None)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except Forbidden as exc:
+            errors = {"text": [exc.message]}
+        else:
+            return redirect("training_qa_detail", question.pk)
+    text = request.GET.get("q", "")
+    page = Paginator(qa.listing(request.user, text), 30).get_page(request.GET.get("page"))
+    context = {"page": page, "q": text, "errors": errors, "data": data, "points": KnowledgePoint.objects.all(), "can_ask": bool(request.user.person_id)}
+    return render(request, "training/qa_list.html", context, status=422 if errors else 200)
+
+
+@login_required
+def qa_detail(request, pk):
+    question = _or_404(qa.get, request.user, pk)
+    context = {
+        "question": question,
+        "answers": question.answers.select_related("author", "author__person"),
+        "can_answer": qa.can_answer(request.user, question),
+        "is_asker": question.asker_id == request.user.person_id,
+        "can_bank": scope.can(request.user, "training_bank"),
+        "points": KnowledgePoint.objects.all(),
+    }
+    return render(request, "training/qa_detail.html", context)
+
+
+@login_required
+@require_POST
+def qa_answer(request, pk):
+    question = _or_404(qa.get, request.user, pk)
+    try:
+        qa.answer(request.user, question, request.POST.get("text"))
+    except Forbidden:
+        raise Http404
+    except ValidationError as exc:
+        messages.error(request, exc.message_dict["text"][0])
+    return redirect("training_qa_detail", pk)
+
+
+@login_required
+@require_POST
+def qa_accept(request, pk):
+    question = _or_404(qa.get, request.user, pk)
+    try:
+        qa.accept(request.user, question, request.POST.get("answer"))
+    except (Forbidden, NotFound):
+        raise Http404
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect("training_qa_detail", pk)
+
+
+@login_required
+@require_POST
+def qa_to_bank(request, pk, answer_pk):
+    _or_404(qa.get, request.user, pk)
+    try:
+        question = qa.to_bank(request.user, answer_pk, request.POST.get("point"))
+    except (Forbidden, NotFound):
+        raise Http404
+    except ValidationError as exc:
+        messages.error(request, next(iter(exc.message_dict.values()))[0])
+        return redirect("training_qa_detail", pk)
+    messages.success(request, "已加入题库(草稿),请完善后启用")
+    return redirect("training_question_edit", question.pk)
+
+
+@login_required
+def qa_photo(request, pk):
+    question = _or_404(qa.get, request.user, pk)
+    if not question.photo:
+        raise Http404
+    response = FileResponse(question.photo.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
