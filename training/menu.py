@@ -18,6 +18,7 @@ register(MenuEntry("培训情况", "training_branch", "mortarboard", order=21, v
 register(MenuEntry("一课一案", "training_lessons", "book", order=23))
 register(MenuEntry("每月一考", "training_exams", "pencil-square", order=24))
 register(MenuEntry("在线答疑", "training_qa", "chat-dots", order=25))
+register(MenuEntry("每月一评", "training_evaluation", "bar-chart", order=26, visible=lambda u: scope.can(u, "training_results")))
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training import exam_views, lesson_views, qa_views, views
+from training import evaluation_views, exam_views, lesson_views, qa_views, views
 
 urlpatterns = [
     path("", views.daily, name="training_daily"),
@@ -35,4 +35,8 @@ urlpatterns = [
     path("qa/<int:pk>/answers/<int:answer_pk>/to-bank/", qa_views.qa_to_bank, name="training_qa_to_bank"),
     path("bank/new/", views.question_edit, name="training_question_new"),
     path("bank/<int:pk>/edit/", views.question_edit, name="training_question_edit"),
+    path("evaluation/", evaluation_views.monthly, name="training_evaluation"),
+    path("evaluation.xlsx", evaluation_views.monthly_xlsx, name="training_evaluation_xlsx"),
+    path("evaluation.pdf", evaluation_views.monthly_pdf, name="training_evaluation_pdf"),
+    path("bank/analysis/", evaluation_views.analysis, name="training_analysis"),
 ]

@@ -1,0 +1,78 @@
+"""每月一评 (page, Excel, PDF) and item analysis."""
+import io
+
+import openpyxl
+import pytest
+
+from training import exams, services
+from training.evaluation import item_analysis
+from training.models import ExamPaper, Question
+from training.tests.test_daily import bank  # noqa: F401
+from training.tests.test_exams import blueprint, key_letters  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _take(user, paper, right):
+    exams.start(user, paper.pk)
+    for n in range(len(paper.items)):
+        answer = key_letters(paper, n) if n < right else ("A" if key_letters(paper, n) != ["A"] else "C")
+        exams.save_answer(user, paper.pk, n, answer)
+    exams.submit_own(user, paper.pk)
+
+
+def test_monthly_evaluation_page_excel_pdf(world, blueprint, login):  # noqa: F811
+    exams.generate(world.secretary, blueprint)
+    _take(world.worker, ExamPaper.objects.get(person=world.worker_person), right=5)
+    _take(world.member, ExamPaper.objects.get(person=world.member_person), right=1)
+    daily = services.todays_question(world.worker)
+    services.answer(world.worker, daily.pk, "B")
+    client = login(world.secretary)
+    page = client.get(f"/training/evaluation/?org={world.branch.pk}").content.decode()
+    assert "早班" in page and "中班" in page
+    best = page.split('id="best"')[1].split("</ol>")[0]
+    weakest = page.split('id="weakest"')[1].split("</ol>")[0]
+    assert best.index("王小二") < best.index("党员甲") and "100 分" in best
+    assert weakest.strip().startswith(">") and "党员甲" in weakest.split("</li>")[0]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/training/evaluation.xlsx?org={world.branch.pk}").content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    early = next(r for r in rows if r[0] == "早班")
+    assert early[4] == 3 and early[5] == 2 and early[6] == 33  # 3 papers, 2 taken, 1 of 3 passed
+    pdf = client.get(f"/training/evaluation.pdf?org={world.branch.pk}")
+    assert pdf.content.startswith(b"%PDF")
+    assert login(world.secretary).get(f"/training/evaluation/?org={world.other_branch.pk}").status_code == 404
+    assert login(world.worker).get("/training/evaluation/").status_code == 404
+
+
+def test_item_analysis_flags_a_question_the_best_get_wrong(world, bank):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orgs.tests.factories import PersonFactory, make_user
+
+    now = timezone.now()
+    bp = exams.create_blueprint(world.secretary, {
+        "title": "分析", "org": world.branch.pk, "month": timezone.localdate().isoformat(), "time_limit": 30, "pass_mark": 60,
+        "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=1)).isoformat(),
+        "rules": [{"point": bank["gas"].pk, "count": 3}, {"point": bank["roof"].pk, "count": 3}],
+    })  # fmt: skip
+    users = [make_user(f"ia-{i}", "worker", world.team, person=PersonFactory(org=world.team)) for i in range(24)]
+    exams.generate(world.secretary, bp)
+    tricky = Question.objects.get(code="gas-0")
+    for i, user in enumerate(users):
+        paper = ExamPaper.objects.get(blueprint=bp, person=user.person)
+        exams.start(user, paper.pk)
+        skill = i / len(users)
+        for n, item in enumerate(paper.items):
+            good = (n / len(paper.items)) < skill
+            if item["q"] == tricky.pk:
+                good = skill < 0.5  # the weaker half gets it right, the stronger half wrong
+            answer = key_letters(paper, n) if good else ("A" if key_letters(paper, n) != ["A"] else "C")
+            exams.save_answer(user, paper.pk, n, answer)
+        exams.submit_own(user, paper.pk)
+    stats, kr20 = item_analysis(ExamPaper.objects.filter(blueprint=bp))
+    by_code = {s.question.code: s for s in stats}
+    assert by_code["gas-0"].discrimination < 0 and "优秀者反而答错" in by_code["gas-0"].flags
+    assert stats[0].question.code == "gas-0"
+    assert kr20 is not None
