@@ -9,7 +9,7 @@ from typing import Annotated, Optional, Union
 from ninja import Field, Path, Router, Schema
 
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
-from training import services
+from training import exams, lessons, qa, services
 
 router = Router(tags=["职工安全培训"])
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -136,3 +136,202 @@ def get_branch(request, id: PathId):
         newcomers=[PersonProgress(id=p.pk, emp_no=p.emp_no, name=p.name, reason=p.reason, answered=p.answered, rate=p.rate) for p in o.newcomers],
     )
 
+
+
+# ---------------------------------------------------------------- 每周一课一案
+
+class LessonOut(Schema):
+    id: int
+    kind: str
+    title: str
+    week: date
+    body: str
+    story: str
+    causes: str
+    lessons_learned: str
+    clauses: str
+    questions: list[DailyOut] = Field(description="检查题(不含答案)")
+    read: bool
+    passed: bool
+
+
+class ChecksIn(Schema):
+    answers: dict[str, Union[list[Annotated[str, Field(max_length=200)]], Annotated[str, Field(max_length=200)], bool]] = Field(
+        description="{题目id: 答案}"
+    )
+
+
+class CheckOut(Schema):
+    passed: bool
+    results: dict[str, bool]
+
+
+def _check_item(q):
+    return DailyOut(id=q.pk, date=date.today(), point=q.point.name, high_risk=q.point.high_risk, type=q.type, stem=q.stem, options=q.options, answered=False)
+
+
+def _lesson_out(user, lesson):
+    completion = lesson.completions.filter(person_id=user.person_id).first() if user.person_id else None
+    return LessonOut(
+        id=lesson.pk, kind=lesson.kind, title=lesson.title, week=lesson.week, body=lesson.body, story=lesson.story,
+        causes=lesson.causes, lessons_learned=lesson.lessons_learned, clauses=lesson.clauses,
+        questions=[_check_item(q) for q in lesson.questions.select_related("point")],
+        read=bool(completion and completion.read_at), passed=bool(completion and completion.passed_at),
+    )  # fmt: skip
+
+
+@router.get("/lessons", response={200: list[LessonOut], **ERRORS_READ}, summary="本周发给我的一课一案")
+def list_lessons(request):
+    return [_lesson_out(request.user, lesson) for lesson in lessons.lessons_of_week(request.user)]
+
+
+@router.get("/lessons/{id}", response={200: LessonOut, **ERRORS_READ}, summary="一课一案(打开即记为已读)")
+def get_lesson(request, id: PathId):
+    lesson = lessons.lesson_for(request.user, id)
+    lessons.mark_read(request.user, lesson)
+    return _lesson_out(request.user, lesson)
+
+
+@router.post("/lessons/{id}/check", response={200: CheckOut, **ERRORS_WRITE}, summary="提交检查题(全对为完成)")
+def post_checks(request, id: PathId, payload: ChecksIn):
+    lesson = lessons.lesson_for(request.user, id)
+    completion, results = lessons.submit_checks(request.user, lesson, payload.answers)
+    return CheckOut(passed=bool(completion.passed_at), results={str(k): v for k, v in results.items()})
+
+
+# ---------------------------------------------------------------- 每月一考
+
+class PaperItem(Schema):
+    index: int
+    type: str
+    stem: str
+    options: list[str]
+    saved: list[str]
+    correct: Optional[bool] = Field(None, description="交卷后才返回")
+    key: Optional[list[str]] = Field(None, description="交卷后才返回")
+    explanation: Optional[str] = Field(None, description="交卷后才返回")
+
+
+class PaperOut(Schema):
+    id: int
+    title: str
+    kind: str
+    time_limit: int
+    opens_at: datetime
+    closes_at: datetime
+    started_at: Optional[datetime]
+    deadline: Optional[datetime]
+    remaining_seconds: Optional[int]
+    submitted_at: Optional[datetime]
+    score: Optional[int]
+    passed: Optional[bool]
+    items: list[PaperItem] = Field(description="开始后才返回题目;交卷前不含答案")
+
+
+class SaveIn(Schema):
+    index: int = Field(ge=0, le=1000)
+    answer: Union[list[Annotated[str, Field(max_length=200)]], Annotated[str, Field(max_length=200)], bool, None] = None
+
+
+def _paper_out(paper):
+    from django.utils import timezone
+
+    items = []
+    if paper.started_at:
+        for it in exams.shown_items(paper):
+            items.append(PaperItem(
+                index=it["index"], type=it["type"], stem=it["stem"], options=[text for _, text in it["options"]], saved=it["saved"],
+                correct=it.get("correct"), key=it.get("key"), explanation=it.get("explanation"),
+            ))  # fmt: skip
+    remaining = None
+    if paper.started_at and not paper.submitted_at:
+        remaining = max(0, int((paper.deadline - timezone.now()).total_seconds()))
+    b = paper.blueprint
+    return PaperOut(
+        id=paper.pk, title=b.title, kind=paper.kind, time_limit=b.time_limit, opens_at=b.opens_at, closes_at=b.closes_at,
+        started_at=paper.started_at, deadline=paper.deadline, remaining_seconds=remaining, submitted_at=paper.submitted_at,
+        score=paper.score if paper.submitted_at else None, passed=paper.passed if paper.submitted_at else None, items=items,
+    )  # fmt: skip
+
+
+@router.get("/papers", response={200: list[PaperOut], **ERRORS_READ}, summary="我的试卷(不含题目)")
+def list_papers(request):
+    out = []
+    for paper in exams.papers_of(request.user)[:24]:
+        exams.finish_if_expired(paper)
+        item = _paper_out(paper)
+        item.items = []
+        out.append(item)
+    return out
+
+
+@router.get("/papers/{id}", response={200: PaperOut, **ERRORS_READ}, summary="我的一份试卷")
+def get_paper(request, id: PathId):
+    return _paper_out(exams.own_paper(request.user, id))
+
+
+@router.post("/papers/{id}/start", response={200: PaperOut, **ERRORS_WRITE}, summary="开始考试(计时由服务器掌握,重复调用不重置)")
+def start_paper(request, id: PathId):
+    return _paper_out(exams.start(request.user, id))
+
+
+@router.post("/papers/{id}/answers", response={200: PaperOut, **ERRORS_WRITE}, summary="保存一题答案(按本卷显示的选项字母)")
+def save_paper_answer(request, id: PathId, payload: SaveIn):
+    exams.save_answer(request.user, id, payload.index, payload.answer)
+    return _paper_out(exams.own_paper(request.user, id))
+
+
+@router.post("/papers/{id}/submit", response={200: PaperOut, **ERRORS_WRITE}, summary="交卷")
+def submit_paper(request, id: PathId):
+    return _paper_out(exams.submit_own(request.user, id))
+
+
+# ---------------------------------------------------------------- 在线答疑
+
+class QaAnswerOut(Schema):
+    id: int
+    author: str
+    text: str
+    accepted: bool
+    created_at: datetime
+
+
+class QaOut(Schema):
+    id: int
+    asker: str
+    text: str
+    created_at: datetime
+    answers: list[QaAnswerOut]
+
+
+class QaIn(Schema):
+    text: Annotated[str, Field(max_length=2000)]
+
+
+def _qa_out(q):
+    return QaOut(
+        id=q.pk, asker=q.asker.name, text=q.text, created_at=q.created_at,
+        answers=[QaAnswerOut(id=a.pk, author=a.author.display_name(), text=a.text, accepted=q.accepted_id == a.pk, created_at=a.created_at) for a in q.answers.select_related("author", "author__person")],
+    )  # fmt: skip
+
+
+@router.get("/qa", response={200: list[QaOut], **ERRORS_READ}, summary="答疑(可搜索)")
+def list_qa(request, q: Annotated[str, Field(max_length=100)] = ""):
+    return [_qa_out(item) for item in qa.listing(request.user, q)[:50]]
+
+
+@router.post("/qa", response={201: QaOut, **ERRORS_WRITE}, summary="提问")
+def post_qa(request, payload: QaIn):
+    return 201, _qa_out(qa.ask(request.user, payload.text))
+
+
+@router.get("/qa/{id}", response={200: QaOut, **ERRORS_READ}, summary="一个问题及其解答")
+def get_qa(request, id: PathId):
+    return _qa_out(qa.get(request.user, id))
+
+
+@router.post("/qa/{id}/answers", response={201: QaOut, **ERRORS_WRITE}, summary="解答(书记、安监员等)")
+def post_qa_answer(request, id: PathId, payload: QaIn):
+    question = qa.get(request.user, id)
+    qa.answer(request.user, question, payload.text)
+    return 201, _qa_out(question)

@@ -143,3 +143,22 @@ def test_closed_exam_counts_absent_workers(world, blueprint):
     exams.generate(world.secretary, blueprint)
     assert exams.close_expired(now=blueprint.closes_at + timedelta(minutes=1)) == 4
     assert ExamPaper.objects.filter(blueprint=blueprint, submitted_at__isnull=False, started_at__isnull=True).count() == 4
+
+
+def test_exam_through_the_api_never_shows_the_key_before_grading(world, blueprint, client):
+    exams.generate(world.secretary, blueprint)
+    paper = ExamPaper.objects.get(blueprint=blueprint, person=world.worker_person)
+    client.force_login(world.worker)
+    data = client.get(f"/api/training/papers/{paper.pk}").json()
+    assert data["items"] == []  # not started: no questions yet
+    data = client.post(f"/api/training/papers/{paper.pk}/start").json()
+    assert len(data["items"]) == 5 and data["remaining_seconds"] > 1700
+    assert all(i["key"] is None and i["explanation"] is None for i in data["items"])
+    response = client.post(f"/api/training/papers/{paper.pk}/answers", {"index": 0, "answer": key_letters(paper, 0)}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["items"][0]["saved"] == key_letters(paper, 0)
+    done = client.post(f"/api/training/papers/{paper.pk}/submit").json()
+    assert done["score"] == 20 and done["items"][0]["key"] is not None
+    late = client.post(f"/api/training/papers/{paper.pk}/answers", {"index": 1, "answer": "A"}, content_type="application/json")
+    assert late.status_code == 409
+    client.force_login(world.member)
+    assert client.get(f"/api/training/papers/{paper.pk}").status_code == 404
