@@ -160,3 +160,62 @@ def exam_generate(b):
         count = ExamPaper.objects.filter(blueprint=blueprint).count()
         transaction.set_rollback(True)
     return Measured(seconds, note=f"{made} papers of {len(rules) * 2} questions ({count} stored)")
+
+
+def _year_of_answers(b):
+    """A year of daily answers for every on-duty worker of the first mine (made once, kept in the bench database)."""
+    import random
+    from datetime import timedelta
+
+    from orgs.models import Person, WorkStatus
+    from training.bank import load_starter_bank
+    from training.models import DailyQuestion, Question
+
+    if not Question.objects.exists():
+        load_starter_bank()
+    people = list(Person.objects.filter(mine=b.mine, work_status=WorkStatus.ON_DUTY).values_list("pk", flat=True))
+    start = b.today() - timedelta(days=365)
+    have = DailyQuestion.objects.filter(person__mine=b.mine, date__gte=start).count()
+    if have >= len(people) * 200:
+        return have
+    questions = list(Question.objects.filter(replaced_by__isnull=True).values_list("pk", "point_id"))
+    rng = random.Random(7)
+    taken = set(DailyQuestion.objects.filter(person__mine=b.mine, date__gte=start).values_list("person_id", "date"))
+    batch, made = [], 0
+    from django.utils import timezone
+
+    noon = timezone.now().replace(hour=4, minute=0)
+    for day_offset in range(365):
+        day = start + timedelta(days=day_offset)
+        for pk in people:
+            if rng.random() < 0.15 or (pk, day) in taken:
+                continue
+            qid, point = questions[rng.randrange(len(questions))]
+            batch.append(DailyQuestion(person_id=pk, date=day, question_id=qid, point_id=point, given=[], correct=rng.random() < 0.8, answered_at=noon))
+            if len(batch) >= 5000:
+                DailyQuestion.objects.bulk_create(batch)
+                made += len(batch)
+                batch = []
+    DailyQuestion.objects.bulk_create(batch)
+    from bench.run import analyze
+
+    analyze()
+    return have + made + len(batch)
+
+
+@figure("evaluation_month_p95", target=500, order=63)
+def evaluation_month(b):
+    """p95 of 每月一评 over a mine-year of daily answers: the mine's 党委 (per branch) and a secretary (per team)."""
+    rows = _year_of_answers(b)
+    committee = b.client(b.accounts["committee"])
+    secretary = b.client(b.accounts["secretary"])
+    branch = b.accounts["secretary"].role_assignments.get(role="secretary").org
+    month = b.today().replace(day=1)
+    last = (month - __import__("datetime").timedelta(days=1)).replace(day=1)
+    pairs = [
+        (committee, f"/training/evaluation/?org={b.mine.pk}&month={last:%Y-%m}"),
+        (committee, f"/training/evaluation/?org={b.mine.pk}&month={month:%Y-%m}"),
+        (secretary, f"/training/evaluation/?org={branch.pk}&month={last:%Y-%m}"),
+    ]
+    value = p95(b.timings(pairs))
+    return Measured(value, baseline=b.baseline_p95([committee, secretary]), baseline_name="select1", note=f"{rows} daily answers in the year")

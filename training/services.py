@@ -319,6 +319,50 @@ def save_bank_question(user, data, current=None):
     return save_question(code, point, fields, list(JobType.objects.filter(pk__in=job_ids)), status=status, source=current.source if current else "manual")
 
 
+def save_point(user, data, current=None):
+    """Create or edit a knowledge point of the tree (the committee's)."""
+    import re as _re
+
+    from orgs.models import JobType
+
+    if not scope.can(user, "training_bank"):
+        raise NotFound()
+    errors = {}
+    code = current.code if current else str(data.get("code") or "").strip()
+    if not current:
+        if not _re.fullmatch(r"[a-z0-9_-]{1,40}", code):
+            errors["code"] = "编码只能用小写字母、数字、- 和 _"
+        elif KnowledgePoint.objects.filter(code=code).exists():
+            errors["code"] = f"编码 {code} 已存在"
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 40:
+        errors["name"] = "名称必填,最长40字"
+    parent = None
+    if str(data.get("parent") or "").isdigit():
+        parent = KnowledgePoint.objects.filter(pk=int(data["parent"])).first()
+        node = parent
+        while node is not None:  # no cycles: a point cannot sit under itself or its own descendants
+            if current is not None and node.pk == current.pk:
+                errors["parent"] = "上级不能是它自己或它的下级"
+                break
+            node = node.parent
+    try:
+        order = int(data.get("order") or 0)
+    except (TypeError, ValueError):
+        errors["order"] = "排序须为数字"
+        order = 0
+    if errors:
+        raise ValidationError(errors)
+    point = current or KnowledgePoint(code=code)
+    point.name, point.parent, point.order = name, parent, order
+    point.high_risk = str(data.get("high_risk") or "") in ("on", "1", "true", "True")
+    point.save()
+    getlist = getattr(data, "getlist", None)
+    job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
+    point.job_types.set(JobType.objects.filter(pk__in=job_ids))
+    return point
+
+
 def answered_today(user):
     """Whether the user's own question of today is answered (None: the user has no daily question)."""
     if not user.is_authenticated or not user.person_id:

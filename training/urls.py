@@ -39,4 +39,6 @@ urlpatterns = [
     path("evaluation.xlsx", evaluation_views.monthly_xlsx, name="training_evaluation_xlsx"),
     path("evaluation.pdf", evaluation_views.monthly_pdf, name="training_evaluation_pdf"),
     path("bank/analysis/", evaluation_views.analysis, name="training_analysis"),
+    path("points/", views.points, name="training_points"),
+    path("points/<int:pk>/", views.points, name="training_point_edit"),
 ]

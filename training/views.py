@@ -183,3 +183,40 @@ def _answer_text(question):
     if question.type == QuestionType.FILL:
         return "|".join(question.answer)
     return "".join(question.answer)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points(request, pk=None):
+    """The knowledge-point tree: list, add, edit (name, parent, high risk, 工种)."""
+    _require_bank(request.user)
+    current = KnowledgePoint.objects.filter(pk=pk).first() if pk else None
+    if pk and current is None:
+        raise Http404
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            services.save_point(request.user, request.POST, current)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            return redirect("training_points")
+    elif current:
+        data = {"code": current.code, "name": current.name, "parent": str(current.parent_id or ""), "order": current.order, "high_risk": current.high_risk}
+    all_points = list(KnowledgePoint.objects.prefetch_related("job_types").annotate(n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE))))
+    children = {}
+    for p in all_points:
+        children.setdefault(p.parent_id, []).append(p)
+    tree = []
+
+    def walk(parent_id, depth):
+        for p in children.get(parent_id, []):
+            p.indent = "\u3000" * depth
+            tree.append(p)
+            walk(p.pk, depth + 1)
+
+    walk(None, 0)
+    chosen = set(request.POST.getlist("job_types")) if request.method == "POST" else {str(j.pk) for j in (current.job_types.all() if current else [])}
+    context = {"tree": tree, "current": current, "data": data, "errors": errors, "jobs": JobType.objects.all(), "chosen_jobs": chosen}
+    return render(request, "training/points.html", context, status=422 if errors else 200)

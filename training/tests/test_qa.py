@@ -70,3 +70,31 @@ def test_question_form_creates_and_versions(world, bank, login):  # noqa: F811
     assert edit.status_code == 302
     assert Question.objects.get(code=daily.question.code, replaced_by__isnull=True).version == 2
     assert login(world.secretary).get("/training/bank/new/").status_code == 404
+
+
+def test_committee_edits_the_knowledge_point_tree(world, bank, login):  # noqa: F811
+    from training.models import KnowledgePoint
+
+    client = login(world.committee_user)
+    assert client.post("/training/points/", {"code": "gas-check", "name": "瓦斯检查", "parent": bank["gas"].pk, "high_risk": "on"}).status_code == 302
+    child = KnowledgePoint.objects.get(code="gas-check")
+    assert child.parent == bank["gas"] and child.high_risk
+    cycle = client.post(f"/training/points/{bank['gas'].pk}/", {"name": "瓦斯", "parent": child.pk})
+    assert cycle.status_code == 422 and "上级不能是它自己" in cycle.content.decode()
+    page = client.get("/training/points/").content.decode()
+    assert "\u3000瓦斯检查" in page
+    assert login(world.secretary).get("/training/points/").status_code == 404
+
+
+def test_question_of_the_day_is_the_same_in_another_process(world, bank):  # noqa: F811
+    import subprocess
+    import sys
+
+    from training.scheduling import choose_question
+
+    day = __import__("datetime").date(2026, 11, 25)
+    here = choose_question([11, 12, 13, 14], {}, 42, day)
+    code = "import datetime;from training.scheduling import choose_question;print(choose_question([11,12,13,14],{},42,datetime.date(2026,11,25)))"
+    env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "hongling.test_settings", "PYTHONHASHSEED": "123"}
+    out = subprocess.run([sys.executable, "-c", "import django;django.setup();" + code], capture_output=True, text=True, env=env, check=True)
+    assert int(out.stdout.strip()) == here
