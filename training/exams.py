@@ -431,3 +431,34 @@ def results_by_unit(user, blueprint):
         t["average"] = round(t["sum"] / t["taken"], 1) if t["taken"] else None
     return result
 
+
+
+# ---------------------------------------------------------------- re-exams asked for by other modules
+
+
+def assign_reexam(person, point_ids, title, opens_at=None, days=14, count=10, time_limit=20, pass_mark=80, author=None):
+    """A one-person exam over the given knowledge points (e.g. the 复考 a 三违 requires). Returns the paper.
+
+    The violations module calls this when a violation requires a re-exam; the paper then appears in the worker's
+    每月一考 list like any other, is timed and graded the same way, and ``paper.passed`` tells the caller the result.
+    """
+    from orgs.models import User
+
+    opens_at = opens_at or timezone.now()
+    author = author or User.objects.filter(is_superuser=True).order_by("pk").first()
+    points = list(KnowledgePoint.objects.filter(pk__in=point_ids).values_list("pk", flat=True)) or list(
+        KnowledgePoint.objects.filter(Q(job_types__isnull=True) | Q(job_types=person.job_type_id)).values_list("pk", flat=True).distinct()
+    )
+    per_point = max(1, count // max(1, len(points)))
+    rules = [{"job_type": None, "point": p, "difficulty": None, "type": None, "count": per_point} for p in points]
+    with transaction.atomic():
+        blueprint = ExamBlueprint.objects.create(
+            title=title[:100], org=person.org, month=opens_at.date().replace(day=1), rules=rules, time_limit=time_limit,
+            pass_mark=pass_mark, opens_at=opens_at, closes_at=opens_at + timezone.timedelta(days=days), author=author,
+            generated_at=timezone.now(),
+        )  # fmt: skip
+        rng = random.Random(f"{blueprint.pk}:{person.pk}:reexam")
+        items = _draw(_candidates(rules, _pool(set(points)), person.job_type_id), rng)[:count]
+        if not items:
+            raise Conflict("题库中没有可用于复考的题目")
+        return ExamPaper.objects.create(blueprint=blueprint, person=person, kind=PaperKind.MAKEUP, items=items)

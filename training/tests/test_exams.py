@@ -162,3 +162,11 @@ def test_exam_through_the_api_never_shows_the_key_before_grading(world, blueprin
     assert late.status_code == 409
     client.force_login(world.member)
     assert client.get(f"/api/training/papers/{paper.pk}").status_code == 404
+
+
+def test_reexam_for_another_module_is_a_normal_timed_paper(world, bank, login):  # noqa: F811
+    paper = exams.assign_reexam(world.worker_person, [bank["gas"].pk], "三违复考:未检查瓦斯", author=world.safety, count=3)
+    assert paper.kind == PaperKind.MAKEUP and len(paper.items) == 3
+    assert {Question.objects.get(pk=i["q"]).point for i in paper.items} == {bank["gas"]}
+    page = login(world.worker).get("/training/exams/").content.decode()
+    assert "三违复考" in page and "补考" in page
