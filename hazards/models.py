@@ -56,3 +56,151 @@ class Shift(models.Model):
 
 
 DEFAULT_SHIFTS = ("零点班", "八点班", "四点班")
+
+
+class Category(models.Model):
+    """专业 category of a hazard (顶板, 通风, 瓦斯 …): a list each mine edits."""
+
+    mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
+    name = models.CharField("专业", max_length=20)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["mine_id", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["mine", "name"], name="category_name_unique_per_mine")]
+
+    def __str__(self):
+        return self.name
+
+
+class SupervisionLevel(models.TextChoices):
+    MINE = "mine", "矿级"
+    UNIT = "unit", "区队级"
+    TEAM = "team", "班组级"
+
+
+class Grade(models.Model):
+    """隐患等级 (default 重大 / A / B / C): each with a default deadline and the level that supervises it."""
+
+    mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
+    name = models.CharField("等级", max_length=10)
+    deadline_days = models.PositiveSmallIntegerField("默认整改期限(天)", default=7)
+    supervision = models.CharField("督办层级", max_length=10, choices=SupervisionLevel.choices, default=SupervisionLevel.UNIT)
+    major = models.BooleanField("重大隐患(矿级挂牌督办)", default=False)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["mine_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["mine", "name"], name="grade_name_unique_per_mine")]
+
+    def __str__(self):
+        return self.name
+
+
+DEFAULT_CATEGORIES = ("顶板", "通风", "瓦斯", "煤尘", "机电", "运输", "防治水", "防灭火", "爆破", "其他")
+DEFAULT_GRADES = (("重大", 30, SupervisionLevel.MINE, True), ("A", 7, SupervisionLevel.MINE, False), ("B", 5, SupervisionLevel.UNIT, False), ("C", 3, SupervisionLevel.TEAM, False))
+
+
+class HazardStatus(models.TextChoices):
+    REGISTERED = "registered", "待处理"
+    RECTIFYING = "rectifying", "整改中"
+    EXTENSION = "extension", "延期待批"
+    PENDING = "pending", "待验收"
+    CLOSED = "closed", "已销号"
+
+
+OPEN_STATUSES = (HazardStatus.REGISTERED, HazardStatus.RECTIFYING, HazardStatus.EXTENSION, HazardStatus.PENDING)
+
+
+class HazardQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Hazards at locations of the user's units, assigned to them, found by or assigned to the user themselves."""
+        at_location = scope.filter_for(user, "hazards", path_field="location__unit__path", self_field="found_by_id")
+        assigned = scope.filter_for(user, "hazards", path_field="responsible_unit__path", self_field="responsible_person_id")
+        return self.filter(at_location | assigned)
+
+    def overdue(self, today=None):
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.filter(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)
+
+
+class Hazard(models.Model):
+    """隐患: found, then fixed on the spot or rectified under 五定, verified and closed (销号)."""
+
+    mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="hazards", verbose_name="地点")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name="专业")
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+", verbose_name="等级")
+    description = models.TextField("隐患描述")
+    clause = models.CharField("违反条款", max_length=200, blank=True)
+    found_by = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="found_hazards", verbose_name="发现人")
+    finder_is_party_member = models.BooleanField("发现人是党员", default=False)
+    found_at = models.DateTimeField("发现时间")
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="班次")
+    recorded_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    status = models.CharField("状态", max_length=12, choices=HazardStatus.choices, default=HazardStatus.REGISTERED)
+    # 五定
+    responsible_unit = models.ForeignKey(OrgNode, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任单位")
+    responsible_person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_hazards", verbose_name="责任人")
+    measures = models.TextField("整改措施", blank=True)
+    funds = models.DecimalField("资金(元)", max_digits=12, decimal_places=2, null=True, blank=True)
+    deadline = models.DateField("整改期限", null=True, blank=True)
+    plan = models.TextField("应急预案", blank=True)
+    supervised = models.BooleanField("挂牌督办", default=False)
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True)  # one hazard per submitted form
+    external_id = models.CharField("外部编号", max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HazardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+        verbose_name = "隐患"
+        verbose_name_plural = "隐患"
+        indexes = [
+            models.Index(fields=["mine", "status", "deadline"]),
+            models.Index(fields=["location", "found_at"]),
+            models.Index(fields=["found_at", "id"]),
+        ]
+
+    def __str__(self):
+        return f"隐患#{self.pk} {self.location}"
+
+    @property
+    def overdue(self):
+        from django.utils import timezone
+
+        return self.status in (HazardStatus.RECTIFYING, HazardStatus.EXTENSION) and bool(self.deadline) and self.deadline < timezone.localdate()
+
+
+class HazardPhoto(models.Model):
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="hazards/%Y/%m/")
+    stage = models.CharField(max_length=10, default="found")  # found / fixed
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class HazardEvent(models.Model):
+    """The timeline: every transition with who, when, note and what changed."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+scope.register_capability("hazards", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}, self_too=True)
+scope.register_capability("hazards_manage", {"admin", "committee", "safety", "secretary"})
+scope.register_capability("hazards_verify", {"admin", "safety"})
+scope.register_capability("hazards_supervise", {"admin", "committee", "safety"})

@@ -1,0 +1,372 @@
+"""The hazard closed loop (SPEC §4.1): registering, the one table of allowed transitions, and who waits for what."""
+import io
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from common.errors import Conflict, Forbidden, NotFound
+from hazards.models import (
+    DEFAULT_CATEGORIES,
+    DEFAULT_GRADES,
+    DEFAULT_SHIFTS,
+    OPEN_STATUSES,
+    Category,
+    Grade,
+    Hazard,
+    HazardEvent,
+    HazardPhoto,
+    HazardStatus,
+    Location,
+    Shift,
+)
+from orgs import scope
+from orgs.models import OrgKind, OrgNode, Person
+
+S = HazardStatus
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 12 * 1024 * 1024
+
+# The lifecycle, once: (state, action) -> (new state, who may do it, label).
+# Who: "finder" = the person who found it; "responsible" = the 责任人; "manage" = hazards_manage at the location's
+# unit; "manage_unit" = hazards_manage at the responsible unit; "verify" = hazards_verify at the location's unit;
+# "supervise" = hazards_supervise at the mine. A new state of None keeps the state (挂牌督办 is a flag).
+TRANSITIONS = {
+    (S.REGISTERED, "fix_onsite"): (S.PENDING, {"finder", "manage"}, "现场处理完毕"),
+    (S.REGISTERED, "assign"): (S.RECTIFYING, {"manage"}, "限时整改(五定)"),
+    (S.RECTIFYING, "submit"): (S.PENDING, {"responsible", "manage_unit"}, "提交整改"),
+    (S.RECTIFYING, "request_extension"): (S.EXTENSION, {"responsible", "manage_unit"}, "申请延期"),
+    (S.EXTENSION, "approve_extension"): (S.RECTIFYING, {"verify"}, "批准延期"),
+    (S.EXTENSION, "refuse_extension"): (S.RECTIFYING, {"verify"}, "驳回延期"),
+    (S.PENDING, "verify_pass"): (S.CLOSED, {"verify"}, "验收通过(销号)"),
+    (S.PENDING, "verify_reject"): (S.RECTIFYING, {"verify"}, "验收驳回"),
+    (S.CLOSED, "reopen"): (S.REGISTERED, {"verify"}, "重新打开"),
+    **{(state, "supervise"): (None, {"supervise"}, "挂牌督办") for state in OPEN_STATUSES},
+}
+ACTIONS = sorted({action for _, action in TRANSITIONS})
+ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()}
+NOTE_REQUIRED = {"verify_reject", "reopen", "refuse_extension", "request_extension"}
+
+
+# ---------------------------------------------------------------- master data
+
+
+def ensure_defaults(mine):
+    """A mine starts with the default categories, grades and shifts (then edits them)."""
+    if not Category.objects.filter(mine=mine).exists():
+        Category.objects.bulk_create([Category(mine=mine, name=n, order=i) for i, n in enumerate(DEFAULT_CATEGORIES)])
+    if not Grade.objects.filter(mine=mine).exists():
+        Grade.objects.bulk_create(
+            [Grade(mine=mine, name=n, deadline_days=d, supervision=s, major=m, order=i) for i, (n, d, s, m) in enumerate(DEFAULT_GRADES)]
+        )
+    if not Shift.objects.filter(mine=mine).exists():
+        Shift.objects.bulk_create([Shift(mine=mine, name=n, order=i) for i, n in enumerate(DEFAULT_SHIFTS)])
+
+
+def mine_of(user):
+    """The mine a user works in: their own record's, else the first mine of their roles."""
+    if user.person_id:
+        return OrgNode.objects.filter(pk=Person.objects.filter(pk=user.person_id).values("mine_id")[:1]).first()
+    for _role, path in scope.assignments_of(user):
+        node = OrgNode.objects.filter(path=path).first()
+        mine = node.ancestor_of_kind(OrgKind.MINE) if node else None
+        if mine:
+            return mine
+    return OrgNode.objects.filter(kind=OrgKind.MINE).order_by("path").first() if user.is_superuser else None
+
+
+# ---------------------------------------------------------------- register
+
+
+def _photo(upload):
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"photos": f"每张照片不能超过 {MAX_PHOTO_BYTES // 1024 // 1024} MB"})
+    try:
+        image = Image.open(upload)
+        if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
+            raise ValueError
+        image.load()
+    except (UnidentifiedImageError, ValueError, OSError, Image.DecompressionBombError):
+        raise ValidationError({"photos": "只接受 JPG / PNG / WebP 照片(苹果手机请在 设置-相机-格式 选“兼容性最佳”)"})
+    from PIL import ImageOps
+
+    image = ImageOps.exif_transpose(image).convert("RGB")  # keep the orientation, drop the EXIF (place, device)
+    image.thumbnail((1920, 1920))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82)
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def _moment(value, default=None):
+    if not value:
+        return default
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def register(user, data, photos=(), now=None):
+    """登记隐患. ``data``: location, category, grade, description, clause, found_at, shift, token. Field errors in Chinese."""
+    now = now or timezone.now()
+    mine = mine_of(user)
+    if mine is None:
+        raise Forbidden("您的账号不属于任何矿,不能登记隐患")
+    ensure_defaults(mine)
+    token = str(data.get("token") or "")[:40] or None
+    if token:
+        existing = Hazard.objects.filter(token=token).first()
+        if existing is not None:  # a double submit of the same form
+            return existing
+    errors = {}
+
+    def pick(model, key, label, **filters):
+        raw = data.get(key)
+        obj = model.objects.filter(pk=raw, **filters).first() if str(raw or "").isdigit() else None
+        if obj is None:
+            errors[key] = f"请选择{label}" if not raw else f"{label}不存在或不属于本矿"
+        return obj
+
+    location = pick(Location, "location", "地点", mine=mine, active=True)
+    category = pick(Category, "category", "专业", mine=mine)
+    grade = pick(Grade, "grade", "等级", mine=mine)
+    shift = None
+    if data.get("shift"):
+        shift = pick(Shift, "shift", "班次", mine=mine)
+    description = str(data.get("description") or "").strip()
+    if len(description) < 4:
+        errors["description"] = "请描述隐患(至少4个字)"
+    found_at = _moment(data.get("found_at"), default=now)
+    if found_at is None:
+        errors["found_at"] = "发现时间格式不正确"
+    elif found_at > now + timedelta(minutes=5):
+        errors["found_at"] = "发现时间不能晚于现在"
+    elif found_at < now - timedelta(days=366):
+        errors["found_at"] = "发现时间太早了"
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = f"最多 {MAX_PHOTOS} 张照片"
+    images = []
+    if "photos" not in errors:
+        for upload in photos:
+            try:
+                images.append(_photo(upload))
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+                break
+    if errors:
+        raise ValidationError(errors)
+    person = Person.objects.filter(pk=user.person_id).first() if user.person_id else None
+    try:
+        with transaction.atomic():
+            hazard = Hazard.objects.create(
+                mine=mine, location=location, category=category, grade=grade, description=description,
+                clause=str(data.get("clause") or "").strip()[:200], found_by=person,
+                finder_is_party_member=bool(person and person.is_party_member), found_at=found_at, shift=shift,
+                recorded_by=user, token=token,
+            )  # fmt: skip
+            for image in images:
+                photo = HazardPhoto(hazard=hazard, stage="found")
+                photo.image.save("photo.jpg", image, save=False)
+                photo.save()
+            HazardEvent.objects.create(hazard=hazard, action="register", to_status=S.REGISTERED, actor=user, at=now, note="登记")
+    except IntegrityError:
+        existing = Hazard.objects.filter(token=token).first()
+        if existing is None:
+            raise
+        return existing
+    return hazard
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get(user, pk):
+    hazard = Hazard.objects.visible_to(user).filter(pk=pk).select_related(
+        "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person", "shift"
+    ).first()
+    if hazard is None:
+        raise NotFound()
+    return hazard
+
+
+def _roles_on(user, hazard):
+    """Which of the table's "who" the user is for this hazard."""
+    roles = set()
+    if user.person_id and hazard.found_by_id == user.person_id:
+        roles.add("finder")
+    if user.person_id and hazard.responsible_person_id == user.person_id:
+        roles.add("responsible")
+    unit = hazard.location.unit
+    if scope.can(user, "hazards_manage", unit):
+        roles.add("manage")
+    if hazard.responsible_unit_id and scope.can(user, "hazards_manage", hazard.responsible_unit):
+        roles.add("manage_unit")
+    if scope.can(user, "hazards_verify", unit):
+        roles.add("verify")
+    if scope.can(user, "hazards_supervise", hazard.mine):
+        roles.add("supervise")
+    return roles
+
+
+def allowed_actions(user, hazard):
+    roles = _roles_on(user, hazard)
+    out = []
+    for (state, action), (_new, who, label) in TRANSITIONS.items():
+        if state != hazard.status or not (who & roles):
+            continue
+        if action == "supervise" and (hazard.supervised or not hazard.grade.major):
+            continue
+        out.append((action, label))
+    return out
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _assign_fields(hazard, data):
+    errors = {}
+    unit = OrgNode.objects.filter(pk=data.get("responsible_unit"), kind__in=(OrgKind.UNIT, OrgKind.TEAM)).first() if str(data.get("responsible_unit") or "").isdigit() else None
+    if unit is None or not unit.path.startswith(hazard.mine.path):
+        errors["responsible_unit"] = "请选择本矿的责任单位(区队/班组)"
+    person = Person.objects.filter(pk=data.get("responsible_person"), mine=hazard.mine).first() if str(data.get("responsible_person") or "").isdigit() else None
+    if person is None:
+        errors["responsible_person"] = "请选择本矿的责任人"
+    measures = str(data.get("measures") or "").strip()
+    if len(measures) < 2:
+        errors["measures"] = "请填写整改措施"
+    funds = None
+    if str(data.get("funds") or "").strip():
+        try:
+            funds = Decimal(str(data["funds"]).strip())
+            if funds < 0 or funds > Decimal("9999999999"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["funds"] = "资金须为不小于0的数字"
+    deadline = _date(data.get("deadline")) or (timezone.localdate(hazard.found_at) + timedelta(days=hazard.grade.deadline_days))
+    if deadline is False:
+        errors["deadline"] = "期限格式不正确"
+    elif deadline < timezone.localdate(hazard.found_at):
+        errors["deadline"] = "整改期限不能早于发现日期"
+    if errors:
+        raise ValidationError(errors)
+    return {"responsible_unit": unit, "responsible_person": person, "measures": measures, "funds": funds, "deadline": deadline, "plan": str(data.get("plan") or "").strip()}
+
+
+def _date(value):
+    if not value:
+        return None
+    try:
+        parsed = parse_date(str(value))
+    except ValueError:
+        return False
+    return parsed or False
+
+
+def act(user, pk, action, data, photos=(), now=None):
+    """Apply one action of the table. Invalid in this state -> Conflict (409); stale form -> Conflict; not allowed -> Forbidden."""
+    now = now or timezone.now()
+    hazard = get(user, pk)
+    key = (hazard.status, action)
+    if action not in ACTIONS:
+        raise NotFound()
+    version = data.get("version")
+    if version not in (None, "") and str(version) != str(hazard.version):
+        raise Conflict(f"该隐患已被他人处理(现在是“{hazard.get_status_display()}”),请刷新后再操作")
+    if key not in TRANSITIONS:
+        raise Conflict(f"隐患当前状态为“{hazard.get_status_display()}”,不能{ACTION_LABELS[action]}")
+    new_status, who, label = TRANSITIONS[key]
+    if not (who & _roles_on(user, hazard)):
+        raise Forbidden(f"您无权{label}")
+    note = str(data.get("note") or "").strip()[:1000]
+    if action in NOTE_REQUIRED and not note:
+        raise ValidationError({"note": "请填写原因或说明"})
+    changes, event_data = {}, {}
+    if action == "assign":
+        fields = _assign_fields(hazard, data)
+        changes.update(fields)
+        event_data = {"责任单位": fields["responsible_unit"].name, "责任人": fields["responsible_person"].name, "期限": fields["deadline"].isoformat()}
+    elif action == "approve_extension":
+        deadline = _date(data.get("deadline"))
+        if not deadline or deadline <= (hazard.deadline or timezone.localdate()):
+            raise ValidationError({"deadline": "请填写晚于原期限的新期限"})
+        changes["deadline"] = deadline
+        event_data = {"原期限": hazard.deadline.isoformat() if hazard.deadline else "", "新期限": deadline.isoformat()}
+    elif action == "supervise":
+        if not hazard.grade.major:
+            raise Conflict("只有重大隐患需要挂牌督办")
+        changes["supervised"] = True
+    elif action == "verify_reject" and not hazard.responsible_person_id:
+        new_status = S.REGISTERED  # an on-the-spot fix that failed: back to be handled with 五定
+    if action == "verify_pass":
+        changes["closed_at"] = now
+    if action == "reopen":
+        changes["closed_at"] = None
+    images = [_photo(u) for u in list(photos)[:MAX_PHOTOS]]
+    target = new_status or hazard.status
+    with transaction.atomic():
+        updated = Hazard.objects.filter(pk=hazard.pk, version=hazard.version, status=hazard.status).update(
+            status=target, version=hazard.version + 1, **changes
+        )
+        if not updated:
+            raise Conflict("该隐患已被他人处理,请刷新后再操作")
+        for image in images:
+            photo = HazardPhoto(hazard=hazard, stage="fixed")
+            photo.image.save("photo.jpg", image, save=False)
+            photo.save()
+        HazardEvent.objects.create(
+            hazard=hazard, action=action, from_status=hazard.status, to_status=target, actor=user, at=now, note=note, data=event_data
+        )
+    return get(user, pk)
+
+
+# ---------------------------------------------------------------- lists and 待办
+
+
+def filter_list(user, params):
+    qs = Hazard.objects.visible_to(user)
+    if params.get("status") in S.values:
+        qs = qs.filter(status=params["status"])
+    if params.get("overdue"):
+        qs = qs.overdue()
+    for key in ("grade", "category", "location"):
+        if str(params.get(key) or "").isdigit():
+            qs = qs.filter(**{f"{key}_id": int(params[key])})
+    if str(params.get("branch") or "").isdigit():
+        branch = OrgNode.objects.filter(pk=int(params["branch"])).first()
+        if branch:
+            qs = qs.filter(location__unit__path__startswith=branch.path)
+    if params.get("finder"):
+        qs = qs.filter(found_by__name__contains=str(params["finder"])[:30])
+    start, end = _date(params.get("from")), _date(params.get("to"))
+    if start:
+        qs = qs.filter(found_at__date__gte=start)
+    if end:
+        qs = qs.filter(found_at__date__lte=end)
+    return qs
+
+
+def waiting_for(user):
+    """Hazards waiting for this user, as (hazard, what to do)."""
+    out = []
+    base = Hazard.objects.visible_to(user).select_related("location", "location__unit", "grade")
+    if user.person_id:
+        for h in base.filter(status=S.RECTIFYING, responsible_person_id=user.person_id)[:50]:
+            out.append((h, "整改"))
+    if scope.can(user, "hazards_manage"):
+        managed = scope.filter_for(user, "hazards_manage", path_field="location__unit__path", self_field=None)
+        for h in base.filter(managed, status=S.REGISTERED)[:50]:
+            out.append((h, "处理(五定或现场处理)"))
+    if scope.can(user, "hazards_verify"):
+        verified = scope.filter_for(user, "hazards_verify", path_field="location__unit__path", self_field=None)
+        for h in base.filter(verified, status__in=(S.PENDING, S.EXTENSION))[:50]:
+            out.append((h, "验收" if h.status == S.PENDING else "审批延期"))
+    return out
+
+

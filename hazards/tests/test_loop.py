@@ -1,0 +1,209 @@
+"""The hazard closed loop: the transition table exhaustively, scope, stale forms, double submit, validation, photos."""
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from common.errors import Conflict, Forbidden, NotFound
+from hazards import services
+from hazards.models import Category, Grade, Hazard, HazardStatus, Location
+from orgs.tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+S = HazardStatus
+
+
+@pytest.fixture
+def site(world):
+    services.ensure_defaults(world.mine)
+    world.location = Location.objects.create(mine=world.mine, unit=world.unit, name="1302工作面")
+    world.other_location = Location.objects.create(mine=world.mine, unit=world.other_unit, name="2201巷道")
+    world.category = Category.objects.get(mine=world.mine, name="顶板")
+    world.grade_b = Grade.objects.get(mine=world.mine, name="B")
+    world.grade_major = Grade.objects.get(mine=world.mine, name="重大")
+    world.responsible = make_user("resp-1", "worker", world.team2, person=world.colleague)
+    return world
+
+
+def report(w, user=None, location=None, grade=None, **extra):
+    data = {"location": (location or w.location).pk, "category": w.category.pk, "grade": (grade or w.grade_b).pk, "description": "顶板离层未支护"}
+    data.update(extra)
+    return services.register(user or w.worker, data)
+
+
+def assign_data(w, **extra):
+    data = {"responsible_unit": w.unit.pk, "responsible_person": w.colleague.pk, "measures": "补打锚杆", "funds": "500", "deadline": (timezone.localdate() + timedelta(days=5)).isoformat()}
+    data.update(extra)
+    return data
+
+
+def in_state(w, state, major=False):
+    """A hazard brought to ``state`` through the real transitions."""
+    h = report(w, grade=w.grade_major if major else w.grade_b)
+    if state == S.REGISTERED:
+        return h
+    services.act(w.secretary, h.pk, "assign", assign_data(w))
+    if state == S.RECTIFYING:
+        return Hazard.objects.get(pk=h.pk)
+    if state == S.EXTENSION:
+        services.act(w.responsible, h.pk, "request_extension", {"note": "材料未到"})
+        return Hazard.objects.get(pk=h.pk)
+    services.act(w.responsible, h.pk, "submit", {"note": "已补打"})
+    if state == S.PENDING:
+        return Hazard.objects.get(pk=h.pk)
+    services.act(w.safety, h.pk, "verify_pass", {})
+    return Hazard.objects.get(pk=h.pk)
+
+
+ACTORS = ["worker", "responsible", "secretary", "safety", "committee_user", "team_leader", "other_secretary"]
+# which table roles each account holds on a hazard found by `worker` at 综采一区 and assigned to `responsible`
+ROLES = {
+    "worker": {"finder"},
+    "responsible": {"responsible"},
+    "secretary": {"manage", "manage_unit"},
+    "safety": {"manage", "manage_unit", "verify", "supervise"},
+    "committee_user": {"manage", "manage_unit", "supervise"},
+    "team_leader": None,  # a 班组 below the 区队 of the location: not in their scope
+    "other_secretary": None,  # out of scope: the hazard does not exist for them
+}
+EXTRA = {"assign": None, "approve_extension": None, "request_extension": {"note": "原因"}, "verify_reject": {"note": "原因"},
+         "reopen": {"note": "原因"}, "refuse_extension": {"note": "原因"}}  # fmt: skip
+
+
+@pytest.mark.parametrize("state", list(S.values))
+def test_every_state_action_and_role_against_the_table(site, state):
+    w = site
+    for actor in ACTORS:
+        for action in services.ACTIONS:
+            h = in_state(w, state, major=True)
+            user = getattr(w, actor)
+            data = EXTRA.get(action) or {}
+            if action == "assign":
+                data = assign_data(w)
+            if action == "approve_extension":
+                data = {"deadline": (timezone.localdate() + timedelta(days=30)).isoformat()}
+            entry = services.TRANSITIONS.get((state, action))
+            roles = ROLES[actor]
+            if actor == "responsible" and state == S.REGISTERED:
+                roles = None  # not assigned yet: the hazard is not theirs to see
+            try:
+                services.act(user, h.pk, action, data)
+                outcome = "ok"
+            except NotFound:
+                outcome = "404"
+            except Conflict:
+                outcome = "409"
+            except Forbidden:
+                outcome = "403"
+            if roles is None:
+                expected = "404"
+            elif entry is None:
+                expected = "409"
+            elif not (entry[1] & roles):
+                expected = "403"
+            else:
+                expected = "ok"
+            assert outcome == expected, (state, action, actor)
+            if outcome == "ok" and entry[0] is not None:
+                assert Hazard.objects.get(pk=h.pk).status == entry[0]
+
+
+def test_the_whole_loop_with_a_rejection_and_the_todos(site, login):
+    w = site
+    h = report(w)
+    assert h.finder_is_party_member is False
+    assert any(t.url == f"/hazards/{h.pk}/" for t in __import__("common.todos", fromlist=["x"]).todos_for(w.secretary))
+    services.act(w.secretary, h.pk, "assign", assign_data(w))
+    assert [x for x, _ in services.waiting_for(w.responsible)] == [Hazard.objects.get(pk=h.pk)]
+    services.act(w.responsible, h.pk, "submit", {})
+    services.act(w.safety, h.pk, "verify_reject", {"note": "锚杆间距不够"})
+    assert Hazard.objects.get(pk=h.pk).status == S.RECTIFYING
+    services.act(w.responsible, h.pk, "submit", {})
+    services.act(w.safety, h.pk, "verify_pass", {})
+    closed = Hazard.objects.get(pk=h.pk)
+    assert closed.status == S.CLOSED and closed.closed_at
+    for user in (w.secretary, w.responsible, w.safety):
+        assert services.waiting_for(user) == []
+    events = list(closed.events.values_list("action", flat=True))
+    assert events == ["register", "assign", "submit", "verify_reject", "submit", "verify_pass"]
+    page = login(w.worker).get(f"/hazards/{h.pk}/").content.decode()
+    assert "验收驳回" in page and "锚杆间距不够" in page
+
+
+def test_stale_form_and_double_verification_give_one_result(site, login):
+    w = site
+    h = in_state(w, S.PENDING)
+    version = h.version
+    first = login(w.safety).post(f"/hazards/{h.pk}/verify_pass/", {"version": version})
+    assert first.status_code == 302
+    second = login(w.admin).post(f"/hazards/{h.pk}/verify_reject/", {"version": version, "note": "x"})
+    assert second.status_code == 409 and "已被他人处理" in second.content.decode()
+    assert Hazard.objects.get(pk=h.pk).status == S.CLOSED
+
+
+def test_double_submit_creates_one_hazard(site, login):
+    w = site
+    client = login(w.worker)
+    data = {"token": "tok-1", "location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "巷道积水"}
+    client.post("/hazards/new/", data)
+    client.post("/hazards/new/", data)
+    assert Hazard.objects.filter(token="tok-1").count() == 1
+
+
+def test_bad_input_names_the_field(site, login):
+    w = site
+    with pytest.raises(ValidationError) as exc:
+        report(w, location=Location(pk=99999), description="", found_at=(timezone.now() + timedelta(days=1)).isoformat())
+    assert {"location", "description", "found_at"} <= set(exc.value.message_dict)
+    h = report(w)
+    with pytest.raises(ValidationError) as exc:
+        services.act(w.secretary, h.pk, "assign", assign_data(w, deadline=(timezone.localdate() - timedelta(days=3)).isoformat(), funds="-5", responsible_person="999999"))
+    assert {"deadline", "funds", "responsible_person"} <= set(exc.value.message_dict)
+    response = login(w.worker).post("/hazards/new/", {"location": "", "description": "积水很深"})
+    assert response.status_code == 422 and "请选择地点" in response.content.decode() and "积水很深" in response.content.decode()
+
+
+def test_scope_of_lists_and_pages(site, login, django_assert_max_num_queries):
+    w = site
+    mine_h = report(w)
+    stranger = make_user("stranger", "worker", w.other_team, person=w.stranger)
+    other_h = report(w, user=stranger, location=w.other_location)
+    sec = login(w.secretary)
+    with django_assert_max_num_queries(15):
+        page = sec.get("/hazards/").content.decode()
+    assert f"/hazards/{mine_h.pk}/" in page and f"/hazards/{other_h.pk}/" not in page
+    assert sec.get(f"/hazards/{other_h.pk}/").status_code == 404
+    assert login(w.safety).get(f"/hazards/{other_h.pk}/").status_code == 200
+    # a worker sees what they reported, not their colleague's report
+    assert login(stranger).get(f"/hazards/{mine_h.pk}/").status_code == 404
+    assert login(w.worker).get(f"/hazards/{mine_h.pk}/").status_code == 200
+
+
+def test_photos_are_reencoded_without_exif_and_svg_is_refused(site, login):
+    from PIL import Image
+
+    w = site
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "MinePhoneMaker"
+    Image.new("RGB", (40, 40), "gray").save(buffer, "JPEG", exif=exif)
+    client = login(w.worker)
+    data = {"location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "电缆破皮", "photos": [SimpleUploadedFile("a.jpg", buffer.getvalue(), "image/jpeg")]}
+    client.post("/hazards/new/", data)
+    photo = Hazard.objects.get(description="电缆破皮").photos.get()
+    content = b"".join(client.get(f"/hazards/photos/{photo.pk}/").streaming_content)
+    assert b"MinePhoneMaker" not in content and content[:2] == b"\xff\xd8"
+    svg = SimpleUploadedFile("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml")
+    response = client.post("/hazards/new/", {**data, "description": "矢量图", "photos": [svg]})
+    assert response.status_code == 422 and not Hazard.objects.filter(description="矢量图").exists()
+
+
+def test_overdue_is_derived_from_the_deadline(site):
+    w = site
+    h = in_state(w, S.RECTIFYING)
+    Hazard.objects.filter(pk=h.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    assert Hazard.objects.get(pk=h.pk).overdue
+    assert list(Hazard.objects.overdue()) == [Hazard.objects.get(pk=h.pk)]

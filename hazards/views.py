@@ -1,0 +1,133 @@
+"""Pages of the hazard closed loop. Thin: parse input, call ``hazards.services``, render."""
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import Conflict, Forbidden, NotFound
+from hazards import services
+from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift
+from orgs.models import OrgKind, OrgNode, Person
+
+PAGE_SIZE = 30
+
+
+def _hazard_or_404(user, pk):
+    try:
+        return services.get(user, pk)
+    except NotFound:
+        raise Http404
+
+
+def _choices(mine):
+    return {
+        "locations": Location.objects.filter(mine=mine, active=True).select_related("unit").order_by("unit__path", "name"),
+        "categories": Category.objects.filter(mine=mine),
+        "grades": Grade.objects.filter(mine=mine),
+        "shifts": Shift.objects.filter(mine=mine),
+    }
+
+
+@login_required
+def hazard_list(request):
+    user = request.user
+    mine = services.mine_of(user)
+    qs = services.filter_list(user, request.GET).select_related("location", "location__unit", "category", "grade", "found_by", "responsible_person")
+    page = Paginator(qs.order_by("-found_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "query": request.GET,
+        "querystring": query.urlencode(),
+        "statuses": HazardStatus.choices,
+        "branches": OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path") if mine else [],
+        "today": timezone.localdate(),
+        **(_choices(mine) if mine else {}),
+    }
+    return render(request, "hazards/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_new(request):
+    user = request.user
+    mine = services.mine_of(user)
+    if mine is None:
+        raise Http404
+    services.ensure_defaults(mine)
+    errors, data = {}, {"token": uuid.uuid4().hex, "found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            hazard = services.register(user, request.POST, request.FILES.getlist("photos"))
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except Forbidden:
+            raise Http404
+        else:
+            messages.success(request, "隐患已登记")
+            return redirect("hazard_detail", hazard.pk)
+    context = {"data": data, "errors": errors, **_choices(mine)}
+    return render(request, "hazards/new.html", context, status=422 if errors else 200)
+
+
+@login_required
+def hazard_detail(request, pk):
+    hazard = _hazard_or_404(request.user, pk)
+    context = {
+        "h": hazard,
+        "events": _labelled(hazard.events.select_related("actor", "actor__person")),
+        "photos": hazard.photos.all(),
+        "actions": services.allowed_actions(request.user, hazard),
+        "units": OrgNode.objects.filter(path__startswith=hazard.mine.path, kind__in=(OrgKind.UNIT, OrgKind.TEAM)).order_by("path"),
+        "people": Person.objects.filter(org__path__startswith=hazard.location.unit.path).order_by("emp_no")[:300],
+        "default_deadline": timezone.localdate(hazard.found_at) + timezone.timedelta(days=hazard.grade.deadline_days),
+        "errors": {},
+    }
+    return render(request, "hazards/detail.html", context)
+
+
+def _labelled(events):
+    events = list(events)
+    for e in events:
+        e.label = services.ACTION_LABELS.get(e.action, "登记")
+        e.to_label = HazardStatus(e.to_status).label
+    return events
+
+
+@login_required
+@require_POST
+def hazard_act(request, pk, action):
+    try:
+        services.act(request.user, pk, action, request.POST, request.FILES.getlist("photos"))
+    except NotFound:
+        raise Http404
+    except Forbidden as exc:
+        messages.error(request, exc.message)
+        return redirect("hazard_detail", pk)
+    except Conflict as exc:
+        hazard = _hazard_or_404(request.user, pk)
+        return render(request, "hazards/conflict.html", {"h": hazard, "message": exc.message}, status=409)
+    except ValidationError as exc:
+        for field, msgs in exc.message_dict.items():
+            messages.error(request, msgs[0])
+        return redirect("hazard_detail", pk)
+    return redirect("hazard_detail", pk)
+
+
+@login_required
+def hazard_photo(request, pk):
+    photo = HazardPhoto.objects.filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    _hazard_or_404(request.user, photo.hazard_id)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
