@@ -370,3 +370,51 @@ def waiting_for(user):
     return out
 
 
+
+
+# ---------------------------------------------------------------- master data pages
+
+
+def can_edit_master(user, mine):
+    return scope.can(user, "hazards_verify", mine) or scope.can(user, "manage_org", mine)
+
+
+def save_master(user, mine, kind, data):
+    """Add a location / category, or change a grade's deadline, for the mine's admins and safety officers."""
+    if not can_edit_master(user, mine):
+        raise Forbidden("只有本矿管理员和安监员可以维护基础数据")
+    name = str(data.get("name") or "").strip()
+    if kind == "location":
+        unit = OrgNode.objects.filter(pk=data.get("unit") if str(data.get("unit") or "").isdigit() else 0, kind=OrgKind.UNIT, path__startswith=mine.path).first()
+        errors = {}
+        if unit is None:
+            errors["unit"] = "请选择所属区队"
+        if not name or len(name) > 80:
+            errors["name"] = "地点名称必填,最长80字"
+        elif Location.objects.filter(mine=mine, name=name).exists():
+            errors["name"] = f"地点“{name}”已存在"
+        if data.get("kind") not in dict(Location._meta.get_field("kind").choices):
+            errors["kind"] = "请选择类型"
+        if errors:
+            raise ValidationError(errors)
+        return Location.objects.create(mine=mine, unit=unit, name=name, kind=data["kind"])
+    if kind == "category":
+        if not name or len(name) > 20:
+            raise ValidationError({"name": "专业名称必填,最长20字"})
+        if Category.objects.filter(mine=mine, name=name).exists():
+            raise ValidationError({"name": f"专业“{name}”已存在"})
+        return Category.objects.create(mine=mine, name=name, order=Category.objects.filter(mine=mine).count())
+    if kind == "grade":
+        grade = Grade.objects.filter(mine=mine, pk=data.get("grade") if str(data.get("grade") or "").isdigit() else 0).first()
+        if grade is None:
+            raise NotFound()
+        try:
+            days = int(data.get("deadline_days"))
+            if not 1 <= days <= 365:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValidationError({"deadline_days": "期限须为 1–365 天"})
+        grade.deadline_days = days
+        grade.save(update_fields=["deadline_days"])
+        return grade
+    raise NotFound()

@@ -49,6 +49,7 @@ def hazard_list(request):
         "statuses": HazardStatus.choices,
         "branches": OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path") if mine else [],
         "today": timezone.localdate(),
+        "can_master": bool(mine) and services.can_edit_master(user, mine),
         **(_choices(mine) if mine else {}),
     }
     return render(request, "hazards/list.html", context)
@@ -131,3 +132,33 @@ def hazard_photo(request, pk):
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def master_data(request):
+    user = request.user
+    mine = services.mine_of(user)
+    if mine is None or not services.can_edit_master(user, mine):
+        raise Http404
+    services.ensure_defaults(mine)
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.save_master(user, mine, request.POST.get("kind_of"), request.POST)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except (Forbidden, NotFound):
+            raise Http404
+        else:
+            messages.success(request, "已保存")
+            return redirect("hazard_master")
+    context = {
+        "mine": mine,
+        "errors": errors,
+        "data": request.POST,
+        "units": OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.UNIT).order_by("path"),
+        "location_kinds": Location._meta.get_field("kind").choices,
+        **_choices(mine),
+    }
+    return render(request, "hazards/master.html", context, status=422 if errors else 200)

@@ -207,3 +207,17 @@ def test_overdue_is_derived_from_the_deadline(site):
     Hazard.objects.filter(pk=h.pk).update(deadline=timezone.localdate() - timedelta(days=1))
     assert Hazard.objects.get(pk=h.pk).overdue
     assert list(Hazard.objects.overdue()) == [Hazard.objects.get(pk=h.pk)]
+
+
+def test_master_data_for_the_mines_admins_and_safety_officers(site, login):
+    w = site
+    client = login(w.safety)
+    assert client.post("/hazards/settings/", {"kind_of": "location", "unit": w.unit.pk, "kind": "face", "name": "1305工作面"}).status_code == 302
+    assert Location.objects.filter(name="1305工作面", unit=w.unit).exists()
+    dup = client.post("/hazards/settings/", {"kind_of": "location", "unit": w.unit.pk, "kind": "face", "name": "1305工作面"})
+    assert dup.status_code == 422 and "已存在" in dup.content.decode()
+    client.post("/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "10"})
+    w.grade_b.refresh_from_db()
+    assert w.grade_b.deadline_days == 10
+    assert login(w.secretary).get("/hazards/settings/").status_code == 404
+    assert login(w.worker).get("/hazards/settings/").status_code == 404
