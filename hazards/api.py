@@ -1,3 +1,118 @@
-from ninja import Router
+"""JSON API of the hazard loop (/api/hazards/…): the same services, scope and transition table as the pages."""
+from datetime import date, datetime
+from typing import Annotated, Optional
 
-router = Router(tags=["hazards"])
+from ninja import Field, Path, Query, Router, Schema
+
+from hazards import services
+from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
+
+router = Router(tags=["隐患排查治理"])
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ActionName = Annotated[str, Path(pattern=r"^[a-z_]{1,30}$")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class HazardOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    location: str
+    unit: str
+    category: str
+    grade: str
+    description: str
+    clause: str
+    found_by: Optional[str]
+    finder_is_party_member: bool
+    found_at: datetime
+    deadline: Optional[date]
+    overdue: bool
+    supervised: bool
+    responsible_unit: Optional[str]
+    responsible_person: Optional[str]
+    measures: str
+    version: int
+    actions: list[str] = Field(description="当前用户在此状态下可做的操作")
+
+
+class HazardPage(Schema):
+    count: int
+    items: list[HazardOut]
+
+
+class HazardFilters(Schema):
+    status: Optional[Annotated[str, Field(max_length=20)]] = None
+    overdue: bool = False
+    grade: Optional[Id] = None
+    category: Optional[Id] = None
+    location: Optional[Id] = None
+    branch: Optional[Id] = None
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class HazardIn(Schema):
+    location: Id
+    category: Id
+    grade: Id
+    description: Annotated[str, Field(max_length=2000)]
+    clause: Annotated[str, Field(max_length=200)] = ""
+    found_at: Optional[datetime] = None
+    shift: Optional[Id] = None
+    token: Optional[Annotated[str, Field(max_length=40)]] = Field(None, description="同一表单重复提交只生成一条")
+
+
+class ActionIn(Schema):
+    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = Field(None, description="读取时的 version;已被他人处理则 409")
+    note: Annotated[str, Field(max_length=1000)] = ""
+    responsible_unit: Optional[Id] = None
+    responsible_person: Optional[Id] = None
+    measures: Annotated[str, Field(max_length=2000)] = ""
+    funds: Optional[Annotated[str, Field(max_length=20)]] = None
+    deadline: Optional[date] = None
+    plan: Annotated[str, Field(max_length=2000)] = ""
+
+
+def _out(user, h, with_actions=True):
+    return HazardOut(
+        id=h.pk, status=h.status, status_label=h.get_status_display(), location=h.location.name, unit=h.location.unit.name,
+        category=h.category.name, grade=h.grade.name, description=h.description, clause=h.clause,
+        found_by=h.found_by.name if h.found_by_id else None, finder_is_party_member=h.finder_is_party_member,
+        found_at=h.found_at, deadline=h.deadline, overdue=h.overdue, supervised=h.supervised,
+        responsible_unit=h.responsible_unit.name if h.responsible_unit_id else None,
+        responsible_person=h.responsible_person.name if h.responsible_person_id else None, measures=h.measures,
+        version=h.version, actions=[a for a, _ in services.allowed_actions(user, h)] if with_actions else [],
+    )  # fmt: skip
+
+
+@router.get("", response={200: HazardPage, **ERRORS_READ}, summary="隐患列表(筛选同页面)")
+def list_hazards(request, filters: Query[HazardFilters]):
+    params = filters.dict()
+    params["overdue"] = "1" if filters.overdue else ""
+    qs = services.filter_list(request.user, params).select_related(
+        "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person"
+    ).order_by("-found_at", "-pk")
+    start = (filters.page - 1) * 50
+    return HazardPage(count=qs.count(), items=[_out(request.user, h, with_actions=False) for h in qs[start : start + 50]])
+
+
+@router.get("/{id}", response={200: HazardOut, **ERRORS_READ}, summary="一条隐患")
+def get_hazard(request, id: PathId):
+    return _out(request.user, services.get(request.user, id))
+
+
+@router.post("", response={201: HazardOut, **ERRORS_WRITE}, summary="登记隐患(照片请用页面上传)")
+def create_hazard(request, payload: HazardIn):
+    data = payload.dict()
+    if payload.found_at:
+        data["found_at"] = payload.found_at.isoformat()
+    hazard = services.register(request.user, data)
+    return 201, _out(request.user, services.get(request.user, hazard.pk))
+
+
+@router.post("/{id}/{action}", response={200: HazardOut, **ERRORS_WRITE}, summary="状态操作(按流转表:assign、submit、verify_pass …)")
+def act(request, id: PathId, action: ActionName, payload: ActionIn):
+    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+    if payload.deadline:
+        data["deadline"] = payload.deadline.isoformat()
+    return _out(request.user, services.act(request.user, id, action, data))

@@ -85,7 +85,7 @@ def _register_routers():
     from violations.api import router as violations_router
 
     api.add_router("/", orgs_router)
-    api.add_router("/hazards/", hazards_router)
+    api.add_router("/hazards", hazards_router)
     api.add_router("/violations/", violations_router)
     api.add_router("/vanguard/", vanguard_router)
     api.add_router("/frontline/", frontline_router)

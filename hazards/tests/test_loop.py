@@ -221,3 +221,27 @@ def test_master_data_for_the_mines_admins_and_safety_officers(site, login):
     assert w.grade_b.deadline_days == 10
     assert login(w.secretary).get("/hazards/settings/").status_code == 404
     assert login(w.worker).get("/hazards/settings/").status_code == 404
+
+
+def test_the_loop_through_the_api(site, client):
+    w = site
+    client.force_login(w.worker)
+    created = client.post("/api/hazards", {"location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "巷道积水", "token": "api-1"}, content_type="application/json")
+    assert created.status_code == 201
+    hid = created.json()["id"]
+    again = client.post("/api/hazards", {"location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "巷道积水", "token": "api-1"}, content_type="application/json")
+    assert again.json()["id"] == hid
+    client.force_login(w.secretary)
+    data = client.get(f"/api/hazards/{hid}").json()
+    assert "assign" in data["actions"]
+    assigned = client.post(f"/api/hazards/{hid}/assign", {"version": data["version"], "responsible_unit": w.unit.pk, "responsible_person": w.colleague.pk, "measures": "清淤"}, content_type="application/json")
+    assert assigned.status_code == 200 and assigned.json()["status"] == "rectifying"
+    stale = client.post(f"/api/hazards/{hid}/submit", {"version": data["version"]}, content_type="application/json")
+    assert stale.status_code == 409 and "已被他人处理" in stale.json()["detail"]
+    wrong = client.post(f"/api/hazards/{hid}/verify_pass", {}, content_type="application/json")
+    assert wrong.status_code == 409
+    bad = client.post(f"/api/hazards/{hid}/approve_extension", {}, content_type="application/json")
+    assert bad.status_code == 409
+    assert client.get("/api/hazards?status=rectifying").json()["count"] == 1
+    client.force_login(w.other_secretary)
+    assert client.get(f"/api/hazards/{hid}").status_code == 404
