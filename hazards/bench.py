@@ -1,0 +1,74 @@
+"""Figures of the hazard loop (SPEC §8): the list over 1,000,000 hazards, the statistics of a mine-year, the home page."""
+from datetime import datetime, time, timedelta
+
+from bench.harness import Measured, figure, p95
+
+TARGET_ROWS = {"mine": 1_000_000, "group": 1_000_000}
+
+
+def _fill(b):
+    """Bring the first mine to a million hazards over two years (made once, kept in the bench database)."""
+    import random
+
+    from django.utils import timezone
+
+    from hazards.models import Category, Grade, Hazard, HazardStatus, Location
+    from hazards.services import ensure_defaults
+    from orgs.models import Person
+
+    ensure_defaults(b.mine)
+    target = TARGET_ROWS.get(b.size)
+    have = Hazard.objects.filter(mine=b.mine).count()
+    if not target or have >= target:
+        return have
+    locations = list(Location.objects.filter(mine=b.mine).values_list("pk", "unit_id"))
+    categories = list(Category.objects.filter(mine=b.mine).values_list("pk", flat=True))
+    grades = list(Grade.objects.filter(mine=b.mine).values_list("pk", "deadline_days"))
+    people = list(Person.objects.filter(mine=b.mine).values_list("pk", flat=True)[:5000])
+    actor = b.accounts["safety"]
+    rng = random.Random(11)
+    tz = timezone.get_current_timezone()
+    statuses = [HazardStatus.CLOSED] * 8 + [HazardStatus.RECTIFYING, HazardStatus.REGISTERED]
+    batch = []
+    for n in range(target - have):
+        found = datetime.combine(b.today() - timedelta(days=rng.randrange(730)), time(rng.randrange(24)), tzinfo=tz)
+        location, unit = locations[rng.randrange(len(locations))]
+        grade, days = grades[rng.randrange(len(grades))]
+        status = statuses[rng.randrange(len(statuses))]
+        deadline = found.date() + timedelta(days=days)
+        batch.append(Hazard(
+            mine=b.mine, location_id=location, category_id=categories[rng.randrange(len(categories))], grade_id=grade,
+            description="隐患", found_by_id=people[rng.randrange(len(people))], finder_is_party_member=rng.random() < 0.15,
+            found_at=found, recorded_by=actor, status=status, responsible_unit_id=unit if status != HazardStatus.REGISTERED else None,
+            deadline=deadline if status != HazardStatus.REGISTERED else None,
+            closed_at=datetime.combine(deadline, time(12), tzinfo=tz) if status == HazardStatus.CLOSED else None,
+        ))  # fmt: skip
+        if len(batch) == 20000:
+            Hazard.objects.bulk_create(batch)
+            batch = []
+    Hazard.objects.bulk_create(batch)
+    from bench.run import analyze
+
+    analyze()
+    return Hazard.objects.filter(mine=b.mine).count()
+
+
+@figure("hazard_list_p95", target=100, order=40)
+def hazard_list(b):
+    """p95 of the hazard list (pages, filters) for the safety officer (whole mine) and a branch secretary."""
+    from hazards.models import Grade
+
+    rows = _fill(b)
+    safety = b.client(b.accounts["safety"])
+    secretary = b.client(b.accounts["secretary"])
+    grade = Grade.objects.filter(mine=b.mine).order_by("order").first()
+    urls = ["/hazards/", "/hazards/?page=20", "/hazards/?status=rectifying", "/hazards/?overdue=1", f"/hazards/?grade={grade.pk}"]
+    pairs = [(safety, u) for u in urls] + [(secretary, u) for u in urls[:3]]
+    return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([safety, secretary]), baseline_name="select1", note=f"{rows} hazards in the mine")
+
+
+@figure("secretary_home_p95", target=150, order=41)
+def secretary_home(b):
+    """p95 of the branch secretary's home page (待办 and the figures of every module)."""
+    secretary = b.client(b.accounts["secretary"])
+    return Measured(b.p95_of([secretary], ["/"]), baseline=b.baseline_p95([secretary]), baseline_name="select1")
