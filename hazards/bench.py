@@ -17,6 +17,12 @@ def _fill(b):
     from orgs.models import Person
 
     ensure_defaults(b.mine)
+    if not Location.objects.filter(mine=b.mine).exists():  # a bench database built before the hazard demo step
+        from hazards.demo import PLACES
+        from orgs.models import OrgKind, OrgNode
+
+        units = OrgNode.objects.filter(path__startswith=b.mine.path, kind=OrgKind.UNIT)
+        Location.objects.bulk_create([Location(mine=b.mine, unit=u, name=f"{u.name}{n}", kind=k) for u in units for n, k in PLACES])
     target = TARGET_ROWS.get(b.size)
     have = Hazard.objects.filter(mine=b.mine).count()
     if not target or have >= target:
@@ -72,3 +78,14 @@ def secretary_home(b):
     """p95 of the branch secretary's home page (待办 and the figures of every module)."""
     secretary = b.client(b.accounts["secretary"])
     return Measured(b.p95_of([secretary], ["/"]), baseline=b.baseline_p95([secretary]), baseline_name="select1")
+
+
+@figure("hazard_stats_p95", target=300, order=42)
+def hazard_stats(b):
+    """p95 of the statistics page of a mine-year (safety officer: the whole mine; secretary: the branch)."""
+    _fill(b)
+    safety = b.client(b.accounts["safety"])
+    secretary = b.client(b.accounts["secretary"])
+    year = b.today().year
+    pairs = [(safety, f"/hazards/stats/?year={year}"), (safety, f"/hazards/stats/?year={year - 1}"), (secretary, f"/hazards/stats/?year={year}")]
+    return Measured(p95(b.timings(pairs, n=20)), baseline=b.baseline_p95([safety, secretary]), baseline_name="select1", note="20 requests")

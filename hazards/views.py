@@ -162,3 +162,68 @@ def master_data(request):
         **_choices(mine),
     }
     return render(request, "hazards/master.html", context, status=422 if errors else 200)
+
+
+@login_required
+def hazard_stats(request):
+    import json
+
+    from hazards.stats import year_stats
+
+    user = request.user
+    mine = services.mine_of(user)
+    if mine is None:
+        raise Http404
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        year = timezone.localdate().year
+    stats = year_stats(user, year, mine)
+    chart = {
+        "months": [f"{r['month']:%m}月" for r in stats["months"]],
+        "found": [r["found"] for r in stats["months"]],
+        "open": [r["open"] for r in stats["months"]],
+        "overdue": [r["overdue"] for r in stats["months"]],
+        "on_time": [r["on_time"] for r in stats["months"]],
+        "late": [r["closed"] - r["on_time"] for r in stats["months"]],
+        "branches": [r["name"] for r in stats["branches"]],
+        "party": [r["party"] for r in stats["branches"]],
+    }
+    context = {"s": stats, "year": year, "chart": json.dumps(chart, ensure_ascii=False), "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1)}
+    return render(request, "hazards/stats.html", context)
+
+
+LEDGER_COLUMNS = [
+    ("no", "序号", 6), ("id", "隐患编号", 10), ("date", "排查日期", 12), ("shift", "班次", 8), ("location", "地点", 18),
+    ("unit", "所属区队", 12), ("category", "专业", 8), ("grade", "等级", 6), ("description", "隐患描述", 40),
+    ("clause", "违反条款", 20), ("finder", "发现人", 10), ("party", "党员", 6), ("r_unit", "责任单位", 12),
+    ("r_person", "责任人", 10), ("measures", "整改措施", 30), ("funds", "资金(元)", 10), ("deadline", "整改期限", 12),
+    ("status", "状态", 10), ("overdue", "超期", 6), ("closed", "销号日期", 12), ("supervised", "挂牌督办", 8),
+]  # fmt: skip
+LEDGER_MAX = 100_000
+
+
+@login_required
+def hazard_ledger(request):
+    """隐患台账: the filtered list as .xlsx in the columns a mine keeps."""
+    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+
+    qs = services.filter_list(request.user, request.GET).select_related(
+        "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person", "shift"
+    ).order_by("found_at", "pk")[:LEDGER_MAX]
+    rows = []
+    for n, h in enumerate(qs, start=1):
+        rows.append([
+            n, h.pk, timezone.localtime(h.found_at).date(), h.shift.name if h.shift_id else "", h.location.name, h.location.unit.name,
+            h.category.name, h.grade.name, h.description, h.clause, h.found_by.name if h.found_by_id else "",
+            "是" if h.finder_is_party_member else "", h.responsible_unit.name if h.responsible_unit_id else "",
+            h.responsible_person.name if h.responsible_person_id else "", h.measures, h.funds, h.deadline,
+            h.get_status_display(), "是" if h.overdue else "", timezone.localtime(h.closed_at).date() if h.closed_at else None,
+            "是" if h.supervised else "",
+        ])  # fmt: skip
+    columns = [Column(key, header, width=width) for key, header, width in LEDGER_COLUMNS]
+    note = f"隐患排查治理台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 条"
+    content = workbook_bytes([Sheet("隐患台账", columns, rows, notes=[note])])
+    return xlsx_response(f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx", content)
