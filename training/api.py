@@ -335,3 +335,112 @@ def post_qa_answer(request, id: PathId, payload: QaIn):
     question = qa.get(request.user, id)
     qa.answer(request.user, question, payload.text)
     return 201, _qa_out(question)
+
+
+# ---------------------------------------------------------------- for the committee and secretaries
+
+class RuleIn(Schema):
+    point: Annotated[int, Field(ge=1, le=MAX_ID)]
+    count: Annotated[int, Field(ge=1, le=50)]
+    type: Optional[Annotated[str, Field(max_length=10)]] = None
+    difficulty: Optional[Annotated[int, Field(ge=1, le=3)]] = None
+    job_type: Optional[Annotated[int, Field(ge=1, le=MAX_ID)]] = None
+
+
+class BlueprintIn(Schema):
+    title: Annotated[str, Field(max_length=100)]
+    org: Annotated[int, Field(ge=1, le=MAX_ID)]
+    month: date
+    time_limit: Annotated[int, Field(ge=1, le=600)] = 30
+    pass_mark: Annotated[int, Field(ge=1, le=100)] = 80
+    opens_at: datetime
+    closes_at: datetime
+    rules: list[RuleIn] = Field(max_length=50)
+    job_types: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=100)
+
+
+class UnitResult(Schema):
+    unit: str
+    papers: int
+    taken: int
+    participation: int
+    pass_rate: int
+    average: Optional[float]
+
+
+class BlueprintOut(Schema):
+    id: int
+    title: str
+    org: str
+    month: date
+    generated: bool
+    papers: int
+    results: list[UnitResult]
+
+
+def _blueprint_out(user, b):
+    results = exams.results_by_unit(user, b) if b.generated_at else []
+    return BlueprintOut(
+        id=b.pk, title=b.title, org=b.org.name, month=b.month, generated=bool(b.generated_at), papers=b.papers.count(),
+        results=[UnitResult(unit=r["unit"].name, papers=r["n"], taken=r["taken"], participation=r["participation"], pass_rate=r["pass_rate"], average=r["average"]) for r in results],
+    )  # fmt: skip
+
+
+@router.post("/exams", response={201: BlueprintOut, **ERRORS_WRITE}, summary="新建考试(组卷规则)")
+def create_exam(request, payload: BlueprintIn):
+    data = payload.dict()
+    data["month"] = payload.month.isoformat()
+    data["opens_at"], data["closes_at"] = payload.opens_at.isoformat(), payload.closes_at.isoformat()
+    return 201, _blueprint_out(request.user, exams.create_blueprint(request.user, data))
+
+
+@router.get("/exams/{id}", response={200: BlueprintOut, **ERRORS_READ}, summary="考试及各单位成绩")
+def get_exam(request, id: PathId):
+    return _blueprint_out(request.user, exams.get_blueprint(request.user, id))
+
+
+@router.post("/exams/{id}/generate", response={200: BlueprintOut, **ERRORS_WRITE}, summary="生成试卷(每人一份,只能一次)")
+def generate_exam(request, id: PathId):
+    blueprint = exams.get_blueprint(request.user, id)
+    exams.generate(request.user, blueprint)
+    return _blueprint_out(request.user, exams.get_blueprint(request.user, id))
+
+
+class EvaluationRow(Schema):
+    unit: str
+    people: int
+    participation: int
+    right_rate: Optional[int]
+    papers: int
+    taken: int
+    pass_rate: Optional[int]
+    average: Optional[float]
+    change: Optional[float]
+
+
+class EvaluationOut(Schema):
+    org: str
+    month: date
+    rows: list[EvaluationRow]
+    best: list[str]
+    weakest: list[str]
+
+
+@router.get("/evaluation/{id}", response={200: EvaluationOut, **ERRORS_READ}, summary="每月一评(单位 id;month=YYYY-MM-01)")
+def get_evaluation(request, id: PathId, month: Optional[date] = None):
+    from django.utils import timezone
+
+    from orgs.models import OrgKind, OrgNode
+    from training import evaluation
+
+    org = OrgNode.objects.visible_to(request.user, "training_results").filter(pk=id, kind__in=(OrgKind.MINE, OrgKind.BRANCH)).first()
+    if org is None:
+        from common.errors import NotFound
+
+        raise NotFound()
+    result = evaluation.evaluate(request.user, org, month or timezone.localdate())
+    return EvaluationOut(
+        org=org.name, month=result.month,
+        rows=[EvaluationRow(unit=r.unit.name, people=r.people, participation=r.participation, right_rate=r.right_rate, papers=r.papers, taken=r.taken, pass_rate=r.pass_rate, average=r.average, change=r.change) for r in result.rows],
+        best=[f"{p.person.name}({p.score})" for p in result.best], weakest=[f"{p.person.name}({p.score})" for p in result.weakest],
+    )  # fmt: skip

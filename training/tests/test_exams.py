@@ -170,3 +170,21 @@ def test_reexam_for_another_module_is_a_normal_timed_paper(world, bank, login): 
     assert {Question.objects.get(pk=i["q"]).point for i in paper.items} == {bank["gas"]}
     page = login(world.worker).get("/training/exams/").content.decode()
     assert "三违复考" in page and "补考" in page
+
+
+def test_committee_runs_an_exam_and_reads_the_evaluation_through_the_api(world, bank, client):  # noqa: F811
+    now = timezone.now()
+    client.force_login(world.secretary)
+    body = {"title": "API 月考", "org": world.branch.pk, "month": timezone.localdate().replace(day=1).isoformat(), "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=1)).isoformat(), "rules": [{"point": bank["gas"].pk, "count": 2}]}  # fmt: skip
+    created = client.post("/api/training/exams", body, content_type="application/json")
+    assert created.status_code == 201
+    bid = created.json()["id"]
+    generated = client.post(f"/api/training/exams/{bid}/generate").json()
+    assert generated["generated"] and generated["papers"] == 4
+    assert client.post(f"/api/training/exams/{bid}/generate").status_code == 409
+    evaluation = client.get(f"/api/training/evaluation/{world.branch.pk}").json()
+    assert {r["unit"] for r in evaluation["rows"]} == {"早班", "中班"}
+    client.force_login(world.other_secretary)
+    assert client.get(f"/api/training/exams/{bid}").status_code == 404
+    assert client.get(f"/api/training/evaluation/{world.branch.pk}").status_code == 404
