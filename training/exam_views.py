@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, NotFound
+from common.errors import Conflict, NotFound, or_404
 from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 from orgs.models import JobType
 from training import exams
@@ -15,12 +15,6 @@ from training.models import ExamPaper, KnowledgePoint, PaperKind, QuestionType
 
 RULE_ROWS = 8
 
-
-def _or_404(fn, *args):
-    try:
-        return fn(*args)
-    except NotFound:
-        raise Http404
 
 
 @login_required
@@ -77,7 +71,7 @@ def blueprint_new(request):
 
 @login_required
 def blueprint_detail(request, pk):
-    blueprint = _or_404(exams.get_blueprint, request.user, pk)
+    blueprint = or_404(exams.get_blueprint, request.user, pk)
     context = {
         "b": blueprint,
         "units": exams.results_by_unit(request.user, blueprint) if blueprint.generated_at else [],
@@ -91,7 +85,7 @@ def blueprint_detail(request, pk):
 @login_required
 @require_POST
 def blueprint_generate(request, pk):
-    blueprint = _or_404(exams.get_blueprint, request.user, pk)
+    blueprint = or_404(exams.get_blueprint, request.user, pk)
     try:
         count = exams.generate(request.user, blueprint)
         messages.success(request, f"已生成 {count} 份试卷")
@@ -103,7 +97,7 @@ def blueprint_generate(request, pk):
 @login_required
 @require_POST
 def blueprint_makeup(request, pk):
-    blueprint = _or_404(exams.get_blueprint, request.user, pk)
+    blueprint = or_404(exams.get_blueprint, request.user, pk)
     exams.close_expired()
     count = exams.make_up(request.user, blueprint)
     messages.success(request, f"已为 {count} 名未及格职工生成补考试卷")
@@ -112,7 +106,7 @@ def blueprint_makeup(request, pk):
 
 @login_required
 def blueprint_results_xlsx(request, pk):
-    blueprint = _or_404(exams.get_blueprint, request.user, pk)
+    blueprint = or_404(exams.get_blueprint, request.user, pk)
     papers = ExamPaper.objects.visible_to(request.user).filter(blueprint=blueprint).select_related("person", "person__org").order_by("person__org__path", "person__emp_no", "kind")
     columns = [Column("emp_no", "工号"), Column("name", "姓名"), Column("org", "班组", width=16), Column("kind", "类型", width=8), Column("status", "状态", width=10), Column("score", "分数", width=8), Column("passed", "及格", width=8)]
     rows = []
@@ -125,7 +119,7 @@ def blueprint_results_xlsx(request, pk):
 
 @login_required
 def paper(request, pk):
-    paper = _or_404(exams.own_paper, request.user, pk)
+    paper = or_404(exams.own_paper, request.user, pk)
     now = timezone.now()
     context = {"paper": paper, "b": paper.blueprint, "now": now}
     if paper.started_at:

@@ -6,16 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, NotFound
+from common.errors import Conflict, or_404
 from training import lessons
 from training.models import KnowledgePoint, Lesson, LessonKind, Question, QuestionStatus
 
-
-def _or_404(fn, *args):
-    try:
-        return fn(*args)
-    except NotFound:
-        raise Http404
 
 
 @login_required
@@ -69,7 +63,7 @@ def _data(post):
 @login_required
 def lesson_detail(request, pk):
     user = request.user
-    lesson = _or_404(lessons.lesson_for, user, pk)
+    lesson = or_404(lessons.lesson_for, user, pk)
     manager = lessons.is_manager(user, lesson)
     completion = lessons.mark_read(user, lesson) if not manager or user.person_id else None
     context = {
@@ -88,7 +82,7 @@ def lesson_detail(request, pk):
 @require_POST
 def lesson_check(request, pk):
     user = request.user
-    lesson = _or_404(lessons.lesson_for, user, pk)
+    lesson = or_404(lessons.lesson_for, user, pk)
     answers = {k[1:]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k)) for k in request.POST if k.startswith("q")}
     status = 200
     try:
@@ -105,7 +99,7 @@ def lesson_check(request, pk):
 @login_required
 @require_POST
 def lesson_publish(request, pk):
-    lesson = _or_404(lessons.managed_lesson, request.user, pk)
+    lesson = or_404(lessons.managed_lesson, request.user, pk)
     try:
         lessons.publish(request.user, lesson)
     except Conflict:
@@ -115,7 +109,7 @@ def lesson_publish(request, pk):
 
 @login_required
 def lesson_file(request, pk):
-    lesson = _or_404(lessons.lesson_for, request.user, pk)
+    lesson = or_404(lessons.lesson_for, request.user, pk)
     if not lesson.attachment:
         raise Http404
     types = {"pdf": "application/pdf", "video": "video/mp4", "image": "image/jpeg"}

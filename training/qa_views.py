@@ -7,17 +7,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound
+from common.errors import Conflict, Forbidden, NotFound, or_404
 from orgs import scope
 from training import qa
 from training.models import KnowledgePoint
 
-
-def _or_404(fn, *args):
-    try:
-        return fn(*args)
-    except NotFound:
-        raise Http404
 
 
 @login_required
@@ -42,7 +36,7 @@ def qa_list(request):
 
 @login_required
 def qa_detail(request, pk):
-    question = _or_404(qa.get, request.user, pk)
+    question = or_404(qa.get, request.user, pk)
     context = {
         "question": question,
         "answers": question.answers.select_related("author", "author__person"),
@@ -57,7 +51,7 @@ def qa_detail(request, pk):
 @login_required
 @require_POST
 def qa_answer(request, pk):
-    question = _or_404(qa.get, request.user, pk)
+    question = or_404(qa.get, request.user, pk)
     try:
         qa.answer(request.user, question, request.POST.get("text"))
     except Forbidden:
@@ -70,7 +64,7 @@ def qa_answer(request, pk):
 @login_required
 @require_POST
 def qa_accept(request, pk):
-    question = _or_404(qa.get, request.user, pk)
+    question = or_404(qa.get, request.user, pk)
     try:
         qa.accept(request.user, question, request.POST.get("answer"))
     except (Forbidden, NotFound):
@@ -83,7 +77,7 @@ def qa_accept(request, pk):
 @login_required
 @require_POST
 def qa_to_bank(request, pk, answer_pk):
-    _or_404(qa.get, request.user, pk)
+    or_404(qa.get, request.user, pk)
     try:
         question = qa.to_bank(request.user, answer_pk, request.POST.get("point"))
     except (Forbidden, NotFound):
@@ -97,7 +91,7 @@ def qa_to_bank(request, pk, answer_pk):
 
 @login_required
 def qa_photo(request, pk):
-    question = _or_404(qa.get, request.user, pk)
+    question = or_404(qa.get, request.user, pk)
     if not question.photo:
         raise Http404
     response = FileResponse(question.photo.open("rb"), content_type="image/jpeg")

@@ -9,17 +9,16 @@ from orgs import token_services
 from orgs.tests.test_api_schema import operation, run, wsgi_app  # noqa: F401  (fixture)
 from training import exams
 from training.models import ExamPaper
-from training.tests.test_daily import bank  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def schema(wsgi_app):  # noqa: F811
+def schema(wsgi_app):
     return from_wsgi("/api/openapi.json", wsgi_app).include(tag="职工安全培训")
 
 
-def test_training_endpoints_conform_with_generated_input(world, bank, schema):  # noqa: F811
+def test_training_endpoints_conform_with_generated_input(world, bank, schema):
     now = timezone.now()
     blueprint = exams.create_blueprint(world.secretary, {
         "title": "月考", "org": world.branch.pk, "month": timezone.localdate().isoformat(), "time_limit": 30, "pass_mark": 60,

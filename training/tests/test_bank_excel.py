@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from common.models import ImportJob, ImportStatus
 from training import services
 from training.models import Question
-from training.tests.test_daily import bank  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def _upload(client, book):
     return ImportJob.objects.latest("pk")
 
 
-def test_export_then_reimport_changes_nothing_and_edits_version_answered_questions(world, bank, login):  # noqa: F811
+def test_export_then_reimport_changes_nothing_and_edits_version_answered_questions(world, bank, login):
     client = login(world.committee_user)
     response = client.get("/training/bank/export.xlsx")
     assert response.status_code == 200
@@ -53,7 +52,7 @@ def test_export_then_reimport_changes_nothing_and_edits_version_answered_questio
     assert newest.version == 2 and newest.stem == "修改后的题干"
 
 
-def test_bad_rows_are_named(world, bank, login):  # noqa: F811
+def test_bad_rows_are_named(world, bank, login):
     client = login(world.committee_user)
     book = openpyxl.Workbook()
     sheet = book.active
@@ -68,7 +67,7 @@ def test_bad_rows_are_named(world, bank, login):  # noqa: F811
     assert not Question.objects.filter(code__startswith="X-").exists()
 
 
-def test_only_bank_managers_import_or_export(world, bank, login):  # noqa: F811
+def test_only_bank_managers_import_or_export(world, bank, login):
     for user in (world.secretary, world.worker):
         client = login(user)
         assert client.get("/training/bank/export.xlsx").status_code == 404

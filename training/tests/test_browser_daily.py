@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import browser_login
-from training.tests.test_daily import make_point
+from training.tests.factories import make_point
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

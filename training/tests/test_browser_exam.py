@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_exam_autosave_reload_and_auto_submit(world, phone_page):
     from orgs.models import JobType
-    from training.tests.test_daily import make_point
+    from training.tests.factories import make_point
 
     gas = make_point("gas", "瓦斯", [JobType.objects.get(name="采煤工")], questions=3)
     now = timezone.now()

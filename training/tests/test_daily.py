@@ -4,7 +4,6 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from orgs.models import JobType
 from orgs.tests.factories import PersonFactory, make_user
 from training import services
 from training.bank import load_starter_bank, save_question, validate_question
@@ -16,30 +15,6 @@ TZ = timezone.get_current_timezone()
 
 def at(day, hour=8):
     return datetime.combine(day, time(hour), tzinfo=TZ)
-
-
-def make_point(code, name, jobs=(), high_risk=False, questions=3, order=0):
-    point = KnowledgePoint.objects.create(code=code, name=name, high_risk=high_risk, order=order)
-    point.job_types.set(jobs)
-    for i in range(questions):
-        fields = validate_question(
-            {"type": "single", "stem": f"{name}题{i}", "options": ["甲", "乙", "丙"], "answer": "B", "explanation": f"{name}解析{i}"}
-        )
-        save_question(f"{code}-{i}", point, fields)
-    return point
-
-
-@pytest.fixture
-def bank(world):
-    coal = JobType.objects.get(name="采煤工")
-    other = JobType.objects.create(name="水泵工")
-    return {
-        "gas": make_point("gas", "瓦斯", [coal], high_risk=True, order=1),
-        "roof": make_point("roof", "顶板", [coal], high_risk=True, order=2),
-        "entry": make_point("entry", "入井须知", order=3),
-        "rescue": make_point("rescue", "自救互救", order=4),
-        "pump": make_point("pump", "水泵", [other], order=5),
-    }
 
 
 def test_starter_bank_is_big_enough_explained_and_reloads_idempotently(db):

@@ -7,8 +7,7 @@ import pytest
 from training import exams, services
 from training.evaluation import item_analysis
 from training.models import ExamPaper, Question
-from training.tests.test_daily import bank  # noqa: F401
-from training.tests.test_exams import blueprint, key_letters  # noqa: F401
+from training.tests.test_exams import key_letters
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ def _take(user, paper, right):
     exams.submit_own(user, paper.pk)
 
 
-def test_monthly_evaluation_page_excel_pdf(world, blueprint, login):  # noqa: F811
+def test_monthly_evaluation_page_excel_pdf(world, blueprint, login):
     exams.generate(world.secretary, blueprint)
     _take(world.worker, ExamPaper.objects.get(person=world.worker_person), right=5)
     _take(world.member, ExamPaper.objects.get(person=world.member_person), right=1)
@@ -44,7 +43,7 @@ def test_monthly_evaluation_page_excel_pdf(world, blueprint, login):  # noqa: F8
     assert login(world.worker).get("/training/evaluation/").status_code == 404
 
 
-def test_item_analysis_flags_a_question_the_best_get_wrong(world, bank):  # noqa: F811
+def test_item_analysis_flags_a_question_the_best_get_wrong(world, bank):
     from datetime import timedelta
 
     from django.utils import timezone

@@ -8,27 +8,8 @@ from django.utils import timezone
 from common.errors import Conflict
 from training import exams
 from training.models import ExamBlueprint, ExamPaper, PaperKind, Question
-from training.tests.test_daily import bank  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def blueprint(world, bank):  # noqa: F811
-    now = timezone.now()
-    return exams.create_blueprint(
-        world.secretary,
-        {
-            "title": "十一月安全考试",
-            "org": world.branch.pk,
-            "month": timezone.localdate().isoformat(),
-            "time_limit": 30,
-            "pass_mark": 60,
-            "opens_at": (now - timedelta(hours=1)).isoformat(),
-            "closes_at": (now + timedelta(days=2)).isoformat(),
-            "rules": [{"point": bank["gas"].pk, "count": 2}, {"point": bank["entry"].pk, "count": 3}],
-        },
-    )
 
 
 def key_letters(paper, n):
@@ -37,7 +18,7 @@ def key_letters(paper, n):
     return exams._to_displayed(paper.items[n], q, q.answer)
 
 
-def test_blueprint_validation_names_fields(world, bank):  # noqa: F811
+def test_blueprint_validation_names_fields(world, bank):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as exc:
@@ -164,7 +145,7 @@ def test_exam_through_the_api_never_shows_the_key_before_grading(world, blueprin
     assert client.get(f"/api/training/papers/{paper.pk}").status_code == 404
 
 
-def test_reexam_for_another_module_is_a_normal_timed_paper(world, bank, login):  # noqa: F811
+def test_reexam_for_another_module_is_a_normal_timed_paper(world, bank, login):
     paper = exams.assign_reexam(world.worker_person, [bank["gas"].pk], "三违复考:未检查瓦斯", author=world.safety, count=3)
     assert paper.kind == PaperKind.MAKEUP and len(paper.items) == 3
     assert {Question.objects.get(pk=i["q"]).point for i in paper.items} == {bank["gas"]}
@@ -172,7 +153,7 @@ def test_reexam_for_another_module_is_a_normal_timed_paper(world, bank, login): 
     assert "三违复考" in page and "补考" in page
 
 
-def test_committee_runs_an_exam_and_reads_the_evaluation_through_the_api(world, bank, client):  # noqa: F811
+def test_committee_runs_an_exam_and_reads_the_evaluation_through_the_api(world, bank, client):
     now = timezone.now()
     client.force_login(world.secretary)
     body = {"title": "API 月考", "org": world.branch.pk, "month": timezone.localdate().replace(day=1).isoformat(), "opens_at": (now - timedelta(hours=1)).isoformat(),

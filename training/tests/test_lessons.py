@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from training.models import Lesson, LessonCompletion, Question
-from training.tests.test_daily import bank  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def _post_lesson(client, world, **extra):
     return client.post("/training/lessons/new/", data)
 
 
-def test_secretary_publishes_and_workers_pass_the_checks(world, bank, login):  # noqa: F811
+def test_secretary_publishes_and_workers_pass_the_checks(world, bank, login):
     secretary = login(world.secretary)
     response = _post_lesson(secretary, world)
     lesson = Lesson.objects.get()
@@ -51,7 +50,7 @@ def test_secretary_publishes_and_workers_pass_the_checks(world, bank, login):  #
     assert "<td>中班</td><td>1</td><td>0</td><td>0</td><td>0%</td>" in table.replace("\n", "")
 
 
-def test_lesson_reaches_only_its_branch(world, bank, login):  # noqa: F811
+def test_lesson_reaches_only_its_branch(world, bank, login):
     _post_lesson(login(world.secretary), world)
     lesson = Lesson.objects.get()
     login(world.secretary).post(f"/training/lessons/{lesson.pk}/publish/")
@@ -59,7 +58,7 @@ def test_lesson_reaches_only_its_branch(world, bank, login):  # noqa: F811
     assert login(world.other_secretary).post(f"/training/lessons/{lesson.pk}/publish/").status_code == 404
 
 
-def test_form_errors_are_named_and_nothing_typed_is_lost(world, bank, login):  # noqa: F811
+def test_form_errors_are_named_and_nothing_typed_is_lost(world, bank, login):
     client = login(world.secretary)
     one = Question.objects.get(code="gas-0").pk
     response = _post_lesson(client, world, kind="case", questions=[one], title="冒顶事故")
@@ -70,7 +69,7 @@ def test_form_errors_are_named_and_nothing_typed_is_lost(world, bank, login):  #
     assert _post_lesson(client, world, org=world.other_branch.pk).status_code == 422  # not theirs
 
 
-def test_attachments_are_checked_and_images_reencoded(world, bank, login):  # noqa: F811
+def test_attachments_are_checked_and_images_reencoded(world, bank, login):
     from PIL import Image
 
     client = login(world.secretary)
@@ -89,6 +88,6 @@ def test_attachments_are_checked_and_images_reencoded(world, bank, login):  # no
     assert served["Content-Type"] == "image/jpeg" and b"Phone maker" not in content
 
 
-def test_workers_cannot_write_lessons(world, bank, login):  # noqa: F811
+def test_workers_cannot_write_lessons(world, bank, login):
     assert login(world.worker).get("/training/lessons/new/").status_code == 404
     assert login(world.worker).get("/training/lessons/").status_code == 200

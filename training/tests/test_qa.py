@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from training import services
 from training.models import QaAnswer, QaQuestion, Question, QuestionStatus
-from training.tests.test_daily import bank  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ def _jpeg_with_gps():
     return SimpleUploadedFile("q.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def test_ask_answer_accept_search_and_to_bank(world, bank, login):  # noqa: F811
+def test_ask_answer_accept_search_and_to_bank(world, bank, login):
     worker = login(world.worker)
     response = worker.post("/training/qa/", {"text": "自救器打不开怎么办?", "photo": _jpeg_with_gps(), "point": bank["rescue"].pk})
     question = QaQuestion.objects.get()
@@ -56,7 +55,7 @@ def test_ask_answer_accept_search_and_to_bank(world, bank, login):  # noqa: F811
     assert draft.pk not in {q for q, _ in services.eligible_questions(world.worker_person.job_type_id)}
 
 
-def test_question_form_creates_and_versions(world, bank, login):  # noqa: F811
+def test_question_form_creates_and_versions(world, bank, login):
     client = login(world.committee_user)
     bad = client.post("/training/bank/new/", {"code": "gas-0", "point": bank["gas"].pk, "type": "single", "stem": "", "options": "甲\n乙", "answer": "C", "explanation": ""})
     body = bad.content.decode()
@@ -72,7 +71,7 @@ def test_question_form_creates_and_versions(world, bank, login):  # noqa: F811
     assert login(world.secretary).get("/training/bank/new/").status_code == 404
 
 
-def test_committee_edits_the_knowledge_point_tree(world, bank, login):  # noqa: F811
+def test_committee_edits_the_knowledge_point_tree(world, bank, login):
     from training.models import KnowledgePoint
 
     client = login(world.committee_user)
@@ -86,7 +85,7 @@ def test_committee_edits_the_knowledge_point_tree(world, bank, login):  # noqa: 
     assert login(world.secretary).get("/training/points/").status_code == 404
 
 
-def test_question_of_the_day_is_the_same_in_another_process(world, bank):  # noqa: F811
+def test_question_of_the_day_is_the_same_in_another_process(world, bank):
     import subprocess
     import sys
 
