@@ -48,7 +48,7 @@ TRANSITIONS = {
     **{(state, "supervise"): (None, {"supervise"}, "挂牌督办") for state in OPEN_STATUSES},
 }
 ACTIONS = sorted({action for _, action in TRANSITIONS})
-ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()}
+ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()} | {"register": "登记", "import": "导入"}
 NOTE_REQUIRED = {"verify_reject", "reopen", "refuse_extension", "request_extension"}
 
 
