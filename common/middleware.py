@@ -1,0 +1,36 @@
+"""Input no page or service should ever see: NUL characters (PostgreSQL refuses them in text; they are never real input)."""
+
+from django.http import HttpResponse, JsonResponse
+
+
+def _has_nul(querydict):
+    return any("\x00" in value for values in querydict.lists() for value in values[1])
+
+
+class RefuseNulCharactersMiddleware:
+    """Answer 422 with a Chinese message when a query, form field or JSON body carries a NUL character."""
+
+    message = "输入中含有不允许的控制字符(NUL)"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = _has_nul(request.GET)
+        content_type = request.content_type or ""
+        if not bad and request.method in ("POST", "PUT", "PATCH"):
+            if content_type.startswith("application/json"):
+                try:
+                    body = request.body
+                except Exception:  # too large etc.: let Django answer as usual
+                    body = b""
+                bad = b"\\u0000" in body or b"\x00" in body
+            elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                bad = _has_nul(request.POST)
+        if bad:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": [{"loc": ["body"], "msg": self.message, "type": "value_error"}]}, status=422)
+            return HttpResponse(self.message, status=422, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
