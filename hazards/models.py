@@ -112,12 +112,21 @@ class HazardStatus(models.TextChoices):
 OPEN_STATUSES = (HazardStatus.REGISTERED, HazardStatus.RECTIFYING, HazardStatus.EXTENSION, HazardStatus.PENDING)
 
 
+def own_hazards(user):
+    """What the user found or must rectify, wherever it is: a 班组长 who reports at the 区队's 工作面 still sees it.
+
+    (``scope.filter_for``'s own-record rule assumes rows sit under the person's org; a hazard sits at a place.)"""
+    if not (user.is_authenticated and user.is_active and user.person_id):
+        return models.Q(pk__in=[])
+    return models.Q(found_by_id=user.person_id) | models.Q(responsible_person_id=user.person_id)
+
+
 class HazardQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Hazards at locations of the user's units, assigned to them, found by or assigned to the user themselves."""
-        at_location = scope.filter_for(user, "hazards", path_field="location__unit__path", self_field="found_by_id")
-        assigned = scope.filter_for(user, "hazards", path_field="responsible_unit__path", self_field="responsible_person_id")
-        return self.filter(at_location | assigned)
+        at_location = scope.filter_for(user, "hazards", path_field="location__unit__path", self_field=None)
+        assigned = scope.filter_for(user, "hazards", path_field="responsible_unit__path", self_field=None)
+        return self.filter(at_location | assigned | own_hazards(user))
 
     def overdue(self, today=None):
         from django.utils import timezone
@@ -204,3 +213,5 @@ scope.register_capability("hazards", {"admin", "committee", "safety", "secretary
 scope.register_capability("hazards_manage", {"admin", "committee", "safety", "secretary"})
 scope.register_capability("hazards_verify", {"admin", "safety"})
 scope.register_capability("hazards_supervise", {"admin", "committee", "safety"})
+# whose 待办 a newly registered hazard lands in: the branch decides 现场处理 or 限时整改 with 五定
+scope.register_capability("hazards_triage", {"secretary"})
