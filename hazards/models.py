@@ -126,7 +126,10 @@ class HazardQuerySet(models.QuerySet):
         """Hazards at locations of the user's units, assigned to them, found by or assigned to the user themselves."""
         at_location = scope.filter_for(user, "hazards", path_field="location__unit__path", self_field=None)
         assigned = scope.filter_for(user, "hazards", path_field="responsible_unit__path", self_field=None)
-        return self.filter(at_location | assigned | own_hazards(user))
+        q = at_location | assigned
+        if not q:  # an empty Q is "everything" (superuser); OR-ing it with anything would narrow it
+            return self.all()
+        return self.filter(q | own_hazards(user))
 
     def overdue(self, today=None):
         from django.utils import timezone
