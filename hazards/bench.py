@@ -40,7 +40,8 @@ def _fill(b):
         found = datetime.combine(b.today() - timedelta(days=rng.randrange(730)), time(rng.randrange(24)), tzinfo=tz)
         location, unit = locations[rng.randrange(len(locations))]
         grade, days = grades[rng.randrange(len(grades))]
-        status = statuses[rng.randrange(len(statuses))]
+        # as in a working mine: what was found more than 45 days ago is closed; the open ones are recent
+        status = statuses[rng.randrange(len(statuses))] if found.date() > b.today() - timedelta(days=45) else HazardStatus.CLOSED
         deadline = found.date() + timedelta(days=days)
         batch.append(Hazard(
             mine=b.mine, location_id=location, category_id=categories[rng.randrange(len(categories))], grade_id=grade,

@@ -16,6 +16,21 @@ from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location,
 from orgs.models import OrgKind, OrgNode, Person
 
 PAGE_SIZE = 30
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts up to 10,000 rows: past that the list says "10000+" instead of counting a million rows on every page."""
+
+    @property
+    def count(self):
+        if not hasattr(self, "_capped"):
+            self._capped = self.object_list[: COUNT_CAP + 1].count()
+        return self._capped
+
+    @property
+    def capped(self):
+        return self.count > COUNT_CAP
 
 
 def _hazard_or_404(user, pk):
@@ -39,7 +54,7 @@ def hazard_list(request):
     user = request.user
     mine = services.mine_of(user)
     qs = services.filter_list(user, request.GET).select_related("location", "location__unit", "category", "grade", "found_by", "responsible_person")
-    page = Paginator(qs.order_by("-found_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.order_by("-found_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
