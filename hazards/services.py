@@ -23,6 +23,7 @@ from hazards.models import (
     HazardStatus,
     Location,
     Shift,
+    SupervisionLevel,
 )
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
@@ -449,41 +450,95 @@ def can_edit_master(user, mine):
 
 
 def save_master(user, mine, kind, data):
-    """Add a location / category, or change a grade's deadline, for the mine's admins and safety officers."""
+    """Edit the mine's master data (for its admins and safety officers): add or switch off a location, add or
+    rename a 专业 or a 班次, set a grade's default deadline and supervising level."""
     if not can_edit_master(user, mine):
         raise Forbidden("只有本矿管理员和安监员可以维护基础数据")
+    editors = {
+        "location": _add_location,
+        "location_active": _toggle_location,
+        "category": lambda mine, data: _add_named(Category, mine, data, "专业", 20),
+        "category_rename": lambda mine, data: _rename(Category, mine, data, "专业", 20),
+        "shift": lambda mine, data: _add_named(Shift, mine, data, "班次", 20),
+        "shift_rename": lambda mine, data: _rename(Shift, mine, data, "班次", 20),
+        "grade": _edit_grade,
+    }
+    if kind not in editors:
+        raise NotFound()
+    with transaction.atomic():
+        return editors[kind](mine, data)
+
+
+def _name(data, label, longest):
     name = str(data.get("name") or "").strip()
-    if kind == "location":
-        unit = OrgNode.objects.filter(pk=as_id(data.get("unit")) or 0, kind=OrgKind.UNIT, path__startswith=mine.path).first()
-        errors = {}
-        if unit is None:
-            errors["unit"] = "请选择所属区队"
-        if not name or len(name) > 80:
-            errors["name"] = "地点名称必填,最长80字"
-        elif Location.objects.filter(mine=mine, name=name).exists():
+    if not name or len(name) > longest:
+        raise ValidationError({"name": f"{label}名称必填,最长{longest}字"})
+    return name
+
+
+def _add_location(mine, data):
+    errors = {}
+    unit = OrgNode.objects.filter(pk=as_id(data.get("unit")) or 0, kind=OrgKind.UNIT, path__startswith=mine.path).first()
+    if unit is None:
+        errors["unit"] = "请选择所属区队"
+    try:
+        name = _name(data, "地点", 80)
+        if Location.objects.filter(mine=mine, name=name).exists():
             errors["name"] = f"地点“{name}”已存在"
-        if data.get("kind") not in dict(Location._meta.get_field("kind").choices):
-            errors["kind"] = "请选择类型"
-        if errors:
-            raise ValidationError(errors)
-        return Location.objects.create(mine=mine, unit=unit, name=name, kind=data["kind"])
-    if kind == "category":
-        if not name or len(name) > 20:
-            raise ValidationError({"name": "专业名称必填,最长20字"})
-        if Category.objects.filter(mine=mine, name=name).exists():
-            raise ValidationError({"name": f"专业“{name}”已存在"})
-        return Category.objects.create(mine=mine, name=name, order=Category.objects.filter(mine=mine).count())
-    if kind == "grade":
-        grade = Grade.objects.filter(mine=mine, pk=as_id(data.get("grade")) or 0).first()
-        if grade is None:
-            raise NotFound()
-        try:
-            days = int(data.get("deadline_days"))
-            if not 1 <= days <= 365:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise ValidationError({"deadline_days": "期限须为 1–365 天"})
-        grade.deadline_days = days
-        grade.save(update_fields=["deadline_days"])
-        return grade
-    raise NotFound()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if data.get("kind") not in dict(Location._meta.get_field("kind").choices):
+        errors["kind"] = "请选择类型"
+    if errors:
+        raise ValidationError(errors)
+    return Location.objects.create(mine=mine, unit=unit, name=name, kind=data["kind"])
+
+
+def _toggle_location(mine, data):
+    """停用 a place no longer worked (it stays on its hazards, leaves the register form) or 启用 it again."""
+    location = Location.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
+    if location is None:
+        raise NotFound()
+    location.active = not location.active
+    location.save(update_fields=["active"])
+    return location
+
+
+def _add_named(model, mine, data, label, longest):
+    name = _name(data, label, longest)
+    if model.objects.filter(mine=mine, name=name).exists():
+        raise ValidationError({"name": f"{label}“{name}”已存在"})
+    return model.objects.create(mine=mine, name=name, order=model.objects.filter(mine=mine).count())
+
+
+def _rename(model, mine, data, label, longest):
+    obj = model.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
+    if obj is None:
+        raise NotFound()
+    name = _name(data, label, longest)
+    if model.objects.filter(mine=mine, name=name).exclude(pk=obj.pk).exists():
+        raise ValidationError({"name": f"{label}“{name}”已存在"})
+    obj.name = name
+    obj.save(update_fields=["name"])
+    return obj
+
+
+def _edit_grade(mine, data):
+    grade = Grade.objects.filter(mine=mine, pk=as_id(data.get("grade")) or 0).first()
+    if grade is None:
+        raise NotFound()
+    errors = {}
+    try:
+        days = int(str(data.get("deadline_days")).strip())
+        if not 1 <= days <= 365:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["deadline_days"] = "期限须为 1–365 天"
+    supervision = data.get("supervision") or grade.supervision
+    if supervision not in SupervisionLevel.values:
+        errors["supervision"] = "请选择督办层级"
+    if errors:
+        raise ValidationError(errors)
+    grade.deadline_days, grade.supervision = days, supervision
+    grade.save(update_fields=["deadline_days", "supervision"])
+    return grade

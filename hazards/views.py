@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound
 from hazards import services
-from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift
+from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
 
 PAGE_SIZE = 30
@@ -184,10 +184,14 @@ def master_data(request):
     context = {
         "mine": mine,
         "errors": errors,
+        "failed": request.POST.get("kind_of", "") if errors else "",
+        "failed_pk": request.POST.get("pk") or request.POST.get("grade") or "",
         "data": request.POST,
         "units": OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.UNIT).order_by("path"),
         "location_kinds": Location._meta.get_field("kind").choices,
+        "supervision_levels": SupervisionLevel.choices,
         **_choices(mine),
+        "locations": Location.objects.filter(mine=mine).select_related("unit").order_by("-active", "unit__path", "name"),
     }
     return render(request, "hazards/master.html", context, status=422 if errors else 200)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
@@ -356,7 +357,9 @@ def test_pages_do_not_issue_more_queries_with_more_rows(site, login):
     w = site
     first = in_state(w, S.RECTIFYING)
     report(w)
-    secretary, safety = login(w.secretary), login(w.safety)
+    secretary, safety = Client(), Client()
+    secretary.force_login(w.secretary)
+    safety.force_login(w.safety)
     urls = ["/hazards/", "/hazards/?overdue=1", "/hazards/stats/", f"/hazards/{first.pk}/", "/hazards/ledger.xlsx"]
     before = {url: _queries(safety, url) for url in urls}
     home_before = _queries(secretary, "/")
@@ -370,3 +373,60 @@ def test_pages_do_not_issue_more_queries_with_more_rows(site, login):
     assert after == before
     assert _queries(secretary, "/") == home_before
     assert before["/hazards/"] <= 12 and before[f"/hazards/{first.pk}/"] <= 16 and before["/hazards/stats/"] <= 16
+
+
+# ---------------------------------------------------------------- master data
+
+
+def test_master_data_switch_off_rename_add_and_grade_levels(site, login):
+    from hazards.models import Category, Grade, Shift
+
+    w = site
+    client = login(w.safety)
+    assert client.post("/hazards/settings/", {"kind_of": "location_active", "pk": w.location.pk}).status_code == 302
+    w.location.refresh_from_db()
+    assert not w.location.active
+    register_form = login(w.worker).get("/hazards/new/").content.decode()
+    assert "1302工作面" not in register_form and "2201巷道" in register_form
+    with pytest.raises(services.ValidationError) as exc:
+        report(w)
+    assert "location" in exc.value.message_dict
+    client = login(w.safety)  # the fixture's one client was the worker's a moment ago
+    client.post("/hazards/settings/", {"kind_of": "location_active", "pk": w.location.pk})
+    w.location.refresh_from_db()
+    assert w.location.active
+
+    client.post("/hazards/settings/", {"kind_of": "category_rename", "pk": w.category.pk, "name": "顶板支护"})
+    assert Category.objects.get(pk=w.category.pk).name == "顶板支护"
+    taken = client.post("/hazards/settings/", {"kind_of": "category_rename", "pk": w.category.pk, "name": "通风"})
+    assert taken.status_code == 422 and "专业“通风”已存在" in taken.content.decode()
+    client.post("/hazards/settings/", {"kind_of": "shift", "name": "检修班"})
+    assert Shift.objects.filter(mine=w.mine, name="检修班").exists()
+
+    client.post("/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "12", "supervision": "mine"})
+    grade = Grade.objects.get(pk=w.grade_b.pk)
+    assert (grade.deadline_days, grade.supervision) == (12, "mine")
+    bad = client.post("/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "0", "supervision": "galaxy"})
+    assert bad.status_code == 422 and "期限须为 1–365 天" in bad.content.decode() and "请选择督办层级" in bad.content.decode()
+    assert Grade.objects.get(pk=w.grade_b.pk).deadline_days == 12
+
+
+def test_a_master_data_error_shows_at_its_own_form_with_the_input(site, login):
+    w = site
+    response = login(w.admin).post("/hazards/settings/", {"kind_of": "location", "unit": "", "kind": "face", "name": "2303工作面"})
+    page = response.content.decode()
+    assert response.status_code == 422 and "请选择所属区队" in page
+    add_form = page.split('id="add-location"')[1].split("</form>")[0]
+    assert 'value="2303工作面"' in add_form and 'value="face" selected' in add_form
+    assert "请选择所属区队" not in page.split('id="add-category"')[1]
+
+
+def test_master_data_of_another_mine_cannot_be_touched(site, login):
+    from hazards.models import Category
+
+    w = site
+    services.ensure_defaults(w.mine_b)
+    foreign = Category.objects.filter(mine=w.mine_b).first()
+    response = login(w.safety).post("/hazards/settings/", {"kind_of": "category_rename", "pk": foreign.pk, "name": "改了"})
+    assert response.status_code == 404 and Category.objects.get(pk=foreign.pk).name != "改了"
+    assert login(w.secretary).post("/hazards/settings/", {"kind_of": "shift", "name": "x班"}).status_code == 404
