@@ -1,10 +1,12 @@
 """JSON API of the hazard loop (/api/hazards/…): the same services, scope and transition table as the pages."""
 from datetime import date, datetime
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
+from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
 from hazards import services
+from hazards.models import HazardStatus
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 
 router = Router(tags=["隐患排查治理"])
@@ -36,18 +38,42 @@ class HazardOut(Schema):
     actions: list[str] = Field(description="当前用户在此状态下可做的操作")
 
 
+class HazardEventOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    actor: str
+    at: datetime
+    note: str
+    data: dict
+
+
+class HazardDetail(HazardOut):
+    funds: Optional[str] = Field(None, description="资金(元)")
+    plan: str
+    shift: Optional[str]
+    closed_at: Optional[datetime]
+    external_id: str
+    photos: list[str] = Field(description="照片地址(已重新编码,无 EXIF)")
+    events: list[HazardEventOut] = Field(description="过程:谁、何时、做了什么、说明")
+
+
 class HazardPage(Schema):
     count: int
     items: list[HazardOut]
 
 
 class HazardFilters(Schema):
-    status: Optional[Annotated[str, Field(max_length=20)]] = None
+    status: Optional[Literal[tuple(HazardStatus.values)]] = None
     overdue: bool = False
     grade: Optional[Id] = None
     category: Optional[Id] = None
     location: Optional[Id] = None
-    branch: Optional[Id] = None
+    branch: Optional[Id] = Field(None, description="党支部 id:其下区队的地点")
+    finder: Optional[Annotated[str, Field(max_length=30)]] = Field(None, description="发现人姓名(含)或工号")
+    found_from: Optional[date] = Field(None, alias="from", description="发现日期从")
+    found_to: Optional[date] = Field(None, alias="to", description="发现日期到")
     page: Annotated[int, Field(ge=1, le=100000)] = 1
 
 
@@ -89,6 +115,8 @@ def _out(user, h, with_actions=True):
 def list_hazards(request, filters: Query[HazardFilters]):
     params = filters.dict()
     params["overdue"] = "1" if filters.overdue else ""
+    params["from"] = filters.found_from.isoformat() if filters.found_from else ""
+    params["to"] = filters.found_to.isoformat() if filters.found_to else ""
     qs = services.filter_list(request.user, params).select_related(
         "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person"
     ).order_by("-found_at", "-pk")
@@ -96,23 +124,41 @@ def list_hazards(request, filters: Query[HazardFilters]):
     return HazardPage(count=qs.count(), items=[_out(request.user, h, with_actions=False) for h in qs[start : start + 50]])
 
 
-@router.get("/{id}", response={200: HazardOut, **ERRORS_READ}, summary="一条隐患")
+def _detail(user, h):
+    out = _out(user, h).dict()
+    events = h.events.select_related("actor", "actor__person")
+    out.update(
+        funds=str(h.funds) if h.funds is not None else None, plan=h.plan, shift=h.shift.name if h.shift_id else None,
+        closed_at=h.closed_at, external_id=h.external_id,
+        photos=[reverse("hazard_photo", args=[p.pk]) for p in h.photos.all()],
+        events=[
+            HazardEventOut(
+                action=e.action, label=services.ACTION_LABELS.get(e.action, e.action), from_status=e.from_status,
+                to_status=e.to_status, actor=e.actor.display_name(), at=e.at, note=e.note, data=e.data or {},
+            )  # fmt: skip
+            for e in events
+        ],
+    )
+    return HazardDetail(**out)
+
+
+@router.get("/{id}", response={200: HazardDetail, **ERRORS_READ}, summary="一条隐患(含过程与照片)")
 def get_hazard(request, id: PathId):
-    return _out(request.user, services.get(request.user, id))
+    return _detail(request.user, services.get(request.user, id))
 
 
-@router.post("", response={201: HazardOut, **ERRORS_WRITE}, summary="登记隐患(照片请用页面上传)")
+@router.post("", response={201: HazardDetail, **ERRORS_WRITE}, summary="登记隐患(照片请用页面上传)")
 def create_hazard(request, payload: HazardIn):
     data = payload.dict()
     if payload.found_at:
         data["found_at"] = payload.found_at.isoformat()
     hazard = services.register(request.user, data)
-    return 201, _out(request.user, services.get(request.user, hazard.pk))
+    return 201, _detail(request.user, services.get(request.user, hazard.pk))
 
 
-@router.post("/{id}/{action}", response={200: HazardOut, **ERRORS_WRITE}, summary="状态操作(按流转表:assign、submit、verify_pass …)")
+@router.post("/{id}/{action}", response={200: HazardDetail, **ERRORS_WRITE}, summary="状态操作(按流转表:assign、submit、verify_pass …)")
 def act(request, id: PathId, action: ActionName, payload: ActionIn):
     data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     if payload.deadline:
         data["deadline"] = payload.deadline.isoformat()
-    return _out(request.user, services.act(request.user, id, action, data))
+    return _detail(request.user, services.act(request.user, id, action, data))

@@ -112,6 +112,15 @@ class HazardStatus(models.TextChoices):
 OPEN_STATUSES = (HazardStatus.REGISTERED, HazardStatus.RECTIFYING, HazardStatus.EXTENSION, HazardStatus.PENDING)
 
 
+def own_hazards(user):
+    """What the user found or must rectify, wherever it is: a 班组长 who reports at the 区队's 工作面 still sees it.
+
+    (``scope.filter_for``'s own-record rule assumes rows sit under the person's org; a hazard sits at a place.)"""
+    if not (user.is_authenticated and user.is_active and user.person_id):
+        return models.Q(pk__in=[])
+    return models.Q(found_by_id=user.person_id) | models.Q(responsible_person_id=user.person_id)
+
+
 class HazardQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Hazards at locations of the user's units, assigned to them, found by or assigned to the user themselves.
@@ -121,6 +130,7 @@ class HazardQuerySet(models.QuerySet):
         """
         from django.db.models import Q
 
+        own = own_hazards(user)
         if user.is_authenticated and user.is_active and not user.is_superuser:
             paths = scope.subtree_paths(user, "hazards")
             mine_paths = [p for p in paths if OrgNode.objects.filter(path=p, kind__in=("mine", "group")).exists()]
@@ -129,12 +139,13 @@ class HazardQuerySet(models.QuerySet):
                 for p in mine_paths:
                     q |= Q(path__startswith=p)
                 whole = Q(mine_id__in=list(OrgNode.objects.filter(q, kind="mine").values_list("pk", flat=True)))
-                if user.person_id:
-                    whole |= Q(found_by_id=user.person_id) | Q(responsible_person_id=user.person_id)
-                return self.filter(whole)
-        at_location = scope.filter_for(user, "hazards", path_field="location__unit__path", self_field="found_by_id")
-        assigned = scope.filter_for(user, "hazards", path_field="responsible_unit__path", self_field="responsible_person_id")
-        return self.filter(at_location | assigned)
+                return self.filter(whole | own)
+        at_location = scope.filter_for(user, "hazards", path_field="location__unit__path", self_field=None)
+        assigned = scope.filter_for(user, "hazards", path_field="responsible_unit__path", self_field=None)
+        q = at_location | assigned
+        if not q:  # an empty Q is "everything" (superuser); OR-ing it with anything would narrow it
+            return self.all()
+        return self.filter(q | own)
 
     def overdue(self, today=None):
         from django.utils import timezone
@@ -223,3 +234,5 @@ scope.register_capability("hazards", {"admin", "committee", "safety", "secretary
 scope.register_capability("hazards_manage", {"admin", "committee", "safety", "secretary"})
 scope.register_capability("hazards_verify", {"admin", "safety"})
 scope.register_capability("hazards_supervise", {"admin", "committee", "safety"})
+# whose 待办 a newly registered hazard lands in: the branch decides 现场处理 or 限时整改 with 五定
+scope.register_capability("hazards_triage", {"secretary"})

@@ -23,6 +23,7 @@ from hazards.models import (
     HazardStatus,
     Location,
     Shift,
+    SupervisionLevel,
 )
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
@@ -30,6 +31,8 @@ from orgs.models import OrgKind, OrgNode, Person
 S = HazardStatus
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
+MAX_PHOTO_PIXELS = 50_000_000  # a 50-megapixel phone photo; anything larger is refused before it is decoded
+PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}  # HEIF only when a Pillow plugin can read it
 
 # The lifecycle, once: (state, action) -> (new state, who may do it, label).
 # Who: "finder" = the person who found it; "responsible" = the 责任人; "manage" = hazards_manage at the location's
@@ -53,6 +56,15 @@ NOTE_REQUIRED = {"verify_reject", "reopen", "refuse_extension", "request_extensi
 
 
 # ---------------------------------------------------------------- master data
+
+
+def as_id(value):
+    """A posted id as an int, or None when it is not a plain positive number a database id can be."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number < 2**63 else None
 
 
 def ensure_defaults(mine):
@@ -82,34 +94,63 @@ def mine_of(user):
 # ---------------------------------------------------------------- register
 
 
+def _heif_opener():
+    """Let Pillow read iPhone HEIC photos when the optional ``pillow_heif`` plugin is installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return
+    register_heif_opener()
+
+
+_heif_opener()
+PHOTO_ERROR = "只接受 JPG / PNG / WebP 照片(苹果手机请在 设置-相机-格式 选“兼容性最佳”)"
+
+
 def _photo(upload):
-    from PIL import Image, UnidentifiedImageError
+    """The upload re-encoded as a JPEG of at most 1920 px, upright, without EXIF (place, device, time)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     if upload.size > MAX_PHOTO_BYTES:
         raise ValidationError({"photos": f"每张照片不能超过 {MAX_PHOTO_BYTES // 1024 // 1024} MB"})
     try:
         image = Image.open(upload)
-        if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
+        if image.format not in PHOTO_FORMATS:
             raise ValueError
+        width, height = image.size
+        if width * height > MAX_PHOTO_PIXELS:
+            raise ValidationError({"photos": "照片像素太大,请用手机相机直接拍摄"})
         image.load()
-    except (UnidentifiedImageError, ValueError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"photos": "只接受 JPG / PNG / WebP 照片(苹果手机请在 设置-相机-格式 选“兼容性最佳”)"})
-    from PIL import ImageOps
-
-    image = ImageOps.exif_transpose(image).convert("RGB")  # keep the orientation, drop the EXIF (place, device)
+    except (UnidentifiedImageError, ValueError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError({"photos": PHOTO_ERROR})
+    image = ImageOps.exif_transpose(image).convert("RGB")  # keep the orientation, drop the EXIF
     image.thumbnail((1920, 1920))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82)
     return ContentFile(out.getvalue(), name="photo.jpg")
 
 
+def _photos(uploads):
+    """Every upload checked and re-encoded, or a field error naming the photos."""
+    uploads = list(uploads)
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError({"photos": f"最多 {MAX_PHOTOS} 张照片"})
+    return [_photo(u) for u in uploads]
+
+
 def _moment(value, default=None):
     if not value:
         return default
-    parsed = parse_datetime(str(value))
+    try:
+        parsed = parse_datetime(str(value))
+    except ValueError:  # well formed but impossible, e.g. 2026-13-45T10:00
+        return None
     if parsed is None:
         return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    try:
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    except (ValueError, OverflowError):
+        return None
 
 
 def register(user, data, photos=(), now=None):
@@ -121,14 +162,14 @@ def register(user, data, photos=(), now=None):
     ensure_defaults(mine)
     token = str(data.get("token") or "")[:40] or None
     if token:
-        existing = Hazard.objects.filter(token=token).first()
+        existing = _by_token(user, token)
         if existing is not None:  # a double submit of the same form
             return existing
     errors = {}
 
     def pick(model, key, label, **filters):
         raw = data.get(key)
-        obj = model.objects.filter(pk=raw, **filters).first() if str(raw or "").isdigit() else None
+        obj = model.objects.filter(pk=as_id(raw), **filters).first() if as_id(raw) else None
         if obj is None:
             errors[key] = f"请选择{label}" if not raw else f"{label}不存在或不属于本矿"
         return obj
@@ -149,17 +190,11 @@ def register(user, data, photos=(), now=None):
         errors["found_at"] = "发现时间不能晚于现在"
     elif found_at < now - timedelta(days=366):
         errors["found_at"] = "发现时间太早了"
-    photos = list(photos)
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = f"最多 {MAX_PHOTOS} 张照片"
     images = []
-    if "photos" not in errors:
-        for upload in photos:
-            try:
-                images.append(_photo(upload))
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
-                break
+    try:
+        images = _photos(photos)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     person = Person.objects.filter(pk=user.person_id).first() if user.person_id else None
@@ -177,17 +212,29 @@ def register(user, data, photos=(), now=None):
                 photo.save()
             HazardEvent.objects.create(hazard=hazard, action="register", to_status=S.REGISTERED, actor=user, at=now, note="登记")
     except IntegrityError:
-        existing = Hazard.objects.filter(token=token).first()
+        existing = _by_token(user, token) if token else None
         if existing is None:
             raise
         return existing
     return hazard
 
 
+def _by_token(user, token):
+    """The hazard this user already registered with this form, if any. Another user's token is a stale form."""
+    existing = Hazard.objects.filter(token=token).first()
+    if existing is None:
+        return None
+    if existing.recorded_by_id != user.pk:
+        raise Conflict("该表单已失效,请刷新页面后重新登记")
+    return existing
+
+
 # ---------------------------------------------------------------- reading
 
 
 def get(user, pk):
+    if not as_id(pk):
+        raise NotFound()
     hazard = Hazard.objects.visible_to(user).filter(pk=pk).select_related(
         "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person", "shift"
     ).first()
@@ -232,10 +279,11 @@ def allowed_actions(user, hazard):
 
 def _assign_fields(hazard, data):
     errors = {}
-    unit = OrgNode.objects.filter(pk=data.get("responsible_unit"), kind__in=(OrgKind.UNIT, OrgKind.TEAM)).first() if str(data.get("responsible_unit") or "").isdigit() else None
+    unit_id, person_id = as_id(data.get("responsible_unit")), as_id(data.get("responsible_person"))
+    unit = OrgNode.objects.filter(pk=unit_id, kind__in=(OrgKind.UNIT, OrgKind.TEAM)).first() if unit_id else None
     if unit is None or not unit.path.startswith(hazard.mine.path):
         errors["responsible_unit"] = "请选择本矿的责任单位(区队/班组)"
-    person = Person.objects.filter(pk=data.get("responsible_person"), mine=hazard.mine).first() if str(data.get("responsible_person") or "").isdigit() else None
+    person = Person.objects.filter(pk=person_id, mine=hazard.mine).first() if person_id else None
     if person is None:
         errors["responsible_person"] = "请选择本矿的责任人"
     measures = str(data.get("measures") or "").strip()
@@ -257,6 +305,22 @@ def _assign_fields(hazard, data):
     if errors:
         raise ValidationError(errors)
     return {"responsible_unit": unit, "responsible_person": person, "measures": measures, "funds": funds, "deadline": deadline, "plan": str(data.get("plan") or "").strip()}
+
+
+def _later_deadline(hazard, value):
+    """A new deadline for an extension: a valid date after the current one."""
+    deadline = _date(value)
+    if not deadline or deadline <= (hazard.deadline or timezone.localdate()):
+        raise ValidationError({"deadline": "请填写晚于原期限的新期限"})
+    return deadline
+
+
+def requested_deadline(hazard):
+    """The deadline asked for in the pending extension request, if the request named one."""
+    if hazard.status != S.EXTENSION:
+        return None
+    event = hazard.events.filter(action="request_extension").order_by("-at", "-pk").first()
+    return (event.data or {}).get("申请期限") if event else None
 
 
 def _date(value):
@@ -292,10 +356,11 @@ def act(user, pk, action, data, photos=(), now=None):
         fields = _assign_fields(hazard, data)
         changes.update(fields)
         event_data = {"责任单位": fields["responsible_unit"].name, "责任人": fields["responsible_person"].name, "期限": fields["deadline"].isoformat()}
+    elif action == "request_extension":
+        if data.get("deadline"):
+            event_data = {"申请期限": _later_deadline(hazard, data.get("deadline")).isoformat()}
     elif action == "approve_extension":
-        deadline = _date(data.get("deadline"))
-        if not deadline or deadline <= (hazard.deadline or timezone.localdate()):
-            raise ValidationError({"deadline": "请填写晚于原期限的新期限"})
+        deadline = _later_deadline(hazard, data.get("deadline") or requested_deadline(hazard))
         changes["deadline"] = deadline
         event_data = {"原期限": hazard.deadline.isoformat() if hazard.deadline else "", "新期限": deadline.isoformat()}
     elif action == "supervise":
@@ -308,7 +373,7 @@ def act(user, pk, action, data, photos=(), now=None):
         changes["closed_at"] = now
     if action == "reopen":
         changes["closed_at"] = None
-    images = [_photo(u) for u in list(photos)[:MAX_PHOTOS]]
+    images = _photos(photos)
     target = new_status or hazard.status
     with transaction.atomic():
         updated = Hazard.objects.filter(pk=hazard.pk, version=hazard.version, status=hazard.status).update(
@@ -336,14 +401,18 @@ def filter_list(user, params):
     if params.get("overdue"):
         qs = qs.overdue()
     for key in ("grade", "category", "location"):
-        if str(params.get(key) or "").isdigit():
-            qs = qs.filter(**{f"{key}_id": int(params[key])})
-    if str(params.get("branch") or "").isdigit():
-        branch = OrgNode.objects.filter(pk=int(params["branch"])).first()
+        if as_id(params.get(key)):
+            qs = qs.filter(**{f"{key}_id": as_id(params[key])})
+    if as_id(params.get("branch")):
+        branch = OrgNode.objects.filter(pk=as_id(params["branch"])).first()
         if branch:
-            qs = qs.filter(location__unit__path__startswith=branch.path)
-    if params.get("finder"):
-        qs = qs.filter(found_by__name__contains=str(params["finder"])[:30])
+            units = OrgNode.objects.filter(path__startswith=branch.path).values("pk")
+            qs = qs.filter(location__unit__in=units)
+    finder = str(params.get("finder") or "").strip()[:30]
+    if finder:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(found_by__name__contains=finder) | Q(found_by__emp_no=finder))
     start, end = _date(params.get("from")), _date(params.get("to"))
     if start:
         qs = qs.filter(found_at__date__gte=start)
@@ -360,9 +429,10 @@ def waiting_for(user):
     if user.person_id:
         for h in base.filter(status=S.RECTIFYING, responsible_person_id=user.person_id)[:50]:
             out.append((h, "整改"))
-    if scope.can(user, "hazards_manage"):
-        managed = scope.filter_for(user, "hazards_manage", path_field="location__unit__path", self_field=None)
-        for h in base.filter(managed, status=S.REGISTERED)[:50]:
+    if scope.can(user, "hazards_triage"):
+        # the branch secretary decides: fixed on the spot, or 限时整改 under 五定
+        triaged = scope.filter_for(user, "hazards_triage", path_field="location__unit__path", self_field=None)
+        for h in base.filter(triaged, status=S.REGISTERED)[:50]:
             out.append((h, "处理(五定或现场处理)"))
     if scope.can(user, "hazards_verify"):
         verified = scope.filter_for(user, "hazards_verify", path_field="location__unit__path", self_field=None)
@@ -381,41 +451,95 @@ def can_edit_master(user, mine):
 
 
 def save_master(user, mine, kind, data):
-    """Add a location / category, or change a grade's deadline, for the mine's admins and safety officers."""
+    """Edit the mine's master data (for its admins and safety officers): add or switch off a location, add or
+    rename a 专业 or a 班次, set a grade's default deadline and supervising level."""
     if not can_edit_master(user, mine):
         raise Forbidden("只有本矿管理员和安监员可以维护基础数据")
+    editors = {
+        "location": _add_location,
+        "location_active": _toggle_location,
+        "category": lambda mine, data: _add_named(Category, mine, data, "专业", 20),
+        "category_rename": lambda mine, data: _rename(Category, mine, data, "专业", 20),
+        "shift": lambda mine, data: _add_named(Shift, mine, data, "班次", 20),
+        "shift_rename": lambda mine, data: _rename(Shift, mine, data, "班次", 20),
+        "grade": _edit_grade,
+    }
+    if kind not in editors:
+        raise NotFound()
+    with transaction.atomic():
+        return editors[kind](mine, data)
+
+
+def _name(data, label, longest):
     name = str(data.get("name") or "").strip()
-    if kind == "location":
-        unit = OrgNode.objects.filter(pk=data.get("unit") if str(data.get("unit") or "").isdigit() else 0, kind=OrgKind.UNIT, path__startswith=mine.path).first()
-        errors = {}
-        if unit is None:
-            errors["unit"] = "请选择所属区队"
-        if not name or len(name) > 80:
-            errors["name"] = "地点名称必填,最长80字"
-        elif Location.objects.filter(mine=mine, name=name).exists():
+    if not name or len(name) > longest:
+        raise ValidationError({"name": f"{label}名称必填,最长{longest}字"})
+    return name
+
+
+def _add_location(mine, data):
+    errors = {}
+    unit = OrgNode.objects.filter(pk=as_id(data.get("unit")) or 0, kind=OrgKind.UNIT, path__startswith=mine.path).first()
+    if unit is None:
+        errors["unit"] = "请选择所属区队"
+    try:
+        name = _name(data, "地点", 80)
+        if Location.objects.filter(mine=mine, name=name).exists():
             errors["name"] = f"地点“{name}”已存在"
-        if data.get("kind") not in dict(Location._meta.get_field("kind").choices):
-            errors["kind"] = "请选择类型"
-        if errors:
-            raise ValidationError(errors)
-        return Location.objects.create(mine=mine, unit=unit, name=name, kind=data["kind"])
-    if kind == "category":
-        if not name or len(name) > 20:
-            raise ValidationError({"name": "专业名称必填,最长20字"})
-        if Category.objects.filter(mine=mine, name=name).exists():
-            raise ValidationError({"name": f"专业“{name}”已存在"})
-        return Category.objects.create(mine=mine, name=name, order=Category.objects.filter(mine=mine).count())
-    if kind == "grade":
-        grade = Grade.objects.filter(mine=mine, pk=data.get("grade") if str(data.get("grade") or "").isdigit() else 0).first()
-        if grade is None:
-            raise NotFound()
-        try:
-            days = int(data.get("deadline_days"))
-            if not 1 <= days <= 365:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise ValidationError({"deadline_days": "期限须为 1–365 天"})
-        grade.deadline_days = days
-        grade.save(update_fields=["deadline_days"])
-        return grade
-    raise NotFound()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if data.get("kind") not in dict(Location._meta.get_field("kind").choices):
+        errors["kind"] = "请选择类型"
+    if errors:
+        raise ValidationError(errors)
+    return Location.objects.create(mine=mine, unit=unit, name=name, kind=data["kind"])
+
+
+def _toggle_location(mine, data):
+    """停用 a place no longer worked (it stays on its hazards, leaves the register form) or 启用 it again."""
+    location = Location.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
+    if location is None:
+        raise NotFound()
+    location.active = not location.active
+    location.save(update_fields=["active"])
+    return location
+
+
+def _add_named(model, mine, data, label, longest):
+    name = _name(data, label, longest)
+    if model.objects.filter(mine=mine, name=name).exists():
+        raise ValidationError({"name": f"{label}“{name}”已存在"})
+    return model.objects.create(mine=mine, name=name, order=model.objects.filter(mine=mine).count())
+
+
+def _rename(model, mine, data, label, longest):
+    obj = model.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
+    if obj is None:
+        raise NotFound()
+    name = _name(data, label, longest)
+    if model.objects.filter(mine=mine, name=name).exclude(pk=obj.pk).exists():
+        raise ValidationError({"name": f"{label}“{name}”已存在"})
+    obj.name = name
+    obj.save(update_fields=["name"])
+    return obj
+
+
+def _edit_grade(mine, data):
+    grade = Grade.objects.filter(mine=mine, pk=as_id(data.get("grade")) or 0).first()
+    if grade is None:
+        raise NotFound()
+    errors = {}
+    try:
+        days = int(str(data.get("deadline_days")).strip())
+        if not 1 <= days <= 365:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["deadline_days"] = "期限须为 1–365 天"
+    supervision = data.get("supervision") or grade.supervision
+    if supervision not in SupervisionLevel.values:
+        errors["supervision"] = "请选择督办层级"
+    if errors:
+        raise ValidationError(errors)
+    grade.deadline_days, grade.supervision = days, supervision
+    grade.save(update_fields=["deadline_days", "supervision"])
+    return grade

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound
 from hazards import services
-from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift
+from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
 
 PAGE_SIZE = 30
@@ -85,29 +85,43 @@ def hazard_new(request):
             hazard = services.register(user, request.POST, request.FILES.getlist("photos"))
         except ValidationError as exc:
             errors = exc.message_dict
+        except Conflict as exc:  # the hidden token of another user's form: start a fresh one, keep what was typed
+            errors = {"__all__": [exc.message]}
+            data = request.POST.copy()
+            data["token"] = uuid.uuid4().hex
         except Forbidden:
             raise Http404
         else:
             messages.success(request, "隐患已登记")
             return redirect("hazard_detail", hazard.pk)
-    context = {"data": data, "errors": errors, **_choices(mine)}
-    return render(request, "hazards/new.html", context, status=422 if errors else 200)
+    context = {"data": data, "errors": errors, "general_errors": errors.get("__all__", []), **_choices(mine)}
+    return render(request, "hazards/new.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
 
 
 @login_required
 def hazard_detail(request, pk):
-    hazard = _hazard_or_404(request.user, pk)
+    return _detail(request, _hazard_or_404(request.user, pk))
+
+
+def _detail(request, hazard, errors=None, data=None, open_action=None, status=200):
+    """The hazard, its timeline and the action forms this user may use now; after bad input, the form that failed
+    is open again with what was typed and the message next to the field."""
+    unit_path = (hazard.responsible_unit or hazard.location.unit).path
     context = {
         "h": hazard,
         "events": _labelled(hazard.events.select_related("actor", "actor__person")),
         "photos": hazard.photos.all(),
         "actions": services.allowed_actions(request.user, hazard),
         "units": OrgNode.objects.filter(path__startswith=hazard.mine.path, kind__in=(OrgKind.UNIT, OrgKind.TEAM)).order_by("path"),
-        "people": Person.objects.filter(org__path__startswith=hazard.location.unit.path).order_by("emp_no")[:300],
+        "people": Person.objects.filter(org__path__startswith=unit_path).order_by("emp_no")[:300],
         "default_deadline": timezone.localdate(hazard.found_at) + timezone.timedelta(days=hazard.grade.deadline_days),
-        "errors": {},
+        "requested_deadline": services.requested_deadline(hazard),
+        "errors": errors or {},
+        "general_errors": (errors or {}).get("__all__", []),
+        "data": data or {},
+        "open_action": open_action,
     }
-    return render(request, "hazards/detail.html", context)
+    return render(request, "hazards/detail.html", context, status=status)
 
 
 def _labelled(events):
@@ -115,32 +129,31 @@ def _labelled(events):
     for e in events:
         e.label = services.ACTION_LABELS.get(e.action, "登记")
         e.to_label = HazardStatus(e.to_status).label
+        e.from_label = HazardStatus(e.from_status).label if e.from_status and e.from_status != e.to_status else ""
     return events
 
 
 @login_required
 @require_POST
 def hazard_act(request, pk, action):
+    user = request.user
     try:
-        services.act(request.user, pk, action, request.POST, request.FILES.getlist("photos"))
+        services.act(user, pk, action, request.POST, request.FILES.getlist("photos"))
     except NotFound:
         raise Http404
-    except Forbidden as exc:
-        messages.error(request, exc.message)
-        return redirect("hazard_detail", pk)
-    except Conflict as exc:
-        hazard = _hazard_or_404(request.user, pk)
-        return render(request, "hazards/conflict.html", {"h": hazard, "message": exc.message}, status=409)
+    except (Forbidden, Conflict) as exc:
+        hazard = _hazard_or_404(user, pk)
+        return render(request, "hazards/conflict.html", {"h": hazard, "message": exc.message}, status=exc.status)
     except ValidationError as exc:
-        for field, msgs in exc.message_dict.items():
-            messages.error(request, msgs[0])
-        return redirect("hazard_detail", pk)
+        hazard = _hazard_or_404(user, pk)
+        return _detail(request, hazard, errors=exc.message_dict, data=request.POST, open_action=action, status=422)
+    messages.success(request, f"已{services.ACTION_LABELS.get(action, '处理')}")
     return redirect("hazard_detail", pk)
 
 
 @login_required
 def hazard_photo(request, pk):
-    photo = HazardPhoto.objects.filter(pk=pk).first()
+    photo = HazardPhoto.objects.filter(pk=services.as_id(pk) or 0).first()
     if photo is None:
         raise Http404
     _hazard_or_404(request.user, photo.hazard_id)
@@ -171,10 +184,14 @@ def master_data(request):
     context = {
         "mine": mine,
         "errors": errors,
+        "failed": request.POST.get("kind_of", "") if errors else "",
+        "failed_pk": request.POST.get("pk") or request.POST.get("grade") or "",
         "data": request.POST,
         "units": OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.UNIT).order_by("path"),
         "location_kinds": Location._meta.get_field("kind").choices,
+        "supervision_levels": SupervisionLevel.choices,
         **_choices(mine),
+        "locations": Location.objects.filter(mine=mine).select_related("unit").order_by("-active", "unit__path", "name"),
     }
     return render(request, "hazards/master.html", context, status=422 if errors else 200)
 
