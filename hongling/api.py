@@ -77,6 +77,7 @@ def domain_error(request, exc):
 
 
 def _register_routers():
+    from care.api import router as care_router
     from frontline.api import router as frontline_router
     from hazards.api import router as hazards_router
     from orgs.api import router as orgs_router
@@ -86,10 +87,11 @@ def _register_routers():
 
     api.add_router("/", orgs_router)
     api.add_router("/hazards", hazards_router)
-    api.add_router("/violations/", violations_router)
-    api.add_router("/vanguard/", vanguard_router)
-    api.add_router("/frontline/", frontline_router)
+    api.add_router("/violations", violations_router)
+    api.add_router("/vanguard", vanguard_router)
+    api.add_router("/frontline", frontline_router)
     api.add_router("/training/", training_router)
+    api.add_router("/care", care_router)
 
 
 _register_routers()

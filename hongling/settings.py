@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "vanguard",
     "frontline",
     "training",
+    "care",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,6 @@ urlpatterns = [
     path("vanguard/", include("vanguard.urls")),
     path("frontline/", include("frontline.urls")),
     path("training/", include("training.urls")),
+    path("care/", include("care.urls")),
     path("api/", api.urls),
 ]
