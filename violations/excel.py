@@ -194,7 +194,7 @@ def ledger_response(user, qs):
             n, v.pk, v.external_id, v.occurred_on, v.shift.name if v.shift_id else "", v.org.name, v.person.emp_no, v.person.name,
             v.get_kind_display(), v.severity.name, v.location.name if v.location_id else "", v.description, v.clauses, v.points,
             v.fine, v.get_status_display(), f"{v.steps_done}/{v.steps_total}" if v.steps_total else "", services.reexam_state(v),
-            v.recorded_by.display_name,
+            v.recorded_by.display_name(),
         ])  # fmt: skip
     columns = [Column(key, header, width=width) for key, header, width in LEDGER_COLUMNS]
     note = f"三违台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 条"
