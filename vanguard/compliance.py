@@ -1,0 +1,123 @@
+"""党员身边无违章, computed (never stored): per member and month.
+
+A member is 达标 for a month when they answered for someone or somewhere during it, and none of their 包保对象 and
+none of their 责任区 locations had a violation *while they answered for it*: a violation of a worker before the
+worker was assigned to them, or after the assignment ended, belongs to whoever answered then. Violations revoked on
+appeal do not count. "Days since the last one" counts from the last violation that counted against the member (or
+from the start of their first assignment when there never was one) to the day of the reckoning.
+
+Queries: assignments with their workers and locations (3), violations of those workers and locations (1) — for any
+number of members.
+"""
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+
+from vanguard.models import Assignment
+
+
+def month_bounds(month):
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+@dataclass
+class MemberMonth:
+    member_id: int
+    assigned: bool  # answered for someone or somewhere during the month
+    violations: list = field(default_factory=list)  # (date, person_id, location_id, violation_id) counted this month
+    last_violation: date | None = None
+    since: date | None = None  # start of the first assignment
+    as_of: date | None = None
+    workers: set = field(default_factory=set)
+    locations: set = field(default_factory=set)
+
+    @property
+    def compliant(self):
+        return self.assigned and not self.violations
+
+    @property
+    def days_clean(self):
+        start = self.last_violation or self.since
+        return (self.as_of - start).days if start and self.as_of else None
+
+
+def _load(member_ids, until):
+    """Every assignment of these members that started by ``until``, with worker and location ids."""
+    assignments = list(Assignment.objects.filter(member_id__in=member_ids, starts_on__lte=until).values("pk", "member_id", "starts_on", "ends_on"))
+    ids = [a["pk"] for a in assignments]
+    workers, locations = {}, {}
+    for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=ids).values_list("assignment_id", "person_id"):
+        workers.setdefault(aid, set()).add(pid)
+    for aid, lid in Assignment.locations.through.objects.filter(assignment_id__in=ids).values_list("assignment_id", "location_id"):
+        locations.setdefault(aid, set()).add(lid)
+    for a in assignments:
+        a["workers"], a["locations"] = workers.get(a["pk"], set()), locations.get(a["pk"], set())
+    return assignments
+
+
+def _violations(assignments, until):
+    from violations.models import Violation
+
+    people = set().union(*(a["workers"] for a in assignments)) if assignments else set()
+    places = set().union(*(a["locations"] for a in assignments)) if assignments else set()
+    if not people and not places:
+        return {}, {}
+    start = min(a["starts_on"] for a in assignments)
+    rows = Violation.objects.effective().filter(Q(person_id__in=people) | Q(location_id__in=places), occurred_on__gte=start, occurred_on__lte=until)
+    by_person, by_place = {}, {}
+    for vid, pid, lid, day in rows.order_by().values_list("pk", "person_id", "location_id", "occurred_on"):
+        by_person.setdefault(pid, []).append((day, pid, lid, vid))
+        if lid:
+            by_place.setdefault(lid, []).append((day, pid, lid, vid))
+    return by_person, by_place
+
+
+def member_months(member_ids, month, today=None):
+    """{member_id: MemberMonth} for the month containing ``month``; the reckoning day is the month's last day, or
+    today for the current month."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(month)
+    as_of = min(last, today)
+    assignments = _load(list(member_ids), as_of)
+    by_person, by_place = _violations(assignments, as_of)
+    result = {mid: MemberMonth(member_id=mid, assigned=False, as_of=as_of) for mid in member_ids}
+    for a in assignments:
+        row = result[a["member_id"]]
+        start, end = a["starts_on"], min(a["ends_on"] or as_of, as_of)
+        if end < start:
+            continue
+        row.since = min(row.since or start, start)
+        in_month = start <= last and end >= first
+        if in_month:
+            row.assigned = True
+            row.workers |= a["workers"]
+            row.locations |= a["locations"]
+        counted = {}
+        for pid in a["workers"]:
+            for hit in by_person.get(pid, ()):
+                counted[hit[3]] = hit
+        for lid in a["locations"]:
+            for hit in by_place.get(lid, ()):
+                counted[hit[3]] = hit
+        for hit in counted.values():
+            day = hit[0]
+            if not (start <= day <= end):
+                continue
+            if row.last_violation is None or day > row.last_violation:
+                row.last_violation = day
+            if first <= day <= last and all(h[3] != hit[3] for h in row.violations):
+                row.violations.append(hit)
+    for row in result.values():
+        row.violations.sort()
+    return result
+
+
+def branch_rate(rows):
+    """(达标 members, members who answered for something this month, percent or None)."""
+    assigned = [r for r in rows if r.assigned]
+    ok = sum(1 for r in assigned if r.compliant)
+    return ok, len(assigned), (round(ok * 100 / len(assigned)) if assigned else None)

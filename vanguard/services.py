@@ -1,0 +1,325 @@
+"""包保 / 责任区 assignments and 党员示范岗 (SPEC §4.2). Every change and check lives here once."""
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from common.errors import Conflict, Forbidden, NotFound
+from hazards.models import Location
+from hazards.services import _date, as_id, mine_of
+from orgs import scope
+from orgs.models import OrgKind, OrgNode, Person, PoliticalStatus
+from vanguard import compliance
+from vanguard.models import Assessment, Assignment, ModelPost, Rating
+
+PARTY = (PoliticalStatus.MEMBER, PoliticalStatus.PROBATIONARY)
+MAX_WORKERS = 30
+
+
+def _ids(value):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return sorted({as_id(v) for v in value if as_id(v)})
+
+
+def managed_people(user, mine):
+    return Person.objects.filter(scope.filter_for(user, "vanguard_manage", path_field="org__path", self_field=None), mine=mine)
+
+
+def party_members(user, mine):
+    return managed_people(user, mine).filter(political_status__in=PARTY)
+
+
+# ---------------------------------------------------------------- 包保 / 责任区
+
+
+def _check_sets(user, mine, data, errors):
+    worker_ids, location_ids = _ids(data.get("workers")), _ids(data.get("locations"))
+    workers = list(Person.objects.filter(pk__in=worker_ids, mine=mine))
+    if len(workers) != len(worker_ids):
+        errors["workers"] = "包保对象中有不属于本矿的职工"
+    if len(workers) > MAX_WORKERS:
+        errors["workers"] = f"一名党员最多包保{MAX_WORKERS}人"
+    locations = list(Location.objects.filter(pk__in=location_ids, mine=mine))
+    if len(locations) != len(location_ids):
+        errors["locations"] = "责任区中有不属于本矿的地点"
+    if not worker_ids and not location_ids and "workers" not in errors:
+        errors["workers"] = "请至少选择一名包保对象或一个责任区地点"
+    return workers, locations
+
+
+def _clashes(workers, member, starts_on, ends_on, exclude=None):
+    """A worker is answered for by one member at a time: the first clash, as a message, or None."""
+    if not workers:
+        return None
+    others = Assignment.objects.active_between(starts_on, ends_on or timezone.localdate() + timedelta(days=36500)).filter(
+        workers__in=workers
+    ).exclude(member=member)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    clash = others.select_related("member").prefetch_related("workers").first()
+    if clash is None:
+        return None
+    names = "、".join(p.name for p in clash.workers.all() if p in workers)
+    return f"{names} 在该期间已由党员 {clash.member.name} 包保"
+
+
+def assign(user, data, now=None):
+    """New 包保 / 责任区 assignment: member, workers, locations, starts_on, ends_on (optional), note."""
+    mine = mine_of(user)
+    if mine is None or not scope.can(user, "vanguard_manage"):
+        raise Forbidden("只有支部书记、党委和管理员可以安排包保")
+    errors = {}
+    member = party_members(user, mine).filter(pk=as_id(data.get("member")) or 0).first()
+    if member is None:
+        errors["member"] = "请选择本支部的党员" if not data.get("member") else "该职工不是您管理范围内的党员"
+    starts_on = _date(data.get("starts_on")) if data.get("starts_on") else timezone.localdate()
+    ends_on = _date(data.get("ends_on")) if data.get("ends_on") else None
+    if not starts_on:
+        errors["starts_on"] = "日期格式不正确"
+    if ends_on is False:
+        errors["ends_on"] = "日期格式不正确"
+    elif starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = "结束日期不能早于开始日期"
+    workers, locations = _check_sets(user, mine, data, errors)
+    if member is not None and member in workers:
+        errors["workers"] = "党员不能包保自己"
+    if not errors and member is not None:
+        clash = _clashes(workers, member, starts_on, ends_on)
+        if clash:
+            errors["workers"] = clash
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        a = Assignment.objects.create(mine=mine, member=member, org=member.org, starts_on=starts_on, ends_on=ends_on, note=str(data.get("note") or "").strip()[:200], created_by=user)
+        a.workers.set(workers)
+        a.locations.set(locations)
+    return a
+
+
+def get_assignment(user, pk):
+    a = Assignment.objects.visible_to(user).filter(pk=as_id(pk) or 0).select_related("member", "org").first()
+    if a is None:
+        raise NotFound()
+    return a
+
+
+def _may_manage(user, a):
+    if not scope.can(user, "vanguard_manage", a.org):
+        raise Forbidden("只有支部书记、党委和管理员可以调整包保")
+
+
+def end(user, pk, data):
+    """End an assignment on a day (default today)."""
+    a = get_assignment(user, pk)
+    _may_manage(user, a)
+    ends_on = _date(data.get("ends_on")) if data.get("ends_on") else timezone.localdate()
+    if not ends_on:
+        raise ValidationError({"ends_on": "日期格式不正确"})
+    if ends_on < a.starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
+    if a.ends_on and a.ends_on < timezone.localdate():
+        raise Conflict("该包保已经结束")
+    Assignment.objects.filter(pk=a.pk).update(ends_on=ends_on)
+    return get_assignment(user, pk)
+
+
+def adjust(user, pk, data):
+    """Change who and what a member answers for from a day on: the current assignment ends the day before and a new
+    one starts, so earlier months keep being judged by the old sets."""
+    a = get_assignment(user, pk)
+    _may_manage(user, a)
+    if a.ends_on and a.ends_on < timezone.localdate():
+        raise Conflict("该包保已经结束,请新建")
+    from_day = _date(data.get("from")) if data.get("from") else timezone.localdate()
+    errors = {}
+    if not from_day:
+        errors["from"] = "日期格式不正确"
+    elif from_day <= a.starts_on:
+        errors["from"] = "调整日期须晚于原开始日期"
+    workers, locations = _check_sets(user, a.mine, data, errors)
+    if a.member in workers:
+        errors["workers"] = "党员不能包保自己"
+    if not errors:
+        clash = _clashes(workers, a.member, from_day, a.ends_on, exclude=a)
+        if clash:
+            errors["workers"] = clash
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        new = Assignment.objects.create(mine=a.mine, member=a.member, org=a.member.org, starts_on=from_day, ends_on=a.ends_on, note=a.note, created_by=user)
+        new.workers.set(workers)
+        new.locations.set(locations)
+        Assignment.objects.filter(pk=a.pk).update(ends_on=from_day - timedelta(days=1))
+    return new
+
+
+# ---------------------------------------------------------------- 党员身边无违章
+
+
+def members_in_scope(user, branch=None):
+    """Party members whose 无违章 the user reads: of their subtree (or one branch of it), or themselves."""
+    q = scope.filter_for(user, "vanguard", path_field="org__path", self_field="pk")
+    people = Person.objects.filter(q, political_status__in=PARTY)
+    if branch is not None:
+        people = people.filter(org__path__startswith=branch.path)
+    return people
+
+
+def compliance_rows(user, month, branch=None, today=None):
+    """[(member, MemberMonth)] for the members in scope who answered for something this month or before."""
+    members = list(members_in_scope(user, branch).filter(vanguard_assignments__isnull=False).distinct().select_related("org").order_by("org__path", "name"))
+    months = compliance.member_months([m.pk for m in members], month, today=today)
+    return [(m, months[m.pk]) for m in members]
+
+
+def branch_figures(user, month, today=None):
+    """Per 党支部 in scope: (branch, 达标, assigned, percent) — the committee's side-by-side view."""
+    rows = compliance_rows(user, month, today=today)
+    known = list(OrgNode.objects.visible_to(user, "vanguard").filter(kind=OrgKind.BRANCH).order_by("path"))
+    branches = {}
+    for member, row in rows:
+        branch = next((b for b in known if member.org.path.startswith(b.path)), None)
+        if branch is not None:
+            branches.setdefault(branch, []).append(row)
+    return [(b, *compliance.branch_rate(r)) for b, r in sorted(branches.items(), key=lambda kv: kv[0].path)]
+
+
+def member_year(user, member_id, year, today=None):
+    """A member's own page: their assignments and each month of the year."""
+    today = today or timezone.localdate()
+    member = members_in_scope(user).filter(pk=as_id(member_id) or 0).select_related("org").first()
+    if member is None:
+        raise NotFound()
+    months = []
+    for m in range(1, 13):
+        first = timezone.datetime(year, m, 1).date()
+        if first > today:
+            break
+        months.append((first, compliance.member_months([member.pk], first, today=today)[member.pk]))
+    assignments = Assignment.objects.filter(member=member).prefetch_related("workers", "locations").order_by("-starts_on")
+    return member, months, assignments
+
+
+# ---------------------------------------------------------------- 党员示范岗
+
+
+def create_post(user, data):
+    mine = mine_of(user)
+    if mine is None or not scope.can(user, "vanguard_manage"):
+        raise Forbidden("只有支部书记、党委和管理员可以设立示范岗")
+    errors = {}
+    name = str(data.get("name") or "").strip()
+    if not 2 <= len(name) <= 60:
+        errors["name"] = "请填写岗位名称(2到60字)"
+    holder = party_members(user, mine).filter(pk=as_id(data.get("holder")) or 0).first()
+    if holder is None:
+        errors["holder"] = "请选择您管理范围内的党员"
+    location = None
+    if data.get("location"):
+        location = Location.objects.filter(mine=mine, pk=as_id(data.get("location")) or 0).first()
+        if location is None:
+            errors["location"] = "地点不存在或不属于本矿"
+    commitments = str(data.get("commitments") or "").strip()
+    if len(commitments) < 4:
+        errors["commitments"] = "请填写公开承诺"
+    if errors:
+        raise ValidationError(errors)
+    return ModelPost.objects.create(mine=mine, name=name, holder=holder, org=holder.org, location=location, commitments=commitments[:2000], created_by=user)
+
+
+def get_post(user, pk):
+    post = ModelPost.objects.visible_to(user).filter(pk=as_id(pk) or 0).select_related("holder", "org", "location").first()
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def _month(value, today):
+    if not value:
+        return today.replace(day=1)
+    text = str(value)[:10]
+    parsed = _date(text if len(text) > 7 else f"{text}-01")
+    return parsed.replace(day=1) if parsed else None
+
+
+def self_assess(user, pk, data, now=None):
+    """The holder's monthly self-assessment; they may correct it until it is rated."""
+    now = now or timezone.now()
+    post = get_post(user, pk)
+    if not (user.person_id and user.person_id == post.holder_id):
+        raise Forbidden("只有示范岗党员本人可以自评")
+    today = timezone.localdate(now)
+    month = _month(data.get("month"), today)
+    errors = {}
+    if month is None:
+        errors["month"] = "月份格式不正确"
+    elif month > today.replace(day=1):
+        errors["month"] = "不能为将来的月份自评"
+    elif Assessment.objects.filter(post=post, month=month).exclude(rating="").exists():
+        raise Conflict("该月已评定,不能再修改自评")
+    summary = str(data.get("summary") or "").strip()
+    if len(summary) < 4:
+        errors["summary"] = "请写明本月履诺情况"
+    if data.get("self_rating") not in Rating.values:
+        errors["self_rating"] = "请选择自评等级"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        existing = Assessment.objects.select_for_update().filter(post=post, month=month).first()
+        if existing is None:
+            return Assessment.objects.create(post=post, month=month, summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now)
+        if existing.rated:
+            raise Conflict("该月已评定,不能再修改自评")
+        Assessment.objects.filter(pk=existing.pk, rating="").update(summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now, version=existing.version + 1)
+    return Assessment.objects.get(pk=existing.pk)
+
+
+def rate(user, assessment_id, data, now=None):
+    """The secretary rates a month; a rated assessment is final (no edit, no delete)."""
+    now = now or timezone.now()
+    a = Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user)).select_related("post").first()
+    if a is None:
+        raise NotFound()
+    if not scope.can(user, "vanguard_manage", a.post.org):
+        raise Forbidden("只有支部书记、党委和管理员可以评定")
+    if user.person_id and user.person_id == a.post.holder_id:
+        raise Forbidden("不能评定自己的示范岗")
+    if data.get("rating") not in Rating.values:
+        raise ValidationError({"rating": "请选择评定等级"})
+    version = data.get("version")
+    if version not in (None, "") and str(version) != str(a.version):
+        raise Conflict("自评已被修改,请刷新后再评定")
+    if a.rated:
+        raise Conflict("该月已评定")
+    updated = Assessment.objects.filter(pk=a.pk, rating="", version=a.version).update(
+        rating=data["rating"], rating_note=str(data.get("note") or "").strip()[:500], rated_by=user, rated_at=now, version=a.version + 1
+    )
+    if not updated:
+        raise Conflict("该月已评定或自评已被修改,请刷新")
+    return Assessment.objects.get(pk=a.pk)
+
+
+def delete_assessment(user, assessment_id):
+    """The holder may withdraw an unrated self-assessment; a rated one stays."""
+    a = Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user)).select_related("post").first()
+    if a is None:
+        raise NotFound()
+    if not (user.person_id and user.person_id == a.post.holder_id):
+        raise Forbidden("只有示范岗党员本人可以撤回自评")
+    if a.rated or not Assessment.objects.filter(pk=a.pk, rating="").delete()[0]:
+        raise Conflict("已评定的自评不能删除")
+
+
+def waiting_ratings(user):
+    """Submitted assessments the user may rate."""
+    if not scope.can(user, "vanguard_manage"):
+        return Assessment.objects.none()
+    posts = ModelPost.objects.filter(scope.filter_for(user, "vanguard_manage", path_field="org__path", self_field=None))
+    qs = Assessment.objects.filter(rating="", post__in=posts).select_related("post", "post__holder").order_by("month")
+    if user.person_id:
+        qs = qs.exclude(post__holder_id=user.person_id)
+    return qs

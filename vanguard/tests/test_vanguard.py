@@ -1,0 +1,250 @@
+"""包保 / 责任区, 党员身边无违章 across period boundaries and reassignments, 示范岗 self-assessment and rating."""
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from common.errors import Conflict, Forbidden, NotFound
+from common.todos import todos_for
+from hazards.models import Location
+from orgs.models import PoliticalStatus
+from orgs.tests.factories import PersonFactory, make_user
+from vanguard import compliance, services
+from vanguard.models import Assessment, Assignment
+from violations import services as violations
+from violations.models import Severity, Violation
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 30)
+
+
+@pytest.fixture
+def vw(world):
+    violations.ensure_defaults(world.mine)
+    world.general = Severity.objects.get(mine=world.mine, name="一般")
+    world.face = Location.objects.create(mine=world.mine, unit=world.unit, name="1302工作面")
+    world.road = Location.objects.create(mine=world.mine, unit=world.unit, name="轨道巷")
+    world.member2_person = PersonFactory(org=world.team2, name="党员乙", political_status=PoliticalStatus.MEMBER)
+    world.member2 = make_user("member-2", "member", world.team2, person=world.member2_person)
+    return world
+
+
+def violation(w, person, day, location=None, revoked=False):
+    v = Violation.objects.create(mine=w.mine, person=person, org=person.org, occurred_on=day, kind="operation", severity=w.general,
+                                 description="违章作业", recorded_by=w.safety, location=location, status="revoked" if revoked else "recorded")  # fmt: skip
+    return v
+
+
+def assign(w, member=None, workers=(), locations=(), starts="2026-01-01", ends=""):
+    return services.assign(w.secretary, {"member": (member or w.member_person).pk, "workers": [p.pk for p in workers], "locations": [x.pk for x in locations], "starts_on": starts, "ends_on": ends})
+
+
+def month(w, day, member=None):
+    member = member or w.member_person
+    return compliance.member_months([member.pk], day, today=TODAY)[member.pk]
+
+
+def test_a_member_is_compliant_when_nobody_and_nowhere_they_answer_for_had_a_violation(vw):
+    w = vw
+    assign(w, workers=[w.worker_person], locations=[w.face])
+    assert month(w, date(2026, 3, 1)).compliant
+    violation(w, w.colleague, date(2026, 3, 10), location=w.face)  # someone else, at their 责任区
+    march = month(w, date(2026, 3, 1))
+    assert not march.compliant and len(march.violations) == 1
+    violation(w, w.worker_person, date(2026, 4, 30))  # their 包保对象, last day of April
+    assert not month(w, date(2026, 4, 1)).compliant
+    assert month(w, date(2026, 5, 1)).compliant
+    assert month(w, date(2026, 5, 1)).days_clean == 31  # from 04-30 to 05-31
+    violation(w, w.colleague, date(2026, 6, 2), location=w.road)  # not their place
+    violation(w, w.worker_person, date(2026, 6, 3), revoked=True)  # revoked on appeal
+    assert month(w, date(2026, 6, 1)).compliant
+
+
+def test_period_boundaries_count_only_while_the_member_answered(vw):
+    w = vw
+    assign(w, workers=[w.worker_person], starts="2026-03-15", ends="2026-05-14")
+    violation(w, w.worker_person, date(2026, 3, 14))  # the day before
+    violation(w, w.worker_person, date(2026, 5, 15))  # the day after
+    assert month(w, date(2026, 3, 1)).compliant
+    assert month(w, date(2026, 5, 1)).compliant
+    assert not month(w, date(2026, 2, 1)).assigned and not month(w, date(2026, 2, 1)).compliant
+    assert not month(w, date(2026, 6, 1)).assigned
+    violation(w, w.worker_person, date(2026, 3, 15))  # first day
+    violation(w, w.worker_person, date(2026, 5, 14))  # last day
+    assert not month(w, date(2026, 3, 1)).compliant and not month(w, date(2026, 5, 1)).compliant
+    assert month(w, date(2026, 4, 1)).compliant
+
+
+def test_a_reassigned_worker_counts_for_whoever_answered_on_the_day(vw):
+    w = vw
+    a = assign(w, workers=[w.worker_person, w.colleague], starts="2026-01-01")
+    services.adjust(w.secretary, a.pk, {"workers": [w.colleague.pk], "from": "2026-04-10"})
+    assign(w, member=w.member2_person, workers=[w.worker_person], starts="2026-04-10")
+    violation(w, w.worker_person, date(2026, 4, 9))
+    violation(w, w.worker_person, date(2026, 4, 20))
+    first, second = month(w, date(2026, 4, 1)), month(w, date(2026, 4, 1), w.member2_person)
+    assert [v[0] for v in first.violations] == [date(2026, 4, 9)]
+    assert [v[0] for v in second.violations] == [date(2026, 4, 20)]
+    assert not month(w, date(2026, 5, 1)).violations
+    assert Assignment.objects.get(pk=a.pk).ends_on == date(2026, 4, 9)
+
+
+def test_one_worker_has_one_guardian_at_a_time(vw):
+    w = vw
+    assign(w, workers=[w.worker_person], starts="2026-01-01", ends="2026-06-30")
+    with pytest.raises(ValidationError) as exc:
+        assign(w, member=w.member2_person, workers=[w.worker_person], starts="2026-06-01")
+    assert "已由党员 党员甲 包保" in exc.value.message_dict["workers"][0]
+    assign(w, member=w.member2_person, workers=[w.worker_person], starts="2026-07-01")
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"member": "x"}, "member"),
+        ({"workers": []}, "workers"),
+        ({"ends_on": "2025-12-31"}, "ends_on"),
+        ({"locations": [999999]}, "locations"),
+    ],
+)
+def test_bad_assignments_name_the_field(vw, data, field):
+    w = vw
+    base = {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"}
+    with pytest.raises(ValidationError) as exc:
+        services.assign(w.secretary, {**base, **data})
+    assert field in exc.value.message_dict
+
+
+def test_only_party_members_in_scope_and_only_managers_assign(vw):
+    w = vw
+    with pytest.raises(ValidationError):
+        services.assign(w.secretary, {"member": w.worker_person.pk, "workers": [w.colleague.pk]})
+    with pytest.raises(ValidationError):
+        services.assign(w.other_secretary, {"member": w.member_person.pk, "workers": [w.colleague.pk]})
+    with pytest.raises(Forbidden):
+        services.assign(w.member, {"member": w.member_person.pk, "workers": [w.colleague.pk]})
+
+
+def test_branch_rate_and_scope(vw):
+    w = vw
+    assign(w, workers=[w.worker_person])
+    assign(w, member=w.member2_person, locations=[w.face])
+    violation(w, w.colleague, date(2026, 11, 3), location=w.face)
+    rows = services.compliance_rows(w.secretary, date(2026, 11, 1), today=TODAY)
+    assert compliance.branch_rate([r for _, r in rows]) == (1, 2, 50)
+    assert services.compliance_rows(w.other_secretary, date(2026, 11, 1), today=TODAY) == []
+    own = services.compliance_rows(w.member, date(2026, 11, 1), today=TODAY)
+    assert [m.name for m, _ in own] == ["党员甲"]
+    with pytest.raises(NotFound):
+        services.member_year(w.member, w.member2_person.pk, 2026)
+    figures = services.branch_figures(w.committee_user, date(2026, 11, 1), today=TODAY)
+    assert [(b.name, ok, n) for b, ok, n, _ in figures] == [("综采一区党支部", 1, 2)]
+
+
+def test_pages_show_the_rate_and_the_members_own_page(vw, login, django_assert_max_num_queries):
+    w = vw
+    assign(w, workers=[w.worker_person])
+    violation(w, w.worker_person, date.today().replace(day=1))
+    client = login(w.secretary)
+    with django_assert_max_num_queries(16):
+        page = client.get("/vanguard/")
+    body = page.content.decode()
+    assert "未达标 · 1 起" in body and "党员甲" in body
+    own = login(w.member).get("/vanguard/me/", follow=True)
+    assert "党员身边无违章" in own.content.decode() and own.redirect_chain
+    assert login(w.other_secretary).get(f"/vanguard/members/{w.member_person.pk}/").status_code == 404
+    bad = login(w.secretary).post("/vanguard/assign/", {"member": w.member2_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01", "note": "跟班"})
+    assert bad.status_code == 422, bad.content.decode()
+    assert "已由党员 党员甲 包保" in bad.content.decode() and "跟班" in bad.content.decode(), bad.content.decode()
+
+
+def test_the_overview_query_count_does_not_grow_with_members(vw, login, django_assert_max_num_queries):
+    w = vw
+    assign(w, workers=[w.worker_person])
+    client = login(w.secretary)
+    with django_assert_max_num_queries(16):
+        client.get("/vanguard/")
+    for n in range(8):
+        person = PersonFactory(org=w.team, name=f"党员{n}", political_status=PoliticalStatus.MEMBER)
+        services.assign(w.secretary, {"member": person.pk, "locations": [w.face.pk]})
+    with django_assert_max_num_queries(16):
+        assert client.get("/vanguard/").content.decode().count("包保以来无违章") == 9
+
+
+# ---------------------------------------------------------------- 示范岗
+
+
+@pytest.fixture
+def post(vw):
+    return services.create_post(vw.secretary, {"name": "综采一区安全示范岗", "holder": vw.member_person.pk, "location": vw.face.pk, "commitments": "不违章、不冒险、带好班组"})
+
+
+def test_self_assessment_then_rating_which_is_final(vw, post):
+    w = vw
+    with pytest.raises(Forbidden):
+        services.self_assess(w.secretary, post.pk, {"summary": "代写", "self_rating": "good"})
+    a = services.self_assess(w.member, post.pk, {"summary": "本月带班无违章", "self_rating": "excellent"})
+    a = services.self_assess(w.member, post.pk, {"summary": "本月带班无违章,组织学习两次", "self_rating": "excellent"})
+    assert Assessment.objects.count() == 1 and a.version == 2
+    assert any(t.module == "vanguard" for t in todos_for(w.secretary))
+    with pytest.raises(Conflict, match="刷新"):
+        services.rate(w.secretary, a.pk, {"rating": "good", "version": 1})
+    services.rate(w.secretary, a.pk, {"rating": "good", "note": "继续保持", "version": a.version})
+    with pytest.raises(Conflict, match="不能再修改"):
+        services.self_assess(w.member, post.pk, {"summary": "改一改", "self_rating": "excellent"})
+    with pytest.raises(Conflict):
+        services.delete_assessment(w.member, a.pk)
+    with pytest.raises(Conflict):
+        services.rate(w.secretary, a.pk, {"rating": "excellent"})
+    assert Assessment.objects.get(pk=a.pk).rating == "good"
+    assert not any(t.module == "vanguard" for t in todos_for(w.secretary))
+
+
+def test_assessment_validation_and_scope(vw, post):
+    w = vw
+    with pytest.raises(ValidationError) as exc:
+        services.self_assess(w.member, post.pk, {"summary": "", "self_rating": "great", "month": "2099-01"})
+    assert set(exc.value.message_dict) == {"summary", "self_rating", "month"}
+    a = services.self_assess(w.member, post.pk, {"summary": "按承诺履职", "self_rating": "pass"})
+    with pytest.raises(NotFound):
+        services.rate(w.other_secretary, a.pk, {"rating": "good"})
+    with pytest.raises(Forbidden):
+        services.rate(w.branch_committee, a.pk, {"rating": "good"})
+    services.delete_assessment(w.member, a.pk)
+    assert not Assessment.objects.exists()
+
+
+def test_post_pages_and_api(vw, post, login):
+    w = vw
+    member = login(w.member)
+    page = member.post(f"/vanguard/posts/{post.pk}/", {"op": "self", "summary": "", "self_rating": "good"})
+    assert page.status_code == 422 and "请写明本月履诺情况" in page.content.decode()
+    assert member.post(f"/vanguard/posts/{post.pk}/", {"op": "self", "summary": "带头执行手指口述", "self_rating": "good"}).status_code == 302
+    api = login(w.secretary)
+    detail = api.get(f"/api/vanguard/posts/{post.pk}").json()
+    aid = detail["assessments"][0]["id"]
+    rated = api.post(f"/api/vanguard/assessments/{aid}/rate", {"rating": "excellent"}, content_type="application/json")
+    assert rated.status_code == 200 and rated.json()["assessments"][0]["rating"] == "excellent"
+    assert api.post(f"/api/vanguard/assessments/{aid}/rate", {"rating": "good"}, content_type="application/json").status_code == 409
+    assert login(w.other_secretary).get(f"/api/vanguard/posts/{post.pk}").status_code == 404
+
+
+def test_api_assign_and_compliance(vw, login):
+    w = vw
+    client = login(w.secretary)
+    created = client.post("/api/vanguard/assignments", {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"}, content_type="application/json")
+    assert created.status_code == 201
+    again = client.post("/api/vanguard/assignments", {"member": w.member2_person.pk, "workers": [w.worker_person.pk]}, content_type="application/json")
+    assert again.status_code == 422 and "包保" in again.json()["errors"]["workers"][0]
+    data = client.get("/api/vanguard/compliance").json()
+    assert data["assigned"] == 1 and data["members"][0]["name"] == "党员甲"
+    assert login(w.worker).post("/api/vanguard/assignments", {"member": w.member_person.pk, "workers": [w.colleague.pk]}, content_type="application/json").status_code == 403
+    assert login(w.other_secretary).get("/api/vanguard/compliance").json()["members"] == []
+
+
+def test_days_clean_counts_from_the_first_assignment(vw):
+    w = vw
+    assign(w, workers=[w.worker_person], starts="2026-11-01")
+    row = month(w, date(2026, 11, 1))
+    assert row.compliant and row.last_violation is None and row.days_clean == (TODAY - date(2026, 11, 1)).days
+    assert month(w, date(2026, 11, 1) - timedelta(days=1)).assigned is False

@@ -1,0 +1,196 @@
+"""Pages of 包保 / 责任区, 党员身边无违章 and 党员示范岗. Thin: parse input, call ``vanguard.services``, render."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import Conflict, Forbidden, NotFound, or_404
+from hazards.models import Location
+from orgs import scope
+from orgs.models import OrgKind, OrgNode
+from vanguard import compliance, services
+from vanguard.models import ModelPost, Rating
+
+
+def _month(request):
+    today = timezone.localdate()
+    month = services._month(request.GET.get("month"), today)
+    return month if month and month <= today else today.replace(day=1)
+
+
+@login_required
+def overview(request):
+    """党员身边无违章 for a month: the branch rate, the committee's branches side by side, every member's line."""
+    user = request.user
+    month = _month(request)
+    branches = list(OrgNode.objects.visible_to(user, "vanguard").filter(kind=OrgKind.BRANCH).order_by("path"))
+    branch = next((b for b in branches if str(b.pk) == request.GET.get("branch")), None)
+    rows = services.compliance_rows(user, month, branch=branch)
+    ok, assigned, rate = compliance.branch_rate([r for _, r in rows])
+    context = {
+        "month": month,
+        "rows": rows,
+        "ok": ok,
+        "assigned": assigned,
+        "rate": rate,
+        "branches": branches,
+        "branch": branch,
+        "side_by_side": services.branch_figures(user, month) if len(branches) > 1 and branch is None else [],
+        "can_manage": scope.can(user, "vanguard_manage"),
+    }
+    return render(request, "vanguard/overview.html", context)
+
+
+def _assign_choices(user):
+    mine = services.mine_of(user)
+    if mine is None:
+        raise Http404
+    return mine, {
+        "members": services.party_members(user, mine).select_related("org").order_by("org__path", "name"),
+        "people": services.managed_people(user, mine).select_related("org").order_by("org__path", "name")[:1000],
+        "locations": Location.objects.filter(mine=mine, active=True).select_related("unit").order_by("unit__path", "name"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request):
+    user = request.user
+    if not scope.can(user, "vanguard_manage"):
+        raise Http404
+    _mine, choices = _assign_choices(user)
+    errors, data = {}, {"starts_on": timezone.localdate().isoformat()}
+    selected = {"workers": set(), "locations": set()}
+    if request.method == "POST":
+        data = request.POST
+        selected = {"workers": set(request.POST.getlist("workers")), "locations": set(request.POST.getlist("locations"))}
+        try:
+            services.assign(user, {**request.POST.dict(), "workers": request.POST.getlist("workers"), "locations": request.POST.getlist("locations")})
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except Forbidden:
+            raise Http404
+        else:
+            messages.success(request, "包保已安排")
+            return redirect("vanguard_overview")
+    return render(request, "vanguard/assign.html", {"data": data, "errors": errors, "selected": selected, **choices}, status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_detail(request, pk):
+    user = request.user
+    a = or_404(services.get_assignment, user, pk)
+    errors, data, status = {}, {}, 200
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "end":
+                services.end(user, pk, request.POST)
+            else:
+                a = services.adjust(user, pk, {**request.POST.dict(), "workers": request.POST.getlist("workers"), "locations": request.POST.getlist("locations")})
+        except ValidationError as exc:
+            errors, data, status = exc.message_dict, request.POST, 422
+        except (Forbidden, Conflict) as exc:
+            return render(request, "vanguard/conflict.html", {"message": exc.message, "back": request.path}, status=exc.status)
+        else:
+            messages.success(request, "已结束" if op == "end" else "已调整:新的包保从调整日起算")
+            return redirect("vanguard_assignment", a.pk)
+    can_manage = scope.can(user, "vanguard_manage", a.org)
+    context = {"a": a, "workers": a.workers.select_related("org"), "places": a.locations.select_related("unit"), "errors": errors, "data": data, "can_manage": can_manage}
+    if can_manage:
+        context.update(_assign_choices(user)[1])
+        context["selected"] = {
+            "workers": set(request.POST.getlist("workers")) if errors else {str(p.pk) for p in a.workers.all()},
+            "locations": set(request.POST.getlist("locations")) if errors else {str(p.pk) for p in a.locations.all()},
+        }
+    return render(request, "vanguard/assignment.html", context, status=status)
+
+
+@login_required
+def member_page(request, person_id):
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    member, months, assignments = or_404(services.member_year, request.user, person_id, year)
+    posts = ModelPost.objects.visible_to(request.user).filter(holder=member)
+    return render(request, "vanguard/member.html", {"member": member, "months": months, "assignments": assignments, "year": year, "posts": posts})
+
+
+@login_required
+def my_page(request):
+    if not request.user.person_id:
+        raise Http404
+    return redirect("vanguard_member", request.user.person_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def posts(request):
+    user = request.user
+    can_manage = scope.can(user, "vanguard_manage")
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            post = services.create_post(user, request.POST)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except Forbidden:
+            raise Http404
+        else:
+            messages.success(request, "示范岗已设立")
+            return redirect("vanguard_post", post.pk)
+    context = {
+        "posts": ModelPost.objects.visible_to(user).select_related("holder", "org", "location").order_by("org__path", "name"),
+        "waiting": services.waiting_ratings(user)[:100],
+        "can_manage": can_manage,
+        "errors": errors,
+        "data": data,
+    }
+    if can_manage:
+        context.update(_assign_choices(user)[1])
+    return render(request, "vanguard/posts.html", context, status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_detail(request, pk):
+    user = request.user
+    post = or_404(services.get_post, user, pk)
+    errors, data, failed, status = {}, {}, "", 200
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "self":
+                services.self_assess(user, pk, request.POST)
+            elif op == "rate":
+                services.rate(user, request.POST.get("assessment"), request.POST)
+            elif op == "withdraw":
+                services.delete_assessment(user, request.POST.get("assessment"))
+            else:
+                raise NotFound()
+        except NotFound:
+            raise Http404
+        except ValidationError as exc:
+            errors, data, failed, status = exc.message_dict, request.POST, op, 422
+        except (Forbidden, Conflict) as exc:
+            return render(request, "vanguard/conflict.html", {"message": exc.message, "back": request.path}, status=exc.status)
+        else:
+            messages.success(request, {"self": "自评已提交", "rate": "已评定", "withdraw": "自评已撤回"}[op])
+            return redirect("vanguard_post", pk)
+    today = timezone.localdate()
+    context = {
+        "post": post,
+        "assessments": post.assessments.select_related("rated_by", "rated_by__person"),
+        "is_holder": user.person_id == post.holder_id,
+        "can_rate": scope.can(user, "vanguard_manage", post.org) and user.person_id != post.holder_id,
+        "ratings": Rating.choices,
+        "this_month": today.replace(day=1),
+        "errors": errors,
+        "data": data,
+        "failed": failed,
+    }
+    return render(request, "vanguard/post.html", context, status=status)
