@@ -9,7 +9,7 @@ from orgs import scope
 from vanguard import compliance, services
 
 register(MenuEntry("党员无违章", "vanguard_overview", "person-check", order=17, visible=lambda u: scope.can(u, "vanguard")))
-register(MenuEntry("我的包保", "vanguard_me", "person-check", order=18, visible=lambda u: bool(u.person_id) and not scope.can(u, "vanguard")))
+register(MenuEntry("我的包保", "vanguard_me", "person-heart", order=18, visible=lambda u: bool(u.person_id) and not scope.can(u, "vanguard")))
 
 
 @register_todo

@@ -12,7 +12,7 @@ from hazards.models import Location
 from orgs import scope
 from orgs.models import OrgKind, OrgNode
 from vanguard import compliance, services
-from vanguard.models import ModelPost, Rating
+from vanguard.models import Assignment, ModelPost, Rating
 
 
 def _month(request):
@@ -121,9 +121,15 @@ def member_page(request, person_id):
 
 @login_required
 def my_page(request):
-    if not request.user.person_id:
+    """A party member's own 无违章 page; for any other worker, who answers for them (their 包保党员)."""
+    user = request.user
+    if not user.person_id:
         raise Http404
-    return redirect("vanguard_member", request.user.person_id)
+    if services.members_in_scope(user).filter(pk=user.person_id).exists():
+        return redirect("vanguard_member", user.person_id)
+    today = timezone.localdate()
+    guardians = Assignment.objects.active_between(today, today).filter(workers=user.person_id).select_related("member", "member__org")
+    return render(request, "vanguard/guardian.html", {"guardians": guardians})
 
 
 @login_required

@@ -248,3 +248,11 @@ def test_days_clean_counts_from_the_first_assignment(vw):
     row = month(w, date(2026, 11, 1))
     assert row.compliant and row.last_violation is None and row.days_clean == (TODAY - date(2026, 11, 1)).days
     assert month(w, date(2026, 11, 1) - timedelta(days=1)).assigned is False
+
+
+def test_a_worker_sees_who_answers_for_them(vw, login):
+    w = vw
+    services.assign(w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk]})
+    page = login(w.worker).get("/vanguard/me/")
+    assert page.status_code == 200 and "党员甲" in page.content.decode()
+    assert "目前没有党员包保您" in login(make_user("lonely", "worker", w.team, person=PersonFactory(org=w.team))).get("/vanguard/me/").content.decode()
