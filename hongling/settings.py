@@ -95,6 +95,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hongling.urls"
+# benchmarks only (bench/loadgen.py): the site plus the bare baseline views it is compared with
+if env_bool("HONGLING_BENCH_URLS", False):
+    ROOT_URLCONF = "bench.urls"
 
 TEMPLATES = [
     {

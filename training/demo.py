@@ -60,7 +60,7 @@ def _history(ctx):
             card = state.get(choice.point_id) or scheduling.new_card(choice.point_id, now)
             state[choice.point_id] = scheduling.review(card, choice.high_risk, correct, now)
             dailies.append(
-                DailyQuestion(person=person, date=day, question_id=qid, point_id=choice.point_id, given=[], correct=correct, answered_at=now)
+                DailyQuestion(person=person, date=day, question_id=qid, point_id=choice.point_id, given=[], correct=correct, answered_at=now, reviewed=True)
             )
         for pid, card in state.items():
             cards.append(Card(person=person, point_id=pid, state=card.to_dict(), due=card.due, last_review=card.last_review, reviews=1))

@@ -123,13 +123,20 @@ class DailyQuestion(models.Model):
     given = models.JSONField("作答", null=True, blank=True)
     correct = models.BooleanField("正确", null=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # the answer has been applied to the worker's FSRS card (services.apply_reviews): answering itself only records
+    # the answer, the card follows before the next question is chosen or the mastery is shown
+    reviewed = models.BooleanField(default=False)
 
     objects = DailyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date"]
         constraints = [models.UniqueConstraint(fields=["person", "date"], name="daily_one_per_day")]
-        indexes = [models.Index(fields=["date", "person"]), models.Index(fields=["person", "question"])]
+        indexes = [
+            models.Index(fields=["date", "person"]),
+            models.Index(fields=["person", "question"]),
+            models.Index(fields=["person", "date"], condition=models.Q(reviewed=False, answered_at__isnull=False), name="daily_to_review"),
+        ]
 
 
 scope.register_capability(

@@ -52,19 +52,43 @@ def _point_choices(person, point_ids, now):
     ]
 
 
+_questions = {}  # question id -> (expires, Question with its point): a served question is never edited in place
+QUESTION_CACHE_SECONDS = 600
+
+
+def _with_question(daily):
+    """Attach the question and its point from a small per-process cache (the daily question's hot path reads one
+    row). Questions that have been served are immutable (an edit makes a new version, bank.save_question); the
+    point's name may change, so entries expire after ten minutes."""
+    import time
+
+    now = time.monotonic()
+    hit = _questions.get(daily.question_id)
+    if hit is None or hit[0] < now:
+        if len(_questions) > 5000:
+            _questions.clear()
+        question = Question.objects.select_related("point").get(pk=daily.question_id)
+        hit = (now + QUESTION_CACHE_SECONDS, question)
+        _questions[daily.question_id] = hit
+    daily.question = hit[1]
+    daily.point = hit[1].point if hit[1].point_id == daily.point_id else KnowledgePoint.objects.get(pk=daily.point_id)
+    return daily
+
+
 def todays_question(user, now=None):
     """The worker's question of today: the same one all day, made on the first request of the day."""
     if not user.is_authenticated or not user.person_id:
         person_of(user)  # raises the message
     now = now or timezone.now()
     today = timezone.localdate(now)
-    existing = DailyQuestion.objects.filter(person_id=user.person_id, date=today).select_related("question", "point").first()
+    existing = list(DailyQuestion.objects.filter(person_id=user.person_id, date=today)[:1])
     if existing:
-        return existing
+        return _with_question(existing[0])
     return _make_daily(person_of(user), today, now)
 
 
 def _make_daily(person, today, now):
+    apply_reviews([person.pk])
     pairs = eligible_questions(person.job_type_id)
     if not pairs:
         raise NotFound("题库中还没有适用于您工种的题目")
@@ -93,14 +117,17 @@ def _make_daily(person, today, now):
 def _own_daily(user, pk):
     if not user.is_authenticated or not user.person_id:
         raise NotFound("您的账号没有关联职工档案,没有每日一题")
-    daily = DailyQuestion.objects.filter(pk=pk, person_id=user.person_id).select_related("question", "point").first()
-    if daily is None:
+    daily = list(DailyQuestion.objects.filter(pk=pk, person_id=user.person_id)[:1])
+    if not daily:
         raise NotFound()
-    return daily
+    return _with_question(daily[0])
 
 
 def answer(user, pk, given, now=None):
-    """Answer the question of the day once. A second submit (double tap, retry) returns the first result."""
+    """Answer the question of the day once. A second submit (double tap, retry) returns the first result.
+
+    One conditional UPDATE records it; the FSRS card follows in ``apply_reviews`` (before the worker's next question
+    is chosen, before their mastery is shown, and in the nightly ``prepare_daily_questions``)."""
     now = now or timezone.now()
     daily = _own_daily(user, pk)
     if daily.answered_at:
@@ -113,32 +140,49 @@ def answer(user, pk, given, now=None):
     except ValidationError as exc:
         raise ValidationError({"answer": exc.messages})
     correct = grade(question, parsed)
-    with transaction.atomic():
-        claimed = DailyQuestion.objects.filter(pk=daily.pk, answered_at__isnull=True).update(
-            given=parsed, correct=correct, answered_at=now
-        )
-        if claimed:
-            _review_card(daily.person_id, daily.point, correct, now)
+    claimed = DailyQuestion.objects.filter(pk=daily.pk, answered_at__isnull=True).update(given=parsed, correct=correct, answered_at=now)
     if not claimed:  # the other submit won: return what it recorded
         return DailyQuestion.objects.select_related("question", "point").get(pk=daily.pk)
     daily.given, daily.correct, daily.answered_at = parsed, correct, now
     return daily
 
 
-def _review_card(person_id, point, correct, now):
-    card = Card.objects.select_for_update().filter(person_id=person_id, point=point).first()
-    current = scheduling.load_card(card.state, point.pk) if card else None
-    updated = scheduling.review(current or scheduling.new_card(point.pk, now), point.high_risk, correct, now)
-    values = {"state": updated.to_dict(), "due": updated.due, "last_review": now}
-    if card is None:
-        # Only the request that claimed the day's answer gets here, so there is no race on creating the card.
-        Card.objects.create(person_id=person_id, point=point, reviews=1, lapses=0 if correct else 1, **values)
-        return
-    for name, value in values.items():
-        setattr(card, name, value)
-    card.reviews += 1
-    card.lapses += 0 if correct else 1
-    card.save()
+def apply_reviews(person_ids=None, batch=2000):
+    """Apply answered, not yet reviewed daily questions to the workers' FSRS cards, oldest first (per person:
+    one query when there is nothing to do). ``person_ids`` None = everybody. Returns the number applied."""
+    pending = DailyQuestion.objects.filter(answered_at__isnull=False, reviewed=False)
+    if person_ids is not None:
+        pending = pending.filter(person_id__in=list(person_ids))
+    done = 0
+    while True:
+        rows = list(pending.select_related("point").order_by("person_id", "date")[:batch])
+        if not rows:
+            return done
+        with transaction.atomic():
+            keys = {(r.person_id, r.point_id) for r in rows}
+            cards = {
+                (c.person_id, c.point_id): c
+                for c in Card.objects.select_for_update().filter(person_id__in={p for p, _ in keys}, point_id__in={q for _, q in keys})
+                if (c.person_id, c.point_id) in keys
+            }
+            new, changed = {}, {}
+            for r in rows:
+                key = (r.person_id, r.point_id)
+                card = cards.get(key) or new.get(key)
+                current = scheduling.load_card(card.state, r.point_id) if card else scheduling.new_card(r.point_id, r.answered_at)
+                updated = scheduling.review(current, r.point.high_risk, bool(r.correct), r.answered_at)
+                if card is None:
+                    card = Card(person_id=r.person_id, point_id=r.point_id, reviews=0, lapses=0)
+                    new[key] = card
+                elif key in cards:
+                    changed[key] = card
+                card.state, card.due, card.last_review = updated.to_dict(), updated.due, r.answered_at
+                card.reviews += 1
+                card.lapses += 0 if r.correct else 1
+            Card.objects.bulk_create(list(new.values()))
+            Card.objects.bulk_update(list(changed.values()), ["state", "due", "last_review", "reviews", "lapses"])
+            DailyQuestion.objects.filter(pk__in=[r.pk for r in rows]).update(reviewed=True)
+        done += len(rows)
 
 
 def streak(person, today=None):
@@ -168,6 +212,7 @@ class Mastery:
 def mastery(person, now=None):
     """The worker's own mastery per knowledge point of their 工种."""
     now = now or timezone.now()
+    apply_reviews([person.pk])
     point_ids = {p for _, p in eligible_questions(person.job_type_id)}
     choices = {c.point_id: c for c in _point_choices(person, list(point_ids), now)}
     stats = {
@@ -368,3 +413,57 @@ def answered_today(user):
     if not user.is_authenticated or not user.person_id:
         return None
     return DailyQuestion.objects.filter(person_id=user.person_id, date=timezone.localdate(), answered_at__isnull=False).exists()
+
+
+# ---------------------------------------------------------------- the nightly preparation
+
+
+def prepare_day(day=None, now=None, mine=None, chunk=1000, log=lambda msg: None):
+    """Apply the answers not yet on the cards, then make the day's question for every on-duty worker who has none
+    (``manage.py prepare_daily_questions``, run by a timer shortly after midnight). Workers who open the app before
+    it ran, or join during the day, get theirs made on their first request as before; the result is the same."""
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
+    applied = apply_reviews()
+    people = Person.objects.filter(work_status=WorkStatus.ON_DUTY).exclude(daily_questions__date=day)
+    if mine is not None:
+        people = people.filter(mine=mine)
+    rows = list(people.order_by("pk").values_list("pk", "job_type_id"))
+    by_job, points = {}, {}
+    made = 0
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        ids = [pk for pk, _ in part]
+        cards = {}
+        for c in Card.objects.filter(person_id__in=ids):
+            cards[(c.person_id, c.point_id)] = c
+        seen = {}
+        for person_id, question_id, n in (
+            DailyQuestion.objects.filter(person_id__in=ids).values_list("person_id", "question_id").annotate(n=Count("pk")).order_by()
+        ):
+            seen.setdefault(person_id, {})[question_id] = n
+        batch = []
+        for person_id, job_type_id in part:
+            if job_type_id not in by_job:
+                grouped = {}
+                for question_id, point_id in eligible_questions(job_type_id):
+                    grouped.setdefault(point_id, []).append(question_id)
+                by_job[job_type_id] = grouped
+                fits = set(KnowledgePoint.job_types.through.objects.filter(jobtype_id=job_type_id).values_list("knowledgepoint_id", flat=True))
+                points[job_type_id] = {p.pk: (p.high_risk, p.order, p.pk in fits) for p in KnowledgePoint.objects.filter(pk__in=list(grouped))}
+            grouped = by_job[job_type_id]
+            if not grouped:
+                continue
+            choices = [
+                scheduling.PointChoice(
+                    point_id=pid, high_risk=hr, for_job=fj, order=order,
+                    card=scheduling.load_card(cards[(person_id, pid)].state, pid) if (person_id, pid) in cards else None,
+                )  # fmt: skip
+                for pid, (hr, order, fj) in points[job_type_id].items()
+            ]
+            choice = scheduling.choose_point(choices, now)
+            question_id = scheduling.choose_question(grouped[choice.point_id], seen.get(person_id, {}), person_id, day)
+            batch.append(DailyQuestion(person_id=person_id, date=day, question_id=question_id, point_id=choice.point_id))
+        made += len(DailyQuestion.objects.bulk_create(batch, ignore_conflicts=True, batch_size=1000))
+        log(f"{min(start + chunk, len(rows))}/{len(rows)}")
+    return applied, made

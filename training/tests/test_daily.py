@@ -49,8 +49,11 @@ def test_answer_shows_result_and_explanation_and_counts_once(world, bank, login)
     assert "答对了" in page and daily.question.explanation in page
     again = client.post(f"/api/training/daily/{daily.pk}/answer", {"answer": "A"}, content_type="application/json")
     assert again.status_code == 200 and again.json()["correct"] is True and again.json()["given"] == ["B"]
+    # the answer reaches the FSRS card before the mastery is shown (and before tomorrow's question is chosen)
+    me = client.get("/api/training/me").json()
     card = Card.objects.get(person=world.worker_person, point=daily.point)
     assert card.reviews == 1 and card.lapses == 0
+    assert any(p["point"] == daily.point.name and p["answered"] == 1 and p["percent"] > 0 for p in me["points"])
 
 
 def test_bad_answer_is_refused_with_a_message_and_nothing_counted(world, bank, login):
@@ -209,3 +212,21 @@ def test_fill_in_answers_forgive_spaces_width_and_punctuation(world):
     point = KnowledgePoint.objects.create(code="x", name="x")
     q, _ = save_question("F-1", point, validate_question({"type": "fill", "stem": "s", "answer": ["瓦斯检查工", "瓦检员"], "explanation": "e"}))
     assert grade(q, [" 瓦检员。"]) and grade(q, ["瓦斯检查工"]) and not grade(q, ["安检员"])
+
+
+def test_the_nightly_preparation_makes_the_same_question_as_the_first_request(world, bank):
+    from django.core.management import call_command
+
+    now = timezone.now()
+    answered = services.todays_question(world.worker, now=now - timedelta(days=1))
+    services.answer(world.worker, answered.pk, "A", now=now - timedelta(days=1))
+    assert not Card.objects.filter(person=world.worker_person).exists()
+    applied, made = services.prepare_day(now=now)
+    assert applied == 1 and Card.objects.get(person=world.worker_person, point=answered.point).reviews == 1
+    batch = {d.person_id: (d.question_id, d.point_id) for d in DailyQuestion.objects.filter(date=timezone.localdate(now))}
+    assert made == len(batch) and world.worker_person.pk in batch
+    DailyQuestion.objects.filter(date=timezone.localdate(now)).delete()
+    on_demand = services.todays_question(world.worker, now=now)
+    assert (on_demand.question_id, on_demand.point_id) == batch[world.worker_person.pk]
+    call_command("prepare_daily_questions", verbosity=0)  # again: nobody gets a second question
+    assert DailyQuestion.objects.filter(person=world.worker_person, date=timezone.localdate(now)).count() == 1
