@@ -1,3 +1,171 @@
-from ninja import Router
+"""JSON API of 三违 (/api/violations/…): the same services, scope and appeal table as the pages."""
+from datetime import date, datetime
+from typing import Annotated, Literal, Optional
 
-router = Router(tags=["violations"])
+from ninja import Field, Path, Query, Router, Schema
+
+from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
+from violations import services
+from violations.models import ViolationKind, ViolationStatus
+
+router = Router(tags=["三违与帮教"])
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ActionName = Annotated[str, Path(pattern=r"^[a-z_]{1,30}$")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class StepOut(Schema):
+    id: int
+    name: str
+    done_on: Optional[date]
+    done_by: Optional[str]
+    note: str
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    actor: str
+    at: datetime
+    note: str
+
+
+class ViolationOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    person_id: int
+    person: str
+    emp_no: str
+    team: str
+    occurred_on: date
+    kind: str
+    kind_label: str
+    severity: str
+    serious: bool
+    location: Optional[str]
+    description: str
+    points: int
+    fine: str = Field(description="罚款(元)")
+
+
+class ViolationDetail(ViolationOut):
+    shift: Optional[str]
+    clauses: str
+    external_id: str
+    version: int
+    appeal_deadline: Optional[date]
+    reexam: str = Field(description="复考状态:空 = 不需复考")
+    actions: list[str] = Field(description="当前用户在此状态下可做的操作")
+    help_steps: list[StepOut]
+    events: list[EventOut]
+
+
+class ViolationPage(Schema):
+    count: int
+    items: list[ViolationOut]
+
+
+class ViolationFilters(Schema):
+    status: Optional[Literal[tuple(ViolationStatus.values)]] = None
+    kind: Optional[Literal[tuple(ViolationKind.values)]] = None
+    severity: Optional[Id] = None
+    location: Optional[Id] = None
+    branch: Optional[Id] = Field(None, description="党支部 id")
+    person: Optional[Annotated[str, Field(max_length=30)]] = Field(None, description="姓名(含)或工号")
+    date_from: Optional[date] = Field(None, alias="from")
+    date_to: Optional[date] = Field(None, alias="to")
+    help_open: bool = Field(False, description="只看帮教未完成的")
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class ViolationIn(Schema):
+    emp_no: Annotated[str, Field(min_length=1, max_length=20)] = Field(description="违章人工号")
+    occurred_on: date
+    kind: Literal[tuple(ViolationKind.values)]
+    severity: Id
+    description: Annotated[str, Field(max_length=2000)]
+    location: Optional[Id] = None
+    shift: Optional[Id] = None
+    clauses: Annotated[str, Field(max_length=300)] = ""
+    points: Optional[Annotated[int, Field(ge=0, le=services.MAX_POINTS)]] = Field(None, description="空 = 按严重程度")
+    fine: Optional[Annotated[str, Field(max_length=12)]] = Field(None, description="罚款(元),空 = 按严重程度")
+    requires_reexam: Optional[bool] = Field(None, description="空 = 按严重程度")
+    token: Optional[Annotated[str, Field(max_length=40)]] = Field(None, description="同一表单重复提交只生成一条")
+
+
+class ActionIn(Schema):
+    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = None
+    note: Annotated[str, Field(max_length=1000)] = ""
+
+
+class StepIn(Schema):
+    done_on: Optional[date] = None
+    note: Annotated[str, Field(max_length=500)]
+
+
+def _out(v):
+    return dict(
+        id=v.pk, status=v.status, status_label=v.get_status_display(), person_id=v.person_id, person=v.person.name,
+        emp_no=v.person.emp_no, team=v.org.name, occurred_on=v.occurred_on, kind=v.kind, kind_label=v.get_kind_display(),
+        severity=v.severity.name, serious=v.severity.serious, location=v.location.name if v.location_id else None,
+        description=v.description, points=v.points, fine=str(v.fine),
+    )  # fmt: skip
+
+
+def _detail(user, v):
+    events = v.events.select_related("actor", "actor__person")
+    return ViolationDetail(
+        **_out(v), shift=v.shift.name if v.shift_id else None, clauses=v.clauses, external_id=v.external_id, version=v.version,
+        appeal_deadline=services.appeal_deadline(v), reexam=services.reexam_state(v),
+        actions=[a for a, _ in services.allowed_actions(user, v)],
+        help_steps=[StepOut(id=s.pk, name=s.name, done_on=s.done_on, done_by=s.done_by.display_name() if s.done_by_id else None, note=s.note)
+                    for s in v.help_steps.select_related("done_by", "done_by__person")],
+        events=[EventOut(action=e.action, label=services.ACTION_LABELS.get(e.action, e.action), from_status=e.from_status,
+                         to_status=e.to_status, actor=e.actor.display_name(), at=e.at, note=e.note) for e in events],
+    )  # fmt: skip
+
+
+@router.get("", response={200: ViolationPage, **ERRORS_READ}, summary="三违列表(筛选同页面)")
+def list_violations(request, filters: Query[ViolationFilters]):
+    params = filters.dict()
+    params["from"] = filters.date_from.isoformat() if filters.date_from else ""
+    params["to"] = filters.date_to.isoformat() if filters.date_to else ""
+    params["help_open"] = "1" if filters.help_open else ""
+    qs = services.filter_list(request.user, params).select_related("person", "org", "severity", "location").order_by("-occurred_on", "-pk")
+    start = (filters.page - 1) * 50
+    return ViolationPage(count=qs.count(), items=[ViolationOut(**_out(v)) for v in qs[start : start + 50]])
+
+
+@router.get("/{id}", response={200: ViolationDetail, **ERRORS_READ}, summary="一条三违(含帮教与过程)")
+def get_violation(request, id: PathId):
+    return _detail(request.user, services.get(request.user, id))
+
+
+@router.post("", response={201: ViolationDetail, **ERRORS_WRITE}, summary="登记三违(照片请用页面上传)")
+def create_violation(request, payload: ViolationIn):
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    data["occurred_on"] = payload.occurred_on.isoformat()
+    if payload.requires_reexam is not None:
+        data["requires_reexam"] = "1" if payload.requires_reexam else ""
+    violation = services.record(request.user, data)
+    return 201, _detail(request.user, services.get(request.user, violation.pk))
+
+
+@router.post("/{id}/steps/{step}", response={200: ViolationDetail, **ERRORS_WRITE}, summary="记录一步帮教完成")
+def help_step(request, id: PathId, step: PathId, payload: StepIn):
+    data = {"note": payload.note, "done_on": payload.done_on.isoformat() if payload.done_on else ""}
+    return _detail(request.user, services.record_help(request.user, id, step, data))
+
+
+@router.post("/{id}/reexam", response={200: ViolationDetail, **ERRORS_WRITE}, summary="安排复考(由培训模块出卷)")
+def reexam(request, id: PathId):
+    return _detail(request.user, services.schedule_reexam(request.user, id, {}))
+
+
+@router.post("/{id}/{action}", response={200: ViolationDetail, **ERRORS_WRITE}, summary="申诉与裁决(appeal、uphold、dismiss、revoke)")
+def act(request, id: PathId, action: ActionName, payload: ActionIn):
+    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+    return _detail(request.user, services.act(request.user, id, action, data))

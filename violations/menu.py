@@ -1,0 +1,33 @@
+"""Menu entry, 待办 and the home figures of 三违 (responsibility 2)."""
+from django.utils import timezone
+
+from common.menu import MenuEntry, register
+from common.modules import Figure, register_tile
+from common.todos import Todo
+from common.todos import register as register_todo
+from orgs import scope
+from violations import services
+from violations.models import HelpStep, Violation, ViolationStatus
+
+register(MenuEntry("三违", "violation_list", "exclamation-octagon", order=16))
+
+
+@register_todo
+def violations_waiting(user):
+    for v, what in services.waiting_for(user):
+        yield Todo(module="violations", title=f"三违{what}:{v.person.name} {v.occurred_on:%m-%d}", url=f"/violations/{v.pk}/")
+
+
+@register_tile(2)
+def violation_figures(user):
+    """This month's violations and the records whose 帮教 is not finished, in the user's scope (two counts)."""
+    if not scope.can(user, "violations"):
+        return []
+    month_start = timezone.localdate().replace(day=1)
+    visible = Violation.objects.visible_to(user).effective()
+    this_month = visible.filter(occurred_on__gte=month_start).count()
+    open_help = visible.filter(status=ViolationStatus.RECORDED, pk__in=HelpStep.objects.filter(done_on__isnull=True).values("violation_id")).count()
+    return [
+        Figure("本月三违", this_month, url=f"/violations/?from={month_start:%Y-%m-%d}", warn=bool(this_month)),
+        Figure("帮教未完成", open_help, url="/violations/?help_open=1", warn=bool(open_help)),
+    ]

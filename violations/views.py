@@ -1,0 +1,213 @@
+"""Pages of 三违 and 帮教. Thin: parse input, call ``violations.services``, render."""
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import Conflict, Forbidden, NotFound, or_404
+from hazards.models import Location, Shift
+from hazards.views import PAGE_SIZE, CappedPaginator
+from violations import services
+from violations.models import AppealRole, Severity, ViolationKind, ViolationStatus
+
+
+def _choices(mine):
+    return {
+        "kinds": ViolationKind.choices,
+        "severities": Severity.objects.filter(mine=mine),
+        "locations": Location.objects.filter(mine=mine, active=True).select_related("unit").order_by("unit__path", "name"),
+        "shifts": Shift.objects.filter(mine=mine),
+    }
+
+
+@login_required
+def violation_list(request):
+    user = request.user
+    mine = services.mine_of(user)
+    qs = services.with_help_counts(services.filter_list(user, request.GET)).select_related("person", "org", "severity", "location")
+    page = CappedPaginator(qs.order_by("-occurred_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "query": request.GET,
+        "querystring": query.urlencode(),
+        "statuses": ViolationStatus.choices,
+        "branches": services.branches_of(mine),
+        "can_record": bool(mine) and services.scope.can(user, "violations_record"),
+        "can_rules": bool(mine) and services.can_edit_rules(user, mine),
+        **(_choices(mine) if mine else {}),
+    }
+    return render(request, "violations/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def violation_new(request):
+    user = request.user
+    mine = services.mine_of(user)
+    if mine is None or not services.scope.can(user, "violations_record"):
+        raise Http404
+    services.ensure_defaults(mine)
+    errors, data = {}, {"token": uuid.uuid4().hex, "occurred_on": timezone.localdate().isoformat()}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            violation = services.record(user, request.POST, request.FILES.get("photo"))
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except Conflict as exc:
+            errors = {"__all__": [exc.message]}
+            data = request.POST.copy()
+            data["token"] = uuid.uuid4().hex
+        except Forbidden:
+            raise Http404
+        else:
+            messages.success(request, "三违已登记")
+            return redirect("violation_detail", violation.pk)
+    context = {
+        "data": data,
+        "errors": errors,
+        "general_errors": errors.get("__all__", []),
+        "people": services.recordable_people(user, mine).order_by("emp_no").values_list("emp_no", "name")[:500],
+        **_choices(mine),
+    }
+    return render(request, "violations/new.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
+
+
+@login_required
+def violation_detail(request, pk):
+    return _detail(request, or_404(services.get, request.user, pk))
+
+
+def _detail(request, v, errors=None, data=None, open_action=None, status=200):
+    events = list(v.events.select_related("actor", "actor__person"))
+    for e in events:
+        e.label = services.ACTION_LABELS.get(e.action, e.action)
+        e.to_label = ViolationStatus(e.to_status).label
+        e.from_label = ViolationStatus(e.from_status).label if e.from_status and e.from_status != e.to_status else ""
+    steps = list(v.help_steps.select_related("done_by", "done_by__person"))
+    for s in steps:
+        s.form_key = f"step-{s.pk}"
+    can_help = v.status != ViolationStatus.REVOKED and services.scope.can(request.user, "violations_help", v.org)
+    context = {
+        "v": v,
+        "events": events,
+        "steps": steps,
+        "actions": services.allowed_actions(request.user, v),
+        "can_help": can_help,
+        "can_reexam": v.status != ViolationStatus.REVOKED and services.scope.can(request.user, "violations_record", v.org)
+        and (v.reexam_paper_id is None or v.reexam_paper.passed is False),
+        "reexam": services.reexam_state(v),
+        "appeal_deadline": services.appeal_deadline(v),
+        "errors": errors or {},
+        "general_errors": (errors or {}).get("__all__", []),
+        "data": data or {},
+        "open_action": open_action,
+        "today": timezone.localdate(),
+    }
+    return render(request, "violations/detail.html", context, status=status)
+
+
+def _conflict(request, pk, exc):
+    v = or_404(services.get, request.user, pk)
+    return render(request, "violations/conflict.html", {"v": v, "message": exc.message}, status=exc.status)
+
+
+@login_required
+@require_POST
+def violation_act(request, pk, action):
+    try:
+        services.act(request.user, pk, action, request.POST)
+    except NotFound:
+        raise Http404
+    except (Forbidden, Conflict) as exc:
+        return _conflict(request, pk, exc)
+    except ValidationError as exc:
+        return _detail(request, or_404(services.get, request.user, pk), errors=exc.message_dict, data=request.POST, open_action=action, status=422)
+    messages.success(request, f"已{services.ACTION_LABELS.get(action, '处理')}")
+    return redirect("violation_detail", pk)
+
+
+@login_required
+@require_POST
+def violation_help(request, pk, step):
+    try:
+        services.record_help(request.user, pk, step, request.POST)
+    except NotFound:
+        raise Http404
+    except (Forbidden, Conflict) as exc:
+        return _conflict(request, pk, exc)
+    except ValidationError as exc:
+        return _detail(request, or_404(services.get, request.user, pk), errors=exc.message_dict, data=request.POST, open_action=f"step-{step}", status=422)
+    messages.success(request, "帮教已记录")
+    return redirect("violation_detail", pk)
+
+
+@login_required
+@require_POST
+def violation_reexam(request, pk):
+    try:
+        services.schedule_reexam(request.user, pk, request.POST)
+    except NotFound:
+        raise Http404
+    except (Forbidden, Conflict) as exc:
+        return _conflict(request, pk, exc)
+    messages.success(request, "已安排复考")
+    return redirect("violation_detail", pk)
+
+
+@login_required
+def violation_photo(request, pk):
+    v = or_404(services.get, request.user, pk)
+    if not v.photo:
+        raise Http404
+    response = FileResponse(v.photo.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def violation_settings(request):
+    user = request.user
+    mine = services.mine_of(user)
+    if mine is None or not services.can_edit_rules(user, mine):
+        raise Http404
+    services.ensure_defaults(mine)
+    errors, data, form, status = {}, {}, "", 200
+    if request.method == "POST":
+        form = request.POST.get("form", "")
+        try:
+            if form == "rules":
+                services.save_rules(user, mine, request.POST)
+            else:
+                services.save_severity(user, mine, request.POST)
+        except ValidationError as exc:
+            errors, data, status = exc.message_dict, request.POST, 422
+        except NotFound:
+            raise Http404
+        else:
+            messages.success(request, "已保存")
+            return redirect("violation_settings")
+    context = {
+        "rules": services.rules_of(mine),
+        "severities": Severity.objects.filter(mine=mine),
+        "appeal_roles": AppealRole.choices,
+        "errors": errors,
+        "data": data,
+        "failed": form if errors else "",
+    }
+    return render(request, "violations/settings.html", context, status=status)
+
+
+@login_required
+def violation_export(request):
+    from violations.excel import ledger_response
+
+    return ledger_response(request.user, services.filter_list(request.user, request.GET))
