@@ -262,7 +262,7 @@ def screening_new(request):
             return redirect("care_screenings")
     people = services.branch_people(user, "care_manage").exclude(work_status__in=services.rules.GONE).select_related("org").order_by("org__path", "emp_no")[:500]
     context = {
-        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "people": people,
+        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "people": people, "general_errors": errors.get("__all__", []),
         "participants": services.eligible_helpers(mine).filter(pk__in=services.branch_people(user, "care_manage").values("pk"))[:200],
         "selected": data.getlist("people") if hasattr(data, "getlist") else [], "concerns": data.getlist("concern") if hasattr(data, "getlist") else [],
         "chosen_participants": data.getlist("participants") if hasattr(data, "getlist") else data.get("participants", []),
@@ -305,7 +305,7 @@ def talk_new(request):
             return redirect("care_talk", talk.pk)
     people = services.branch_people(user, "care_talk").exclude(work_status__in=services.rules.GONE).select_related("org").order_by("org__path", "emp_no")[:800]
     selected = data.getlist("people") if hasattr(data, "getlist") else preset
-    context = {"forms": TalkForm.choices, "data": data, "errors": errors, "people": people, "selected": selected}
+    context = {"forms": TalkForm.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []), "people": people, "selected": selected}
     return render(request, "care/talk_new.html", context, status=422 if errors else 200)
 
 
