@@ -124,7 +124,9 @@ def status_changes(person_ids=None, since=None):
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    qs = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Person), changes__has_key="work_status")
+    qs = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Person), action=LogEntry.Action.UPDATE, changes__has_key="work_status"
+    )  # a record created as 离岗 (e.g. imported history) says nothing about when
     if person_ids is not None:
         qs = qs.filter(object_id__in=person_ids)
     if since is not None:

@@ -305,7 +305,8 @@ def talk_new(request):
             return redirect("care_talk", talk.pk)
     people = services.branch_people(user, "care_talk").exclude(work_status__in=services.rules.GONE).select_related("org").order_by("org__path", "emp_no")[:800]
     selected = data.getlist("people") if hasattr(data, "getlist") else preset
-    context = {"forms": TalkForm.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []), "people": people, "selected": selected}
+    talkers = [] if user.person_id else services.eligible_helpers(services.mine_of(user))[:300]
+    context = {"talkers": talkers, "forms": TalkForm.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []), "people": people, "selected": selected}
     return render(request, "care/talk_new.html", context, status=422 if errors else 200)
 
 
