@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from datetime import date
 
+from django.db.models import Q
 from django.utils import timezone
 
 from care import access
@@ -27,14 +28,20 @@ def period(year, today=None):
     return start, end
 
 
-def members_at(mine, end, start=None):
+def members_at(mine, end, start=None, org_ids=None):
     """[(person values)] of the mine's people on ``end``, with the org they were in then.
 
     Returns (people, left_during) where people rows carry ``org_at`` and left_during counts leavers since ``start``.
+    ``org_ids``: only people in these nodes now or (moved away since) then.
     """
-    rows = list(
-        Person.objects.filter(mine=mine, hire_date__lte=end).values("pk", "name", "emp_no", "org_id", "work_status").order_by("emp_no")
-    )
+    later = {}
+    for person_id, from_org in Transfer.objects.filter(person__mine=mine, date__gt=end).order_by("-date", "-pk").values_list("person_id", "from_org_id"):
+        later[person_id] = from_org  # the earliest transfer after ``end`` wins (ordered latest first)
+    people_qs = Person.objects.filter(mine=mine, hire_date__lte=end)
+    if org_ids is not None:
+        moved = [pk for pk, org in later.items() if org in org_ids]
+        people_qs = people_qs.filter(Q(org_id__in=list(org_ids)) | Q(pk__in=moved))
+    rows = list(people_qs.values("pk", "name", "emp_no", "org_id", "work_status").order_by("emp_no"))
     gone = [r["pk"] for r in rows if r["work_status"] in GONE]
     left_on = {}
     if gone:
@@ -42,9 +49,6 @@ def members_at(mine, end, start=None):
             moments = [at for at, old, new in changes if new in GONE and old not in GONE]
             if moments:
                 left_on[pk] = timezone.localdate(moments[-1])
-    later = {}
-    for person_id, from_org in Transfer.objects.filter(person__mine=mine, date__gt=end).order_by("-date", "-pk").values_list("person_id", "from_org_id"):
-        later[person_id] = from_org  # the earliest transfer after ``end`` wins (ordered latest first)
     people, left_during = [], []
     for r in rows:
         if r["work_status"] in GONE:
@@ -78,8 +82,11 @@ def coverage(user, mine, year, branch_pk=None, today=None):
     branches = [b for b in branches if any(b["path"].startswith(p) or p.startswith(b["path"]) for p in readable)]
     # a secretary whose role sits on a 区队 below the branch still reads only their subtree
     allowed_nodes = {pk for pk, path in OrgNode.objects.filter(path__startswith=mine.path).values_list("pk", "path") if any(path.startswith(p) for p in readable)}
-    people, left_during = members_at(mine, end, start)
-    talked = set(TalkPerson.objects.filter(date__gte=start, date__lte=end, person__mine=mine).values_list("person_id", flat=True).distinct())
+    whole_mine = any(mine.path.startswith(p) for p in readable)
+    people, left_during = members_at(mine, end, start, org_ids=None if whole_mine else allowed_nodes)
+    talks = TalkPerson.objects.filter(date__gte=start, date__lte=end)
+    talks = talks.filter(person__mine=mine) if whole_mine else talks.filter(person_id__in=[p["pk"] for p in people])
+    talked = set(talks.values_list("person_id", flat=True).distinct())
     rows = {b["pk"]: {"branch": b, "total": 0, "covered": 0, "left": 0} for b in branches}
     members = defaultdict(list)
     for p in people:

@@ -327,6 +327,7 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [models.Index(fields=["closed_on", "due"])]
 
 
 # Capabilities over the subtree of the assigned node. Contents are read only by care_read (plus a 帮教人 for the
