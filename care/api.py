@@ -1,3 +1,295 @@
-from ninja import Router
+"""JSON API of 薄弱人物排查 and 谈心谈话 (/api/care/…): the same services and the same, stricter, scope as the pages.
 
-router = Router(tags=["care"])
+Contents (care files, talks, the register) answer only to the branch secretary and the party committee over their
+subtree and to a 帮教人 for the people they help; for anyone else they do not exist (404). Every care-file read is
+logged like the page's.
+"""
+from datetime import date
+from typing import Annotated, Literal, Optional
+
+from ninja import Field, Path, Query, Router, Schema
+
+from care import access, services
+from care.coverage import coverage
+from care.models import Entry, EntryStatus, HelpForm, Talk, TalkForm, Tier, Trend
+from common.errors import NotFound
+from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
+
+router = Router(tags=["薄弱人物与谈心谈话"])
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+ActionName = Annotated[str, Path(pattern=r"^[a-z_]{1,30}$")]
+
+
+class FactOut(Schema):
+    key: str
+    text: str
+    new: bool = Field(description="排除/确认之后新出现的依据")
+
+
+class RuleOut(Schema):
+    rule: str
+    label: str
+    facts: list[FactOut]
+
+
+class SuggestionOut(Schema):
+    person_id: int
+    name: str
+    emp_no: str
+    org: str
+    rules: list[RuleOut]
+
+
+class DismissIn(Schema):
+    reason: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class EntryOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    org: str
+    tier: str
+    status: str
+    criteria: list[str]
+    helper: Optional[str]
+    entered_on: date
+    released_on: Optional[date]
+    next_evaluation: Optional[date]
+    evaluation_overdue: bool
+    version: int
+    actions: list[str] = Field(description="当前用户可做的操作")
+
+
+class MeasureOut(Schema):
+    id: int
+    text: str
+    done: bool
+
+
+class RecordOut(Schema):
+    date: date
+    kind: str
+    by: str
+    text: str
+
+
+class EntryDetail(EntryOut):
+    reason: str
+    release_reason: str
+    facts: list[dict]
+    measures: list[MeasureOut]
+    helps: list[RecordOut]
+    evaluations: list[RecordOut]
+
+
+class EntryIn(Schema):
+    person: Id
+    tier: Literal[tuple(Tier.values)]
+    criteria: list[Id] = Field(min_length=1, max_length=20)
+    helper: Id
+    measures: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=20)
+    reason: Annotated[str, Field(max_length=2000)] = ""
+    rules: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=10, description="确认的建议规则")
+    token: Optional[Annotated[str, Field(max_length=40)]] = None
+
+
+class ActIn(Schema):
+    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = None
+    note: Annotated[str, Field(max_length=1000)] = ""
+    tier: Optional[Literal[tuple(Tier.values)]] = None
+    helper: Optional[Id] = None
+    text: Annotated[str, Field(max_length=200)] = ""
+    measure: Optional[Id] = None
+    form: Optional[Literal[tuple(HelpForm.values)]] = None
+    date: Optional[date] = None
+    content: Annotated[str, Field(max_length=2000)] = ""
+    trend: Optional[Literal[tuple(Trend.values)]] = None
+    reason: Annotated[str, Field(max_length=1000)] = ""
+    confirm_open: bool = Field(False, description="仍有未落实的帮教措施时确认解除")
+    token: Optional[Annotated[str, Field(max_length=40)]] = None
+
+
+class TalkIn(Schema):
+    people: list[Id] = Field(min_length=1, max_length=100)
+    form: Literal[tuple(TalkForm.values)]
+    date: Optional[date] = None
+    topics: Annotated[str, Field(min_length=1, max_length=2000)]
+    concerns: Annotated[str, Field(max_length=2000)] = ""
+    concern: bool = False
+    follow_ups: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=20)
+    token: Optional[Annotated[str, Field(max_length=40)]] = None
+
+
+class TalkOut(Schema):
+    id: int
+    date: date
+    form: str
+    talker: str
+    people: list[str]
+    topics: str
+    concerns: str
+    concern: bool
+    follow_ups: list[dict]
+
+
+class TimelineItem(Schema):
+    date: date
+    kind: str
+    title: str
+    text: str
+    concern: bool
+
+
+class CareFileOut(Schema):
+    person_id: int
+    name: str
+    family_notes: str
+    thoughts_notes: str
+    timeline: list[TimelineItem]
+
+
+class CoverageRow(Schema):
+    branch_id: int
+    branch: str
+    total: int
+    covered: int
+    pct: int
+    left: int
+
+
+class MissingOut(Schema):
+    person_id: int
+    name: str
+    emp_no: str
+    at_risk: bool
+
+
+class CoverageOut(Schema):
+    year: int
+    total: int
+    covered: int
+    pct: int
+    rows: list[CoverageRow]
+    missing: list[MissingOut] = Field(description="指定 branch 时:该支部未谈人员(薄弱人物在前)")
+
+
+class CoverageQuery(Schema):
+    year: Optional[Annotated[int, Field(ge=2000, le=2100)]] = None
+    branch: Optional[Id] = None
+
+
+class EntryFilters(Schema):
+    status: Literal[tuple(EntryStatus.values)] = EntryStatus.ACTIVE
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+def _entry_out(user, e, detail=False):
+    e = services.with_due([e])[0]
+    out = dict(
+        id=e.pk, person_id=e.person_id, name=e.person.name, org=e.person.org.name, tier=e.tier, status=e.status,
+        criteria=[c.name for c in e.criteria.all()], helper=e.helper.name if e.helper_id else None, entered_on=e.entered_on,
+        released_on=e.released_on, next_evaluation=e.due, evaluation_overdue=e.overdue, version=e.version,
+        actions=[a for a, _ in services.allowed_actions(user, e)],
+    )  # fmt: skip
+    if not detail:
+        return EntryOut(**out)
+    out.update(
+        reason=e.reason, release_reason=e.release_reason, facts=e.facts or [],
+        measures=[MeasureOut(id=m.pk, text=m.text, done=m.done) for m in e.measures.all()],
+        helps=[RecordOut(date=h.date, kind=h.get_form_display(), by=h.by.display_name(), text=h.content) for h in e.helps.select_related("by", "by__person")],
+        evaluations=[RecordOut(date=v.date, kind=v.get_trend_display(), by=v.by.display_name(), text=v.note) for v in e.evaluations.select_related("by", "by__person")],
+    )  # fmt: skip
+    return EntryDetail(**out)
+
+
+@router.get("/suggestions", response={200: list[SuggestionOut], **ERRORS_READ}, summary="排查建议(含依据)")
+def list_suggestions(request):
+    return [
+        SuggestionOut(
+            person_id=s.person.pk, name=s.person.name, emp_no=s.person.emp_no, org=s.person.org.name,
+            rules=[RuleOut(rule=r, label=label, facts=[FactOut(key=k, text=t, new=n) for k, t, n in facts]) for r, label, facts in s.rows],
+        )  # fmt: skip
+        for s in services.suggestions_for(request.user)
+    ]
+
+
+@router.post("/suggestions/{person_id}/{rule}/dismiss", response={200: dict, **ERRORS_WRITE}, summary="排除建议(须写理由)")
+def dismiss_suggestion(request, person_id: PathId, rule: ActionName, payload: DismissIn):
+    decision = services.dismiss(request.user, person_id, rule, payload.reason)
+    return {"id": decision.pk, "rule": decision.rule, "facts": [f["key"] for f in decision.facts]}
+
+
+@router.get("/register", response={200: list[EntryOut], **ERRORS_READ}, summary="薄弱人物台账")
+def list_register(request, filters: Query[EntryFilters]):
+    qs = Entry.objects.visible_to(request.user).filter(status=filters.status).select_related("person", "person__org", "helper").prefetch_related("criteria").order_by("tier", "-entered_on", "pk")
+    start = (filters.page - 1) * 50
+    return [_entry_out(request.user, e) for e in qs[start : start + 50]]
+
+
+@router.post("/register", response={201: EntryDetail, **ERRORS_WRITE}, summary="列入台账(确认建议或直接列入)")
+def create_entry(request, payload: EntryIn):
+    data = {"tier": payload.tier, "criteria": payload.criteria, "helper": payload.helper, "measures": "\n".join(payload.measures), "reason": payload.reason, "token": payload.token}
+    entry = services.enter(request.user, payload.person, data, rule_keys=payload.rules)
+    return 201, _entry_out(request.user, services.get_entry(request.user, entry.pk), detail=True)
+
+
+@router.get("/register/{id}", response={200: EntryDetail, **ERRORS_READ}, summary="一条台账(措施、帮教、评估)")
+def get_entry(request, id: PathId):
+    return _entry_out(request.user, services.get_entry(request.user, id), detail=True)
+
+
+@router.post("/register/{id}/{action}", response={200: EntryDetail, **ERRORS_WRITE}, summary="台账操作:help、evaluate、tier、helper、measure、measure_done、release")
+def act(request, id: PathId, action: ActionName, payload: ActIn):
+    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+    if payload.date:
+        data["date"] = payload.date.isoformat()
+    data["confirm_open"] = "1" if payload.confirm_open else ""
+    services.act(request.user, id, action, data)
+    return _entry_out(request.user, Entry.objects.select_related("person", "person__org", "helper").get(pk=id), detail=True)
+
+
+def _talk_out(t):
+    return TalkOut(
+        id=t.pk, date=t.date, form=t.get_form_display(), talker=t.talker.name, people=[p.name for p in t.people.all()],
+        topics=t.topics, concerns=t.concerns, concern=t.concern,
+        follow_ups=[{"id": f.pk, "text": f.text, "due": f.due, "closed_on": f.closed_on} for f in t.follow_ups.all()],
+    )  # fmt: skip
+
+
+@router.get("/talks", response={200: list[TalkOut], **ERRORS_READ}, summary="谈心谈话记录")
+def list_talks(request, page: Annotated[int, Field(ge=1, le=100000)] = 1):
+    qs = Talk.objects.visible_to(request.user).select_related("talker").prefetch_related("people", "follow_ups").order_by("-date", "-pk")
+    return [_talk_out(t) for t in qs[(page - 1) * 50 : page * 50]]
+
+
+@router.post("/talks", response={201: TalkOut, **ERRORS_WRITE}, summary="记录谈心谈话")
+def create_talk(request, payload: TalkIn):
+    data = payload.dict()
+    data["date"] = payload.date.isoformat() if payload.date else ""
+    data["concern"] = "1" if payload.concern else ""
+    data["follow_ups"] = "\n".join(payload.follow_ups)
+    talk = services.record_talk(request.user, data)
+    return 201, _talk_out(Talk.objects.select_related("talker").get(pk=talk.pk))
+
+
+@router.get("/people/{id}/file", response={200: CareFileOut, **ERRORS_READ}, summary="关爱档案(敏感:每次读取均记录)")
+def care_file(request, id: PathId):
+    data = services.care_file(request.user, id, via="api", ip=request.META.get("REMOTE_ADDR"))
+    p = data["person"]
+    return CareFileOut(person_id=p.pk, name=p.name, family_notes=data["family_notes"], thoughts_notes=data["thoughts_notes"], timeline=[TimelineItem(**i) for i in data["timeline"]])
+
+
+@router.get("/coverage", response={200: CoverageOut, **ERRORS_READ}, summary="谈心谈话覆盖率(按支部、自然年)")
+def get_coverage(request, q: Query[CoverageQuery]):
+    from django.utils import timezone
+
+    user = request.user
+    mine = services.mine_of(user)
+    if mine is None or not access.can(user, "care_read"):
+        raise NotFound()
+    data = coverage(user, mine, q.year or timezone.localdate().year, branch_pk=q.branch)
+    rows = [CoverageRow(branch_id=r["branch"]["pk"], branch=r["branch"]["name"], total=r["total"], covered=r["covered"], pct=r["pct"], left=r["left"]) for r in data["rows"]]
+    missing = [MissingOut(person_id=m["pk"], name=m["name"], emp_no=m["emp_no"], at_risk=m["at_risk"]) for m in data["branch"]["missing"]] if data["branch"] else []
+    return CoverageOut(year=data["year"], total=data["total"], covered=data["covered"], pct=data["pct"], rows=rows, missing=missing)

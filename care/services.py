@@ -1,0 +1,712 @@
+"""Every state change, validation and permission check of ``care`` (SPEC §4.4), shared by the pages and the API."""
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from care import access, rules
+from care.models import (
+    DEFAULT_CRITERIA,
+    CareSettings,
+    Criterion,
+    Decision,
+    Entry,
+    EntryEvent,
+    EntryStatus,
+    Evaluation,
+    Finding,
+    FollowUp,
+    HelpForm,
+    HelpRecord,
+    Measure,
+    Rule,
+    Screening,
+    ScreeningKind,
+    SuggestionDecision,
+    Talk,
+    TalkForm,
+    TalkPerson,
+    Tier,
+    Trend,
+)
+from common.errors import Conflict, Forbidden, NotFound
+from orgs import scope
+from orgs.models import OrgKind, OrgNode, Person, RoleAssignment, SensitiveAccess
+
+# ---------------------------------------------------------------- helpers
+
+
+def as_id(value):
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number < 2**63 else None
+
+
+def _date(value, default=None, field="date", label="日期"):
+    if value in (None, ""):
+        if default is not None:
+            return default
+        raise ValidationError({field: f"请填写{label}"})
+    try:
+        parsed = parse_date(str(value))
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError({field: f"{label}格式不正确"})
+    today = timezone.localdate()
+    if parsed > today:
+        raise ValidationError({field: f"{label}不能晚于今天"})
+    if parsed < today - timedelta(days=3 * 366):
+        raise ValidationError({field: f"{label}太早了"})
+    return parsed
+
+
+def _text(data, key, label, required=False, longest=2000):
+    value = str(data.get(key) or "").strip()
+    if required and not value:
+        raise ValidationError({key: f"请填写{label}"})
+    if len(value) > longest:
+        raise ValidationError({key: f"{label}最长{longest}字"})
+    return value
+
+
+def _ids(data, key):
+    values = data.getlist(key) if hasattr(data, "getlist") else data.get(key) or []
+    if isinstance(values, (str, int)):
+        values = [values]
+    out = []
+    for v in values:
+        for part in str(v).replace(",", " ").split():
+            pk = as_id(part)
+            if pk and pk not in out:
+                out.append(pk)
+    return out
+
+
+def mine_of(user):
+    from hazards.services import mine_of as hazards_mine_of
+
+    return hazards_mine_of(user)
+
+
+def ensure_defaults(mine):
+    if not Criterion.objects.filter(mine=mine).exists():
+        Criterion.objects.bulk_create(
+            [Criterion(mine=mine, name=n, rule=r, order=i) for i, (n, r) in enumerate(DEFAULT_CRITERIA)], ignore_conflicts=True
+        )
+    cfg, _ = CareSettings.objects.get_or_create(mine=mine)
+    return cfg
+
+
+def settings_for(mine):
+    cfg = CareSettings.objects.filter(mine=mine).first()
+    return cfg or ensure_defaults(mine)
+
+
+def readable_people(user):
+    return Person.objects.filter(access.person_q(user))
+
+
+def branch_people(user, capability="care_read"):
+    """People in the user's subtrees of ``capability`` (not the helper rule: for lists of a branch or a mine)."""
+    return Person.objects.filter(access.org_q(user, "org__path", capability))
+
+
+def person_for(user, pk, capability="care_read"):
+    """A person in the user's subtree of ``capability``; otherwise NotFound."""
+    person = Person.objects.filter(access.org_q(user, "org__path", capability), pk=as_id(pk) or 0).select_related("org").first()
+    if person is None:
+        raise NotFound()
+    return person
+
+
+# ---------------------------------------------------------------- the care file
+
+
+def get_file_person(user, pk):
+    person = Person.objects.filter(pk=as_id(pk) or 0).select_related("org", "job_type", "mine").first()
+    if person is None or not access.can_read_file(user, person):
+        raise NotFound()
+    return person
+
+
+def care_file(user, pk, via="page", ip=None):
+    """Everything ``care`` keeps about a person as one timeline, newest first. Logged as a sensitive read."""
+    person = get_file_person(user, pk)
+    items = []
+    for f in Finding.objects.filter(person=person).select_related("screening"):
+        items.append({"date": f.screening.date, "kind": "排查", "title": f.screening.get_kind_display(), "text": f.note, "concern": f.concern})
+    for tp in TalkPerson.objects.filter(person=person).select_related("talk", "talk__talker"):
+        t = tp.talk
+        text = t.topics + (f"\n反映:{t.concerns}" if t.concerns else "")
+        items.append({"date": t.date, "kind": "谈心谈话", "title": f"{t.get_form_display()} · 谈话人 {t.talker.name}", "text": text, "concern": t.concern})
+    entries = list(Entry.objects.filter(person=person).select_related("helper").prefetch_related("criteria", "measures"))
+    for e in entries:
+        items.append({"date": e.entered_on, "kind": "列入台账", "title": f"{e.get_tier_display()} · {'、'.join(c.name for c in e.criteria.all())}", "text": e.reason, "concern": True})
+        if e.released_on:
+            items.append({"date": e.released_on, "kind": "解除", "title": "转化解除", "text": e.release_reason, "concern": False})
+    for h in HelpRecord.objects.filter(entry__person=person).select_related("by", "by__person"):
+        items.append({"date": h.date, "kind": "帮教", "title": f"{h.get_form_display()} · {h.by.display_name()}", "text": h.content, "concern": False})
+    for ev in Evaluation.objects.filter(entry__person=person).select_related("by", "by__person"):
+        items.append({"date": ev.date, "kind": "评估", "title": f"{ev.get_trend_display()} · {ev.by.display_name()}", "text": ev.note, "concern": ev.trend == Trend.WORSE})
+    try:
+        from frontline.models import DiaryEntry
+
+        if hasattr(DiaryEntry, "concern"):
+            for d in DiaryEntry.objects.filter(people=person):
+                items.append({"date": d.date, "kind": "民情日记", "title": "需关注" if d.concern else "", "text": str(getattr(d, "content", "") or getattr(d, "text", "") or ""), "concern": d.concern})
+    except ImportError:
+        pass
+    items.sort(key=lambda i: i["date"], reverse=True)
+    SensitiveAccess.objects.create(user=user, person=person, fields="care_file,family_notes,thoughts_notes", via=via, ip=ip)
+    return {
+        "person": person,
+        "family_notes": person.family_notes,
+        "thoughts_notes": person.thoughts_notes,
+        "entries": entries,
+        "timeline": items,
+    }
+
+
+def file_readers(user, pk):
+    """Who read a person's care file, for an administrator (who does not read the file itself)."""
+    person = Person.objects.filter(pk=as_id(pk) or 0).select_related("org").first()
+    if person is None or not (scope.can(user, "audit", person.org) or access.can(user, "care_readers", person.org)):
+        raise NotFound()
+    rows = SensitiveAccess.objects.filter(person=person, fields__startswith="care_file").select_related("user", "user__person")
+    return person, rows
+
+
+def can_see_file(user, person):
+    return access.can_read_file(user, person)
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+def suggestions_for(user, today=None):
+    mine = mine_of(user)
+    if mine is None or not access.can(user, "care_read"):
+        return []
+    return rules.suggestions(branch_people(user).filter(mine=mine), settings_for(mine), today=today)
+
+
+def _suggestion_of(user, person, rule, today=None):
+    if rule not in Rule.values:
+        raise NotFound()
+    for s in rules.suggestions(Person.objects.filter(pk=person.pk), settings_for(person.mine), today=today):
+        if rule in s.rules:
+            return s.rules[rule]
+    raise Conflict("该建议已处理或已不再成立,请刷新后再看")
+
+
+def dismiss(user, person_pk, rule, reason, now=None):
+    person = person_for(user, person_pk, "care_manage") if access.can(user, "care_manage") else None
+    if person is None:
+        person_for(user, person_pk)  # 404 outside scope, then 403
+        raise Forbidden("只有本支部书记可以处理建议")
+    reason = str(reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请填写排除的理由"})
+    facts = _suggestion_of(user, person, rule)
+    return SuggestionDecision.objects.create(
+        person=person, rule=rule, facts=[{"key": k, "text": t} for k, t, _ in facts], decision=Decision.DISMISSED,
+        reason=reason[:300], by=user, at=now or timezone.now(),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- the register
+
+TRANSITIONS = {
+    # (status, action): (new status, label); who: care_manage over the person, or the 帮教人 for "helper" actions
+    (EntryStatus.ACTIVE, "tier"): (EntryStatus.ACTIVE, "调整等级"),
+    (EntryStatus.ACTIVE, "helper"): (EntryStatus.ACTIVE, "更换帮教人"),
+    (EntryStatus.ACTIVE, "measure"): (EntryStatus.ACTIVE, "增加帮教措施"),
+    (EntryStatus.ACTIVE, "measure_done"): (EntryStatus.ACTIVE, "措施落实"),
+    (EntryStatus.ACTIVE, "help"): (EntryStatus.ACTIVE, "记录帮教"),
+    (EntryStatus.ACTIVE, "evaluate"): (EntryStatus.ACTIVE, "阶段评估"),
+    (EntryStatus.ACTIVE, "release"): (EntryStatus.RELEASED, "转化解除"),
+}
+HELPER_ACTIONS = {"measure_done", "help", "evaluate"}
+ACTION_LABELS = {a: label for (_, a), (_, label) in TRANSITIONS.items()} | {"enter": "列入台账"}
+
+
+def eligible_helpers(mine, node=None):
+    """帮教人: party members and 班组长 (post 班长/副班长 or a team_leader role) of the mine, near ``node`` first."""
+    from django.db.models import Q
+
+    leaders = RoleAssignment.objects.filter(role="team_leader", user__person__isnull=False).values("user__person_id")
+    q = Q(political_status__in=("member", "probationary")) | Q(post__in=("班长", "副班长")) | Q(pk__in=leaders)
+    qs = Person.objects.filter(q, mine=mine).exclude(work_status__in=rules.GONE)
+    if node is not None:
+        branch = access.branch_of(node)
+        qs = qs.filter(org__in=OrgNode.objects.filter(path__startswith=branch.path).values("pk"))
+    return qs.select_related("org").order_by("org__path", "emp_no")
+
+
+def _helper(data, person):
+    pk = as_id(data.get("helper"))
+    helper = eligible_helpers(person.mine, person.org).filter(pk=pk or 0).first() if pk else None
+    if helper is None:
+        raise ValidationError({"helper": "请选择本支部的党员或班组长作为帮教人"})
+    if helper.pk == person.pk:
+        raise ValidationError({"helper": "帮教人不能是本人"})
+    return helper
+
+
+def _criteria(data, mine):
+    ids = _ids(data, "criteria")
+    found = list(Criterion.objects.filter(mine=mine, active=True, pk__in=ids))
+    if not found:
+        raise ValidationError({"criteria": "请至少选择一个薄弱类型"})
+    return found
+
+
+def _tier(data):
+    tier = str(data.get("tier") or "")
+    if tier not in Tier.values:
+        raise ValidationError({"tier": "请选择等级(A/B/C)"})
+    return tier
+
+
+def enter(user, person_pk, data, rule_keys=(), now=None):
+    """列入台账: from a confirmed suggestion (``rule_keys``: the rules confirmed) or by hand after a screening."""
+    now = now or timezone.now()
+    if not access.can(user, "care_manage"):
+        person_for(user, person_pk)
+        raise Forbidden("只有本支部书记可以列入薄弱人物台账")
+    person = person_for(user, person_pk, "care_manage")
+    token = str(data.get("token") or "").strip()[:40] or None
+    if token:
+        existing = Entry.objects.filter(token=token).first()
+        if existing is not None:
+            if existing.created_by_id != user.pk:
+                raise Conflict("该表单已失效,请刷新页面后重新提交")
+            return existing
+    cfg = settings_for(person.mine)
+    errors = {}
+    values = {}
+    for key, fn in (("tier", lambda: _tier(data)), ("criteria", lambda: _criteria(data, person.mine)), ("helper", lambda: _helper(data, person))):
+        try:
+            values[key] = fn()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    measures = [m.strip()[:200] for m in str(data.get("measures") or "").splitlines() if m.strip()]
+    for extra in data.getlist("measure") if hasattr(data, "getlist") else data.get("measure_list") or []:
+        if str(extra).strip() and str(extra).strip() not in measures:
+            measures.append(str(extra).strip()[:200])
+    if not measures:
+        errors["measures"] = "请填写至少一条帮教措施(一人一策)"
+    if errors:
+        raise ValidationError(errors)
+    if Entry.objects.filter(person=person, status=EntryStatus.ACTIVE).exists():
+        raise Conflict(f"{person.name} 已在薄弱人物台账中(帮教中)")
+    facts = []
+    for rule in rule_keys:
+        if rule in Rule.values:
+            try:
+                facts.append((rule, _suggestion_of(user, person, rule)))
+            except Conflict:
+                pass
+    try:
+        with transaction.atomic():
+            entry = Entry.objects.create(
+                person=person, mine=person.mine, tier=values["tier"], helper=values["helper"], reason=_text(data, "reason", "情况说明"),
+                facts=[{"rule": r, "key": k, "text": t} for r, fs in facts for k, t, _ in fs], entered_on=timezone.localdate(now),
+                eval_days=cfg.eval_days(values["tier"]), created_by=user, token=token,
+            )  # fmt: skip
+            entry.criteria.set(values["criteria"])
+            Measure.objects.bulk_create([Measure(entry=entry, text=m) for m in measures])
+            for rule, fs in facts:
+                SuggestionDecision.objects.create(
+                    person=person, rule=rule, facts=[{"key": k, "text": t} for k, t, _ in fs], decision=Decision.CONFIRMED, by=user, at=now
+                )
+            EntryEvent.objects.create(
+                entry=entry, action="enter", actor=user, at=now, note=entry.reason,
+                data={"等级": entry.tier, "帮教人": entry.helper.name, "类型": "、".join(c.name for c in values["criteria"])},
+            )  # fmt: skip
+    except IntegrityError:
+        if token and Entry.objects.filter(token=token, created_by=user).exists():
+            return Entry.objects.get(token=token)
+        raise Conflict(f"{person.name} 已在薄弱人物台账中(帮教中)")
+    return entry
+
+
+def get_entry(user, pk):
+    entry = Entry.objects.visible_to(user).filter(pk=as_id(pk) or 0).select_related("person", "person__org", "helper", "mine").first()
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def _who(user, entry):
+    who = set()
+    if access.can(user, "care_manage", entry.person.org):
+        who.add("manage")
+    if user.person_id and entry.helper_id == user.person_id:
+        who.add("helper")
+    return who
+
+
+def allowed_actions(user, entry):
+    who = _who(user, entry)
+    out = []
+    for (state, action), (_new, label) in TRANSITIONS.items():
+        if state != entry.status:
+            continue
+        if "manage" in who or (action in HELPER_ACTIONS and "helper" in who):
+            out.append((action, label))
+    return out
+
+
+def open_measures(entry):
+    return [m for m in entry.measures.all() if not m.done]
+
+
+def act(user, pk, action, data, now=None):
+    now = now or timezone.now()
+    entry = get_entry(user, pk)
+    if action not in {a for _, a in TRANSITIONS}:
+        raise NotFound()
+    version = data.get("version")
+    if version not in (None, "") and str(version) != str(entry.version):
+        raise Conflict("该台账已被他人更新,请刷新后再操作")
+    key = (entry.status, action)
+    if key not in TRANSITIONS:
+        raise Conflict(f"该人员当前为“{entry.get_status_display()}”,不能{ACTION_LABELS[action]}")
+    new_status, label = TRANSITIONS[key]
+    who = _who(user, entry)
+    if not ("manage" in who or (action in HELPER_ACTIONS and "helper" in who)):
+        raise Forbidden(f"您无权{label}")
+    today = timezone.localdate(now)
+    changes, event = {}, {}
+    note = _text(data, "note", "说明", longest=1000)
+    created = None
+    token = str(data.get("token") or "").strip()[:40] or None
+    if action == "tier":
+        tier = _tier(data)
+        if tier == entry.tier:
+            raise ValidationError({"tier": "等级没有变化"})
+        cfg = settings_for(entry.mine)
+        changes = {"tier": tier, "eval_days": cfg.eval_days(tier)}
+        event = {"原等级": entry.tier, "新等级": tier}
+    elif action == "helper":
+        helper = _helper(data, entry.person)
+        changes = {"helper": helper}
+        event = {"原帮教人": entry.helper.name if entry.helper_id else "", "新帮教人": helper.name}
+    elif action == "measure":
+        text = _text(data, "text", "措施", required=True, longest=200)
+        event = {"措施": text}
+    elif action == "measure_done":
+        measure = entry.measures.filter(pk=as_id(data.get("measure")) or 0, done=False).first()
+        if measure is None:
+            raise ValidationError({"measure": "请选择未落实的措施"})
+        event = {"措施": measure.text}
+    elif action == "help":
+        if token and HelpRecord.objects.filter(token=token).exists():
+            existing = HelpRecord.objects.get(token=token)
+            if existing.by_id != user.pk:
+                raise Conflict("该表单已失效,请刷新页面后重新提交")
+            return entry  # the same form sent twice: one record
+        form = str(data.get("form") or "")
+        errors = {}
+        if form not in HelpForm.values:
+            errors["form"] = "请选择帮教形式"
+        try:
+            day = _date(data.get("date"), default=today)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        try:
+            content = _text(data, "content", "帮教内容", required=True)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        if day < entry.entered_on:
+            raise ValidationError({"date": "日期不能早于列入台账的日期"})
+        event = {"形式": HelpForm(form).label, "日期": day.isoformat()}
+    elif action == "evaluate":
+        trend = str(data.get("trend") or "")
+        if trend not in Trend.values:
+            raise ValidationError({"trend": "请选择评估结论"})
+        day = _date(data.get("date"), default=today)
+        event = {"结论": Trend(trend).label, "日期": day.isoformat()}
+    elif action == "release":
+        reason = _text(data, "reason", "解除理由", longest=1000)
+        if len(reason) < 4:
+            raise ValidationError({"reason": "请填写解除理由(转化情况)"})
+        still_open = open_measures(entry)
+        if still_open and str(data.get("confirm_open") or "") not in ("1", "true", "on", "True"):
+            raise ValidationError({"confirm_open": f"还有 {len(still_open)} 项帮教措施未落实:{'、'.join(m.text for m in still_open)}。确认仍要解除请勾选确认。"})
+        changes = {"released_on": today, "release_reason": reason}
+        event = {"未落实措施": [m.text for m in still_open]} if still_open else {}
+        note = reason
+    with transaction.atomic():
+        updated = Entry.objects.filter(pk=entry.pk, version=entry.version, status=entry.status).update(
+            status=new_status, version=entry.version + 1, **changes
+        )
+        if not updated:
+            raise Conflict("该台账已被他人更新,请刷新后再操作")
+        if action == "measure":
+            Measure.objects.create(entry=entry, text=event["措施"])
+        elif action == "measure_done":
+            Measure.objects.filter(pk=measure.pk).update(done=True, done_on=today)
+        elif action == "help":
+            try:
+                with transaction.atomic():
+                    created = HelpRecord.objects.create(entry=entry, date=day, form=form, content=content, by=user, token=token)
+            except IntegrityError:
+                raise Conflict("该表单已提交")
+        elif action == "evaluate":
+            Evaluation.objects.create(entry=entry, date=day, trend=trend, note=note, by=user)
+        EntryEvent.objects.create(entry=entry, action=action, actor=user, at=now, note=note, data=event)
+    return Entry.objects.select_related("person", "person__org", "helper", "mine").get(pk=entry.pk)
+
+
+def next_evaluation(entry, last_eval=None):
+    """The date the next evaluation is due: the last one (or the entry) plus the tier's interval."""
+    base = last_eval or entry.entered_on
+    return base + timedelta(days=entry.eval_days)
+
+
+def with_due(entries):
+    """Annotate entries (active ones) with ``due`` and ``overdue`` in one query."""
+    from django.db.models import Max
+
+    entries = list(entries)
+    last = dict(
+        Evaluation.objects.filter(entry__in=[e.pk for e in entries]).values("entry_id").annotate(d=Max("date")).values_list("entry_id", "d")
+    )
+    today = timezone.localdate()
+    for e in entries:
+        e.last_eval = last.get(e.pk)
+        e.due = next_evaluation(e, e.last_eval) if e.status == EntryStatus.ACTIVE else None
+        e.overdue = bool(e.due and e.due < today)
+    return entries
+
+
+def overdue_for(user):
+    """Active entries whose evaluation is overdue: for the 帮教人 (their people) and the secretary (their branch)."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    if user.is_authenticated and user.person_id:
+        q |= Q(helper_id=user.person_id)
+    if access.can(user, "care_manage"):
+        q |= access.org_q(user, "person__org__path", "care_manage")
+    qs = Entry.objects.filter(q, status=EntryStatus.ACTIVE).select_related("person").order_by()[:200]
+    return [e for e in with_due(qs) if e.overdue]
+
+
+# ---------------------------------------------------------------- branch and mine figures
+
+
+def register_stats(user, today=None):
+    """Counts by tier and criterion, new and released this month, days from entry to release; per branch."""
+    from collections import Counter, defaultdict
+
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    entries = Entry.objects.filter(access.org_q(user, "person__org__path")).values(
+        "pk", "tier", "status", "entered_on", "released_on", "person__org__path"
+    )
+    entries = list(entries)
+    criteria = defaultdict(Counter)
+    for entry_id, name in Entry.criteria.through.objects.filter(entry_id__in=[e["pk"] for e in entries if e["status"] == EntryStatus.ACTIVE]).values_list("entry_id", "criterion__name"):
+        criteria[entry_id][name] += 1
+    mine = mine_of(user)
+    branches = list(OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path")) if mine else []
+    rows = {b.pk: {"branch": b, "A": 0, "B": 0, "C": 0, "active": 0, "new": 0, "released": 0, "days": []} for b in branches}
+    total = {"A": 0, "B": 0, "C": 0, "active": 0, "new": 0, "released": 0, "days": [], "criteria": Counter()}
+    for e in entries:
+        branch = next((b for b in branches if e["person__org__path"].startswith(b.path)), None)
+        targets = [total] + ([rows[branch.pk]] if branch else [])
+        for t in targets:
+            if e["status"] == EntryStatus.ACTIVE:
+                t[e["tier"]] += 1
+                t["active"] += 1
+            if e["entered_on"] >= month_start:
+                t["new"] += 1
+            if e["released_on"] and e["released_on"] >= month_start:
+                t["released"] += 1
+            if e["released_on"]:
+                t["days"].append((e["released_on"] - e["entered_on"]).days)
+        total["criteria"].update(criteria.get(e["pk"], {}))
+    for t in [total, *rows.values()]:
+        t["avg_days"] = round(sum(t["days"]) / len(t["days"])) if t["days"] else None
+    return {"total": total, "branches": rows, "criteria": total["criteria"].most_common()}
+
+
+# ---------------------------------------------------------------- screenings
+
+
+def record_screening(user, data, now=None):
+    if not access.can(user, "care_manage"):
+        raise Forbidden("只有支部书记可以登记排查")
+    token = str(data.get("token") or "").strip()[:40] or None
+    if token and (existing := Screening.objects.filter(token=token).first()):
+        if existing.recorded_by_id != user.pk:
+            raise Conflict("该表单已失效,请刷新页面后重新提交")
+        return existing
+    errors = {}
+    kind = str(data.get("kind") or "")
+    if kind not in ScreeningKind.values:
+        errors["kind"] = "请选择排查形式"
+    try:
+        day = _date(data.get("date"), default=timezone.localdate())
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    scoped = branch_people(user, "care_manage")
+    participants = list(Person.objects.filter(pk__in=_ids(data, "participants"), mine=mine_of(user)))
+    if not participants:
+        errors["participants"] = "请选择参加人"
+    covered = list(scoped.filter(pk__in=_ids(data, "people")).select_related("org"))
+    if not covered:
+        errors["people"] = "请选择排查到的职工"
+    if errors:
+        raise ValidationError(errors)
+    concern_ids = set(_ids(data, "concern"))
+    with transaction.atomic():
+        screening = Screening.objects.create(
+            org=access.branch_of(covered[0].org), kind=kind, date=day, summary=_text(data, "summary", "情况"),
+            follow_up=_text(data, "follow_up", "后续措施"), recorded_by=user, token=token,
+        )  # fmt: skip
+        screening.participants.set(participants)
+        Finding.objects.bulk_create(
+            [Finding(screening=screening, person=p, note=str(data.get(f"note_{p.pk}") or "").strip()[:500], concern=p.pk in concern_ids) for p in covered]
+        )
+    return screening
+
+
+# ---------------------------------------------------------------- talks
+
+
+def record_talk(user, data, now=None):
+    if not access.can(user, "care_talk"):
+        raise Forbidden("您的角色不能登记谈心谈话")
+    token = str(data.get("token") or "").strip()[:40] or None
+    if token and (existing := Talk.objects.filter(token=token).first()):
+        if existing.recorded_by_id != user.pk:
+            raise Conflict("该表单已失效,请刷新页面后重新提交")
+        return existing
+    errors = {}
+    form = str(data.get("form") or "")
+    if form not in TalkForm.values:
+        errors["form"] = "请选择谈话形式"
+    try:
+        day = _date(data.get("date"), default=timezone.localdate())
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    people = list(branch_people(user, "care_talk").filter(pk__in=_ids(data, "people")).select_related("org"))
+    if not people:
+        errors["people"] = "请选择谈话对象"
+    talker_pk = as_id(data.get("talker")) or user.person_id
+    talker = Person.objects.filter(pk=talker_pk or 0, mine=mine_of(user)).first()
+    if talker is None:
+        errors["talker"] = "请选择谈话人"
+    try:
+        topics = _text(data, "topics", "谈话内容", required=True)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    concern = str(data.get("concern") or "") in ("1", "on", "true", "True")
+    follow = [line.strip()[:200] for line in str(data.get("follow_ups") or "").splitlines() if line.strip()]
+    try:
+        with transaction.atomic():
+            talk = Talk.objects.create(
+                org=access.branch_of(people[0].org), talker=talker, date=day, form=form, topics=topics,
+                concerns=_text(data, "concerns", "反映的问题"), concern=concern, recorded_by=user, token=token,
+            )  # fmt: skip
+            TalkPerson.objects.bulk_create([TalkPerson(talk=talk, person=p, date=day) for p in people])
+            FollowUp.objects.bulk_create([FollowUp(talk=talk, text=t, due=day + timedelta(days=30)) for t in follow])
+    except IntegrityError:
+        existing = Talk.objects.filter(token=token, recorded_by=user).first() if token else None
+        if existing is None:
+            raise
+        return existing
+    return talk
+
+
+def close_follow_up(user, pk, note=""):
+    follow = FollowUp.objects.filter(pk=as_id(pk) or 0).select_related("talk").first()
+    if follow is None or not Talk.objects.visible_to(user).filter(pk=follow.talk_id).exists():
+        raise NotFound()
+    talk = follow.talk
+    if talk.recorded_by_id != user.pk and user.person_id != talk.talker_id and not access.can(user, "care_manage", talk.org):
+        raise Forbidden("只有谈话人或支部书记可以关闭跟进事项")
+    if follow.closed_on:
+        raise Conflict("该跟进事项已关闭")
+    follow.closed_on = timezone.localdate()
+    follow.closed_note = str(note or "").strip()[:200]
+    follow.save(update_fields=["closed_on", "closed_note"])
+    return follow
+
+
+def open_follow_ups(user):
+    from django.db.models import Q
+
+    if not user.is_authenticated:
+        return []
+    q = Q(talk__recorded_by_id=user.pk)
+    if user.person_id:
+        q |= Q(talk__talker_id=user.person_id)
+    return list(FollowUp.objects.filter(q, closed_on__isnull=True).select_related("talk").order_by("due")[:50])
+
+
+# ---------------------------------------------------------------- criteria catalogue and thresholds
+
+
+def can_edit_settings(user, mine):
+    return access.can(user, "care_settings", mine)
+
+
+THRESHOLDS = (
+    ("recent_days", 1, 365), ("violation_days", 1, 365), ("violation_count", 1, 20), ("exam_fails", 1, 6),
+    ("leave_months", 1, 36), ("concern_days", 1, 365), ("eval_days_a", 1, 90), ("eval_days_b", 1, 180), ("eval_days_c", 1, 180),
+)  # fmt: skip
+
+
+def save_settings(user, mine, kind, data):
+    if not can_edit_settings(user, mine):
+        raise Forbidden("只有矿党委(组织部)或管理员可以维护薄弱类型和规则")
+    with transaction.atomic():
+        if kind == "criterion":
+            name = _text(data, "name", "类型名称", required=True, longest=20)
+            if Criterion.objects.filter(mine=mine, name=name).exists():
+                raise ValidationError({"name": f"类型“{name}”已存在"})
+            return Criterion.objects.create(mine=mine, name=name, order=Criterion.objects.filter(mine=mine).count())
+        if kind in ("criterion_rename", "criterion_toggle"):
+            criterion = Criterion.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
+            if criterion is None:
+                raise NotFound()
+            if kind == "criterion_toggle":
+                criterion.active = not criterion.active
+                criterion.save(update_fields=["active"])
+                return criterion
+            name = _text(data, "name", "类型名称", required=True, longest=20)
+            if Criterion.objects.filter(mine=mine, name=name).exclude(pk=criterion.pk).exists():
+                raise ValidationError({"name": f"类型“{name}”已存在"})
+            criterion.name = name
+            criterion.save(update_fields=["name"])
+            return criterion
+        if kind == "thresholds":
+            cfg = settings_for(mine)
+            errors = {}
+            for key, low, high in THRESHOLDS:
+                try:
+                    value = int(str(data.get(key, getattr(cfg, key))).strip())
+                    if not low <= value <= high:
+                        raise ValueError
+                    setattr(cfg, key, value)
+                except (TypeError, ValueError):
+                    errors[key] = f"须为 {low}–{high} 的整数"
+            if errors:
+                raise ValidationError(errors)
+            cfg.save()
+            return cfg
+    raise NotFound()

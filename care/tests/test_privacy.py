@@ -1,0 +1,118 @@
+"""SPEC §7.2 for the most sensitive records: who reads a care file (pages and API), every read logged, an admin lists
+the readers but reads nothing, and nobody else learns anything (404)."""
+import pytest
+from django.test import Client
+
+from care import services
+from care.tests.helpers import enter
+from orgs import token_services
+from orgs.models import SensitiveAccess
+from orgs.tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "家中老人病重,经济压力大"
+
+
+@pytest.fixture
+def file(care):
+    services.record_talk(care.secretary, {"form": "home", "people": [care.worker_person.pk], "topics": SECRET, "concern": "1"})
+    entry = enter(care)
+    services.act(care.member, entry.pk, "help", {"form": "pair", "content": "跟班作业一周"})
+    return entry
+
+
+def text(response):
+    if response["Content-Type"].startswith("application/json"):
+        import json
+
+        return json.dumps(response.json(), ensure_ascii=False)
+    return response.content.decode()
+
+
+def api(user):
+    client = Client()
+    token = token_services.create_token(user, "t")[1]
+    return lambda url: client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+READERS = ["secretary", "committee_user", "member"]  # the branch secretary, the mine's committee, the 帮教人
+NOT_READERS = ["admin", "superuser", "safety", "branch_committee", "team_leader", "worker", "other_secretary"]
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_readers_see_the_file_and_each_read_is_logged(care, file, login, who):
+    user = getattr(care, who)
+    page = login(user).get(f"/care/people/{care.worker_person.pk}/")
+    assert page.status_code == 200 and SECRET in page.content.decode() and "跟班作业一周" in page.content.decode()
+    answer = api(user)(f"/api/care/people/{care.worker_person.pk}/file")
+    assert answer.status_code == 200 and SECRET in text(answer)
+    logged = SensitiveAccess.objects.filter(user=user, person=care.worker_person, fields__startswith="care_file")
+    assert sorted(logged.values_list("via", flat=True)) == ["api", "page"]
+    if who == "member":  # a 党员 does not read the roster: the 帮教人 reaches the file from the register
+        assert f"/care/people/{care.worker_person.pk}/" in login(user).get(f"/care/register/{file.pk}/").content.decode()
+    else:
+        assert 'id="care-file-link"' in login(user).get(f"/people/{care.worker_person.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("who", NOT_READERS)
+def test_everyone_else_gets_404_in_pages_and_api_and_no_link(care, file, login, who):
+    user = getattr(care, who)
+    pk = care.worker_person.pk
+    client = login(user)
+    for url in (f"/care/people/{pk}/", f"/care/register/{file.pk}/", "/care/talks/", "/care/register/"):
+        response = client.get(url)
+        assert SECRET not in response.content.decode() and "跟班作业一周" not in response.content.decode()
+    assert client.get(f"/care/people/{pk}/").status_code == 404
+    assert client.get(f"/care/register/{file.pk}/").status_code == 404
+    call = api(user)
+    assert call(f"/api/care/people/{pk}/file").status_code == 404
+    assert call(f"/api/care/register/{file.pk}").status_code == 404
+    for url in ("/api/care/talks", "/api/care/register", "/api/care/suggestions"):
+        response = call(url)
+        assert SECRET not in text(response) and care.worker_person.name not in text(response)
+    person_page = client.get(f"/people/{pk}/")
+    assert 'id="care-file-link"' not in person_page.content.decode()
+    assert not SensitiveAccess.objects.filter(user=user, fields__startswith="care_file").exists()
+
+
+def test_a_helper_reads_only_while_helping(care, file, login):
+    assert login(care.member).get(f"/care/people/{care.colleague.pk}/").status_code == 404  # not their person
+    services.act(care.secretary, file.pk, "release", {"reason": "已转化,表现良好", "confirm_open": "1"})
+    assert login(care.member).get(f"/care/people/{care.worker_person.pk}/").status_code == 404
+
+
+def test_the_admin_lists_who_read_a_file_without_its_contents(care, file, login):
+    login(care.secretary).get(f"/care/people/{care.worker_person.pk}/")
+    page = login(care.admin).get(f"/care/people/{care.worker_person.pk}/readers/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "书记甲" in body and SECRET not in body
+    assert login(care.secretary).get(f"/care/people/{care.worker_person.pk}/readers/").status_code == 404
+    outside_admin = make_user("admin-xz", "admin", care.mine_b)
+    assert login(outside_admin).get(f"/care/people/{care.worker_person.pk}/readers/").status_code == 404
+
+
+def test_the_talker_sees_their_own_talks_but_not_the_file(care, login):
+    talk = services.record_talk(care.team_leader, {"form": "face", "people": [care.worker_person.pk], "topics": "班前谈话", "talker": care.member_person.pk})
+    client = login(care.team_leader)
+    assert client.get(f"/care/talks/{talk.pk}/").status_code == 200
+    assert client.get(f"/care/people/{care.worker_person.pk}/").status_code == 404
+    assert login(care.other_secretary).get(f"/care/talks/{talk.pk}/").status_code == 404
+
+
+def test_the_api_writes_with_the_pages_rules(care):
+    client = Client()
+    token = token_services.create_token(care.secretary, "t")[1]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    created = client.post("/api/care/talks", {"people": [care.worker_person.pk], "form": "face", "topics": "谈心"}, content_type="application/json", **headers)
+    assert created.status_code == 201
+    body = {"person": care.worker_person.pk, "tier": "B", "criteria": [services.Criterion.objects.get(mine=care.mine, name="其他").pk], "helper": care.member_person.pk, "measures": ["结对"]}
+    entry = client.post("/api/care/register", body, content_type="application/json", **headers)
+    assert entry.status_code == 201
+    eid = entry.json()["id"]
+    release = client.post(f"/api/care/register/{eid}/release", {"reason": "已经转化"}, content_type="application/json", **headers)
+    assert release.status_code == 422 and "confirm_open" in release.json()["errors"]
+    release = client.post(f"/api/care/register/{eid}/release", {"reason": "已经转化", "confirm_open": True}, content_type="application/json", **headers)
+    assert release.status_code == 200 and release.json()["status"] == "released"
+    other = token_services.create_token(care.other_secretary, "t")[1]
+    assert client.post("/api/care/talks", {"people": [care.worker_person.pk], "form": "face", "topics": "x"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 422
