@@ -119,6 +119,7 @@ class DiaryPatch(Schema):
 class RequestIn(Schema):
     problem: Text
     due: Optional[Date] = None
+    token: Token = Field(None, description="同一表单重复提交只生成一条")
 
 
 class StepIn(Schema):
@@ -174,9 +175,9 @@ def list_diary(request, filters: Query[DiaryFilters]):
     _require_diary(request.user)
     params = filters.dict()
     params.update({"from": filters.date_from, "to": filters.date_to, "concern": "1" if filters.concern else "", "open": "1" if filters.open else ""})
-    qs = services.with_counts(services.filter_entries(request.user, params)).order_by("-date", "-pk")
+    qs = services.list_rows(services.filter_entries(request.user, params))
     start = (filters.page - 1) * PAGE
-    return DiaryPage(count=qs.count(), items=[_diary_item(e) for e in qs[start : start + PAGE]])
+    return DiaryPage(count=qs.count(), items=[_diary_item(e) for e in services.attach_counts(qs[start : start + PAGE])])
 
 
 @router.get("/diary/{id}", response={200: DiaryDetail, **ERRORS_READ}, summary="一篇民情日记(含内容与诉求跟踪;读取留痕)")

@@ -95,6 +95,7 @@ class DiaryRequest(models.Model):
     feedback = models.TextField("反馈", blank=True)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True)  # one 诉求 per submitted form
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -86,8 +86,8 @@ def _require_diary(user):
 def diary_list(request):
     user = request.user
     _require_diary(user)
-    qs = services.with_counts(services.filter_entries(user, request.GET)).order_by("-date", "-pk")
-    page, querystring = _page(request, qs)
+    page, querystring = _page(request, services.list_rows(services.filter_entries(user, request.GET)))
+    page.object_list = services.attach_counts(page.object_list)
     today = timezone.localdate()
     branches = services.branches_for(user, "frontline_diary")
     context = {
@@ -139,7 +139,7 @@ def diary_new(request):
 @require_http_methods(["GET", "POST"])
 def diary_edit(request, pk):
     user = request.user
-    entry = _or_404(services._entry, user, pk)
+    entry = _or_404(services.get_entry, user, pk)
     if not services.scope.can(user, "frontline_diary_write", entry.branch):
         raise Http404
     errors = {}
@@ -184,6 +184,7 @@ def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=20
         "errors": errors or {},
         "data": data or {},
         "open_form": open_form,
+        "new_token": uuid.uuid4().hex,
     }
     return render(request, "frontline/diary_detail.html", context, status=status)
 
