@@ -328,8 +328,8 @@ def create_entry(user, data, now=None):
     return entry
 
 
-def _new_request(user, entry, problem, due, now):
-    request = DiaryRequest.objects.create(entry=entry, problem=problem, due=due)
+def _new_request(user, entry, problem, due, now, token=None):
+    request = DiaryRequest.objects.create(entry=entry, problem=problem, due=due, token=token)
     RequestEvent.objects.create(request=request, action="create", to_status=R.OPEN, actor=user, at=now, note=problem[:200])
     return request
 
@@ -389,8 +389,14 @@ def add_request(user, pk, data, now=None):
         raise ValidationError(errors)
     if entry.requests.count() >= 50:
         raise Conflict("一篇日记最多50条诉求")
-    with transaction.atomic():
-        return _new_request(user, entry, problem, due, now)
+    try:
+        with transaction.atomic():
+            return _new_request(user, entry, problem, due, now, token)
+    except IntegrityError:
+        existing = DiaryRequest.objects.filter(token=token, entry=entry).first() if token else None
+        if existing is None:
+            raise
+        return existing
 
 
 def get_request(user, pk):

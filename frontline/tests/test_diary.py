@@ -293,3 +293,27 @@ def test_the_book_of_a_year_is_for_readers_only(fl, login):
     assert login(fl.branch_committee).get("/frontline/diary/book.pdf").status_code == 404
     r = login(fl.other_secretary).get("/frontline/diary/book.pdf")
     assert r.status_code == 200 and DiaryRead.objects.count() == 0  # their branch has no entries: nothing read
+
+
+def test_adding_a_request_twice_with_the_same_form_adds_one(fl, login):
+    client = login(fl.secretary)
+    data = {"problem": "井下增加饮水点", "token": "add-1"}
+    assert client.post(f"/frontline/diary/{fl.entry.pk}/requests/", data).status_code == 302
+    assert client.post(f"/frontline/diary/{fl.entry.pk}/requests/", data).status_code == 302
+    assert fl.entry.requests.filter(problem="井下增加饮水点").count() == 1
+    r = client.post(f"/frontline/diary/{fl.entry.pk}/requests/", {"problem": "", "token": "add-2"})
+    assert r.status_code == 422 and "请填写诉求内容" in r.content.decode() and 'value="add-2"' in r.content.decode()
+
+
+def test_editing_an_entry_and_a_stale_edit_form(fl, login):
+    client = login(fl.co_secretary)
+    form = client.get(f"/frontline/diary/{fl.entry.pk}/edit/")
+    assert form.status_code == 200 and "母亲住院需要照顾" in form.content.decode()
+    assert DiaryRead.objects.filter(user=fl.co_secretary, entry=fl.entry).exists()
+    data = {"version": 1, "date": fl.entry.date.isoformat(), "place": "王小二家中", "learned": "母亲已出院,情绪好转", "people": [fl.worker_person.pk]}
+    assert client.post(f"/frontline/diary/{fl.entry.pk}/edit/", data).status_code == 302
+    stale = client.post(f"/frontline/diary/{fl.entry.pk}/edit/", data)
+    assert stale.status_code == 409 and "已被修改" in stale.content.decode()
+    e = DiaryEntry.objects.get(pk=fl.entry.pk)
+    assert (e.learned, e.concern, list(e.people.all())) == ("母亲已出院,情绪好转", False, [fl.worker_person])
+    assert login(fl.committee_user).get(f"/frontline/diary/{fl.entry.pk}/edit/").status_code == 404
