@@ -32,7 +32,7 @@ from frontline.models import (
     UrgentTask,
 )
 from hazards.models import Location
-from hazards.services import as_id, mine_of
+from hazards.services import as_id
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, SensitiveAccess
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound
 from frontline import services
-from frontline.models import RequestStatus, SecretaryRole, TaskStatus, UrgentKind
+from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from hazards.models import Location
 from hazards.views import CappedPaginator
 from orgs.models import OrgKind, OrgNode, Person
@@ -255,8 +255,12 @@ def diary_book(request):
         branch = services.branches_for(user, "frontline_diary").filter(pk=services.as_id(request.GET["branch"])).first()
         if branch is None:
             raise Http404
-    elif (only := list(services.branches_for(user, "frontline_diary")[:2])) and len(only) == 1:
-        branch = only[0]
+    else:
+        readable = list(services.branches_for(user, "frontline_diary")[:2])
+        if len(readable) > 1:  # the committee prints one branch's book at a time (a mine-year is thousands of pages)
+            messages.warning(request, "请选择要打印的党支部")
+            return redirect("frontline_diary")
+        branch = readable[0] if readable else None
     entries = services.book_entries(user, start, end, branch, _ip(request))
     html = render_to_string("frontline/diary_book.html", book_context(user, entries, label, branch))
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
@@ -442,5 +446,3 @@ def attachment(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
-
-STATUS_LABELS = dict(RequestStatus.choices)

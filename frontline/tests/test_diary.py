@@ -1,5 +1,4 @@
 """民情日记: recording, double submits, bad input, search, the 诉求 table, 待办, privacy of contents, the book."""
-import io
 import json
 from datetime import timedelta
 
@@ -317,3 +316,14 @@ def test_editing_an_entry_and_a_stale_edit_form(fl, login):
     e = DiaryEntry.objects.get(pk=fl.entry.pk)
     assert (e.learned, e.concern, list(e.people.all())) == ("母亲已出院,情绪好转", False, [fl.worker_person])
     assert login(fl.committee_user).get(f"/frontline/diary/{fl.entry.pk}/edit/").status_code == 404
+
+
+def test_the_committee_prints_one_branch_at_a_time(fl, login):
+    other = services.create_entry(fl.other_secretary, entry_data(fl, token=None, people=[fl.stranger.pk], place="掘进一区食堂"))
+    client = login(fl.committee_user)
+    r = client.get("/frontline/diary/book.pdf")
+    assert r.status_code == 302 and r["Location"] == "/frontline/diary/"
+    r = client.get(f"/frontline/diary/book.pdf?branch={fl.other_branch.pk}")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert list(DiaryRead.objects.filter(via="pdf").values_list("entry", flat=True)) == [other.pk]
+    assert login(fl.secretary).get(f"/frontline/diary/book.pdf?branch={fl.other_branch.pk}").status_code == 404

@@ -8,7 +8,7 @@ from django.utils import timezone
 from common.errors import Conflict, Forbidden
 from common.modules import tiles_for
 from frontline import services
-from frontline.models import Campaign, CampaignTask, UrgentTask
+from frontline.models import Campaign, CampaignTask
 from orgs.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
