@@ -301,6 +301,51 @@ def urgent_list(request):
     return render(request, "frontline/urgent_list.html", context)
 
 
+URGENT_COLUMNS = [
+    ("no", "序号", 6), ("date", "日期", 12), ("branch", "党支部", 18), ("title", "任务", 28), ("kind", "类别", 12), ("place", "地点", 18),
+    ("role", "书记角色", 12), ("content", "任务经过", 40), ("result", "结果", 30), ("people", "参与人员", 30), ("by", "记录人", 10),
+]  # fmt: skip
+LEDGER_MAX = 20_000
+
+
+@login_required
+def urgent_ledger(request):
+    """急难险重任务台账: the filtered list as .xlsx."""
+    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+
+    user = request.user
+    if not services.scope.can(user, "frontline"):
+        raise Http404
+    qs = services.filter_urgent(user, request.GET).select_related("branch", "recorded_by", "recorded_by__person").prefetch_related("people")
+    rows = [
+        [n, t.date, t.branch.name, t.title, t.get_kind_display(), t.place, t.get_role_display(), t.content, t.result,
+         "、".join(p.name for p in t.people.all()), t.recorded_by.display_name()]
+        for n, t in enumerate(qs.order_by("date", "pk")[:LEDGER_MAX], start=1)
+    ]  # fmt: skip
+    columns = [Column(key, header, width=width) for key, header, width in URGENT_COLUMNS]
+    note = f"急难险重任务台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 项"
+    return xlsx_response(f"急难险重任务台账-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes([Sheet("急难险重", columns, rows, notes=[note])]))
+
+
+@login_required
+def campaign_xlsx(request, pk):
+    """One 专项工作's branches with status, report and dates, for the committee's meeting."""
+    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+
+    user = request.user
+    campaign = _or_404(services.get_campaign, user, pk)
+    tasks = services.campaign_tasks(user, campaign)
+    rows = [
+        [n, t.branch.name, t.get_status_display(), "是" if t.overdue else "", "是" if t.late else "",
+         timezone.localtime(t.reported_at).replace(tzinfo=None) if t.reported_at else None, t.report]
+        for n, t in enumerate(tasks, start=1)
+    ]  # fmt: skip
+    columns = [Column("no", "序号", width=6), Column("branch", "党支部", width=20), Column("status", "状态", width=10), Column("overdue", "超期未报", width=8),
+               Column("late", "逾期上报", width=8), Column("at", "上报时间", width=18), Column("report", "上报内容", width=60)]  # fmt: skip
+    note = f"{campaign.title} 上报期限 {campaign.deadline:%Y-%m-%d} 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
+    return xlsx_response(f"{campaign.title}-各支部上报情况.xlsx", workbook_bytes([Sheet("各支部上报情况", columns, rows, notes=[note])]))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def urgent_new(request):

@@ -119,3 +119,23 @@ def test_home_figures_use_a_fixed_number_of_queries(fl, django_assert_max_num_qu
         scope.clear_cache(user)
         with django_assert_max_num_queries(4):
             services.home_figures(user)
+
+
+def test_ledgers_in_excel(fl, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    services.create_urgent(fl.secretary, urgent_data(fl))
+    services.create_urgent(fl.other_secretary, urgent_data(fl, token=None, title="掘进迎头探放水", people=[fl.stranger.pk]))
+    r = login(fl.secretary).get("/frontline/urgent/ledger.xlsx")
+    assert r.status_code == 200
+    cells = [c for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row if c]
+    assert "1302工作面冒顶抢险" in cells and "上阵亲自干" in cells and "王小二、党员甲" in cells
+    assert "掘进迎头探放水" not in cells  # another branch's record
+    assert login(fl.worker).get("/frontline/urgent/ledger.xlsx").status_code == 404
+    c = services.create_campaign(fl.committee_user, {"title": "双化双提", "description": "报告推进情况", "deadline": (timezone.localdate() + timedelta(days=3)).isoformat()})
+    services.act_on_task(fl.secretary, CampaignTask.objects.get(campaign=c, branch=fl.branch).pk, "report", {"report": "已组织学习"})
+    r = login(fl.committee_user).get(f"/frontline/campaigns/{c.pk}/progress.xlsx")
+    cells = [c for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row if c]
+    assert "已组织学习" in cells and "待审核" in cells and "待上报" in cells
