@@ -54,7 +54,8 @@ REQUEST_TRANSITIONS = {
     (R.RESOLVED, "reopen"): (R.HANDLING, {"write"}, "职工不满意,继续办理"),
 }
 REQUEST_ACTIONS = sorted({a for _, a in REQUEST_TRANSITIONS})
-REQUEST_LABELS = {a: label for (_, a), (_, _, label) in REQUEST_TRANSITIONS.items()} | {"create": "提出诉求"}
+# what each action is called in messages and on the timeline (the table's labels say it per state: "补充办理情况")
+REQUEST_LABELS = {"create": "提出诉求", "handle": "办理", "resolve": "办结", "feedback": "反馈职工并销号", "reopen": "职工不满意,继续办理"}
 # every request action carries text: what was done, the result, what the worker was told, why it goes on
 REQUEST_NOTE = {"handle": "请填写办理情况", "resolve": "请填写办理结果", "feedback": "请填写向职工反馈的情况", "reopen": "请填写职工不满意的原因"}
 

@@ -209,6 +209,7 @@ def test_request_follow_up_and_its_todo_until_closed(fl, login):
     r = client.post(f"/frontline/requests/{fl.req1.pk}/handle/", {"note": "", "version": 1})
     assert r.status_code == 422 and "请填写办理情况" in r.content.decode()
     assert client.post(f"/frontline/requests/{fl.req1.pk}/handle/", {"note": "已找区队长协调", "version": 1}).status_code == 302
+    assert "书记甲:办理 · 已找区队长协调" in client.get(f"/frontline/diary/{fl.entry.pk}/").content.decode()
     stale = client.post(f"/frontline/requests/{fl.req1.pk}/resolve/", {"note": "已调班", "version": 1})
     assert stale.status_code == 409 and "已被他人处理" in stale.content.decode()
     client.post(f"/frontline/requests/{fl.req1.pk}/resolve/", {"note": "已调到八点班", "version": 2})
