@@ -463,6 +463,7 @@ def _task_detail(request, task, errors=None, data=None, open_action=None, status
     context = {
         "t": task, "events": events, "actions": services.task_actions(request.user, task), "errors": errors or {},
         "general_errors": (errors or {}).get("__all__", []), "data": data or {}, "open_action": open_action,
+        "returned": next((e for e in reversed(events) if e.action == "return"), None) if task.status == TaskStatus.RETURNED else None,
     }  # fmt: skip
     return render(request, "frontline/task_detail.html", context, status=status)
 

@@ -123,6 +123,7 @@ def test_the_loop_with_a_return_and_the_todos(fl, login):
     r = committee.post(f"{url}return/", {"note": "", "version": 2})
     assert r.status_code == 422 and "请填写退回原因" in r.content.decode()
     committee.post(f"{url}return/", {"note": "请补充存在问题", "version": 2})
+    assert "退回:请补充存在问题" in login(fl.secretary).get(url).content.decode()
     assert (url, "专项工作重新上报:双化双提推进") in urls(fl.secretary)  # back on the branch's 待办
     assert urls(fl.committee_user) == []
     page = committee.get(url).content.decode()
