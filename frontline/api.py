@@ -1,3 +1,438 @@
-from ninja import Router
+"""JSON API of 红领一线工作法 (/api/frontline/…): the same services, scope and transition tables as the pages.
 
-router = Router(tags=["frontline"])
+Diary lists carry no contents (like the pages); reading one entry returns its contents and is logged."""
+from datetime import date as Date
+from datetime import datetime
+from typing import Annotated, Literal, Optional
+
+from django.urls import reverse
+from ninja import Field, Path, Query, Router, Schema
+
+from frontline import services
+from frontline.models import SecretaryRole, TaskStatus, UrgentKind
+from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
+
+router = Router(tags=["红领一线工作法"])
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ActionName = Annotated[str, Path(pattern=r"^[a-z_]{1,30}$")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, Field(max_length=4000)]
+Token = Optional[Annotated[str, Field(max_length=40)]]
+PAGE = 50
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+    emp_no: str
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    actor: str
+    at: datetime
+    note: str
+
+
+# ---------------------------------------------------------------- diary
+
+
+class DiaryItem(Schema):
+    id: int
+    date: Date
+    place: str
+    branch: str
+    author: str
+    people: list[PersonRef]
+    concern: bool = Field(description="需关注")
+    request_count: int
+    open_request_count: int
+
+
+class DiaryPage(Schema):
+    count: int
+    items: list[DiaryItem]
+
+
+class RequestOut(Schema):
+    id: int
+    problem: str
+    due: Optional[Date]
+    status: str
+    status_label: str
+    overdue: bool
+    handling: str
+    result: str
+    feedback: str
+    version: int
+    actions: list[str]
+    events: list[EventOut]
+
+
+class DiaryDetail(DiaryItem):
+    location: Optional[int]
+    learned: str = Field(description="了解到的民情")
+    action: str = Field(description="当场采取的措施")
+    version: int
+    requests: list[RequestOut]
+
+
+class DiaryFilters(Schema):
+    q: Optional[Annotated[str, Field(max_length=50)]] = Field(None, description="民情、措施、诉求、地点、姓名中的词")
+    person: Optional[Id] = None
+    branch: Optional[Id] = None
+    date_from: Optional[Date] = Field(None, alias="from")
+    date_to: Optional[Date] = Field(None, alias="to")
+    concern: bool = False
+    open: bool = Field(False, description="只看有未办结诉求的")
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class DiaryIn(Schema):
+    branch: Optional[Id] = Field(None, description="书记兼任多个支部时必填")
+    date: Optional[Date] = None
+    place: Annotated[str, Field(max_length=100)] = ""
+    location: Optional[Id] = None
+    people: list[Id] = Field([], max_length=30)
+    learned: Text
+    action: Text = ""
+    concern: bool = False
+    requests: list[Text] = Field([], max_length=10, description="诉求,每条一项")
+    due: Optional[Date] = Field(None, description="诉求的承诺办结日期")
+    token: Token = Field(None, description="同一表单重复提交只生成一条")
+
+
+class DiaryPatch(Schema):
+    version: Annotated[int, Field(ge=1, le=2**31)]
+    date: Date
+    place: Annotated[str, Field(max_length=100)] = ""
+    location: Optional[Id] = None
+    people: list[Id] = Field([], max_length=30)
+    learned: Text
+    action: Text = ""
+    concern: bool = False
+
+
+class RequestIn(Schema):
+    problem: Text
+    due: Optional[Date] = None
+    token: Token = Field(None, description="同一表单重复提交只生成一条")
+
+
+class StepIn(Schema):
+    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = Field(None, description="读取时的 version;已被他人处理则 409")
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+def _people(entry):
+    return [PersonRef(id=p.pk, name=p.name, emp_no=p.emp_no) for p in entry.people.all()]
+
+
+def _diary_item(e):
+    return DiaryItem(
+        id=e.pk, date=e.date, place=e.place, branch=e.branch.name, author=e.author.display_name(), people=_people(e),
+        concern=e.concern, request_count=e.request_count, open_request_count=e.open_count,
+    )  # fmt: skip
+
+
+def _events(events, labels):
+    return [EventOut(action=e.action, label=labels.get(e.action, e.action), from_status=e.from_status, to_status=e.to_status, actor=e.actor.display_name(), at=e.at, note=e.note) for e in events]
+
+
+def _request_out(user, r):
+    return RequestOut(
+        id=r.pk, problem=r.problem, due=r.due, status=r.status, status_label=r.get_status_display(), overdue=r.overdue,
+        handling=r.handling, result=r.result, feedback=r.feedback, version=r.version,
+        actions=[a for a, _ in services.request_actions(user, r)],
+        events=_events(r.events.select_related("actor", "actor__person"), services.REQUEST_LABELS),
+    )  # fmt: skip
+
+
+def _diary_detail(request, pk):
+    user = request.user
+    e = services.read_entry(user, pk, "api", request.META.get("REMOTE_ADDR"))
+    opened = sum(1 for r in e.request_list if r.status in services.OPEN_REQUEST_STATUSES)
+    return DiaryDetail(
+        id=e.pk, date=e.date, place=e.place, branch=e.branch.name, author=e.author.display_name(),
+        people=[PersonRef(id=p.pk, name=p.name, emp_no=p.emp_no) for p in e.people_list], concern=e.concern,
+        request_count=len(e.request_list), open_request_count=opened, location=e.location_id, learned=e.learned,
+        action=e.action, version=e.version, requests=[_request_out(user, r) for r in e.request_list],
+    )  # fmt: skip
+
+
+def _require_diary(user):
+    if not services.can_read_diary(user):
+        from common.errors import NotFound
+
+        raise NotFound()
+
+
+@router.get("/diary", response={200: DiaryPage, **ERRORS_READ}, summary="民情日记列表与搜索(不含内容)")
+def list_diary(request, filters: Query[DiaryFilters]):
+    _require_diary(request.user)
+    params = filters.dict()
+    params.update({"from": filters.date_from, "to": filters.date_to, "concern": "1" if filters.concern else "", "open": "1" if filters.open else ""})
+    qs = services.list_rows(services.filter_entries(request.user, params))
+    start = (filters.page - 1) * PAGE
+    return DiaryPage(count=qs.count(), items=[_diary_item(e) for e in services.attach_counts(qs[start : start + PAGE])])
+
+
+@router.get("/diary/{id}", response={200: DiaryDetail, **ERRORS_READ}, summary="一篇民情日记(含内容与诉求跟踪;读取留痕)")
+def get_diary(request, id: PathId):
+    return _diary_detail(request, id)
+
+
+@router.post("/diary", response={201: DiaryDetail, **ERRORS_WRITE}, summary="记民情日记")
+def create_diary(request, payload: DiaryIn):
+    entry = services.create_entry(request.user, payload.dict())
+    return 201, _diary_detail(request, entry.pk)
+
+
+@router.put("/diary/{id}", response={200: DiaryDetail, **ERRORS_WRITE}, summary="修改民情日记(带 version;已被改过则 409)")
+def update_diary(request, id: PathId, payload: DiaryPatch):
+    services.update_entry(request.user, id, payload.dict())
+    return _diary_detail(request, id)
+
+
+@router.post("/diary/{id}/requests", response={201: RequestOut, **ERRORS_WRITE}, summary="为民情日记添加诉求")
+def add_request(request, id: PathId, payload: RequestIn):
+    r = services.add_request(request.user, id, payload.dict())
+    return 201, _request_out(request.user, services.get_request(request.user, r.pk))
+
+
+@router.post("/requests/{id}/{action}", response={200: RequestOut, **ERRORS_WRITE}, summary="诉求跟踪(handle、resolve、feedback、reopen)")
+def request_step(request, id: PathId, action: ActionName, payload: StepIn):
+    r = services.act_on_request(request.user, id, action, payload.dict())
+    return _request_out(request.user, services.get_request(request.user, r.pk))
+
+
+# ---------------------------------------------------------------- 急难险重
+
+
+class UrgentOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    date: Date
+    place: str
+    location: Optional[int]
+    role: str
+    role_label: str
+    content: str
+    result: str
+    branch: str
+    recorded_by: str
+    people: list[PersonRef]
+
+
+class UrgentPage(Schema):
+    count: int
+    items: list[UrgentOut]
+
+
+class UrgentFilters(Schema):
+    q: Optional[Annotated[str, Field(max_length=50)]] = None
+    kind: Optional[Literal[tuple(UrgentKind.values)]] = None
+    branch: Optional[Id] = None
+    date_from: Optional[Date] = Field(None, alias="from")
+    date_to: Optional[Date] = Field(None, alias="to")
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class UrgentIn(Schema):
+    branch: Optional[Id] = None
+    title: Annotated[str, Field(max_length=100)]
+    kind: Literal[tuple(UrgentKind.values)]
+    date: Optional[Date] = None
+    place: Annotated[str, Field(max_length=100)] = ""
+    location: Optional[Id] = None
+    role: Literal[tuple(SecretaryRole.values)] = SecretaryRole.HANDS_ON
+    content: Text = ""
+    result: Text
+    people: list[Id] = Field([], max_length=30)
+    token: Token = None
+
+
+def _urgent_out(t):
+    return UrgentOut(
+        id=t.pk, title=t.title, kind=t.kind, kind_label=t.get_kind_display(), date=t.date, place=t.place, location=t.location_id,
+        role=t.role, role_label=t.get_role_display(), content=t.content, result=t.result, branch=t.branch.name,
+        recorded_by=t.recorded_by.display_name(), people=_people(t),
+    )  # fmt: skip
+
+
+@router.get("/urgent", response={200: UrgentPage, **ERRORS_READ}, summary="急难险重任务列表")
+def list_urgent(request, filters: Query[UrgentFilters]):
+    params = filters.dict()
+    params.update({"from": filters.date_from, "to": filters.date_to})
+    qs = services.filter_urgent(request.user, params).select_related("branch", "recorded_by", "recorded_by__person").prefetch_related("people").order_by("-date", "-pk")
+    start = (filters.page - 1) * PAGE
+    return UrgentPage(count=qs.count(), items=[_urgent_out(t) for t in qs[start : start + PAGE]])
+
+
+@router.get("/urgent/{id}", response={200: UrgentOut, **ERRORS_READ}, summary="一项急难险重任务")
+def get_urgent(request, id: PathId):
+    return _urgent_out(services.get_urgent(request.user, id))
+
+
+@router.post("/urgent", response={201: UrgentOut, **ERRORS_WRITE}, summary="记录急难险重任务")
+def create_urgent(request, payload: UrgentIn):
+    task = services.create_urgent(request.user, payload.dict())
+    return 201, _urgent_out(services.get_urgent(request.user, task.pk))
+
+
+# ---------------------------------------------------------------- 专项工作
+
+
+class TaskOut(Schema):
+    id: int
+    campaign_id: int
+    campaign: str
+    branch_id: int
+    branch: str
+    deadline: Date
+    status: str
+    status_label: str
+    overdue: bool = Field(description="超期未报(由期限推算)")
+    late: bool = Field(description="逾期上报")
+    report: str
+    reported_at: Optional[datetime]
+    version: int
+    actions: list[str]
+
+
+class AttachmentOut(Schema):
+    name: str
+    size: int
+    url: str
+
+
+class TaskDetail(TaskOut):
+    description: str
+    events: list[EventOut]
+    attachments: list[AttachmentOut]
+
+
+class TaskPage(Schema):
+    count: int
+    items: list[TaskOut]
+
+
+class TaskFilters(Schema):
+    status: Optional[Literal[tuple(TaskStatus.values)]] = None
+    overdue: bool = False
+    todo: bool = Field(False, description="待上报(含退回)")
+    campaign: Optional[Id] = None
+    branch: Optional[Id] = None
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class CampaignOut(Schema):
+    id: int
+    mine: str
+    title: str
+    description: str
+    deadline: Date
+    created_by: str
+    created_at: datetime
+    tasks: list[TaskOut]
+
+
+class CampaignItem(Schema):
+    id: int
+    title: str
+    deadline: Date
+    total: int
+    to_report: int
+    to_review: int
+    accepted: int
+
+
+class CampaignPage(Schema):
+    count: int
+    items: list[CampaignItem]
+
+
+class CampaignIn(Schema):
+    mine: Optional[Id] = None
+    title: Annotated[str, Field(max_length=100)]
+    description: Text
+    deadline: Date
+    branches: list[Id] = Field([], max_length=500, description="不填 = 本矿全部党支部")
+    token: Token = None
+
+
+class TaskStepIn(Schema):
+    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = Field(None, description="读取时的 version;已被他人处理则 409")
+    report: Text = Field("", description="上报内容(上报时必填;附件请用页面上传)")
+    note: Annotated[str, Field(max_length=2000)] = Field("", description="退回原因(退回时必填)")
+
+
+def _task_out(user, t, with_actions=True):
+    return TaskOut(
+        id=t.pk, campaign_id=t.campaign_id, campaign=t.campaign.title, branch_id=t.branch_id, branch=t.branch.name,
+        deadline=t.campaign.deadline, status=t.status, status_label=t.get_status_display(), overdue=t.overdue, late=t.late,
+        report=t.report, reported_at=t.reported_at, version=t.version,
+        actions=[a for a, _ in services.task_actions(user, t)] if with_actions else [],
+    )  # fmt: skip
+
+
+def _task_detail(user, t):
+    out = _task_out(user, t).dict()
+    out.update(
+        description=t.campaign.description,
+        events=_events(t.events.select_related("actor", "actor__person"), services.TASK_LABELS),
+        attachments=[AttachmentOut(name=a.name, size=a.size, url=reverse("frontline_attachment", args=[a.pk])) for a in t.attachments.all()],
+    )
+    return TaskDetail(**out)
+
+
+@router.get("/campaigns", response={200: CampaignPage, **ERRORS_READ}, summary="专项工作列表(含各状态支部数)")
+def list_campaigns(request, page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    qs, _today = services.campaigns_with_progress(request.user)
+    qs = qs.order_by("-created_at", "-pk")
+    start = (page - 1) * PAGE
+    items = [CampaignItem(id=c.pk, title=c.title, deadline=c.deadline, total=c.total, to_report=c.to_report, to_review=c.to_review, accepted=c.accepted) for c in qs[start : start + PAGE]]
+    return CampaignPage(count=qs.count(), items=items)
+
+
+def _campaign_out(user, c):
+    return CampaignOut(
+        id=c.pk, mine=c.mine.name, title=c.title, description=c.description, deadline=c.deadline,
+        created_by=c.created_by.display_name(), created_at=c.created_at,
+        tasks=[_task_out(user, t, with_actions=False) for t in services.campaign_tasks(user, c)],
+    )  # fmt: skip
+
+
+@router.get("/campaigns/{id}", response={200: CampaignOut, **ERRORS_READ}, summary="一项专项工作及各支部进度")
+def get_campaign(request, id: PathId):
+    return _campaign_out(request.user, services.get_campaign(request.user, id))
+
+
+@router.post("/campaigns", response={201: CampaignOut, **ERRORS_WRITE}, summary="下发专项工作(矿党委)")
+def create_campaign(request, payload: CampaignIn):
+    c = services.create_campaign(request.user, payload.dict())
+    return 201, _campaign_out(request.user, services.get_campaign(request.user, c.pk))
+
+
+@router.get("/tasks", response={200: TaskPage, **ERRORS_READ}, summary="各支部的专项工作任务")
+def list_tasks(request, filters: Query[TaskFilters]):
+    params = filters.dict()
+    params.update({"overdue": "1" if filters.overdue else "", "todo": "1" if filters.todo else ""})
+    qs = services.filter_tasks(request.user, params).select_related("campaign", "branch").order_by("campaign__deadline", "-campaign_id", "branch_id")
+    start = (filters.page - 1) * PAGE
+    return TaskPage(count=qs.count(), items=[_task_out(request.user, t, with_actions=False) for t in qs[start : start + PAGE]])
+
+
+@router.get("/tasks/{id}", response={200: TaskDetail, **ERRORS_READ}, summary="一个支部的专项工作任务(含过程与附件)")
+def get_task(request, id: PathId):
+    return _task_detail(request.user, services.get_task(request.user, id))
+
+
+@router.post("/tasks/{id}/{action}", response={200: TaskDetail, **ERRORS_WRITE}, summary="状态操作(report、accept、return)")
+def task_step(request, id: PathId, action: ActionName, payload: TaskStepIn):
+    return _task_detail(request.user, services.act_on_task(request.user, id, action, payload.dict()))

@@ -1,0 +1,801 @@
+"""红领一线工作法: every state change, validation and permission check of the diary, 急难险重 and 专项工作, once.
+
+Pages (``views.py``) and the API (``api.py``) call these functions. Reads go through ``visible_to``; out of scope
+is ``NotFound`` (404), in scope but not the user's role ``Forbidden`` (403), not allowed in this state or a stale
+form ``Conflict`` (409), bad input ``ValidationError`` with Chinese messages per field (422).
+"""
+import os
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from common.errors import Conflict, Forbidden, NotFound
+from frontline.models import (
+    OPEN_REQUEST_STATUSES,
+    TO_REPORT,
+    Campaign,
+    CampaignTask,
+    DiaryEntry,
+    DiaryRead,
+    DiaryRequest,
+    RequestEvent,
+    RequestStatus,
+    SecretaryRole,
+    TaskAttachment,
+    TaskEvent,
+    TaskStatus,
+    UrgentKind,
+    UrgentTask,
+)
+from hazards.models import Location
+from hazards.services import as_id
+from orgs import scope
+from orgs.models import OrgKind, OrgNode, Person, SensitiveAccess
+
+R = RequestStatus
+T = TaskStatus
+MAX_PEOPLE = 30
+MAX_REQUESTS = 10
+MAX_TEXT = 4000
+
+# ---------------------------------------------------------------- the two tables of allowed transitions
+
+# 诉求: (state, action) -> (new state, who, label). "write" = a secretary of the entry's branch (the author is one).
+REQUEST_TRANSITIONS = {
+    (R.OPEN, "handle"): (R.HANDLING, {"write"}, "登记办理情况"),
+    (R.HANDLING, "handle"): (R.HANDLING, {"write"}, "补充办理情况"),
+    (R.OPEN, "resolve"): (R.RESOLVED, {"write"}, "办结"),
+    (R.HANDLING, "resolve"): (R.RESOLVED, {"write"}, "办结"),
+    (R.RESOLVED, "feedback"): (R.CLOSED, {"write"}, "反馈职工并销号"),
+    (R.RESOLVED, "reopen"): (R.HANDLING, {"write"}, "职工不满意,继续办理"),
+}
+REQUEST_ACTIONS = sorted({a for _, a in REQUEST_TRANSITIONS})
+# what each action is called in messages and on the timeline (the table's labels say it per state: "补充办理情况")
+REQUEST_LABELS = {"create": "提出诉求", "handle": "办理", "resolve": "办结", "feedback": "反馈职工并销号", "reopen": "职工不满意,继续办理"}
+# every request action carries text: what was done, the result, what the worker was told, why it goes on
+REQUEST_NOTE = {"handle": "请填写办理情况", "resolve": "请填写办理结果", "feedback": "请填写向职工反馈的情况", "reopen": "请填写职工不满意的原因"}
+
+# 专项工作: "branch" = 书记/支部委员 of the task's branch; "review" = the party committee of the mine.
+TASK_TRANSITIONS = {
+    (T.SENT, "report"): (T.REPORTED, {"branch"}, "上报"),
+    (T.RETURNED, "report"): (T.REPORTED, {"branch"}, "重新上报"),
+    (T.REPORTED, "accept"): (T.ACCEPTED, {"review"}, "审核通过"),
+    (T.REPORTED, "return"): (T.RETURNED, {"review"}, "退回"),
+}
+TASK_ACTIONS = sorted({a for _, a in TASK_TRANSITIONS})
+TASK_LABELS = {a: label for (_, a), (_, _, label) in TASK_TRANSITIONS.items()} | {"send": "下发"}
+TASK_NOTE_REQUIRED = {"return": "请填写退回原因"}
+ATTACHMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".jpg", ".jpeg", ".png", ".txt", ".wps", ".zip"}
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _text(data, key, longest=MAX_TEXT):
+    return str(data.get(key) or "").strip()[:longest]
+
+
+def _list(data, key):
+    if hasattr(data, "getlist"):
+        values = data.getlist(key)
+    else:
+        values = data.get(key) or []
+        if not isinstance(values, (list, tuple)):
+            values = [values]
+    return [v for v in values if v not in (None, "")]
+
+
+def _date(value):
+    """A date, None when empty, False when malformed."""
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    try:
+        return parse_date(str(value)) or False
+    except ValueError:
+        return False
+
+
+def _bool(value):
+    return str(value).lower() in ("1", "true", "on", "yes", "是")
+
+
+def _token(data):
+    return str(data.get("token") or "")[:40] or None
+
+
+def branches_for(user, capability):
+    """The party branches where ``user`` holds ``capability`` (assigned at a branch, or at a mine/committee above)."""
+    paths = scope.subtree_paths(user, capability)
+    if not paths:
+        return OrgNode.objects.none()
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return OrgNode.objects.filter(q, kind=OrgKind.BRANCH).order_by("path")
+
+
+def _pick_branch(user, data, capability):
+    branches = list(branches_for(user, capability)[:200])
+    if not branches:
+        raise Forbidden("您不是党支部书记,不能记录")
+    wanted = as_id(data.get("branch"))
+    if wanted:
+        for b in branches:
+            if b.pk == wanted:
+                return b
+        raise ValidationError({"branch": "请选择您所在的党支部"})
+    if len(branches) > 1:
+        raise ValidationError({"branch": "请选择党支部"})
+    return branches[0]
+
+
+def _day(data, key, errors, label, now):
+    today = timezone.localdate(now)
+    day = _date(data.get(key)) if data.get(key) else today
+    if day is False:
+        errors[key] = f"{label}格式不正确"
+    elif day > today:
+        errors[key] = f"{label}不能晚于今天"
+    elif day < today - timedelta(days=366):
+        errors[key] = f"{label}太早了(只能补记一年内的)"
+    return day
+
+
+def _place(data, mine, errors):
+    """Free text, or a 井下地点 of the mine's register (whose name fills an empty text)."""
+    place = _text(data, "place", 100)
+    location = None
+    if data.get("location"):
+        location = Location.objects.filter(pk=as_id(data.get("location")) or 0, mine=mine).first() if mine else None
+        if location is None:
+            errors["location"] = "地点不存在或不属于本矿"
+    if not place and location:
+        place = location.name
+    if not place and "location" not in errors:
+        errors["place"] = "请填写地点"
+    return place, location
+
+
+def _people(user, data, errors, key="people"):
+    ids = [as_id(v) for v in _list(data, key)]
+    if any(i is None for i in ids):
+        errors[key] = "人员选择有误"
+        return []
+    ids = list(dict.fromkeys(ids))
+    if len(ids) > MAX_PEOPLE:
+        errors[key] = f"最多选 {MAX_PEOPLE} 人"
+        return []
+    people = list(Person.objects.visible_to(user).filter(pk__in=ids)) if ids else []
+    if len(people) != len(ids):
+        errors[key] = "有人员不存在或不在您的范围内"
+    return people
+
+
+def _by_token(model, token, owner_field, user, message):
+    existing = model.objects.filter(token=token).first()
+    if existing is None:
+        return None
+    if getattr(existing, owner_field) != user.pk:
+        raise Conflict(message)
+    return existing
+
+
+STALE_FORM = "该表单已失效,请刷新页面后重新填写"
+
+
+# ---------------------------------------------------------------- 民情日记: reading
+
+
+def can_read_diary(user):
+    return user.is_authenticated and bool(scope.subtree_paths(user, "frontline_diary"))
+
+
+def can_write_diary(user):
+    return user.is_authenticated and bool(scope.subtree_paths(user, "frontline_diary_write"))
+
+
+def get_entry(user, pk):
+    """The entry, in scope, without showing its contents (callers that show them log the read)."""
+    if not as_id(pk):
+        raise NotFound()
+    entry = DiaryEntry.objects.visible_to(user).filter(pk=pk).select_related("branch", "author", "author__person", "location").first()
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def log_reads(user, entries, via, ip=None):
+    """Every time an entry's contents are shown: one DiaryRead per entry, and one SensitiveAccess per person met
+    (so the admins' sensitive-view log, searched by person, shows who read about them)."""
+    entries = list(entries)
+    if not entries:
+        return
+    now = timezone.now()
+    DiaryRead.objects.bulk_create([DiaryRead(user=user, entry=e, via=via, ip=ip, at=now) for e in entries], batch_size=1000)
+    people = {p.pk: p for e in entries for p in e.people.all()}
+    SensitiveAccess.objects.bulk_create(
+        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip, at=now) for p in people.values()], batch_size=1000
+    )
+
+
+def read_entry(user, pk, via, ip=None):
+    """The entry with its people and 诉求, for showing its contents (logged)."""
+    entry = get_entry(user, pk)
+    entry.people_list = list(entry.people.select_related("org").order_by("emp_no"))
+    entry.request_list = list(entry.requests.prefetch_related("events", "events__actor", "events__actor__person"))
+    DiaryRead.objects.create(user=user, entry=entry, via=via, ip=ip)
+    SensitiveAccess.objects.bulk_create([SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip) for p in entry.people_list])
+    return entry
+
+
+def filter_entries(user, params):
+    """The diary list and its search: words (in 民情, 措施, 诉求, 地点, people's names), dates, person, flags."""
+    qs = DiaryEntry.objects.visible_to(user)
+    words = str(params.get("q") or "").strip()[:50]
+    for word in words.split()[:5]:
+        in_requests = DiaryRequest.objects.filter(entry=OuterRef("pk")).filter(
+            Q(problem__contains=word) | Q(handling__contains=word) | Q(result__contains=word) | Q(feedback__contains=word)
+        )
+        met = DiaryEntry.people.through.objects.filter(diaryentry_id=OuterRef("pk")).filter(
+            Q(person__name__contains=word) | Q(person__emp_no=word)
+        )
+        qs = qs.filter(Q(learned__contains=word) | Q(action__contains=word) | Q(place__contains=word) | Exists(in_requests) | Exists(met))
+    if as_id(params.get("person")):
+        qs = qs.filter(people=as_id(params["person"]))
+    if as_id(params.get("branch")):
+        qs = qs.filter(branch_id=as_id(params["branch"]))
+    start, end = _date(params.get("from")), _date(params.get("to"))
+    if start:
+        qs = qs.filter(date__gte=start)
+    if end:
+        qs = qs.filter(date__lte=end)
+    if _bool(params.get("concern") or ""):
+        qs = qs.filter(concern=True)
+    if _bool(params.get("open") or ""):
+        qs = qs.filter(Exists(DiaryRequest.objects.filter(entry=OuterRef("pk"), status__in=OPEN_REQUEST_STATUSES)))
+    return qs
+
+
+def list_rows(qs):
+    """List rows: who, where, when; never the contents (they are not even loaded)."""
+    return qs.select_related("branch", "author", "author__person").prefetch_related("people").defer("learned", "action").order_by("-date", "-pk")
+
+
+def attach_counts(entries):
+    """Each row's number of 诉求 and of open ones, in one query for the page (not a GROUP BY over the whole diary)."""
+    entries = list(entries)
+    counts = {}
+    rows = DiaryRequest.objects.filter(entry__in=[e.pk for e in entries]).values_list("entry_id", "status").annotate(n=Count("pk")).order_by()
+    for entry_id, status, n in rows:
+        total, opened = counts.get(entry_id, (0, 0))
+        counts[entry_id] = (total + n, opened + (n if status in OPEN_REQUEST_STATUSES else 0))
+    for e in entries:
+        e.request_count, e.open_count = counts.get(e.pk, (0, 0))
+    return entries
+
+
+# ---------------------------------------------------------------- 民情日记: writing
+
+
+def create_entry(user, data, now=None):
+    """记民情日记. ``data``: date, place, location, people (ids), learned, action, concern, requests (texts), due, token."""
+    now = now or timezone.now()
+    token = _token(data)
+    if token:
+        existing = _by_token(DiaryEntry, token, "author_id", user, STALE_FORM)
+        if existing is not None:  # a double submit of the same form
+            return existing
+    branch = _pick_branch(user, data, "frontline_diary_write")
+    mine = branch.mine
+    errors = {}
+    day = _day(data, "date", errors, "日期", now)
+    place, location = _place(data, mine, errors)
+    people = _people(user, data, errors)
+    learned = _text(data, "learned")
+    if len(learned) < 4:
+        errors["learned"] = "请填写了解到的民情(至少4个字)"
+    problems = [str(p).strip()[:MAX_TEXT] for p in _list(data, "requests") if str(p).strip()]
+    if len(problems) > MAX_REQUESTS:
+        errors["requests"] = f"一次最多记 {MAX_REQUESTS} 条诉求"
+    due = _date(data.get("due"))
+    if due is False:
+        errors["due"] = "承诺办结日期格式不正确"
+    elif due and day and due < day:
+        errors["due"] = "承诺办结日期不能早于走访日期"
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            entry = DiaryEntry.objects.create(
+                branch=branch, author=user, date=day, place=place, location=location, learned=learned,
+                action=_text(data, "action"), concern=_bool(data.get("concern") or ""), token=token,
+            )  # fmt: skip
+            entry.people.set(people)
+            for problem in problems:
+                _new_request(user, entry, problem, due or None, now)
+    except IntegrityError:
+        existing = _by_token(DiaryEntry, token, "author_id", user, STALE_FORM) if token else None
+        if existing is None:
+            raise
+        return existing
+    return entry
+
+
+def _new_request(user, entry, problem, due, now, token=None):
+    request = DiaryRequest.objects.create(entry=entry, problem=problem, due=due, token=token)
+    RequestEvent.objects.create(request=request, action="create", to_status=R.OPEN, actor=user, at=now, note=problem[:200])
+    return request
+
+
+def _require_write(user, entry):
+    if not scope.can(user, "frontline_diary_write", entry.branch):
+        raise Forbidden("只有本支部书记可以修改民情日记和办理诉求")
+
+
+def update_entry(user, pk, data, now=None):
+    """Correct an entry (its 诉求 are followed on their own). A form read before someone else's change is stale."""
+    entry = get_entry(user, pk)
+    _require_write(user, entry)
+    if str(data.get("version") or entry.version) != str(entry.version):
+        raise Conflict("该日记已被修改,请刷新后再改")
+    errors = {}
+    day = _day(data, "date", errors, "日期", now or timezone.now())
+    place, location = _place(data, entry.branch.mine, errors)
+    people = _people(user, data, errors)
+    learned = _text(data, "learned")
+    if len(learned) < 4:
+        errors["learned"] = "请填写了解到的民情(至少4个字)"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        updated = DiaryEntry.objects.filter(pk=entry.pk, version=entry.version).update(
+            date=day, place=place, location=location, learned=learned, action=_text(data, "action"),
+            concern=_bool(data.get("concern") or ""), version=entry.version + 1, updated_at=timezone.now(),
+        )  # fmt: skip
+        if not updated:
+            raise Conflict("该日记已被修改,请刷新后再改")
+        entry.refresh_from_db()
+        entry.people.set(people)
+    return entry
+
+
+def add_request(user, pk, data, now=None):
+    """Add a 诉求 heard later on to an entry."""
+    now = now or timezone.now()
+    entry = get_entry(user, pk)
+    _require_write(user, entry)
+    token = _token(data)
+    if token:
+        existing = DiaryRequest.objects.filter(token=token).first()
+        if existing is not None:  # a double submit of the same form
+            if existing.entry_id != entry.pk:
+                raise Conflict(STALE_FORM)
+            return existing
+    problem = _text(data, "problem")
+    errors = {}
+    if len(problem) < 2:
+        errors["problem"] = "请填写诉求内容"
+    due = _date(data.get("due"))
+    if due is False:
+        errors["due"] = "承诺办结日期格式不正确"
+    if errors:
+        raise ValidationError(errors)
+    if entry.requests.count() >= 50:
+        raise Conflict("一篇日记最多50条诉求")
+    try:
+        with transaction.atomic():
+            return _new_request(user, entry, problem, due, now, token)
+    except IntegrityError:
+        existing = DiaryRequest.objects.filter(token=token, entry=entry).first() if token else None
+        if existing is None:
+            raise
+        return existing
+
+
+def get_request(user, pk):
+    if not as_id(pk):
+        raise NotFound()
+    request = DiaryRequest.objects.filter(pk=pk, entry__in=DiaryEntry.objects.visible_to(user).values("pk")).select_related("entry", "entry__branch").first()
+    if request is None:
+        raise NotFound()
+    return request
+
+
+def request_actions(user, request):
+    roles = {"write"} if scope.can(user, "frontline_diary_write", request.entry.branch) else set()
+    return [(a, label) for (s, a), (_n, who, label) in REQUEST_TRANSITIONS.items() if s == request.status and who & roles]
+
+
+def act_on_request(user, pk, action, data, now=None):
+    """One step of 问题 → 办理 → 结果 → 反馈, as the table allows."""
+    now = now or timezone.now()
+    request = get_request(user, pk)
+    if action not in REQUEST_ACTIONS:
+        raise NotFound()
+    version = data.get("version")
+    if version not in (None, "") and str(version) != str(request.version):
+        raise Conflict(f"该诉求已被他人处理(现在是“{request.get_status_display()}”),请刷新后再操作")
+    key = (request.status, action)
+    if key not in REQUEST_TRANSITIONS:
+        raise Conflict(f"诉求当前状态为“{request.get_status_display()}”,不能{REQUEST_LABELS[action]}")
+    new_status, who, label = REQUEST_TRANSITIONS[key]
+    if "write" in who and not scope.can(user, "frontline_diary_write", request.entry.branch):
+        raise Forbidden(f"您无权{label}")
+    note = _text(data, "note", 2000)
+    if len(note) < 2:
+        raise ValidationError({"note": REQUEST_NOTE[action]})
+    changes = {}
+    if action == "handle":
+        changes["handling"] = f"{request.handling}\n{note}".strip() if request.handling else note
+    elif action == "resolve":
+        changes["result"] = note
+    elif action == "feedback":
+        changes["feedback"] = note
+        changes["closed_at"] = now
+    with transaction.atomic():
+        updated = DiaryRequest.objects.filter(pk=request.pk, version=request.version, status=request.status).update(
+            status=new_status, version=request.version + 1, **changes
+        )
+        if not updated:
+            raise Conflict("该诉求已被他人处理,请刷新后再操作")
+        RequestEvent.objects.create(request=request, action=action, from_status=request.status, to_status=new_status, actor=user, at=now, note=note)
+    request.refresh_from_db()
+    return request
+
+
+def book_entries(user, start, end, branch=None, ip=None):
+    """The entries of a period for the printable book, oldest first, with people and 诉求 (and their reads logged)."""
+    qs = DiaryEntry.objects.visible_to(user).filter(date__gte=start, date__lt=end)
+    if branch is not None:
+        qs = qs.filter(branch=branch)
+    entries = list(
+        qs.select_related("branch", "author", "author__person").prefetch_related("people", "requests").order_by("date", "pk")[:5000]
+    )
+    log_reads(user, entries, "pdf", ip)
+    return entries
+
+
+# ---------------------------------------------------------------- 急难险重
+
+
+def create_urgent(user, data, now=None):
+    now = now or timezone.now()
+    token = _token(data)
+    if token:
+        existing = _by_token(UrgentTask, token, "recorded_by_id", user, STALE_FORM)
+        if existing is not None:
+            return existing
+    branch = _pick_branch(user, data, "frontline_branch")
+    errors = {}
+    title = _text(data, "title", 100)
+    if len(title) < 2:
+        errors["title"] = "请填写任务名称"
+    if data.get("kind") not in UrgentKind.values:
+        errors["kind"] = "请选择类别"
+    role = data.get("role") or SecretaryRole.HANDS_ON
+    if role not in SecretaryRole.values:
+        errors["role"] = "请选择书记的角色"
+    day = _day(data, "date", errors, "日期", now)
+    place, location = _place(data, branch.mine, errors)
+    result = _text(data, "result")
+    if len(result) < 2:
+        errors["result"] = "请填写任务结果"
+    people = _people(user, data, errors)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            task = UrgentTask.objects.create(
+                branch=branch, recorded_by=user, title=title, kind=data["kind"], date=day, place=place, location=location,
+                role=role, content=_text(data, "content"), result=result, token=token,
+            )  # fmt: skip
+            task.people.set(people)
+    except IntegrityError:
+        existing = _by_token(UrgentTask, token, "recorded_by_id", user, STALE_FORM) if token else None
+        if existing is None:
+            raise
+        return existing
+    return task
+
+
+def get_urgent(user, pk):
+    if not as_id(pk):
+        raise NotFound()
+    task = UrgentTask.objects.visible_to(user).filter(pk=pk).select_related("branch", "recorded_by", "recorded_by__person", "location").first()
+    if task is None:
+        raise NotFound()
+    return task
+
+
+def filter_urgent(user, params):
+    qs = UrgentTask.objects.visible_to(user)
+    if as_id(params.get("branch")):
+        qs = qs.filter(branch_id=as_id(params["branch"]))
+    if params.get("kind") in UrgentKind.values:
+        qs = qs.filter(kind=params["kind"])
+    words = str(params.get("q") or "").strip()[:50]
+    if words:
+        qs = qs.filter(Q(title__contains=words) | Q(place__contains=words) | Q(result__contains=words) | Q(content__contains=words))
+    start, end = _date(params.get("from")), _date(params.get("to"))
+    if start:
+        qs = qs.filter(date__gte=start)
+    if end:
+        qs = qs.filter(date__lte=end)
+    return qs
+
+
+# ---------------------------------------------------------------- 专项工作
+
+
+def review_mines(user):
+    """Mines where the user may send 专项工作."""
+    if user.is_superuser:
+        return OrgNode.objects.filter(kind=OrgKind.MINE).order_by("path")
+    paths = scope.subtree_paths(user, "frontline_review")
+    mines = set()
+    for path in paths:
+        node = OrgNode.objects.filter(path=path).first()
+        if node is None:
+            continue
+        if node.kind == OrgKind.GROUP:
+            mines.update(OrgNode.objects.filter(path__startswith=path, kind=OrgKind.MINE).values_list("pk", flat=True))
+        else:
+            mine = node.ancestor_of_kind(OrgKind.MINE)
+            if mine:
+                mines.add(mine.pk)
+    return OrgNode.objects.filter(pk__in=mines).order_by("path")
+
+
+def can_send(user):
+    return user.is_authenticated and (user.is_superuser or bool(scope.subtree_paths(user, "frontline_review")))
+
+
+def create_campaign(user, data, now=None):
+    """下发专项工作: title, description, deadline, branches (ids; default all of the mine), token."""
+    now = now or timezone.now()
+    token = _token(data)
+    if token:
+        existing = _by_token(Campaign, token, "created_by_id", user, STALE_FORM)
+        if existing is not None:
+            return existing
+    mines = list(review_mines(user))
+    if not mines:
+        raise Forbidden("只有矿党委可以下发专项工作")
+    errors = {}
+    mine = mines[0]
+    if data.get("mine"):
+        mine = next((m for m in mines if m.pk == as_id(data.get("mine"))), None)
+        if mine is None:
+            errors["mine"] = "请选择您所在的矿"
+    title = _text(data, "title", 100)
+    if len(title) < 2:
+        errors["title"] = "请填写标题"
+    description = _text(data, "description")
+    if len(description) < 4:
+        errors["description"] = "请填写工作要求(至少4个字)"
+    deadline = _date(data.get("deadline"))
+    if not deadline:
+        errors["deadline"] = "请填写上报期限" if deadline is None else "上报期限格式不正确"
+    elif deadline < timezone.localdate(now):
+        errors["deadline"] = "上报期限不能早于今天"
+    elif deadline > timezone.localdate(now) + timedelta(days=366):
+        errors["deadline"] = "上报期限不能超过一年"
+    branches = []
+    if mine is not None:
+        all_branches = list(OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.BRANCH).order_by("path"))
+        wanted = [as_id(v) for v in _list(data, "branches")]
+        if not wanted:
+            branches = all_branches
+        elif None in wanted or not set(wanted) <= {b.pk for b in all_branches}:
+            errors["branches"] = "所选支部不属于本矿"
+        else:
+            branches = [b for b in all_branches if b.pk in set(wanted)]
+        if not branches and "branches" not in errors:
+            errors["branches"] = "本矿还没有党支部"
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(mine=mine, title=title, description=description, deadline=deadline, created_by=user, token=token)
+            tasks = CampaignTask.objects.bulk_create([CampaignTask(campaign=campaign, branch=b) for b in branches])
+            if not all(t.pk for t in tasks):  # a backend that does not return ids
+                tasks = list(campaign.tasks.all())
+            TaskEvent.objects.bulk_create([TaskEvent(task=t, action="send", to_status=T.SENT, actor=user, at=now) for t in tasks])
+    except IntegrityError:
+        existing = _by_token(Campaign, token, "created_by_id", user, STALE_FORM) if token else None
+        if existing is None:
+            raise
+        return existing
+    return campaign
+
+
+def get_campaign(user, pk):
+    if not as_id(pk):
+        raise NotFound()
+    campaign = Campaign.objects.visible_to(user).filter(pk=pk).select_related("mine", "created_by", "created_by__person").first()
+    if campaign is None:
+        raise NotFound()
+    return campaign
+
+
+def campaign_tasks(user, campaign):
+    return list(CampaignTask.objects.visible_to(user).filter(campaign=campaign).select_related("branch", "campaign").order_by("branch__path"))
+
+
+def campaigns_with_progress(user):
+    """The campaigns the user sees, each with how many of its branches are to report / to review / accepted / overdue."""
+    today = timezone.localdate()
+    visible = CampaignTask.objects.visible_to(user).filter(campaign=OuterRef("pk")).values("pk")
+    qs = Campaign.objects.visible_to(user).select_related("mine").annotate(
+        total=Count("tasks", filter=Q(tasks__in=visible), distinct=True),
+        to_report=Count("tasks", filter=Q(tasks__in=visible, tasks__status__in=TO_REPORT), distinct=True),
+        to_review=Count("tasks", filter=Q(tasks__in=visible, tasks__status=T.REPORTED), distinct=True),
+        accepted=Count("tasks", filter=Q(tasks__in=visible, tasks__status=T.ACCEPTED), distinct=True),
+    )
+    return qs, today
+
+
+def get_task(user, pk):
+    if not as_id(pk):
+        raise NotFound()
+    task = CampaignTask.objects.visible_to(user).filter(pk=pk).select_related("campaign", "campaign__mine", "branch").first()
+    if task is None:
+        raise NotFound()
+    return task
+
+
+def filter_tasks(user, params):
+    qs = CampaignTask.objects.visible_to(user)
+    if params.get("status") in T.values:
+        qs = qs.filter(status=params["status"])
+    if _bool(params.get("overdue") or ""):
+        qs = qs.overdue()
+    if _bool(params.get("todo") or ""):
+        qs = qs.filter(status__in=TO_REPORT)
+    if as_id(params.get("campaign")):
+        qs = qs.filter(campaign_id=as_id(params["campaign"]))
+    if as_id(params.get("branch")):
+        qs = qs.filter(branch_id=as_id(params["branch"]))
+    return qs
+
+
+def _task_roles(user, task):
+    roles = set()
+    if scope.can(user, "frontline_branch", task.branch):
+        roles.add("branch")
+    if scope.can(user, "frontline_review", task.campaign.mine):
+        roles.add("review")
+    return roles
+
+
+def task_actions(user, task):
+    roles = _task_roles(user, task)
+    return [(a, label) for (s, a), (_n, who, label) in TASK_TRANSITIONS.items() if s == task.status and who & roles]
+
+
+def _attachments(files):
+    files = list(files)
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": f"最多 {MAX_ATTACHMENTS} 个附件"})
+    for f in files:
+        ext = os.path.splitext(f.name or "")[1].lower()
+        if ext not in ATTACHMENT_EXTENSIONS:
+            raise ValidationError({"attachments": f"不支持的附件类型:{f.name}(可传 PDF、Word、Excel、PPT、图片、TXT、ZIP)"})
+        if f.size > MAX_ATTACHMENT_BYTES:
+            raise ValidationError({"attachments": f"附件“{f.name}”超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"})
+    return files
+
+
+def act_on_task(user, pk, action, data, files=(), now=None):
+    """One transition of a branch's 专项工作 task, as the table allows."""
+    now = now or timezone.now()
+    task = get_task(user, pk)
+    if action not in TASK_ACTIONS:
+        raise NotFound()
+    version = data.get("version")
+    if version not in (None, "") and str(version) != str(task.version):
+        raise Conflict(f"该任务已被他人处理(现在是“{task.get_status_display()}”),请刷新后再操作")
+    key = (task.status, action)
+    if key not in TASK_TRANSITIONS:
+        raise Conflict(f"任务当前状态为“{task.get_status_display()}”,不能{TASK_LABELS[action]}")
+    new_status, who, label = TASK_TRANSITIONS[key]
+    if not (who & _task_roles(user, task)):
+        raise Forbidden(f"您无权{label}")
+    note = _text(data, "note", 2000)
+    changes = {}
+    errors = {}
+    uploads = []
+    if action == "report":
+        report = _text(data, "report")
+        if len(report) < 2:
+            errors["report"] = "请填写上报内容"
+        try:
+            uploads = _attachments(files)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        changes = {"report": report, "reported_at": now}
+    if action in TASK_NOTE_REQUIRED and len(note) < 2:
+        errors["note"] = TASK_NOTE_REQUIRED[action]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        updated = CampaignTask.objects.filter(pk=task.pk, version=task.version, status=task.status).update(
+            status=new_status, version=task.version + 1, **changes
+        )
+        if not updated:
+            raise Conflict("该任务已被他人处理,请刷新后再操作")
+        event = TaskEvent.objects.create(task=task, action=action, from_status=task.status, to_status=new_status, actor=user, at=now, note=note if action != "report" else changes["report"][:200])
+        for f in uploads:
+            a = TaskAttachment(task=task, event=event, name=os.path.basename(f.name)[:120], size=f.size)
+            a.file.save("attachment" + os.path.splitext(f.name)[1].lower(), f, save=False)
+            a.save()
+    return get_task(user, pk)
+
+
+def get_attachment(user, pk):
+    if not as_id(pk):
+        raise NotFound()
+    attachment = TaskAttachment.objects.filter(pk=pk, task__in=CampaignTask.objects.visible_to(user).values("pk")).first()
+    if attachment is None:
+        raise NotFound()
+    return attachment
+
+
+# ---------------------------------------------------------------- 待办 and the home figures
+
+
+def diary_waiting(user):
+    """Open 诉求 of the branches where the user writes the diary: each is their 待办 until closed."""
+    if not can_write_diary(user):
+        return []
+    writable = DiaryEntry.objects.writable_by(user).values("pk")
+    return list(
+        DiaryRequest.objects.filter(entry__in=writable, status__in=OPEN_REQUEST_STATUSES).select_related("entry").order_by()[:50]
+    )
+
+
+def tasks_waiting(user):
+    """(task, what) the user must act on: report for their branch, or review for their mine."""
+    out = []
+    if user.is_superuser:
+        return out
+    base = CampaignTask.objects.select_related("campaign", "branch").order_by()
+    if scope.subtree_paths(user, "frontline_branch"):
+        q = scope.filter_for(user, "frontline_branch", path_field="branch__path", self_field=None)
+        for t in base.filter(q, status__in=TO_REPORT)[:50]:
+            out.append((t, "重新上报" if t.status == T.RETURNED else "上报"))
+    if scope.subtree_paths(user, "frontline_review"):
+        q = scope.filter_for(user, "frontline_review", path_field="campaign__mine__path", self_field=None)
+        for t in base.filter(q, status=T.REPORTED)[:50]:
+            out.append((t, "审核"))
+    return out
+
+
+def home_figures(user):
+    """{name: number} for the home tile: a fixed number of count queries whatever the data."""
+    today = timezone.localdate()
+    figures = {}
+    if can_write_diary(user):
+        writable = DiaryEntry.objects.writable_by(user).values("pk")
+        figures["requests_open"] = DiaryRequest.objects.filter(entry__in=writable, status__in=OPEN_REQUEST_STATUSES).count()
+    if scope.subtree_paths(user, "frontline_branch"):
+        q = scope.filter_for(user, "frontline_branch", path_field="branch__path", self_field=None)
+        counts = CampaignTask.objects.filter(q, status__in=TO_REPORT).aggregate(
+            due=Count("pk", filter=Q(campaign__deadline__gte=today)), overdue=Count("pk", filter=Q(campaign__deadline__lt=today))
+        )
+        figures["tasks_due"], figures["tasks_overdue"] = counts["due"], counts["overdue"]
+    if scope.subtree_paths(user, "frontline_review"):
+        q = scope.filter_for(user, "frontline_review", path_field="campaign__mine__path", self_field=None)
+        counts = CampaignTask.objects.filter(q).aggregate(
+            review=Count("pk", filter=Q(status=T.REPORTED)), overdue=Count("pk", filter=Q(status__in=TO_REPORT, campaign__deadline__lt=today))
+        )
+        figures["tasks_review"], figures["branches_overdue"] = counts["review"], counts["overdue"]
+    return figures
