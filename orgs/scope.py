@@ -13,6 +13,9 @@ SUBTREE_CAPABILITIES = {
     "roster": {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"},
     # see sensitive fields (身份证号, 手机, 住址, 家庭情况, 思想动态) of people in the subtree
     "sensitive": {"admin", "committee", "secretary"},
+    # read 家庭情况 / 思想动态: like the care file (SPEC §7.2), only the branch secretary and the party committee —
+    # not administrators, and not a superuser by that flag alone (see orgs.services.sensitive_fields_for)
+    "care_notes": {"committee", "secretary"},
     # add / edit / transfer people
     "manage_people": {"admin", "committee", "secretary"},
     # build, rename and move organisation nodes below the assigned node

@@ -65,10 +65,15 @@ def filter_people(user, params):
     return people.search(params.get("q"))
 
 
+CARE_NOTES = ("family_notes", "thoughts_notes")
+
+
 def sensitive_fields_for(user, person):
-    """Which sensitive fields of ``person`` this user may see."""
+    """Which sensitive fields of ``person`` this user may see. 家庭情况 and 思想动态 belong to the care file: only
+    roles holding ``care_notes`` over the person read them (an administrator sees the contact data, not these)."""
     if scope.can(user, "sensitive", person.org):
-        return list(SENSITIVE_FIELDS)
+        notes = user.is_active and any(person.org.path.startswith(p) for p in scope.subtree_paths(user, "care_notes"))
+        return [f for f in SENSITIVE_FIELDS if notes or f not in CARE_NOTES]
     if user.is_authenticated and user.person_id == person.pk:
         return list(SELF_VISIBLE_SENSITIVE)
     return []

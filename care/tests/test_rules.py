@@ -212,6 +212,16 @@ def test_a_talk_or_screening_marked_as_a_concern_suggests_the_person(care):
     assert [k.split(":")[0] for k in suggested(care.secretary, q)[Rule.CONCERN]] == ["finding"]
 
 
+def test_a_diary_entry_marked_as_a_concern_suggests_the_people_met(care):
+    from frontline import services as frontline
+
+    p, q = care.worker_person, care.colleague
+    frontline.create_entry(care.secretary, {"place": "王小二家", "people": [p.pk], "learned": "爱人生病住院,情绪低落", "concern": "1"})
+    frontline.create_entry(care.secretary, {"place": "班前会", "people": [q.pk], "learned": "班组气氛正常"})
+    assert [k.split(":")[0] for k in suggested(care.secretary, p)[Rule.CONCERN]] == ["diary"]
+    assert Rule.CONCERN not in suggested(care.secretary, q)
+
+
 def test_people_on_the_register_and_people_who_left_are_not_suggested(care):
     p = PersonFactory(org=care.team, hire_date=today() - timedelta(days=5))
     gone = PersonFactory(org=care.team, hire_date=today() - timedelta(days=5), work_status=WorkStatus.LEFT)
