@@ -56,6 +56,13 @@ _questions = {}  # question id -> (expires, Question with its point): a served q
 QUESTION_CACHE_SECONDS = 600
 
 
+def _daily_where(condition, params):
+    """[the DailyQuestion row] matching ``condition``: the hot path of every worker's day, read with one plain
+    statement (a raw query still gets the fields' conversions) instead of building a QuerySet for it."""
+    table = DailyQuestion._meta.db_table
+    return list(DailyQuestion.objects.raw(f"SELECT * FROM {table} WHERE {condition} LIMIT 1", params))
+
+
 def _with_question(daily):
     """Attach the question and its point from a small per-process cache (the daily question's hot path reads one
     row). Questions that have been served are immutable (an edit makes a new version, bank.save_question); the
@@ -81,7 +88,7 @@ def todays_question(user, now=None):
         person_of(user)  # raises the message
     now = now or timezone.now()
     today = timezone.localdate(now)
-    existing = list(DailyQuestion.objects.filter(person_id=user.person_id, date=today)[:1])
+    existing = _daily_where("person_id = %s AND date = %s", [user.person_id, today])
     if existing:
         return _with_question(existing[0])
     return _make_daily(person_of(user), today, now)
@@ -117,7 +124,7 @@ def _make_daily(person, today, now):
 def _own_daily(user, pk):
     if not user.is_authenticated or not user.person_id:
         raise NotFound("您的账号没有关联职工档案,没有每日一题")
-    daily = list(DailyQuestion.objects.filter(pk=pk, person_id=user.person_id)[:1])
+    daily = _daily_where("id = %s AND person_id = %s", [pk, user.person_id])
     if not daily:
         raise NotFound()
     return _with_question(daily[0])
@@ -140,11 +147,24 @@ def answer(user, pk, given, now=None):
     except ValidationError as exc:
         raise ValidationError({"answer": exc.messages})
     correct = grade(question, parsed)
-    claimed = DailyQuestion.objects.filter(pk=daily.pk, answered_at__isnull=True).update(given=parsed, correct=correct, answered_at=now)
+    claimed = _claim(daily.pk, parsed, correct, now)
     if not claimed:  # the other submit won: return what it recorded
         return DailyQuestion.objects.select_related("question", "point").get(pk=daily.pk)
     daily.given, daily.correct, daily.answered_at = parsed, correct, now
     return daily
+
+
+def _claim(pk, given, correct, now):
+    """Record the answer if nobody has yet: one conditional UPDATE (the same as
+    ``filter(pk=pk, answered_at__isnull=True).update(...)``, written out because it runs for every worker every day);
+    the fields prepare their values for the database as the ORM would."""
+    from django.db import connection
+
+    meta = DailyQuestion._meta
+    values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in (("given", given), ("correct", correct), ("answered_at", now))]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {meta.db_table} SET given = %s, correct = %s, answered_at = %s WHERE id = %s AND answered_at IS NULL", [*values, pk])
+        return cursor.rowcount
 
 
 def apply_reviews(person_ids=None, batch=2000):
