@@ -23,9 +23,14 @@ def _fill(b):
 
         units = OrgNode.objects.filter(path__startswith=b.mine.path, kind=OrgKind.UNIT)
         Location.objects.bulk_create([Location(mine=b.mine, unit=u, name=f"{u.name}{n}", kind=k) for u in units for n, k in PLACES])
+    from hazards import tally
+    from hazards.models import HazardTally
+
     target = TARGET_ROWS.get(b.size)
     have = Hazard.objects.filter(mine=b.mine).count()
     if not target or have >= target:
+        if have and not HazardTally.objects.filter(mine=b.mine).exists():  # a bench database made before the counts
+            tally.recount(b.mine.pk)
         return have
     locations = list(Location.objects.filter(mine=b.mine).values_list("pk", "unit_id"))
     categories = list(Category.objects.filter(mine=b.mine).values_list("pk", flat=True))
@@ -54,6 +59,7 @@ def _fill(b):
             Hazard.objects.bulk_create(batch)
             batch = []
     Hazard.objects.bulk_create(batch)
+    tally.recount(b.mine.pk)
     from bench.run import analyze
 
     analyze()

@@ -81,4 +81,7 @@ def _history(ctx, mine, rng):
         [HazardEvent(hazard=h, action="register", to_status=HazardStatus.REGISTERED, actor=actor, at=h.found_at, note="登记") for h in created],
         batch_size=2000,
     )
+    from hazards import tally
+
+    tally.recount(mine.pk)
     ctx.log(f"隐患: {len(created)} 条")

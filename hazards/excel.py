@@ -181,7 +181,10 @@ def check_rows(user, mine, rows, progress=lambda n: None):
 
 
 def apply_plan(user, plan):
+    from hazards import tally
+
     now = timezone.now()
+    months = {tally.month_of(h.found_at) for h in plan.creates} | {tally.month_of(h.found_at) for h, _ in plan.updates}
     created = Hazard.objects.bulk_create(plan.creates, batch_size=1000)
     for hazard, changes in plan.updates:
         for field, value in changes.items():
@@ -194,4 +197,6 @@ def apply_plan(user, plan):
         + [HazardEvent(hazard=h, action="import", to_status=h.status, actor=user, at=now, note="再次导入更新:" + "、".join(sorted(c))) for h, c in plan.updates],
         batch_size=1000,
     )
+    months |= {tally.month_of(h.found_at) for h, _ in plan.updates}  # an import may move a hazard to another month
+    tally.recount(plan.mine.pk, months)
     return {"created": len(created), "updated": len(plan.updates)}

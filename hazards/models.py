@@ -121,6 +121,28 @@ def own_hazards(user):
     return models.Q(found_by_id=user.person_id) | models.Q(responsible_person_id=user.person_id)
 
 
+def whole_mine_ids(user):
+    """The ids of the mines whose every hazard the user reads, when that is all they read (安监员, 党委, a mine's
+    admin: their own hazards lie in their own mine, registering and 五定 stay in one mine); else None."""
+    if not (user.is_authenticated and user.is_active) or user.is_superuser:
+        return None
+    paths = scope.subtree_paths(user, "hazards")
+    if not paths:
+        return None
+    nodes = list(OrgNode.objects.filter(path__in=paths).values_list("path", "kind"))
+    if len(nodes) != len(paths) or any(kind not in ("mine", "group") for _path, kind in nodes):
+        return None
+    q = models.Q(pk__in=[])
+    for p in paths:
+        q |= models.Q(path__startswith=p)
+    mines = list(OrgNode.objects.filter(q, kind="mine").values_list("pk", flat=True))
+    from orgs.models import Person
+
+    if user.person_id and not Person.objects.filter(pk=user.person_id, mine_id__in=mines).exists():
+        return None  # their own hazards lie elsewhere: read with the OR
+    return mines
+
+
 class HazardQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Hazards at locations of the user's units, assigned to them, found by or assigned to the user themselves.
@@ -131,6 +153,9 @@ class HazardQuerySet(models.QuerySet):
         from django.db.models import Q
 
         own = own_hazards(user)
+        mines = whole_mine_ids(user)
+        if mines is not None:
+            return self.filter(mine_id__in=mines)
         if user.is_authenticated and user.is_active and not user.is_superuser:
             paths = scope.subtree_paths(user, "hazards")
             mine_paths = [p for p in paths if OrgNode.objects.filter(path=p, kind__in=("mine", "group")).exists()]
@@ -139,12 +164,6 @@ class HazardQuerySet(models.QuerySet):
                 for p in mine_paths:
                     q |= Q(path__startswith=p)
                 mines = list(OrgNode.objects.filter(q, kind="mine").values_list("pk", flat=True))
-                # what the user found or must fix lies in their own mine (registering and 五定 stay in one mine): when
-                # that mine is covered, the OR would only keep the database from reading the mine's index alone
-                from orgs.models import Person
-
-                if user.person_id and Person.objects.filter(pk=user.person_id, mine_id__in=mines).exists():
-                    return self.filter(mine_id__in=mines)
                 return self.filter(Q(mine_id__in=mines) | own)
         if user.is_superuser:
             return self.all()
@@ -258,3 +277,24 @@ scope.register_capability("hazards_verify", {"admin", "safety"})
 scope.register_capability("hazards_supervise", {"admin", "committee", "safety"})
 # whose 待办 a newly registered hazard lands in: the branch decides 现场处理 or 限时整改 with 五定
 scope.register_capability("hazards_triage", {"secretary"})
+
+
+class HazardTally(models.Model):
+    """Running counts of a mine's hazards per month found, place, 专业 and grade: how many were found, by party
+    members, and closed after their deadline. The statistics of a whole mine read these instead of every hazard
+    of the year (a mine-year can be hundreds of thousands of rows); what depends on today (open, overdue) is
+    counted from the open hazards themselves. Kept by ``hazards.tally``; ``manage.py rebuild_hazard_tally`` makes
+    them again from the hazards."""
+
+    mine = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day, Asia/Shanghai
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    grade = models.ForeignKey(Grade, on_delete=models.CASCADE, related_name="+")
+    found = models.PositiveIntegerField(default=0)
+    party = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mine", "month", "location", "category", "grade"], name="hazard_tally_cell")]
+        indexes = [models.Index(fields=["mine", "month"])]

@@ -1,4 +1,5 @@
 """The hazard closed loop (SPEC §4.1): registering, the one table of allowed transitions, and who waits for what."""
+import copy
 import io
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from common.errors import Conflict, Forbidden, NotFound
+from hazards import tally
 from hazards.models import (
     DEFAULT_CATEGORIES,
     DEFAULT_GRADES,
@@ -211,6 +213,7 @@ def register(user, data, photos=(), now=None):
                 photo.image.save("photo.jpg", image, save=False)
                 photo.save()
             HazardEvent.objects.create(hazard=hazard, action="register", to_status=S.REGISTERED, actor=user, at=now, note="登记")
+            tally.registered(hazard)
     except IntegrityError:
         existing = _by_token(user, token) if token else None
         if existing is None:
@@ -388,6 +391,11 @@ def act(user, pk, action, data, photos=(), now=None):
         HazardEvent.objects.create(
             hazard=hazard, action=action, from_status=hazard.status, to_status=target, actor=user, at=now, note=note, data=event_data
         )
+        after = copy.copy(hazard)
+        after.status = target
+        for name, value in changes.items():
+            setattr(after, name, value)
+        tally.status_changed(hazard, after)
     return get(user, pk)
 
 

@@ -5,7 +5,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from hazards.models import OPEN_STATUSES, Hazard, HazardStatus
+from hazards.models import OPEN_STATUSES, Hazard, HazardStatus, HazardTally, whole_mine_ids
 from orgs.models import OrgKind, OrgNode
 
 ON_TIME = Q(status=HazardStatus.CLOSED) & (Q(deadline__isnull=True) | Q(closed_at__date__lte=F("deadline")))
@@ -30,19 +30,25 @@ def _rate(row):
 
 
 def year_stats(user, year, mine):
-    """Two grouped reads of the year's hazards, by (month, grade) and by (location, category), on plain columns (a
-    mine-year can be half a million rows: on PostgreSQL the ``hazard_mine_stats`` index covers them); every other
-    breakdown is summed from those in Python, with the names of the few master-data rows read separately."""
+    """The year by month, grade, 专业, branch, repeats at a place and party members' finds.
+
+    A whole mine (安监员, 党委) is read from the running counts of ``HazardTally`` plus its open hazards; any other
+    scope (a branch, a 区队) from two grouped reads of its hazards, by (month, grade) and by (place, 专业). Every
+    other breakdown is summed from those in Python, with the names of the few master-data rows read separately."""
     from hazards.models import Category, Grade, Location
 
     tz = timezone.get_current_timezone()
     start = datetime.combine(datetime(year, 1, 1).date(), time.min, tzinfo=tz)
     end = datetime.combine(datetime(year + 1, 1, 1).date(), time.min, tzinfo=tz)
-    qs = Hazard.objects.visible_to(user).filter(found_at__gte=start, found_at__lt=end).order_by()
-    counts = _counts()
     keys = ("found", "open", "overdue", "closed", "on_time")
-    by_month_grade = list(qs.annotate(month=TruncMonth("found_at")).values("month", "grade_id").annotate(**counts))
-    by_place = list(qs.values("location_id", "category_id").annotate(**counts, party=Count("pk", filter=Q(finder_is_party_member=True))))
+    mines = whole_mine_ids(user)
+    if mines is not None:
+        by_month_grade, by_place = _from_tally(mines, year, start, end)
+    else:
+        qs = Hazard.objects.visible_to(user).filter(found_at__gte=start, found_at__lt=end).order_by()
+        counts = _counts()
+        by_month_grade = list(qs.annotate(month=TruncMonth("found_at")).values("month", "grade_id").annotate(**counts))
+        by_place = list(qs.values("location_id", "category_id").annotate(**counts, party=Count("pk", filter=Q(finder_is_party_member=True))))
 
     def add(table, key, row, names=keys):
         target = table.setdefault(key, dict.fromkeys(names, 0))
@@ -82,3 +88,32 @@ def year_stats(user, year, mine):
     )[:15]
     total = sum(v["found"] for v in months.values())
     return {"months": month_rows, "grades": grade_out, "categories": category_out, "branches": branch_rows, "repeats": repeats, "total": total}
+
+
+def _from_tally(mines, year, start, end):
+    """A whole mine's year from the running counts (found, by party members, closed late) and its open hazards
+    (today's open and overdue): closed = found − open, on time = closed − late."""
+    from django.db.models import Sum
+
+    today = timezone.localdate()
+    tallies = HazardTally.objects.filter(mine_id__in=mines, month__gte=start.date(), month__lt=end.date()).order_by()
+    sums = {"found": Sum("found"), "party": Sum("party"), "late": Sum("late")}
+    by_month_grade = {(r["month"], r["grade_id"]): r for r in tallies.values("month", "grade_id").annotate(**sums)}
+    by_place = {(r["location_id"], r["category_id"]): r for r in tallies.values("location_id", "category_id").annotate(**sums)}
+    for table in (by_month_grade, by_place):
+        for row in table.values():
+            row["open"] = row["overdue"] = 0
+    open_rows = Hazard.objects.filter(mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end).order_by()
+    for found_at, location_id, category_id, grade_id, status, deadline in open_rows.values_list("found_at", "location_id", "category_id", "grade_id", "status", "deadline"):
+        late = status in (HazardStatus.RECTIFYING, HazardStatus.EXTENSION) and deadline is not None and deadline < today
+        for table, key in ((by_month_grade, (timezone.localdate(found_at).replace(day=1), grade_id)), (by_place, (location_id, category_id))):
+            row = table.get(key)
+            if row is None:  # counts not made yet for this cell (rebuild_hazard_tally mends them)
+                continue
+            row["open"] += 1
+            row["overdue"] += 1 if late else 0
+    for table in (by_month_grade, by_place):
+        for row in table.values():
+            row["closed"] = row["found"] - row["open"]
+            row["on_time"] = row["closed"] - row["late"]
+    return list(by_month_grade.values()), list(by_place.values())

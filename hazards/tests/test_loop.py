@@ -283,3 +283,39 @@ def test_statistics_and_ledger_count_what_the_user_may_see(site, login, django_a
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[1][:3] == ("序号", "隐患编号", "排查日期") and len(rows) == 2 + 4
     assert any(r[1] == closed.pk and r[17] == "已销号" for r in rows[2:])
+
+
+def test_the_whole_mines_statistics_from_running_counts_equal_counting_every_hazard(site):
+    """安监员 (a whole mine) reads the running counts; the superuser counts the hazards one by one. After every kind of
+    change — registering, closing on time and late, reopening a late one, an import — both say the same."""
+    from hazards import stats, tally
+    from hazards.excel import apply_plan, check_rows
+    from hazards.models import HazardTally
+
+    w = site
+    year = timezone.localdate().year
+    in_state(w, S.CLOSED)  # on time
+    late = in_state(w, S.PENDING)
+    services.act(w.safety, late.pk, "verify_pass", {}, now=timezone.now() + timedelta(days=9))  # after its deadline
+    reopened = in_state(w, S.PENDING)
+    services.act(w.safety, reopened.pk, "verify_pass", {}, now=timezone.now() + timedelta(days=9))
+    services.act(w.safety, reopened.pk, "reopen", {"note": "复查仍有问题"})
+    in_state(w, S.RECTIFYING)
+    report(w, user=w.member)  # a party member's find
+    rows = [(2, {"external_id": "OLD-9", "found": timezone.localdate().isoformat(), "location": "1302工作面", "category": "顶板", "grade": "B", "description": "旧系统隐患", "status": "已销号", "closed": timezone.localdate().isoformat()})]
+    apply_plan(w.safety, check_rows(w.safety, w.mine, rows).plan)
+
+    def figures(user):
+        s = stats.year_stats(user, year, w.mine)
+        pick = ("found", "open", "overdue", "closed", "on_time")
+        return ([{k: r[k] for k in pick} for r in s["months"]], [{k: r[k] for k in pick} for r in s["grades"]], [(r["name"], r["party"], r["found"]) for r in s["branches"]], s["total"])
+
+    from hazards.models import whole_mine_ids
+
+    assert whole_mine_ids(w.safety) is not None and whole_mine_ids(w.superuser) is None
+    by_counts, one_by_one = figures(w.safety), figures(w.superuser)
+    assert by_counts == one_by_one
+    assert by_counts[3] == 6 and sum(r["closed"] - r["on_time"] for r in by_counts[1]) == 1  # one closed late
+    before = list(HazardTally.objects.order_by("pk").values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late"))
+    tally.rebuild()
+    assert sorted(before) == sorted(HazardTally.objects.values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late"))
