@@ -45,10 +45,11 @@ def year_stats(user, year, mine):
     if mines is not None:
         by_month_grade, by_place = _from_tally(mines, year, start, end)
     else:
+        # one read grouped by (month, grade, place, 专业): a branch's year is a few thousand groups at most
         qs = Hazard.objects.visible_to(user).filter(found_at__gte=start, found_at__lt=end).order_by()
-        counts = _counts()
-        by_month_grade = list(qs.annotate(month=TruncMonth("found_at")).values("month", "grade_id").annotate(**counts))
-        by_place = list(qs.values("location_id", "category_id").annotate(**counts, party=Count("pk", filter=Q(finder_is_party_member=True))))
+        party = Count("pk", filter=Q(finder_is_party_member=True))
+        cells = list(qs.annotate(month=TruncMonth("found_at")).values("month", "grade_id", "location_id", "category_id").annotate(**_counts(), party=party))
+        by_month_grade, by_place = cells, cells
 
     def add(table, key, row, names=keys):
         target = table.setdefault(key, dict.fromkeys(names, 0))
@@ -56,13 +57,14 @@ def year_stats(user, year, mine):
             target[name] += row[name]
         return target
 
-    months, grades_t, categories_t, units_t = {}, {}, {}, {}
+    months, grades_t, categories_t, units_t, pairs = {}, {}, {}, {}, {}
     for row in by_month_grade:
         add(months, row["month"], row)
         add(grades_t, row["grade_id"], row)
     for row in by_place:
         add(categories_t, row["category_id"], row)
         add(units_t, row["location_id"], row, keys + ("party",))
+        add(pairs, (row["location_id"], row["category_id"]), row, ("found",))
     grade_rows = {g.pk: g for g in Grade.objects.filter(pk__in=list(grades_t))}
     category_names = dict(Category.objects.filter(pk__in=list(categories_t)).values_list("pk", "name"))
     places = {loc.pk: loc for loc in Location.objects.filter(pk__in=list(units_t)).select_related("unit")}
@@ -83,7 +85,7 @@ def year_stats(user, year, mine):
                 table[branch.pk][key] += row[key]
     branch_rows = [_rate(r) for r in table.values() if r["found"]]
     repeats = sorted(
-        ({"location__name": places[r["location_id"]].name, "category__name": category_names[r["category_id"]], "n": r["found"]} for r in by_place if r["found"] >= 3),
+        ({"location__name": places[loc].name, "category__name": category_names[cat], "n": r["found"]} for (loc, cat), r in pairs.items() if r["found"] >= 3),
         key=lambda r: (-r["n"], r["location__name"]),
     )[:15]
     total = sum(v["found"] for v in months.values())

@@ -25,11 +25,11 @@ class CappedPaginator(Paginator):
     ``newest``: the date field the list is ordered by (newest first, then id). The (id, date) of the matching rows
     are read first, at most 2,001 of them: when there are no more than 2,000 the filter is selective, and the page is
     cut from those in memory and read by id, because walking the date index backwards to find the newest 30 of a few
-    scattered rows can read the whole table. Past 2,000 the rows are dense enough for the date index to find the
+    scattered rows can read the whole table. Past 500 the rows are dense enough for the date index to find the
     page at once, and they are counted (up to 10,001) without reading them.
     """
 
-    FEW = 2000
+    FEW = 500
 
     def __init__(self, object_list, per_page, newest=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
