@@ -105,15 +105,21 @@ def _from_tally(mines, year, start, end):
     for table in (by_month_grade, by_place):
         for row in table.values():
             row["open"] = row["overdue"] = 0
-    open_rows = Hazard.objects.filter(mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end).order_by()
-    for found_at, location_id, category_id, grade_id, status, deadline in open_rows.values_list("found_at", "location_id", "category_id", "grade_id", "status", "deadline"):
-        late = status in (HazardStatus.RECTIFYING, HazardStatus.EXTENSION) and deadline is not None and deadline < today
-        for table, key in ((by_month_grade, (timezone.localdate(found_at).replace(day=1), grade_id)), (by_place, (location_id, category_id))):
+    open_rows = (
+        Hazard.objects.filter(mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end)
+        .annotate(month=TruncMonth("found_at"))
+        .values("month", "grade_id", "location_id", "category_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)))
+        .order_by()
+    )
+    for cell in open_rows:
+        month = timezone.localdate(cell["month"]) if isinstance(cell["month"], datetime) else cell["month"]
+        for table, key in ((by_month_grade, (month, cell["grade_id"])), (by_place, (cell["location_id"], cell["category_id"]))):
             row = table.get(key)
             if row is None:  # counts not made yet for this cell (rebuild_hazard_tally mends them)
                 continue
-            row["open"] += 1
-            row["overdue"] += 1 if late else 0
+            row["open"] += cell["open"]
+            row["overdue"] += cell["overdue"]
     for table in (by_month_grade, by_place):
         for row in table.values():
             row["closed"] = row["found"] - row["open"]
