@@ -56,13 +56,18 @@ class CappedPaginator(Paginator):
         return self.count > COUNT_CAP
 
     def page(self, number):
-        keys = self._keys()
-        if keys is None:
+        if not self.newest:
             return super().page(number)
+        keys = self._keys()
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ordered = sorted(keys, key=lambda row: (row[1], row[0]), reverse=True)
-        ids = [pk for pk, _ in ordered[bottom : bottom + self.per_page]]
+        if keys is None:
+            # the page's ids by the date index alone, then their rows with what they show (the rows skipped by the
+            # offset are never joined)
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        else:
+            ordered = sorted(keys, key=lambda row: (row[1], row[0]), reverse=True)
+            ids = [pk for pk, _ in ordered[bottom : bottom + self.per_page]]
         rows = {obj.pk: obj for obj in self.object_list.order_by().filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
