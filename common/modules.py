@@ -43,12 +43,13 @@ def register_tile(responsibility):
 
 
 def tiles_for(user):
-    """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module."""
+    """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module and a figure for the user."""
     result = []
     for number, (title, motto, icon) in RESPONSIBILITIES.items():
         providers = _tiles.get(number)
         if not providers:
             continue
         figures = [figure for provider in providers for figure in provider(user)]
-        result.append((number, title, motto, icon, figures))
+        if figures:  # a tile without a figure for this user would only be a heading
+            result.append((number, title, motto, icon, figures))
     return result

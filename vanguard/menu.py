@@ -22,7 +22,12 @@ def ratings_waiting(user):
 def vanguard_figures(user):
     """This month's 无违章 rate of the members in scope (five queries whatever the number of members)."""
     if not scope.can(user, "vanguard"):
-        return []
+        # a party member: their own month (a worker without 包保 gets nothing here)
+        own = services.compliance_rows(user, timezone.localdate()) if user.person_id else []
+        if not own or not own[0][1].assigned:
+            return []
+        row = own[0][1]
+        return [Figure("我身边本月无违章", "达标" if row.compliant else "未达标", url="/vanguard/me/", warn=not row.compliant)]
     rows = services.compliance_rows(user, timezone.localdate())
     ok, assigned, rate = compliance.branch_rate([r for _, r in rows])
     return [Figure("党员身边无违章达标", f"{rate}%" if rate is not None else "—", url="/vanguard/", warn=rate is not None and rate < 100)]

@@ -22,7 +22,11 @@ def violations_waiting(user):
 def violation_figures(user):
     """This month's violations and the records whose 帮教 is not finished, in the user's scope (two counts)."""
     if not scope.can(user, "violations"):
-        return []
+        if not user.person_id:
+            return []
+        # a worker's own record this year (SPEC §7.3: "my records")
+        mine = Violation.objects.filter(person_id=user.person_id, occurred_on__year=timezone.localdate().year).effective().count()
+        return [Figure("我的三违(今年)", mine, url="/violations/", warn=bool(mine))]
     month_start = timezone.localdate().replace(day=1)
     visible = Violation.objects.visible_to(user).effective()
     this_month = visible.filter(occurred_on__gte=month_start).count()

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
@@ -144,7 +145,7 @@ def test_branch_rate_and_scope(vw):
 def test_pages_show_the_rate_and_the_members_own_page(vw, login, django_assert_max_num_queries):
     w = vw
     assign(w, workers=[w.worker_person])
-    violation(w, w.worker_person, date.today().replace(day=1))
+    violation(w, w.worker_person, timezone.localdate().replace(day=1))
     client = login(w.secretary)
     with django_assert_max_num_queries(16):
         page = client.get("/vanguard/")
@@ -256,3 +257,18 @@ def test_a_worker_sees_who_answers_for_them(vw, login):
     page = login(w.worker).get("/vanguard/me/")
     assert page.status_code == 200 and "党员甲" in page.content.decode()
     assert "目前没有党员包保您" in login(make_user("lonely", "worker", w.team, person=PersonFactory(org=w.team))).get("/vanguard/me/").content.decode()
+
+
+def test_a_members_home_shows_their_own_month(vw):
+    from common.modules import tiles_for
+
+    w = vw
+
+    def own(user):
+        return {f.label: f.value for n, *_r, figures in tiles_for(user) if n == 2 for f in figures}.get("我身边本月无违章")
+
+    assert own(w.member) is None  # answers for nobody yet
+    services.assign(w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": timezone.localdate().replace(day=1).isoformat()})
+    assert own(w.member) == "达标"
+    violation(w, w.worker_person, timezone.localdate())
+    assert own(w.member) == "未达标"

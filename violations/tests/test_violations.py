@@ -339,3 +339,14 @@ def test_excel_import_is_idempotent_by_external_id_and_the_ledger_exports(v_worl
     values = [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert "空顶作业" in values and "已撤销" in values
     assert login(w.other_secretary).get("/violations/ledger.xlsx").status_code == 200
+
+
+def test_a_worker_home_shows_their_own_record_and_no_empty_tiles(v_world, login):
+    from common.modules import tiles_for
+
+    w = v_world
+    assert all(figures for *_rest, figures in tiles_for(w.worker))  # no tile is only a heading
+    record(w)
+    mine = {f.label: f.value for n, *_r, figures in tiles_for(w.worker) if n == 2 for f in figures}
+    assert mine == {"我的三违(今年)": 1}
+    assert "我的三违(今年)" in login(w.worker).get("/").content.decode()
