@@ -53,3 +53,18 @@ def tiles_for(user):
         if figures:  # a tile without a figure for this user would only be a heading
             result.append((number, title, motto, icon, figures))
     return result
+
+
+_cards = []
+
+
+def register_card(provider):
+    """A card at the top of the home page, before the tiles: ``provider(user, request) -> (template, context) or None``
+    (e.g. a worker's question of the day, answered right there). Cheap: it runs on every home page."""
+    if provider not in _cards:
+        _cards.append(provider)
+    return provider
+
+
+def cards_for(user, request=None):
+    return [card for card in (provider(user, request) for provider in _cards) if card]

@@ -2,7 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from common.modules import tiles_for
+from common.modules import cards_for, tiles_for
 from common.todos import todos_for
 from orgs import scope
 from orgs.services import roster_summary
@@ -12,6 +12,7 @@ from orgs.services import roster_summary
 def home(request):
     user = request.user
     context = {
+        "cards": cards_for(user, request),
         "tiles": tiles_for(user),
         "todos": todos_for(user),
         "roles": sorted(scope.roles_of(user)),

@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
-from common.modules import Figure, register_tile
+from common.modules import Figure, register_card, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from orgs import scope
@@ -20,6 +20,23 @@ register(MenuEntry("每月一考", "training_exams", "pencil-square", order=24))
 register(MenuEntry("在线答疑", "training_qa", "chat-dots", order=25))
 register(MenuEntry("每月一评", "training_evaluation", "bar-chart", order=26, visible=lambda u: scope.can(u, "training_results")))
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
+
+
+@register_card
+def daily_question_card(user, request=None):
+    """SPEC §7.3: today's question as the first card of a worker's home, answered right there; after answering, the
+    result and the explanation show there once (``?daily=1``), then the card steps aside for the day."""
+    if not user.person_id:
+        return None
+    from common.errors import NotFound
+
+    try:
+        daily = services.todays_question(user)
+    except NotFound:
+        return None
+    if daily.answered_at and not (request is not None and request.GET.get("daily") == "1"):
+        return None
+    return ("training/_home_daily.html", {"daily": daily, "streak": services.streak(user.person) if daily.answered_at else 0})
 
 
 @register_todo

@@ -47,6 +47,8 @@ def daily_answer(request, pk):
         today = services.todays_question(request.user)
         context = {"daily": today, "question": today.question, "streak": services.streak(request.user.person), "error": exc.message_dict["answer"][0]}
         return render(request, "training/daily.html", context, status=422)
+    if request.POST.get("next") == "/":  # answered on the home page: the result and the explanation show there
+        return redirect("/?daily=1")
     return redirect("training_daily")
 
 

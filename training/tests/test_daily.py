@@ -230,3 +230,16 @@ def test_the_nightly_preparation_makes_the_same_question_as_the_first_request(wo
     assert (on_demand.question_id, on_demand.point_id) == batch[world.worker_person.pk]
     call_command("prepare_daily_questions", verbosity=0)  # again: nobody gets a second question
     assert DailyQuestion.objects.filter(person=world.worker_person, date=timezone.localdate(now)).count() == 1
+
+
+def test_the_question_of_the_day_is_answered_on_the_home_page(world, bank, login):
+    client = login(world.worker)
+    home = client.get("/").content.decode()
+    daily = DailyQuestion.objects.get(person=world.worker_person)
+    assert daily.question.stem in home and 'name="next" value="/"' in home
+    answer = {"single": "B", "multiple": ["A", "B"], "truefalse": "T"}.get(daily.question.type, "答案")
+    response = client.post(f"/training/daily/{daily.pk}/answer/", {"type": daily.question.type, "answer": answer, "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/?daily=1"
+    shown = client.get(response["Location"]).content.decode()
+    assert daily.question.explanation in shown and 'id="result"' in shown
+    assert daily.question.stem not in client.get("/").content.decode()  # answered: the card steps aside for the day
