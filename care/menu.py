@@ -1,6 +1,6 @@
 """Menu entries, 待办 and the home tile of responsibility 4 (薄弱人物排查 / 谈心谈话)."""
 from common.menu import MenuEntry, register
-from common.modules import Figure, register_tile
+from common.modules import Action, Figure, register_action, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 
@@ -12,6 +12,7 @@ def _sees_care(user):
 
 
 register(MenuEntry("薄弱人物", "care_home", "people", order=40, visible=_sees_care))
+register_action(Action("记录谈心谈话", "care_talk_new", "chat-heart", order=40, visible=lambda u: access.can(u, "care_talk")))
 
 
 @register_todo

@@ -68,3 +68,27 @@ def register_card(provider):
 
 def cards_for(user, request=None):
     return [card for card in (provider(user, request) for provider in _cards) if card]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A one-tap button on the home page (SPEC §7.3: "one tap to record a hazard, a diary entry or a talk")."""
+
+    label: str
+    url_name: str
+    icon: str
+    order: int = 100
+    visible: object = None  # callable(user) -> bool; None = everybody
+
+
+_actions = []
+
+
+def register_action(action):
+    if all(a.url_name != action.url_name for a in _actions):
+        _actions.append(action)
+    return action
+
+
+def actions_for(user):
+    return sorted((a for a in _actions if a.visible is None or a.visible(user)), key=lambda a: a.order)

@@ -2,7 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from common.modules import cards_for, tiles_for
+from common.modules import actions_for, cards_for, tiles_for
 from common.todos import todos_for
 from orgs import scope
 from orgs.services import roster_summary
@@ -13,6 +13,7 @@ def home(request):
     user = request.user
     context = {
         "cards": cards_for(user, request),
+        "actions": actions_for(user),
         "tiles": tiles_for(user),
         "todos": todos_for(user),
         "roles": sorted(scope.roles_of(user)),

@@ -1,6 +1,6 @@
 """Menu entries, 待办 and the figures on the home tile of responsibility 2 (安全宣传教育: 红领一线工作法)."""
 from common.menu import MenuEntry, register
-from common.modules import Figure, register_tile
+from common.modules import Action, Figure, register_action, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from frontline import services
@@ -9,6 +9,7 @@ from orgs import scope
 register(MenuEntry("民情日记", "frontline_diary", "journal-bookmark", order=30, visible=services.can_read_diary))
 register(MenuEntry("急难险重", "frontline_urgent", "lightning", order=31, visible=lambda u: scope.can(u, "frontline")))
 register(MenuEntry("专项工作", "frontline_campaigns", "send", order=32, visible=lambda u: scope.can(u, "frontline")))
+register_action(Action("记民情日记", "frontline_diary_new", "journal-plus", order=30, visible=services.can_write_diary))
 
 
 @register_todo

@@ -4,7 +4,7 @@ from datetime import datetime, time
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
-from common.modules import Figure, register_tile
+from common.modules import Action, Figure, register_action, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from hazards import services
@@ -12,6 +12,8 @@ from hazards.models import Hazard, HazardStatus, OPEN_STATUSES
 from orgs import scope
 
 register(MenuEntry("隐患", "hazard_list", "shield-check", order=15, tab=True))
+# anyone with a person record reports hazards (a worker at the face as much as the secretary)
+register_action(Action("登记隐患", "hazard_new", "shield-plus", order=10, visible=lambda u: bool(u.person_id)))
 
 
 @register_todo

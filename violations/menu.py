@@ -2,7 +2,7 @@
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
-from common.modules import Figure, register_tile
+from common.modules import Action, Figure, register_action, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from orgs import scope
@@ -10,6 +10,7 @@ from violations import services
 from violations.models import HelpStep, Violation, ViolationStatus
 
 register(MenuEntry("三违", "violation_list", "exclamation-octagon", order=16))
+register_action(Action("登记三违", "violation_new", "exclamation-octagon", order=20, visible=lambda u: scope.can(u, "violations_record")))
 
 
 @register_todo
