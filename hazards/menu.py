@@ -1,6 +1,7 @@
 """Menu entries, 待办 and the home tile of responsibility 1 (安全生产标准化)."""
 from datetime import datetime, time
 
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
@@ -16,9 +17,17 @@ register(MenuEntry("隐患", "hazard_list", "shield-check", order=15, tab=True))
 register_action(Action("登记隐患", "hazard_new", "shield-plus", order=10, visible=lambda u: bool(u.person_id)))
 
 
+HOME_LIMIT = 10  # of each kind; past that one line leads to the filtered list
+
+
 @register_todo
 def hazards_waiting(user):
-    for hazard, what in services.waiting_for(user):
+    shown = {}
+    for hazard, what in services.waiting_for(user, limit=HOME_LIMIT + 1):
+        shown[what] = shown.get(what, 0) + 1
+        if shown[what] > HOME_LIMIT:
+            yield Todo(module="hazards", title=f"更多隐患待{what} →", url=f"/hazards/?status={services.WAITING_STATUS[what]}")
+            continue
         yield Todo(module="hazards", title=f"隐患{what}:{hazard.location.name} {hazard.grade.name}级", url=f"/hazards/{hazard.pk}/", deadline=hazard.deadline, urgent=hazard.overdue)
 
 
@@ -31,11 +40,15 @@ def hazard_figures(user):
     today = timezone.localdate()
     month_start = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
     visible = Hazard.objects.visible_to(user)
-    open_count = visible.filter(status__in=OPEN_STATUSES).count()
-    overdue = visible.filter(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today).count()
-    closed = list(visible.filter(status=HazardStatus.CLOSED, closed_at__gte=month_start).values_list("closed_at", "deadline"))
-    on_time = sum(1 for closed_at, deadline in closed if deadline is None or timezone.localdate(closed_at) <= deadline)
-    rate = round(on_time * 100 / len(closed)) if closed else 100
+    # the open hazards (partial indexes), counted once with the overdue among them
+    counts = visible.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today))
+    )
+    open_count, overdue = counts["open"], counts["overdue"]
+    closed = visible.filter(status=HazardStatus.CLOSED, closed_at__gte=month_start).aggregate(
+        n=Count("pk"), on_time=Count("pk", filter=Q(deadline__isnull=True) | Q(closed_at__date__lte=F("deadline")))
+    )
+    rate = round(closed["on_time"] * 100 / closed["n"]) if closed["n"] else 100
     return [
         Figure("未销号隐患", open_count, url="/hazards/?status=rectifying"),
         Figure("超期", overdue, url="/hazards/?overdue=1", warn=bool(overdue)),

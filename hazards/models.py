@@ -123,7 +123,12 @@ def own_hazards(user):
 
 def whole_mine_ids(user):
     """The ids of the mines whose every hazard the user reads, when that is all they read (安监员, 党委, a mine's
-    admin: their own hazards lie in their own mine, registering and 五定 stay in one mine); else None."""
+    admin: their own hazards lie in their own mine, registering and 五定 stay in one mine); else None.
+    Read once per user object (i.e. per request), like the user's roles."""
+    return scope.memo(user, "hazards.whole_mines", lambda: _whole_mine_ids(user))
+
+
+def _whole_mine_ids(user):
     if not (user.is_authenticated and user.is_active) or user.is_superuser:
         return None
     paths = scope.subtree_paths(user, "hazards")
@@ -141,6 +146,26 @@ def whole_mine_ids(user):
     if user.person_id and not Person.objects.filter(pk=user.person_id, mine_id__in=mines).exists():
         return None  # their own hazards lie elsewhere: read with the OR
     return mines
+
+
+def units_and_places(user):
+    """(unit ids, place ids, mine ids) of the user's subtrees for hazards, read once per user object."""
+    return scope.memo(user, "hazards.units_places", lambda: _units_and_places(user))
+
+
+def _units_and_places(user):
+    paths = scope.subtree_paths(user, "hazards") if user.is_authenticated and user.is_active else []
+    if not paths:
+        return [], [], []
+    in_subtrees = models.Q(pk__in=[])
+    for p in paths:
+        in_subtrees |= models.Q(path__startswith=p)
+    units = list(OrgNode.objects.filter(in_subtrees).values_list("pk", flat=True))
+    rows = list(Location.objects.filter(unit_id__in=units).values_list("pk", "mine_id"))
+    places, mines = [pk for pk, _ in rows], sorted({mine for _, mine in rows})
+    if not mines:  # units without places yet (hazards can still be assigned to them)
+        mines = [pk for pk, path in OrgNode.objects.filter(kind="mine").values_list("pk", "path") if any(p.startswith(path) or path.startswith(p) for p in paths)]
+    return units, places, mines
 
 
 class HazardQuerySet(models.QuerySet):
@@ -170,15 +195,12 @@ class HazardQuerySet(models.QuerySet):
         # A branch or a 区队: its units and their places, read once from the small tables, then the big table by
         # its indexed foreign keys (literal lists the planner can estimate; a join or a sub-select per row made the
         # branch secretary's list scan a million hazards).
-        paths = scope.subtree_paths(user, "hazards") if user.is_authenticated and user.is_active else []
-        if not paths:
+        units, places, mines = units_and_places(user)
+        if not units:
             return self.filter(own)
-        in_subtrees = Q(pk__in=[])
-        for p in paths:
-            in_subtrees |= Q(path__startswith=p)
-        units = list(OrgNode.objects.filter(in_subtrees).values_list("pk", flat=True))
-        places = list(Location.objects.filter(unit_id__in=units).values_list("pk", flat=True))
-        return self.filter(Q(location_id__in=places) | Q(responsible_unit_id__in=units) | own)
+        # a hazard at a place of these units, or assigned to one of them, lies in their mine (五定 stays in the mine):
+        # saying so lets the database start from the mine's indexes
+        return self.filter((Q(mine_id__in=mines) & (Q(location_id__in=places) | Q(responsible_unit_id__in=units))) | own)
 
     def overdue(self, today=None):
         from django.utils import timezone

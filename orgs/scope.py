@@ -58,9 +58,18 @@ def assignments_of(user):
 
 
 def clear_cache(user):
-    for attr in ("_scope_assignments", "_scope_own_path"):
+    for attr in ("_scope_assignments", "_scope_own_path", "_scope_memo"):
         if hasattr(user, attr):
             delattr(user, attr)
+
+
+def memo(user, key, compute):
+    """``compute()`` once per user object (i.e. once per request) for what a module derives from the user's scope,
+    e.g. the ids of the places under their units. ``clear_cache`` forgets it with the roles."""
+    store = user.__dict__.setdefault("_scope_memo", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
 
 
 def roles_of(user):

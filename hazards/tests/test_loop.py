@@ -319,3 +319,13 @@ def test_the_whole_mines_statistics_from_running_counts_equal_counting_every_haz
     before = list(HazardTally.objects.order_by("pk").values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late"))
     tally.rebuild()
     assert sorted(before) == sorted(HazardTally.objects.values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late"))
+
+
+def test_the_home_lists_ten_of_a_kind_and_leads_to_the_rest(site):
+    from common.todos import todos_for
+
+    w = site
+    for _ in range(12):
+        report(w)
+    mine = [t for t in todos_for(w.secretary) if t.module == "hazards"]
+    assert len(mine) == 11 and mine[-1].title == "更多隐患待处理(五定或现场处理) →" and mine[-1].url == "/hazards/?status=registered"
