@@ -128,6 +128,75 @@ def _detail(user, v):
     )  # fmt: skip
 
 
+class SeverityOut(Schema):
+    id: int
+    name: str
+    serious: bool
+    points: int
+    fine: str
+    help_steps: list[str]
+    requires_reexam: bool
+
+
+class RulesOut(Schema):
+    appeals_allowed: bool
+    appeal_days: int
+    appeal_role: str
+    severities: list[SeverityOut]
+
+
+class SeverityIn(Schema):
+    id: Optional[Id] = Field(None, description="空 = 新增")
+    name: Annotated[str, Field(max_length=20)]
+    serious: bool = False
+    points: Annotated[int, Field(ge=0, le=services.MAX_POINTS)] = 0
+    fine: Annotated[str, Field(max_length=12)] = "0"
+    help_steps: list[Annotated[str, Field(max_length=30)]] = Field(default_factory=list, max_length=12)
+    requires_reexam: bool = False
+
+
+class RulesIn(Schema):
+    appeals_allowed: bool = True
+    appeal_days: Annotated[int, Field(ge=1, le=60)] = 3
+    appeal_role: str = Field("safety", description="safety / committee / secretary / admin")
+
+
+def _rules(user):
+    from common.errors import Forbidden
+    from violations.models import Severity
+
+    mine = services.mine_of(user)
+    if mine is None or not services.can_edit_rules(user, mine):
+        raise Forbidden("只有本矿管理员和安监员可以维护三违设置")
+    rules = services.ensure_defaults(mine)
+    severities = [SeverityOut(id=x.pk, name=x.name, serious=x.serious, points=x.points, fine=str(x.fine), help_steps=x.help_steps, requires_reexam=x.requires_reexam)
+                  for x in Severity.objects.filter(mine=mine)]  # fmt: skip
+    return mine, RulesOut(appeals_allowed=rules.appeals_allowed, appeal_days=rules.appeal_days, appeal_role=rules.appeal_role, severities=severities)
+
+
+@router.get("/settings", response={200: RulesOut, **ERRORS_READ}, summary="本矿三违设置:申诉规则与严重程度")
+def get_settings(request):
+    return _rules(request.user)[1]
+
+
+@router.post("/settings", response={200: RulesOut, **ERRORS_WRITE}, summary="修改申诉规则")
+def save_settings(request, payload: RulesIn):
+    mine, _ = _rules(request.user)
+    services.save_rules(request.user, mine, {"appeals_allowed": "1" if payload.appeals_allowed else "", "appeal_days": str(payload.appeal_days), "appeal_role": payload.appeal_role})
+    return _rules(request.user)[1]
+
+
+@router.post("/severities", response={200: RulesOut, **ERRORS_WRITE}, summary="新增或修改严重程度(扣分、罚款、帮教步骤、是否复考)")
+def save_severity(request, payload: SeverityIn):
+    mine, _ = _rules(request.user)
+    data = {"name": payload.name, "points": str(payload.points), "fine": payload.fine, "help_steps": "\n".join(payload.help_steps),
+            "serious": "1" if payload.serious else "", "requires_reexam": "1" if payload.requires_reexam else ""}  # fmt: skip
+    if payload.id:
+        data["id"] = str(payload.id)
+    services.save_severity(request.user, mine, data)
+    return _rules(request.user)[1]
+
+
 @router.get("", response={200: ViolationPage, **ERRORS_READ}, summary="三违列表(筛选同页面)")
 def list_violations(request, filters: Query[ViolationFilters]):
     params = filters.dict()

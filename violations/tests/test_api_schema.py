@@ -20,6 +20,9 @@ def test_violation_endpoints_conform_with_generated_input(v_world, wsgi_app):  #
     run(operation(schema, "POST", "/api/violations"), headers, max_examples=20)
     run(operation(schema, "POST", "/api/violations/{id}/{action}"), headers, max_examples=20, path_parameters={"id": v.pk})
     run(operation(schema, "POST", "/api/violations/{id}/steps/{step}"), headers, max_examples=10, path_parameters={"id": v.pk, "step": v.help_steps.first().pk})
+    run(operation(schema, "GET", "/api/violations/settings"), headers, max_examples=2)
+    run(operation(schema, "POST", "/api/violations/settings"), headers, max_examples=10)
+    run(operation(schema, "POST", "/api/violations/severities"), headers, max_examples=15)
 
 
 def test_vanguard_endpoints_conform_with_generated_input(v_world, wsgi_app):  # noqa: F811

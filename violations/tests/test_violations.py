@@ -350,3 +350,17 @@ def test_a_worker_home_shows_their_own_record_and_no_empty_tiles(v_world, login)
     mine = {f.label: f.value for n, *_r, figures in tiles_for(w.worker) if n == 2 for f in figures}
     assert mine == {"我的三违(今年)": 1}
     assert "我的三违(今年)" in login(w.worker).get("/").content.decode()
+
+
+def test_api_settings(v_world, login):
+    w = v_world
+    client = login(w.safety)
+    got = client.get("/api/violations/settings").json()
+    assert got["appeal_role"] == "safety" and [s["name"] for s in got["severities"]] == ["一般", "严重"]
+    changed = client.post("/api/violations/settings", {"appeals_allowed": True, "appeal_days": 7, "appeal_role": "committee"}, content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["appeal_days"] == 7
+    added = client.post("/api/violations/severities", {"name": "较严重", "points": 4, "fine": "100", "help_steps": ["班组长谈话", "书记谈话"]}, content_type="application/json")
+    assert added.status_code == 200 and added.json()["severities"][-1]["help_steps"] == ["班组长谈话", "书记谈话"]
+    bad = client.post("/api/violations/severities", {"name": "一般", "fine": "-1"}, content_type="application/json")
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"name", "fine"}
+    assert login(w.secretary).get("/api/violations/settings").status_code == 403
