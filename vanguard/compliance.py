@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from vanguard.models import Assignment
 
+MANY = 500  # workers and places answered for, past which the mine's violations are read whole
+
 
 def month_bounds(month):
     first = month.replace(day=1)
@@ -47,7 +49,7 @@ class MemberMonth:
 
 def _load(member_ids, until):
     """Every assignment of these members that started by ``until``, with worker and location ids."""
-    assignments = list(Assignment.objects.filter(member_id__in=member_ids, starts_on__lte=until).values("pk", "member_id", "starts_on", "ends_on"))
+    assignments = list(Assignment.objects.filter(member_id__in=member_ids, starts_on__lte=until).values("pk", "member_id", "starts_on", "ends_on", "mine_id"))
     ids = [a["pk"] for a in assignments]
     workers, locations = {}, {}
     for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=ids).values_list("assignment_id", "person_id"):
@@ -67,9 +69,17 @@ def _violations(assignments, until):
     if not people and not places:
         return {}, {}
     start = min(a["starts_on"] for a in assignments)
-    rows = Violation.objects.effective().filter(Q(person_id__in=people) | Q(location_id__in=places), occurred_on__gte=start, occurred_on__lte=until)
+    rows = Violation.objects.effective().filter(occurred_on__gte=start, occurred_on__lte=until)
+    if len(people) + len(places) > MANY:
+        # a whole mine's members: the mine's violations of the period, sorted out here, instead of IN lists of
+        # thousands of ids (workers and places answered for lie in the members' mines)
+        rows = rows.filter(mine_id__in={a["mine_id"] for a in assignments})
+    else:
+        rows = rows.filter(Q(person_id__in=people) | Q(location_id__in=places))
     by_person, by_place = {}, {}
     for vid, pid, lid, day in rows.order_by().values_list("pk", "person_id", "location_id", "occurred_on"):
+        if pid not in people and lid not in places:
+            continue
         by_person.setdefault(pid, []).append((day, pid, lid, vid))
         if lid:
             by_place.setdefault(lid, []).append((day, pid, lid, vid))

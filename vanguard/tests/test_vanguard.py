@@ -272,3 +272,15 @@ def test_a_members_home_shows_their_own_month(vw):
     assert own(w.member) == "达标"
     violation(w, w.worker_person, timezone.localdate())
     assert own(w.member) == "未达标"
+
+
+def test_a_whole_mines_reckoning_reads_the_mines_violations_and_agrees(vw, monkeypatch):
+    w = vw
+    assign(w, workers=[w.worker_person], locations=[w.face])
+    violation(w, w.worker_person, date(2026, 3, 3))
+    violation(w, w.colleague, date(2026, 3, 9), location=w.face)
+    violation(w, w.colleague, date(2026, 3, 10), location=w.road)  # neither theirs nor their place
+    few = month(w, date(2026, 3, 1))
+    monkeypatch.setattr(compliance, "MANY", 0)
+    many = month(w, date(2026, 3, 1))
+    assert [v[0] for v in few.violations] == [v[0] for v in many.violations] == [date(2026, 3, 3), date(2026, 3, 9)]
