@@ -27,6 +27,7 @@ from care.models import (
     Trend,
 )
 from common.errors import Conflict, Forbidden, NotFound
+from common.responses import refused
 from orgs.models import Person
 
 
@@ -96,7 +97,7 @@ def suggestion_dismiss(request, person, rule):
     except NotFound:
         raise Http404
     except (Forbidden, Conflict) as exc:
-        return render(request, "care/message.html", {"message": exc.message}, status=exc.status)
+        return refused(request, exc, "/care/", "返回")
     except ValidationError as exc:
         context = {"suggestions": services.suggestions_for(request.user), "can_manage": True, "errors": exc.message_dict, "failed": f"{person}-{rule}", "data": request.POST}
         return render(request, "care/suggestions.html", context, status=422)
@@ -219,7 +220,7 @@ def entry_act(request, pk, action):
     except NotFound:
         raise Http404
     except (Forbidden, Conflict) as exc:
-        return render(request, "care/message.html", {"message": exc.message, "back": f"/care/register/{pk}/"}, status=exc.status)
+        return refused(request, exc, f"/care/register/{pk}/")
     except ValidationError as exc:
         return _entry_page(request, _entry_or_404(user, pk), errors=exc.message_dict, data=request.POST, open_action=action, status=422)
     messages.success(request, f"已{services.ACTION_LABELS.get(action, '保存')}")
@@ -326,7 +327,7 @@ def follow_up_close(request, pk):
     except NotFound:
         raise Http404
     except (Forbidden, Conflict) as exc:
-        return render(request, "care/message.html", {"message": exc.message}, status=exc.status)
+        return refused(request, exc, "/care/", "返回")
     messages.success(request, "跟进事项已关闭")
     return redirect("care_talk", follow.talk_id)
 

@@ -53,6 +53,23 @@ class Checked:
     counts: dict = field(default_factory=dict)
 
 
+def external_id(raw, number, seen, err, longest=60):
+    """The row's 外部编号 (the other system's own number, by which re-imports update): required, at most ``longest``
+    characters, once per file. ``seen`` maps the numbers met so far to their rows; ``err(key, message)`` records a
+    problem of the row. Returns the number, or "" when it is not usable."""
+    ext = str(raw.get("external_id", "") or "").strip()
+    if not ext:
+        err("external_id", "必填")
+    elif len(ext) > longest:
+        err("external_id", f"不能超过{longest}个字符")
+    elif ext in seen:
+        err("external_id", f"与第 {seen[ext]} 行重复")
+    else:
+        seen[ext] = number
+        return ext
+    return ""
+
+
 class Importer:
     kind = ""
     title = ""

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Optional
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
+from common.api_schemas import EventOut, events_out
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
@@ -25,16 +26,6 @@ class PersonRef(Schema):
     id: int
     name: str
     emp_no: str
-
-
-class EventOut(Schema):
-    action: str
-    label: str
-    from_status: str
-    to_status: str
-    actor: str
-    at: datetime
-    note: str
 
 
 # ---------------------------------------------------------------- diary
@@ -139,7 +130,7 @@ def _diary_item(e):
 
 
 def _events(events, labels):
-    return [EventOut(action=e.action, label=labels.get(e.action, e.action), from_status=e.from_status, to_status=e.to_status, actor=e.actor.display_name(), at=e.at, note=e.note) for e in events]
+    return events_out(events, labels)
 
 
 def _request_out(user, r):

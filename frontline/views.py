@@ -5,13 +5,14 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound
+from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.responses import refused, stored_file
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from hazards.models import Location
@@ -25,13 +26,6 @@ def _ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
-def _or_404(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        raise Http404
-
-
 def _page(request, qs):
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -39,8 +33,8 @@ def _page(request, qs):
     return page, query.urlencode()
 
 
-def _conflict(request, message, back, status):
-    return render(request, "frontline/conflict.html", {"message": message, "back": back}, status=status)
+def _conflict(request, exc, back):
+    return refused(request, exc, back)
 
 
 def _form_choices(user, capability):
@@ -139,7 +133,7 @@ def diary_new(request):
 @require_http_methods(["GET", "POST"])
 def diary_edit(request, pk):
     user = request.user
-    entry = _or_404(services.get_entry, user, pk)
+    entry = or_404(services.get_entry, user, pk)
     if not services.scope.can(user, "frontline_diary_write", entry.branch):
         raise Http404
     errors = {}
@@ -150,7 +144,7 @@ def diary_edit(request, pk):
         except ValidationError as exc:
             errors = exc.message_dict
         except Conflict as exc:
-            return _conflict(request, exc.message, f"/frontline/diary/{entry.pk}/", 409)
+            return _conflict(request, exc, f"/frontline/diary/{entry.pk}/")
         else:
             messages.success(request, "已修改")
             return redirect("frontline_diary_detail", entry.pk)
@@ -173,7 +167,7 @@ def diary_detail(request, pk):
 
 def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=200):
     user = request.user
-    entry = _or_404(services.read_entry, user, pk, "page", _ip(request))
+    entry = or_404(services.read_entry, user, pk, "page", _ip(request))
     for r in entry.request_list:
         r.actions = services.request_actions(user, r)
         for e in r.events.all():
@@ -197,7 +191,7 @@ def diary_add_request(request, pk):
     except NotFound:
         raise Http404
     except (Forbidden, Conflict) as exc:
-        return _conflict(request, exc.message, f"/frontline/diary/{pk}/", exc.status)
+        return _conflict(request, exc, f"/frontline/diary/{pk}/")
     except ValidationError as exc:
         return _diary_detail(request, pk, errors=exc.message_dict, data=request.POST, open_form="add", status=422)
     messages.success(request, "诉求已添加")
@@ -208,13 +202,13 @@ def diary_add_request(request, pk):
 @require_POST
 def request_act(request, pk, action):
     user = request.user
-    req = _or_404(services.get_request, user, pk)
+    req = or_404(services.get_request, user, pk)
     try:
         services.act_on_request(user, pk, action, request.POST)
     except NotFound:
         raise Http404
     except (Forbidden, Conflict) as exc:
-        return _conflict(request, exc.message, f"/frontline/diary/{req.entry_id}/#request-{req.pk}", exc.status)
+        return _conflict(request, exc, f"/frontline/diary/{req.entry_id}/#request-{req.pk}")
     except ValidationError as exc:
         return _diary_detail(request, req.entry_id, errors=exc.message_dict, data=request.POST, open_form=f"{req.pk}-{action}", status=422)
     messages.success(request, f"已{services.REQUEST_LABELS[action]}")
@@ -333,7 +327,7 @@ def campaign_xlsx(request, pk):
     from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 
     user = request.user
-    campaign = _or_404(services.get_campaign, user, pk)
+    campaign = or_404(services.get_campaign, user, pk)
     tasks = services.campaign_tasks(user, campaign)
     rows = [
         [n, t.branch.name, t.get_status_display(), "是" if t.overdue else "", "是" if t.late else "",
@@ -379,7 +373,7 @@ def urgent_new(request):
 
 @login_required
 def urgent_detail(request, pk):
-    task = _or_404(services.get_urgent, request.user, pk)
+    task = or_404(services.get_urgent, request.user, pk)
     return render(request, "frontline/urgent_detail.html", {"t": task, "people": task.people.select_related("org").order_by("emp_no")})
 
 
@@ -433,7 +427,7 @@ def campaign_new(request):
 @login_required
 def campaign_detail(request, pk):
     user = request.user
-    campaign = _or_404(services.get_campaign, user, pk)
+    campaign = or_404(services.get_campaign, user, pk)
     tasks = services.campaign_tasks(user, campaign)
     counts = {s: sum(1 for t in tasks if t.status == s) for s in TaskStatus.values}
     overdue = sum(1 for t in tasks if t.overdue)
@@ -452,7 +446,7 @@ def task_list(request):
 
 @login_required
 def task_detail(request, pk):
-    return _task_detail(request, _or_404(services.get_task, request.user, pk))
+    return _task_detail(request, or_404(services.get_task, request.user, pk))
 
 
 def _task_detail(request, task, errors=None, data=None, open_action=None, status=200):
@@ -477,9 +471,9 @@ def task_act(request, pk, action):
     except NotFound:
         raise Http404
     except (Forbidden, Conflict) as exc:
-        return _conflict(request, exc.message, f"/frontline/tasks/{pk}/", exc.status)
+        return _conflict(request, exc, f"/frontline/tasks/{pk}/")
     except ValidationError as exc:
-        task = _or_404(services.get_task, user, pk)
+        task = or_404(services.get_task, user, pk)
         return _task_detail(request, task, errors=exc.message_dict, data=request.POST, open_action=action, status=422)
     messages.success(request, f"已{services.TASK_LABELS[action]}")
     return redirect("frontline_task_detail", pk)
@@ -487,8 +481,6 @@ def task_act(request, pk, action):
 
 @login_required
 def attachment(request, pk):
-    a = _or_404(services.get_attachment, request.user, pk)
-    response = FileResponse(a.file.open("rb"), as_attachment=True, filename=a.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    a = or_404(services.get_attachment, request.user, pk)
+    return stored_file(a.file, download_name=a.name)
 

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound
+from common.responses import refused, stored_file
 from hazards import services
 from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
@@ -182,7 +183,7 @@ def hazard_act(request, pk, action):
         raise Http404
     except (Forbidden, Conflict) as exc:
         hazard = _hazard_or_404(user, pk)
-        return render(request, "hazards/conflict.html", {"h": hazard, "message": exc.message}, status=exc.status)
+        return refused(request, exc, f"/hazards/{hazard.pk}/", "查看隐患当前状态")
     except ValidationError as exc:
         hazard = _hazard_or_404(user, pk)
         return _detail(request, hazard, errors=exc.message_dict, data=request.POST, open_action=action, status=422)
@@ -196,9 +197,7 @@ def hazard_photo(request, pk):
     if photo is None:
         raise Http404
     _hazard_or_404(request.user, photo.hazard_id)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file(photo.image, "image/jpeg")
 
 
 @login_required

@@ -1,12 +1,13 @@
 """Pages of 每周一课一案. Thin: parse input, call ``training.lessons``, render."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, or_404
+from common.responses import stored_file
 from training import lessons
 from training.models import KnowledgePoint, Lesson, LessonKind, Question, QuestionStatus
 
@@ -110,10 +111,5 @@ def lesson_publish(request, pk):
 @login_required
 def lesson_file(request, pk):
     lesson = or_404(lessons.lesson_for, request.user, pk)
-    if not lesson.attachment:
-        raise Http404
     types = {"pdf": "application/pdf", "video": "video/mp4", "image": "image/jpeg"}
-    response = FileResponse(lesson.attachment.open("rb"), content_type=types.get(lesson.attachment_kind, "application/octet-stream"))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
+    return stored_file(lesson.attachment, types.get(lesson.attachment_kind))

@@ -3,11 +3,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.responses import stored_file
 from orgs import scope
 from training import qa
 from training.models import KnowledgePoint
@@ -92,8 +93,4 @@ def qa_to_bank(request, pk, answer_pk):
 @login_required
 def qa_photo(request, pk):
     question = or_404(qa.get, request.user, pk)
-    if not question.photo:
-        raise Http404
-    response = FileResponse(question.photo.open("rb"), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file(question.photo, "image/jpeg")

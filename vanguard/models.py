@@ -7,9 +7,9 @@ from orgs.models import OrgNode
 
 
 class AssignmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, capability="vanguard"):
         """Assignments of members in the user's subtrees, and a member's own."""
-        return self.filter(scope.filter_for(user, "vanguard", path_field="org__path", self_field="member"))
+        return self.filter(scope.filter_for(user, capability, path_field="org__path", self_field="member"))
 
     def active_between(self, start, end):
         """Assignments whose period overlaps [start, end]."""
@@ -45,8 +45,9 @@ class Assignment(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(scope.filter_for(user, "vanguard", path_field="org__path", self_field="holder"))
+    def visible_to(self, user, capability="vanguard"):
+        """示范岗 of the user's subtrees (``vanguard_manage``: those they rate), and their own."""
+        return self.filter(scope.filter_for(user, capability, path_field="org__path", self_field="holder"))
 
 
 class ModelPost(models.Model):

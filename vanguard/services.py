@@ -25,8 +25,22 @@ def _ids(value):
     return sorted({as_id(v) for v in value if as_id(v)})
 
 
+def can_manage(user, node=None):
+    """Arrange 包保 and 示范岗 (secretary, committee, admin) — anywhere, or at ``node``."""
+    return scope.can(user, "vanguard_manage", node)
+
+
+def is_holder(user, post):
+    return bool(user.person_id) and user.person_id == post.holder_id
+
+
+def can_rate(user, post):
+    """The secretary (or committee) over the post's team rates it, never the holder themselves."""
+    return can_manage(user, post.org) and not is_holder(user, post)
+
+
 def managed_people(user, mine):
-    return Person.objects.filter(scope.filter_for(user, "vanguard_manage", path_field="org__path", self_field=None), mine=mine)
+    return Person.objects.visible_to(user, "vanguard_manage").filter(mine=mine)
 
 
 def party_members(user, mine):
@@ -70,7 +84,7 @@ def _clashes(workers, member, starts_on, ends_on, exclude=None):
 def assign(user, data, now=None):
     """New 包保 / 责任区 assignment: member, workers, locations, starts_on, ends_on (optional), note."""
     mine = mine_of(user)
-    if mine is None or not scope.can(user, "vanguard_manage"):
+    if mine is None or not can_manage(user):
         raise Forbidden("只有支部书记、党委和管理员可以安排包保")
     errors = {}
     member = party_members(user, mine).filter(pk=as_id(data.get("member")) or 0).first()
@@ -108,7 +122,7 @@ def get_assignment(user, pk):
 
 
 def _may_manage(user, a):
-    if not scope.can(user, "vanguard_manage", a.org):
+    if not can_manage(user, a.org):
         raise Forbidden("只有支部书记、党委和管理员可以调整包保")
 
 
@@ -162,8 +176,7 @@ def adjust(user, pk, data):
 
 def members_in_scope(user, branch=None):
     """Party members whose 无违章 the user reads: of their subtree (or one branch of it), or themselves."""
-    q = scope.filter_for(user, "vanguard", path_field="org__path", self_field="pk")
-    people = Person.objects.filter(q, political_status__in=PARTY)
+    people = Person.objects.visible_to(user, "vanguard").filter(political_status__in=PARTY)
     if branch is not None:
         people = people.filter(org__path__startswith=branch.path)
     return people
@@ -209,7 +222,7 @@ def member_year(user, member_id, year, today=None):
 
 def create_post(user, data):
     mine = mine_of(user)
-    if mine is None or not scope.can(user, "vanguard_manage"):
+    if mine is None or not can_manage(user):
         raise Forbidden("只有支部书记、党委和管理员可以设立示范岗")
     errors = {}
     name = str(data.get("name") or "").strip()
@@ -250,7 +263,7 @@ def self_assess(user, pk, data, now=None):
     """The holder's monthly self-assessment; they may correct it until it is rated."""
     now = now or timezone.now()
     post = get_post(user, pk)
-    if not (user.person_id and user.person_id == post.holder_id):
+    if not is_holder(user, post):
         raise Forbidden("只有示范岗党员本人可以自评")
     today = timezone.localdate(now)
     month = _month(data.get("month"), today)
@@ -284,9 +297,9 @@ def rate(user, assessment_id, data, now=None):
     a = Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user)).select_related("post").first()
     if a is None:
         raise NotFound()
-    if not scope.can(user, "vanguard_manage", a.post.org):
+    if not can_manage(user, a.post.org):
         raise Forbidden("只有支部书记、党委和管理员可以评定")
-    if user.person_id and user.person_id == a.post.holder_id:
+    if is_holder(user, a.post):
         raise Forbidden("不能评定自己的示范岗")
     if data.get("rating") not in Rating.values:
         raise ValidationError({"rating": "请选择评定等级"})
@@ -308,7 +321,7 @@ def delete_assessment(user, assessment_id):
     a = Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user)).select_related("post").first()
     if a is None:
         raise NotFound()
-    if not (user.person_id and user.person_id == a.post.holder_id):
+    if not is_holder(user, a.post):
         raise Forbidden("只有示范岗党员本人可以撤回自评")
     if a.rated or not Assessment.objects.filter(pk=a.pk, rating="").delete()[0]:
         raise Conflict("已评定的自评不能删除")
@@ -316,9 +329,9 @@ def delete_assessment(user, assessment_id):
 
 def waiting_ratings(user):
     """Submitted assessments the user may rate."""
-    if not scope.can(user, "vanguard_manage"):
+    if not can_manage(user):
         return Assessment.objects.none()
-    posts = ModelPost.objects.filter(scope.filter_for(user, "vanguard_manage", path_field="org__path", self_field=None))
+    posts = ModelPost.objects.visible_to(user, "vanguard_manage")
     qs = Assessment.objects.filter(rating="", post__in=posts).select_related("post", "post__holder").order_by("month")
     if user.person_id:
         qs = qs.exclude(post__holder_id=user.person_id)

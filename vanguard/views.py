@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.responses import refused
 from hazards.models import Location
-from orgs import scope
 from orgs.models import OrgKind, OrgNode
 from vanguard import compliance, services
 from vanguard.models import Assignment, ModelPost, Rating
@@ -39,7 +39,7 @@ def overview(request):
         "branches": branches,
         "branch": branch,
         "side_by_side": services.branch_figures(user, month) if len(branches) > 1 and branch is None else [],
-        "can_manage": scope.can(user, "vanguard_manage"),
+        "can_manage": services.can_manage(user),
     }
     return render(request, "vanguard/overview.html", context)
 
@@ -59,7 +59,7 @@ def _assign_choices(user):
 @require_http_methods(["GET", "POST"])
 def assign(request):
     user = request.user
-    if not scope.can(user, "vanguard_manage"):
+    if not services.can_manage(user):
         raise Http404
     _mine, choices = _assign_choices(user)
     errors, data = {}, {"starts_on": timezone.localdate().isoformat()}
@@ -95,11 +95,11 @@ def assignment_detail(request, pk):
         except ValidationError as exc:
             errors, data, status = exc.message_dict, request.POST, 422
         except (Forbidden, Conflict) as exc:
-            return render(request, "vanguard/conflict.html", {"message": exc.message, "back": request.path}, status=exc.status)
+            return refused(request, exc, request.path)
         else:
             messages.success(request, "已结束" if op == "end" else "已调整:新的包保从调整日起算")
             return redirect("vanguard_assignment", a.pk)
-    can_manage = scope.can(user, "vanguard_manage", a.org)
+    can_manage = services.can_manage(user, a.org)
     context = {"a": a, "workers": a.workers.select_related("org"), "places": a.locations.select_related("unit"), "errors": errors, "data": data, "can_manage": can_manage}
     if can_manage:
         context.update(_assign_choices(user)[1])
@@ -136,7 +136,7 @@ def my_page(request):
 @require_http_methods(["GET", "POST"])
 def posts(request):
     user = request.user
-    can_manage = scope.can(user, "vanguard_manage")
+    can_manage = services.can_manage(user)
     errors, data = {}, {}
     if request.method == "POST":
         data = request.POST
@@ -183,7 +183,7 @@ def post_detail(request, pk):
         except ValidationError as exc:
             errors, data, failed, status = exc.message_dict, request.POST, op, 422
         except (Forbidden, Conflict) as exc:
-            return render(request, "vanguard/conflict.html", {"message": exc.message, "back": request.path}, status=exc.status)
+            return refused(request, exc, request.path)
         else:
             messages.success(request, {"self": "自评已提交", "rate": "已评定", "withdraw": "自评已撤回"}[op])
             return redirect("vanguard_post", pk)
@@ -191,8 +191,8 @@ def post_detail(request, pk):
     context = {
         "post": post,
         "assessments": post.assessments.select_related("rated_by", "rated_by__person"),
-        "is_holder": user.person_id == post.holder_id,
-        "can_rate": scope.can(user, "vanguard_manage", post.org) and user.person_id != post.holder_id,
+        "is_holder": services.is_holder(user, post),
+        "can_rate": services.can_rate(user, post),
         "ratings": Rating.choices,
         "this_month": today.replace(day=1),
         "errors": errors,

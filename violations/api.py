@@ -1,9 +1,10 @@
 """JSON API of 三违 (/api/violations/…): the same services, scope and appeal table as the pages."""
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal, Optional
 
 from ninja import Field, Path, Query, Router, Schema
 
+from common.api_schemas import EventOut, events_out
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 from violations import services
 from violations.models import ViolationKind, ViolationStatus
@@ -19,16 +20,6 @@ class StepOut(Schema):
     name: str
     done_on: Optional[date]
     done_by: Optional[str]
-    note: str
-
-
-class EventOut(Schema):
-    action: str
-    label: str
-    from_status: str
-    to_status: str
-    actor: str
-    at: datetime
     note: str
 
 
@@ -123,8 +114,7 @@ def _detail(user, v):
         actions=[a for a, _ in services.allowed_actions(user, v)],
         help_steps=[StepOut(id=s.pk, name=s.name, done_on=s.done_on, done_by=s.done_by.display_name() if s.done_by_id else None, note=s.note)
                     for s in v.help_steps.select_related("done_by", "done_by__person")],
-        events=[EventOut(action=e.action, label=services.ACTION_LABELS.get(e.action, e.action), from_status=e.from_status,
-                         to_status=e.to_status, actor=e.actor.display_name(), at=e.at, note=e.note) for e in events],
+        events=events_out(events, services.ACTION_LABELS),
     )  # fmt: skip
 
 

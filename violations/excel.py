@@ -81,15 +81,7 @@ def check_rows(user, mine, rows, progress=lambda n: None):
         def err(key, message):
             row_errors.append(RowError(number, HEADER[key], message))
 
-        ext = raw.get("external_id", "").strip()
-        if not ext:
-            err("external_id", "必填")
-        elif len(ext) > 60:
-            err("external_id", "不能超过60个字符")
-        elif ext in seen:
-            err("external_id", f"与第 {seen[ext]} 行重复")
-        else:
-            seen[ext] = number
+        ext = imports.external_id(raw, number, seen, err)
         values = {}
         try:
             occurred = parse_date(raw.get("date"))

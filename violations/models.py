@@ -68,9 +68,10 @@ class ViolationStatus(models.TextChoices):
 
 
 class ViolationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Violations of people in the user's subtrees (the person's team at the time), and the user's own."""
-        return self.filter(scope.filter_for(user, "violations", path_field="org__path", self_field="person"))
+    def visible_to(self, user, capability="violations"):
+        """Violations of people in the user's subtrees (the person's team at the time), and the user's own.
+        ``capability``: e.g. ``violations_help``, the ones whose 帮教 the user records."""
+        return self.filter(scope.filter_for(user, capability, path_field="org__path", self_field="person"))
 
     def effective(self):
         """Violations that count: not revoked on appeal (one under appeal counts until the appeal is upheld)."""

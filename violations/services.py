@@ -146,7 +146,7 @@ def _money(value, default=Decimal(0)):
 
 def recordable_people(user, mine):
     """People whose violations the user may record: their subtree of the mine."""
-    return Person.objects.filter(scope.filter_for(user, "violations_record", path_field="org__path", self_field=None), mine=mine)
+    return Person.objects.visible_to(user, "violations_record").filter(mine=mine)
 
 
 def _person(user, mine, data):
@@ -158,12 +158,36 @@ def _person(user, mine, data):
     return people.filter(pk=as_id(data.get("person"))).first() if as_id(data.get("person")) else None
 
 
+def can_record(user):
+    return mine_of(user) is not None and scope.can(user, "violations_record")
+
+
+def help_refusal(user, violation):
+    """Why the user may not record 帮教 on this violation now (the error to raise), or None."""
+    if not scope.can(user, "violations_help", violation.org):
+        return Forbidden("您无权记录帮教")
+    if violation.status == S.REVOKED:
+        return Conflict("该三违已撤销,不需帮教")
+    return None
+
+
+def reexam_refusal(user, violation):
+    """Why the user may not (re)schedule the re-exam now, or None."""
+    if not scope.can(user, "violations_record", violation.org):
+        return Forbidden("您无权安排复考")
+    if violation.status == S.REVOKED:
+        return Conflict("该三违已撤销,不需复考")
+    if violation.reexam_paper_id and violation.reexam_paper.passed is not False:
+        return Conflict("已安排复考" if violation.reexam_paper.passed is None else "复考已通过")
+    return None
+
+
 def record(user, data, photo=None, now=None):
     """登记三违. ``data``: person (id or 工号), occurred_on, shift, location, kind, severity, description, clauses,
     points, fine (defaults from the severity), requires_reexam, reexam_points (knowledge point ids), token."""
     now = now or timezone.now()
     mine = mine_of(user)
-    if mine is None or not scope.can(user, "violations_record"):
+    if not can_record(user):
         raise Forbidden("您的角色不能登记三违")
     ensure_defaults(mine)
     token = str(data.get("token") or "")[:40] or None
@@ -273,12 +297,9 @@ def _assign_reexam(user, violation, point_ids, now):
 def schedule_reexam(user, pk, data, now=None):
     now = now or timezone.now()
     violation = get(user, pk)
-    if not scope.can(user, "violations_record", violation.org):
-        raise Forbidden("您无权安排复考")
-    if violation.status == S.REVOKED:
-        raise Conflict("该三违已撤销,不需复考")
-    if violation.reexam_paper_id and violation.reexam_paper.passed is not False:
-        raise Conflict("已安排复考" if violation.reexam_paper.passed is None else "复考已通过")
+    refusal = reexam_refusal(user, violation)
+    if refusal:
+        raise refusal
     Violation.objects.filter(pk=violation.pk).update(requires_reexam=True)
     if _assign_reexam(user, violation, data.get("reexam_points"), now) is None:
         raise Conflict("题库中没有可用于复考的题目,请先完善题库")
@@ -397,10 +418,9 @@ def record_help(user, pk, step_id, data, now=None):
     """Mark one 帮教 step done (date, note). Done steps stay done: a second submit answers 409."""
     now = now or timezone.now()
     violation = get(user, pk)
-    if not scope.can(user, "violations_help", violation.org):
-        raise Forbidden("您无权记录帮教")
-    if violation.status == S.REVOKED:
-        raise Conflict("该三违已撤销,不需帮教")
+    refusal = help_refusal(user, violation)
+    if refusal:
+        raise refusal
     step = violation.help_steps.filter(pk=as_id(step_id) or 0).first()
     if step is None:
         raise NotFound()
@@ -462,18 +482,18 @@ def with_help_counts(qs):
 def waiting_for(user):
     """(violation, what to do) for this user: appeals to decide, 帮教 steps still open in their scope."""
     out = []
-    base = Violation.objects.select_related("person", "org").order_by()
-    deciding = [(role, path) for role, path in scope.assignments_of(user)]
+    deciding = scope.assignments_of(user)
     if deciding:
+        # appeals the mine's deciding role decides, held by the user over the person's team
         q = Q(pk__in=[])
         for role, path in deciding:
             q |= Q(mine__violation_rules__appeal_role=role, org__path__startswith=path)
-        for v in base.filter(q, status=S.APPEALING)[:50]:
+        for v in Violation.objects.visible_to(user).select_related("person", "org").filter(q, status=S.APPEALING).order_by()[:50]:
             out.append((v, "裁决申诉"))
     if scope.can(user, "violations_help"):
-        helped = scope.filter_for(user, "violations_help", path_field="org__path", self_field=None)
         open_ids = HelpStep.objects.filter(done_on__isnull=True, violation__status=S.RECORDED).values("violation_id")
-        for v in base.filter(helped, pk__in=open_ids, status=S.RECORDED).order_by("occurred_on")[:50]:
+        helped = Violation.objects.visible_to(user, "violations_help").select_related("person", "org")
+        for v in helped.filter(pk__in=open_ids, status=S.RECORDED).order_by("occurred_on")[:50]:
             out.append((v, "帮教"))
     return out
 

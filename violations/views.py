@@ -4,12 +4,13 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.responses import refused, stored_file
 from hazards.models import Location, Shift
 from hazards.views import PAGE_SIZE, CappedPaginator
 from violations import services
@@ -39,7 +40,7 @@ def violation_list(request):
         "querystring": query.urlencode(),
         "statuses": ViolationStatus.choices,
         "branches": services.branches_of(mine),
-        "can_record": bool(mine) and services.scope.can(user, "violations_record"),
+        "can_record": services.can_record(user),
         "can_rules": bool(mine) and services.can_edit_rules(user, mine),
         **(_choices(mine) if mine else {}),
     }
@@ -51,7 +52,7 @@ def violation_list(request):
 def violation_new(request):
     user = request.user
     mine = services.mine_of(user)
-    if mine is None or not services.scope.can(user, "violations_record"):
+    if not services.can_record(user):
         raise Http404
     services.ensure_defaults(mine)
     errors, data = {}, {"token": uuid.uuid4().hex, "occurred_on": timezone.localdate().isoformat()}
@@ -94,15 +95,13 @@ def _detail(request, v, errors=None, data=None, open_action=None, status=200):
     steps = list(v.help_steps.select_related("done_by", "done_by__person"))
     for s in steps:
         s.form_key = f"step-{s.pk}"
-    can_help = v.status != ViolationStatus.REVOKED and services.scope.can(request.user, "violations_help", v.org)
     context = {
         "v": v,
         "events": events,
         "steps": steps,
         "actions": services.allowed_actions(request.user, v),
-        "can_help": can_help,
-        "can_reexam": v.status != ViolationStatus.REVOKED and services.scope.can(request.user, "violations_record", v.org)
-        and (v.reexam_paper_id is None or v.reexam_paper.passed is False),
+        "can_help": services.help_refusal(request.user, v) is None,
+        "can_reexam": services.reexam_refusal(request.user, v) is None,
         "reexam": services.reexam_state(v),
         "appeal_deadline": services.appeal_deadline(v),
         "errors": errors or {},
@@ -116,7 +115,7 @@ def _detail(request, v, errors=None, data=None, open_action=None, status=200):
 
 def _conflict(request, pk, exc):
     v = or_404(services.get, request.user, pk)
-    return render(request, "violations/conflict.html", {"v": v, "message": exc.message}, status=exc.status)
+    return refused(request, exc, f"/violations/{v.pk}/", "查看该三违当前状态")
 
 
 @login_required
@@ -164,12 +163,7 @@ def violation_reexam(request, pk):
 
 @login_required
 def violation_photo(request, pk):
-    v = or_404(services.get, request.user, pk)
-    if not v.photo:
-        raise Http404
-    response = FileResponse(v.photo.open("rb"), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file(or_404(services.get, request.user, pk).photo, "image/jpeg")
 
 
 @login_required
