@@ -284,3 +284,39 @@ def test_a_whole_mines_reckoning_reads_the_mines_violations_and_agrees(vw, monke
     monkeypatch.setattr(compliance, "MANY", 0)
     many = month(w, date(2026, 3, 1))
     assert [v[0] for v in few.violations] == [v[0] for v in many.violations] == [date(2026, 3, 3), date(2026, 3, 9)]
+
+
+def test_ending_an_assignment_on_the_page(vw, login):
+    w = vw
+    a = assign(w, workers=[w.worker_person], starts="2026-01-01")
+    client = login(w.secretary)
+    bad = client.post(f"/vanguard/assignments/{a.pk}/", {"op": "end", "ends_on": "2025-12-01"})
+    assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.content.decode()
+    assert client.post(f"/vanguard/assignments/{a.pk}/", {"op": "end", "ends_on": "2026-03-31"}).status_code == 302
+    assert Assignment.objects.get(pk=a.pk).ends_on == date(2026, 3, 31)
+    violation(w, w.worker_person, date(2026, 4, 2))  # after the end: no longer the member's
+    assert not month(w, date(2026, 4, 1)).assigned and month(w, date(2026, 3, 1)).compliant
+    ended = client.post(f"/vanguard/assignments/{a.pk}/", {"op": "end"})
+    assert ended.status_code == 409 and "已经结束" in ended.content.decode()
+    assert login(w.member).post(f"/vanguard/assignments/{a.pk}/", {"op": "end"}).status_code == 403
+
+
+def test_adjusting_on_the_page_keeps_the_input_after_an_error(vw, login):
+    w = vw
+    a = assign(w, workers=[w.worker_person], starts="2026-01-01")
+    client = login(w.secretary)
+    bad = client.post(f"/vanguard/assignments/{a.pk}/", {"op": "adjust", "workers": [w.colleague.pk], "from": "2025-06-01"})
+    body = bad.content.decode()
+    assert bad.status_code == 422 and "调整日期须晚于原开始日期" in body and f'value="{w.colleague.pk}" selected' in body
+    moved = client.post(f"/vanguard/assignments/{a.pk}/", {"op": "adjust", "workers": [w.colleague.pk], "from": "2026-05-01"})
+    assert moved.status_code == 302 and Assignment.objects.filter(member=w.member_person).count() == 2
+
+
+def test_setting_up_a_post_on_the_page(vw, login):
+    w = vw
+    client = login(w.secretary)
+    bad = client.post("/vanguard/posts/", {"name": "岗", "holder": w.worker_person.pk, "commitments": "不违章"})
+    body = bad.content.decode()
+    assert bad.status_code == 422 and "请填写岗位名称(2到60字)" in body and "请选择您管理范围内的党员" in body and "不违章" in body
+    assert client.post("/vanguard/posts/", {"name": "综采安全示范岗", "holder": w.member_person.pk, "commitments": "不违章、不冒险"}).status_code == 302
+    assert login(w.worker).post("/vanguard/posts/", {"name": "综采安全示范岗", "holder": w.member_person.pk, "commitments": "x"}).status_code == 404

@@ -338,7 +338,9 @@ def test_excel_import_is_idempotent_by_external_id_and_the_ledger_exports(v_worl
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert "空顶作业" in values and "已撤销" in values
-    assert login(w.other_secretary).get("/violations/ledger.xlsx").status_code == 200
+    other = load_workbook(io.BytesIO(login(w.other_secretary).get("/violations/ledger.xlsx").content)).active
+    others = [c for row in other.iter_rows(values_only=True) for c in row]
+    assert "空顶作业" not in others and "违章指挥冒险作业" not in others  # another branch's people: not in its ledger
 
 
 def test_a_worker_home_shows_their_own_record_and_no_empty_tiles(v_world, login):
@@ -364,3 +366,43 @@ def test_api_settings(v_world, login):
     bad = client.post("/api/violations/severities", {"name": "一般", "fine": "-1"}, content_type="application/json")
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"name", "fine"}
     assert login(w.secretary).get("/api/violations/settings").status_code == 403
+
+
+def test_a_photo_is_re_encoded_and_served_only_in_scope(v_world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    w = v_world
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+    v = services.record(w.safety, {"emp_no": w.worker_person.emp_no, "kind": "operation", "severity": w.general.pk, "description": "未戴安全帽入井"},
+                        photo=SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png"))  # fmt: skip
+    shown = login(w.secretary).get(f"/violations/{v.pk}/photo/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg" and shown["X-Content-Type-Options"] == "nosniff"
+    assert login(w.other_secretary).get(f"/violations/{v.pk}/photo/").status_code == 404
+    with pytest.raises(ValidationError) as exc:
+        services.record(w.safety, {"emp_no": w.worker_person.emp_no, "kind": "operation", "severity": w.general.pk, "description": "未戴安全帽入井"},
+                        photo=SimpleUploadedFile("p.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml"))  # fmt: skip
+    assert "photo" in exc.value.message_dict
+
+
+def test_the_settings_page_keeps_bad_input_with_its_message(v_world, login):
+    w = v_world
+    client = login(w.safety)
+    bad = client.post("/violations/settings/", {"form": "severity", "name": "较严重", "points": "300", "fine": "10", "help_steps": "书记谈话"})
+    body = bad.content.decode()
+    assert bad.status_code == 422 and "扣分须为0到100之间的整数" in body and 'value="较严重"' in body
+    assert client.post("/violations/settings/", {"form": "rules", "appeals_allowed": "1", "appeal_days": "5", "appeal_role": "committee"}).status_code == 302
+    assert services.rules_of(w.mine).appeal_role == "committee"
+    assert login(w.secretary).get("/violations/settings/").status_code == 404
+
+
+def test_the_reexam_button_serves_a_paper(v_world, bank, login):
+    w = v_world
+    v = record(w, requires_reexam="")  # 一般: none required at first
+    page = login(w.safety).get(f"/violations/{v.pk}/").content.decode()
+    assert "安排复考" in page
+    assert login(w.safety).post(f"/violations/{v.pk}/reexam/").status_code == 302
+    assert services.reexam_state(services.get(w.safety, v.pk)) == "待复考"
+    again = login(w.safety).post(f"/violations/{v.pk}/reexam/")
+    assert again.status_code == 409 and "已安排复考" in again.content.decode()
