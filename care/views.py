@@ -27,7 +27,7 @@ from care.models import (
     Trend,
 )
 from common.errors import Conflict, Forbidden, NotFound
-from common.responses import refused
+from common.responses import form_status, refused
 from orgs.models import Person
 
 
@@ -171,7 +171,7 @@ def entry_new(request, person):
                 facts = [text for r in rules for _k, text, _n in s.rules.get(r, [])]
         data = {"token": uuid.uuid4().hex, "criteria": ticked, "tier": "C", "measures": "\n".join(DEFAULT_MEASURES[:2]), "reason": ";".join(facts)}
     context = _entry_form_context(user, target, data, errors) | {"rules": rules}
-    return render(request, "care/entry_new.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
+    return render(request, "care/entry_new.html", context, status=form_status(errors))
 
 
 def _entry_or_404(user, pk):

@@ -21,3 +21,39 @@ def stored_file(field_file, content_type=None, download_name=None):
         response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def new_form_token():
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+def submit_once(request, create, initial):
+    """The "new record" form every module has: GET shows ``initial`` (with a fresh form token); POST calls
+    ``create()``, which makes one record per token (a double tap or a retry answers with the first one).
+
+    Returns (record or None, data for the form, errors). Bad input keeps what was typed, with the messages by field;
+    a stale form (another user's token) keeps what was typed under a fresh token, the reason in ``errors["__all__"]``;
+    a user who may not create answers 404 (the page does not exist for them)."""
+    from django.core.exceptions import ValidationError
+
+    from common.errors import Conflict, Forbidden
+
+    if request.method != "POST":
+        return None, {"token": new_form_token(), **initial}, {}
+    try:
+        return create(), request.POST, {}
+    except ValidationError as exc:
+        return None, request.POST, exc.message_dict
+    except Conflict as exc:
+        data = request.POST.copy()
+        data["token"] = new_form_token()
+        return None, data, {"__all__": [exc.message]}
+    except Forbidden:
+        raise Http404
+
+
+def form_status(errors):
+    """200, or 409 for a stale form, or 422 for bad input."""
+    return (409 if "__all__" in errors else 422) if errors else 200

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
-from common.responses import refused, stored_file
+from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from hazards.models import Location
@@ -103,30 +103,17 @@ def diary_new(request):
     user = request.user
     if not services.can_write_diary(user):
         raise Http404
-    errors = {}
-    data = {"token": uuid.uuid4().hex, "date": timezone.localdate().isoformat()}
-    if request.method == "POST":
-        data = request.POST
-        try:
-            entry = services.create_entry(user, request.POST)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except Conflict as exc:
-            errors = {"__all__": [exc.message]}
-            data = request.POST.copy()
-            data["token"] = uuid.uuid4().hex
-        except Forbidden:
-            raise Http404
-        else:
-            messages.success(request, "民情日记已保存")
-            return redirect("frontline_diary_detail", entry.pk)
+    entry, data, errors = submit_once(request, lambda: services.create_entry(user, request.POST), {"date": timezone.localdate().isoformat()})
+    if entry is not None:
+        messages.success(request, "民情日记已保存")
+        return redirect("frontline_diary_detail", entry.pk)
     requests = list(data.getlist("requests")) if hasattr(data, "getlist") else []
     requests += [""] * max(0, 3 - len(requests))
     context = {
         "data": data, "errors": errors, "general_errors": errors.get("__all__", []), "request_texts": requests,
         "selected_people": _selected(data, "people"), **_form_choices(user, "frontline_diary_write"),
     }  # fmt: skip
-    return render(request, "frontline/diary_form.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
+    return render(request, "frontline/diary_form.html", context, status=form_status(errors))
 
 
 @login_required
@@ -347,28 +334,15 @@ def urgent_new(request):
     choices = _form_choices(user, "frontline_branch")
     if not choices["branches"]:
         raise Http404
-    errors = {}
-    data = {"token": uuid.uuid4().hex, "date": timezone.localdate().isoformat(), "role": SecretaryRole.HANDS_ON}
-    if request.method == "POST":
-        data = request.POST
-        try:
-            task = services.create_urgent(user, request.POST)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except Conflict as exc:
-            errors = {"__all__": [exc.message]}
-            data = request.POST.copy()
-            data["token"] = uuid.uuid4().hex
-        except Forbidden:
-            raise Http404
-        else:
-            messages.success(request, "急难险重任务已记录")
-            return redirect("frontline_urgent_detail", task.pk)
+    task, data, errors = submit_once(request, lambda: services.create_urgent(user, request.POST), {"date": timezone.localdate().isoformat(), "role": SecretaryRole.HANDS_ON})
+    if task is not None:
+        messages.success(request, "急难险重任务已记录")
+        return redirect("frontline_urgent_detail", task.pk)
     context = {
         "data": data, "errors": errors, "general_errors": errors.get("__all__", []), "kinds": UrgentKind.choices,
         "roles": SecretaryRole.choices, "selected_people": _selected(data, "people"), **choices,
     }  # fmt: skip
-    return render(request, "frontline/urgent_form.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
+    return render(request, "frontline/urgent_form.html", context, status=form_status(errors))
 
 
 @login_required
@@ -397,23 +371,10 @@ def campaign_new(request):
     mines = list(services.review_mines(user)[:50])
     if not mines:
         raise Http404
-    errors = {}
-    data = {"token": uuid.uuid4().hex, "deadline": (timezone.localdate() + timezone.timedelta(days=14)).isoformat()}
-    if request.method == "POST":
-        data = request.POST
-        try:
-            campaign = services.create_campaign(user, request.POST)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except Conflict as exc:
-            errors = {"__all__": [exc.message]}
-            data = request.POST.copy()
-            data["token"] = uuid.uuid4().hex
-        except Forbidden:
-            raise Http404
-        else:
-            messages.success(request, f"已下发到 {campaign.tasks.count()} 个党支部")
-            return redirect("frontline_campaign_detail", campaign.pk)
+    campaign, data, errors = submit_once(request, lambda: services.create_campaign(user, request.POST), {"deadline": (timezone.localdate() + timezone.timedelta(days=14)).isoformat()})
+    if campaign is not None:
+        messages.success(request, f"已下发到 {campaign.tasks.count()} 个党支部")
+        return redirect("frontline_campaign_detail", campaign.pk)
     from django.db.models import Q
 
     q = Q(pk__in=[])
@@ -421,7 +382,7 @@ def campaign_new(request):
         q |= Q(path__startswith=m.path)
     branches = OrgNode.objects.filter(q, kind=OrgKind.BRANCH).order_by("path")
     context = {"data": data, "errors": errors, "general_errors": errors.get("__all__", []), "mines": mines, "branches": branches, "selected_branches": _selected(data, "branches")}
-    return render(request, "frontline/campaign_form.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
+    return render(request, "frontline/campaign_form.html", context, status=form_status(errors))
 
 
 @login_required

@@ -1,5 +1,4 @@
 """Pages of the hazard closed loop. Thin: parse input, call ``hazards.services``, render."""
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound
-from common.responses import refused, stored_file
+from common.responses import form_status, refused, stored_file, submit_once
 from hazards import services
 from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
@@ -118,24 +117,15 @@ def hazard_new(request):
     if mine is None:
         raise Http404
     services.ensure_defaults(mine)
-    errors, data = {}, {"token": uuid.uuid4().hex, "found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
-    if request.method == "POST":
-        data = request.POST
-        try:
-            hazard = services.register(user, request.POST, request.FILES.getlist("photos"))
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except Conflict as exc:  # the hidden token of another user's form: start a fresh one, keep what was typed
-            errors = {"__all__": [exc.message]}
-            data = request.POST.copy()
-            data["token"] = uuid.uuid4().hex
-        except Forbidden:
-            raise Http404
-        else:
-            messages.success(request, "隐患已登记")
-            return redirect("hazard_detail", hazard.pk)
+    hazard, data, errors = submit_once(
+        request, lambda: services.register(user, request.POST, request.FILES.getlist("photos")),
+        {"found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+    )  # fmt: skip
+    if hazard is not None:
+        messages.success(request, "隐患已登记")
+        return redirect("hazard_detail", hazard.pk)
     context = {"data": data, "errors": errors, "general_errors": errors.get("__all__", []), **_choices(mine)}
-    return render(request, "hazards/new.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
+    return render(request, "hazards/new.html", context, status=form_status(errors))
 
 
 @login_required

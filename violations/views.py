@@ -1,5 +1,4 @@
 """Pages of 三违 and 帮教. Thin: parse input, call ``violations.services``, render."""
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
-from common.responses import refused, stored_file
+from common.responses import form_status, refused, stored_file, submit_once
 from hazards.models import Location, Shift
 from hazards.views import PAGE_SIZE, CappedPaginator
 from violations import services
@@ -55,22 +54,10 @@ def violation_new(request):
     if not services.can_record(user):
         raise Http404
     services.ensure_defaults(mine)
-    errors, data = {}, {"token": uuid.uuid4().hex, "occurred_on": timezone.localdate().isoformat()}
-    if request.method == "POST":
-        data = request.POST
-        try:
-            violation = services.record(user, request.POST, request.FILES.get("photo"))
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except Conflict as exc:
-            errors = {"__all__": [exc.message]}
-            data = request.POST.copy()
-            data["token"] = uuid.uuid4().hex
-        except Forbidden:
-            raise Http404
-        else:
-            messages.success(request, "三违已登记")
-            return redirect("violation_detail", violation.pk)
+    violation, data, errors = submit_once(request, lambda: services.record(user, request.POST, request.FILES.get("photo")), {"occurred_on": timezone.localdate().isoformat()})
+    if violation is not None:
+        messages.success(request, "三违已登记")
+        return redirect("violation_detail", violation.pk)
     context = {
         "data": data,
         "errors": errors,
@@ -78,7 +65,7 @@ def violation_new(request):
         "people": services.recordable_people(user, mine).order_by("emp_no").values_list("emp_no", "name")[:500],
         **_choices(mine),
     }
-    return render(request, "violations/new.html", context, status=(409 if "__all__" in errors else 422) if errors else 200)
+    return render(request, "violations/new.html", context, status=form_status(errors))
 
 
 @login_required
