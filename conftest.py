@@ -53,7 +53,9 @@ def phone_page(chromium, live_server):
     """A 375-px phone page; records every request host so tests can assert nothing leaves 127.0.0.1."""
     from urllib.parse import urlparse
 
-    context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN")
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     page.outside_requests = []
 

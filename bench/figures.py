@@ -1,7 +1,8 @@
 """Figures of the organisations and people module (SPEC §8): demo generation, roster list, tree, import."""
+
 import tempfile
-from datetime import timedelta
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -155,8 +156,8 @@ def import_rows(b, n):
                 "入职日期": hire,
                 "工种": rng.choice(jobs),
                 "岗位": "",
-                "所在班组": f"{unit_names[team.path[:-team.steplen]]}/{team.name}",
-                "区队/科室": unit_names[team.path[:-team.steplen]],
+                "所在班组": f"{unit_names[team.path[: -team.steplen]]}/{team.name}",
+                "区队/科室": unit_names[team.path[: -team.steplen]],
                 "班组": team.name,
                 "政治面貌": "群众",
                 "入党日期": None,

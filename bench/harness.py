@@ -15,6 +15,7 @@ discovered by ``bench/run.py``)::
 through ``django.test.Client`` (in process, no network). A figure returns a :class:`Measured`, a
 plain number, or ``skipped("reason")``. ``target`` is an upper bound unless ``higher_is_better``.
 """
+
 import math
 import time
 from dataclasses import dataclass, field

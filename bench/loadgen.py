@@ -10,6 +10,7 @@ A *script* is a list of steps for one user: ("GET", path) or ("POST", path, json
 body gets the previous JSON answer (e.g. to answer the question just fetched). ``think`` = (low, high) seconds a
 client waits between requests (a person reading the question); None = back to back (saturation).
 """
+
 import http.client
 import json
 import multiprocessing
@@ -128,7 +129,9 @@ def _client(port, jobs, think, seed, results):
 def _process(port, groups, think, seed, queue):
     """A client process: one thread per client."""
     results = []
-    threads = [threading.Thread(target=_client, args=(port, jobs, think, seed + i, results)) for i, jobs in enumerate(groups)]
+    threads = [
+        threading.Thread(target=_client, args=(port, jobs, think, seed + i, results)) for i, jobs in enumerate(groups)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -146,7 +149,11 @@ def drive(port, jobs, clients, think=None, processes=None, seed=7):
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     started = time.perf_counter()
-    procs = [ctx.Process(target=_process, args=(port, groups, think, seed + 100 * i, queue)) for i, groups in enumerate(per_process) if groups]
+    procs = [
+        ctx.Process(target=_process, args=(port, groups, think, seed + 100 * i, queue))
+        for i, groups in enumerate(per_process)
+        if groups
+    ]
     for p in procs:
         p.start()
     collected = [queue.get() for _ in procs]

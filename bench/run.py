@@ -6,6 +6,7 @@ Builds, or reuses, a database of its own per size, filled by `manage.py demo --s
 then prints one line per figure: name, measured, target, ok|MISS, and the baseline beside it where
 there is one. See docs/benchmarks.md.
 """
+
 import argparse
 import json
 import os

@@ -1,4 +1,5 @@
 """The site's URLs plus the bare baseline view the benchmarks compare pages with (bench only)."""
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
@@ -27,7 +28,9 @@ def insert1(request):
 
 
 def ensure_insert_table():
-    id_column = "id bigserial PRIMARY KEY" if connection.vendor == "postgresql" else "id integer PRIMARY KEY AUTOINCREMENT"
+    id_column = (
+        "id bigserial PRIMARY KEY" if connection.vendor == "postgresql" else "id integer PRIMARY KEY AUTOINCREMENT"
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS bench_insert ({id_column}, user_id integer, at timestamp)")
 

@@ -4,6 +4,7 @@ The care records are stricter than the roster's sensitive fields: a superuser or
 here unless they also hold a role that grants it (``scope.filter_for`` lets a superuser read everything, so this
 module asks ``scope.subtree_paths`` directly). A 帮教人 reads the file of the people they help while the help lasts.
 """
+
 from django.db.models import Q
 
 from orgs import scope

@@ -4,6 +4,7 @@ Contents (care files, talks, the register) answer only to the branch secretary a
 subtree and to a 帮教人 for the people they help; for anyone else they do not exist (404). Every care-file read is
 logged like the page's.
 """
+
 from datetime import date
 from typing import Annotated, Literal, Optional
 
@@ -53,10 +54,10 @@ class EntryOut(Schema):
     tier: str
     status: str
     criteria: list[str]
-    helper: Optional[str]
+    helper: str | None
     entered_on: date
-    released_on: Optional[date]
-    next_evaluation: Optional[date]
+    released_on: date | None
+    next_evaluation: date | None
     evaluation_overdue: bool
     version: int
     actions: list[str] = Field(description="当前用户可做的操作")
@@ -91,35 +92,37 @@ class EntryIn(Schema):
     helper: Id
     measures: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=20)
     reason: Annotated[str, Field(max_length=2000)] = ""
-    rules: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=10, description="确认的建议规则")
-    token: Optional[Annotated[str, Field(max_length=40)]] = None
+    rules: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=10, description="确认的建议规则"
+    )
+    token: Annotated[str, Field(max_length=40)] | None = None
 
 
 class ActIn(Schema):
-    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = None
+    version: Annotated[int, Field(ge=1, le=2**31)] | None = None
     note: Annotated[str, Field(max_length=1000)] = ""
-    tier: Optional[Literal[tuple(Tier.values)]] = None
-    helper: Optional[Id] = None
+    tier: Literal[tuple(Tier.values)] | None = None
+    helper: Id | None = None
     text: Annotated[str, Field(max_length=200)] = ""
-    measure: Optional[Id] = None
-    form: Optional[Literal[tuple(HelpForm.values)]] = None
-    date: Optional[date] = None
+    measure: Id | None = None
+    form: Literal[tuple(HelpForm.values)] | None = None
+    date: Optional[date] = None  # noqa: UP045 (the field shadows the type in the class body)
     content: Annotated[str, Field(max_length=2000)] = ""
-    trend: Optional[Literal[tuple(Trend.values)]] = None
+    trend: Literal[tuple(Trend.values)] | None = None
     reason: Annotated[str, Field(max_length=1000)] = ""
     confirm_open: bool = Field(False, description="仍有未落实的帮教措施时确认解除")
-    token: Optional[Annotated[str, Field(max_length=40)]] = None
+    token: Annotated[str, Field(max_length=40)] | None = None
 
 
 class TalkIn(Schema):
     people: list[Id] = Field(min_length=1, max_length=100)
     form: Literal[tuple(TalkForm.values)]
-    date: Optional[date] = None
+    date: Optional[date] = None  # noqa: UP045 (the field shadows the type in the class body)
     topics: Annotated[str, Field(min_length=1, max_length=2000)]
     concerns: Annotated[str, Field(max_length=2000)] = ""
     concern: bool = False
     follow_ups: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=20)
-    token: Optional[Annotated[str, Field(max_length=40)]] = None
+    token: Annotated[str, Field(max_length=40)] | None = None
 
 
 class TalkOut(Schema):
@@ -176,8 +179,8 @@ class CoverageOut(Schema):
 
 
 class CoverageQuery(Schema):
-    year: Optional[Annotated[int, Field(ge=2000, le=2100)]] = None
-    branch: Optional[Id] = None
+    year: Annotated[int, Field(ge=2000, le=2100)] | None = None
+    branch: Id | None = None
 
 
 class EntryFilters(Schema):
@@ -208,14 +211,22 @@ def _entry_out(user, e, detail=False):
 def list_suggestions(request):
     return [
         SuggestionOut(
-            person_id=s.person.pk, name=s.person.name, emp_no=s.person.emp_no, org=s.person.org.name,
-            rules=[RuleOut(rule=r, label=label, facts=[FactOut(key=k, text=t, new=n) for k, t, n in facts]) for r, label, facts in s.rows],
+            person_id=s.person.pk,
+            name=s.person.name,
+            emp_no=s.person.emp_no,
+            org=s.person.org.name,
+            rules=[
+                RuleOut(rule=r, label=label, facts=[FactOut(key=k, text=t, new=n) for k, t, n in facts])
+                for r, label, facts in s.rows
+            ],
         )  # fmt: skip
         for s in services.suggestions_for(request.user)
     ]
 
 
-@router.post("/suggestions/{person_id}/{rule}/dismiss", response={200: dict, **ERRORS_WRITE}, summary="排除建议(须写理由)")
+@router.post(
+    "/suggestions/{person_id}/{rule}/dismiss", response={200: dict, **ERRORS_WRITE}, summary="排除建议(须写理由)"
+)
 def dismiss_suggestion(request, person_id: PathId, rule: ActionName, payload: DismissIn):
     decision = services.dismiss(request.user, person_id, rule, payload.reason)
     return {"id": decision.pk, "rule": decision.rule, "facts": [f["key"] for f in decision.facts]}
@@ -223,14 +234,27 @@ def dismiss_suggestion(request, person_id: PathId, rule: ActionName, payload: Di
 
 @router.get("/register", response={200: list[EntryOut], **ERRORS_READ}, summary="薄弱人物台账")
 def list_register(request, filters: Query[EntryFilters]):
-    qs = Entry.objects.visible_to(request.user).filter(status=filters.status).select_related("person", "person__org", "helper").prefetch_related("criteria").order_by("tier", "-entered_on", "pk")
+    qs = (
+        Entry.objects.visible_to(request.user)
+        .filter(status=filters.status)
+        .select_related("person", "person__org", "helper")
+        .prefetch_related("criteria")
+        .order_by("tier", "-entered_on", "pk")
+    )
     start = (filters.page - 1) * 50
     return [_entry_out(request.user, e) for e in qs[start : start + 50]]
 
 
 @router.post("/register", response={201: EntryDetail, **ERRORS_WRITE}, summary="列入台账(确认建议或直接列入)")
 def create_entry(request, payload: EntryIn):
-    data = {"tier": payload.tier, "criteria": payload.criteria, "helper": payload.helper, "measures": "\n".join(payload.measures), "reason": payload.reason, "token": payload.token}
+    data = {
+        "tier": payload.tier,
+        "criteria": payload.criteria,
+        "helper": payload.helper,
+        "measures": "\n".join(payload.measures),
+        "reason": payload.reason,
+        "token": payload.token,
+    }
     entry = services.enter(request.user, payload.person, data, rule_keys=payload.rules)
     return 201, _entry_out(request.user, services.get_entry(request.user, entry.pk), detail=True)
 
@@ -240,14 +264,20 @@ def get_entry(request, id: PathId):
     return _entry_out(request.user, services.get_entry(request.user, id), detail=True)
 
 
-@router.post("/register/{id}/{action}", response={200: EntryDetail, **ERRORS_WRITE}, summary="台账操作:help、evaluate、tier、helper、measure、measure_done、release")
+@router.post(
+    "/register/{id}/{action}",
+    response={200: EntryDetail, **ERRORS_WRITE},
+    summary="台账操作:help、evaluate、tier、helper、measure、measure_done、release",
+)
 def act(request, id: PathId, action: ActionName, payload: ActIn):
     data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     if payload.date:
         data["date"] = payload.date.isoformat()
     data["confirm_open"] = "1" if payload.confirm_open else ""
     services.act(request.user, id, action, data)
-    return _entry_out(request.user, Entry.objects.select_related("person", "person__org", "helper").get(pk=id), detail=True)
+    return _entry_out(
+        request.user, Entry.objects.select_related("person", "person__org", "helper").get(pk=id), detail=True
+    )
 
 
 def _talk_out(t):
@@ -260,7 +290,12 @@ def _talk_out(t):
 
 @router.get("/talks", response={200: list[TalkOut], **ERRORS_READ}, summary="谈心谈话记录")
 def list_talks(request, page: Annotated[int, Field(ge=1, le=100000)] = 1):
-    qs = Talk.objects.visible_to(request.user).select_related("talker").prefetch_related("people", "follow_ups").order_by("-date", "-pk")
+    qs = (
+        Talk.objects.visible_to(request.user)
+        .select_related("talker")
+        .prefetch_related("people", "follow_ups")
+        .order_by("-date", "-pk")
+    )
     return [_talk_out(t) for t in qs[(page - 1) * 50 : page * 50]]
 
 
@@ -278,7 +313,13 @@ def create_talk(request, payload: TalkIn):
 def care_file(request, id: PathId):
     data = services.care_file(request.user, id, via="api", ip=request.META.get("REMOTE_ADDR"))
     p = data["person"]
-    return CareFileOut(person_id=p.pk, name=p.name, family_notes=data["family_notes"], thoughts_notes=data["thoughts_notes"], timeline=[TimelineItem(**i) for i in data["timeline"]])
+    return CareFileOut(
+        person_id=p.pk,
+        name=p.name,
+        family_notes=data["family_notes"],
+        thoughts_notes=data["thoughts_notes"],
+        timeline=[TimelineItem(**i) for i in data["timeline"]],
+    )
 
 
 @router.get("/coverage", response={200: CoverageOut, **ERRORS_READ}, summary="谈心谈话覆盖率(按支部、自然年)")
@@ -290,6 +331,25 @@ def get_coverage(request, q: Query[CoverageQuery]):
     if mine is None or not access.can(user, "care_read"):
         raise NotFound()
     data = coverage(user, mine, q.year or timezone.localdate().year, branch_pk=q.branch)
-    rows = [CoverageRow(branch_id=r["branch"]["pk"], branch=r["branch"]["name"], total=r["total"], covered=r["covered"], pct=r["pct"], left=r["left"]) for r in data["rows"]]
-    missing = [MissingOut(person_id=m["pk"], name=m["name"], emp_no=m["emp_no"], at_risk=m["at_risk"]) for m in data["branch"]["missing"]] if data["branch"] else []
-    return CoverageOut(year=data["year"], total=data["total"], covered=data["covered"], pct=data["pct"], rows=rows, missing=missing)
+    rows = [
+        CoverageRow(
+            branch_id=r["branch"]["pk"],
+            branch=r["branch"]["name"],
+            total=r["total"],
+            covered=r["covered"],
+            pct=r["pct"],
+            left=r["left"],
+        )
+        for r in data["rows"]
+    ]
+    missing = (
+        [
+            MissingOut(person_id=m["pk"], name=m["name"], emp_no=m["emp_no"], at_risk=m["at_risk"])
+            for m in data["branch"]["missing"]
+        ]
+        if data["branch"]
+        else []
+    )
+    return CoverageOut(
+        year=data["year"], total=data["total"], covered=data["covered"], pct=data["pct"], rows=rows, missing=missing
+    )

@@ -10,7 +10,28 @@ class CareConfig(AppConfig):
 
         from care import menu, models  # noqa: F401  (menu entries, 待办, home tile)
 
-        for model in (models.Criterion, models.CareSettings, models.Screening, models.Finding, models.Entry, models.Measure,
-                      models.HelpRecord, models.Evaluation, models.Talk, models.FollowUp, models.SuggestionDecision):
+        for model in (
+            models.Criterion,
+            models.CareSettings,
+            models.Screening,
+            models.Finding,
+            models.Entry,
+            models.Measure,
+            models.HelpRecord,
+            models.Evaluation,
+            models.Talk,
+            models.FollowUp,
+            models.SuggestionDecision,
+        ):
             # contents are sensitive (SPEC §7.2): the audit log keeps who changed what and when, not the text
-            auditlog.register(model, mask_fields=[f.name for f in model._meta.fields if f.get_internal_type() == "TextField" or f.name in ("note", "reason", "facts", "content", "text", "closed_note")], mask_callable="orgs.services.mask_all", exclude_fields=["version", "token"])
+            auditlog.register(
+                model,
+                mask_fields=[
+                    f.name
+                    for f in model._meta.fields
+                    if f.get_internal_type() == "TextField"
+                    or f.name in ("note", "reason", "facts", "content", "text", "closed_note")
+                ],
+                mask_callable="orgs.services.mask_all",
+                exclude_fields=["version", "token"],
+            )

@@ -1,4 +1,5 @@
 """Figures of 薄弱人物排查 / 谈心谈话 (issue 5): the suggestions of a whole mine, the coverage page of a mine."""
+
 from bench.harness import Measured, figure, p95
 
 
@@ -15,7 +16,9 @@ def _violations_and_exams(b):
         return Violation.objects.filter(mine=b.mine).count()
     from orgs.models import Person
 
-    severity = Severity.objects.filter(mine=b.mine).order_by("order").first() or Severity.objects.create(mine=b.mine, name="一般")
+    severity = Severity.objects.filter(mine=b.mine).order_by("order").first() or Severity.objects.create(
+        mine=b.mine, name="一般"
+    )
     people = list(Person.objects.filter(mine=b.mine).values_list("pk", "org_id")[:5000])
     rng = random.Random(5)
     rows = []
@@ -38,7 +41,11 @@ def _talks(b):
         return
     from care.demo import care
 
-    care(SimpleNamespace(rng=random.Random(7), size=b.size, mines=[b.mine], today=b.today(), accounts=b.accounts, log=lambda m: None))
+    care(
+        SimpleNamespace(
+            rng=random.Random(7), size=b.size, mines=[b.mine], today=b.today(), accounts=b.accounts, log=lambda m: None
+        )
+    )
     from bench.run import analyze
 
     analyze()
@@ -55,7 +62,12 @@ def suggestions_mine(b):
     from care import services
 
     count = len(services.suggestions_for(b.accounts["committee"]))
-    return Measured(p95(times), baseline=b.p95_of([secretary], ["/care/suggestions/"], n=10), baseline_name="one branch", note=f"{count} people suggested; {n} violations")
+    return Measured(
+        p95(times),
+        baseline=b.p95_of([secretary], ["/care/suggestions/"], n=10),
+        baseline_name="one branch",
+        note=f"{count} people suggested; {n} violations",
+    )
 
 
 @figure("care_coverage_mine_p95", target=150, order=61)
@@ -68,4 +80,9 @@ def coverage_mine(b):
     secretary = b.client(b.accounts["secretary"])
     pairs = [(committee, "/care/coverage/"), (secretary, "/care/coverage/")]
     talks = TalkPerson.objects.filter(person__mine=b.mine).count()
-    return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([committee, secretary]), baseline_name="select1", note=f"{talks} talk links in the mine")
+    return Measured(
+        p95(b.timings(pairs)),
+        baseline=b.baseline_p95([committee, secretary]),
+        baseline_name="select1",
+        note=f"{talks} talk links in the mine",
+    )

@@ -8,6 +8,7 @@ the current year). So
 - a transfer counts in the branch they are in at the period's end; a talk held anywhere in the year counts for
   them (the goal is each worker once a year, not once per branch), and the old branch no longer counts them.
 """
+
 import math
 from collections import defaultdict
 from datetime import date
@@ -35,7 +36,11 @@ def members_at(mine, end, start=None, org_ids=None):
     ``org_ids``: only people in these nodes now or (moved away since) then.
     """
     later = {}
-    for person_id, from_org in Transfer.objects.filter(person__mine=mine, date__gt=end).order_by("-date", "-pk").values_list("person_id", "from_org_id"):
+    for person_id, from_org in (
+        Transfer.objects.filter(person__mine=mine, date__gt=end)
+        .order_by("-date", "-pk")
+        .values_list("person_id", "from_org_id")
+    ):
         later[person_id] = from_org  # the earliest transfer after ``end`` wins (ordered latest first)
     people_qs = Person.objects.filter(mine=mine, hire_date__lte=end)
     if org_ids is not None:
@@ -81,7 +86,11 @@ def coverage(user, mine, year, branch_pk=None, today=None):
     branches, branch_of = _branches(mine)
     branches = [b for b in branches if any(b["path"].startswith(p) or p.startswith(b["path"]) for p in readable)]
     # a secretary whose role sits on a 区队 below the branch still reads only their subtree
-    allowed_nodes = {pk for pk, path in OrgNode.objects.filter(path__startswith=mine.path).values_list("pk", "path") if any(path.startswith(p) for p in readable)}
+    allowed_nodes = {
+        pk
+        for pk, path in OrgNode.objects.filter(path__startswith=mine.path).values_list("pk", "path")
+        if any(path.startswith(p) for p in readable)
+    }
     whole_mine = any(mine.path.startswith(p) for p in readable)
     people, left_during = members_at(mine, end, start, org_ids=None if whole_mine else allowed_nodes)
     talks = TalkPerson.objects.filter(date__gte=start, date__lte=end)
@@ -114,7 +123,11 @@ def coverage(user, mine, year, branch_pk=None, today=None):
 
 
 def _branch_detail(row, members, year, today):
-    at_risk = set(Entry.objects.filter(status=EntryStatus.ACTIVE, person_id__in=[m["pk"] for m in members]).values_list("person_id", flat=True))
+    at_risk = set(
+        Entry.objects.filter(status=EntryStatus.ACTIVE, person_id__in=[m["pk"] for m in members]).values_list(
+            "person_id", flat=True
+        )
+    )
     missing = [m for m in members if not m["covered"]]
     for m in missing:
         m["at_risk"] = m["pk"] in at_risk
@@ -132,10 +145,15 @@ def plan(branch, missing, year, today):
         return []
     months = list(range(today.month, 13))
     assignments = list(
-        RoleAssignment.objects.filter(role__in=("secretary", "branch_committee", "team_leader"), org__path__startswith=branch["path"], user__is_active=True)
+        RoleAssignment.objects.filter(
+            role__in=("secretary", "branch_committee", "team_leader"),
+            org__path__startswith=branch["path"],
+            user__is_active=True,
+        )
         .values("role", "org_id", "user_id", "user__person__name", "user__username", "user__first_name")
         .order_by("role", "user_id")
     )
+
     def label(a):
         return a["user__person__name"] or a["user__first_name"] or a["user__username"]
 
@@ -161,7 +179,14 @@ def plan(branch, missing, year, today):
     for key, people in per_talker.items():
         quota = math.ceil(len(people) / len(months))
         schedule = [(month, people[i * quota : (i + 1) * quota]) for i, month in enumerate(months)]
-        out.append({"talker": names[key], "total": len(people), "per_month": quota, "schedule": [(mo, ps) for mo, ps in schedule if ps]})
+        out.append(
+            {
+                "talker": names[key],
+                "total": len(people),
+                "per_month": quota,
+                "schedule": [(mo, ps) for mo, ps in schedule if ps],
+            }
+        )
     out.sort(key=lambda t: -t["total"])
     return out
 

@@ -1,18 +1,24 @@
 """Menu entries, 待办 and the home tile of responsibility 4 (薄弱人物排查 / 谈心谈话)."""
+
+from care import access
 from common.menu import MenuEntry, register
 from common.modules import Action, Figure, register_action, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 
-from care import access
-
 
 def _sees_care(user):
-    return access.can(user, "care_read") or access.can(user, "care_talk") or bool(user.is_authenticated and user.person_id and access.helped_person_ids(user).exists())
+    return (
+        access.can(user, "care_read")
+        or access.can(user, "care_talk")
+        or bool(user.is_authenticated and user.person_id and access.helped_person_ids(user).exists())
+    )
 
 
 register(MenuEntry("薄弱人物", "care_home", "people", order=40, visible=_sees_care))
-register_action(Action("记录谈心谈话", "care_talk_new", "chat-heart", order=40, visible=lambda u: access.can(u, "care_talk")))
+register_action(
+    Action("记录谈心谈话", "care_talk_new", "chat-heart", order=40, visible=lambda u: access.can(u, "care_talk"))
+)
 
 
 @register_todo
@@ -21,9 +27,20 @@ def care_waiting(user):
 
     for entry in services.overdue_for(user):
         who = "帮教" if user.person_id and entry.helper_id == user.person_id else "督促"
-        yield Todo(module="care", title=f"薄弱人物评估({who}):{entry.person.name} {entry.tier}级", url=f"/care/register/{entry.pk}/", deadline=entry.due, urgent=True)
+        yield Todo(
+            module="care",
+            title=f"薄弱人物评估({who}):{entry.person.name} {entry.tier}级",
+            url=f"/care/register/{entry.pk}/",
+            deadline=entry.due,
+            urgent=True,
+        )
     for follow in services.open_follow_ups(user):
-        yield Todo(module="care", title=f"谈心谈话跟进:{follow.text}", url=f"/care/talks/{follow.talk_id}/", deadline=follow.due)
+        yield Todo(
+            module="care",
+            title=f"谈心谈话跟进:{follow.text}",
+            url=f"/care/talks/{follow.talk_id}/",
+            deadline=follow.due,
+        )
     if access.can(user, "care_manage"):
         from django.utils import timezone
 
@@ -34,7 +51,12 @@ def care_waiting(user):
             pct, missing = figures(user, mine)
             if missing:
                 today = timezone.localdate()
-                yield Todo(module="care", title=f"谈心谈话:今年还有 {missing} 人未谈(覆盖率 {pct}%)", url="/care/coverage/", deadline=today.replace(month=12, day=31))
+                yield Todo(
+                    module="care",
+                    title=f"谈心谈话:今年还有 {missing} 人未谈(覆盖率 {pct}%)",
+                    url="/care/coverage/",
+                    deadline=today.replace(month=12, day=31),
+                )
 
 
 @register_tile(4)
@@ -50,9 +72,19 @@ def care_figures(user):
     mine = services.mine_of(user)
     if mine is None:
         return []
-    tiers = dict(Entry.objects.filter(access.org_q(user, "person__org__path"), status=EntryStatus.ACTIVE).values("tier").annotate(n=Count("pk")).values_list("tier", "n"))
+    tiers = dict(
+        Entry.objects.filter(access.org_q(user, "person__org__path"), status=EntryStatus.ACTIVE)
+        .values("tier")
+        .annotate(n=Count("pk"))
+        .values_list("tier", "n")
+    )
     pct, missing = figures(user, mine)
     return [
-        Figure("薄弱人物 A/B/C", f"{tiers.get('A', 0)}/{tiers.get('B', 0)}/{tiers.get('C', 0)}", url="/care/register/", warn=bool(tiers.get("A"))),
+        Figure(
+            "薄弱人物 A/B/C",
+            f"{tiers.get('A', 0)}/{tiers.get('B', 0)}/{tiers.get('C', 0)}",
+            url="/care/register/",
+            warn=bool(tiers.get("A")),
+        ),
         Figure("谈心谈话覆盖率", f"{pct}%", url="/care/coverage/", warn=pct < 100 and missing > 0),
     ]

@@ -5,6 +5,7 @@ These are the most sensitive records of the platform (SPEC §7.2). Who reads the
 on top of ``orgs.scope``: the branch secretary and the mine's party committee over their subtree, a 帮教人 for the
 people they help. Administrators hold no reading capability here (they may only list who read a file).
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -172,7 +173,9 @@ class Entry(models.Model):
     mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+")
     criteria = models.ManyToManyField(Criterion, related_name="entries", verbose_name="薄弱类型")
     tier = models.CharField("等级", max_length=1, choices=Tier.choices)
-    helper = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="care_helped", verbose_name="帮教人")
+    helper = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="care_helped", verbose_name="帮教人"
+    )
     reason = models.TextField("情况说明", blank=True)
     facts = models.JSONField("数据依据", default=list, blank=True)
     status = models.CharField("状态", max_length=10, choices=EntryStatus.choices, default=EntryStatus.ACTIVE)
@@ -192,7 +195,9 @@ class Entry(models.Model):
         verbose_name_plural = "薄弱人物台账"
         indexes = [models.Index(fields=["mine", "status"]), models.Index(fields=["helper", "status"])]
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=models.Q(status="active"), name="care_one_active_entry")
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="active"), name="care_one_active_entry"
+            )
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ a dismissed suggestion comes back only with a new fact. People on the register (
 Other modules are read only if they are there (violations, training, frontline's diary), so this works before and
 after they land.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -49,14 +50,19 @@ def facts_for(people_qs, cfg, today=None):
     # 新入职: hired within the last ``recent_days`` days (day 90 included)
     since = today - timedelta(days=cfg.recent_days)
     for pk, hired in people_qs.filter(hire_date__gte=since, hire_date__lte=today).values_list("pk", "hire_date"):
-        found[pk][Rule.NEW_HIRE].append((f"hire:{hired.isoformat()}", f"{hired:%Y-%m-%d} 入职(第{(today - hired).days}天)"))
+        found[pk][Rule.NEW_HIRE].append(
+            (f"hire:{hired.isoformat()}", f"{hired:%Y-%m-%d} 入职(第{(today - hired).days}天)")
+        )
 
     # 转岗
     for t in Transfer.objects.filter(person__in=ids, date__gte=since, date__lte=today).values(
         "pk", "person_id", "date", "from_job__name", "to_job__name", "from_org__name", "to_org__name"
     ):
         found[t["person_id"]][Rule.TRANSFER].append(
-            (f"transfer:{t['pk']}", f"{t['date']:%Y-%m-%d} 转岗:{t['from_job__name']}→{t['to_job__name']},{t['from_org__name']}→{t['to_org__name']}")
+            (
+                f"transfer:{t['pk']}",
+                f"{t['date']:%Y-%m-%d} 转岗:{t['from_job__name']}→{t['to_job__name']},{t['from_org__name']}→{t['to_org__name']}",
+            )
         )
 
     _violations(found, ids, cfg, today)
@@ -76,7 +82,9 @@ def _violations(found, ids, cfg, today):
     since = today - timedelta(days=cfg.violation_days)
     rows = Violation.objects.effective().filter(person__in=ids, occurred_on__gte=since, occurred_on__lte=today)
     by_person = defaultdict(list)
-    for v in rows.values("pk", "person_id", "occurred_on", "severity__name", "severity__serious").order_by("occurred_on", "pk"):
+    for v in rows.values("pk", "person_id", "occurred_on", "severity__name", "severity__serious").order_by(
+        "occurred_on", "pk"
+    ):
         by_person[v["person_id"]].append(v)
     for pk, items in by_person.items():
         serious = [v for v in items if v["severity__serious"]]
@@ -94,7 +102,9 @@ def _exams(found, ids, cfg, today):
     months = max(cfg.exam_fails + 1, 3)
     since = add_months(today.replace(day=1), -months)
     papers = (
-        ExamPaper.objects.filter(person__in=ids, blueprint__month__gte=since, blueprint__month__lte=today, submitted_at__isnull=False)
+        ExamPaper.objects.filter(
+            person__in=ids, blueprint__month__gte=since, blueprint__month__lte=today, submitted_at__isnull=False
+        )
         .values("pk", "person_id", "kind", "passed", "score", "blueprint_id", "blueprint__month")
         .order_by()
     )
@@ -116,7 +126,12 @@ def _exams(found, ids, cfg, today):
             streak.append(slot["exam"])
         if len(streak) >= cfg.exam_fails:
             for p in streak:
-                found[pk][Rule.EXAM].append((f"exam:{p['pk']}", f"{p['blueprint__month']:%Y年%m月} 月考不合格({p['score'] if p['score'] is not None else '—'}分)"))
+                found[pk][Rule.EXAM].append(
+                    (
+                        f"exam:{p['pk']}",
+                        f"{p['blueprint__month']:%Y年%m月} 月考不合格({p['score'] if p['score'] is not None else '—'}分)",
+                    )
+                )
 
 
 def status_changes(person_ids=None, since=None):
@@ -125,7 +140,9 @@ def status_changes(person_ids=None, since=None):
     from django.contrib.contenttypes.models import ContentType
 
     qs = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Person), action=LogEntry.Action.UPDATE, changes__has_key="work_status"
+        content_type=ContentType.objects.get_for_model(Person),
+        action=LogEntry.Action.UPDATE,
+        changes__has_key="work_status",
     )  # a record created as 离岗 (e.g. imported history) says nothing about when
     if person_ids is not None:
         qs = qs.filter(object_id__in=person_ids)
@@ -146,7 +163,9 @@ def _returns(found, people_qs, cfg, today):
     tz = timezone.get_current_timezone()
     since = datetime.combine(today - timedelta(days=cfg.recent_days), time.min, tzinfo=tz)
     recent = status_changes(since=since)
-    returned = [pk for pk, items in recent.items() if any(new == WorkStatus.ON_DUTY and old in AWAY for _, old, new in items)]
+    returned = [
+        pk for pk, items in recent.items() if any(new == WorkStatus.ON_DUTY and old in AWAY for _, old, new in items)
+    ]
     if not returned:
         return
     returned = list(people_qs.filter(pk__in=returned).values_list("pk", flat=True))
@@ -161,7 +180,9 @@ def _returns(found, people_qs, cfg, today):
                 if away_since is not None and back >= today - timedelta(days=cfg.recent_days):
                     left = timezone.localdate(away_since)
                     if add_months(left, cfg.leave_months) <= back:
-                        found[pk][Rule.LEAVE].append((f"return:{back.isoformat()}", f"{left:%Y-%m-%d} 起离岗,{back:%Y-%m-%d} 返岗"))
+                        found[pk][Rule.LEAVE].append(
+                            (f"return:{back.isoformat()}", f"{left:%Y-%m-%d} 起离岗,{back:%Y-%m-%d} 返岗")
+                        )
                 away_since = None
 
 
@@ -170,9 +191,15 @@ def _concerns(found, ids, cfg, today):
     for f in Finding.objects.filter(person__in=ids, concern=True, screening__date__gte=since).values(
         "pk", "person_id", "note", "screening__date", "screening__kind"
     ):
-        found[f["person_id"]][Rule.CONCERN].append((f"finding:{f['pk']}", f"{f['screening__date']:%Y-%m-%d} 排查发现:{f['note'] or '需关注'}"))
-    for t in TalkPerson.objects.filter(person__in=ids, talk__concern=True, date__gte=since).values("talk_id", "person_id", "date", "talk__concerns"):
-        found[t["person_id"]][Rule.CONCERN].append((f"talk:{t['talk_id']}", f"{t['date']:%Y-%m-%d} 谈心谈话标记需关注:{t['talk__concerns'][:60] or '—'}"))
+        found[f["person_id"]][Rule.CONCERN].append(
+            (f"finding:{f['pk']}", f"{f['screening__date']:%Y-%m-%d} 排查发现:{f['note'] or '需关注'}")
+        )
+    for t in TalkPerson.objects.filter(person__in=ids, talk__concern=True, date__gte=since).values(
+        "talk_id", "person_id", "date", "talk__concerns"
+    ):
+        found[t["person_id"]][Rule.CONCERN].append(
+            (f"talk:{t['talk_id']}", f"{t['date']:%Y-%m-%d} 谈心谈话标记需关注:{t['talk__concerns'][:60] or '—'}")
+        )
     try:
         from frontline.models import DiaryEntry
     except ImportError:
@@ -190,9 +217,13 @@ def suggestions(people_qs, cfg, today=None):
     if not found:
         return []
     ids = list(found)
-    on_register = set(Entry.objects.filter(person_id__in=ids, status=EntryStatus.ACTIVE).values_list("person_id", flat=True))
+    on_register = set(
+        Entry.objects.filter(person_id__in=ids, status=EntryStatus.ACTIVE).values_list("person_id", flat=True)
+    )
     decided = defaultdict(set)
-    for person_id, rule, facts in SuggestionDecision.objects.filter(person_id__in=ids).values_list("person_id", "rule", "facts"):
+    for person_id, rule, facts in SuggestionDecision.objects.filter(person_id__in=ids).values_list(
+        "person_id", "rule", "facts"
+    ):
         decided[(person_id, rule)].update(f.get("key") for f in facts or [])
     open_ = {}
     for pk, rules in found.items():

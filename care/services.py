@@ -1,4 +1,5 @@
 """Every state change, validation and permission check of ``care`` (SPEC §4.4), shared by the pages and the API."""
+
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -96,7 +97,8 @@ def mine_of(user):
 def ensure_defaults(mine):
     if not Criterion.objects.filter(mine=mine).exists():
         Criterion.objects.bulk_create(
-            [Criterion(mine=mine, name=n, rule=r, order=i) for i, (n, r) in enumerate(DEFAULT_CRITERIA)], ignore_conflicts=True
+            [Criterion(mine=mine, name=n, rule=r, order=i) for i, (n, r) in enumerate(DEFAULT_CRITERIA)],
+            ignore_conflicts=True,
         )
     cfg, _ = CareSettings.objects.get_or_create(mine=mine)
     return cfg
@@ -118,7 +120,11 @@ def branch_people(user, capability="care_read"):
 
 def person_for(user, pk, capability="care_read"):
     """A person in the user's subtree of ``capability``; otherwise NotFound."""
-    person = Person.objects.filter(access.org_q(user, "org__path", capability), pk=as_id(pk) or 0).select_related("org").first()
+    person = (
+        Person.objects.filter(access.org_q(user, "org__path", capability), pk=as_id(pk) or 0)
+        .select_related("org")
+        .first()
+    )
     if person is None:
         raise NotFound()
     return person
@@ -139,30 +145,84 @@ def care_file(user, pk, via="page", ip=None):
     person = get_file_person(user, pk)
     items = []
     for f in Finding.objects.filter(person=person).select_related("screening"):
-        items.append({"date": f.screening.date, "kind": "排查", "title": f.screening.get_kind_display(), "text": f.note, "concern": f.concern})
+        items.append(
+            {
+                "date": f.screening.date,
+                "kind": "排查",
+                "title": f.screening.get_kind_display(),
+                "text": f.note,
+                "concern": f.concern,
+            }
+        )
     for tp in TalkPerson.objects.filter(person=person).select_related("talk", "talk__talker"):
         t = tp.talk
         text = t.topics + (f"\n反映:{t.concerns}" if t.concerns else "")
-        items.append({"date": t.date, "kind": "谈心谈话", "title": f"{t.get_form_display()} · 谈话人 {t.talker.name}", "text": text, "concern": t.concern})
-    entries = list(Entry.objects.filter(person=person).select_related("helper").prefetch_related("criteria", "measures"))
+        items.append(
+            {
+                "date": t.date,
+                "kind": "谈心谈话",
+                "title": f"{t.get_form_display()} · 谈话人 {t.talker.name}",
+                "text": text,
+                "concern": t.concern,
+            }
+        )
+    entries = list(
+        Entry.objects.filter(person=person).select_related("helper").prefetch_related("criteria", "measures")
+    )
     for e in entries:
-        items.append({"date": e.entered_on, "kind": "列入台账", "title": f"{e.get_tier_display()} · {'、'.join(c.name for c in e.criteria.all())}", "text": e.reason, "concern": True})
+        items.append(
+            {
+                "date": e.entered_on,
+                "kind": "列入台账",
+                "title": f"{e.get_tier_display()} · {'、'.join(c.name for c in e.criteria.all())}",
+                "text": e.reason,
+                "concern": True,
+            }
+        )
         if e.released_on:
-            items.append({"date": e.released_on, "kind": "解除", "title": "转化解除", "text": e.release_reason, "concern": False})
+            items.append(
+                {"date": e.released_on, "kind": "解除", "title": "转化解除", "text": e.release_reason, "concern": False}
+            )
     for h in HelpRecord.objects.filter(entry__person=person).select_related("by", "by__person"):
-        items.append({"date": h.date, "kind": "帮教", "title": f"{h.get_form_display()} · {h.by.display_name()}", "text": h.content, "concern": False})
+        items.append(
+            {
+                "date": h.date,
+                "kind": "帮教",
+                "title": f"{h.get_form_display()} · {h.by.display_name()}",
+                "text": h.content,
+                "concern": False,
+            }
+        )
     for ev in Evaluation.objects.filter(entry__person=person).select_related("by", "by__person"):
-        items.append({"date": ev.date, "kind": "评估", "title": f"{ev.get_trend_display()} · {ev.by.display_name()}", "text": ev.note, "concern": ev.trend == Trend.WORSE})
+        items.append(
+            {
+                "date": ev.date,
+                "kind": "评估",
+                "title": f"{ev.get_trend_display()} · {ev.by.display_name()}",
+                "text": ev.note,
+                "concern": ev.trend == Trend.WORSE,
+            }
+        )
     try:
         from frontline.models import DiaryEntry
 
         if hasattr(DiaryEntry, "concern"):
             for d in DiaryEntry.objects.filter(people=person):
-                items.append({"date": d.date, "kind": "民情日记", "title": "需关注" if d.concern else "", "text": str(getattr(d, "content", "") or getattr(d, "text", "") or ""), "concern": d.concern})
+                items.append(
+                    {
+                        "date": d.date,
+                        "kind": "民情日记",
+                        "title": "需关注" if d.concern else "",
+                        "text": str(getattr(d, "content", "") or getattr(d, "text", "") or ""),
+                        "concern": d.concern,
+                    }
+                )
     except ImportError:
         pass
     items.sort(key=lambda i: i["date"], reverse=True)
-    SensitiveAccess.objects.create(user=user, person=person, fields="care_file,family_notes,thoughts_notes", via=via, ip=ip)
+    SensitiveAccess.objects.create(
+        user=user, person=person, fields="care_file,family_notes,thoughts_notes", via=via, ip=ip
+    )
     return {
         "person": person,
         "family_notes": person.family_notes,
@@ -177,7 +237,9 @@ def file_readers(user, pk):
     person = Person.objects.filter(pk=as_id(pk) or 0).select_related("org").first()
     if person is None or not (scope.can(user, "audit", person.org) or access.can(user, "care_readers", person.org)):
         raise NotFound()
-    rows = SensitiveAccess.objects.filter(person=person, fields__startswith="care_file").select_related("user", "user__person")
+    rows = SensitiveAccess.objects.filter(person=person, fields__startswith="care_file").select_related(
+        "user", "user__person"
+    )
     return person, rows
 
 
@@ -290,7 +352,11 @@ def enter(user, person_pk, data, rule_keys=(), now=None):
     cfg = settings_for(person.mine)
     errors = {}
     values = {}
-    for key, fn in (("tier", lambda: _tier(data)), ("criteria", lambda: _criteria(data, person.mine)), ("helper", lambda: _helper(data, person))):
+    for key, fn in (
+        ("tier", lambda: _tier(data)),
+        ("criteria", lambda: _criteria(data, person.mine)),
+        ("helper", lambda: _helper(data, person)),
+    ):
         try:
             values[key] = fn()
         except ValidationError as exc:
@@ -323,7 +389,12 @@ def enter(user, person_pk, data, rule_keys=(), now=None):
             Measure.objects.bulk_create([Measure(entry=entry, text=m) for m in measures])
             for rule, fs in facts:
                 SuggestionDecision.objects.create(
-                    person=person, rule=rule, facts=[{"key": k, "text": t} for k, t, _ in fs], decision=Decision.CONFIRMED, by=user, at=now
+                    person=person,
+                    rule=rule,
+                    facts=[{"key": k, "text": t} for k, t, _ in fs],
+                    decision=Decision.CONFIRMED,
+                    by=user,
+                    at=now,
                 )
             EntryEvent.objects.create(
                 entry=entry, action="enter", actor=user, at=now, note=entry.reason,
@@ -337,7 +408,12 @@ def enter(user, person_pk, data, rule_keys=(), now=None):
 
 
 def get_entry(user, pk):
-    entry = Entry.objects.visible_to(user).filter(pk=as_id(pk) or 0).select_related("person", "person__org", "helper", "mine").first()
+    entry = (
+        Entry.objects.visible_to(user)
+        .filter(pk=as_id(pk) or 0)
+        .select_related("person", "person__org", "helper", "mine")
+        .first()
+    )
     if entry is None:
         raise NotFound()
     return entry
@@ -385,7 +461,6 @@ def act(user, pk, action, data, now=None):
     today = timezone.localdate(now)
     changes, event = {}, {}
     note = _text(data, "note", "说明", longest=1000)
-    created = None
     token = str(data.get("token") or "").strip()[:40] or None
     if action == "tier":
         tier = _tier(data)
@@ -441,7 +516,11 @@ def act(user, pk, action, data, now=None):
             raise ValidationError({"reason": "请填写解除理由(转化情况)"})
         still_open = open_measures(entry)
         if still_open and str(data.get("confirm_open") or "") not in ("1", "true", "on", "True"):
-            raise ValidationError({"confirm_open": f"还有 {len(still_open)} 项帮教措施未落实:{'、'.join(m.text for m in still_open)}。确认仍要解除请勾选确认。"})
+            raise ValidationError(
+                {
+                    "confirm_open": f"还有 {len(still_open)} 项帮教措施未落实:{'、'.join(m.text for m in still_open)}。确认仍要解除请勾选确认。"
+                }
+            )
         changes = {"released_on": today, "release_reason": reason}
         event = {"未落实措施": [m.text for m in still_open]} if still_open else {}
         note = reason
@@ -458,7 +537,7 @@ def act(user, pk, action, data, now=None):
         elif action == "help":
             try:
                 with transaction.atomic():
-                    created = HelpRecord.objects.create(entry=entry, date=day, form=form, content=content, by=user, token=token)
+                    HelpRecord.objects.create(entry=entry, date=day, form=form, content=content, by=user, token=token)
             except IntegrityError:
                 raise Conflict("该表单已提交")
         elif action == "evaluate":
@@ -479,7 +558,10 @@ def with_due(entries):
 
     entries = list(entries)
     last = dict(
-        Evaluation.objects.filter(entry__in=[e.pk for e in entries]).values("entry_id").annotate(d=Max("date")).values_list("entry_id", "d")
+        Evaluation.objects.filter(entry__in=[e.pk for e in entries])
+        .values("entry_id")
+        .annotate(d=Max("date"))
+        .values_list("entry_id", "d")
     )
     today = timezone.localdate()
     for e in entries:
@@ -516,11 +598,17 @@ def register_stats(user, today=None):
     )
     entries = list(entries)
     criteria = defaultdict(Counter)
-    for entry_id, name in Entry.criteria.through.objects.filter(entry_id__in=[e["pk"] for e in entries if e["status"] == EntryStatus.ACTIVE]).values_list("entry_id", "criterion__name"):
+    for entry_id, name in Entry.criteria.through.objects.filter(
+        entry_id__in=[e["pk"] for e in entries if e["status"] == EntryStatus.ACTIVE]
+    ).values_list("entry_id", "criterion__name"):
         criteria[entry_id][name] += 1
     mine = mine_of(user)
-    branches = list(OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path")) if mine else []
-    rows = {b.pk: {"branch": b, "A": 0, "B": 0, "C": 0, "active": 0, "new": 0, "released": 0, "days": []} for b in branches}
+    branches = (
+        list(OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path")) if mine else []
+    )
+    rows = {
+        b.pk: {"branch": b, "A": 0, "B": 0, "C": 0, "active": 0, "new": 0, "released": 0, "days": []} for b in branches
+    }
     total = {"A": 0, "B": 0, "C": 0, "active": 0, "new": 0, "released": 0, "days": [], "criteria": Counter()}
     for e in entries:
         branch = next((b for b in branches if e["person__org__path"].startswith(b.path)), None)
@@ -577,7 +665,15 @@ def record_screening(user, data, now=None):
         )  # fmt: skip
         screening.participants.set(participants)
         Finding.objects.bulk_create(
-            [Finding(screening=screening, person=p, note=str(data.get(f"note_{p.pk}") or "").strip()[:500], concern=p.pk in concern_ids) for p in covered]
+            [
+                Finding(
+                    screening=screening,
+                    person=p,
+                    note=str(data.get(f"note_{p.pk}") or "").strip()[:500],
+                    concern=p.pk in concern_ids,
+                )
+                for p in covered
+            ]
         )
     return screening
 
@@ -637,7 +733,11 @@ def close_follow_up(user, pk, note=""):
     if follow is None or not Talk.objects.visible_to(user).filter(pk=follow.talk_id).exists():
         raise NotFound()
     talk = follow.talk
-    if talk.recorded_by_id != user.pk and user.person_id != talk.talker_id and not access.can(user, "care_manage", talk.org):
+    if (
+        talk.recorded_by_id != user.pk
+        and user.person_id != talk.talker_id
+        and not access.can(user, "care_manage", talk.org)
+    ):
         raise Forbidden("只有谈话人或支部书记可以关闭跟进事项")
     if follow.closed_on:
         raise Conflict("该跟进事项已关闭")

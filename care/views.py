@@ -1,4 +1,5 @@
 """Pages of 薄弱人物排查 and 谈心谈话. Thin: parse input, call ``care.services``, render."""
+
 import uuid
 
 from django.contrib import messages
@@ -86,7 +87,11 @@ def suggestion_list(request):
     user = request.user
     if not access.can(user, "care_read"):
         raise Http404
-    return render(request, "care/suggestions.html", {"suggestions": services.suggestions_for(user), "can_manage": access.can(user, "care_manage")})
+    return render(
+        request,
+        "care/suggestions.html",
+        {"suggestions": services.suggestions_for(user), "can_manage": access.can(user, "care_manage")},
+    )
 
 
 @login_required
@@ -99,7 +104,13 @@ def suggestion_dismiss(request, person, rule):
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     except ValidationError as exc:
-        context = {"suggestions": services.suggestions_for(request.user), "can_manage": True, "errors": exc.message_dict, "failed": f"{person}-{rule}", "data": request.POST}
+        context = {
+            "suggestions": services.suggestions_for(request.user),
+            "can_manage": True,
+            "errors": exc.message_dict,
+            "failed": f"{person}-{rule}",
+            "data": request.POST,
+        }
         return render(request, "care/suggestions.html", context, status=422)
     messages.success(request, "已排除该建议")
     return redirect("care_suggestions")
@@ -112,7 +123,12 @@ def suggestion_dismiss(request, person, rule):
 def register_list(request):
     user = request.user
     status = request.GET.get("status") if request.GET.get("status") in EntryStatus.values else EntryStatus.ACTIVE
-    qs = Entry.objects.visible_to(user).filter(status=status).select_related("person", "person__org", "helper").prefetch_related("criteria")
+    qs = (
+        Entry.objects.visible_to(user)
+        .filter(status=status)
+        .select_related("person", "person__org", "helper")
+        .prefetch_related("criteria")
+    )
     tier = request.GET.get("tier")
     if tier in Tier.values:
         qs = qs.filter(tier=tier)
@@ -120,7 +136,14 @@ def register_list(request):
         raise Http404
     page = Paginator(qs.order_by("tier", "-entered_on", "pk"), 50).get_page(request.GET.get("page"))
     entries = services.with_due(page.object_list)
-    context = {"page": page, "entries": entries, "status": status, "tier": tier, "tiers": Tier.choices, "can_manage": access.can(user, "care_manage")}
+    context = {
+        "page": page,
+        "entries": entries,
+        "status": status,
+        "tier": tier,
+        "tiers": Tier.choices,
+        "can_manage": access.can(user, "care_manage"),
+    }
     return render(request, "care/register.html", context)
 
 
@@ -150,7 +173,11 @@ def entry_new(request, person):
     except NotFound:
         raise Http404
     services.ensure_defaults(target.mine)
-    rules = [r for r in (request.POST.getlist("rule") if request.method == "POST" else request.GET.getlist("rule")) if r in Rule.values]
+    rules = [
+        r
+        for r in (request.POST.getlist("rule") if request.method == "POST" else request.GET.getlist("rule"))
+        if r in Rule.values
+    ]
     errors = {}
     if request.method == "POST":
         try:
@@ -167,9 +194,17 @@ def entry_new(request, person):
         ticked = [str(c.pk) for c in Criterion.objects.filter(mine=target.mine, rule__in=rules)]
         facts = []
         if rules:
-            for s in services.rules.suggestions(Person.objects.filter(pk=target.pk), services.settings_for(target.mine)):
+            for s in services.rules.suggestions(
+                Person.objects.filter(pk=target.pk), services.settings_for(target.mine)
+            ):
                 facts = [text for r in rules for _k, text, _n in s.rules.get(r, [])]
-        data = {"token": uuid.uuid4().hex, "criteria": ticked, "tier": "C", "measures": "\n".join(DEFAULT_MEASURES[:2]), "reason": ";".join(facts)}
+        data = {
+            "token": uuid.uuid4().hex,
+            "criteria": ticked,
+            "tier": "C",
+            "measures": "\n".join(DEFAULT_MEASURES[:2]),
+            "reason": ";".join(facts),
+        }
     context = _entry_form_context(user, target, data, errors) | {"rules": rules}
     return render(request, "care/entry_new.html", context, status=form_status(errors))
 
@@ -189,10 +224,15 @@ def _entry_page(request, entry, errors=None, data=None, open_action=None, status
         "measures": entry.measures.all(),
         "helps": entry.helps.select_related("by", "by__person"),
         "evaluations": entry.evaluations.select_related("by", "by__person"),
-        "events": [(ev, services.ACTION_LABELS.get(ev.action, ev.action)) for ev in entry.events.select_related("actor", "actor__person")],
+        "events": [
+            (ev, services.ACTION_LABELS.get(ev.action, ev.action))
+            for ev in entry.events.select_related("actor", "actor__person")
+        ],
         "actions": services.allowed_actions(request.user, entry),
         "open_measures": services.open_measures(entry),
-        "helpers": services.eligible_helpers(entry.mine, entry.person.org) if access.can(request.user, "care_manage") else [],
+        "helpers": services.eligible_helpers(entry.mine, entry.person.org)
+        if access.can(request.user, "care_manage")
+        else [],
         "tiers": Tier.choices,
         "help_forms": HelpForm.choices,
         "trends": Trend.choices,
@@ -222,7 +262,9 @@ def entry_act(request, pk, action):
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/care/register/{pk}/")
     except ValidationError as exc:
-        return _entry_page(request, _entry_or_404(user, pk), errors=exc.message_dict, data=request.POST, open_action=action, status=422)
+        return _entry_page(
+            request, _entry_or_404(user, pk), errors=exc.message_dict, data=request.POST, open_action=action, status=422
+        )
     messages.success(request, f"已{services.ACTION_LABELS.get(action, '保存')}")
     if action == "release":
         return redirect("care_register")
@@ -237,7 +279,11 @@ def screening_list(request):
     user = request.user
     if not access.can(user, "care_read"):
         raise Http404
-    qs = Screening.objects.visible_to(user).prefetch_related("participants", "findings", "findings__person").order_by("-date", "-pk")
+    qs = (
+        Screening.objects.visible_to(user)
+        .prefetch_related("participants", "findings", "findings__person")
+        .order_by("-date", "-pk")
+    )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "care/screenings.html", {"page": page, "can_manage": access.can(user, "care_manage")})
 
@@ -249,7 +295,14 @@ def screening_new(request):
     if not access.can(user, "care_manage"):
         raise Http404
     mine = _mine_or_404(user)
-    errors, data = {}, {"token": uuid.uuid4().hex, "date": timezone.localdate().isoformat(), "participants": [str(user.person_id or "")]}
+    errors, data = (
+        {},
+        {
+            "token": uuid.uuid4().hex,
+            "date": timezone.localdate().isoformat(),
+            "participants": [str(user.person_id or "")],
+        },
+    )
     if request.method == "POST":
         data = request.POST
         try:
@@ -261,7 +314,12 @@ def screening_new(request):
         else:
             messages.success(request, "排查已登记")
             return redirect("care_screenings")
-    people = services.branch_people(user, "care_manage").exclude(work_status__in=services.rules.GONE).select_related("org").order_by("org__path", "emp_no")[:500]
+    people = (
+        services.branch_people(user, "care_manage")
+        .exclude(work_status__in=services.rules.GONE)
+        .select_related("org")
+        .order_by("org__path", "emp_no")[:500]
+    )
     context = {
         "kinds": ScreeningKind.choices, "data": data, "errors": errors, "people": people, "general_errors": errors.get("__all__", []),
         "participants": services.eligible_helpers(mine).filter(pk__in=services.branch_people(user, "care_manage").values("pk"))[:200],
@@ -304,19 +362,39 @@ def talk_new(request):
         else:
             messages.success(request, "谈话已记录")
             return redirect("care_talk", talk.pk)
-    people = services.branch_people(user, "care_talk").exclude(work_status__in=services.rules.GONE).select_related("org").order_by("org__path", "emp_no")[:800]
+    people = (
+        services.branch_people(user, "care_talk")
+        .exclude(work_status__in=services.rules.GONE)
+        .select_related("org")
+        .order_by("org__path", "emp_no")[:800]
+    )
     selected = data.getlist("people") if hasattr(data, "getlist") else preset
     talkers = [] if user.person_id else services.eligible_helpers(services.mine_of(user))[:300]
-    context = {"talkers": talkers, "forms": TalkForm.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []), "people": people, "selected": selected}
+    context = {
+        "talkers": talkers,
+        "forms": TalkForm.choices,
+        "data": data,
+        "errors": errors,
+        "general_errors": errors.get("__all__", []),
+        "people": people,
+        "selected": selected,
+    }
     return render(request, "care/talk_new.html", context, status=422 if errors else 200)
 
 
 @login_required
 def talk_detail(request, pk):
-    talk = Talk.objects.visible_to(request.user).filter(pk=services.as_id(pk) or 0).select_related("talker", "recorded_by").first()
+    talk = (
+        Talk.objects.visible_to(request.user)
+        .filter(pk=services.as_id(pk) or 0)
+        .select_related("talker", "recorded_by")
+        .first()
+    )
     if talk is None:
         raise Http404
-    return render(request, "care/talk.html", {"t": talk, "people": talk.people.all(), "follow_ups": talk.follow_ups.all()})
+    return render(
+        request, "care/talk.html", {"t": talk, "people": talk.people.all(), "follow_ups": talk.follow_ups.all()}
+    )
 
 
 @login_required
@@ -361,7 +439,16 @@ def person_file(request, pk):
         raise Http404
     entries = services.with_due(data["entries"])
     visible = {e.pk for e in Entry.objects.visible_to(request.user).filter(pk__in=[e.pk for e in entries])}
-    return render(request, "care/file.html", data | {"entries": entries, "visible_entries": visible, "can_manage": access.can(request.user, "care_manage", data["person"].org)})
+    return render(
+        request,
+        "care/file.html",
+        data
+        | {
+            "entries": entries,
+            "visible_entries": visible,
+            "can_manage": access.can(request.user, "care_manage", data["person"].org),
+        },
+    )
 
 
 @login_required
@@ -396,6 +483,21 @@ def settings_page(request):
             messages.success(request, "已保存")
             return redirect("care_settings")
     cfg = services.settings_for(mine)
-    fields = [(key, cfg._meta.get_field(key).verbose_name, request.POST.get(key, getattr(cfg, key)) if errors else getattr(cfg, key)) for key, _l, _h in services.THRESHOLDS]
-    context = {"mine": mine, "criteria": Criterion.objects.filter(mine=mine), "fields": fields, "errors": errors, "data": request.POST, "failed": request.POST.get("kind_of", "") if errors else "", "rules": dict(Rule.choices)}
+    fields = [
+        (
+            key,
+            cfg._meta.get_field(key).verbose_name,
+            request.POST.get(key, getattr(cfg, key)) if errors else getattr(cfg, key),
+        )
+        for key, _l, _h in services.THRESHOLDS
+    ]
+    context = {
+        "mine": mine,
+        "criteria": Criterion.objects.filter(mine=mine),
+        "fields": fields,
+        "errors": errors,
+        "data": request.POST,
+        "failed": request.POST.get("kind_of", "") if errors else "",
+        "rules": dict(Rule.choices),
+    }
     return render(request, "care/settings.html", context, status=422 if errors else 200)

@@ -6,6 +6,7 @@
   A request that carries an ``Authorization`` header is judged by the token alone: a cross-site page cannot set
   that header, so CSRF does not apply, and a session cookie sent along does not rescue a bad token.
 """
+
 import hashlib
 from datetime import timedelta
 

@@ -12,6 +12,7 @@
 Steps run in ``order`` after the organisations, people and accounts exist, inside the same
 idempotent run (a second `demo` of the same size does nothing).
 """
+
 _steps = []
 
 

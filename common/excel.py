@@ -7,6 +7,7 @@ Every problem is an ``ExcelError`` with a Chinese message a user can act on.
 
 Writing: ``workbook_bytes(sheets)`` builds a workbook in write-only mode; ``xlsx_response`` sends it.
 """
+
 import datetime as dt
 import io
 import zipfile
@@ -66,7 +67,11 @@ def check_upload(file, max_bytes=None):
             total = 0
             for info in archive.infolist():
                 total += info.file_size
-                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
+                if (
+                    info.compress_size
+                    and info.file_size / info.compress_size > MAX_RATIO
+                    and info.file_size > 1_000_000
+                ):
                     raise ExcelError("文件内容异常(压缩比过高),已拒绝")
             if total > MAX_UNCOMPRESSED:
                 raise ExcelError("文件解压后过大,已拒绝;请分批导入")
@@ -158,7 +163,11 @@ def read_table(file, columns, max_rows=None):
         for number, values in enumerate(rows_iter, start=1):
             if number > 10:
                 break
-            found = {i: known[_normalise_header(v)] for i, v in enumerate(values[:MAX_COLUMNS]) if _normalise_header(v) in known}
+            found = {
+                i: known[_normalise_header(v)]
+                for i, v in enumerate(values[:MAX_COLUMNS])
+                if _normalise_header(v) in known
+            }
             if found:
                 mapping, header_row = found, number
                 break

@@ -1,4 +1,5 @@
 """Pages of the Excel import (see ``common/imports.py``): upload, template, progress, preview, confirm."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse

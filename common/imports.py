@@ -14,6 +14,7 @@ are checked again against the data as it is then. A module defines an ``Importer
 Pages: /imports/<kind>/ (upload + template), /imports/jobs/<id>/ (progress, preview, errors, confirm).
 Small files are checked in the request; larger ones by the background worker (django-tasks), the page polls.
 """
+
 import logging
 import uuid
 from dataclasses import dataclass, field

@@ -2,8 +2,9 @@
 
 Each app registers its entries; ``visible(user)`` decides whether the user sees it.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 _entries = []
 

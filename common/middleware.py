@@ -29,8 +29,8 @@ class RefuseNulCharactersMiddleware:
                 bad = _has_nul(request.POST)
         if bad:
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": [{"loc": ["body"], "msg": self.message, "type": "value_error"}]}, status=422)
+                return JsonResponse(
+                    {"detail": [{"loc": ["body"], "msg": self.message, "type": "value_error"}]}, status=422
+                )
             return HttpResponse(self.message, status=422, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
-
-

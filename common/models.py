@@ -1,4 +1,5 @@
 """Records shared by every module: the Excel import job (see ``common/imports.py``)."""
+
 from django.conf import settings
 from django.db import models
 

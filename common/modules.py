@@ -10,6 +10,7 @@ it is a placeholder.
     def hazard_figures(user):
         return [Figure("超期隐患", 3, url="/hazards/?overdue=1", warn=True), ...]
 """
+
 from dataclasses import dataclass
 
 RESPONSIBILITIES = {

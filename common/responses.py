@@ -1,12 +1,18 @@
 """Answers every module's pages give the same way: a refused action (403 / 409, the reason in Chinese and a way back),
 and a stored file (photo, attachment) served only after the caller has checked the user may see it."""
+
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 
 def refused(request, exc, back, back_label="查看当前状态"):
     """The page for a ``Forbidden`` or ``Conflict`` from a service: its message, its status, a link back."""
-    return render(request, "common/refused.html", {"message": exc.message, "back": back, "back_label": back_label}, status=exc.status)
+    return render(
+        request,
+        "common/refused.html",
+        {"message": exc.message, "back": back, "back_label": back_label},
+        status=exc.status,
+    )
 
 
 def stored_file(field_file, content_type=None, download_name=None):

@@ -11,6 +11,7 @@ through ``visible_to(user)`` and use a fixed number of queries. The home page sh
         for h in Hazard.objects.visible_to(user).waiting_for(user):
             yield Todo(module="hazards", title=f"验收隐患:{h}", url=h.get_absolute_url(), deadline=h.deadline)
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime
 

@@ -1,4 +1,5 @@
 """The role-aware home page and the phone's "more" menu."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

@@ -1,9 +1,10 @@
 """JSON API of 红领一线工作法 (/api/frontline/…): the same services, scope and transition tables as the pages.
 
 Diary lists carry no contents (like the pages); reading one entry returns its contents and is logged."""
+
 from datetime import date as Date
 from datetime import datetime
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
@@ -18,7 +19,7 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ActionName = Annotated[str, Path(pattern=r"^[a-z_]{1,30}$")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, Field(max_length=4000)]
-Token = Optional[Annotated[str, Field(max_length=40)]]
+Token = Annotated[str, Field(max_length=40)] | None
 PAGE = 50
 
 
@@ -51,7 +52,7 @@ class DiaryPage(Schema):
 class RequestOut(Schema):
     id: int
     problem: str
-    due: Optional[Date]
+    due: Date | None
     status: str
     status_label: str
     overdue: bool
@@ -64,7 +65,7 @@ class RequestOut(Schema):
 
 
 class DiaryDetail(DiaryItem):
-    location: Optional[int]
+    location: int | None
     learned: str = Field(description="了解到的民情")
     action: str = Field(description="当场采取的措施")
     version: int
@@ -72,27 +73,27 @@ class DiaryDetail(DiaryItem):
 
 
 class DiaryFilters(Schema):
-    q: Optional[Annotated[str, Field(max_length=50)]] = Field(None, description="民情、措施、诉求、地点、姓名中的词")
-    person: Optional[Id] = None
-    branch: Optional[Id] = None
-    date_from: Optional[Date] = Field(None, alias="from")
-    date_to: Optional[Date] = Field(None, alias="to")
+    q: Annotated[str, Field(max_length=50)] | None = Field(None, description="民情、措施、诉求、地点、姓名中的词")
+    person: Id | None = None
+    branch: Id | None = None
+    date_from: Date | None = Field(None, alias="from")
+    date_to: Date | None = Field(None, alias="to")
     concern: bool = False
     open: bool = Field(False, description="只看有未办结诉求的")
     page: Annotated[int, Field(ge=1, le=100000)] = 1
 
 
 class DiaryIn(Schema):
-    branch: Optional[Id] = Field(None, description="书记兼任多个支部时必填")
-    date: Optional[Date] = None
+    branch: Id | None = Field(None, description="书记兼任多个支部时必填")
+    date: Date | None = None
     place: Annotated[str, Field(max_length=100)] = ""
-    location: Optional[Id] = None
+    location: Id | None = None
     people: list[Id] = Field([], max_length=30)
     learned: Text
     action: Text = ""
     concern: bool = False
     requests: list[Text] = Field([], max_length=10, description="诉求,每条一项")
-    due: Optional[Date] = Field(None, description="诉求的承诺办结日期")
+    due: Date | None = Field(None, description="诉求的承诺办结日期")
     token: Token = Field(None, description="同一表单重复提交只生成一条")
 
 
@@ -100,7 +101,7 @@ class DiaryPatch(Schema):
     version: Annotated[int, Field(ge=1, le=2**31)]
     date: Date
     place: Annotated[str, Field(max_length=100)] = ""
-    location: Optional[Id] = None
+    location: Id | None = None
     people: list[Id] = Field([], max_length=30)
     learned: Text
     action: Text = ""
@@ -109,12 +110,14 @@ class DiaryPatch(Schema):
 
 class RequestIn(Schema):
     problem: Text
-    due: Optional[Date] = None
+    due: Date | None = None
     token: Token = Field(None, description="同一表单重复提交只生成一条")
 
 
 class StepIn(Schema):
-    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = Field(None, description="读取时的 version;已被他人处理则 409")
+    version: Annotated[int, Field(ge=1, le=2**31)] | None = Field(
+        None, description="读取时的 version;已被他人处理则 409"
+    )
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
@@ -165,13 +168,22 @@ def _require_diary(user):
 def list_diary(request, filters: Query[DiaryFilters]):
     _require_diary(request.user)
     params = filters.dict()
-    params.update({"from": filters.date_from, "to": filters.date_to, "concern": "1" if filters.concern else "", "open": "1" if filters.open else ""})
+    params.update(
+        {
+            "from": filters.date_from,
+            "to": filters.date_to,
+            "concern": "1" if filters.concern else "",
+            "open": "1" if filters.open else "",
+        }
+    )
     qs = services.list_rows(services.filter_entries(request.user, params))
     start = (filters.page - 1) * PAGE
     return DiaryPage(count=qs.count(), items=[_diary_item(e) for e in services.attach_counts(qs[start : start + PAGE])])
 
 
-@router.get("/diary/{id}", response={200: DiaryDetail, **ERRORS_READ}, summary="一篇民情日记(含内容与诉求跟踪;读取留痕)")
+@router.get(
+    "/diary/{id}", response={200: DiaryDetail, **ERRORS_READ}, summary="一篇民情日记(含内容与诉求跟踪;读取留痕)"
+)
 def get_diary(request, id: PathId):
     return _diary_detail(request, id)
 
@@ -182,7 +194,9 @@ def create_diary(request, payload: DiaryIn):
     return 201, _diary_detail(request, entry.pk)
 
 
-@router.put("/diary/{id}", response={200: DiaryDetail, **ERRORS_WRITE}, summary="修改民情日记(带 version;已被改过则 409)")
+@router.put(
+    "/diary/{id}", response={200: DiaryDetail, **ERRORS_WRITE}, summary="修改民情日记(带 version;已被改过则 409)"
+)
 def update_diary(request, id: PathId, payload: DiaryPatch):
     services.update_entry(request.user, id, payload.dict())
     return _diary_detail(request, id)
@@ -194,7 +208,11 @@ def add_request(request, id: PathId, payload: RequestIn):
     return 201, _request_out(request.user, services.get_request(request.user, r.pk))
 
 
-@router.post("/requests/{id}/{action}", response={200: RequestOut, **ERRORS_WRITE}, summary="诉求跟踪(handle、resolve、feedback、reopen)")
+@router.post(
+    "/requests/{id}/{action}",
+    response={200: RequestOut, **ERRORS_WRITE},
+    summary="诉求跟踪(handle、resolve、feedback、reopen)",
+)
 def request_step(request, id: PathId, action: ActionName, payload: StepIn):
     r = services.act_on_request(request.user, id, action, payload.dict())
     return _request_out(request.user, services.get_request(request.user, r.pk))
@@ -210,7 +228,7 @@ class UrgentOut(Schema):
     kind_label: str
     date: Date
     place: str
-    location: Optional[int]
+    location: int | None
     role: str
     role_label: str
     content: str
@@ -226,21 +244,21 @@ class UrgentPage(Schema):
 
 
 class UrgentFilters(Schema):
-    q: Optional[Annotated[str, Field(max_length=50)]] = None
-    kind: Optional[Literal[tuple(UrgentKind.values)]] = None
-    branch: Optional[Id] = None
-    date_from: Optional[Date] = Field(None, alias="from")
-    date_to: Optional[Date] = Field(None, alias="to")
+    q: Annotated[str, Field(max_length=50)] | None = None
+    kind: Literal[tuple(UrgentKind.values)] | None = None
+    branch: Id | None = None
+    date_from: Date | None = Field(None, alias="from")
+    date_to: Date | None = Field(None, alias="to")
     page: Annotated[int, Field(ge=1, le=100000)] = 1
 
 
 class UrgentIn(Schema):
-    branch: Optional[Id] = None
+    branch: Id | None = None
     title: Annotated[str, Field(max_length=100)]
     kind: Literal[tuple(UrgentKind.values)]
-    date: Optional[Date] = None
+    date: Date | None = None
     place: Annotated[str, Field(max_length=100)] = ""
-    location: Optional[Id] = None
+    location: Id | None = None
     role: Literal[tuple(SecretaryRole.values)] = SecretaryRole.HANDS_ON
     content: Text = ""
     result: Text
@@ -260,7 +278,12 @@ def _urgent_out(t):
 def list_urgent(request, filters: Query[UrgentFilters]):
     params = filters.dict()
     params.update({"from": filters.date_from, "to": filters.date_to})
-    qs = services.filter_urgent(request.user, params).select_related("branch", "recorded_by", "recorded_by__person").prefetch_related("people").order_by("-date", "-pk")
+    qs = (
+        services.filter_urgent(request.user, params)
+        .select_related("branch", "recorded_by", "recorded_by__person")
+        .prefetch_related("people")
+        .order_by("-date", "-pk")
+    )
     start = (filters.page - 1) * PAGE
     return UrgentPage(count=qs.count(), items=[_urgent_out(t) for t in qs[start : start + PAGE]])
 
@@ -291,7 +314,7 @@ class TaskOut(Schema):
     overdue: bool = Field(description="超期未报(由期限推算)")
     late: bool = Field(description="逾期上报")
     report: str
-    reported_at: Optional[datetime]
+    reported_at: datetime | None
     version: int
     actions: list[str]
 
@@ -314,11 +337,11 @@ class TaskPage(Schema):
 
 
 class TaskFilters(Schema):
-    status: Optional[Literal[tuple(TaskStatus.values)]] = None
+    status: Literal[tuple(TaskStatus.values)] | None = None
     overdue: bool = False
     todo: bool = Field(False, description="待上报(含退回)")
-    campaign: Optional[Id] = None
-    branch: Optional[Id] = None
+    campaign: Id | None = None
+    branch: Id | None = None
     page: Annotated[int, Field(ge=1, le=100000)] = 1
 
 
@@ -349,7 +372,7 @@ class CampaignPage(Schema):
 
 
 class CampaignIn(Schema):
-    mine: Optional[Id] = None
+    mine: Id | None = None
     title: Annotated[str, Field(max_length=100)]
     description: Text
     deadline: Date
@@ -358,7 +381,9 @@ class CampaignIn(Schema):
 
 
 class TaskStepIn(Schema):
-    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = Field(None, description="读取时的 version;已被他人处理则 409")
+    version: Annotated[int, Field(ge=1, le=2**31)] | None = Field(
+        None, description="读取时的 version;已被他人处理则 409"
+    )
     report: Text = Field("", description="上报内容(上报时必填;附件请用页面上传)")
     note: Annotated[str, Field(max_length=2000)] = Field("", description="退回原因(退回时必填)")
 
@@ -377,7 +402,10 @@ def _task_detail(user, t):
     out.update(
         description=t.campaign.description,
         events=_events(t.events.select_related("actor", "actor__person"), services.TASK_LABELS),
-        attachments=[AttachmentOut(name=a.name, size=a.size, url=reverse("frontline_attachment", args=[a.pk])) for a in t.attachments.all()],
+        attachments=[
+            AttachmentOut(name=a.name, size=a.size, url=reverse("frontline_attachment", args=[a.pk]))
+            for a in t.attachments.all()
+        ],
     )
     return TaskDetail(**out)
 
@@ -387,7 +415,18 @@ def list_campaigns(request, page: Annotated[int, Query(ge=1, le=100000)] = 1):
     qs, _today = services.campaigns_with_progress(request.user)
     qs = qs.order_by("-created_at", "-pk")
     start = (page - 1) * PAGE
-    items = [CampaignItem(id=c.pk, title=c.title, deadline=c.deadline, total=c.total, to_report=c.to_report, to_review=c.to_review, accepted=c.accepted) for c in qs[start : start + PAGE]]
+    items = [
+        CampaignItem(
+            id=c.pk,
+            title=c.title,
+            deadline=c.deadline,
+            total=c.total,
+            to_report=c.to_report,
+            to_review=c.to_review,
+            accepted=c.accepted,
+        )
+        for c in qs[start : start + PAGE]
+    ]
     return CampaignPage(count=qs.count(), items=items)
 
 
@@ -414,9 +453,15 @@ def create_campaign(request, payload: CampaignIn):
 def list_tasks(request, filters: Query[TaskFilters]):
     params = filters.dict()
     params.update({"overdue": "1" if filters.overdue else "", "todo": "1" if filters.todo else ""})
-    qs = services.filter_tasks(request.user, params).select_related("campaign", "branch").order_by("campaign__deadline", "-campaign_id", "branch_id")
+    qs = (
+        services.filter_tasks(request.user, params)
+        .select_related("campaign", "branch")
+        .order_by("campaign__deadline", "-campaign_id", "branch_id")
+    )
     start = (filters.page - 1) * PAGE
-    return TaskPage(count=qs.count(), items=[_task_out(request.user, t, with_actions=False) for t in qs[start : start + PAGE]])
+    return TaskPage(
+        count=qs.count(), items=[_task_out(request.user, t, with_actions=False) for t in qs[start : start + PAGE]]
+    )
 
 
 @router.get("/tasks/{id}", response={200: TaskDetail, **ERRORS_READ}, summary="一个支部的专项工作任务(含过程与附件)")
@@ -424,6 +469,8 @@ def get_task(request, id: PathId):
     return _task_detail(request.user, services.get_task(request.user, id))
 
 
-@router.post("/tasks/{id}/{action}", response={200: TaskDetail, **ERRORS_WRITE}, summary="状态操作(report、accept、return)")
+@router.post(
+    "/tasks/{id}/{action}", response={200: TaskDetail, **ERRORS_WRITE}, summary="状态操作(report、accept、return)"
+)
 def task_step(request, id: PathId, action: ActionName, payload: TaskStepIn):
     return _task_detail(request.user, services.act_on_task(request.user, id, action, payload.dict()))

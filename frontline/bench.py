@@ -1,4 +1,5 @@
 """Figures of 红领一线工作法 (SPEC §8): the diary list and search of a mine-year, the 专项工作 lists, the book PDF."""
+
 from datetime import datetime, time, timedelta
 
 from bench.harness import Measured, figure, p95
@@ -32,7 +33,10 @@ def _fill(b):
             for i in range(ENTRIES_PER_BRANCH[b.size])
         ]  # fmt: skip
         DiaryEntry.objects.bulk_create(entries, batch_size=2000)
-        through.objects.bulk_create([through(diaryentry_id=e.pk, person_id=p) for e in entries for p in rng.sample(staff, min(2, len(staff)))], batch_size=5000)
+        through.objects.bulk_create(
+            [through(diaryentry_id=e.pk, person_id=p) for e in entries for p in rng.sample(staff, min(2, len(staff)))],
+            batch_size=5000,
+        )
         DiaryRequest.objects.bulk_create(
             [DiaryRequest(entry=e, problem="诉求", status=RequestStatus.CLOSED if e.date < b.today() - timedelta(days=30) else RequestStatus.OPEN,
                           closed_at=datetime.combine(e.date, time(12), tzinfo=tz) if e.date < b.today() - timedelta(days=30) else None) for e in entries if rng.random() < 0.5],
@@ -50,9 +54,20 @@ def diary_list(b):
     rows = _fill(b)
     committee = b.client(b.accounts["committee"])
     secretary = b.client(b.accounts["secretary"])
-    urls = ["/frontline/diary/", "/frontline/diary/?page=5", "/frontline/diary/?open=1", "/frontline/diary/?q=班车", "/frontline/diary/?concern=1"]
+    urls = [
+        "/frontline/diary/",
+        "/frontline/diary/?page=5",
+        "/frontline/diary/?open=1",
+        "/frontline/diary/?q=班车",
+        "/frontline/diary/?concern=1",
+    ]
     pairs = [(committee, u) for u in urls] + [(secretary, u) for u in urls]
-    return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([committee, secretary]), baseline_name="select1", note=f"{rows} entries in the mine")
+    return Measured(
+        p95(b.timings(pairs)),
+        baseline=b.baseline_p95([committee, secretary]),
+        baseline_name="select1",
+        note=f"{rows} entries in the mine",
+    )
 
 
 @figure("campaign_lists_p95", target=100, order=61)
@@ -60,7 +75,12 @@ def campaign_lists(b):
     """p95 of the 专项工作 list and the branches' task list (committee and secretary)."""
     committee = b.client(b.accounts["committee"])
     secretary = b.client(b.accounts["secretary"])
-    pairs = [(committee, "/frontline/campaigns/"), (committee, "/frontline/tasks/"), (secretary, "/frontline/tasks/?todo=1"), (committee, "/frontline/urgent/")]
+    pairs = [
+        (committee, "/frontline/campaigns/"),
+        (committee, "/frontline/tasks/"),
+        (secretary, "/frontline/tasks/?todo=1"),
+        (committee, "/frontline/urgent/"),
+    ]
     return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([committee, secretary]), baseline_name="select1")
 
 
@@ -70,4 +90,7 @@ def diary_book(b):
     _fill(b)
     secretary = b.client(b.accounts["secretary"])
     today = b.today()
-    return Measured(p95(b.timings([(secretary, f"/frontline/diary/book.pdf?year={today.year}&month={today.month}")], n=5)), note="5 requests")
+    return Measured(
+        p95(b.timings([(secretary, f"/frontline/diary/book.pdf?year={today.year}&month={today.month}")], n=5)),
+        note="5 requests",
+    )

@@ -1,5 +1,6 @@
 """红领一线工作法 (SPEC §4.2): the secretary's 民情日记 with its 诉求 followed until resolved, 急难险重 tasks the
 secretary led personally, and 专项工作 the party committee sends down to branches ("工作下沉")."""
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -51,7 +52,9 @@ class DiaryEntry(models.Model):
     author = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="记录人")
     date = models.DateField("日期")
     place = models.CharField("地点", max_length=100)
-    location = models.ForeignKey("hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点")
+    location = models.ForeignKey(
+        "hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
+    )
     people = models.ManyToManyField("orgs.Person", related_name="diary_entries", blank=True, verbose_name="走访对象")
     learned = models.TextField("了解到的民情")
     action = models.TextField("当场采取的措施", blank=True)
@@ -106,7 +109,11 @@ class DiaryRequest(models.Model):
 
     @property
     def overdue(self):
-        return self.status in (RequestStatus.OPEN, RequestStatus.HANDLING) and bool(self.due) and self.due < timezone.localdate()
+        return (
+            self.status in (RequestStatus.OPEN, RequestStatus.HANDLING)
+            and bool(self.due)
+            and self.due < timezone.localdate()
+        )
 
 
 class RequestEvent(models.Model):
@@ -165,7 +172,9 @@ class UrgentTask(models.Model):
     kind = models.CharField("类别", max_length=10, choices=UrgentKind.choices, default=UrgentKind.URGENT)
     date = models.DateField("日期")
     place = models.CharField("地点", max_length=100)
-    location = models.ForeignKey("hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点")
+    location = models.ForeignKey(
+        "hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
+    )
     role = models.CharField("书记角色", max_length=10, choices=SecretaryRole.choices, default=SecretaryRole.HANDS_ON)
     content = models.TextField("任务经过", blank=True)
     result = models.TextField("结果")

@@ -4,6 +4,7 @@ Pages (``views.py``) and the API (``api.py``) call these functions. Reads go thr
 is ``NotFound`` (404), in scope but not the user's role ``Forbidden`` (403), not allowed in this state or a stale
 form ``Conflict`` (409), bad input ``ValidationError`` with Chinese messages per field (422).
 """
+
 import os
 from datetime import date, timedelta
 
@@ -55,9 +56,20 @@ REQUEST_TRANSITIONS = {
 }
 REQUEST_ACTIONS = sorted({a for _, a in REQUEST_TRANSITIONS})
 # what each action is called in messages and on the timeline (the table's labels say it per state: "补充办理情况")
-REQUEST_LABELS = {"create": "提出诉求", "handle": "办理", "resolve": "办结", "feedback": "反馈职工并销号", "reopen": "职工不满意,继续办理"}
+REQUEST_LABELS = {
+    "create": "提出诉求",
+    "handle": "办理",
+    "resolve": "办结",
+    "feedback": "反馈职工并销号",
+    "reopen": "职工不满意,继续办理",
+}
 # every request action carries text: what was done, the result, what the worker was told, why it goes on
-REQUEST_NOTE = {"handle": "请填写办理情况", "resolve": "请填写办理结果", "feedback": "请填写向职工反馈的情况", "reopen": "请填写职工不满意的原因"}
+REQUEST_NOTE = {
+    "handle": "请填写办理情况",
+    "resolve": "请填写办理结果",
+    "feedback": "请填写向职工反馈的情况",
+    "reopen": "请填写职工不满意的原因",
+}
 
 # 专项工作: "branch" = 书记/支部委员 of the task's branch; "review" = the party committee of the mine.
 TASK_TRANSITIONS = {
@@ -69,7 +81,21 @@ TASK_TRANSITIONS = {
 TASK_ACTIONS = sorted({a for _, a in TASK_TRANSITIONS})
 TASK_LABELS = {a: label for (_, a), (_, _, label) in TASK_TRANSITIONS.items()} | {"send": "下发"}
 TASK_NOTE_REQUIRED = {"return": "请填写退回原因"}
-ATTACHMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".jpg", ".jpeg", ".png", ".txt", ".wps", ".zip"}
+ATTACHMENT_EXTENSIONS = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".txt",
+    ".wps",
+    ".zip",
+}
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -206,7 +232,12 @@ def get_entry(user, pk):
     """The entry, in scope, without showing its contents (callers that show them log the read)."""
     if not as_id(pk):
         raise NotFound()
-    entry = DiaryEntry.objects.visible_to(user).filter(pk=pk).select_related("branch", "author", "author__person", "location").first()
+    entry = (
+        DiaryEntry.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related("branch", "author", "author__person", "location")
+        .first()
+    )
     if entry is None:
         raise NotFound()
     return entry
@@ -219,10 +250,13 @@ def log_reads(user, entries, via, ip=None):
     if not entries:
         return
     now = timezone.now()
-    DiaryRead.objects.bulk_create([DiaryRead(user=user, entry=e, via=via, ip=ip, at=now) for e in entries], batch_size=1000)
+    DiaryRead.objects.bulk_create(
+        [DiaryRead(user=user, entry=e, via=via, ip=ip, at=now) for e in entries], batch_size=1000
+    )
     people = {p.pk: p for e in entries for p in e.people.all()}
     SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip, at=now) for p in people.values()], batch_size=1000
+        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip, at=now) for p in people.values()],
+        batch_size=1000,
     )
 
 
@@ -232,7 +266,9 @@ def read_entry(user, pk, via, ip=None):
     entry.people_list = list(entry.people.select_related("org").order_by("emp_no"))
     entry.request_list = list(entry.requests.prefetch_related("events", "events__actor", "events__actor__person"))
     DiaryRead.objects.create(user=user, entry=entry, via=via, ip=ip)
-    SensitiveAccess.objects.bulk_create([SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip) for p in entry.people_list])
+    SensitiveAccess.objects.bulk_create(
+        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip) for p in entry.people_list]
+    )
     return entry
 
 
@@ -252,13 +288,26 @@ def filter_entries(user, params):
     for word in words.split()[:5]:
         # uncorrelated sub-selects: evaluated once each and hashed, not once per diary entry
         in_requests = DiaryRequest.objects.filter(
-            Q(problem__contains=word) | Q(handling__contains=word) | Q(result__contains=word) | Q(feedback__contains=word)
+            Q(problem__contains=word)
+            | Q(handling__contains=word)
+            | Q(result__contains=word)
+            | Q(feedback__contains=word)
         ).values("entry_id")
         # people of the mines whose diaries the user reads (by the indexed mine column), not every person of the group
         # read first, as a list: as a sub-select the planner walked all 200,000 people of the group to join them
-        people = list(Person.objects.filter(mine_id__in=_diary_mines(user)).filter(Q(name__contains=word) | Q(emp_no=word)).values_list("pk", flat=True)[:5000])
+        people = list(
+            Person.objects.filter(mine_id__in=_diary_mines(user))
+            .filter(Q(name__contains=word) | Q(emp_no=word))
+            .values_list("pk", flat=True)[:5000]
+        )
         met = DiaryEntry.people.through.objects.filter(person_id__in=people).values("diaryentry_id")
-        qs = qs.filter(Q(learned__contains=word) | Q(action__contains=word) | Q(place__contains=word) | Q(pk__in=in_requests) | Q(pk__in=met))
+        qs = qs.filter(
+            Q(learned__contains=word)
+            | Q(action__contains=word)
+            | Q(place__contains=word)
+            | Q(pk__in=in_requests)
+            | Q(pk__in=met)
+        )
     if as_id(params.get("person")):
         qs = qs.filter(people=as_id(params["person"]))
     if as_id(params.get("branch")):
@@ -277,14 +326,24 @@ def filter_entries(user, params):
 
 def list_rows(qs):
     """List rows: who, where, when; never the contents (they are not even loaded)."""
-    return qs.select_related("branch", "author", "author__person").prefetch_related("people").defer("learned", "action").order_by("-date", "-pk")
+    return (
+        qs.select_related("branch", "author", "author__person")
+        .prefetch_related("people")
+        .defer("learned", "action")
+        .order_by("-date", "-pk")
+    )
 
 
 def attach_counts(entries):
     """Each row's number of 诉求 and of open ones, in one query for the page (not a GROUP BY over the whole diary)."""
     entries = list(entries)
     counts = {}
-    rows = DiaryRequest.objects.filter(entry__in=[e.pk for e in entries]).values_list("entry_id", "status").annotate(n=Count("pk")).order_by()
+    rows = (
+        DiaryRequest.objects.filter(entry__in=[e.pk for e in entries])
+        .values_list("entry_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for entry_id, status, n in rows:
         total, opened = counts.get(entry_id, (0, 0))
         counts[entry_id] = (total + n, opened + (n if status in OPEN_REQUEST_STATUSES else 0))
@@ -342,7 +401,9 @@ def create_entry(user, data, now=None):
 
 def _new_request(user, entry, problem, due, now, token=None):
     request = DiaryRequest.objects.create(entry=entry, problem=problem, due=due, token=token)
-    RequestEvent.objects.create(request=request, action="create", to_status=R.OPEN, actor=user, at=now, note=problem[:200])
+    RequestEvent.objects.create(
+        request=request, action="create", to_status=R.OPEN, actor=user, at=now, note=problem[:200]
+    )
     return request
 
 
@@ -414,7 +475,11 @@ def add_request(user, pk, data, now=None):
 def get_request(user, pk):
     if not as_id(pk):
         raise NotFound()
-    request = DiaryRequest.objects.filter(pk=pk, entry__in=DiaryEntry.objects.visible_to(user).values("pk")).select_related("entry", "entry__branch").first()
+    request = (
+        DiaryRequest.objects.filter(pk=pk, entry__in=DiaryEntry.objects.visible_to(user).values("pk"))
+        .select_related("entry", "entry__branch")
+        .first()
+    )
     if request is None:
         raise NotFound()
     return request
@@ -422,7 +487,9 @@ def get_request(user, pk):
 
 def request_actions(user, request):
     roles = {"write"} if scope.can(user, "frontline_diary_write", request.entry.branch) else set()
-    return [(a, label) for (s, a), (_n, who, label) in REQUEST_TRANSITIONS.items() if s == request.status and who & roles]
+    return [
+        (a, label) for (s, a), (_n, who, label) in REQUEST_TRANSITIONS.items() if s == request.status and who & roles
+    ]
 
 
 def act_on_request(user, pk, action, data, now=None):
@@ -457,7 +524,15 @@ def act_on_request(user, pk, action, data, now=None):
         )
         if not updated:
             raise Conflict("该诉求已被他人处理,请刷新后再操作")
-        RequestEvent.objects.create(request=request, action=action, from_status=request.status, to_status=new_status, actor=user, at=now, note=note)
+        RequestEvent.objects.create(
+            request=request,
+            action=action,
+            from_status=request.status,
+            to_status=new_status,
+            actor=user,
+            at=now,
+            note=note,
+        )
     request.refresh_from_db()
     return request
 
@@ -468,7 +543,9 @@ def book_entries(user, start, end, branch=None, ip=None):
     if branch is not None:
         qs = qs.filter(branch=branch)
     entries = list(
-        qs.select_related("branch", "author", "author__person").prefetch_related("people", "requests").order_by("date", "pk")[:5000]
+        qs.select_related("branch", "author", "author__person")
+        .prefetch_related("people", "requests")
+        .order_by("date", "pk")[:5000]
     )
     log_reads(user, entries, "pdf", ip)
     return entries
@@ -520,7 +597,12 @@ def create_urgent(user, data, now=None):
 def get_urgent(user, pk):
     if not as_id(pk):
         raise NotFound()
-    task = UrgentTask.objects.visible_to(user).filter(pk=pk).select_related("branch", "recorded_by", "recorded_by__person", "location").first()
+    task = (
+        UrgentTask.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related("branch", "recorded_by", "recorded_by__person", "location")
+        .first()
+    )
     if task is None:
         raise NotFound()
     return task
@@ -534,7 +616,9 @@ def filter_urgent(user, params):
         qs = qs.filter(kind=params["kind"])
     words = str(params.get("q") or "").strip()[:50]
     if words:
-        qs = qs.filter(Q(title__contains=words) | Q(place__contains=words) | Q(result__contains=words) | Q(content__contains=words))
+        qs = qs.filter(
+            Q(title__contains=words) | Q(place__contains=words) | Q(result__contains=words) | Q(content__contains=words)
+        )
     start, end = _date(params.get("from")), _date(params.get("to"))
     if start:
         qs = qs.filter(date__gte=start)
@@ -615,11 +699,15 @@ def create_campaign(user, data, now=None):
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            campaign = Campaign.objects.create(mine=mine, title=title, description=description, deadline=deadline, created_by=user, token=token)
+            campaign = Campaign.objects.create(
+                mine=mine, title=title, description=description, deadline=deadline, created_by=user, token=token
+            )
             tasks = CampaignTask.objects.bulk_create([CampaignTask(campaign=campaign, branch=b) for b in branches])
             if not all(t.pk for t in tasks):  # a backend that does not return ids
                 tasks = list(campaign.tasks.all())
-            TaskEvent.objects.bulk_create([TaskEvent(task=t, action="send", to_status=T.SENT, actor=user, at=now) for t in tasks])
+            TaskEvent.objects.bulk_create(
+                [TaskEvent(task=t, action="send", to_status=T.SENT, actor=user, at=now) for t in tasks]
+            )
     except IntegrityError:
         existing = _by_token(Campaign, token, "created_by_id", user, STALE_FORM) if token else None
         if existing is None:
@@ -631,25 +719,39 @@ def create_campaign(user, data, now=None):
 def get_campaign(user, pk):
     if not as_id(pk):
         raise NotFound()
-    campaign = Campaign.objects.visible_to(user).filter(pk=pk).select_related("mine", "created_by", "created_by__person").first()
+    campaign = (
+        Campaign.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related("mine", "created_by", "created_by__person")
+        .first()
+    )
     if campaign is None:
         raise NotFound()
     return campaign
 
 
 def campaign_tasks(user, campaign):
-    return list(CampaignTask.objects.visible_to(user).filter(campaign=campaign).select_related("branch", "campaign").order_by("branch__path"))
+    return list(
+        CampaignTask.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("branch", "campaign")
+        .order_by("branch__path")
+    )
 
 
 def campaigns_with_progress(user):
     """The campaigns the user sees, each with how many of its branches are to report / to review / accepted / overdue."""
     today = timezone.localdate()
     visible = CampaignTask.objects.visible_to(user).filter(campaign=OuterRef("pk")).values("pk")
-    qs = Campaign.objects.visible_to(user).select_related("mine").annotate(
-        total=Count("tasks", filter=Q(tasks__in=visible), distinct=True),
-        to_report=Count("tasks", filter=Q(tasks__in=visible, tasks__status__in=TO_REPORT), distinct=True),
-        to_review=Count("tasks", filter=Q(tasks__in=visible, tasks__status=T.REPORTED), distinct=True),
-        accepted=Count("tasks", filter=Q(tasks__in=visible, tasks__status=T.ACCEPTED), distinct=True),
+    qs = (
+        Campaign.objects.visible_to(user)
+        .select_related("mine")
+        .annotate(
+            total=Count("tasks", filter=Q(tasks__in=visible), distinct=True),
+            to_report=Count("tasks", filter=Q(tasks__in=visible, tasks__status__in=TO_REPORT), distinct=True),
+            to_review=Count("tasks", filter=Q(tasks__in=visible, tasks__status=T.REPORTED), distinct=True),
+            accepted=Count("tasks", filter=Q(tasks__in=visible, tasks__status=T.ACCEPTED), distinct=True),
+        )
     )
     return qs, today
 
@@ -657,7 +759,12 @@ def campaigns_with_progress(user):
 def get_task(user, pk):
     if not as_id(pk):
         raise NotFound()
-    task = CampaignTask.objects.visible_to(user).filter(pk=pk).select_related("campaign", "campaign__mine", "branch").first()
+    task = (
+        CampaignTask.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related("campaign", "campaign__mine", "branch")
+        .first()
+    )
     if task is None:
         raise NotFound()
     return task
@@ -699,7 +806,9 @@ def _attachments(files):
     for f in files:
         ext = os.path.splitext(f.name or "")[1].lower()
         if ext not in ATTACHMENT_EXTENSIONS:
-            raise ValidationError({"attachments": f"不支持的附件类型:{f.name}(可传 PDF、Word、Excel、PPT、图片、TXT、ZIP)"})
+            raise ValidationError(
+                {"attachments": f"不支持的附件类型:{f.name}(可传 PDF、Word、Excel、PPT、图片、TXT、ZIP)"}
+            )
         if f.size > MAX_ATTACHMENT_BYTES:
             raise ValidationError({"attachments": f"附件“{f.name}”超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"})
     return files
@@ -743,7 +852,15 @@ def act_on_task(user, pk, action, data, files=(), now=None):
         )
         if not updated:
             raise Conflict("该任务已被他人处理,请刷新后再操作")
-        event = TaskEvent.objects.create(task=task, action=action, from_status=task.status, to_status=new_status, actor=user, at=now, note=note if action != "report" else changes["report"][:200])
+        event = TaskEvent.objects.create(
+            task=task,
+            action=action,
+            from_status=task.status,
+            to_status=new_status,
+            actor=user,
+            at=now,
+            note=note if action != "report" else changes["report"][:200],
+        )
         for f in uploads:
             a = TaskAttachment(task=task, event=event, name=os.path.basename(f.name)[:120], size=f.size)
             a.file.save("attachment" + os.path.splitext(f.name)[1].lower(), f, save=False)
@@ -754,7 +871,9 @@ def act_on_task(user, pk, action, data, files=(), now=None):
 def get_attachment(user, pk):
     if not as_id(pk):
         raise NotFound()
-    attachment = TaskAttachment.objects.filter(pk=pk, task__in=CampaignTask.objects.visible_to(user).values("pk")).first()
+    attachment = TaskAttachment.objects.filter(
+        pk=pk, task__in=CampaignTask.objects.visible_to(user).values("pk")
+    ).first()
     if attachment is None:
         raise NotFound()
     return attachment
@@ -769,7 +888,9 @@ def diary_waiting(user):
         return []
     writable = DiaryEntry.objects.writable_by(user).values("pk")
     return list(
-        DiaryRequest.objects.filter(entry__in=writable, status__in=OPEN_REQUEST_STATUSES).select_related("entry").order_by()[:50]
+        DiaryRequest.objects.filter(entry__in=writable, status__in=OPEN_REQUEST_STATUSES)
+        .select_related("entry")
+        .order_by()[:50]
     )
 
 
@@ -796,17 +917,21 @@ def home_figures(user):
     figures = {}
     if can_write_diary(user):
         writable = DiaryEntry.objects.writable_by(user).values("pk")
-        figures["requests_open"] = DiaryRequest.objects.filter(entry__in=writable, status__in=OPEN_REQUEST_STATUSES).count()
+        figures["requests_open"] = DiaryRequest.objects.filter(
+            entry__in=writable, status__in=OPEN_REQUEST_STATUSES
+        ).count()
     if scope.subtree_paths(user, "frontline_branch"):
         q = scope.filter_for(user, "frontline_branch", path_field="branch__path", self_field=None)
         counts = CampaignTask.objects.filter(q, status__in=TO_REPORT).aggregate(
-            due=Count("pk", filter=Q(campaign__deadline__gte=today)), overdue=Count("pk", filter=Q(campaign__deadline__lt=today))
+            due=Count("pk", filter=Q(campaign__deadline__gte=today)),
+            overdue=Count("pk", filter=Q(campaign__deadline__lt=today)),
         )
         figures["tasks_due"], figures["tasks_overdue"] = counts["due"], counts["overdue"]
     if scope.subtree_paths(user, "frontline_review"):
         q = scope.filter_for(user, "frontline_review", path_field="campaign__mine__path", self_field=None)
         counts = CampaignTask.objects.filter(q).aggregate(
-            review=Count("pk", filter=Q(status=T.REPORTED)), overdue=Count("pk", filter=Q(status__in=TO_REPORT, campaign__deadline__lt=today))
+            review=Count("pk", filter=Q(status=T.REPORTED)),
+            overdue=Count("pk", filter=Q(status__in=TO_REPORT, campaign__deadline__lt=today)),
         )
         figures["tasks_review"], figures["branches_overdue"] = counts["review"], counts["overdue"]
     return figures

@@ -1,4 +1,5 @@
 """Pages of 红领一线工作法. Thin: parse input, call ``frontline.services``, render."""
+
 import uuid
 from datetime import date
 
@@ -49,7 +50,11 @@ def _form_choices(user, capability):
         for p in paths:
             q |= Q(org__path__startswith=p)
         people = Person.objects.visible_to(user).filter(q).select_related("org").order_by("org__path", "emp_no")[:600]
-        locations = Location.objects.filter(mine=branches[0].mine, active=True).select_related("unit").order_by("unit__path", "name")
+        locations = (
+            Location.objects.filter(mine=branches[0].mine, active=True)
+            .select_related("unit")
+            .order_by("unit__path", "name")
+        )
     return {"branches": branches, "people": people, "locations": locations}
 
 
@@ -103,7 +108,9 @@ def diary_new(request):
     user = request.user
     if not services.can_write_diary(user):
         raise Http404
-    entry, data, errors = submit_once(request, lambda: services.create_entry(user, request.POST), {"date": timezone.localdate().isoformat()})
+    entry, data, errors = submit_once(
+        request, lambda: services.create_entry(user, request.POST), {"date": timezone.localdate().isoformat()}
+    )
     if entry is not None:
         messages.success(request, "民情日记已保存")
         return redirect("frontline_diary_detail", entry.pk)
@@ -143,7 +150,15 @@ def diary_edit(request, pk):
             "learned": entry.learned, "action": entry.action, "concern": entry.concern, "version": entry.version,
         }  # fmt: skip
         selected = {str(pk) for pk in entry.people.values_list("pk", flat=True)}
-    context = {"entry": entry, "data": data, "errors": errors, "general_errors": [], "selected_people": selected, "editing": True, **_form_choices(user, "frontline_diary_write")}
+    context = {
+        "entry": entry,
+        "data": data,
+        "errors": errors,
+        "general_errors": [],
+        "selected_people": selected,
+        "editing": True,
+        **_form_choices(user, "frontline_diary_write"),
+    }
     return render(request, "frontline/diary_form.html", context, status=422 if errors else 200)
 
 
@@ -197,7 +212,14 @@ def request_act(request, pk, action):
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/diary/{req.entry_id}/#request-{req.pk}")
     except ValidationError as exc:
-        return _diary_detail(request, req.entry_id, errors=exc.message_dict, data=request.POST, open_form=f"{req.pk}-{action}", status=422)
+        return _diary_detail(
+            request,
+            req.entry_id,
+            errors=exc.message_dict,
+            data=request.POST,
+            open_form=f"{req.pk}-{action}",
+            status=422,
+        )
     messages.success(request, f"已{services.REQUEST_LABELS[action]}")
     return redirect(f"/frontline/diary/{req.entry_id}/#request-{req.pk}")
 
@@ -258,10 +280,25 @@ def book_context(user, entries, label, branch):
     for e in entries:
         key = (e.date.year, e.date.month)
         if not months or months[-1]["key"] != key:
-            months.append({"key": key, "anchor": f"m{e.date.year}{e.date.month:02d}", "title": f"{e.date.year}年{e.date.month}月", "entries": []})
+            months.append(
+                {
+                    "key": key,
+                    "anchor": f"m{e.date.year}{e.date.month:02d}",
+                    "title": f"{e.date.year}年{e.date.month}月",
+                    "entries": [],
+                }
+            )
         months[-1]["entries"].append(e)
     authors = sorted({e.author.display_name() for e in entries})
-    return {"months": months, "label": label, "branch": branch, "authors": authors, "count": len(entries), "now": timezone.localtime(), "user": user}
+    return {
+        "months": months,
+        "label": label,
+        "branch": branch,
+        "authors": authors,
+        "count": len(entries),
+        "now": timezone.localtime(),
+        "user": user,
+    }
 
 
 # ---------------------------------------------------------------- 急难险重
@@ -272,7 +309,11 @@ def urgent_list(request):
     user = request.user
     if not services.scope.can(user, "frontline"):
         raise Http404
-    qs = services.filter_urgent(user, request.GET).select_related("branch", "recorded_by", "recorded_by__person").order_by("-date", "-pk")
+    qs = (
+        services.filter_urgent(user, request.GET)
+        .select_related("branch", "recorded_by", "recorded_by__person")
+        .order_by("-date", "-pk")
+    )
     page, querystring = _page(request, qs)
     branches = services.branches_for(user, "frontline")
     context = {
@@ -297,7 +338,11 @@ def urgent_ledger(request):
     user = request.user
     if not services.scope.can(user, "frontline"):
         raise Http404
-    qs = services.filter_urgent(user, request.GET).select_related("branch", "recorded_by", "recorded_by__person").prefetch_related("people")
+    qs = (
+        services.filter_urgent(user, request.GET)
+        .select_related("branch", "recorded_by", "recorded_by__person")
+        .prefetch_related("people")
+    )
     rows = [
         [n, t.date, t.branch.name, t.title, t.get_kind_display(), t.place, t.get_role_display(), t.content, t.result,
          "、".join(p.name for p in t.people.all()), t.recorded_by.display_name()]
@@ -305,7 +350,10 @@ def urgent_ledger(request):
     ]  # fmt: skip
     columns = [Column(key, header, width=width) for key, header, width in URGENT_COLUMNS]
     note = f"急难险重任务台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 项"
-    return xlsx_response(f"急难险重任务台账-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes([Sheet("急难险重", columns, rows, notes=[note])]))
+    return xlsx_response(
+        f"急难险重任务台账-{timezone.localdate():%Y%m%d}.xlsx",
+        workbook_bytes([Sheet("急难险重", columns, rows, notes=[note])]),
+    )
 
 
 @login_required
@@ -324,7 +372,9 @@ def campaign_xlsx(request, pk):
     columns = [Column("no", "序号", width=6), Column("branch", "党支部", width=20), Column("status", "状态", width=10), Column("overdue", "超期未报", width=8),
                Column("late", "逾期上报", width=8), Column("at", "上报时间", width=18), Column("report", "上报内容", width=60)]  # fmt: skip
     note = f"{campaign.title} 上报期限 {campaign.deadline:%Y-%m-%d} 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
-    return xlsx_response(f"{campaign.title}-各支部上报情况.xlsx", workbook_bytes([Sheet("各支部上报情况", columns, rows, notes=[note])]))
+    return xlsx_response(
+        f"{campaign.title}-各支部上报情况.xlsx", workbook_bytes([Sheet("各支部上报情况", columns, rows, notes=[note])])
+    )
 
 
 @login_required
@@ -334,7 +384,11 @@ def urgent_new(request):
     choices = _form_choices(user, "frontline_branch")
     if not choices["branches"]:
         raise Http404
-    task, data, errors = submit_once(request, lambda: services.create_urgent(user, request.POST), {"date": timezone.localdate().isoformat(), "role": SecretaryRole.HANDS_ON})
+    task, data, errors = submit_once(
+        request,
+        lambda: services.create_urgent(user, request.POST),
+        {"date": timezone.localdate().isoformat(), "role": SecretaryRole.HANDS_ON},
+    )
     if task is not None:
         messages.success(request, "急难险重任务已记录")
         return redirect("frontline_urgent_detail", task.pk)
@@ -348,7 +402,11 @@ def urgent_new(request):
 @login_required
 def urgent_detail(request, pk):
     task = or_404(services.get_urgent, request.user, pk)
-    return render(request, "frontline/urgent_detail.html", {"t": task, "people": task.people.select_related("org").order_by("emp_no")})
+    return render(
+        request,
+        "frontline/urgent_detail.html",
+        {"t": task, "people": task.people.select_related("org").order_by("emp_no")},
+    )
 
 
 # ---------------------------------------------------------------- 专项工作
@@ -361,7 +419,11 @@ def campaign_list(request):
         raise Http404
     qs, today = services.campaigns_with_progress(user)
     page, querystring = _page(request, qs.order_by("-created_at", "-pk"))
-    return render(request, "frontline/campaign_list.html", {"page": page, "querystring": querystring, "today": today, "can_send": services.can_send(user)})
+    return render(
+        request,
+        "frontline/campaign_list.html",
+        {"page": page, "querystring": querystring, "today": today, "can_send": services.can_send(user)},
+    )
 
 
 @login_required
@@ -371,7 +433,11 @@ def campaign_new(request):
     mines = list(services.review_mines(user)[:50])
     if not mines:
         raise Http404
-    campaign, data, errors = submit_once(request, lambda: services.create_campaign(user, request.POST), {"deadline": (timezone.localdate() + timezone.timedelta(days=14)).isoformat()})
+    campaign, data, errors = submit_once(
+        request,
+        lambda: services.create_campaign(user, request.POST),
+        {"deadline": (timezone.localdate() + timezone.timedelta(days=14)).isoformat()},
+    )
     if campaign is not None:
         messages.success(request, f"已下发到 {campaign.tasks.count()} 个党支部")
         return redirect("frontline_campaign_detail", campaign.pk)
@@ -381,7 +447,14 @@ def campaign_new(request):
     for m in mines:
         q |= Q(path__startswith=m.path)
     branches = OrgNode.objects.filter(q, kind=OrgKind.BRANCH).order_by("path")
-    context = {"data": data, "errors": errors, "general_errors": errors.get("__all__", []), "mines": mines, "branches": branches, "selected_branches": _selected(data, "branches")}
+    context = {
+        "data": data,
+        "errors": errors,
+        "general_errors": errors.get("__all__", []),
+        "mines": mines,
+        "branches": branches,
+        "selected_branches": _selected(data, "branches"),
+    }
     return render(request, "frontline/campaign_form.html", context, status=form_status(errors))
 
 
@@ -392,7 +465,11 @@ def campaign_detail(request, pk):
     tasks = services.campaign_tasks(user, campaign)
     counts = {s: sum(1 for t in tasks if t.status == s) for s in TaskStatus.values}
     overdue = sum(1 for t in tasks if t.overdue)
-    return render(request, "frontline/campaign_detail.html", {"c": campaign, "tasks": tasks, "counts": counts, "overdue": overdue, "statuses": TaskStatus.choices})
+    return render(
+        request,
+        "frontline/campaign_detail.html",
+        {"c": campaign, "tasks": tasks, "counts": counts, "overdue": overdue, "statuses": TaskStatus.choices},
+    )
 
 
 @login_required
@@ -400,9 +477,17 @@ def task_list(request):
     user = request.user
     if not services.scope.can(user, "frontline"):
         raise Http404
-    qs = services.filter_tasks(user, request.GET).select_related("campaign", "branch").order_by("campaign__deadline", "-campaign_id", "branch_id")
+    qs = (
+        services.filter_tasks(user, request.GET)
+        .select_related("campaign", "branch")
+        .order_by("campaign__deadline", "-campaign_id", "branch_id")
+    )
     page, querystring = _page(request, qs)
-    return render(request, "frontline/task_list.html", {"page": page, "query": request.GET, "querystring": querystring, "statuses": TaskStatus.choices})
+    return render(
+        request,
+        "frontline/task_list.html",
+        {"page": page, "query": request.GET, "querystring": querystring, "statuses": TaskStatus.choices},
+    )
 
 
 @login_required
@@ -444,4 +529,3 @@ def task_act(request, pk, action):
 def attachment(request, pk):
     a = or_404(services.get_attachment, request.user, pk)
     return stored_file(a.file, download_name=a.name)
-

@@ -1,6 +1,7 @@
 """JSON API of the hazard loop (/api/hazards/…): the same services, scope and transition table as the pages."""
+
 from datetime import date, datetime
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
@@ -25,14 +26,14 @@ class HazardOut(Schema):
     grade: str
     description: str
     clause: str
-    found_by: Optional[str]
+    found_by: str | None
     finder_is_party_member: bool
     found_at: datetime
-    deadline: Optional[date]
+    deadline: date | None
     overdue: bool
     supervised: bool
-    responsible_unit: Optional[str]
-    responsible_person: Optional[str]
+    responsible_unit: str | None
+    responsible_person: str | None
     measures: str
     version: int
     actions: list[str] = Field(description="当前用户在此状态下可做的操作")
@@ -50,10 +51,10 @@ class HazardEventOut(Schema):
 
 
 class HazardDetail(HazardOut):
-    funds: Optional[str] = Field(None, description="资金(元)")
+    funds: str | None = Field(None, description="资金(元)")
     plan: str
-    shift: Optional[str]
-    closed_at: Optional[datetime]
+    shift: str | None
+    closed_at: datetime | None
     external_id: str
     photos: list[str] = Field(description="照片地址(已重新编码,无 EXIF)")
     events: list[HazardEventOut] = Field(description="过程:谁、何时、做了什么、说明")
@@ -65,15 +66,15 @@ class HazardPage(Schema):
 
 
 class HazardFilters(Schema):
-    status: Optional[Literal[tuple(HazardStatus.values)]] = None
+    status: Literal[tuple(HazardStatus.values)] | None = None
     overdue: bool = False
-    grade: Optional[Id] = None
-    category: Optional[Id] = None
-    location: Optional[Id] = None
-    branch: Optional[Id] = Field(None, description="党支部 id:其下区队的地点")
-    finder: Optional[Annotated[str, Field(max_length=30)]] = Field(None, description="发现人姓名(含)或工号")
-    found_from: Optional[date] = Field(None, alias="from", description="发现日期从")
-    found_to: Optional[date] = Field(None, alias="to", description="发现日期到")
+    grade: Id | None = None
+    category: Id | None = None
+    location: Id | None = None
+    branch: Id | None = Field(None, description="党支部 id:其下区队的地点")
+    finder: Annotated[str, Field(max_length=30)] | None = Field(None, description="发现人姓名(含)或工号")
+    found_from: date | None = Field(None, alias="from", description="发现日期从")
+    found_to: date | None = Field(None, alias="to", description="发现日期到")
     page: Annotated[int, Field(ge=1, le=100000)] = 1
 
 
@@ -83,19 +84,21 @@ class HazardIn(Schema):
     grade: Id
     description: Annotated[str, Field(max_length=2000)]
     clause: Annotated[str, Field(max_length=200)] = ""
-    found_at: Optional[datetime] = None
-    shift: Optional[Id] = None
-    token: Optional[Annotated[str, Field(max_length=40)]] = Field(None, description="同一表单重复提交只生成一条")
+    found_at: datetime | None = None
+    shift: Id | None = None
+    token: Annotated[str, Field(max_length=40)] | None = Field(None, description="同一表单重复提交只生成一条")
 
 
 class ActionIn(Schema):
-    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = Field(None, description="读取时的 version;已被他人处理则 409")
+    version: Annotated[int, Field(ge=1, le=2**31)] | None = Field(
+        None, description="读取时的 version;已被他人处理则 409"
+    )
     note: Annotated[str, Field(max_length=1000)] = ""
-    responsible_unit: Optional[Id] = None
-    responsible_person: Optional[Id] = None
+    responsible_unit: Id | None = None
+    responsible_person: Id | None = None
     measures: Annotated[str, Field(max_length=2000)] = ""
-    funds: Optional[Annotated[str, Field(max_length=20)]] = None
-    deadline: Optional[date] = None
+    funds: Annotated[str, Field(max_length=20)] | None = None
+    deadline: date | None = None
     plan: Annotated[str, Field(max_length=2000)] = ""
 
 
@@ -117,24 +120,39 @@ def list_hazards(request, filters: Query[HazardFilters]):
     params["overdue"] = "1" if filters.overdue else ""
     params["from"] = filters.found_from.isoformat() if filters.found_from else ""
     params["to"] = filters.found_to.isoformat() if filters.found_to else ""
-    qs = services.filter_list(request.user, params).select_related(
-        "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person"
-    ).order_by("-found_at", "-pk")
+    qs = (
+        services.filter_list(request.user, params)
+        .select_related(
+            "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person"
+        )
+        .order_by("-found_at", "-pk")
+    )
     start = (filters.page - 1) * 50
-    return HazardPage(count=qs.count(), items=[_out(request.user, h, with_actions=False) for h in qs[start : start + 50]])
+    return HazardPage(
+        count=qs.count(), items=[_out(request.user, h, with_actions=False) for h in qs[start : start + 50]]
+    )
 
 
 def _detail(user, h):
     out = _out(user, h).dict()
     events = h.events.select_related("actor", "actor__person")
     out.update(
-        funds=str(h.funds) if h.funds is not None else None, plan=h.plan, shift=h.shift.name if h.shift_id else None,
-        closed_at=h.closed_at, external_id=h.external_id,
+        funds=str(h.funds) if h.funds is not None else None,
+        plan=h.plan,
+        shift=h.shift.name if h.shift_id else None,
+        closed_at=h.closed_at,
+        external_id=h.external_id,
         photos=[reverse("hazard_photo", args=[p.pk]) for p in h.photos.all()],
         events=[
             HazardEventOut(
-                action=e.action, label=services.ACTION_LABELS.get(e.action, e.action), from_status=e.from_status,
-                to_status=e.to_status, actor=e.actor.display_name(), at=e.at, note=e.note, data=e.data or {},
+                action=e.action,
+                label=services.ACTION_LABELS.get(e.action, e.action),
+                from_status=e.from_status,
+                to_status=e.to_status,
+                actor=e.actor.display_name(),
+                at=e.at,
+                note=e.note,
+                data=e.data or {},
             )  # fmt: skip
             for e in events
         ],
@@ -156,7 +174,11 @@ def create_hazard(request, payload: HazardIn):
     return 201, _detail(request.user, services.get(request.user, hazard.pk))
 
 
-@router.post("/{id}/{action}", response={200: HazardDetail, **ERRORS_WRITE}, summary="状态操作(按流转表:assign、submit、verify_pass …)")
+@router.post(
+    "/{id}/{action}",
+    response={200: HazardDetail, **ERRORS_WRITE},
+    summary="状态操作(按流转表:assign、submit、verify_pass …)",
+)
 def act(request, id: PathId, action: ActionName, payload: ActionIn):
     data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     if payload.deadline:

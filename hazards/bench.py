@@ -1,4 +1,5 @@
 """Figures of the hazard loop (SPEC §8): the list over 1,000,000 hazards, the statistics of a mine-year, the home page."""
+
 from datetime import datetime, time, timedelta
 
 from bench.harness import Measured, figure, p95
@@ -22,7 +23,9 @@ def _fill(b):
         from orgs.models import OrgKind, OrgNode
 
         units = OrgNode.objects.filter(path__startswith=b.mine.path, kind=OrgKind.UNIT)
-        Location.objects.bulk_create([Location(mine=b.mine, unit=u, name=f"{u.name}{n}", kind=k) for u in units for n, k in PLACES])
+        Location.objects.bulk_create(
+            [Location(mine=b.mine, unit=u, name=f"{u.name}{n}", kind=k) for u in units for n, k in PLACES]
+        )
     from hazards import tally
     from hazards.models import HazardTally
 
@@ -41,12 +44,16 @@ def _fill(b):
     tz = timezone.get_current_timezone()
     statuses = [HazardStatus.CLOSED] * 8 + [HazardStatus.RECTIFYING, HazardStatus.REGISTERED]
     batch = []
-    for n in range(target - have):
+    for _n in range(target - have):
         found = datetime.combine(b.today() - timedelta(days=rng.randrange(730)), time(rng.randrange(24)), tzinfo=tz)
         location, unit = locations[rng.randrange(len(locations))]
         grade, days = grades[rng.randrange(len(grades))]
         # as in a working mine: what was found more than 45 days ago is closed; the open ones are recent
-        status = statuses[rng.randrange(len(statuses))] if found.date() > b.today() - timedelta(days=45) else HazardStatus.CLOSED
+        status = (
+            statuses[rng.randrange(len(statuses))]
+            if found.date() > b.today() - timedelta(days=45)
+            else HazardStatus.CLOSED
+        )
         deadline = found.date() + timedelta(days=days)
         batch.append(Hazard(
             mine=b.mine, location_id=location, category_id=categories[rng.randrange(len(categories))], grade_id=grade,
@@ -75,9 +82,20 @@ def hazard_list(b):
     safety = b.client(b.accounts["safety"])
     secretary = b.client(b.accounts["secretary"])
     grade = Grade.objects.filter(mine=b.mine).order_by("order").first()
-    urls = ["/hazards/", "/hazards/?page=20", "/hazards/?status=rectifying", "/hazards/?overdue=1", f"/hazards/?grade={grade.pk}"]
+    urls = [
+        "/hazards/",
+        "/hazards/?page=20",
+        "/hazards/?status=rectifying",
+        "/hazards/?overdue=1",
+        f"/hazards/?grade={grade.pk}",
+    ]
     pairs = [(safety, u) for u in urls] + [(secretary, u) for u in urls[:3]]
-    return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([safety, secretary]), baseline_name="select1", note=f"{rows} hazards in the mine")
+    return Measured(
+        p95(b.timings(pairs)),
+        baseline=b.baseline_p95([safety, secretary]),
+        baseline_name="select1",
+        note=f"{rows} hazards in the mine",
+    )
 
 
 @figure("secretary_home_p95", target=150, order=41)
@@ -94,5 +112,14 @@ def hazard_stats(b):
     safety = b.client(b.accounts["safety"])
     secretary = b.client(b.accounts["secretary"])
     year = b.today().year
-    pairs = [(safety, f"/hazards/stats/?year={year}"), (safety, f"/hazards/stats/?year={year - 1}"), (secretary, f"/hazards/stats/?year={year}")]
-    return Measured(p95(b.timings(pairs, n=20)), baseline=b.baseline_p95([safety, secretary]), baseline_name="select1", note="20 requests")
+    pairs = [
+        (safety, f"/hazards/stats/?year={year}"),
+        (safety, f"/hazards/stats/?year={year - 1}"),
+        (secretary, f"/hazards/stats/?year={year}"),
+    ]
+    return Measured(
+        p95(b.timings(pairs, n=20)),
+        baseline=b.baseline_p95([safety, secretary]),
+        baseline_name="select1",
+        note="20 requests",
+    )

@@ -1,4 +1,5 @@
 """Demo data of the hazard loop: master data for every mine, locations per 区队, and a year of hazards in the first mine."""
+
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -8,7 +9,12 @@ from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus, L
 from hazards.services import ensure_defaults
 from orgs.models import OrgKind, OrgNode, Person
 
-PLACES = (("工作面", LocationKind.FACE), ("运输巷", LocationKind.ROADWAY), ("回风巷", LocationKind.ROADWAY), ("施工地点", LocationKind.SITE))
+PLACES = (
+    ("工作面", LocationKind.FACE),
+    ("运输巷", LocationKind.ROADWAY),
+    ("回风巷", LocationKind.ROADWAY),
+    ("施工地点", LocationKind.SITE),
+)
 COUNTS = {"small": 80, "mine": 1200, "group": 1200}
 TEXTS = {
     "顶板": ("顶板离层仪读数超限未上报", "锚杆托盘松动", "超前支护距离不足"),
@@ -31,7 +37,11 @@ def hazards(ctx):
         ensure_defaults(mine)
         units = list(OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.UNIT).order_by("path"))
         Location.objects.bulk_create(
-            [Location(mine=mine, unit=u, name=f"{u.name}{name}", kind=kind) for u in units for name, kind in PLACES[: 2 + (u.pk % 3)]],
+            [
+                Location(mine=mine, unit=u, name=f"{u.name}{name}", kind=kind)
+                for u in units
+                for name, kind in PLACES[: 2 + (u.pk % 3)]
+            ],
             ignore_conflicts=True,
         )
     mine = ctx.mines[0]
@@ -49,9 +59,11 @@ def _history(ctx, mine, rng):
     actor = ctx.accounts["safety"]
     tz = timezone.get_current_timezone()
     hazards = []
-    for n in range(COUNTS[ctx.size]):
+    for _n in range(COUNTS[ctx.size]):
         days_ago = int(rng.random() ** 1.5 * 365)
-        found = datetime.combine(ctx.today - timedelta(days=days_ago), time(rng.choice((1, 9, 17)), rng.randrange(60)), tzinfo=tz)
+        found = datetime.combine(
+            ctx.today - timedelta(days=days_ago), time(rng.choice((1, 9, 17)), rng.randrange(60)), tzinfo=tz
+        )
         location = rng.choice(locations)
         category = rng.choice(categories)
         grade = rng.choices(grades, weights)[0]
@@ -60,25 +72,52 @@ def _history(ctx, mine, rng):
         if days_ago > 40:
             status = HazardStatus.CLOSED
         else:
-            status = rng.choice((HazardStatus.REGISTERED, HazardStatus.RECTIFYING, HazardStatus.RECTIFYING, HazardStatus.PENDING, HazardStatus.CLOSED))
+            status = rng.choice(
+                (
+                    HazardStatus.REGISTERED,
+                    HazardStatus.RECTIFYING,
+                    HazardStatus.RECTIFYING,
+                    HazardStatus.PENDING,
+                    HazardStatus.CLOSED,
+                )
+            )
         late = rng.random() < 0.1
-        closed_at = datetime.combine(deadline + timedelta(days=3 if late else -1), time(15), tzinfo=tz) if status == HazardStatus.CLOSED else None
+        closed_at = (
+            datetime.combine(deadline + timedelta(days=3 if late else -1), time(15), tzinfo=tz)
+            if status == HazardStatus.CLOSED
+            else None
+        )
         if closed_at and closed_at < found:
             closed_at = found + timedelta(hours=6)
         hazards.append(
             Hazard(
-                mine=mine, location=location, category=category, grade=grade,
-                description=rng.choice(TEXTS.get(category.name, ("现场存在安全隐患",))), found_by_id=finder[0],
-                finder_is_party_member=finder[1] in ("member", "probationary"), found_at=found, recorded_by=actor,
-                status=status, responsible_unit=location.unit if status != HazardStatus.REGISTERED else None,
+                mine=mine,
+                location=location,
+                category=category,
+                grade=grade,
+                description=rng.choice(TEXTS.get(category.name, ("现场存在安全隐患",))),
+                found_by_id=finder[0],
+                finder_is_party_member=finder[1] in ("member", "probationary"),
+                found_at=found,
+                recorded_by=actor,
+                status=status,
+                responsible_unit=location.unit if status != HazardStatus.REGISTERED else None,
                 responsible_person_id=finder[0] if status != HazardStatus.REGISTERED else None,
-                measures="按规程整改" if status != HazardStatus.REGISTERED else "", deadline=deadline if status != HazardStatus.REGISTERED else None,
-                supervised=grade.major, closed_at=closed_at, external_id="",
+                measures="按规程整改" if status != HazardStatus.REGISTERED else "",
+                deadline=deadline if status != HazardStatus.REGISTERED else None,
+                supervised=grade.major,
+                closed_at=closed_at,
+                external_id="",
             )  # fmt: skip
         )
     created = Hazard.objects.bulk_create(hazards, batch_size=2000)
     HazardEvent.objects.bulk_create(
-        [HazardEvent(hazard=h, action="register", to_status=HazardStatus.REGISTERED, actor=actor, at=h.found_at, note="登记") for h in created],
+        [
+            HazardEvent(
+                hazard=h, action="register", to_status=HazardStatus.REGISTERED, actor=actor, at=h.found_at, note="登记"
+            )
+            for h in created
+        ],
         batch_size=2000,
     )
     from hazards import tally

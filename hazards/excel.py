@@ -3,6 +3,7 @@
 Imported hazards keep the state the other system gave them (a history, not a transition done here); each created or
 changed hazard gets an "import" line on its timeline.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -17,7 +18,10 @@ from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.roster_excel import parse_date
 
-STATUS_NAMES = {label: value for value, label in HazardStatus.choices} | {"已整改": HazardStatus.CLOSED, "未整改": HazardStatus.RECTIFYING}
+STATUS_NAMES = {label: value for value, label in HazardStatus.choices} | {
+    "已整改": HazardStatus.CLOSED,
+    "未整改": HazardStatus.RECTIFYING,
+}
 COLUMNS = [
     Column("external_id", "外部编号", required=True, width=14, help="原系统中的隐患编号;再次导入时按它更新"),
     Column("found", "排查日期", required=True, width=12),
@@ -77,9 +81,13 @@ def check_rows(user, mine, rows, progress=lambda n: None):
     grades = {g.name: g for g in Grade.objects.filter(mine=mine)}
     shifts = dict(Shift.objects.filter(mine=mine).values_list("name", "pk"))
     people = dict(Person.objects.filter(mine=mine).values_list("emp_no", "pk"))
-    party = set(Person.objects.filter(mine=mine, political_status__in=("member", "probationary")).values_list("pk", flat=True))
+    party = set(
+        Person.objects.filter(mine=mine, political_status__in=("member", "probationary")).values_list("pk", flat=True)
+    )
     units = {}
-    for pk, name in OrgNode.objects.filter(path__startswith=mine.path, kind__in=(OrgKind.UNIT, OrgKind.TEAM)).values_list("pk", "name"):
+    for pk, name in OrgNode.objects.filter(
+        path__startswith=mine.path, kind__in=(OrgKind.UNIT, OrgKind.TEAM)
+    ).values_list("pk", "name"):
         units.setdefault(name, []).append(pk)
     existing = {h.external_id: h for h in Hazard.objects.filter(mine=mine).exclude(external_id="")}
     tz = timezone.get_current_timezone()
@@ -185,8 +193,21 @@ def apply_plan(user, plan):
     if plan.updates:
         Hazard.objects.bulk_update([h for h, _ in plan.updates], FIELDS + ["version"], batch_size=500)
     HazardEvent.objects.bulk_create(
-        [HazardEvent(hazard=h, action="import", to_status=h.status, actor=user, at=now, note="从原系统导入") for h in created]
-        + [HazardEvent(hazard=h, action="import", to_status=h.status, actor=user, at=now, note="再次导入更新:" + "、".join(sorted(c))) for h, c in plan.updates],
+        [
+            HazardEvent(hazard=h, action="import", to_status=h.status, actor=user, at=now, note="从原系统导入")
+            for h in created
+        ]
+        + [
+            HazardEvent(
+                hazard=h,
+                action="import",
+                to_status=h.status,
+                actor=user,
+                at=now,
+                note="再次导入更新:" + "、".join(sorted(c)),
+            )
+            for h, c in plan.updates
+        ],
         batch_size=1000,
     )
     months |= {tally.month_of(h.found_at) for h, _ in plan.updates}  # an import may move a hazard to another month

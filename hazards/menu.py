@@ -1,4 +1,5 @@
 """Menu entries, 待办 and the home tile of responsibility 1 (安全生产标准化)."""
+
 from datetime import datetime, time
 
 from django.db.models import Count, F, Q
@@ -9,7 +10,7 @@ from common.modules import Action, Figure, register_action, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from hazards import services
-from hazards.models import Hazard, HazardStatus, OPEN_STATUSES
+from hazards.models import OPEN_STATUSES, Hazard, HazardStatus
 from orgs import scope
 
 register(MenuEntry("隐患", "hazard_list", "shield-check", order=15, tab=True))
@@ -26,9 +27,17 @@ def hazards_waiting(user):
     for hazard, what in services.waiting_for(user, limit=HOME_LIMIT + 1):
         shown[what] = shown.get(what, 0) + 1
         if shown[what] > HOME_LIMIT:
-            yield Todo(module="hazards", title=f"更多隐患待{what} →", url=f"/hazards/?status={services.WAITING_STATUS[what]}")
+            yield Todo(
+                module="hazards", title=f"更多隐患待{what} →", url=f"/hazards/?status={services.WAITING_STATUS[what]}"
+            )
             continue
-        yield Todo(module="hazards", title=f"隐患{what}:{hazard.location.name} {hazard.grade.name}级", url=f"/hazards/{hazard.pk}/", deadline=hazard.deadline, urgent=hazard.overdue)
+        yield Todo(
+            module="hazards",
+            title=f"隐患{what}:{hazard.location.name} {hazard.grade.name}级",
+            url=f"/hazards/{hazard.pk}/",
+            deadline=hazard.deadline,
+            urgent=hazard.overdue,
+        )
 
 
 @register_tile(1)
@@ -42,7 +51,8 @@ def hazard_figures(user):
     visible = Hazard.objects.visible_to(user)
     # the open hazards (partial indexes), counted once with the overdue among them
     counts = visible.filter(status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today))
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)),
     )
     open_count, overdue = counts["open"], counts["overdue"]
     closed = visible.filter(status=HazardStatus.CLOSED, closed_at__gte=month_start).aggregate(

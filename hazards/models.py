@@ -1,5 +1,6 @@
 """Hazard closed loop (SPEC §4.1). Master data first: locations and shifts are also used by
 violations (三违) and vanguard (责任区)."""
+
 from django.db import models
 
 from orgs import scope
@@ -85,7 +86,9 @@ class Grade(models.Model):
     mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
     name = models.CharField("等级", max_length=10)
     deadline_days = models.PositiveSmallIntegerField("默认整改期限(天)", default=7)
-    supervision = models.CharField("督办层级", max_length=10, choices=SupervisionLevel.choices, default=SupervisionLevel.UNIT)
+    supervision = models.CharField(
+        "督办层级", max_length=10, choices=SupervisionLevel.choices, default=SupervisionLevel.UNIT
+    )
     major = models.BooleanField("重大隐患(矿级挂牌督办)", default=False)
     order = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -98,7 +101,12 @@ class Grade(models.Model):
 
 
 DEFAULT_CATEGORIES = ("顶板", "通风", "瓦斯", "煤尘", "机电", "运输", "防治水", "防灭火", "爆破", "其他")
-DEFAULT_GRADES = (("重大", 30, SupervisionLevel.MINE, True), ("A", 7, SupervisionLevel.MINE, False), ("B", 5, SupervisionLevel.UNIT, False), ("C", 3, SupervisionLevel.TEAM, False))
+DEFAULT_GRADES = (
+    ("重大", 30, SupervisionLevel.MINE, True),
+    ("A", 7, SupervisionLevel.MINE, False),
+    ("B", 5, SupervisionLevel.UNIT, False),
+    ("C", 3, SupervisionLevel.TEAM, False),
+)
 
 
 class HazardStatus(models.TextChoices):
@@ -164,7 +172,11 @@ def _units_and_places(user):
     rows = list(Location.objects.filter(unit_id__in=units).values_list("pk", "mine_id"))
     places, mines = [pk for pk, _ in rows], sorted({mine for _, mine in rows})
     if not mines:  # units without places yet (hazards can still be assigned to them)
-        mines = [pk for pk, path in OrgNode.objects.filter(kind="mine").values_list("pk", "path") if any(p.startswith(path) or path.startswith(p) for p in paths)]
+        mines = [
+            pk
+            for pk, path in OrgNode.objects.filter(kind="mine").values_list("pk", "path")
+            if any(p.startswith(path) or path.startswith(p) for p in paths)
+        ]
     return units, places, mines
 
 
@@ -200,7 +212,9 @@ class HazardQuerySet(models.QuerySet):
             return self.filter(own)
         # a hazard at a place of these units, or assigned to one of them, lies in their mine (五定 stays in the mine):
         # saying so lets the database start from the mine's indexes
-        return self.filter((Q(mine_id__in=mines) & (Q(location_id__in=places) | Q(responsible_unit_id__in=units))) | own)
+        return self.filter(
+            (Q(mine_id__in=mines) & (Q(location_id__in=places) | Q(responsible_unit_id__in=units))) | own
+        )
 
     def overdue(self, today=None):
         from django.utils import timezone
@@ -218,15 +232,33 @@ class Hazard(models.Model):
     grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+", verbose_name="等级")
     description = models.TextField("隐患描述")
     clause = models.CharField("违反条款", max_length=200, blank=True)
-    found_by = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="found_hazards", verbose_name="发现人")
+    found_by = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="found_hazards",
+        verbose_name="发现人",
+    )
     finder_is_party_member = models.BooleanField("发现人是党员", default=False)
     found_at = models.DateTimeField("发现时间")
-    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="班次")
+    shift = models.ForeignKey(
+        Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="班次"
+    )
     recorded_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     status = models.CharField("状态", max_length=12, choices=HazardStatus.choices, default=HazardStatus.REGISTERED)
     # 五定
-    responsible_unit = models.ForeignKey(OrgNode, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任单位")
-    responsible_person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_hazards", verbose_name="责任人")
+    responsible_unit = models.ForeignKey(
+        OrgNode, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任单位"
+    )
+    responsible_person = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_hazards",
+        verbose_name="责任人",
+    )
     measures = models.TextField("整改措施", blank=True)
     funds = models.DecimalField("资金(元)", max_digits=12, decimal_places=2, null=True, blank=True)
     deadline = models.DateField("整改期限", null=True, blank=True)
@@ -251,11 +283,20 @@ class Hazard(models.Model):
             models.Index(fields=["mine", "found_at", "id"], name="hazard_mine_found"),
             models.Index(fields=["mine", "status", "closed_at"], name="hazard_mine_closed"),
             # the few open hazards of a branch (home figures, 待办, overdue): small partial indexes
-            models.Index(fields=["location", "deadline"], name="hazard_open_location", condition=models.Q(status__in=OPEN_STATUSES)),
-            models.Index(fields=["responsible_unit", "deadline"], name="hazard_open_unit", condition=models.Q(status__in=OPEN_STATUSES)),
+            models.Index(
+                fields=["location", "deadline"],
+                name="hazard_open_location",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["responsible_unit", "deadline"],
+                name="hazard_open_unit",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             # the statistics of a mine-year read from the index alone (PostgreSQL: INCLUDE; elsewhere a plain index)
             models.Index(
-                fields=["mine", "found_at"], name="hazard_mine_stats",
+                fields=["mine", "found_at"],
+                name="hazard_mine_stats",
                 include=["status", "deadline", "closed_at", "location", "category", "grade", "finder_is_party_member"],
             ),  # fmt: skip
         ]
@@ -267,7 +308,11 @@ class Hazard(models.Model):
     def overdue(self):
         from django.utils import timezone
 
-        return self.status in (HazardStatus.RECTIFYING, HazardStatus.EXTENSION) and bool(self.deadline) and self.deadline < timezone.localdate()
+        return (
+            self.status in (HazardStatus.RECTIFYING, HazardStatus.EXTENSION)
+            and bool(self.deadline)
+            and self.deadline < timezone.localdate()
+        )
 
 
 class HazardPhoto(models.Model):
@@ -293,7 +338,9 @@ class HazardEvent(models.Model):
         ordering = ["at", "pk"]
 
 
-scope.register_capability("hazards", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}, self_too=True)
+scope.register_capability(
+    "hazards", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}, self_too=True
+)
 scope.register_capability("hazards_manage", {"admin", "committee", "safety", "secretary"})
 scope.register_capability("hazards_verify", {"admin", "safety"})
 scope.register_capability("hazards_supervise", {"admin", "committee", "safety"})
@@ -318,5 +365,7 @@ class HazardTally(models.Model):
     late = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["mine", "month", "location", "category", "grade"], name="hazard_tally_cell")]
+        constraints = [
+            models.UniqueConstraint(fields=["mine", "month", "location", "category", "grade"], name="hazard_tally_cell")
+        ]
         indexes = [models.Index(fields=["mine", "month"])]

@@ -1,4 +1,5 @@
 """The hazard closed loop (SPEC §4.1): registering, the one table of allowed transitions, and who waits for what."""
+
 import copy
 import io
 from datetime import timedelta
@@ -54,7 +55,10 @@ TRANSITIONS = {
     **{(state, "supervise"): (None, {"supervise"}, "挂牌督办") for state in OPEN_STATUSES},
 }
 ACTIONS = sorted({action for _, action in TRANSITIONS})
-ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()} | {"register": "登记", "import": "导入"}
+ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()} | {
+    "register": "登记",
+    "import": "导入",
+}
 NOTE_REQUIRED = {"verify_reject", "reopen", "refuse_extension", "request_extension"}
 
 
@@ -76,7 +80,10 @@ def ensure_defaults(mine):
         Category.objects.bulk_create([Category(mine=mine, name=n, order=i) for i, n in enumerate(DEFAULT_CATEGORIES)])
     if not Grade.objects.filter(mine=mine).exists():
         Grade.objects.bulk_create(
-            [Grade(mine=mine, name=n, deadline_days=d, supervision=s, major=m, order=i) for i, (n, d, s, m) in enumerate(DEFAULT_GRADES)]
+            [
+                Grade(mine=mine, name=n, deadline_days=d, supervision=s, major=m, order=i)
+                for i, (n, d, s, m) in enumerate(DEFAULT_GRADES)
+            ]
         )
     if not Shift.objects.filter(mine=mine).exists():
         Shift.objects.bulk_create([Shift(mine=mine, name=n, order=i) for i, n in enumerate(DEFAULT_SHIFTS)])
@@ -213,7 +220,9 @@ def register(user, data, photos=(), now=None):
                 photo = HazardPhoto(hazard=hazard, stage="found")
                 photo.image.save("photo.jpg", image, save=False)
                 photo.save()
-            HazardEvent.objects.create(hazard=hazard, action="register", to_status=S.REGISTERED, actor=user, at=now, note="登记")
+            HazardEvent.objects.create(
+                hazard=hazard, action="register", to_status=S.REGISTERED, actor=user, at=now, note="登记"
+            )
             tally.registered(hazard)
     except IntegrityError:
         existing = _by_token(user, token) if token else None
@@ -239,9 +248,21 @@ def _by_token(user, token):
 def get(user, pk):
     if not as_id(pk):
         raise NotFound()
-    hazard = Hazard.objects.visible_to(user).filter(pk=pk).select_related(
-        "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person", "shift"
-    ).first()
+    hazard = (
+        Hazard.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related(
+            "location",
+            "location__unit",
+            "category",
+            "grade",
+            "found_by",
+            "responsible_unit",
+            "responsible_person",
+            "shift",
+        )
+        .first()
+    )
     if hazard is None:
         raise NotFound()
     return hazard
@@ -301,14 +322,23 @@ def _assign_fields(hazard, data):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors["funds"] = "资金须为不小于0的数字"
-    deadline = _date(data.get("deadline")) or (timezone.localdate(hazard.found_at) + timedelta(days=hazard.grade.deadline_days))
+    deadline = _date(data.get("deadline")) or (
+        timezone.localdate(hazard.found_at) + timedelta(days=hazard.grade.deadline_days)
+    )
     if deadline is False:
         errors["deadline"] = "期限格式不正确"
     elif deadline < timezone.localdate(hazard.found_at):
         errors["deadline"] = "整改期限不能早于发现日期"
     if errors:
         raise ValidationError(errors)
-    return {"responsible_unit": unit, "responsible_person": person, "measures": measures, "funds": funds, "deadline": deadline, "plan": str(data.get("plan") or "").strip()}
+    return {
+        "responsible_unit": unit,
+        "responsible_person": person,
+        "measures": measures,
+        "funds": funds,
+        "deadline": deadline,
+        "plan": str(data.get("plan") or "").strip(),
+    }
 
 
 def _later_deadline(hazard, value):
@@ -359,7 +389,11 @@ def act(user, pk, action, data, photos=(), now=None):
     if action == "assign":
         fields = _assign_fields(hazard, data)
         changes.update(fields)
-        event_data = {"责任单位": fields["responsible_unit"].name, "责任人": fields["responsible_person"].name, "期限": fields["deadline"].isoformat()}
+        event_data = {
+            "责任单位": fields["responsible_unit"].name,
+            "责任人": fields["responsible_person"].name,
+            "期限": fields["deadline"].isoformat(),
+        }
     elif action == "request_extension":
         if data.get("deadline"):
             event_data = {"申请期限": _later_deadline(hazard, data.get("deadline")).isoformat()}
@@ -390,7 +424,14 @@ def act(user, pk, action, data, photos=(), now=None):
             photo.image.save("photo.jpg", image, save=False)
             photo.save()
         HazardEvent.objects.create(
-            hazard=hazard, action=action, from_status=hazard.status, to_status=target, actor=user, at=now, note=note, data=event_data
+            hazard=hazard,
+            action=action,
+            from_status=hazard.status,
+            to_status=target,
+            actor=user,
+            at=now,
+            note=note,
+            data=event_data,
         )
         after = copy.copy(hazard)
         after.status = target
@@ -446,7 +487,12 @@ def _places_for(user, capability):
     return scope.memo(user, f"hazards.places.{capability}", compute)
 
 
-WAITING_STATUS = {"整改": "rectifying", "处理(五定或现场处理)": "registered", "验收": "pending", "审批延期": "extension"}
+WAITING_STATUS = {
+    "整改": "rectifying",
+    "处理(五定或现场处理)": "registered",
+    "验收": "pending",
+    "审批延期": "extension",
+}
 
 
 def waiting_for(user, limit=50):
@@ -467,8 +513,6 @@ def waiting_for(user, limit=50):
         for h in verified.filter(status__in=(S.PENDING, S.EXTENSION))[:limit]:
             out.append((h, "验收" if h.status == S.PENDING else "审批延期"))
     return out
-
-
 
 
 # ---------------------------------------------------------------- master data pages
@@ -507,7 +551,9 @@ def _name(data, label, longest):
 
 def _add_location(mine, data):
     errors = {}
-    unit = OrgNode.objects.filter(pk=as_id(data.get("unit")) or 0, kind=OrgKind.UNIT, path__startswith=mine.path).first()
+    unit = OrgNode.objects.filter(
+        pk=as_id(data.get("unit")) or 0, kind=OrgKind.UNIT, path__startswith=mine.path
+    ).first()
     if unit is None:
         errors["unit"] = "请选择所属区队"
     try:

@@ -1,4 +1,5 @@
 """Statistics of the hazard loop for a year: per month, grade, category, branch; repeats at a place; party members."""
+
 from datetime import datetime, time
 
 from django.db.models import Count, F, Q
@@ -18,7 +19,9 @@ def _counts():
     return {
         "found": Count("pk"),
         "open": Count("pk", filter=OPEN),
-        "overdue": Count("pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)),
+        "overdue": Count(
+            "pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)
+        ),
         "closed": Count("pk", filter=CLOSED),
         "on_time": Count("pk", filter=ON_TIME),
     }
@@ -48,7 +51,11 @@ def year_stats(user, year, mine):
         # one read grouped by (month, grade, place, 专业): a branch's year is a few thousand groups at most
         qs = Hazard.objects.visible_to(user).filter(found_at__gte=start, found_at__lt=end).order_by()
         party = Count("pk", filter=Q(finder_is_party_member=True))
-        cells = list(qs.annotate(month=TruncMonth("found_at")).values("month", "grade_id", "location_id", "category_id").annotate(**_counts(), party=party))
+        cells = list(
+            qs.annotate(month=TruncMonth("found_at"))
+            .values("month", "grade_id", "location_id", "category_id")
+            .annotate(**_counts(), party=party)
+        )
         by_month_grade, by_place = cells, cells
 
     def add(table, key, row, names=keys):
@@ -71,11 +78,18 @@ def year_stats(user, year, mine):
 
     month_rows = [_rate({"month": m, **v}) for m, v in sorted(months.items())]
     grade_list = sorted(grades_t.items(), key=lambda kv: (grade_rows[kv[0]].order, kv[0]))
-    grade_out = [_rate({"grade__name": grade_rows[g].name, "grade__order": grade_rows[g].order, **v}) for g, v in grade_list]
-    category_out = sorted((_rate({"category__name": category_names[c], **v}) for c, v in categories_t.items()), key=lambda r: -r["found"])
+    grade_out = [
+        _rate({"grade__name": grade_rows[g].name, "grade__order": grade_rows[g].order, **v}) for g, v in grade_list
+    ]
+    category_out = sorted(
+        (_rate({"category__name": category_names[c], **v}) for c, v in categories_t.items()), key=lambda r: -r["found"]
+    )
 
     branches = OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.BRANCH).order_by("path") if mine else []
-    table = {b.pk: {"name": b.name, "found": 0, "open": 0, "overdue": 0, "closed": 0, "on_time": 0, "party": 0} for b in branches}
+    table = {
+        b.pk: {"name": b.name, "found": 0, "open": 0, "overdue": 0, "closed": 0, "on_time": 0, "party": 0}
+        for b in branches
+    }
     ordered = sorted(branches, key=lambda b: -len(b.path))
     for location_id, row in units_t.items():
         path = places[location_id].unit.path
@@ -85,11 +99,22 @@ def year_stats(user, year, mine):
                 table[branch.pk][key] += row[key]
     branch_rows = [_rate(r) for r in table.values() if r["found"]]
     repeats = sorted(
-        ({"location__name": places[loc].name, "category__name": category_names[cat], "n": r["found"]} for (loc, cat), r in pairs.items() if r["found"] >= 3),
+        (
+            {"location__name": places[loc].name, "category__name": category_names[cat], "n": r["found"]}
+            for (loc, cat), r in pairs.items()
+            if r["found"] >= 3
+        ),
         key=lambda r: (-r["n"], r["location__name"]),
     )[:15]
     total = sum(v["found"] for v in months.values())
-    return {"months": month_rows, "grades": grade_out, "categories": category_out, "branches": branch_rows, "repeats": repeats, "total": total}
+    return {
+        "months": month_rows,
+        "grades": grade_out,
+        "categories": category_out,
+        "branches": branch_rows,
+        "repeats": repeats,
+        "total": total,
+    }
 
 
 def _from_tally(mines, year, start, end):
@@ -101,7 +126,9 @@ def _from_tally(mines, year, start, end):
     tallies = HazardTally.objects.filter(mine_id__in=mines, month__gte=start.date(), month__lt=end.date()).order_by()
     sums = {"found": Sum("found"), "party": Sum("party"), "late": Sum("late")}
     by_month_grade = {(r["month"], r["grade_id"]): r for r in tallies.values("month", "grade_id").annotate(**sums)}
-    by_place = {(r["location_id"], r["category_id"]): r for r in tallies.values("location_id", "category_id").annotate(**sums)}
+    by_place = {
+        (r["location_id"], r["category_id"]): r for r in tallies.values("location_id", "category_id").annotate(**sums)
+    }
     for table in (by_month_grade, by_place):
         for row in table.values():
             row["open"] = row["overdue"] = 0
@@ -109,12 +136,20 @@ def _from_tally(mines, year, start, end):
         Hazard.objects.filter(mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end)
         .annotate(month=TruncMonth("found_at"))
         .values("month", "grade_id", "location_id", "category_id")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)))
+        .annotate(
+            open=Count("pk"),
+            overdue=Count(
+                "pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)
+            ),
+        )
         .order_by()
     )
     for cell in open_rows:
         month = timezone.localdate(cell["month"]) if isinstance(cell["month"], datetime) else cell["month"]
-        for table, key in ((by_month_grade, (month, cell["grade_id"])), (by_place, (cell["location_id"], cell["category_id"]))):
+        for table, key in (
+            (by_month_grade, (month, cell["grade_id"])),
+            (by_place, (cell["location_id"], cell["category_id"])),
+        ):
             row = table.get(key)
             if row is None:  # counts not made yet for this cell (rebuild_hazard_tally mends them)
                 continue

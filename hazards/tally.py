@@ -4,6 +4,7 @@ Every change that moves a count goes through here: registering (+found, +party),
 (+late), reopening a hazard that was closed late (-late), and imports (the months they touch are counted again).
 ``rebuild`` makes every count again from the hazards; a test checks the counts always equal that.
 """
+
 from datetime import datetime, time
 
 from django.db import IntegrityError, transaction
@@ -19,11 +20,22 @@ def month_of(moment):
 
 
 def closed_late(hazard):
-    return hazard.status == HazardStatus.CLOSED and hazard.closed_at is not None and hazard.deadline is not None and timezone.localdate(hazard.closed_at) > hazard.deadline
+    return (
+        hazard.status == HazardStatus.CLOSED
+        and hazard.closed_at is not None
+        and hazard.deadline is not None
+        and timezone.localdate(hazard.closed_at) > hazard.deadline
+    )
 
 
 def _cell(hazard):
-    return {"mine_id": hazard.mine_id, "month": month_of(hazard.found_at), "location_id": hazard.location_id, "category_id": hazard.category_id, "grade_id": hazard.grade_id}
+    return {
+        "mine_id": hazard.mine_id,
+        "month": month_of(hazard.found_at),
+        "location_id": hazard.location_id,
+        "category_id": hazard.category_id,
+        "grade_id": hazard.grade_id,
+    }
 
 
 def bump(hazard, found=0, party=0, late=0):
@@ -56,11 +68,15 @@ def status_changed(before, after):
 
 
 def _counts(hazards):
-    late = Q(status=HazardStatus.CLOSED, closed_at__isnull=False, deadline__isnull=False, closed_at__date__gt=F("deadline"))
+    late = Q(
+        status=HazardStatus.CLOSED, closed_at__isnull=False, deadline__isnull=False, closed_at__date__gt=F("deadline")
+    )
     return (
         hazards.annotate(m=TruncMonth("found_at"))
         .values("mine_id", "m", "location_id", "category_id", "grade_id")
-        .annotate(found=Count("pk"), party=Count("pk", filter=Q(finder_is_party_member=True)), late=Count("pk", filter=late))
+        .annotate(
+            found=Count("pk"), party=Count("pk", filter=Q(finder_is_party_member=True)), late=Count("pk", filter=late)
+        )
         .order_by()
     )
 
@@ -85,9 +101,16 @@ def recount(mine_id, months=None):
         tallies.delete()
         HazardTally.objects.bulk_create(
             [
-                HazardTally(mine_id=r["mine_id"], month=timezone.localdate(r["m"]) if isinstance(r["m"], datetime) else r["m"],
-                            location_id=r["location_id"], category_id=r["category_id"], grade_id=r["grade_id"],
-                            found=r["found"], party=r["party"], late=r["late"])  # fmt: skip
+                HazardTally(
+                    mine_id=r["mine_id"],
+                    month=timezone.localdate(r["m"]) if isinstance(r["m"], datetime) else r["m"],
+                    location_id=r["location_id"],
+                    category_id=r["category_id"],
+                    grade_id=r["grade_id"],
+                    found=r["found"],
+                    party=r["party"],
+                    late=r["late"],
+                )  # fmt: skip
                 for r in _counts(hazards)
             ],
             batch_size=5000,
@@ -95,6 +118,10 @@ def recount(mine_id, months=None):
 
 
 def rebuild(mine_ids=None):
-    ids = mine_ids if mine_ids is not None else list(Hazard.objects.values_list("mine_id", flat=True).distinct().order_by())
+    ids = (
+        mine_ids
+        if mine_ids is not None
+        else list(Hazard.objects.values_list("mine_id", flat=True).distinct().order_by())
+    )
     for mine_id in ids:
         recount(mine_id)

@@ -81,7 +81,9 @@ def _hazard_or_404(user, pk):
 
 def _choices(mine):
     return {
-        "locations": Location.objects.filter(mine=mine, active=True).select_related("unit").order_by("unit__path", "name"),
+        "locations": Location.objects.filter(mine=mine, active=True)
+        .select_related("unit")
+        .order_by("unit__path", "name"),
         "categories": Category.objects.filter(mine=mine),
         "grades": Grade.objects.filter(mine=mine),
         "shifts": Shift.objects.filter(mine=mine),
@@ -92,8 +94,12 @@ def _choices(mine):
 def hazard_list(request):
     user = request.user
     mine = services.mine_of(user)
-    qs = services.filter_list(user, request.GET).select_related("location", "location__unit", "category", "grade", "found_by", "responsible_person")
-    page = CappedPaginator(qs.order_by("-found_at", "-pk"), PAGE_SIZE, newest="found_at").get_page(request.GET.get("page"))
+    qs = services.filter_list(user, request.GET).select_related(
+        "location", "location__unit", "category", "grade", "found_by", "responsible_person"
+    )
+    page = CappedPaginator(qs.order_by("-found_at", "-pk"), PAGE_SIZE, newest="found_at").get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -101,7 +107,9 @@ def hazard_list(request):
         "query": request.GET,
         "querystring": query.urlencode(),
         "statuses": HazardStatus.choices,
-        "branches": OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path") if mine else [],
+        "branches": OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path")
+        if mine
+        else [],
         "today": timezone.localdate(),
         "can_master": bool(mine) and services.can_edit_master(user, mine),
         **(_choices(mine) if mine else {}),
@@ -142,7 +150,9 @@ def _detail(request, hazard, errors=None, data=None, open_action=None, status=20
         "events": _labelled(hazard.events.select_related("actor", "actor__person")),
         "photos": hazard.photos.all(),
         "actions": services.allowed_actions(request.user, hazard),
-        "units": OrgNode.objects.filter(path__startswith=hazard.mine.path, kind__in=(OrgKind.UNIT, OrgKind.TEAM)).order_by("path"),
+        "units": OrgNode.objects.filter(
+            path__startswith=hazard.mine.path, kind__in=(OrgKind.UNIT, OrgKind.TEAM)
+        ).order_by("path"),
         "people": Person.objects.filter(org__path__startswith=unit_path).order_by("emp_no")[:300],
         "default_deadline": timezone.localdate(hazard.found_at) + timezone.timedelta(days=hazard.grade.deadline_days),
         "requested_deadline": services.requested_deadline(hazard),
@@ -219,7 +229,9 @@ def master_data(request):
         "location_kinds": Location._meta.get_field("kind").choices,
         "supervision_levels": SupervisionLevel.choices,
         **_choices(mine),
-        "locations": Location.objects.filter(mine=mine).select_related("unit").order_by("-active", "unit__path", "name"),
+        "locations": Location.objects.filter(mine=mine)
+        .select_related("unit")
+        .order_by("-active", "unit__path", "name"),
     }
     return render(request, "hazards/master.html", context, status=422 if errors else 200)
 
@@ -251,7 +263,12 @@ def hazard_stats(request):
         "branches": [r["name"] for r in stats["branches"]],
         "party": [r["party"] for r in stats["branches"]],
     }
-    context = {"s": stats, "year": year, "chart": json.dumps(chart, ensure_ascii=False), "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1)}
+    context = {
+        "s": stats,
+        "year": year,
+        "chart": json.dumps(chart, ensure_ascii=False),
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+    }
     return render(request, "hazards/stats.html", context)
 
 
@@ -270,9 +287,20 @@ def hazard_ledger(request):
     """隐患台账: the filtered list as .xlsx in the columns a mine keeps."""
     from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 
-    qs = services.filter_list(request.user, request.GET).select_related(
-        "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person", "shift"
-    ).order_by("found_at", "pk")[:LEDGER_MAX]
+    qs = (
+        services.filter_list(request.user, request.GET)
+        .select_related(
+            "location",
+            "location__unit",
+            "category",
+            "grade",
+            "found_by",
+            "responsible_unit",
+            "responsible_person",
+            "shift",
+        )
+        .order_by("found_at", "pk")[:LEDGER_MAX]
+    )
     rows = []
     for n, h in enumerate(qs, start=1):
         rows.append([

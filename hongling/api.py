@@ -1,4 +1,5 @@
 """The JSON API under /api/ (django-ninja). Each app adds its router here."""
+
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError

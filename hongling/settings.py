@@ -1,5 +1,6 @@
 """Hongling settings. Everything a deployment changes comes from environment variables;
 each one is documented in README.md ("环境变量")."""
+
 import os
 import secrets
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """Settings for the test suite: the real settings, with fast hashing and tasks run inline."""
+
 from hongling.settings import *  # noqa: F401,F403
 from hongling.settings import STORAGES
 

@@ -10,6 +10,7 @@ accounts linked to a person or holding a role there) **or** its **actor** belong
 person works there, or the actor holds a role there). Entries of deleted objects are therefore seen
 through their actor only.
 """
+
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -79,7 +80,11 @@ def search_accounts(actor, q="", role="", status=""):
         users = users.filter(must_change_password=True)
     return (
         users.select_related("person", "person__org")
-        .prefetch_related(Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("org").order_by("role", "org__path")))
+        .prefetch_related(
+            Prefetch(
+                "role_assignments", queryset=RoleAssignment.objects.select_related("org").order_by("role", "org__path")
+            )
+        )
         .order_by("username", "pk")
     )
 
@@ -372,7 +377,9 @@ def describe_changes(entries):
         for name, values in (entry.changes_dict or {}).items():
             if name == pk_name or (name in info and info[name] is None):
                 continue
-            label, kind, extra = info.get(name, ("密码", "plain", None) if name == "password" else (name, "plain", None))
+            label, kind, extra = info.get(
+                name, ("密码", "plain", None) if name == "password" else (name, "plain", None)
+            )
             shown = []
             for value in _pairs(values):
                 if value in EMPTY:
@@ -435,7 +442,8 @@ def get_audited_person(actor, pk):
     except (TypeError, ValueError):
         raise NotFound()
     try:
-        return Person.objects.filter(scope.filter_for(actor, "audit", path_field="org__path", self_field=None)).get(pk=pk)
+        return Person.objects.filter(scope.filter_for(actor, "audit", path_field="org__path", self_field=None)).get(
+            pk=pk
+        )
     except Person.DoesNotExist:
         raise NotFound()
-

@@ -1,4 +1,5 @@
 """Login by 工号, the forced first password change, and logout."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
@@ -11,9 +12,24 @@ from orgs.models import OrgKind, OrgNode
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    username = forms.CharField(label="工号", max_length=60, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "class": "form-control", "inputmode": "text"}))
-    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}))
-    mine = forms.ModelChoiceField(label="所属矿", queryset=OrgNode.objects.filter(kind=OrgKind.MINE), required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    username = forms.CharField(
+        label="工号",
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "class": "form-control", "inputmode": "text"}
+        ),
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
+    )
+    mine = forms.ModelChoiceField(
+        label="所属矿",
+        queryset=OrgNode.objects.filter(kind=OrgKind.MINE),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     error_messages = {
         "invalid_login": "工号或密码不正确。",
@@ -31,7 +47,9 @@ class LoginForm(auth_forms.AuthenticationForm):
         if username is not None and password:
             from django.contrib.auth import authenticate
 
-            self.user_cache = authenticate(self.request, username=username, password=password, mine=mine.pk if mine else None)
+            self.user_cache = authenticate(
+                self.request, username=username, password=password, mine=mine.pk if mine else None
+            )
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
@@ -75,4 +93,6 @@ def password_change(request):
         return redirect("home")
     from django.shortcuts import render
 
-    return render(request, "registration/password_change.html", {"form": form, "forced": request.user.must_change_password})
+    return render(
+        request, "registration/password_change.html", {"form": form, "forced": request.user.must_change_password}
+    )

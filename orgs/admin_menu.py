@@ -1,6 +1,9 @@
 """Menu entries of the administration pages (accounts, audit)."""
+
 from common.menu import MenuEntry, register
 from orgs import scope
 
-register(MenuEntry("账号", "accounts_admin", "person-gear", order=80, visible=lambda u: scope.can(u, "manage_accounts")))
+register(
+    MenuEntry("账号", "accounts_admin", "person-gear", order=80, visible=lambda u: scope.can(u, "manage_accounts"))
+)
 register(MenuEntry("审计", "audit_log", "journal-text", order=81, visible=lambda u: scope.can(u, "audit")))

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from orgs import admin_menu  # noqa: F401  (registers the 账号 / 审计 menu entries at start-up)
-from orgs import admin_views
+from orgs import (
+    admin_menu,  # noqa: F401  (registers the 账号 / 审计 menu entries at start-up)
+    admin_views,
+)
 
 urlpatterns = [
     path("manage/accounts/", admin_views.accounts_admin, name="accounts_admin"),

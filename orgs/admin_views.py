@@ -3,6 +3,7 @@
 Thin: parse input, call ``orgs.services`` / ``orgs.account_services``, render. Only users holding
 ``manage_accounts`` (accounts) or ``audit`` (logs) somewhere reach these pages; everything else answers 404.
 """
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,35 +45,55 @@ class AccountSearchForm(forms.Form):
 
 
 class RoleAssignForm(forms.Form):
-    role = forms.ChoiceField(label="角色", choices=[("", "请选择角色")] + Role.choices, widget=_select(),
-                             error_messages={"required": "请选择角色", "invalid_choice": "未知角色"})
-    org = forms.ModelChoiceField(label="组织", queryset=OrgNode.objects.none(), widget=_select(),
-                                 error_messages={"required": "请选择组织", "invalid_choice": "该组织不在您的管理范围内"})
+    role = forms.ChoiceField(
+        label="角色",
+        choices=[("", "请选择角色")] + Role.choices,
+        widget=_select(),
+        error_messages={"required": "请选择角色", "invalid_choice": "未知角色"},
+    )
+    org = forms.ModelChoiceField(
+        label="组织",
+        queryset=OrgNode.objects.none(),
+        widget=_select(),
+        error_messages={"required": "请选择组织", "invalid_choice": "该组织不在您的管理范围内"},
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         nodes = acc.assignable_orgs(actor)
         self.fields["org"].queryset = nodes
         top = min((n.depth for n in nodes), default=1)
-        self.fields["org"].label_from_instance = (
-            lambda n: "\u3000" * (n.depth - top) + f"{n.name}({n.get_kind_display()})"
+        self.fields["org"].label_from_instance = lambda n: (
+            "\u3000" * (n.depth - top) + f"{n.name}({n.get_kind_display()})"
         )
 
 
 class AuditSearchForm(forms.Form):
     actor = forms.CharField(label="操作人", required=False, widget=_text(placeholder="工号 / 姓名 / 用户名"))
-    content_type = forms.TypedChoiceField(label="对象类型", required=False, coerce=int, empty_value=None, widget=_select())
-    object_id = forms.IntegerField(label="对象编号", required=False, min_value=1,
-                                   widget=forms.NumberInput(attrs={"class": "form-control", "placeholder": "编号"}),
-                                   error_messages={"invalid": "编号应为数字", "min_value": "编号应为正整数"})
+    content_type = forms.TypedChoiceField(
+        label="对象类型", required=False, coerce=int, empty_value=None, widget=_select()
+    )
+    object_id = forms.IntegerField(
+        label="对象编号",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "form-control", "placeholder": "编号"}),
+        error_messages={"invalid": "编号应为数字", "min_value": "编号应为正整数"},
+    )
     object_text = forms.CharField(label="对象名称", required=False, widget=_text(placeholder="对象名称包含"))
     action = forms.ChoiceField(label="操作", required=False, widget=_select())
-    date_from = forms.DateField(label="起始日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"})
-    date_to = forms.DateField(label="截止日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"})
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"}
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["content_type"].choices = [("", "全部对象类型")] + [(ct.pk, label) for ct, label in acc.audited_models()]
+        self.fields["content_type"].choices = [("", "全部对象类型")] + [
+            (ct.pk, label) for ct, label in acc.audited_models()
+        ]
         self.fields["action"].choices = [("", "全部操作")] + [(str(k), v) for k, v in ACTION_LABELS.items()]
 
     def clean(self):
@@ -87,8 +108,12 @@ class SensitiveSearchForm(forms.Form):
     person_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reader = forms.CharField(label="查看人", required=False, widget=_text(placeholder="工号 / 姓名 / 用户名"))
     via = forms.ChoiceField(label="途径", required=False, choices=VIA_CHOICES, widget=_select())
-    date_from = forms.DateField(label="起始日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"})
-    date_to = forms.DateField(label="截止日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"})
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"}
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=_date(), error_messages={"invalid": "日期格式不正确"}
+    )
 
 
 def _querystring(request):

@@ -3,8 +3,9 @@
 Scope is the pages' scope: every read goes through ``visible_to`` (via the services); out-of-scope and missing
 objects answer 404, an in-scope object the role may not change answers 403, field errors 422.
 """
+
 from datetime import date, datetime
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,7 +56,7 @@ class OrgsFieldError(Schema):
 
 class OrgsValidationError(Schema):
     detail: list[OrgsFieldError] | str
-    errors: Optional[dict[str, list[str]]] = Field(None, description="字段 → 中文错误信息")
+    errors: dict[str, list[str]] | None = Field(None, description="字段 → 中文错误信息")
 
 
 ERRORS_READ = {401: OrgsError, 404: OrgsError, 422: OrgsValidationError}
@@ -68,7 +69,7 @@ class OrgNodeOut(Schema):
     kind: KindValue
     kind_label: str
     code: str
-    parent_id: Optional[int]
+    parent_id: int | None
     depth: int
     path: str
     head_count: int = Field(description="本组织及下级的人数")
@@ -91,9 +92,9 @@ class OrgNodeCreate(Schema):
 class OrgNodePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: Optional[str] = Field(None, max_length=200)
-    code: Optional[str] = Field(None, max_length=30)
-    parent_id: Optional[Id] = Field(None, description="移到该组织之下")
+    name: str | None = Field(None, max_length=200)
+    code: str | None = Field(None, max_length=30)
+    parent_id: Id | None = Field(None, description="移到该组织之下")
 
 
 class PersonItem(Schema):
@@ -127,24 +128,24 @@ class PersonList(Schema):
 class PersonDetail(PersonItem):
     mine_id: int
     mine_name: str
-    birth_date: Optional[date]
-    party_join_date: Optional[date]
-    party_org_id: Optional[int]
-    party_org_name: Optional[str]
+    birth_date: date | None
+    party_join_date: date | None
+    party_org_id: int | None
+    party_org_name: str | None
     sensitive_allowed: list[str] = Field(description="本人可查看的敏感字段;其余敏感字段为 null")
     sensitive_revealed: bool = Field(description="敏感字段是否为明文(仅 ?reveal=1 且有权时;每次均记录)")
-    id_number: Optional[str] = Field(description="身份证号*")
-    phone: Optional[str] = Field(description="手机*")
-    address: Optional[str] = Field(description="家庭住址*")
-    family_notes: Optional[str] = Field(description="家庭情况*")
-    thoughts_notes: Optional[str] = Field(description="思想动态*")
+    id_number: str | None = Field(description="身份证号*")
+    phone: str | None = Field(description="手机*")
+    address: str | None = Field(description="家庭住址*")
+    family_notes: str | None = Field(description="家庭情况*")
+    thoughts_notes: str | None = Field(description="思想动态*")
 
 
 class PersonCreate(Schema):
     emp_no: str = Field(max_length=200)
     name: str = Field(max_length=200)
     gender: GenderValue
-    birth_date: Optional[date] = None
+    birth_date: date | None = None
     id_number: str = Field("", max_length=200)
     phone: str = Field("", max_length=200)
     address: str = Field("", max_length=1000)
@@ -153,8 +154,8 @@ class PersonCreate(Schema):
     post: str = Field("", max_length=200)
     org: Id = Field(description="所在班组/科室")
     political_status: PoliticalValue = PoliticalStatus.MASSES.value
-    party_join_date: Optional[date] = None
-    party_org: Optional[Id] = Field(None, description="所在党支部/党小组")
+    party_join_date: date | None = None
+    party_org: Id | None = Field(None, description="所在党支部/党小组")
     work_status: WorkStatusValue = WorkStatus.ON_DUTY.value
     family_notes: str = Field("", max_length=5000)
     thoughts_notes: str = Field("", max_length=5000)
@@ -165,21 +166,21 @@ class PersonPatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    emp_no: Optional[str] = Field(None, max_length=200)
-    name: Optional[str] = Field(None, max_length=200)
-    gender: Optional[GenderValue] = None
-    birth_date: Optional[date] = None
-    id_number: Optional[str] = Field(None, max_length=200)
-    phone: Optional[str] = Field(None, max_length=200)
-    address: Optional[str] = Field(None, max_length=1000)
-    hire_date: Optional[date] = None
-    post: Optional[str] = Field(None, max_length=200)
-    political_status: Optional[PoliticalValue] = None
-    party_join_date: Optional[date] = None
-    party_org: Optional[Id] = None
-    work_status: Optional[WorkStatusValue] = None
-    family_notes: Optional[str] = Field(None, max_length=5000)
-    thoughts_notes: Optional[str] = Field(None, max_length=5000)
+    emp_no: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, max_length=200)
+    gender: GenderValue | None = None
+    birth_date: date | None = None
+    id_number: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=1000)
+    hire_date: date | None = None
+    post: str | None = Field(None, max_length=200)
+    political_status: PoliticalValue | None = None
+    party_join_date: date | None = None
+    party_org: Id | None = None
+    work_status: WorkStatusValue | None = None
+    family_notes: str | None = Field(None, max_length=5000)
+    thoughts_notes: str | None = Field(None, max_length=5000)
 
 
 class TransferCreate(Schema):
@@ -202,16 +203,16 @@ class TransferOut(Schema):
     to_org_id: int
     to_org_name: str
     note: str
-    recorded_by: Optional[str]
+    recorded_by: str | None
     created_at: datetime
 
 
 class PeopleQuery(Schema):
-    q: Optional[str] = Field(None, max_length=100, description="工号 / 姓名 / 拼音首字母")
-    org: Optional[Id] = Field(None, description="组织 id(含下级)")
-    job_type: Optional[Id] = None
-    political_status: Optional[PoliticalValue] = None
-    work_status: Optional[WorkStatusValue] = None
+    q: str | None = Field(None, max_length=100, description="工号 / 姓名 / 拼音首字母")
+    org: Id | None = Field(None, description="组织 id(含下级)")
+    job_type: Id | None = None
+    political_status: PoliticalValue | None = None
+    work_status: WorkStatusValue | None = None
     new_hire: bool = Field(False, description="只看新入职")
     transferred: bool = Field(False, description="只看近期转岗")
     limit: int = Field(50, ge=1, le=PAGE_MAX)

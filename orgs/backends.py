@@ -3,6 +3,7 @@
 System accounts (e.g. ``admin``) log in by their user name. A 工号 is unique inside one mine;
 when the same 工号 exists in several mines of a group, the login form asks for the mine.
 """
+
 from django.contrib.auth.backends import ModelBackend
 
 from orgs.models import User

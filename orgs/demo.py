@@ -13,6 +13,7 @@ Sizes:
 The demo accounts (one per role, same 工号 and password at every size) are listed in
 ``ACCOUNTS``; ``generate`` returns them as a table.
 """
+
 import hashlib
 import random
 import time
@@ -70,7 +71,14 @@ PROFILES = {
     "综采": Profile(
         ("早班", "中班", "夜班", "检修班", "机电班", "运料班", "泵站班", "端头班"),
         (4, 7),
-        (("采煤工", 6), ("液压支架工", 5), ("采煤机司机", 3), ("综采维修电工", 3), ("刮板输送机司机", 2), ("乳化液泵站司机", 1)),
+        (
+            ("采煤工", 6),
+            ("液压支架工", 5),
+            ("采煤机司机", 3),
+            ("综采维修电工", 3),
+            ("刮板输送机司机", 2),
+            ("乳化液泵站司机", 1),
+        ),
         party=0.10,
     ),
     "掘进": Profile(
@@ -88,7 +96,15 @@ PROFILES = {
     "机电": Profile(
         ("检修班", "供电班", "提升班", "压风班", "排水班", "电修班", "机修班"),
         (4, 7),
-        (("机电维修工", 4), ("井下电钳工", 3), ("综采维修电工", 2), ("提升机司机", 2), ("压风机司机", 1), ("水泵工", 1), ("主通风机司机", 1)),
+        (
+            ("机电维修工", 4),
+            ("井下电钳工", 3),
+            ("综采维修电工", 2),
+            ("提升机司机", 2),
+            ("压风机司机", 1),
+            ("水泵工", 1),
+            ("主通风机司机", 1),
+        ),
         party=0.13,
     ),
     "运输": Profile(
@@ -146,9 +162,7 @@ PROFILES = {
         female=0.25,
         party=0.11,
     ),
-    "救护": Profile(
-        ("救护一小队", "救护二小队", "救护三小队", "值班小队"), (3, 4), (("矿山救护队员", 1),), party=0.25
-    ),
+    "救护": Profile(("救护一小队", "救护二小队", "救护三小队", "值班小队"), (3, 4), (("矿山救护队员", 1),), party=0.25),
     "后勤": Profile(
         ("职工食堂班", "浴室班", "洗衣班", "保洁班", "绿化班", "物业班"),
         (3, 6),
@@ -746,8 +760,15 @@ def make_transfers(rng, people, orgs, jobs, today, rate=0.03):
         if from_org is p.org and from_job == p.job_type:
             from_org = orgs[(orgs.index(from_org) + 1) % len(orgs)]
         transfers.append(
-            Transfer(person=p, date=when, from_job=from_job, to_job=p.job_type, from_org=from_org, to_org=p.org,
-                     note="工作需要调整")
+            Transfer(
+                person=p,
+                date=when,
+                from_job=from_job,
+                to_job=p.job_type,
+                from_org=from_org,
+                to_org=p.org,
+                note="工作需要调整",
+            )
         )
     return transfers
 
@@ -782,7 +803,7 @@ def existing_size():
     """The size of the demo data already in the database, or None."""
     markers = OrgNode.objects.filter(kind=OrgKind.GROUP, code__startswith=MARKER_PREFIX)
     code = markers.values_list("code", flat=True).first()
-    return code[len(MARKER_PREFIX):].lower() if code else None
+    return code[len(MARKER_PREFIX) :].lower() if code else None
 
 
 def _names_cache():
@@ -869,7 +890,7 @@ def _write_mine(size, plan, jobs, initials, today):
     work_orgs += [up.node for up in plan.units if up.profile.office]
     transfers = make_transfers(rng, people, work_orgs, jobs, today, rate=0.06 if size == "small" else 0.03)
     Transfer.objects.bulk_create(transfers, batch_size=1000)
-    plan.designated = {getattr(p, "_designated"): p for p in people if getattr(p, "_designated", None)}
+    plan.designated = {p._designated: p for p in people if getattr(p, "_designated", None)}
     return len(people)
 
 

@@ -1,4 +1,5 @@
 """Field validation for people and organisations, shared by pages, the API and the Excel import."""
+
 import re
 from datetime import date
 
@@ -140,7 +141,9 @@ class TransferForm(forms.Form):
     to_org = forms.ModelChoiceField(
         label="新班组", queryset=OrgNode.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
     )
-    note = forms.CharField(label="说明", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
+    note = forms.CharField(
+        label="说明", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
     def __init__(self, *args, person, org_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,7 +168,9 @@ class TransferForm(forms.Form):
 class OrgNodeForm(forms.Form):
     name = forms.CharField(label="名称", max_length=60, widget=forms.TextInput(attrs={"class": "form-control"}))
     kind = forms.ChoiceField(label="类型", choices=OrgKind.choices, widget=forms.Select(attrs={"class": "form-select"}))
-    code = forms.CharField(label="编码", max_length=30, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    code = forms.CharField(
+        label="编码", max_length=30, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
 
 class PersonFilterForm(forms.Form):

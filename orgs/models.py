@@ -3,6 +3,7 @@
 Reading scoped data always goes through ``visible_to(user)`` on a manager; the rule that
 turns a user into a filter lives once, in ``orgs/scope.py``.
 """
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -191,9 +192,7 @@ class Person(models.Model):
     hire_date = models.DateField("入职日期")
     job_type = models.ForeignKey(JobType, verbose_name="工种", on_delete=models.PROTECT)
     post = models.CharField("岗位", max_length=40, blank=True)
-    org = models.ForeignKey(
-        OrgNode, verbose_name="所在班组/科室", on_delete=models.PROTECT, related_name="people"
-    )
+    org = models.ForeignKey(OrgNode, verbose_name="所在班组/科室", on_delete=models.PROTECT, related_name="people")
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
     )

@@ -4,6 +4,7 @@ Rows are checked against dictionaries read once (people of the mine, 区队/班�
 5,000-row file is checked in a fixed number of queries. A re-import updates people by 工号; a change of 工种 or
 班组 is recorded as a 转岗 dated the import day, as the transfer operation would.
 """
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,12 +48,21 @@ COLUMNS = [
     Column("team", "班组", width=12, help="该区队下班组的名称;空 = 直属区队"),
     Column("political_status", "政治面貌", width=10, help="中共党员 / 预备党员 / 共青团员 / 群众;空 = 群众"),
     Column("party_join_date", "入党日期", width=12),
-    Column("party_org", "党组织", width=16, aliases=("所在党支部", "党支部/党小组"), help="党支部或党小组名称;党员空 = 区队所在党支部"),
+    Column(
+        "party_org",
+        "党组织",
+        width=16,
+        aliases=("所在党支部", "党支部/党小组"),
+        help="党支部或党小组名称;党员空 = 区队所在党支部",
+    ),
     Column("work_status", "在岗状态", width=10, help="在岗 / 休假 / 病休 / 借调 / 离岗 / 退休;空 = 在岗"),
 ]
 HEADER = {c.key: c.header for c in COLUMNS}
 GENDERS = {label: value for value, label in Gender.choices}
-POLITICAL = {label: value for value, label in PoliticalStatus.choices} | {"党员": PoliticalStatus.MEMBER, "团员": PoliticalStatus.LEAGUE}
+POLITICAL = {label: value for value, label in PoliticalStatus.choices} | {
+    "党员": PoliticalStatus.MEMBER,
+    "团员": PoliticalStatus.LEAGUE,
+}
 WORK = {label: value for value, label in WorkStatus.choices}
 EMP_NO_RE = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 # Fields a re-import compares and updates (sensitive notes are never touched by a file).
@@ -125,9 +135,7 @@ class _Lookups:
         self.user = user
         self.target = target
         self.mine = target.ancestor_of_kind(OrgKind.MINE)
-        nodes = list(
-            OrgNode.objects.filter(path__startswith=self.mine.path).values_list("pk", "path", "name", "kind")
-        )
+        nodes = list(OrgNode.objects.filter(path__startswith=self.mine.path).values_list("pk", "path", "name", "kind"))
         managed = OrgNode.objects.visible_to(user, "manage_people")
         self.managed_ids = set(managed.filter(path__startswith=target.path).values_list("pk", flat=True))
         steplen = OrgNode.steplen
@@ -364,7 +372,11 @@ def apply_plan(user, plan, job_id=None):
         )
 
     entries = [
-        entry(p, LogEntry.Action.CREATE, {f: (None, getattr(p, f)) for f in UPDATE_FIELDS + ["emp_no"] if getattr(p, f) not in (None, "")})
+        entry(
+            p,
+            LogEntry.Action.CREATE,
+            {f: (None, getattr(p, f)) for f in UPDATE_FIELDS + ["emp_no"] if getattr(p, f) not in (None, "")},
+        )
         for p in created
     ]
     entries += [entry(p, LogEntry.Action.UPDATE, changes) for p, changes in plan.updates]
@@ -432,7 +444,9 @@ def export_people(user, people_qs, ip=None, include_sensitive=False):
     parents = _parent_names({p.org.path for p in people})
     rows, revealed = [], []
     for p in people:
-        full = any(p.org.path.startswith(path) for path in sensitive_paths) or (include_sensitive and p.pk == user.person_id)
+        full = any(p.org.path.startswith(path) for path in sensitive_paths) or (
+            include_sensitive and p.pk == user.person_id
+        )
         if full and (p.id_number or p.phone or p.address):
             revealed.append(p)
         is_team = p.org.kind == OrgKind.TEAM

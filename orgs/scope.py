@@ -5,6 +5,7 @@ granted by an assignment covers the whole subtree of its node. Roles that work o
 records only (党员, 职工) see themselves. ``filter_for`` builds the ``Q`` every
 ``visible_to(user)`` uses; nothing else in the code decides scope.
 """
+
 from django.db.models import Q
 
 # capability -> roles granting it over the subtree of the assigned node
@@ -42,6 +43,7 @@ def register_capability(name, roles, self_too=False):
     SUBTREE_CAPABILITIES[name] = set(roles)
     if self_too:
         SELF_CAPABILITIES.add(name)
+
 
 NOTHING = Q(pk__in=[])
 

@@ -3,6 +3,7 @@
 Every state change, validation and permission check of this app lives here once; pages,
 the API and the Excel import call these functions.
 """
+
 import os.path
 import secrets
 
@@ -30,7 +31,9 @@ from orgs.models import (
 
 
 def get_person(user, pk):
-    person = Person.objects.visible_to(user).select_related("org", "job_type", "party_org", "mine").filter(pk=pk).first()
+    person = (
+        Person.objects.visible_to(user).select_related("org", "job_type", "party_org", "mine").filter(pk=pk).first()
+    )
     if person is None:
         raise NotFound()
     return person
@@ -410,8 +413,9 @@ def roster_summary(user):
     from django.db.models import Count, Q
 
     people = Person.objects.visible_to(user)
-    from orgs.models import PARTY_STATUSES, window_start
     from django.conf import settings
+
+    from orgs.models import PARTY_STATUSES, window_start
 
     figures = people.aggregate(
         total=Count("id"),

@@ -6,6 +6,7 @@ Double submit: the creation form carries a random ``nonce``; the raw token is an
 user and that nonce, so the same form sent twice (double tap, retry on a bad network) meets the same digest and
 creates one token — the second answer shows the same token instead of a second one.
 """
+
 import base64
 import secrets
 from datetime import timedelta

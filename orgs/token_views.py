@@ -1,4 +1,5 @@
 """The page where a logged-in user creates (shown once), lists and revokes their own API tokens."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError

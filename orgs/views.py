@@ -1,14 +1,15 @@
 """Pages of the roster and the organisation tree. Thin: parse input, call a service, render."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.errors import DomainError, NotFound
 from common.excel import xlsx_response
@@ -193,7 +194,8 @@ def person_transfer(request, pk):
 
 def _attach_errors(form, exc):
     """Show a service's field errors next to the fields, keeping what the user typed."""
-    form.is_bound and form.errors  # run the form's own validation once
+    if form.is_bound:
+        form.full_clean()  # run the form's own validation once
     for field, msgs in exc.message_dict.items():
         target = field if field in form.fields else None
         for msg in msgs:
@@ -215,7 +217,9 @@ def org_tree(request):
         visible = visible.filter(path__startswith=root.path)
     if request.method == "POST" and request.POST.get("action") == "add_root":
         try:
-            created = services.add_root(user, request.POST.get("name"), request.POST.get("kind"), request.POST.get("code", ""))
+            created = services.add_root(
+                user, request.POST.get("name"), request.POST.get("kind"), request.POST.get("code", "")
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(m for msgs in exc.message_dict.values() for m in msgs))
         except DomainError as exc:
@@ -275,7 +279,13 @@ def org_node(request, pk):
                 services.rename_node(user, node, request.POST.get("name"), request.POST.get("code", node.code))
                 messages.success(request, "已更名")
             elif action == "add_child":
-                child = services.add_child(user, node, request.POST.get("child-name"), request.POST.get("child-kind"), request.POST.get("child-code", ""))
+                child = services.add_child(
+                    user,
+                    node,
+                    request.POST.get("child-name"),
+                    request.POST.get("child-kind"),
+                    request.POST.get("child-code", ""),
+                )
                 messages.success(request, f"已新增 {child.name}")
             elif action == "move":
                 target = _node_or_404(user, request.POST.get("parent"))
@@ -294,7 +304,8 @@ def org_node(request, pk):
         except DomainError as exc:
             error = exc.message
     move_targets = [
-        n for n in OrgNode.objects.visible_to(user, "manage_org").order_by("path")
+        n
+        for n in OrgNode.objects.visible_to(user, "manage_org").order_by("path")
         if not n.path.startswith(node.path) and node.kind in _allowed_under(n.kind)
     ]
     context = {

@@ -1,5 +1,6 @@
 """Copy the front-end packages installed by `npm ci` (pinned in package-lock.json) into
 static_vendor/, which Django serves. Nothing here is committed: npm brings it."""
+
 import shutil
 import sys
 from pathlib import Path

@@ -1,5 +1,6 @@
 """A branch secretary on a 375-px phone: logs in, finds a person of their branch, cannot open
 one of another branch, and the browser never asks anything of a host other than 127.0.0.1."""
+
 import re
 
 import pytest

@@ -3,8 +3,9 @@
 The question of the day never carries its answer before it is answered; afterwards the answer and the
 explanation come with the result.
 """
+
 from datetime import date, datetime
-from typing import Annotated, Optional, Union
+from typing import Annotated
 
 from ninja import Field, Path, Router, Schema
 
@@ -24,17 +25,17 @@ class DailyOut(Schema):
     stem: str
     options: list[str]
     answered: bool
-    correct: Optional[bool] = None
-    given: Optional[list[str]] = None
-    answer: Optional[list[str]] = Field(None, description="作答后才返回")
-    explanation: Optional[str] = Field(None, description="作答后才返回")
-    clause: Optional[str] = None
-    answered_at: Optional[datetime] = None
+    correct: bool | None = None
+    given: list[str] | None = None
+    answer: list[str] | None = Field(None, description="作答后才返回")
+    explanation: str | None = Field(None, description="作答后才返回")
+    clause: str | None = None
+    answered_at: datetime | None = None
 
 
 class AnswerIn(Schema):
-    answer: Union[list[Annotated[str, Field(max_length=200)]], Annotated[str, Field(max_length=200)], bool] = Field(
-        description="单选 \"B\";多选 [\"A\",\"C\"];判断 true/false 或 \"T\"/\"F\";填空 文字"
+    answer: list[Annotated[str, Field(max_length=200)]] | Annotated[str, Field(max_length=200)] | bool = Field(
+        description='单选 "B";多选 ["A","C"];判断 true/false 或 "T"/"F";填空 文字'
     )
 
 
@@ -89,7 +90,14 @@ def get_me(request):
     person = services.person_of(request.user)
     rows = services.mastery(person)
     points = [
-        MasteryOut(point=m.point.name, high_risk=m.point.high_risk, for_job=m.for_job, percent=m.percent, answered=m.answered, correct=m.correct)
+        MasteryOut(
+            point=m.point.name,
+            high_risk=m.point.high_risk,
+            for_job=m.for_job,
+            percent=m.percent,
+            answered=m.answered,
+            correct=m.correct,
+        )
         for m in rows
     ]
     return MeOut(streak=services.streak(person), points=points)
@@ -101,7 +109,7 @@ class PersonProgress(Schema):
     name: str
     reason: str
     answered: int
-    rate: Optional[int]
+    rate: int | None
 
 
 class WeakPoint(Schema):
@@ -133,12 +141,15 @@ def get_branch(request, id: PathId):
         participation=o.participation,
         missing_this_week=[f"{p.name}({p.emp_no})" for p in o.missing_this_week],
         weakest_points=[WeakPoint(point=w["point__name"], answered=w["n"], rate=w["rate"]) for w in o.weakest_points],
-        newcomers=[PersonProgress(id=p.pk, emp_no=p.emp_no, name=p.name, reason=p.reason, answered=p.answered, rate=p.rate) for p in o.newcomers],
+        newcomers=[
+            PersonProgress(id=p.pk, emp_no=p.emp_no, name=p.name, reason=p.reason, answered=p.answered, rate=p.rate)
+            for p in o.newcomers
+        ],
     )
 
 
-
 # ---------------------------------------------------------------- 每周一课一案
+
 
 class LessonOut(Schema):
     id: int
@@ -156,8 +167,8 @@ class LessonOut(Schema):
 
 
 class ChecksIn(Schema):
-    answers: dict[str, Union[list[Annotated[str, Field(max_length=200)]], Annotated[str, Field(max_length=200)], bool]] = Field(
-        description="{题目id: 答案}"
+    answers: dict[str, list[Annotated[str, Field(max_length=200)]] | Annotated[str, Field(max_length=200)] | bool] = (
+        Field(description="{题目id: 答案}")
     )
 
 
@@ -167,7 +178,16 @@ class CheckOut(Schema):
 
 
 def _check_item(q):
-    return DailyOut(id=q.pk, date=date.today(), point=q.point.name, high_risk=q.point.high_risk, type=q.type, stem=q.stem, options=q.options, answered=False)
+    return DailyOut(
+        id=q.pk,
+        date=date.today(),
+        point=q.point.name,
+        high_risk=q.point.high_risk,
+        type=q.type,
+        stem=q.stem,
+        options=q.options,
+        answered=False,
+    )
 
 
 def _lesson_out(user, lesson):
@@ -201,15 +221,16 @@ def post_checks(request, id: PathId, payload: ChecksIn):
 
 # ---------------------------------------------------------------- 每月一考
 
+
 class PaperItem(Schema):
     index: int
     type: str
     stem: str
     options: list[str]
     saved: list[str]
-    correct: Optional[bool] = Field(None, description="交卷后才返回")
-    key: Optional[list[str]] = Field(None, description="交卷后才返回")
-    explanation: Optional[str] = Field(None, description="交卷后才返回")
+    correct: bool | None = Field(None, description="交卷后才返回")
+    key: list[str] | None = Field(None, description="交卷后才返回")
+    explanation: str | None = Field(None, description="交卷后才返回")
 
 
 class PaperOut(Schema):
@@ -219,18 +240,18 @@ class PaperOut(Schema):
     time_limit: int
     opens_at: datetime
     closes_at: datetime
-    started_at: Optional[datetime]
-    deadline: Optional[datetime]
-    remaining_seconds: Optional[int]
-    submitted_at: Optional[datetime]
-    score: Optional[int]
-    passed: Optional[bool]
+    started_at: datetime | None
+    deadline: datetime | None
+    remaining_seconds: int | None
+    submitted_at: datetime | None
+    score: int | None
+    passed: bool | None
     items: list[PaperItem] = Field(description="开始后才返回题目;交卷前不含答案")
 
 
 class SaveIn(Schema):
     index: int = Field(ge=0, le=1000)
-    answer: Union[list[Annotated[str, Field(max_length=200)]], Annotated[str, Field(max_length=200)], bool, None] = None
+    answer: list[Annotated[str, Field(max_length=200)]] | Annotated[str, Field(max_length=200)] | bool | None = None
 
 
 def _paper_out(paper):
@@ -270,12 +291,16 @@ def get_paper(request, id: PathId):
     return _paper_out(exams.own_paper(request.user, id))
 
 
-@router.post("/papers/{id}/start", response={200: PaperOut, **ERRORS_WRITE}, summary="开始考试(计时由服务器掌握,重复调用不重置)")
+@router.post(
+    "/papers/{id}/start", response={200: PaperOut, **ERRORS_WRITE}, summary="开始考试(计时由服务器掌握,重复调用不重置)"
+)
 def start_paper(request, id: PathId):
     return _paper_out(exams.start(request.user, id))
 
 
-@router.post("/papers/{id}/answers", response={200: PaperOut, **ERRORS_WRITE}, summary="保存一题答案(按本卷显示的选项字母)")
+@router.post(
+    "/papers/{id}/answers", response={200: PaperOut, **ERRORS_WRITE}, summary="保存一题答案(按本卷显示的选项字母)"
+)
 def save_paper_answer(request, id: PathId, payload: SaveIn):
     exams.save_answer(request.user, id, payload.index, payload.answer)
     return _paper_out(exams.own_paper(request.user, id))
@@ -287,6 +312,7 @@ def submit_paper(request, id: PathId):
 
 
 # ---------------------------------------------------------------- 在线答疑
+
 
 class QaAnswerOut(Schema):
     id: int
@@ -339,12 +365,13 @@ def post_qa_answer(request, id: PathId, payload: QaIn):
 
 # ---------------------------------------------------------------- for the committee and secretaries
 
+
 class RuleIn(Schema):
     point: Annotated[int, Field(ge=1, le=MAX_ID)]
     count: Annotated[int, Field(ge=1, le=50)]
-    type: Optional[Annotated[str, Field(max_length=10)]] = None
-    difficulty: Optional[Annotated[int, Field(ge=1, le=3)]] = None
-    job_type: Optional[Annotated[int, Field(ge=1, le=MAX_ID)]] = None
+    type: Annotated[str, Field(max_length=10)] | None = None
+    difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
+    job_type: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class BlueprintIn(Schema):
@@ -365,7 +392,7 @@ class UnitResult(Schema):
     taken: int
     participation: int
     pass_rate: int
-    average: Optional[float]
+    average: float | None
 
 
 class BlueprintOut(Schema):
@@ -399,7 +426,9 @@ def get_exam(request, id: PathId):
     return _blueprint_out(request.user, exams.get_blueprint(request.user, id))
 
 
-@router.post("/exams/{id}/generate", response={200: BlueprintOut, **ERRORS_WRITE}, summary="生成试卷(每人一份,只能一次)")
+@router.post(
+    "/exams/{id}/generate", response={200: BlueprintOut, **ERRORS_WRITE}, summary="生成试卷(每人一份,只能一次)"
+)
 def generate_exam(request, id: PathId):
     blueprint = exams.get_blueprint(request.user, id)
     exams.generate(request.user, blueprint)
@@ -410,12 +439,12 @@ class EvaluationRow(Schema):
     unit: str
     people: int
     participation: int
-    right_rate: Optional[int]
+    right_rate: int | None
     papers: int
     taken: int
-    pass_rate: Optional[int]
-    average: Optional[float]
-    change: Optional[float]
+    pass_rate: int | None
+    average: float | None
+    change: float | None
 
 
 class EvaluationOut(Schema):
@@ -426,14 +455,20 @@ class EvaluationOut(Schema):
     weakest: list[str]
 
 
-@router.get("/evaluation/{id}", response={200: EvaluationOut, **ERRORS_READ}, summary="每月一评(单位 id;month=YYYY-MM-01)")
-def get_evaluation(request, id: PathId, month: Optional[date] = None):
+@router.get(
+    "/evaluation/{id}", response={200: EvaluationOut, **ERRORS_READ}, summary="每月一评(单位 id;month=YYYY-MM-01)"
+)
+def get_evaluation(request, id: PathId, month: date | None = None):
     from django.utils import timezone
 
     from orgs.models import OrgKind, OrgNode
     from training import evaluation
 
-    org = OrgNode.objects.visible_to(request.user, "training_results").filter(pk=id, kind__in=(OrgKind.MINE, OrgKind.BRANCH)).first()
+    org = (
+        OrgNode.objects.visible_to(request.user, "training_results")
+        .filter(pk=id, kind__in=(OrgKind.MINE, OrgKind.BRANCH))
+        .first()
+    )
     if org is None:
         from common.errors import NotFound
 

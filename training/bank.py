@@ -3,6 +3,7 @@
 Answer shape (``Question.answer``): single ["B"], multiple ["A", "C"], true/false ["T"] or ["F"], fill-in the list
 of accepted answers. ``grade`` compares a worker's answer in the same shape.
 """
+
 import json
 import re
 import unicodedata
@@ -25,7 +26,7 @@ def normalise_text(text):
     """Fill-in answers compare without spaces, width or case differences, and without trailing punctuation."""
     text = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
     text = re.sub(r"\s+", "", text)
-    return text.rstrip("。.;;,,")
+    return text.rstrip("。.;;,,")  # noqa: B005 (a set of trailing punctuation)
 
 
 def parse_answer(qtype, value, option_count=0):
@@ -149,7 +150,9 @@ def save_question(code, point, fields, job_types=(), status=QuestionStatus.ACTIV
         current.save()
         current.job_types.set(job_ids)
         return current, "updated"
-    question = Question.objects.create(code=code, version=current.version + 1, point=point, status=status, source=source, **fields)
+    question = Question.objects.create(
+        code=code, version=current.version + 1, point=point, status=status, source=source, **fields
+    )
     question.job_types.set(job_ids)
     current.replaced_by = question
     current.status = QuestionStatus.RETIRED
@@ -170,7 +173,8 @@ def load_starter_bank(directory=STARTER_DIR, log=lambda msg: None):
         data = json.loads(path.read_text(encoding="utf-8"))
         spec = data["point"]
         point, _ = KnowledgePoint.objects.update_or_create(
-            code=spec["code"], defaults={"name": spec["name"], "high_risk": bool(spec.get("high_risk")), "order": order * 10}
+            code=spec["code"],
+            defaults={"name": spec["name"], "high_risk": bool(spec.get("high_risk")), "order": order * 10},
         )
         if spec.get("parent"):
             point.parent = KnowledgePoint.objects.filter(code=spec["parent"]).first()

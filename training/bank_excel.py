@@ -1,4 +1,5 @@
 """题库 Excel: template, import keyed by 题号 (re-import updates; answered questions get a new version), export."""
+
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,12 @@ from orgs.models import JobType, OrgKind, OrgNode
 from training.bank import LETTERS, save_question, validate_question
 from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
 
-TYPE_NAMES = {label: value for value, label in QuestionType.choices} | {"单选": "single", "多选": "multiple", "判断": "truefalse", "填空": "fill"}
+TYPE_NAMES = {label: value for value, label in QuestionType.choices} | {
+    "单选": "single",
+    "多选": "multiple",
+    "判断": "truefalse",
+    "填空": "fill",
+}
 STATUS_NAMES = {label: value for value, label in QuestionStatus.choices}
 DIFFICULTY_NAMES = {"易": 1, "中": 2, "难": 3, "1": 1, "2": 2, "3": 3}
 OPTION_KEYS = [f"option_{letter}" for letter in LETTERS[:6]]
@@ -22,7 +28,9 @@ COLUMNS = [
     Column("type", "题型", required=True, width=8, help="单选题 / 多选题 / 判断题 / 填空题"),
     Column("stem", "题干", required=True, width=50),
     *[Column(key, f"选项{key[-1]}", width=20) for key in OPTION_KEYS],
-    Column("answer", "答案", required=True, width=10, help="单选 B;多选 ACD;判断 正确/错误;填空 多个可接受答案用 | 分隔"),
+    Column(
+        "answer", "答案", required=True, width=10, help="单选 B;多选 ACD;判断 正确/错误;填空 多个可接受答案用 | 分隔"
+    ),
     Column("explanation", "解析", required=True, width=50),
     Column("clause", "依据条款", width=24),
     Column("job_types", "适用工种", width=20, help="多个用 、 分隔;空 = 知识点的全部工种"),
@@ -47,13 +55,34 @@ class BankImporter(Importer):
         "已被职工作答过的题目修改后会生成新版本,旧的作答记录仍指向原来的题目。",
     )
     example_rows = (
-        ("GAS-900", "瓦斯", "单选题", "瓦斯爆炸的浓度范围一般是?", "1%~5%", "5%~16%", "16%~30%", "", "", "", "B", "浓度低于5%不爆炸,高于16%缺氧也不爆炸。", "《煤矿安全规程》", "", "易", "启用"),
+        (
+            "GAS-900",
+            "瓦斯",
+            "单选题",
+            "瓦斯爆炸的浓度范围一般是?",
+            "1%~5%",
+            "5%~16%",
+            "16%~30%",
+            "",
+            "",
+            "",
+            "B",
+            "浓度低于5%不爆炸,高于16%缺氧也不爆炸。",
+            "《煤矿安全规程》",
+            "",
+            "易",
+            "启用",
+        ),
     )
 
     def targets(self, user):
         if not scope.can(user, "training_bank"):
             return []
-        return list(OrgNode.objects.visible_to(user, "training_bank").filter(kind__in=(OrgKind.GROUP, OrgKind.MINE)).order_by("depth")[:1])
+        return list(
+            OrgNode.objects.visible_to(user, "training_bank")
+            .filter(kind__in=(OrgKind.GROUP, OrgKind.MINE))
+            .order_by("depth")[:1]
+        )
 
     def check(self, job, rows, progress):
         return check_rows(rows, progress)
@@ -100,7 +129,9 @@ def check_rows(rows, progress=lambda n: None):
         qtype = TYPE_NAMES.get(raw.get("type", "").strip())
         if qtype is None:
             err("type", "题型须为 单选题 / 多选题 / 判断题 / 填空题")
-        job_names = [n.strip() for n in raw.get("job_types", "").replace(",", "、").replace(",", "、").split("、") if n.strip()]
+        job_names = [
+            n.strip() for n in raw.get("job_types", "").replace(",", "、").replace(",", "、").split("、") if n.strip()
+        ]
         unknown = [n for n in job_names if n not in jobs]
         if unknown:
             err("job_types", "工种不存在:" + "、".join(unknown))
@@ -124,7 +155,14 @@ def check_rows(rows, progress=lambda n: None):
             try:
                 fields = validate_question(data)
             except ValidationError as exc:
-                names = {"stem": "stem", "options": "option_A", "answer": "answer", "explanation": "explanation", "difficulty": "difficulty", "type": "type"}
+                names = {
+                    "stem": "stem",
+                    "options": "option_A",
+                    "answer": "answer",
+                    "explanation": "explanation",
+                    "difficulty": "difficulty",
+                    "type": "type",
+                }
                 for field, messages in exc.message_dict.items():
                     err(names.get(field, "stem"), messages[0])
         if row_errors:
@@ -146,7 +184,11 @@ def check_rows(rows, progress=lambda n: None):
 
 
 def _same(question, point, fields, status):
-    return question.point_id == point.pk and question.status == status and all(getattr(question, k) == v for k, v in fields.items())
+    return (
+        question.point_id == point.pk
+        and question.status == status
+        and all(getattr(question, k) == v for k, v in fields.items())
+    )
 
 
 def export_bank(questions):

@@ -1,4 +1,5 @@
 """Figures of the 微训课堂 (SPEC §8): the daily question under concurrent load, next to a bare INSERT view."""
+
 import threading
 import time
 
@@ -30,7 +31,11 @@ def _prepare(b, count):
     have = set(User.objects.filter(person__in=people).values_list("person_id", flat=True))
     unusable = make_password(None)
     User.objects.bulk_create(
-        [User(username=f"bench-{p.mine_id}-{p.emp_no}", person=p, password=unusable, must_change_password=False) for p in people if p.pk not in have],
+        [
+            User(username=f"bench-{p.mine_id}-{p.emp_no}", person=p, password=unusable, must_change_password=False)
+            for p in people
+            if p.pk not in have
+        ],
         batch_size=500,
     )
     DailyQuestion.objects.filter(person__in=people, date=b.today()).delete()
@@ -86,7 +91,9 @@ def _timed(local, fn):
 def _daily(client, user, local):
     data = _timed(local, lambda: client.get("/api/training/daily")).json()
     body = {"answer": _answer_for(data)}
-    _timed(local, lambda: client.post(f"/api/training/daily/{data['id']}/answer", body, content_type="application/json"))
+    _timed(
+        local, lambda: client.post(f"/api/training/daily/{data['id']}/answer", body, content_type="application/json")
+    )
 
 
 def _insert(client, user, local):
@@ -104,7 +111,10 @@ def _http(b, users, concurrency):
 
     def daily(user):
         cookie, csrf = cookies[user.pk]
-        script = [("GET", "/api/training/daily"), ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": _answer_for(d)})]
+        script = [
+            ("GET", "/api/training/daily"),
+            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": _answer_for(d)}),
+        ]
         return (cookie, csrf, script)
 
     def insert(user):
@@ -138,7 +148,9 @@ def _http(b, users, concurrency):
     problems = errors + base_errors + e1 + e2
     if problems:
         raise AssertionError(f"{len(problems)} failed requests, e.g. {problems[0]}")
-    answered = DailyQuestion.objects.filter(person__in=[u.person_id for u in users], date=b.today(), answered_at__isnull=False).count()
+    answered = DailyQuestion.objects.filter(
+        person__in=[u.person_id for u in users], date=b.today(), answered_at__isnull=False
+    ).count()
     if answered != len(users):
         raise AssertionError(f"{answered} of {len(users)} daily questions answered")
     return {
@@ -261,7 +273,18 @@ def _year_of_answers(b):
             if rng.random() < 0.15 or (pk, day) in taken:
                 continue
             qid, point = questions[rng.randrange(len(questions))]
-            batch.append(DailyQuestion(person_id=pk, date=day, question_id=qid, point_id=point, given=[], correct=rng.random() < 0.8, answered_at=noon, reviewed=True))
+            batch.append(
+                DailyQuestion(
+                    person_id=pk,
+                    date=day,
+                    question_id=qid,
+                    point_id=point,
+                    given=[],
+                    correct=rng.random() < 0.8,
+                    answered_at=noon,
+                    reviewed=True,
+                )
+            )
             if len(batch) >= 5000:
                 DailyQuestion.objects.bulk_create(batch)
                 made += len(batch)
@@ -288,4 +311,9 @@ def evaluation_month(b):
         (secretary, f"/training/evaluation/?org={branch.pk}&month={last:%Y-%m}"),
     ]
     value = p95(b.timings(pairs))
-    return Measured(value, baseline=b.baseline_p95([committee, secretary]), baseline_name="select1", note=f"{rows} daily answers in the year")
+    return Measured(
+        value,
+        baseline=b.baseline_p95([committee, secretary]),
+        baseline_name="select1",
+        note=f"{rows} daily answers in the year",
+    )

@@ -1,4 +1,5 @@
 """Demo data of the 微训课堂: the starter bank, and a few weeks of daily questions answered in the first mine."""
+
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -60,10 +61,28 @@ def _history(ctx):
             card = state.get(choice.point_id) or scheduling.new_card(choice.point_id, now)
             state[choice.point_id] = scheduling.review(card, choice.high_risk, correct, now)
             dailies.append(
-                DailyQuestion(person=person, date=day, question_id=qid, point_id=choice.point_id, given=[], correct=correct, answered_at=now, reviewed=True)
+                DailyQuestion(
+                    person=person,
+                    date=day,
+                    question_id=qid,
+                    point_id=choice.point_id,
+                    given=[],
+                    correct=correct,
+                    answered_at=now,
+                    reviewed=True,
+                )
             )
         for pid, card in state.items():
-            cards.append(Card(person=person, point_id=pid, state=card.to_dict(), due=card.due, last_review=card.last_review, reviews=1))
+            cards.append(
+                Card(
+                    person=person,
+                    point_id=pid,
+                    state=card.to_dict(),
+                    due=card.due,
+                    last_review=card.last_review,
+                    reviews=1,
+                )
+            )
     DailyQuestion.objects.bulk_create(dailies, batch_size=2000)
     Card.objects.bulk_create(cards, batch_size=2000)
     ctx.log(f"每日一题: {len(dailies)} 条作答记录")

@@ -4,6 +4,7 @@ The evaluation of a month, per branch (of a mine) or team (of a branch): daily-q
 rate, the month's exam (taken, pass rate, average) and the change from last month, the best and weakest named.
 Item analysis flags bank questions that are too easy, too hard, or that the best workers get wrong.
 """
+
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -94,14 +95,20 @@ def evaluate(user, org, month):
     month = month_start(month)
     end = next_month(month)
     units = units_of(org)
-    table = {u.pk: UnitRow(u, days=(min(end, timezone.localdate() + timedelta(days=1)) - month).days or 1) for u in units}
-    people = Person.objects.visible_to(user, "training_results").filter(org__path__startswith=org.path, work_status=WorkStatus.ON_DUTY)
+    table = {
+        u.pk: UnitRow(u, days=(min(end, timezone.localdate() + timedelta(days=1)) - month).days or 1) for u in units
+    }
+    people = Person.objects.visible_to(user, "training_results").filter(
+        org__path__startswith=org.path, work_status=WorkStatus.ON_DUTY
+    )
     counts = people.values("org__path").annotate(n=Count("pk")).order_by()
     _fold(counts, units, "org__path", lambda u, r: setattr(table[u.pk], "people", table[u.pk].people + r["n"]))
     # Daily answers grouped by person (an index range scan, no join), then folded into units through the people's paths.
     path_of = dict(people.values_list("pk", "org__path"))
     daily = (
-        DailyQuestion.objects.filter(person__in=people.values("pk"), date__gte=month, date__lt=end, answered_at__isnull=False)
+        DailyQuestion.objects.filter(
+            person__in=people.values("pk"), date__gte=month, date__lt=end, answered_at__isnull=False
+        )
         .values("person_id")
         .annotate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
         .order_by()
@@ -118,7 +125,12 @@ def evaluate(user, org, month):
     this_month = (
         papers.filter(blueprint__month=month)
         .values("person__org__path")
-        .annotate(n=Count("pk"), taken=Count("pk", filter=Q(started_at__isnull=False)), passed=Count("pk", filter=Q(passed=True)), avg=Avg("score", filter=Q(started_at__isnull=False)))
+        .annotate(
+            n=Count("pk"),
+            taken=Count("pk", filter=Q(started_at__isnull=False)),
+            passed=Count("pk", filter=Q(passed=True)),
+            avg=Avg("score", filter=Q(started_at__isnull=False)),
+        )
         .order_by()
     )
 
@@ -173,7 +185,9 @@ def item_analysis(papers, min_n=20):
     responses = {}  # question id -> [(correct, paper score)]
     scores = []
     lengths = []
-    for items, results, score in papers.filter(submitted_at__isnull=False, started_at__isnull=False).values_list("items", "results", "score"):
+    for items, results, score in papers.filter(submitted_at__isnull=False, started_at__isnull=False).values_list(
+        "items", "results", "score"
+    ):
         scores.append(score or 0)
         lengths.append(len(items))
         for n, item in enumerate(items):
@@ -191,7 +205,9 @@ def item_analysis(papers, min_n=20):
             mean = sum(all_scores) / n
             sd = math.sqrt(sum((s - mean) ** 2 for s in all_scores) / n)
             if right and wrong and sd > 0:
-                stat.discrimination = round((sum(right) / len(right) - sum(wrong) / len(wrong)) / sd * math.sqrt(p * (1 - p)), 2)
+                stat.discrimination = round(
+                    (sum(right) / len(right) - sum(wrong) / len(wrong)) / sd * math.sqrt(p * (1 - p)), 2
+                )
         if n >= min_n:
             if p > 0.95:
                 stat.flags.append("太容易")

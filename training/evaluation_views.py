@@ -1,4 +1,5 @@
 """Pages of 每月一评 (page, chart, Excel, PDF) and the item analysis of the bank."""
+
 import json
 from datetime import date
 
@@ -17,7 +18,9 @@ from training.models import ExamPaper
 
 def _choices(user):
     return list(
-        OrgNode.objects.visible_to(user, "training_results").filter(kind__in=(OrgKind.MINE, OrgKind.BRANCH)).order_by("path")[:300]
+        OrgNode.objects.visible_to(user, "training_results")
+        .filter(kind__in=(OrgKind.MINE, OrgKind.BRANCH))
+        .order_by("path")[:300]
     )
 
 
@@ -48,7 +51,14 @@ def monthly(request):
         "pass_rate": [r.pass_rate or 0 for r in result.rows],
         "average": [r.average or 0 for r in result.rows],
     }
-    context = {"orgs": orgs, "org": org, "month": month, "e": result, "chart": json.dumps(chart, ensure_ascii=False), "query": f"org={org.pk}&month={month:%Y-%m}"}
+    context = {
+        "orgs": orgs,
+        "org": org,
+        "month": month,
+        "e": result,
+        "chart": json.dumps(chart, ensure_ascii=False),
+        "query": f"org={org.pk}&month={month:%Y-%m}",
+    }
     return render(request, "training/evaluation.html", context)
 
 
@@ -67,7 +77,9 @@ COLUMNS = [Column("unit", "单位", width=18), Column("people", "在岗人数"),
 def monthly_xlsx(request):
     _orgs, org, month = _params(request)
     result = evaluation.evaluate(request.user, org, month)
-    named = [["最好", p.person.name, p.person.org.name, p.score] for p in result.best] + [["最弱", p.person.name, p.person.org.name, p.score] for p in result.weakest]
+    named = [["最好", p.person.name, p.person.org.name, p.score] for p in result.best] + [
+        ["最弱", p.person.name, p.person.org.name, p.score] for p in result.weakest
+    ]
     content = workbook_bytes([
         Sheet("每月一评", COLUMNS, _sheet_rows(result), notes=[f"{org.name} {month:%Y年%m月} 每月一评"]),
         Sheet("点名", [Column("k", "类别"), Column("n", "姓名"), Column("o", "班组", width=16), Column("s", "分数")], named),
@@ -81,7 +93,9 @@ def monthly_pdf(request):
 
     _orgs, org, month = _params(request)
     result = evaluation.evaluate(request.user, org, month)
-    html = render_to_string("training/evaluation_pdf.html", {"e": result, "org": org, "month": month, "now": timezone.localtime()})
+    html = render_to_string(
+        "training/evaluation_pdf.html", {"e": result, "org": org, "month": month, "now": timezone.localtime()}
+    )
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = "inline"
@@ -105,5 +119,3 @@ def analysis(request):
     stats, kr20 = evaluation.item_analysis(papers)
     context = {"stats": stats[:300], "kr20": kr20, "blueprints": blueprints, "chosen": chosen or ""}
     return render(request, "training/analysis.html", context)
-
-

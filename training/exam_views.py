@@ -1,4 +1,5 @@
 """Pages of 每月一考: blueprints and results for the committee and secretaries, the paper for the worker."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +15,6 @@ from training import exams
 from training.models import ExamPaper, KnowledgePoint, PaperKind, QuestionType
 
 RULE_ROWS = 8
-
 
 
 @login_required
@@ -47,7 +47,10 @@ def blueprint_new(request):
         raise Http404
     errors, data = {}, request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        payload = {k: request.POST.get(k) for k in ("title", "org", "month", "time_limit", "pass_mark", "opens_at", "closes_at")}
+        payload = {
+            k: request.POST.get(k)
+            for k in ("title", "org", "month", "time_limit", "pass_mark", "opens_at", "closes_at")
+        }
         payload["rules"] = _rules_from(request.POST)
         payload["job_types"] = request.POST.getlist("job_types")
         try:
@@ -63,7 +66,10 @@ def blueprint_new(request):
         "points": KnowledgePoint.objects.all(),
         "jobs": JobType.objects.all(),
         "types": QuestionType.choices,
-        "rule_rows": [(n, {k: data.get(f"rule-{n}-{k}", "") for k in ("point", "type", "difficulty", "job_type", "count")}) for n in range(RULE_ROWS)],
+        "rule_rows": [
+            (n, {k: data.get(f"rule-{n}-{k}", "") for k in ("point", "type", "difficulty", "job_type", "count")})
+            for n in range(RULE_ROWS)
+        ],
         "today": timezone.localdate(),
     }
     return render(request, "training/blueprint_form.html", context, status=422 if errors else 200)
@@ -107,13 +113,42 @@ def blueprint_makeup(request, pk):
 @login_required
 def blueprint_results_xlsx(request, pk):
     blueprint = or_404(exams.get_blueprint, request.user, pk)
-    papers = ExamPaper.objects.visible_to(request.user).filter(blueprint=blueprint).select_related("person", "person__org").order_by("person__org__path", "person__emp_no", "kind")
-    columns = [Column("emp_no", "工号"), Column("name", "姓名"), Column("org", "班组", width=16), Column("kind", "类型", width=8), Column("status", "状态", width=10), Column("score", "分数", width=8), Column("passed", "及格", width=8)]
+    papers = (
+        ExamPaper.objects.visible_to(request.user)
+        .filter(blueprint=blueprint)
+        .select_related("person", "person__org")
+        .order_by("person__org__path", "person__emp_no", "kind")
+    )
+    columns = [
+        Column("emp_no", "工号"),
+        Column("name", "姓名"),
+        Column("org", "班组", width=16),
+        Column("kind", "类型", width=8),
+        Column("status", "状态", width=10),
+        Column("score", "分数", width=8),
+        Column("passed", "及格", width=8),
+    ]
     rows = []
     for p in papers:
-        status = "已交卷" if p.submitted_at and p.started_at else ("缺考" if p.submitted_at else ("答题中" if p.started_at else "未考"))
-        rows.append([p.person.emp_no, p.person.name, p.person.org.name, p.get_kind_display(), status, p.score if p.started_at else None, "是" if p.passed else ("否" if p.passed is False else "")])
-    content = workbook_bytes([Sheet("成绩", columns, rows, notes=[f"{blueprint.title} 成绩 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"])])
+        status = (
+            "已交卷"
+            if p.submitted_at and p.started_at
+            else ("缺考" if p.submitted_at else ("答题中" if p.started_at else "未考"))
+        )
+        rows.append(
+            [
+                p.person.emp_no,
+                p.person.name,
+                p.person.org.name,
+                p.get_kind_display(),
+                status,
+                p.score if p.started_at else None,
+                "是" if p.passed else ("否" if p.passed is False else ""),
+            ]
+        )
+    content = workbook_bytes(
+        [Sheet("成绩", columns, rows, notes=[f"{blueprint.title} 成绩 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"])]
+    )
     return xlsx_response(f"{blueprint.title}-成绩.xlsx", content)
 
 
@@ -146,7 +181,11 @@ def paper_save(request, pk):
     """Autosave of one answer (HTMX): answers 200 "已保存", 409 when the paper is closed."""
     index = request.POST.get("index")
     values = request.POST.getlist(f"a{index}")
-    given = values if len(values) > 1 or request.POST.get("type") == QuestionType.MULTIPLE else (values[0] if values else "")
+    given = (
+        values
+        if len(values) > 1 or request.POST.get("type") == QuestionType.MULTIPLE
+        else (values[0] if values else "")
+    )
     try:
         exams.save_answer(request.user, pk, index, given)
     except NotFound:
@@ -167,7 +206,7 @@ def paper_submit(request, pk):
     except NotFound:
         raise Http404
     if paper.started_at and not paper.submitted_at:
-        for n, item in enumerate(paper.items):
+        for n, _item in enumerate(paper.items):
             values = request.POST.getlist(f"a{n}")
             if values and any(v.strip() for v in values):
                 try:

@@ -4,6 +4,7 @@ Integrity: a paper shows stems and options only; the key stays on the server unt
 limit is kept by the server (``deadline`` set once at the start), so a reload or a second device does not reset it;
 answers after the deadline are refused and the paper is graded with what was saved.
 """
+
 import random
 from datetime import datetime
 
@@ -31,14 +32,18 @@ MAX_QUESTIONS = 100
 
 def exam_orgs(user):
     return list(
-        OrgNode.objects.visible_to(user, "training_exams").filter(kind__in=(OrgKind.MINE, OrgKind.BRANCH)).order_by("path")[:300]
+        OrgNode.objects.visible_to(user, "training_exams")
+        .filter(kind__in=(OrgKind.MINE, OrgKind.BRANCH))
+        .order_by("path")[:300]
     )
 
 
 def managed_blueprints(user):
     from orgs import scope
 
-    return ExamBlueprint.objects.filter(scope.filter_for(user, "training_exams", path_field="org__path", self_field=None))
+    return ExamBlueprint.objects.filter(
+        scope.filter_for(user, "training_exams", path_field="org__path", self_field=None)
+    )
 
 
 def get_blueprint(user, pk):
@@ -133,7 +138,14 @@ def create_blueprint(user, data):
         raise ValidationError(errors)
     with transaction.atomic():
         blueprint = ExamBlueprint.objects.create(
-            title=title, org=org, month=month.replace(day=1), rules=rules, opens_at=opens, closes_at=closes, author=user, **numbers
+            title=title,
+            org=org,
+            month=month.replace(day=1),
+            rules=rules,
+            opens_at=opens,
+            closes_at=closes,
+            author=user,
+            **numbers,
         )
         blueprint.job_types.set([int(j) for j in data.get("job_types") or [] if str(j).isdigit()])
     return blueprint
@@ -146,7 +158,9 @@ def _pool(point_ids):
     """Active current questions of the points: [(id, point, type, difficulty, option count, {job ids})]."""
     questions = Question.objects.filter(point_id__in=point_ids, status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
     jobs = {}
-    for qid, job in Question.job_types.through.objects.filter(question__in=questions).values_list("question_id", "jobtype_id"):
+    for qid, job in Question.job_types.through.objects.filter(question__in=questions).values_list(
+        "question_id", "jobtype_id"
+    ):
         jobs.setdefault(qid, set()).add(job)
     return [
         (q.pk, q.point_id, q.type, q.difficulty, len(q.options), jobs.get(q.pk, set()))
@@ -198,7 +212,9 @@ def eligible_people(blueprint):
 def generate(user, blueprint):
     """Make one paper per eligible worker (questions and options shuffled per paper). Returns the number made."""
     blueprint = get_blueprint(user, blueprint.pk)
-    claimed = ExamBlueprint.objects.filter(pk=blueprint.pk, generated_at__isnull=True).update(generated_at=timezone.now())
+    claimed = ExamBlueprint.objects.filter(pk=blueprint.pk, generated_at__isnull=True).update(
+        generated_at=timezone.now()
+    )
     if not claimed:
         raise Conflict("试卷已经生成过了")
     pool = _pool({r["point"] for r in blueprint.rules})
@@ -234,7 +250,10 @@ def make_up(user, blueprint):
         wrong_points = {point_of[item["q"]] for n, item in enumerate(paper.items) if not paper.results.get(str(n))}
         rng = random.Random(f"{blueprint.pk}:{paper.person_id}:makeup")
         count = len(paper.items)
-        rules = [{"job_type": None, "point": p, "difficulty": None, "type": None, "count": count} for p in sorted(wrong_points)]
+        rules = [
+            {"job_type": None, "point": p, "difficulty": None, "type": None, "count": count}
+            for p in sorted(wrong_points)
+        ]
         items = _draw(_candidates(rules, pool, paper.person.job_type_id), rng)[:count]
         if items:
             papers.append(ExamPaper(blueprint=blueprint, person_id=paper.person_id, kind=PaperKind.MAKEUP, items=items))
@@ -361,7 +380,9 @@ def close_expired(now=None):
         submit(paper, now=paper.deadline, auto=True)
         count += 1
     # papers never started and the exam closed: graded as empty (0 分) so they count as 缺考
-    for paper in ExamPaper.objects.filter(submitted_at__isnull=True, started_at__isnull=True, blueprint__closes_at__lte=now).select_related("blueprint"):
+    for paper in ExamPaper.objects.filter(
+        submitted_at__isnull=True, started_at__isnull=True, blueprint__closes_at__lte=now
+    ).select_related("blueprint"):
         submit(paper, now=paper.blueprint.closes_at, auto=True)
         count += 1
     return count
@@ -397,7 +418,11 @@ def shown_items(paper):
 def papers_of(user):
     if not user.person_id:
         return ExamPaper.objects.none()
-    return ExamPaper.objects.filter(person_id=user.person_id).select_related("blueprint").order_by("-blueprint__month", "-pk")
+    return (
+        ExamPaper.objects.filter(person_id=user.person_id)
+        .select_related("blueprint")
+        .order_by("-blueprint__month", "-pk")
+    )
 
 
 # ---------------------------------------------------------------- results
@@ -408,12 +433,16 @@ def results_by_unit(user, blueprint):
     papers = ExamPaper.objects.visible_to(user).filter(blueprint=blueprint, kind=PaperKind.EXAM)
     level = OrgKind.BRANCH if blueprint.org.kind == OrgKind.MINE else OrgKind.TEAM
     units = list(OrgNode.objects.filter(path__startswith=blueprint.org.path, kind=level).order_by("path"))
-    rows = papers.values("person__org__path").annotate(
-        n=Count("pk"),
-        taken=Count("pk", filter=Q(started_at__isnull=False)),
-        passed=Count("pk", filter=Q(passed=True)),
-        avg=Avg("score", filter=Q(started_at__isnull=False)),
-    ).order_by()
+    rows = (
+        papers.values("person__org__path")
+        .annotate(
+            n=Count("pk"),
+            taken=Count("pk", filter=Q(started_at__isnull=False)),
+            passed=Count("pk", filter=Q(passed=True)),
+            avg=Avg("score", filter=Q(started_at__isnull=False)),
+        )
+        .order_by()
+    )
     totals = {u.path: {"unit": u, "n": 0, "taken": 0, "passed": 0, "sum": 0.0} for u in units}
     for row in rows:
         key = next((u.path for u in units if row["person__org__path"].startswith(u.path)), None)
@@ -432,7 +461,6 @@ def results_by_unit(user, blueprint):
     return result
 
 
-
 # ---------------------------------------------------------------- re-exams asked for by other modules
 
 
@@ -447,7 +475,9 @@ def assign_reexam(person, point_ids, title, opens_at=None, days=14, count=10, ti
     opens_at = opens_at or timezone.now()
     author = author or User.objects.filter(is_superuser=True).order_by("pk").first()
     points = list(KnowledgePoint.objects.filter(pk__in=point_ids).values_list("pk", flat=True)) or list(
-        KnowledgePoint.objects.filter(Q(job_types__isnull=True) | Q(job_types=person.job_type_id)).values_list("pk", flat=True).distinct()
+        KnowledgePoint.objects.filter(Q(job_types__isnull=True) | Q(job_types=person.job_type_id))
+        .values_list("pk", flat=True)
+        .distinct()
     )
     per_point = max(1, count // max(1, len(points)))
     rules = [{"job_type": None, "point": p, "difficulty": None, "type": None, "count": per_point} for p in points]

@@ -1,4 +1,5 @@
 """Pages of 每周一课一案. Thin: parse input, call ``training.lessons``, render."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,7 +11,6 @@ from common.errors import Conflict, or_404
 from common.responses import stored_file
 from training import lessons
 from training.models import KnowledgePoint, Lesson, LessonKind, Question, QuestionStatus
-
 
 
 @login_required
@@ -32,8 +32,12 @@ def _form_context(user, data, errors, lesson=None):
         "orgs": lessons.publishable_orgs(user),
         "kinds": LessonKind.choices,
         "points": KnowledgePoint.objects.all(),
-        "bank": Question.objects.filter(status=QuestionStatus.ACTIVE, replaced_by__isnull=True).select_related("point").order_by("point__order", "code"),
-        "chosen": {str(q) for q in (data.getlist("questions") if hasattr(data, "getlist") else data.get("questions", []))},
+        "bank": Question.objects.filter(status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
+        .select_related("point")
+        .order_by("point__order", "code"),
+        "chosen": {
+            str(q) for q in (data.getlist("questions") if hasattr(data, "getlist") else data.get("questions", []))
+        },
     }
 
 
@@ -55,7 +59,10 @@ def lesson_new(request):
 
 
 def _data(post):
-    data = {k: post.get(k) for k in ("kind", "title", "week", "org", "body", "story", "causes", "lessons_learned", "clauses")}
+    data = {
+        k: post.get(k)
+        for k in ("kind", "title", "week", "org", "body", "story", "causes", "lessons_learned", "clauses")
+    }
     data["questions"] = post.getlist("questions")
     data["points"] = post.getlist("points")
     return data
@@ -84,7 +91,11 @@ def lesson_detail(request, pk):
 def lesson_check(request, pk):
     user = request.user
     lesson = or_404(lessons.lesson_for, user, pk)
-    answers = {k[1:]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k)) for k in request.POST if k.startswith("q")}
+    answers = {
+        k[1:]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k))
+        for k in request.POST
+        if k.startswith("q")
+    }
     status = 200
     try:
         completion, results = lessons.submit_checks(user, lesson, answers)
@@ -93,7 +104,15 @@ def lesson_check(request, pk):
         completion, results, errors, status = lessons.mark_read(user, lesson), {}, exc.message_dict, 422
     except Conflict as exc:
         raise Http404 from exc
-    context = {"lesson": lesson, "manager": False, "completion": completion, "questions": list(lesson.questions.all()), "results": results, "errors": errors, "units": []}
+    context = {
+        "lesson": lesson,
+        "manager": False,
+        "completion": completion,
+        "questions": list(lesson.questions.all()),
+        "results": results,
+        "errors": errors,
+        "units": [],
+    }
     return render(request, "training/lesson.html", context, status=status)
 
 

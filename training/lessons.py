@@ -1,4 +1,5 @@
 """每周一课一案: write, publish, read, check questions, completion per branch and team."""
+
 import io
 from datetime import timedelta
 
@@ -100,7 +101,9 @@ def save_lesson(user, data, upload=None, instance=None):
             if not str(data.get(field) or "").strip():
                 errors[field] = f"{label}必填"
     question_ids = _ids(data.get("questions"))
-    questions = list(Question.objects.filter(pk__in=question_ids, status=QuestionStatus.ACTIVE, replaced_by__isnull=True))
+    questions = list(
+        Question.objects.filter(pk__in=question_ids, status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
+    )
     if len(questions) != len(set(question_ids)):
         errors["questions"] = "检查题须从题库中启用的题目里选"
     elif not MIN_CHECKS <= len(questions) <= MAX_CHECKS:
@@ -117,7 +120,7 @@ def save_lesson(user, data, upload=None, instance=None):
     lesson.kind, lesson.title, lesson.week, lesson.org = kind, title, monday(week), org
     lesson.body = body
     for field in (*CASE_FIELDS, "clauses"):
-        setattr(lesson, field, str(data.get(field) or "").strip()[:300 if field == "clauses" else None])
+        setattr(lesson, field, str(data.get(field) or "").strip()[: 300 if field == "clauses" else None])
     if attachment is not None:
         lesson.attachment.save(getattr(upload, "name", "file"), attachment, save=False)
         lesson.attachment_kind = kind_of_file
@@ -240,8 +243,14 @@ def completion_by_unit(user, lesson):
         people.values("org__path")
         .annotate(
             n=Count("pk"),
-            read=Count("lesson_completions", filter=Q(lesson_completions__lesson=lesson, lesson_completions__read_at__isnull=False)),
-            passed=Count("lesson_completions", filter=Q(lesson_completions__lesson=lesson, lesson_completions__passed_at__isnull=False)),
+            read=Count(
+                "lesson_completions",
+                filter=Q(lesson_completions__lesson=lesson, lesson_completions__read_at__isnull=False),
+            ),
+            passed=Count(
+                "lesson_completions",
+                filter=Q(lesson_completions__lesson=lesson, lesson_completions__passed_at__isnull=False),
+            ),
         )
         .order_by()
     )

@@ -1,4 +1,5 @@
 """Menu entries, the 待办 of the daily question, and the home tile of responsibility 3 (职工安全培训)."""
+
 from datetime import timedelta
 
 from django.db.models import Count, Q
@@ -14,11 +15,19 @@ from training import services
 from training.models import DailyQuestion
 
 register(MenuEntry("每日一题", "training_daily", "lightbulb", order=20, tab=True, visible=lambda u: bool(u.person_id)))
-register(MenuEntry("培训情况", "training_branch", "mortarboard", order=21, visible=lambda u: scope.can(u, "training_results")))
+register(
+    MenuEntry(
+        "培训情况", "training_branch", "mortarboard", order=21, visible=lambda u: scope.can(u, "training_results")
+    )
+)
 register(MenuEntry("一课一案", "training_lessons", "book", order=23))
 register(MenuEntry("每月一考", "training_exams", "pencil-square", order=24))
 register(MenuEntry("在线答疑", "training_qa", "chat-dots", order=25))
-register(MenuEntry("每月一评", "training_evaluation", "bar-chart", order=26, visible=lambda u: scope.can(u, "training_results")))
+register(
+    MenuEntry(
+        "每月一评", "training_evaluation", "bar-chart", order=26, visible=lambda u: scope.can(u, "training_results")
+    )
+)
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
 
 
@@ -36,13 +45,23 @@ def daily_question_card(user, request=None):
         return None
     if daily.answered_at and not (request is not None and request.GET.get("daily") == "1"):
         return None
-    return ("training/_home_daily.html", {"daily": daily, "streak": services.streak(user.person) if daily.answered_at else 0})
+    return (
+        "training/_home_daily.html",
+        {"daily": daily, "streak": services.streak(user.person) if daily.answered_at else 0},
+    )
 
 
 @register_todo
 def daily_question(user):
     if services.answered_today(user) is False:
-        yield Todo(module="training", title="今日一题:还没有作答", url="/training/", deadline=timezone.localdate(), urgent=True, detail="一题一解,一分钟")
+        yield Todo(
+            module="training",
+            title="今日一题:还没有作答",
+            url="/training/",
+            deadline=timezone.localdate(),
+            urgent=True,
+            detail="一题一解,一分钟",
+        )
 
 
 @register_todo
@@ -52,7 +71,13 @@ def lessons_of_the_week(user):
     for lesson in lessons_of_week(user):
         done = lesson.my_completion
         if done is None or done.passed_at is None:
-            yield Todo(module="training", title=f"本周{lesson.get_kind_display()}:{lesson.title}", url=f"/training/lessons/{lesson.pk}/", deadline=lesson.week + timedelta(days=6), detail="学习并答对检查题")
+            yield Todo(
+                module="training",
+                title=f"本周{lesson.get_kind_display()}:{lesson.title}",
+                url=f"/training/lessons/{lesson.pk}/",
+                deadline=lesson.week + timedelta(days=6),
+                detail="学习并答对检查题",
+            )
 
 
 @register_todo
@@ -71,9 +96,9 @@ def training_figures(user):
     today = timezone.localdate()
     people = Person.objects.visible_to(user, "training_results").filter(work_status=WorkStatus.ON_DUTY)
     on_duty = people.count()
-    stats = DailyQuestion.objects.filter(person__in=people.values("pk"), date=today, answered_at__isnull=False).aggregate(
-        n=Count("pk"), right=Count("pk", filter=Q(correct=True))
-    )
+    stats = DailyQuestion.objects.filter(
+        person__in=people.values("pk"), date=today, answered_at__isnull=False
+    ).aggregate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
     rate = round(stats["n"] * 100 / on_duty) if on_duty else 0
     right = round(stats["right"] * 100 / stats["n"]) if stats["n"] else 0
     return [

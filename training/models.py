@@ -4,6 +4,7 @@ A worker holds one FSRS card per knowledge point; the question of the day is dra
 of the worker's 工种 (see ``training/scheduling.py``). Questions are versioned: editing a question that has been
 answered makes a new version, so every answer keeps pointing at what was asked.
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -16,9 +17,13 @@ class KnowledgePoint(models.Model):
 
     code = models.SlugField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=40)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
+    )
     high_risk = models.BooleanField("高风险(按更高记忆保持率安排)", default=False)
-    job_types = models.ManyToManyField(JobType, blank=True, related_name="knowledge_points", verbose_name="适用工种(空 = 全部)")
+    job_types = models.ManyToManyField(
+        JobType, blank=True, related_name="knowledge_points", verbose_name="适用工种(空 = 全部)"
+    )
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -55,7 +60,9 @@ class QuestionQuerySet(models.QuerySet):
 class Question(models.Model):
     code = models.CharField("题号", max_length=40)
     version = models.PositiveIntegerField("版本", default=1)
-    replaced_by = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces")
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
     point = models.ForeignKey(KnowledgePoint, on_delete=models.PROTECT, related_name="questions", verbose_name="知识点")
     type = models.CharField("题型", max_length=10, choices=QuestionType.choices)
     stem = models.TextField("题干")
@@ -64,7 +71,9 @@ class Question(models.Model):
     answer = models.JSONField("答案", default=list)
     explanation = models.TextField("解析")
     clause = models.CharField("依据条款", max_length=200, blank=True)
-    job_types = models.ManyToManyField(JobType, blank=True, related_name="questions", verbose_name="适用工种(空 = 同知识点)")
+    job_types = models.ManyToManyField(
+        JobType, blank=True, related_name="questions", verbose_name="适用工种(空 = 同知识点)"
+    )
     difficulty = models.PositiveSmallIntegerField("难度", default=2, choices=[(1, "易"), (2, "中"), (3, "难")])
     status = models.CharField("状态", max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.ACTIVE)
     source = models.CharField("来源", max_length=20, blank=True)  # starter / import / manual / qa
@@ -135,7 +144,11 @@ class DailyQuestion(models.Model):
         indexes = [
             models.Index(fields=["date", "person"]),
             models.Index(fields=["person", "question"]),
-            models.Index(fields=["person", "date"], condition=models.Q(reviewed=False, answered_at__isnull=False), name="daily_to_review"),
+            models.Index(
+                fields=["person", "date"],
+                condition=models.Q(reviewed=False, answered_at__isnull=False),
+                name="daily_to_review",
+            ),
         ]
 
 
@@ -297,7 +310,9 @@ class QaQuestion(models.Model):
     org = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
     text = models.TextField("问题")
     photo = models.ImageField("照片", upload_to="qa/%Y/%m/", blank=True)
-    point = models.ForeignKey(KnowledgePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="知识点")
+    point = models.ForeignKey(
+        KnowledgePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="知识点"
+    )
     accepted = models.OneToOneField("QaAnswer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -318,4 +333,6 @@ class QaAnswer(models.Model):
         ordering = ["created_at"]
 
 
-scope.register_capability("training_answer", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"})
+scope.register_capability(
+    "training_answer", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}
+)

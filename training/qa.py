@@ -1,4 +1,5 @@
 """在线答疑: workers ask, secretaries and experts answer, the asker accepts, a good answer becomes a bank question."""
+
 import io
 
 from django.core.exceptions import ValidationError
@@ -59,7 +60,9 @@ def ask(user, text, photo=None, point_id=None):
 
 
 def listing(user, text=""):
-    questions = QaQuestion.objects.visible_to(user).select_related("asker", "accepted").annotate(n_answers=Count("answers"))
+    questions = (
+        QaQuestion.objects.visible_to(user).select_related("asker", "accepted").annotate(n_answers=Count("answers"))
+    )
     text = (text or "").strip()
     if text:
         has = QaAnswer.objects.filter(question=OuterRef("pk"), text__contains=text)
@@ -114,7 +117,13 @@ def to_bank(user, answer_id, point_id):
     if point is None:
         raise ValidationError({"point": "请选择知识点"})
     fields = validate_question(
-        {"type": "truefalse", "stem": qa_answer.question.text[:2000], "answer": "T", "explanation": qa_answer.text, "difficulty": 2}
+        {
+            "type": "truefalse",
+            "stem": qa_answer.question.text[:2000],
+            "answer": "T",
+            "explanation": qa_answer.text,
+            "difficulty": 2,
+        }
     )
     question, _ = save_question(f"QA-{qa_answer.pk}", point, fields, status=QuestionStatus.DRAFT, source="qa")
     QaAnswer.objects.filter(pk=qa_answer.pk).update(bank_question=question)
@@ -129,5 +138,3 @@ def waiting_for(user):
     return QaQuestion.objects.filter(
         scope.filter_for(user, "training_answer", path_field="org__path", self_field=None)
     ).exclude(Exists(answered))
-
-

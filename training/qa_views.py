@@ -1,4 +1,5 @@
 """Pages of 在线答疑. Thin: parse input, call ``training.qa``, render."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +15,6 @@ from training import qa
 from training.models import KnowledgePoint
 
 
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def qa_list(request):
@@ -22,7 +22,9 @@ def qa_list(request):
     if request.method == "POST":
         data = request.POST
         try:
-            question = qa.ask(request.user, request.POST.get("text"), request.FILES.get("photo"), request.POST.get("point") or None)
+            question = qa.ask(
+                request.user, request.POST.get("text"), request.FILES.get("photo"), request.POST.get("point") or None
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         except Forbidden as exc:
@@ -31,7 +33,14 @@ def qa_list(request):
             return redirect("training_qa_detail", question.pk)
     text = request.GET.get("q", "")
     page = Paginator(qa.listing(request.user, text), 30).get_page(request.GET.get("page"))
-    context = {"page": page, "q": text, "errors": errors, "data": data, "points": KnowledgePoint.objects.all(), "can_ask": bool(request.user.person_id)}
+    context = {
+        "page": page,
+        "q": text,
+        "errors": errors,
+        "data": data,
+        "points": KnowledgePoint.objects.all(),
+        "can_ask": bool(request.user.person_id),
+    }
     return render(request, "training/qa_list.html", context, status=422 if errors else 200)
 
 

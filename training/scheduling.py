@@ -8,9 +8,10 @@
   the same in every process, so the choice is stable within a day.
 - High-risk points (瓦斯, 水, 火, 顶板, 煤尘) are scheduled for a higher retention, i.e. they come back sooner.
 """
+
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def scheduler_for(high_risk):
 
 def utc(moment):
     """fsrs works in UTC only."""
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def load_card(state, point_id):
@@ -63,7 +64,9 @@ def choose_point(choices, now):
     end_of_day = datetime.combine(now.date(), time.max, tzinfo=now.tzinfo)
     due = [c for c in choices if c.card is None or c.card.due is None or c.card.due <= end_of_day]
     pool = due or list(choices)
-    return min(pool, key=lambda c: (round(retrievability(c, now), 6), not c.for_job, not c.high_risk, c.order, c.point_id))
+    return min(
+        pool, key=lambda c: (round(retrievability(c, now), 6), not c.for_job, not c.high_risk, c.order, c.point_id)
+    )
 
 
 def stable_rank(person_id, day, question_id):

@@ -1,4 +1,5 @@
 """Domain operations of the 微训课堂: the question of the day, answering it, mastery, the branch's view."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,7 +38,11 @@ def eligible_questions(job_type_id):
 
 def _point_choices(person, point_ids, now):
     points = KnowledgePoint.objects.filter(pk__in=point_ids).annotate(
-        for_job=Exists(KnowledgePoint.job_types.through.objects.filter(knowledgepoint_id=OuterRef("pk"), jobtype_id=person.job_type_id))
+        for_job=Exists(
+            KnowledgePoint.job_types.through.objects.filter(
+                knowledgepoint_id=OuterRef("pk"), jobtype_id=person.job_type_id
+            )
+        )
     )
     cards = {c.point_id: c for c in Card.objects.filter(person=person, point_id__in=point_ids)}
     return [
@@ -113,7 +118,9 @@ def _make_daily(person, today, now):
     question_id = scheduling.choose_question(candidates, seen, person.pk, today)
     try:
         with transaction.atomic():
-            daily = DailyQuestion.objects.create(person=person, date=today, question_id=question_id, point_id=choice.point_id)
+            daily = DailyQuestion.objects.create(
+                person=person, date=today, question_id=question_id, point_id=choice.point_id
+            )
     except IntegrityError:  # another request of the same worker made it first: use theirs
         return DailyQuestion.objects.select_related("question", "point").get(person=person, date=today)
     daily.question = Question.objects.select_related("point").get(pk=question_id)
@@ -161,9 +168,15 @@ def _claim(pk, given, correct, now):
     from django.db import connection
 
     meta = DailyQuestion._meta
-    values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in (("given", given), ("correct", correct), ("answered_at", now))]
+    values = [
+        meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in (("given", given), ("correct", correct), ("answered_at", now))
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {meta.db_table} SET given = %s, correct = %s, answered_at = %s WHERE id = %s AND answered_at IS NULL", [*values, pk])
+        cursor.execute(
+            f"UPDATE {meta.db_table} SET given = %s, correct = %s, answered_at = %s WHERE id = %s AND answered_at IS NULL",
+            [*values, pk],
+        )
         return cursor.rowcount
 
 
@@ -182,14 +195,20 @@ def apply_reviews(person_ids=None, batch=2000):
             keys = {(r.person_id, r.point_id) for r in rows}
             cards = {
                 (c.person_id, c.point_id): c
-                for c in Card.objects.select_for_update().filter(person_id__in={p for p, _ in keys}, point_id__in={q for _, q in keys})
+                for c in Card.objects.select_for_update().filter(
+                    person_id__in={p for p, _ in keys}, point_id__in={q for _, q in keys}
+                )
                 if (c.person_id, c.point_id) in keys
             }
             new, changed = {}, {}
             for r in rows:
                 key = (r.person_id, r.point_id)
                 card = cards.get(key) or new.get(key)
-                current = scheduling.load_card(card.state, r.point_id) if card else scheduling.new_card(r.point_id, r.answered_at)
+                current = (
+                    scheduling.load_card(card.state, r.point_id)
+                    if card
+                    else scheduling.new_card(r.point_id, r.answered_at)
+                )
                 updated = scheduling.review(current, r.point.high_risk, bool(r.correct), r.answered_at)
                 if card is None:
                     card = Card(person_id=r.person_id, point_id=r.point_id, reviews=0, lapses=0)
@@ -209,7 +228,9 @@ def streak(person, today=None):
     """Days in a row with the daily question answered, ending today (or yesterday if today is still open)."""
     today = today or timezone.localdate()
     days = set(
-        DailyQuestion.objects.filter(person=person, answered_at__isnull=False, date__gte=today - timedelta(days=400)).values_list("date", flat=True)
+        DailyQuestion.objects.filter(
+            person=person, answered_at__isnull=False, date__gte=today - timedelta(days=400)
+        ).values_list("date", flat=True)
     )
     day = today if today in days else today - timedelta(days=1)
     count = 0
@@ -263,9 +284,7 @@ def mastery(person, now=None):
 
 def branches_of(user):
     """The branches whose training the user may follow (their own first)."""
-    return list(
-        OrgNode.objects.visible_to(user, "training_results").filter(kind=OrgKind.BRANCH).order_by("path")[:300]
-    )
+    return list(OrgNode.objects.visible_to(user, "training_results").filter(kind=OrgKind.BRANCH).order_by("path")[:300])
 
 
 def get_branch(user, pk):
@@ -294,7 +313,9 @@ def branch_overview(user, branch, today=None):
     """Today's participation, who has not answered this week, the weakest points, new / transferred workers."""
     today = today or timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    people = Person.objects.visible_to(user, "training_results").filter(org__path__startswith=branch.path, work_status=WorkStatus.ON_DUTY)
+    people = Person.objects.visible_to(user, "training_results").filter(
+        org__path__startswith=branch.path, work_status=WorkStatus.ON_DUTY
+    )
     daily = DailyQuestion.objects.filter(person__in=people.values("pk"), answered_at__isnull=False)
     on_duty = people.count()
     today_stats = daily.filter(date=today).aggregate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
@@ -324,7 +345,10 @@ def _newcomers(people, today):
         people.annotate(recently_moved=Exists(moved))
         .filter(Q(hire_date__gte=hire_since) | Q(recently_moved=True))
         .annotate(
-            answered=Count("daily_questions", filter=Q(daily_questions__answered_at__isnull=False, daily_questions__date__gte=since)),
+            answered=Count(
+                "daily_questions",
+                filter=Q(daily_questions__answered_at__isnull=False, daily_questions__date__gte=since),
+            ),
             right=Count("daily_questions", filter=Q(daily_questions__correct=True, daily_questions__date__gte=since)),
         )
         .select_related("job_type", "org")
@@ -354,8 +378,8 @@ def save_bank_question(user, data, current=None):
     """Create or edit a bank question from a form; an answered question gets a new version (see bank.save_question)."""
     import re as _re
 
-    from training.bank import save_question, validate_question
     from orgs.models import JobType
+    from training.bank import save_question, validate_question
 
     if not scope.can(user, "training_bank"):
         raise NotFound()
@@ -366,7 +390,11 @@ def save_bank_question(user, data, current=None):
             errors["code"] = "题号只能用字母、数字、- 和 _,最长40位"
         elif Question.objects.filter(code=code).exists():
             errors["code"] = f"题号 {code} 已存在"
-    point = KnowledgePoint.objects.filter(pk=data.get("point") or 0).first() if str(data.get("point") or "").isdigit() else None
+    point = (
+        KnowledgePoint.objects.filter(pk=data.get("point") or 0).first()
+        if str(data.get("point") or "").isdigit()
+        else None
+    )
     if point is None:
         errors["point"] = "请选择知识点"
     status = data.get("status") or QuestionStatus.ACTIVE
@@ -374,14 +402,26 @@ def save_bank_question(user, data, current=None):
         errors["status"] = "状态不正确"
     options = [line.strip() for line in str(data.get("options") or "").splitlines() if line.strip()]
     try:
-        fields = validate_question({**{k: data.get(k) for k in ("type", "stem", "answer", "explanation", "clause", "difficulty")}, "options": options})
+        fields = validate_question(
+            {
+                **{k: data.get(k) for k in ("type", "stem", "answer", "explanation", "clause", "difficulty")},
+                "options": options,
+            }
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     getlist = getattr(data, "getlist", None)
     job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
-    return save_question(code, point, fields, list(JobType.objects.filter(pk__in=job_ids)), status=status, source=current.source if current else "manual")
+    return save_question(
+        code,
+        point,
+        fields,
+        list(JobType.objects.filter(pk__in=job_ids)),
+        status=status,
+        source=current.source if current else "manual",
+    )
 
 
 def save_point(user, data, current=None):
@@ -432,7 +472,9 @@ def answered_today(user):
     """Whether the user's own question of today is answered (None: the user has no daily question)."""
     if not user.is_authenticated or not user.person_id:
         return None
-    return DailyQuestion.objects.filter(person_id=user.person_id, date=timezone.localdate(), answered_at__isnull=False).exists()
+    return DailyQuestion.objects.filter(
+        person_id=user.person_id, date=timezone.localdate(), answered_at__isnull=False
+    ).exists()
 
 
 # ---------------------------------------------------------------- the nightly preparation
@@ -459,7 +501,10 @@ def prepare_day(day=None, now=None, mine=None, chunk=1000, log=lambda msg: None)
             cards[(c.person_id, c.point_id)] = c
         seen = {}
         for person_id, question_id, n in (
-            DailyQuestion.objects.filter(person_id__in=ids).values_list("person_id", "question_id").annotate(n=Count("pk")).order_by()
+            DailyQuestion.objects.filter(person_id__in=ids)
+            .values_list("person_id", "question_id")
+            .annotate(n=Count("pk"))
+            .order_by()
         ):
             seen.setdefault(person_id, {})[question_id] = n
         batch = []
@@ -469,21 +514,35 @@ def prepare_day(day=None, now=None, mine=None, chunk=1000, log=lambda msg: None)
                 for question_id, point_id in eligible_questions(job_type_id):
                     grouped.setdefault(point_id, []).append(question_id)
                 by_job[job_type_id] = grouped
-                fits = set(KnowledgePoint.job_types.through.objects.filter(jobtype_id=job_type_id).values_list("knowledgepoint_id", flat=True))
-                points[job_type_id] = {p.pk: (p.high_risk, p.order, p.pk in fits) for p in KnowledgePoint.objects.filter(pk__in=list(grouped))}
+                fits = set(
+                    KnowledgePoint.job_types.through.objects.filter(jobtype_id=job_type_id).values_list(
+                        "knowledgepoint_id", flat=True
+                    )
+                )
+                points[job_type_id] = {
+                    p.pk: (p.high_risk, p.order, p.pk in fits)
+                    for p in KnowledgePoint.objects.filter(pk__in=list(grouped))
+                }
             grouped = by_job[job_type_id]
             if not grouped:
                 continue
             choices = [
                 scheduling.PointChoice(
-                    point_id=pid, high_risk=hr, for_job=fj, order=order,
-                    card=scheduling.load_card(cards[(person_id, pid)].state, pid) if (person_id, pid) in cards else None,
+                    point_id=pid,
+                    high_risk=hr,
+                    for_job=fj,
+                    order=order,
+                    card=scheduling.load_card(cards[(person_id, pid)].state, pid)
+                    if (person_id, pid) in cards
+                    else None,
                 )  # fmt: skip
                 for pid, (hr, order, fj) in points[job_type_id].items()
             ]
             choice = scheduling.choose_point(choices, now)
             question_id = scheduling.choose_question(grouped[choice.point_id], seen.get(person_id, {}), person_id, day)
-            batch.append(DailyQuestion(person_id=person_id, date=day, question_id=question_id, point_id=choice.point_id))
+            batch.append(
+                DailyQuestion(person_id=person_id, date=day, question_id=question_id, point_id=choice.point_id)
+            )
         made += len(DailyQuestion.objects.bulk_create(batch, ignore_conflicts=True, batch_size=1000))
         log(f"{min(start + chunk, len(rows))}/{len(rows)}")
     return applied, made

@@ -1,4 +1,5 @@
 """Pages of the 微训课堂. Thin: parse input, call ``training.services``, render."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -8,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, NotFound
+from common.excel import xlsx_response
 from orgs import scope
 from orgs.models import JobType
-from common.excel import xlsx_response
 from training import bank_excel, services
 from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
 
@@ -45,7 +46,12 @@ def daily_answer(request, pk):
         return render(request, "training/daily.html", {"unavailable": exc.message}, status=409)
     except ValidationError as exc:
         today = services.todays_question(request.user)
-        context = {"daily": today, "question": today.question, "streak": services.streak(request.user.person), "error": exc.message_dict["answer"][0]}
+        context = {
+            "daily": today,
+            "question": today.question,
+            "streak": services.streak(request.user.person),
+            "error": exc.message_dict["answer"][0],
+        }
         return render(request, "training/daily.html", context, status=422)
     if request.POST.get("next") == "/":  # answered on the home page: the result and the explanation show there
         return redirect("/?daily=1")
@@ -98,7 +104,9 @@ def bank(request):
     page = Paginator(questions, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    points = KnowledgePoint.objects.annotate(n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE)))
+    points = KnowledgePoint.objects.annotate(
+        n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE))
+    )
     context = {
         "page": page,
         "points": points,
@@ -124,7 +132,9 @@ def question_detail(request, pk):
     if question is None:
         raise Http404
     versions = Question.objects.filter(code=question.code).order_by("-version")
-    stats = question.daily.filter(answered_at__isnull=False).aggregate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+    stats = question.daily.filter(answered_at__isnull=False).aggregate(
+        n=Count("pk"), right=Count("pk", filter=Q(correct=True))
+    )
     return render(request, "training/question.html", {"q": question, "versions": versions, "stats": stats})
 
 
@@ -174,7 +184,9 @@ def question_edit(request, pk=None):
         "types": QuestionType.choices,
         "statuses": QuestionStatus.choices,
         "jobs": JobType.objects.all(),
-        "chosen_jobs": set(map(str, request.POST.getlist("job_types"))) if request.method == "POST" else {str(j) for j in (current.job_types.values_list("pk", flat=True) if current else [])},
+        "chosen_jobs": set(map(str, request.POST.getlist("job_types")))
+        if request.method == "POST"
+        else {str(j) for j in (current.job_types.values_list("pk", flat=True) if current else [])},
     }
     return render(request, "training/question_form.html", context, status=422 if errors else 200)
 
@@ -205,8 +217,18 @@ def points(request, pk=None):
         else:
             return redirect("training_points")
     elif current:
-        data = {"code": current.code, "name": current.name, "parent": str(current.parent_id or ""), "order": current.order, "high_risk": current.high_risk}
-    all_points = list(KnowledgePoint.objects.prefetch_related("job_types").annotate(n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE))))
+        data = {
+            "code": current.code,
+            "name": current.name,
+            "parent": str(current.parent_id or ""),
+            "order": current.order,
+            "high_risk": current.high_risk,
+        }
+    all_points = list(
+        KnowledgePoint.objects.prefetch_related("job_types").annotate(
+            n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE))
+        )
+    )
     children = {}
     for p in all_points:
         children.setdefault(p.parent_id, []).append(p)
@@ -219,6 +241,17 @@ def points(request, pk=None):
             walk(p.pk, depth + 1)
 
     walk(None, 0)
-    chosen = set(request.POST.getlist("job_types")) if request.method == "POST" else {str(j.pk) for j in (current.job_types.all() if current else [])}
-    context = {"tree": tree, "current": current, "data": data, "errors": errors, "jobs": JobType.objects.all(), "chosen_jobs": chosen}
+    chosen = (
+        set(request.POST.getlist("job_types"))
+        if request.method == "POST"
+        else {str(j.pk) for j in (current.job_types.all() if current else [])}
+    )
+    context = {
+        "tree": tree,
+        "current": current,
+        "data": data,
+        "errors": errors,
+        "jobs": JobType.objects.all(),
+        "chosen_jobs": chosen,
+    }
     return render(request, "training/points.html", context, status=422 if errors else 200)

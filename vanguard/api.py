@@ -1,6 +1,7 @@
 """JSON API of 包保 / 责任区, 党员身边无违章 and 党员示范岗 (/api/vanguard/…): the same services and scope as the pages."""
+
 from datetime import date, datetime
-from typing import Annotated, Optional
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
@@ -23,8 +24,8 @@ class MemberMonthOut(Schema):
     assigned: bool
     compliant: bool
     violations: int
-    last_violation: Optional[date]
-    days_clean: Optional[int]
+    last_violation: date | None
+    days_clean: int | None
     workers: int
     locations: int
 
@@ -33,13 +34,13 @@ class ComplianceOut(Schema):
     month: date
     compliant: int
     assigned: int
-    rate: Optional[int] = Field(description="达标率(%),无包保党员时为空")
+    rate: int | None = Field(description="达标率(%),无包保党员时为空")
     members: list[MemberMonthOut]
 
 
 class ComplianceFilters(Schema):
-    month: Optional[Month] = None
-    branch: Optional[Id] = None
+    month: Month | None = None
+    branch: Id | None = None
 
 
 class AssignmentOut(Schema):
@@ -47,7 +48,7 @@ class AssignmentOut(Schema):
     member_id: int
     member: str
     starts_on: date
-    ends_on: Optional[date]
+    ends_on: date | None
     workers: list[int]
     locations: list[int]
     note: str
@@ -57,8 +58,8 @@ class AssignmentIn(Schema):
     member: Id
     workers: list[Id] = []
     locations: list[Id] = []
-    starts_on: Optional[date] = None
-    ends_on: Optional[date] = None
+    starts_on: date | None = None
+    ends_on: date | None = None
     note: Annotated[str, Field(max_length=200)] = ""
 
 
@@ -69,7 +70,7 @@ class AdjustIn(Schema):
 
 
 class EndIn(Schema):
-    ends_on: Optional[date] = None
+    ends_on: date | None = None
 
 
 class AssessmentOut(Schema):
@@ -80,7 +81,7 @@ class AssessmentOut(Schema):
     submitted_at: datetime
     rating: str
     rating_note: str
-    rated_at: Optional[datetime]
+    rated_at: datetime | None
     version: int
 
 
@@ -90,7 +91,7 @@ class PostOut(Schema):
     holder_id: int
     holder: str
     team: str
-    location: Optional[str]
+    location: str | None
     commitments: str
     active: bool
 
@@ -102,12 +103,12 @@ class PostDetail(PostOut):
 class PostIn(Schema):
     name: Annotated[str, Field(max_length=60)]
     holder: Id
-    location: Optional[Id] = None
+    location: Id | None = None
     commitments: Annotated[str, Field(max_length=2000)]
 
 
 class SelfIn(Schema):
-    month: Optional[Month] = None
+    month: Month | None = None
     summary: Annotated[str, Field(max_length=2000)]
     self_rating: str = Field(description="excellent / good / pass / fail")
 
@@ -115,7 +116,7 @@ class SelfIn(Schema):
 class RateIn(Schema):
     rating: str = Field(description="excellent / good / pass / fail")
     note: Annotated[str, Field(max_length=500)] = ""
-    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = None
+    version: Annotated[int, Field(ge=1, le=2**31)] | None = None
 
 
 def _row(member, r):
@@ -131,7 +132,9 @@ def compliance_month(request, filters: Query[ComplianceFilters]):
     month = min(month, today.replace(day=1))
     branch = None
     if filters.branch:
-        branch = OrgNode.objects.visible_to(request.user, "vanguard").filter(pk=filters.branch, kind=OrgKind.BRANCH).first()
+        branch = (
+            OrgNode.objects.visible_to(request.user, "vanguard").filter(pk=filters.branch, kind=OrgKind.BRANCH).first()
+        )
         if branch is None:
             from common.errors import NotFound
 
@@ -154,7 +157,12 @@ def _assignment(a):
 
 @router.get("/assignments", response={200: list[AssignmentOut], **ERRORS_READ}, summary="包保与责任区(当前及历史)")
 def list_assignments(request):
-    qs = Assignment.objects.visible_to(request.user).select_related("member").prefetch_related("workers", "locations").order_by("member_id", "starts_on")
+    qs = (
+        Assignment.objects.visible_to(request.user)
+        .select_related("member")
+        .prefetch_related("workers", "locations")
+        .order_by("member_id", "starts_on")
+    )
     return [_assignment(a) for a in qs[:2000]]
 
 
@@ -166,7 +174,9 @@ def create_assignment(request, payload: AssignmentIn):
     return 201, _assignment(services.assign(request.user, data))
 
 
-@router.post("/assignments/{id}/adjust", response={201: AssignmentOut, **ERRORS_WRITE}, summary="调整包保对象或责任区(自某日起)")
+@router.post(
+    "/assignments/{id}/adjust", response={201: AssignmentOut, **ERRORS_WRITE}, summary="调整包保对象或责任区(自某日起)"
+)
 def adjust_assignment(request, id: PathId, payload: AdjustIn):
     data = {"workers": payload.workers, "locations": payload.locations, "from": payload.from_day.isoformat()}
     return 201, _assignment(services.adjust(request.user, id, data))
@@ -174,7 +184,9 @@ def adjust_assignment(request, id: PathId, payload: AdjustIn):
 
 @router.post("/assignments/{id}/end", response={200: AssignmentOut, **ERRORS_WRITE}, summary="结束包保")
 def end_assignment(request, id: PathId, payload: EndIn):
-    return _assignment(services.end(request.user, id, {"ends_on": payload.ends_on.isoformat() if payload.ends_on else ""}))
+    return _assignment(
+        services.end(request.user, id, {"ends_on": payload.ends_on.isoformat() if payload.ends_on else ""})
+    )
 
 
 def _post(p, with_assessments=False):
@@ -189,7 +201,9 @@ def _post(p, with_assessments=False):
 
 @router.get("/posts", response={200: list[PostOut], **ERRORS_READ}, summary="党员示范岗")
 def list_posts(request):
-    return [_post(p) for p in ModelPost.objects.visible_to(request.user).select_related("holder", "org", "location")[:2000]]
+    return [
+        _post(p) for p in ModelPost.objects.visible_to(request.user).select_related("holder", "org", "location")[:2000]
+    ]
 
 
 @router.post("/posts", response={201: PostDetail, **ERRORS_WRITE}, summary="设立示范岗")
@@ -202,7 +216,9 @@ def get_post(request, id: PathId):
     return _post(services.get_post(request.user, id), True)
 
 
-@router.post("/posts/{id}/assessments", response={200: PostDetail, **ERRORS_WRITE}, summary="岗位党员月度自评(评定前可修改)")
+@router.post(
+    "/posts/{id}/assessments", response={200: PostDetail, **ERRORS_WRITE}, summary="岗位党员月度自评(评定前可修改)"
+)
 def self_assess(request, id: PathId, payload: SelfIn):
     services.self_assess(request.user, id, payload.dict())
     return _post(services.get_post(request.user, id), True)

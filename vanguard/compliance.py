@@ -9,6 +9,7 @@ from the start of their first assignment when there never was one) to the day of
 Queries: assignments with their workers and locations (3), violations of those workers and locations (1) — for any
 number of members.
 """
+
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,12 +50,20 @@ class MemberMonth:
 
 def _load(member_ids, until):
     """Every assignment of these members that started by ``until``, with worker and location ids."""
-    assignments = list(Assignment.objects.filter(member_id__in=member_ids, starts_on__lte=until).values("pk", "member_id", "starts_on", "ends_on", "mine_id"))
+    assignments = list(
+        Assignment.objects.filter(member_id__in=member_ids, starts_on__lte=until).values(
+            "pk", "member_id", "starts_on", "ends_on", "mine_id"
+        )
+    )
     ids = [a["pk"] for a in assignments]
     workers, locations = {}, {}
-    for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=ids).values_list("assignment_id", "person_id"):
+    for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=ids).values_list(
+        "assignment_id", "person_id"
+    ):
         workers.setdefault(aid, set()).add(pid)
-    for aid, lid in Assignment.locations.through.objects.filter(assignment_id__in=ids).values_list("assignment_id", "location_id"):
+    for aid, lid in Assignment.locations.through.objects.filter(assignment_id__in=ids).values_list(
+        "assignment_id", "location_id"
+    ):
         locations.setdefault(aid, set()).add(lid)
     for a in assignments:
         a["workers"], a["locations"] = workers.get(a["pk"], set()), locations.get(a["pk"], set())

@@ -1,5 +1,6 @@
 """Demo 包保 / 责任区 and 示范岗 in the first mine: every party member answers for a few workers of their 区队 and one
 location since the start of the year; two 示范岗 per branch with last month's assessment rated."""
+
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -35,20 +36,48 @@ def vanguard(ctx):
             places = locations.get(unit, [])
             plans.append((m, workers, [places[i % len(places)]] if places else []))
     assignments = Assignment.objects.bulk_create(
-        [Assignment(mine=mine, member_id=m[0], org_id=m[1], starts_on=start, created_by=actor, note="年度包保") for m, _, _ in plans], batch_size=2000
+        [
+            Assignment(mine=mine, member_id=m[0], org_id=m[1], starts_on=start, created_by=actor, note="年度包保")
+            for m, _, _ in plans
+        ],
+        batch_size=2000,
     )
-    through_w.objects.bulk_create([through_w(assignment_id=a.pk, person_id=w) for a, (_, ws, _) in zip(assignments, plans) for w in ws], batch_size=5000)
-    through_l.objects.bulk_create([through_l(assignment_id=a.pk, location_id=loc) for a, (_, _, ls) in zip(assignments, plans) for loc in ls], batch_size=5000)
+    through_w.objects.bulk_create(
+        [through_w(assignment_id=a.pk, person_id=w) for a, (_, ws, _) in zip(assignments, plans) for w in ws],
+        batch_size=5000,
+    )
+    through_l.objects.bulk_create(
+        [through_l(assignment_id=a.pk, location_id=loc) for a, (_, _, ls) in zip(assignments, plans) for loc in ls],
+        batch_size=5000,
+    )
     posts = []
     branches = OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.BRANCH)
     member_account = ctx.accounts.get("member")
     for branch in branches:
         holders = [p for p in people if p[2].startswith(branch.path) and p[3] in PARTY][:2]
         for n, h in enumerate(holders):
-            posts.append(ModelPost(mine=mine, name=("安全生产示范岗", "党员先锋岗")[n], holder_id=h[0], org_id=h[1], commitments="不违章、不冒险、不蛮干;身边无违章", created_by=actor))
+            posts.append(
+                ModelPost(
+                    mine=mine,
+                    name=("安全生产示范岗", "党员先锋岗")[n],
+                    holder_id=h[0],
+                    org_id=h[1],
+                    commitments="不违章、不冒险、不蛮干;身边无违章",
+                    created_by=actor,
+                )
+            )
     if member_account and member_account.person_id and not any(p.holder_id == member_account.person_id for p in posts):
         me = Person.objects.get(pk=member_account.person_id)
-        posts.append(ModelPost(mine=mine, name="党员安全示范岗", holder=me, org_id=me.org_id, commitments="带头执行手指口述,身边无违章", created_by=actor))
+        posts.append(
+            ModelPost(
+                mine=mine,
+                name="党员安全示范岗",
+                holder=me,
+                org_id=me.org_id,
+                commitments="带头执行手指口述,身边无违章",
+                created_by=actor,
+            )
+        )
     posts = ModelPost.objects.bulk_create(posts)
     last_month = (ctx.today.replace(day=1) - timedelta(days=1)).replace(day=1)
     now = timezone.now()

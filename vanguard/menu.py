@@ -1,4 +1,5 @@
 """Menu entries, 待办 and the home figures of party members leading on safety (responsibility 2)."""
+
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
@@ -8,14 +9,28 @@ from common.todos import register as register_todo
 from orgs import scope
 from vanguard import compliance, services
 
-register(MenuEntry("党员无违章", "vanguard_overview", "person-check", order=17, visible=lambda u: scope.can(u, "vanguard")))
-register(MenuEntry("我的包保", "vanguard_me", "person-heart", order=18, visible=lambda u: bool(u.person_id) and not scope.can(u, "vanguard")))
+register(
+    MenuEntry("党员无违章", "vanguard_overview", "person-check", order=17, visible=lambda u: scope.can(u, "vanguard"))
+)
+register(
+    MenuEntry(
+        "我的包保",
+        "vanguard_me",
+        "person-heart",
+        order=18,
+        visible=lambda u: bool(u.person_id) and not scope.can(u, "vanguard"),
+    )
+)
 
 
 @register_todo
 def ratings_waiting(user):
     for a in services.waiting_ratings(user)[:50]:
-        yield Todo(module="vanguard", title=f"示范岗评定:{a.post.holder.name} {a.month:%Y年%-m月}", url=f"/vanguard/posts/{a.post_id}/")
+        yield Todo(
+            module="vanguard",
+            title=f"示范岗评定:{a.post.holder.name} {a.month:%Y年%-m月}",
+            url=f"/vanguard/posts/{a.post_id}/",
+        )
 
 
 @register_tile(2)
@@ -27,7 +42,18 @@ def vanguard_figures(user):
         if not own or not own[0][1].assigned:
             return []
         row = own[0][1]
-        return [Figure("我身边本月无违章", "达标" if row.compliant else "未达标", url="/vanguard/me/", warn=not row.compliant)]
+        return [
+            Figure(
+                "我身边本月无违章", "达标" if row.compliant else "未达标", url="/vanguard/me/", warn=not row.compliant
+            )
+        ]
     rows = services.compliance_rows(user, timezone.localdate())
     ok, assigned, rate = compliance.branch_rate([r for _, r in rows])
-    return [Figure("党员身边无违章达标", f"{rate}%" if rate is not None else "—", url="/vanguard/", warn=rate is not None and rate < 100)]
+    return [
+        Figure(
+            "党员身边无违章达标",
+            f"{rate}%" if rate is not None else "—",
+            url="/vanguard/",
+            warn=rate is not None and rate < 100,
+        )
+    ]

@@ -1,5 +1,6 @@
 """Party members leading on safety (SPEC §4.2): 划片包保 / 安全责任区, 党员身边无违章 (computed, see compliance.py),
 and 党员示范岗 with its monthly self-assessment and rating."""
+
 from django.db import models
 
 from orgs import scope
@@ -23,12 +24,18 @@ class Assignment(models.Model):
     is judged by who and what the member answered for then."""
 
     mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
-    member = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="vanguard_assignments", verbose_name="党员")
+    member = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, related_name="vanguard_assignments", verbose_name="党员"
+    )
     org = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="党员所在班组")
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期", null=True, blank=True)
-    workers = models.ManyToManyField("orgs.Person", blank=True, related_name="guardian_assignments", verbose_name="包保对象")
-    locations = models.ManyToManyField("hazards.Location", blank=True, related_name="vanguard_assignments", verbose_name="责任区")
+    workers = models.ManyToManyField(
+        "orgs.Person", blank=True, related_name="guardian_assignments", verbose_name="包保对象"
+    )
+    locations = models.ManyToManyField(
+        "hazards.Location", blank=True, related_name="vanguard_assignments", verbose_name="责任区"
+    )
     note = models.CharField("说明", max_length=200, blank=True)
     created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,9 +62,13 @@ class ModelPost(models.Model):
 
     mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
     name = models.CharField("岗位名称", max_length=60)
-    holder = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="model_posts", verbose_name="岗位党员")
+    holder = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, related_name="model_posts", verbose_name="岗位党员"
+    )
     org = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="所在班组")
-    location = models.ForeignKey("hazards.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="地点")
+    location = models.ForeignKey(
+        "hazards.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="地点"
+    )
     commitments = models.TextField("承诺")
     active = models.BooleanField("在岗", default=True)
     created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
@@ -90,7 +101,9 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField("自评时间")
     rating = models.CharField("评定等级", max_length=10, choices=Rating.choices, blank=True)
     rating_note = models.CharField("评语", max_length=500, blank=True)
-    rated_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="评定人")
+    rated_by = models.ForeignKey(
+        "orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="评定人"
+    )
     rated_at = models.DateTimeField("评定时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -103,5 +116,7 @@ class Assessment(models.Model):
         return bool(self.rating)
 
 
-scope.register_capability("vanguard", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}, self_too=True)
+scope.register_capability(
+    "vanguard", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}, self_too=True
+)
 scope.register_capability("vanguard_manage", {"admin", "committee", "secretary"})

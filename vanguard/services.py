@@ -1,4 +1,5 @@
 """包保 / 责任区 assignments and 党员示范岗 (SPEC §4.2). Every change and check lives here once."""
+
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -69,9 +70,11 @@ def _clashes(workers, member, starts_on, ends_on, exclude=None):
     """A worker is answered for by one member at a time: the first clash, as a message, or None."""
     if not workers:
         return None
-    others = Assignment.objects.active_between(starts_on, ends_on or timezone.localdate() + timedelta(days=36500)).filter(
-        workers__in=workers
-    ).exclude(member=member)
+    others = (
+        Assignment.objects.active_between(starts_on, ends_on or timezone.localdate() + timedelta(days=36500))
+        .filter(workers__in=workers)
+        .exclude(member=member)
+    )
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     clash = others.select_related("member").prefetch_related("workers").first()
@@ -108,7 +111,15 @@ def assign(user, data, now=None):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        a = Assignment.objects.create(mine=mine, member=member, org=member.org, starts_on=starts_on, ends_on=ends_on, note=str(data.get("note") or "").strip()[:200], created_by=user)
+        a = Assignment.objects.create(
+            mine=mine,
+            member=member,
+            org=member.org,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            note=str(data.get("note") or "").strip()[:200],
+            created_by=user,
+        )
         a.workers.set(workers)
         a.locations.set(locations)
     return a
@@ -164,7 +175,15 @@ def adjust(user, pk, data):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        new = Assignment.objects.create(mine=a.mine, member=a.member, org=a.member.org, starts_on=from_day, ends_on=a.ends_on, note=a.note, created_by=user)
+        new = Assignment.objects.create(
+            mine=a.mine,
+            member=a.member,
+            org=a.member.org,
+            starts_on=from_day,
+            ends_on=a.ends_on,
+            note=a.note,
+            created_by=user,
+        )
         new.workers.set(workers)
         new.locations.set(locations)
         Assignment.objects.filter(pk=a.pk).update(ends_on=from_day - timedelta(days=1))
@@ -184,7 +203,13 @@ def members_in_scope(user, branch=None):
 
 def compliance_rows(user, month, branch=None, today=None):
     """[(member, MemberMonth)] for the members in scope who answered for something this month or before."""
-    members = list(members_in_scope(user, branch).filter(vanguard_assignments__isnull=False).distinct().select_related("org").order_by("org__path", "name"))
+    members = list(
+        members_in_scope(user, branch)
+        .filter(vanguard_assignments__isnull=False)
+        .distinct()
+        .select_related("org")
+        .order_by("org__path", "name")
+    )
     months = compliance.member_months([m.pk for m in members], month, today=today)
     return [(m, months[m.pk]) for m in members]
 
@@ -213,7 +238,9 @@ def member_year(user, member_id, year, today=None):
         if first > today:
             break
         months.append((first, compliance.member_months([member.pk], first, today=today)[member.pk]))
-    assignments = Assignment.objects.filter(member=member).prefetch_related("workers", "locations").order_by("-starts_on")
+    assignments = (
+        Assignment.objects.filter(member=member).prefetch_related("workers", "locations").order_by("-starts_on")
+    )
     return member, months, assignments
 
 
@@ -241,11 +268,21 @@ def create_post(user, data):
         errors["commitments"] = "请填写公开承诺"
     if errors:
         raise ValidationError(errors)
-    return ModelPost.objects.create(mine=mine, name=name, holder=holder, org=holder.org, location=location, commitments=commitments[:2000], created_by=user)
+    return ModelPost.objects.create(
+        mine=mine,
+        name=name,
+        holder=holder,
+        org=holder.org,
+        location=location,
+        commitments=commitments[:2000],
+        created_by=user,
+    )
 
 
 def get_post(user, pk):
-    post = ModelPost.objects.visible_to(user).filter(pk=as_id(pk) or 0).select_related("holder", "org", "location").first()
+    post = (
+        ModelPost.objects.visible_to(user).filter(pk=as_id(pk) or 0).select_related("holder", "org", "location").first()
+    )
     if post is None:
         raise NotFound()
     return post
@@ -284,17 +321,25 @@ def self_assess(user, pk, data, now=None):
     with transaction.atomic():
         existing = Assessment.objects.select_for_update().filter(post=post, month=month).first()
         if existing is None:
-            return Assessment.objects.create(post=post, month=month, summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now)
+            return Assessment.objects.create(
+                post=post, month=month, summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now
+            )
         if existing.rated:
             raise Conflict("该月已评定,不能再修改自评")
-        Assessment.objects.filter(pk=existing.pk, rating="").update(summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now, version=existing.version + 1)
+        Assessment.objects.filter(pk=existing.pk, rating="").update(
+            summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now, version=existing.version + 1
+        )
     return Assessment.objects.get(pk=existing.pk)
 
 
 def rate(user, assessment_id, data, now=None):
     """The secretary rates a month; a rated assessment is final (no edit, no delete)."""
     now = now or timezone.now()
-    a = Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user)).select_related("post").first()
+    a = (
+        Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user))
+        .select_related("post")
+        .first()
+    )
     if a is None:
         raise NotFound()
     if not can_manage(user, a.post.org):
@@ -309,7 +354,11 @@ def rate(user, assessment_id, data, now=None):
     if a.rated:
         raise Conflict("该月已评定")
     updated = Assessment.objects.filter(pk=a.pk, rating="", version=a.version).update(
-        rating=data["rating"], rating_note=str(data.get("note") or "").strip()[:500], rated_by=user, rated_at=now, version=a.version + 1
+        rating=data["rating"],
+        rating_note=str(data.get("note") or "").strip()[:500],
+        rated_by=user,
+        rated_at=now,
+        version=a.version + 1,
     )
     if not updated:
         raise Conflict("该月已评定或自评已被修改,请刷新")
@@ -318,7 +367,11 @@ def rate(user, assessment_id, data, now=None):
 
 def delete_assessment(user, assessment_id):
     """The holder may withdraw an unrated self-assessment; a rated one stays."""
-    a = Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user)).select_related("post").first()
+    a = (
+        Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user))
+        .select_related("post")
+        .first()
+    )
     if a is None:
         raise NotFound()
     if not is_holder(user, a.post):

@@ -1,4 +1,5 @@
 """Pages of 包保 / 责任区, 党员身边无违章 and 党员示范岗. Thin: parse input, call ``vanguard.services``, render."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -51,7 +52,9 @@ def _assign_choices(user):
     return mine, {
         "members": services.party_members(user, mine).select_related("org").order_by("org__path", "name"),
         "people": services.managed_people(user, mine).select_related("org").order_by("org__path", "name")[:1000],
-        "locations": Location.objects.filter(mine=mine, active=True).select_related("unit").order_by("unit__path", "name"),
+        "locations": Location.objects.filter(mine=mine, active=True)
+        .select_related("unit")
+        .order_by("unit__path", "name"),
     }
 
 
@@ -66,9 +69,19 @@ def assign(request):
     selected = {"workers": set(), "locations": set()}
     if request.method == "POST":
         data = request.POST
-        selected = {"workers": set(request.POST.getlist("workers")), "locations": set(request.POST.getlist("locations"))}
+        selected = {
+            "workers": set(request.POST.getlist("workers")),
+            "locations": set(request.POST.getlist("locations")),
+        }
         try:
-            services.assign(user, {**request.POST.dict(), "workers": request.POST.getlist("workers"), "locations": request.POST.getlist("locations")})
+            services.assign(
+                user,
+                {
+                    **request.POST.dict(),
+                    "workers": request.POST.getlist("workers"),
+                    "locations": request.POST.getlist("locations"),
+                },
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         except Forbidden:
@@ -76,7 +89,12 @@ def assign(request):
         else:
             messages.success(request, "包保已安排")
             return redirect("vanguard_overview")
-    return render(request, "vanguard/assign.html", {"data": data, "errors": errors, "selected": selected, **choices}, status=422 if errors else 200)
+    return render(
+        request,
+        "vanguard/assign.html",
+        {"data": data, "errors": errors, "selected": selected, **choices},
+        status=422 if errors else 200,
+    )
 
 
 @login_required
@@ -91,7 +109,15 @@ def assignment_detail(request, pk):
             if op == "end":
                 services.end(user, pk, request.POST)
             else:
-                a = services.adjust(user, pk, {**request.POST.dict(), "workers": request.POST.getlist("workers"), "locations": request.POST.getlist("locations")})
+                a = services.adjust(
+                    user,
+                    pk,
+                    {
+                        **request.POST.dict(),
+                        "workers": request.POST.getlist("workers"),
+                        "locations": request.POST.getlist("locations"),
+                    },
+                )
         except ValidationError as exc:
             errors, data, status = exc.message_dict, request.POST, 422
         except (Forbidden, Conflict) as exc:
@@ -100,7 +126,14 @@ def assignment_detail(request, pk):
             messages.success(request, "已结束" if op == "end" else "已调整:新的包保从调整日起算")
             return redirect("vanguard_assignment", a.pk)
     can_manage = services.can_manage(user, a.org)
-    context = {"a": a, "workers": a.workers.select_related("org"), "places": a.locations.select_related("unit"), "errors": errors, "data": data, "can_manage": can_manage}
+    context = {
+        "a": a,
+        "workers": a.workers.select_related("org"),
+        "places": a.locations.select_related("unit"),
+        "errors": errors,
+        "data": data,
+        "can_manage": can_manage,
+    }
     if can_manage:
         context.update(_assign_choices(user)[1])
         context["selected"] = {
@@ -116,7 +149,11 @@ def member_page(request, person_id):
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
     member, months, assignments = or_404(services.member_year, request.user, person_id, year)
     posts = ModelPost.objects.visible_to(request.user).filter(holder=member)
-    return render(request, "vanguard/member.html", {"member": member, "months": months, "assignments": assignments, "year": year, "posts": posts})
+    return render(
+        request,
+        "vanguard/member.html",
+        {"member": member, "months": months, "assignments": assignments, "year": year, "posts": posts},
+    )
 
 
 @login_required
@@ -128,7 +165,11 @@ def my_page(request):
     if services.members_in_scope(user).filter(pk=user.person_id).exists():
         return redirect("vanguard_member", user.person_id)
     today = timezone.localdate()
-    guardians = Assignment.objects.active_between(today, today).filter(workers=user.person_id).select_related("member", "member__org")
+    guardians = (
+        Assignment.objects.active_between(today, today)
+        .filter(workers=user.person_id)
+        .select_related("member", "member__org")
+    )
     return render(request, "vanguard/guardian.html", {"guardians": guardians})
 
 
@@ -150,7 +191,9 @@ def posts(request):
             messages.success(request, "示范岗已设立")
             return redirect("vanguard_post", post.pk)
     context = {
-        "posts": ModelPost.objects.visible_to(user).select_related("holder", "org", "location").order_by("org__path", "name"),
+        "posts": ModelPost.objects.visible_to(user)
+        .select_related("holder", "org", "location")
+        .order_by("org__path", "name"),
         "waiting": services.waiting_ratings(user)[:100],
         "can_manage": can_manage,
         "errors": errors,

@@ -1,6 +1,7 @@
 """JSON API of 三违 (/api/violations/…): the same services, scope and appeal table as the pages."""
+
 from datetime import date
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
@@ -18,8 +19,8 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 class StepOut(Schema):
     id: int
     name: str
-    done_on: Optional[date]
-    done_by: Optional[str]
+    done_on: date | None
+    done_by: str | None
     note: str
 
 
@@ -36,18 +37,18 @@ class ViolationOut(Schema):
     kind_label: str
     severity: str
     serious: bool
-    location: Optional[str]
+    location: str | None
     description: str
     points: int
     fine: str = Field(description="罚款(元)")
 
 
 class ViolationDetail(ViolationOut):
-    shift: Optional[str]
+    shift: str | None
     clauses: str
     external_id: str
     version: int
-    appeal_deadline: Optional[date]
+    appeal_deadline: date | None
     reexam: str = Field(description="复考状态:空 = 不需复考")
     actions: list[str] = Field(description="当前用户在此状态下可做的操作")
     help_steps: list[StepOut]
@@ -60,14 +61,14 @@ class ViolationPage(Schema):
 
 
 class ViolationFilters(Schema):
-    status: Optional[Literal[tuple(ViolationStatus.values)]] = None
-    kind: Optional[Literal[tuple(ViolationKind.values)]] = None
-    severity: Optional[Id] = None
-    location: Optional[Id] = None
-    branch: Optional[Id] = Field(None, description="党支部 id")
-    person: Optional[Annotated[str, Field(max_length=30)]] = Field(None, description="姓名(含)或工号")
-    date_from: Optional[date] = Field(None, alias="from")
-    date_to: Optional[date] = Field(None, alias="to")
+    status: Literal[tuple(ViolationStatus.values)] | None = None
+    kind: Literal[tuple(ViolationKind.values)] | None = None
+    severity: Id | None = None
+    location: Id | None = None
+    branch: Id | None = Field(None, description="党支部 id")
+    person: Annotated[str, Field(max_length=30)] | None = Field(None, description="姓名(含)或工号")
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
     help_open: bool = Field(False, description="只看帮教未完成的")
     page: Annotated[int, Field(ge=1, le=100000)] = 1
 
@@ -78,22 +79,22 @@ class ViolationIn(Schema):
     kind: Literal[tuple(ViolationKind.values)]
     severity: Id
     description: Annotated[str, Field(max_length=2000)]
-    location: Optional[Id] = None
-    shift: Optional[Id] = None
+    location: Id | None = None
+    shift: Id | None = None
     clauses: Annotated[str, Field(max_length=300)] = ""
-    points: Optional[Annotated[int, Field(ge=0, le=services.MAX_POINTS)]] = Field(None, description="空 = 按严重程度")
-    fine: Optional[Annotated[str, Field(max_length=12)]] = Field(None, description="罚款(元),空 = 按严重程度")
-    requires_reexam: Optional[bool] = Field(None, description="空 = 按严重程度")
-    token: Optional[Annotated[str, Field(max_length=40)]] = Field(None, description="同一表单重复提交只生成一条")
+    points: Annotated[int, Field(ge=0, le=services.MAX_POINTS)] | None = Field(None, description="空 = 按严重程度")
+    fine: Annotated[str, Field(max_length=12)] | None = Field(None, description="罚款(元),空 = 按严重程度")
+    requires_reexam: bool | None = Field(None, description="空 = 按严重程度")
+    token: Annotated[str, Field(max_length=40)] | None = Field(None, description="同一表单重复提交只生成一条")
 
 
 class ActionIn(Schema):
-    version: Optional[Annotated[int, Field(ge=1, le=2**31)]] = None
+    version: Annotated[int, Field(ge=1, le=2**31)] | None = None
     note: Annotated[str, Field(max_length=1000)] = ""
 
 
 class StepIn(Schema):
-    done_on: Optional[date] = None
+    done_on: date | None = None
     note: Annotated[str, Field(max_length=500)]
 
 
@@ -136,7 +137,7 @@ class RulesOut(Schema):
 
 
 class SeverityIn(Schema):
-    id: Optional[Id] = Field(None, description="空 = 新增")
+    id: Id | None = Field(None, description="空 = 新增")
     name: Annotated[str, Field(max_length=20)]
     serious: bool = False
     points: Annotated[int, Field(ge=0, le=services.MAX_POINTS)] = 0
@@ -161,7 +162,12 @@ def _rules(user):
     rules = services.ensure_defaults(mine)
     severities = [SeverityOut(id=x.pk, name=x.name, serious=x.serious, points=x.points, fine=str(x.fine), help_steps=x.help_steps, requires_reexam=x.requires_reexam)
                   for x in Severity.objects.filter(mine=mine)]  # fmt: skip
-    return mine, RulesOut(appeals_allowed=rules.appeals_allowed, appeal_days=rules.appeal_days, appeal_role=rules.appeal_role, severities=severities)
+    return mine, RulesOut(
+        appeals_allowed=rules.appeals_allowed,
+        appeal_days=rules.appeal_days,
+        appeal_role=rules.appeal_role,
+        severities=severities,
+    )
 
 
 @router.get("/settings", response={200: RulesOut, **ERRORS_READ}, summary="本矿三违设置:申诉规则与严重程度")
@@ -172,11 +178,23 @@ def get_settings(request):
 @router.post("/settings", response={200: RulesOut, **ERRORS_WRITE}, summary="修改申诉规则")
 def save_settings(request, payload: RulesIn):
     mine, _ = _rules(request.user)
-    services.save_rules(request.user, mine, {"appeals_allowed": "1" if payload.appeals_allowed else "", "appeal_days": str(payload.appeal_days), "appeal_role": payload.appeal_role})
+    services.save_rules(
+        request.user,
+        mine,
+        {
+            "appeals_allowed": "1" if payload.appeals_allowed else "",
+            "appeal_days": str(payload.appeal_days),
+            "appeal_role": payload.appeal_role,
+        },
+    )
     return _rules(request.user)[1]
 
 
-@router.post("/severities", response={200: RulesOut, **ERRORS_WRITE}, summary="新增或修改严重程度(扣分、罚款、帮教步骤、是否复考)")
+@router.post(
+    "/severities",
+    response={200: RulesOut, **ERRORS_WRITE},
+    summary="新增或修改严重程度(扣分、罚款、帮教步骤、是否复考)",
+)
 def save_severity(request, payload: SeverityIn):
     mine, _ = _rules(request.user)
     data = {"name": payload.name, "points": str(payload.points), "fine": payload.fine, "help_steps": "\n".join(payload.help_steps),
@@ -193,7 +211,11 @@ def list_violations(request, filters: Query[ViolationFilters]):
     params["from"] = filters.date_from.isoformat() if filters.date_from else ""
     params["to"] = filters.date_to.isoformat() if filters.date_to else ""
     params["help_open"] = "1" if filters.help_open else ""
-    qs = services.filter_list(request.user, params).select_related("person", "org", "severity", "location").order_by("-occurred_on", "-pk")
+    qs = (
+        services.filter_list(request.user, params)
+        .select_related("person", "org", "severity", "location")
+        .order_by("-occurred_on", "-pk")
+    )
     start = (filters.page - 1) * 50
     return ViolationPage(count=qs.count(), items=[ViolationOut(**_out(v)) for v in qs[start : start + 50]])
 
@@ -224,7 +246,11 @@ def reexam(request, id: PathId):
     return _detail(request.user, services.schedule_reexam(request.user, id, {}))
 
 
-@router.post("/{id}/{action}", response={200: ViolationDetail, **ERRORS_WRITE}, summary="申诉与裁决(appeal、uphold、dismiss、revoke)")
+@router.post(
+    "/{id}/{action}",
+    response={200: ViolationDetail, **ERRORS_WRITE},
+    summary="申诉与裁决(appeal、uphold、dismiss、revoke)",
+)
 def act(request, id: PathId, action: ActionName, payload: ActionIn):
     data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     return _detail(request.user, services.act(request.user, id, action, data))

@@ -1,4 +1,5 @@
 """Demo 三违 of the first mine: a year of records, most with their 帮教 done, a few under appeal."""
+
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -26,7 +27,11 @@ def violations(ctx):
     severities = list(Severity.objects.filter(mine=mine))
     locations = list(Location.objects.filter(mine=mine).values_list("pk", flat=True))
     shifts = list(Shift.objects.filter(mine=mine).values_list("pk", flat=True))
-    people = list(Person.objects.filter(mine=mine).exclude(political_status__in=("member", "probationary")).values_list("pk", "org_id", "hire_date")[:3000])
+    people = list(
+        Person.objects.filter(mine=mine)
+        .exclude(political_status__in=("member", "probationary"))
+        .values_list("pk", "org_id", "hire_date")[:3000]
+    )
     if not people or not severities:
         return
     actor = ctx.accounts["safety"]
@@ -49,7 +54,11 @@ def violations(ctx):
     steps, events = [], []
     for v in created:
         at = datetime.combine(v.occurred_on, time(16), tzinfo=tz)
-        events.append(ViolationEvent(violation=v, action="record", to_status=ViolationStatus.RECORDED, actor=actor, at=at, note="登记"))
+        events.append(
+            ViolationEvent(
+                violation=v, action="record", to_status=ViolationStatus.RECORDED, actor=actor, at=at, note="登记"
+            )
+        )
         age = (ctx.today - v.occurred_on).days
         for i, name in enumerate(v.severity.help_steps):
             done = age > 7 * (i + 1)

@@ -1,6 +1,7 @@
 """三违 in Excel: the ledger (台账) of the filtered list, and import from another system keyed by its own number
 (外部编号): re-import updates, never duplicates. Imported records are history: they keep their status and carry no
 帮教 steps or re-exam (the other system tracked those); each created or changed record gets an "import" line."""
+
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -17,7 +18,11 @@ from violations.models import Severity, Violation, ViolationEvent, ViolationKind
 
 LEDGER_MAX = 50_000
 KIND_NAMES = {label: value for value, label in ViolationKind.choices}
-STATUS_NAMES = {"有效": ViolationStatus.RECORDED, "已撤销": ViolationStatus.REVOKED, "申诉中": ViolationStatus.APPEALING}
+STATUS_NAMES = {
+    "有效": ViolationStatus.RECORDED,
+    "已撤销": ViolationStatus.REVOKED,
+    "申诉中": ViolationStatus.APPEALING,
+}
 COLUMNS = [
     Column("external_id", "外部编号", required=True, width=14, help="原系统中的编号;再次导入时按它更新"),
     Column("date", "违章日期", required=True, width=12),
@@ -33,7 +38,20 @@ COLUMNS = [
     Column("status", "状态", width=8, help="有效 / 已撤销;空 = 有效"),
 ]
 HEADER = {c.key: c.header for c in COLUMNS}
-FIELDS = ["person_id", "org_id", "occurred_on", "kind", "severity_id", "description", "location_id", "shift_id", "clauses", "points", "fine", "status"]
+FIELDS = [
+    "person_id",
+    "org_id",
+    "occurred_on",
+    "kind",
+    "severity_id",
+    "description",
+    "location_id",
+    "shift_id",
+    "clauses",
+    "points",
+    "fine",
+    "status",
+]
 
 
 @dataclass
@@ -48,7 +66,10 @@ class ViolationImporter(Importer):
     title = "三违台账"
     columns = COLUMNS
     back_url_name = "violation_list"
-    instructions = ("按“外部编号”识别:已导入过的编号会被更新,不会重复新增。", "导入的记录是历史:保留原状态,不生成帮教步骤和复考。")
+    instructions = (
+        "按“外部编号”识别:已导入过的编号会被更新,不会重复新增。",
+        "导入的记录是历史:保留原状态,不生成帮教步骤和复考。",
+    )
 
     def targets(self, user):
         mine = mine_of(user)
@@ -68,7 +89,12 @@ imports.register(ViolationImporter())
 
 def check_rows(user, mine, rows, progress=lambda n: None):
     services.ensure_defaults(mine)
-    people = {emp_no: (pk, org_id, hired) for emp_no, pk, org_id, hired in Person.objects.filter(mine=mine).values_list("emp_no", "pk", "org_id", "hire_date")}
+    people = {
+        emp_no: (pk, org_id, hired)
+        for emp_no, pk, org_id, hired in Person.objects.filter(mine=mine).values_list(
+            "emp_no", "pk", "org_id", "hire_date"
+        )
+    }
     severities = {s.name: s for s in Severity.objects.filter(mine=mine)}
     locations = dict(Location.objects.filter(mine=mine).values_list("name", "pk"))
     shifts = dict(Shift.objects.filter(mine=mine).values_list("name", "pk"))
@@ -162,8 +188,14 @@ def apply_plan(user, plan):
     if plan.updates:
         Violation.objects.bulk_update([v for v, _ in plan.updates], FIELDS + ["version"], batch_size=500)
     ViolationEvent.objects.bulk_create(
-        [ViolationEvent(violation=v, action="import", to_status=v.status, actor=user, at=now, note="从原系统导入") for v in created]
-        + [ViolationEvent(violation=v, action="import", to_status=v.status, actor=user, at=now, note="再次导入更新") for v, _ in plan.updates],
+        [
+            ViolationEvent(violation=v, action="import", to_status=v.status, actor=user, at=now, note="从原系统导入")
+            for v in created
+        ]
+        + [
+            ViolationEvent(violation=v, action="import", to_status=v.status, actor=user, at=now, note="再次导入更新")
+            for v, _ in plan.updates
+        ],
         batch_size=1000,
     )
     return {"created": len(created), "updated": len(plan.updates)}
@@ -179,7 +211,9 @@ LEDGER_COLUMNS = [
 
 def ledger_response(user, qs):
     """三违台账: the filtered list as .xlsx (one query for the rows, with the 帮教 counts annotated)."""
-    qs = services.with_help_counts(qs).select_related("person", "org", "severity", "location", "shift", "recorded_by", "recorded_by__person", "reexam_paper")
+    qs = services.with_help_counts(qs).select_related(
+        "person", "org", "severity", "location", "shift", "recorded_by", "recorded_by__person", "reexam_paper"
+    )
     rows = []
     for n, v in enumerate(qs.order_by("occurred_on", "pk")[:LEDGER_MAX], start=1):
         rows.append([
@@ -190,4 +224,6 @@ def ledger_response(user, qs):
         ])  # fmt: skip
     columns = [Column(key, header, width=width) for key, header, width in LEDGER_COLUMNS]
     note = f"三违台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 条"
-    return xlsx_response(f"三违台账-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes([Sheet("三违台账", columns, rows, notes=[note])]))
+    return xlsx_response(
+        f"三违台账-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes([Sheet("三违台账", columns, rows, notes=[note])])
+    )

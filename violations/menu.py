@@ -1,4 +1,5 @@
 """Menu entry, 待办 and the home figures of 三违 (responsibility 2)."""
+
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
@@ -10,13 +11,23 @@ from violations import services
 from violations.models import HelpStep, Violation, ViolationStatus
 
 register(MenuEntry("三违", "violation_list", "exclamation-octagon", order=16))
-register_action(Action("登记三违", "violation_new", "exclamation-octagon", order=20, visible=lambda u: scope.can(u, "violations_record")))
+register_action(
+    Action(
+        "登记三违",
+        "violation_new",
+        "exclamation-octagon",
+        order=20,
+        visible=lambda u: scope.can(u, "violations_record"),
+    )
+)
 
 
 @register_todo
 def violations_waiting(user):
     for v, what in services.waiting_for(user):
-        yield Todo(module="violations", title=f"三违{what}:{v.person.name} {v.occurred_on:%m-%d}", url=f"/violations/{v.pk}/")
+        yield Todo(
+            module="violations", title=f"三违{what}:{v.person.name} {v.occurred_on:%m-%d}", url=f"/violations/{v.pk}/"
+        )
 
 
 @register_tile(2)
@@ -26,12 +37,18 @@ def violation_figures(user):
         if not user.person_id:
             return []
         # a worker's own record this year (SPEC §7.3: "my records")
-        mine = Violation.objects.filter(person_id=user.person_id, occurred_on__year=timezone.localdate().year).effective().count()
+        mine = (
+            Violation.objects.filter(person_id=user.person_id, occurred_on__year=timezone.localdate().year)
+            .effective()
+            .count()
+        )
         return [Figure("我的三违(今年)", mine, url="/violations/", warn=bool(mine))]
     month_start = timezone.localdate().replace(day=1)
     visible = Violation.objects.visible_to(user).effective()
     this_month = visible.filter(occurred_on__gte=month_start).count()
-    open_help = visible.filter(status=ViolationStatus.RECORDED, pk__in=HelpStep.objects.filter(done_on__isnull=True).values("violation_id")).count()
+    open_help = visible.filter(
+        status=ViolationStatus.RECORDED, pk__in=HelpStep.objects.filter(done_on__isnull=True).values("violation_id")
+    ).count()
     return [
         Figure("本月三违", this_month, url=f"/violations/?from={month_start:%Y-%m-%d}", warn=bool(this_month)),
         Figure("帮教未完成", open_help, url="/violations/?help_open=1", warn=bool(open_help)),

@@ -4,6 +4,7 @@ A violation is recorded against a person at a place; its severity decides the de
 walk through and whether a re-exam is required. The person may appeal within the mine's window; an appeal upheld
 revokes the violation (it no longer counts anywhere: ``Violation.objects.effective()``).
 """
+
 from django.db import models
 
 from orgs import scope
@@ -80,12 +81,23 @@ class ViolationQuerySet(models.QuerySet):
 
 class Violation(models.Model):
     mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
-    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="violations", verbose_name="违章人")
+    person = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, related_name="violations", verbose_name="违章人"
+    )
     # the person's team when it happened: a later 转岗 does not move the record to another branch
     org = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="所在班组")
     occurred_on = models.DateField("违章日期")
-    shift = models.ForeignKey("hazards.Shift", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="班次")
-    location = models.ForeignKey("hazards.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="violations", verbose_name="地点")
+    shift = models.ForeignKey(
+        "hazards.Shift", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="班次"
+    )
+    location = models.ForeignKey(
+        "hazards.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="violations",
+        verbose_name="地点",
+    )
     kind = models.CharField("类型", max_length=12, choices=ViolationKind.choices)
     severity = models.ForeignKey(Severity, on_delete=models.PROTECT, related_name="violations", verbose_name="严重程度")
     description = models.TextField("违章情况")
@@ -96,7 +108,14 @@ class Violation(models.Model):
     recorded_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     status = models.CharField("状态", max_length=12, choices=ViolationStatus.choices, default=ViolationStatus.RECORDED)
     requires_reexam = models.BooleanField("须复考", default=False)
-    reexam_paper = models.ForeignKey("training.ExamPaper", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="复考试卷")
+    reexam_paper = models.ForeignKey(
+        "training.ExamPaper",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="复考试卷",
+    )
     version = models.PositiveIntegerField(default=1)
     token = models.CharField(max_length=40, unique=True, null=True, blank=True)
     external_id = models.CharField("外部编号", max_length=60, blank=True)
@@ -126,7 +145,9 @@ class HelpStep(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     name = models.CharField("帮教步骤", max_length=30)
     done_on = models.DateField("完成日期", null=True, blank=True)
-    done_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="记录人")
+    done_by = models.ForeignKey(
+        "orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="记录人"
+    )
     note = models.CharField("情况", max_length=500, blank=True)
 
     class Meta:
@@ -149,7 +170,9 @@ class ViolationEvent(models.Model):
 
 
 # read violations of people in the subtree (a worker reads their own)
-scope.register_capability("violations", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}, self_too=True)
+scope.register_capability(
+    "violations", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}, self_too=True
+)
 # record violations and edit the mine's severity levels / appeal rules
 scope.register_capability("violations_record", {"admin", "safety", "secretary", "team_leader"})
 scope.register_capability("violations_rules", {"admin", "safety"})

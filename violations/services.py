@@ -1,4 +1,5 @@
 """三违 records (SPEC §4.2): recording, the appeal as one table of transitions, 帮教 steps, the re-exam hook."""
+
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -8,8 +9,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
-from hazards.services import _date, _photo, as_id, mine_of
 from hazards.models import Location, Shift
+from hazards.services import _date, _photo, as_id, mine_of
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from violations.models import (
@@ -253,8 +254,12 @@ def record(user, data, photo=None, now=None):
             if image is not None:
                 violation.photo.save("photo.jpg", image, save=False)
             violation.save()
-            HelpStep.objects.bulk_create([HelpStep(violation=violation, order=i, name=n) for i, n in enumerate(severity.help_steps)])
-            ViolationEvent.objects.create(violation=violation, action="record", to_status=S.RECORDED, actor=user, at=now, note="登记")
+            HelpStep.objects.bulk_create(
+                [HelpStep(violation=violation, order=i, name=n) for i, n in enumerate(severity.help_steps)]
+            )
+            ViolationEvent.objects.create(
+                violation=violation, action="record", to_status=S.RECORDED, actor=user, at=now, note="登记"
+            )
     except IntegrityError:
         existing = _by_token(user, token) if token else None
         if existing is None:
@@ -284,13 +289,31 @@ def _assign_reexam(user, violation, point_ids, now):
         point_ids = [p for p in point_ids.split(",")]
     ids = [as_id(p) for p in (point_ids or []) if as_id(p)]
     try:
-        paper = assign_reexam(violation.person, ids, title=f"三违复考 {violation.person.name} {violation.occurred_on}", author=user)
+        paper = assign_reexam(
+            violation.person, ids, title=f"三违复考 {violation.person.name} {violation.occurred_on}", author=user
+        )
     except Conflict as exc:
-        ViolationEvent.objects.create(violation=violation, action="reexam", from_status=violation.status, to_status=violation.status, actor=user, at=now, note=f"未能安排复考:{exc.message}")
+        ViolationEvent.objects.create(
+            violation=violation,
+            action="reexam",
+            from_status=violation.status,
+            to_status=violation.status,
+            actor=user,
+            at=now,
+            note=f"未能安排复考:{exc.message}",
+        )
         return None
     Violation.objects.filter(pk=violation.pk).update(reexam_paper=paper)
     violation.reexam_paper = paper
-    ViolationEvent.objects.create(violation=violation, action="reexam", from_status=violation.status, to_status=violation.status, actor=user, at=now, note=f"已安排复考,{timezone.localtime(paper.blueprint.closes_at):%Y-%m-%d %H:%M} 前完成")
+    ViolationEvent.objects.create(
+        violation=violation,
+        action="reexam",
+        from_status=violation.status,
+        to_status=violation.status,
+        actor=user,
+        at=now,
+        note=f"已安排复考,{timezone.localtime(paper.blueprint.closes_at):%Y-%m-%d %H:%M} 前完成",
+    )
     return paper
 
 
@@ -327,7 +350,19 @@ def get(user, pk):
     violation = (
         Violation.objects.visible_to(user)
         .filter(pk=pk)
-        .select_related("person", "person__org", "org", "severity", "shift", "location", "recorded_by", "recorded_by__person", "reexam_paper", "reexam_paper__blueprint", "mine")
+        .select_related(
+            "person",
+            "person__org",
+            "org",
+            "severity",
+            "shift",
+            "location",
+            "recorded_by",
+            "recorded_by__person",
+            "reexam_paper",
+            "reexam_paper__blueprint",
+            "mine",
+        )
         .first()
     )
     if violation is None:
@@ -410,7 +445,15 @@ def act(user, pk, action, data, now=None):
         )
         if not updated:
             raise Conflict("该记录已被他人处理,请刷新后再操作")
-        ViolationEvent.objects.create(violation=violation, action=action, from_status=violation.status, to_status=new_status, actor=user, at=now, note=note)
+        ViolationEvent.objects.create(
+            violation=violation,
+            action=action,
+            from_status=violation.status,
+            to_status=new_status,
+            actor=user,
+            at=now,
+            note=note,
+        )
     return get(user, pk)
 
 
@@ -438,9 +481,19 @@ def record_help(user, pk, step_id, data, now=None):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        if not HelpStep.objects.filter(pk=step.pk, done_on__isnull=True).update(done_on=done_on, done_by=user, note=note):
+        if not HelpStep.objects.filter(pk=step.pk, done_on__isnull=True).update(
+            done_on=done_on, done_by=user, note=note
+        ):
             raise Conflict(f"“{step.name}”已记录完成")
-        ViolationEvent.objects.create(violation=violation, action="help", from_status=violation.status, to_status=violation.status, actor=user, at=now, note=f"{step.name}:{note}")
+        ViolationEvent.objects.create(
+            violation=violation,
+            action="help",
+            from_status=violation.status,
+            to_status=violation.status,
+            actor=user,
+            at=now,
+            note=f"{step.name}:{note}",
+        )
     return get(user, pk)
 
 
@@ -476,7 +529,9 @@ def filter_list(user, params):
 
 
 def with_help_counts(qs):
-    return qs.annotate(steps_total=Count("help_steps"), steps_done=Count("help_steps", filter=Q(help_steps__done_on__isnull=False)))
+    return qs.annotate(
+        steps_total=Count("help_steps"), steps_done=Count("help_steps", filter=Q(help_steps__done_on__isnull=False))
+    )
 
 
 def waiting_for(user):
@@ -488,7 +543,12 @@ def waiting_for(user):
         q = Q(pk__in=[])
         for role, path in deciding:
             q |= Q(mine__violation_rules__appeal_role=role, org__path__startswith=path)
-        for v in Violation.objects.visible_to(user).select_related("person", "org").filter(q, status=S.APPEALING).order_by()[:50]:
+        for v in (
+            Violation.objects.visible_to(user)
+            .select_related("person", "org")
+            .filter(q, status=S.APPEALING)
+            .order_by()[:50]
+        ):
             out.append((v, "裁决申诉"))
     if scope.can(user, "violations_help"):
         open_ids = HelpStep.objects.filter(done_on__isnull=True, violation__status=S.RECORDED).values("violation_id")
@@ -499,4 +559,8 @@ def waiting_for(user):
 
 
 def branches_of(mine):
-    return OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path") if mine else OrgNode.objects.none()
+    return (
+        OrgNode.objects.filter(kind=OrgKind.BRANCH, path__startswith=mine.path).order_by("path")
+        if mine
+        else OrgNode.objects.none()
+    )

@@ -20,7 +20,9 @@ def _choices(mine):
     return {
         "kinds": ViolationKind.choices,
         "severities": Severity.objects.filter(mine=mine),
-        "locations": Location.objects.filter(mine=mine, active=True).select_related("unit").order_by("unit__path", "name"),
+        "locations": Location.objects.filter(mine=mine, active=True)
+        .select_related("unit")
+        .order_by("unit__path", "name"),
         "shifts": Shift.objects.filter(mine=mine),
     }
 
@@ -29,7 +31,9 @@ def _choices(mine):
 def violation_list(request):
     user = request.user
     mine = services.mine_of(user)
-    qs = services.with_help_counts(services.filter_list(user, request.GET)).select_related("person", "org", "severity", "location")
+    qs = services.with_help_counts(services.filter_list(user, request.GET)).select_related(
+        "person", "org", "severity", "location"
+    )
     page = CappedPaginator(qs.order_by("-occurred_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,7 +58,11 @@ def violation_new(request):
     if not services.can_record(user):
         raise Http404
     services.ensure_defaults(mine)
-    violation, data, errors = submit_once(request, lambda: services.record(user, request.POST, request.FILES.get("photo")), {"occurred_on": timezone.localdate().isoformat()})
+    violation, data, errors = submit_once(
+        request,
+        lambda: services.record(user, request.POST, request.FILES.get("photo")),
+        {"occurred_on": timezone.localdate().isoformat()},
+    )
     if violation is not None:
         messages.success(request, "三违已登记")
         return redirect("violation_detail", violation.pk)
@@ -115,7 +123,14 @@ def violation_act(request, pk, action):
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
-        return _detail(request, or_404(services.get, request.user, pk), errors=exc.message_dict, data=request.POST, open_action=action, status=422)
+        return _detail(
+            request,
+            or_404(services.get, request.user, pk),
+            errors=exc.message_dict,
+            data=request.POST,
+            open_action=action,
+            status=422,
+        )
     messages.success(request, f"已{services.ACTION_LABELS.get(action, '处理')}")
     return redirect("violation_detail", pk)
 
@@ -130,7 +145,14 @@ def violation_help(request, pk, step):
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
-        return _detail(request, or_404(services.get, request.user, pk), errors=exc.message_dict, data=request.POST, open_action=f"step-{step}", status=422)
+        return _detail(
+            request,
+            or_404(services.get, request.user, pk),
+            errors=exc.message_dict,
+            data=request.POST,
+            open_action=f"step-{step}",
+            status=422,
+        )
     messages.success(request, "帮教已记录")
     return redirect("violation_detail", pk)
 

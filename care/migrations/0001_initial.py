@@ -6,264 +6,466 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_person_emp_no_order'),
+        ("orgs", "0002_person_emp_no_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareSettings',
+            name="CareSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recent_days', models.PositiveSmallIntegerField(default=90, verbose_name='新入职/转岗/返岗 提示天数')),
-                ('violation_days', models.PositiveSmallIntegerField(default=90, verbose_name='三违统计天数')),
-                ('violation_count', models.PositiveSmallIntegerField(default=2, verbose_name='三违次数达到')),
-                ('exam_fails', models.PositiveSmallIntegerField(default=1, verbose_name='月考连续不合格次数达到')),
-                ('leave_months', models.PositiveSmallIntegerField(default=6, verbose_name='离岗月数达到')),
-                ('concern_days', models.PositiveSmallIntegerField(default=90, verbose_name='“需关注”记录统计天数')),
-                ('eval_days_a', models.PositiveSmallIntegerField(default=7, verbose_name='A级评估间隔(天)')),
-                ('eval_days_b', models.PositiveSmallIntegerField(default=30, verbose_name='B级评估间隔(天)')),
-                ('eval_days_c', models.PositiveSmallIntegerField(default=30, verbose_name='C级评估间隔(天)')),
-                ('mine', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgnode')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("recent_days", models.PositiveSmallIntegerField(default=90, verbose_name="新入职/转岗/返岗 提示天数")),
+                ("violation_days", models.PositiveSmallIntegerField(default=90, verbose_name="三违统计天数")),
+                ("violation_count", models.PositiveSmallIntegerField(default=2, verbose_name="三违次数达到")),
+                ("exam_fails", models.PositiveSmallIntegerField(default=1, verbose_name="月考连续不合格次数达到")),
+                ("leave_months", models.PositiveSmallIntegerField(default=6, verbose_name="离岗月数达到")),
+                ("concern_days", models.PositiveSmallIntegerField(default=90, verbose_name="“需关注”记录统计天数")),
+                ("eval_days_a", models.PositiveSmallIntegerField(default=7, verbose_name="A级评估间隔(天)")),
+                ("eval_days_b", models.PositiveSmallIntegerField(default=30, verbose_name="B级评估间隔(天)")),
+                ("eval_days_c", models.PositiveSmallIntegerField(default=30, verbose_name="C级评估间隔(天)")),
+                (
+                    "mine",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.orgnode"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=20, verbose_name='类型')),
-                ('rule', models.CharField(blank=True, max_length=20, verbose_name='对应数据规则')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=20, verbose_name="类型")),
+                ("rule", models.CharField(blank=True, max_length=20, verbose_name="对应数据规则")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '薄弱类型',
-                'verbose_name_plural': '薄弱类型',
-                'ordering': ['mine_id', 'order', 'pk'],
+                "verbose_name": "薄弱类型",
+                "verbose_name_plural": "薄弱类型",
+                "ordering": ["mine_id", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('A', 'A级(重点)'), ('B', 'B级'), ('C', 'C级')], max_length=1, verbose_name='等级')),
-                ('reason', models.TextField(blank=True, verbose_name='情况说明')),
-                ('facts', models.JSONField(blank=True, default=list, verbose_name='数据依据')),
-                ('status', models.CharField(choices=[('active', '帮教中'), ('released', '已解除')], default='active', max_length=10, verbose_name='状态')),
-                ('entered_on', models.DateField(verbose_name='列入日期')),
-                ('released_on', models.DateField(blank=True, null=True, verbose_name='解除日期')),
-                ('release_reason', models.TextField(blank=True, verbose_name='解除理由')),
-                ('eval_days', models.PositiveSmallIntegerField(verbose_name='评估间隔(天)')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('criteria', models.ManyToManyField(related_name='entries', to='care.criterion', verbose_name='薄弱类型')),
-                ('helper', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='care_helped', to='orgs.person', verbose_name='帮教人')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_entries', to='orgs.person', verbose_name='职工')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("A", "A级(重点)"), ("B", "B级"), ("C", "C级")], max_length=1, verbose_name="等级"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="情况说明")),
+                ("facts", models.JSONField(blank=True, default=list, verbose_name="数据依据")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "帮教中"), ("released", "已解除")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("entered_on", models.DateField(verbose_name="列入日期")),
+                ("released_on", models.DateField(blank=True, null=True, verbose_name="解除日期")),
+                ("release_reason", models.TextField(blank=True, verbose_name="解除理由")),
+                ("eval_days", models.PositiveSmallIntegerField(verbose_name="评估间隔(天)")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "criteria",
+                    models.ManyToManyField(related_name="entries", to="care.criterion", verbose_name="薄弱类型"),
+                ),
+                (
+                    "helper",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_helped",
+                        to="orgs.person",
+                        verbose_name="帮教人",
+                    ),
+                ),
+                (
+                    "mine",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.orgnode"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_entries",
+                        to="orgs.person",
+                        verbose_name="职工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '薄弱人物',
-                'verbose_name_plural': '薄弱人物台账',
-                'ordering': ['-entered_on', '-pk'],
+                "verbose_name": "薄弱人物",
+                "verbose_name_plural": "薄弱人物台账",
+                "ordering": ["-entered_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='EntryEvent',
+            name="EntryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20)),
-                ('at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='care.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=20)),
+                ("at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="care.entry"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='评估日期')),
-                ('trend', models.CharField(choices=[('better', '好转'), ('stable', '稳定'), ('worse', '反复/加重')], max_length=10, verbose_name='结论')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='care.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="评估日期")),
+                (
+                    "trend",
+                    models.CharField(
+                        choices=[("better", "好转"), ("stable", "稳定"), ("worse", "反复/加重")],
+                        max_length=10,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evaluations", to="care.entry"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-pk'],
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HelpRecord',
+            name="HelpRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('form', models.CharField(choices=[('talk', '谈心'), ('pair', '结对跟班'), ('home', '家访'), ('train', '培训复训'), ('other', '其他')], max_length=10, verbose_name='形式')),
-                ('content', models.TextField(verbose_name='内容')),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='helps', to='care.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("talk", "谈心"),
+                            ("pair", "结对跟班"),
+                            ("home", "家访"),
+                            ("train", "培训复训"),
+                            ("other", "其他"),
+                        ],
+                        max_length=10,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="内容")),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="helps", to="care.entry"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-pk'],
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=200, verbose_name='措施')),
-                ('done', models.BooleanField(default=False, verbose_name='已落实')),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='care.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=200, verbose_name="措施")),
+                ("done", models.BooleanField(default=False, verbose_name="已落实")),
+                ("done_on", models.DateField(blank=True, null=True)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="measures", to="care.entry"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Screening',
+            name="Screening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('home_visit', '入户走访'), ('team_talk', '班组座谈'), ('preshift', '班前望闻问切')], max_length=12, verbose_name='形式')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('summary', models.TextField(blank=True, verbose_name='情况')),
-                ('follow_up', models.TextField(blank=True, verbose_name='后续措施')),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='支部/单位')),
-                ('participants', models.ManyToManyField(related_name='+', to='orgs.person', verbose_name='参加人')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("home_visit", "入户走访"), ("team_talk", "班组座谈"), ("preshift", "班前望闻问切")],
+                        max_length=12,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("summary", models.TextField(blank=True, verbose_name="情况")),
+                ("follow_up", models.TextField(blank=True, verbose_name="后续措施")),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="支部/单位",
+                    ),
+                ),
+                ("participants", models.ManyToManyField(related_name="+", to="orgs.person", verbose_name="参加人")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排查',
-                'verbose_name_plural': '排查',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "排查",
+                "verbose_name_plural": "排查",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='情况')),
-                ('concern', models.BooleanField(default=False, verbose_name='需关注')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_findings', to='orgs.person')),
-                ('screening', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='care.screening')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="情况")),
+                ("concern", models.BooleanField(default=False, verbose_name="需关注")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="care_findings", to="orgs.person"
+                    ),
+                ),
+                (
+                    "screening",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="findings", to="care.screening"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='SuggestionDecision',
+            name="SuggestionDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(choices=[('new_hire', '新入职'), ('transfer', '转岗'), ('violations', '多次三违'), ('exam', '考试不合格'), ('leave', '长期休假返岗'), ('concern', '思想波动')], max_length=20)),
-                ('facts', models.JSONField(default=list)),
-                ('decision', models.CharField(choices=[('confirmed', '已确认'), ('dismissed', '已排除')], max_length=10)),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='理由')),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_decisions', to='orgs.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("new_hire", "新入职"),
+                            ("transfer", "转岗"),
+                            ("violations", "多次三违"),
+                            ("exam", "考试不合格"),
+                            ("leave", "长期休假返岗"),
+                            ("concern", "思想波动"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("facts", models.JSONField(default=list)),
+                (
+                    "decision",
+                    models.CharField(choices=[("confirmed", "已确认"), ("dismissed", "已排除")], max_length=10),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="理由")),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="care_decisions", to="orgs.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Talk',
+            name="Talk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('form', models.CharField(choices=[('face', '面谈'), ('phone', '电话'), ('home', '家访'), ('group', '座谈')], max_length=10, verbose_name='形式')),
-                ('topics', models.TextField(verbose_name='谈话内容')),
-                ('concerns', models.TextField(blank=True, verbose_name='反映的问题/诉求')),
-                ('concern', models.BooleanField(default=False, verbose_name='需关注')),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='支部')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('talker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_talks_given', to='orgs.person', verbose_name='谈话人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[("face", "面谈"), ("phone", "电话"), ("home", "家访"), ("group", "座谈")],
+                        max_length=10,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("topics", models.TextField(verbose_name="谈话内容")),
+                ("concerns", models.TextField(blank=True, verbose_name="反映的问题/诉求")),
+                ("concern", models.BooleanField(default=False, verbose_name="需关注")),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="支部",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "talker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_talks_given",
+                        to="orgs.person",
+                        verbose_name="谈话人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '谈心谈话',
-                'verbose_name_plural': '谈心谈话',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "谈心谈话",
+                "verbose_name_plural": "谈心谈话",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=200, verbose_name='跟进事项')),
-                ('due', models.DateField(blank=True, null=True, verbose_name='期限')),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('closed_note', models.CharField(blank=True, max_length=200)),
-                ('talk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='care.talk')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=200, verbose_name="跟进事项")),
+                ("due", models.DateField(blank=True, null=True, verbose_name="期限")),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("closed_note", models.CharField(blank=True, max_length=200)),
+                (
+                    "talk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="follow_ups", to="care.talk"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='TalkPerson',
+            name="TalkPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='orgs.person')),
-                ('talk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='care.talk')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField()),
+                ("person", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orgs.person")),
+                ("talk", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="care.talk")),
             ],
         ),
         migrations.AddField(
-            model_name='talk',
-            name='people',
-            field=models.ManyToManyField(related_name='care_talks', through='care.TalkPerson', to='orgs.person', verbose_name='谈话对象'),
+            model_name="talk",
+            name="people",
+            field=models.ManyToManyField(
+                related_name="care_talks", through="care.TalkPerson", to="orgs.person", verbose_name="谈话对象"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('mine', 'name'), name='care_criterion_unique_per_mine'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(fields=("mine", "name"), name="care_criterion_unique_per_mine"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['mine', 'status'], name='care_entry_mine_id_b44eb3_idx'),
+            model_name="entry",
+            index=models.Index(fields=["mine", "status"], name="care_entry_mine_id_b44eb3_idx"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['helper', 'status'], name='care_entry_helper__cdbc3b_idx'),
+            model_name="entry",
+            index=models.Index(fields=["helper", "status"], name="care_entry_helper__cdbc3b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('person',), name='care_one_active_entry'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")), fields=("person",), name="care_one_active_entry"
+            ),
         ),
         migrations.AddIndex(
-            model_name='evaluation',
-            index=models.Index(fields=['entry', 'date'], name='care_evalua_entry_i_c00d79_idx'),
+            model_name="evaluation",
+            index=models.Index(fields=["entry", "date"], name="care_evalua_entry_i_c00d79_idx"),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['person', 'concern'], name='care_findin_person__f584b5_idx'),
+            model_name="finding",
+            index=models.Index(fields=["person", "concern"], name="care_findin_person__f584b5_idx"),
         ),
         migrations.AddIndex(
-            model_name='suggestiondecision',
-            index=models.Index(fields=['person', 'rule'], name='care_sugges_person__bc996d_idx'),
+            model_name="suggestiondecision",
+            index=models.Index(fields=["person", "rule"], name="care_sugges_person__bc996d_idx"),
         ),
         migrations.AddIndex(
-            model_name='talkperson',
-            index=models.Index(fields=['date', 'person'], name='care_talkpe_date_082783_idx'),
+            model_name="talkperson",
+            index=models.Index(fields=["date", "person"], name="care_talkpe_date_082783_idx"),
         ),
         migrations.AddConstraint(
-            model_name='talkperson',
-            constraint=models.UniqueConstraint(fields=('talk', 'person'), name='care_talk_person_unique'),
+            model_name="talkperson",
+            constraint=models.UniqueConstraint(fields=("talk", "person"), name="care_talk_person_unique"),
         ),
     ]

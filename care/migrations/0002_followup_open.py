@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0001_initial'),
+        ("care", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['closed_on', 'due'], name='care_follow_closed__afb25c_idx'),
+            model_name="followup",
+            index=models.Index(fields=["closed_on", "due"], name="care_follow_closed__afb25c_idx"),
         ),
     ]

@@ -1,6 +1,4 @@
 from care.models import Criterion
-from orgs.models import RoleAssignment
-from orgs.tests.factories import make_user
 
 
 def criterion(w, name="家庭变故"):
@@ -15,6 +13,12 @@ def helper_user(w):
 def enter(w, person=None, tier="B", measures="党员结对帮扶\n不安排单岗作业", **extra):
     from care import services
 
-    data = {"tier": tier, "criteria": [criterion(w)], "helper": w.member_person.pk, "measures": measures, "reason": "家中变故,情绪低落"}
+    data = {
+        "tier": tier,
+        "criteria": [criterion(w)],
+        "helper": w.member_person.pk,
+        "measures": measures,
+        "reason": "家中变故,情绪低落",
+    }
     data.update(extra)
     return services.enter(w.secretary, (person or w.worker_person).pk, data)

@@ -1,5 +1,6 @@
 """The at-risk loop in real Chromium on a 375-px phone: the secretary confirms a suggestion and assigns a 帮教人, who
 records help on a phone; the secretary releases the worker (confirming the open measures)."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,5 +1,6 @@
 """谈心谈话 coverage per branch and calendar year: joiners, leavers and transfers between branches."""
-from datetime import date, datetime, time, timedelta
+
+from datetime import date, datetime, time
 
 import pytest
 from django.utils import timezone
@@ -16,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def talk_on(w, person, day, user=None):
     """A talk dated ``day`` (the service refuses future dates; past years are written directly)."""
-    talk = services.record_talk(user or w.committee_user, {"form": "face", "people": [person.pk], "topics": "谈心", "talker": w.secretary.person_id})
+    talk = services.record_talk(
+        user or w.committee_user,
+        {"form": "face", "people": [person.pk], "topics": "谈心", "talker": w.secretary.person_id},
+    )
     Talk.objects.filter(pk=talk.pk).update(date=day)
     TalkPerson.objects.filter(talk=talk).update(date=day)
     return talk
@@ -69,13 +73,27 @@ def test_leavers_no_longer_count_once_they_left(care):
 def test_a_transfer_counts_in_the_branch_at_the_end_of_the_year_and_a_talk_anywhere_counts(care):
     mover = care.colleague
     talk_on(care, mover, date(YEAR, 2, 1))  # talked to while still in 综采一区
-    Transfer.objects.create(person=mover, date=date(YEAR, 7, 1), from_job=mover.job_type, to_job=mover.job_type, from_org=care.team2, to_org=care.other_team)
+    Transfer.objects.create(
+        person=mover,
+        date=date(YEAR, 7, 1),
+        from_job=mover.job_type,
+        to_job=mover.job_type,
+        from_org=care.team2,
+        to_org=care.other_team,
+    )
     Person.objects.filter(pk=mover.pk).update(org=care.other_team)
     data = coverage(care.committee_user, care.mine, YEAR)
     assert row(data, care.branch)["total"] == 3
     assert (row(data, care.other_branch)["total"], row(data, care.other_branch)["covered"]) == (2, 1)
     # moved again after the year: for that year they still count where they were on 31 December
-    Transfer.objects.create(person=mover, date=date(YEAR + 1, 1, 10), from_job=mover.job_type, to_job=mover.job_type, from_org=care.other_team, to_org=care.team)
+    Transfer.objects.create(
+        person=mover,
+        date=date(YEAR + 1, 1, 10),
+        from_job=mover.job_type,
+        to_job=mover.job_type,
+        from_org=care.other_team,
+        to_org=care.team,
+    )
     Person.objects.filter(pk=mover.pk).update(org=care.team)
     data = coverage(care.committee_user, care.mine, YEAR)
     assert row(data, care.branch)["total"] == 3 and row(data, care.other_branch)["total"] == 2
@@ -103,7 +121,9 @@ def test_the_secretary_sees_their_branch_the_not_covered_list_at_risk_first_and_
 
 
 def test_the_team_leader_plans_talks_with_their_crew(care):
-    leader = make_user("tl-person", "team_leader", care.team2, person=PersonFactory(org=care.team2, name="班长丙", post="班长"))
+    leader = make_user(
+        "tl-person", "team_leader", care.team2, person=PersonFactory(org=care.team2, name="班长丙", post="班长")
+    )
     data = coverage(care.secretary, care.mine, timezone.localdate().year, branch_pk=care.branch.pk)
     plan = {t["talker"]: t for t in data["branch"]["plan"]}
     assert plan["班长丙"]["total"] == 2  # 同事乙 and the leader himself are in 中班

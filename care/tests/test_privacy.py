@@ -1,5 +1,6 @@
 """SPEC §7.2 for the most sensitive records: who reads a care file (pages and API), every read logged, an admin lists
 the readers but reads nothing, and nobody else learns anything (404)."""
+
 import pytest
 from django.test import Client
 
@@ -16,7 +17,9 @@ SECRET = "家中老人病重,经济压力大"
 
 @pytest.fixture
 def file(care):
-    services.record_talk(care.secretary, {"form": "home", "people": [care.worker_person.pk], "topics": SECRET, "concern": "1"})
+    services.record_talk(
+        care.secretary, {"form": "home", "people": [care.worker_person.pk], "topics": SECRET, "concern": "1"}
+    )
     entry = enter(care)
     services.act(care.member, entry.pk, "help", {"form": "pair", "content": "跟班作业一周"})
     return entry
@@ -50,7 +53,9 @@ def test_readers_see_the_file_and_each_read_is_logged(care, file, login, who):
     logged = SensitiveAccess.objects.filter(user=user, person=care.worker_person, fields__startswith="care_file")
     assert sorted(logged.values_list("via", flat=True)) == ["api", "page"]
     if who == "member":  # a 党员 does not read the roster: the 帮教人 reaches the file from the register
-        assert f"/care/people/{care.worker_person.pk}/" in login(user).get(f"/care/register/{file.pk}/").content.decode()
+        assert (
+            f"/care/people/{care.worker_person.pk}/" in login(user).get(f"/care/register/{file.pk}/").content.decode()
+        )
     else:
         assert 'id="care-file-link"' in login(user).get(f"/people/{care.worker_person.pk}/").content.decode()
 
@@ -93,7 +98,10 @@ def test_the_admin_lists_who_read_a_file_without_its_contents(care, file, login)
 
 
 def test_the_talker_sees_their_own_talks_but_not_the_file(care, login):
-    talk = services.record_talk(care.team_leader, {"form": "face", "people": [care.worker_person.pk], "topics": "班前谈话", "talker": care.member_person.pk})
+    talk = services.record_talk(
+        care.team_leader,
+        {"form": "face", "people": [care.worker_person.pk], "topics": "班前谈话", "talker": care.member_person.pk},
+    )
     client = login(care.team_leader)
     assert client.get(f"/care/talks/{talk.pk}/").status_code == 200
     assert client.get(f"/care/people/{care.worker_person.pk}/").status_code == 404
@@ -104,15 +112,41 @@ def test_the_api_writes_with_the_pages_rules(care):
     client = Client()
     token = token_services.create_token(care.secretary, "t")[1]
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    created = client.post("/api/care/talks", {"people": [care.worker_person.pk], "form": "face", "topics": "谈心"}, content_type="application/json", **headers)
+    created = client.post(
+        "/api/care/talks",
+        {"people": [care.worker_person.pk], "form": "face", "topics": "谈心"},
+        content_type="application/json",
+        **headers,
+    )
     assert created.status_code == 201
-    body = {"person": care.worker_person.pk, "tier": "B", "criteria": [services.Criterion.objects.get(mine=care.mine, name="其他").pk], "helper": care.member_person.pk, "measures": ["结对"]}
+    body = {
+        "person": care.worker_person.pk,
+        "tier": "B",
+        "criteria": [services.Criterion.objects.get(mine=care.mine, name="其他").pk],
+        "helper": care.member_person.pk,
+        "measures": ["结对"],
+    }
     entry = client.post("/api/care/register", body, content_type="application/json", **headers)
     assert entry.status_code == 201
     eid = entry.json()["id"]
-    release = client.post(f"/api/care/register/{eid}/release", {"reason": "已经转化"}, content_type="application/json", **headers)
+    release = client.post(
+        f"/api/care/register/{eid}/release", {"reason": "已经转化"}, content_type="application/json", **headers
+    )
     assert release.status_code == 422 and "confirm_open" in release.json()["errors"]
-    release = client.post(f"/api/care/register/{eid}/release", {"reason": "已经转化", "confirm_open": True}, content_type="application/json", **headers)
+    release = client.post(
+        f"/api/care/register/{eid}/release",
+        {"reason": "已经转化", "confirm_open": True},
+        content_type="application/json",
+        **headers,
+    )
     assert release.status_code == 200 and release.json()["status"] == "released"
     other = token_services.create_token(care.other_secretary, "t")[1]
-    assert client.post("/api/care/talks", {"people": [care.worker_person.pk], "form": "face", "topics": "x"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 422
+    assert (
+        client.post(
+            "/api/care/talks",
+            {"people": [care.worker_person.pk], "form": "face", "topics": "x"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {other}",
+        ).status_code
+        == 422
+    )

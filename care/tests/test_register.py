@@ -1,5 +1,6 @@
 """The register: entering (from a suggestion or by hand), the transition table, help on a phone, evaluations due and
 overdue in both 待办 lists, release with open measures only after confirmation, double submits, history."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from care import services
-from care.models import Decision, Entry, EntryStatus, HelpRecord, Rule, SuggestionDecision
+from care.models import Decision, Entry, EntryStatus, HelpRecord, SuggestionDecision
 from care.tests.helpers import criterion, enter
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
@@ -22,7 +23,15 @@ def test_confirming_a_suggestion_enters_the_person_with_its_facts(care, login):
     page = client.get(f"/care/register/new/{p.pk}/?rule=new_hire").content.decode()
     assert "入职(第3天)" in page  # the facts prefill the explanation
     token = "tok-1"
-    data = {"token": token, "rule": "new_hire", "tier": "C", "criteria": [criterion(care, "新入职")], "helper": care.member_person.pk, "measures": "师带徒\n不安排单岗作业", "reason": "新入职"}
+    data = {
+        "token": token,
+        "rule": "new_hire",
+        "tier": "C",
+        "criteria": [criterion(care, "新入职")],
+        "helper": care.member_person.pk,
+        "measures": "师带徒\n不安排单岗作业",
+        "reason": "新入职",
+    }
     response = client.post(f"/care/register/new/{p.pk}/", data)
     entry = Entry.objects.get(person=p)
     assert response.status_code == 302 and response["Location"] == f"/care/register/{entry.pk}/"
@@ -35,7 +44,10 @@ def test_confirming_a_suggestion_enters_the_person_with_its_facts(care, login):
 
 def test_a_failed_entry_form_keeps_the_input_and_names_the_fields(care, login):
     client = login(care.secretary)
-    response = client.post(f"/care/register/new/{care.worker_person.pk}/", {"token": "t", "tier": "A", "helper": "", "measures": "我写的措施", "reason": "我写的说明"})
+    response = client.post(
+        f"/care/register/new/{care.worker_person.pk}/",
+        {"token": "t", "tier": "A", "helper": "", "measures": "我写的措施", "reason": "我写的说明"},
+    )
     body = response.content.decode()
     assert response.status_code == 422
     assert "请至少选择一个薄弱类型" in body and "请选择本支部的党员或班组长作为帮教人" in body
@@ -80,11 +92,16 @@ def test_the_helper_records_help_and_evaluates_but_may_not_release(care):
 def test_releasing_with_open_measures_asks_for_confirmation_and_records_it(care, login):
     entry = enter(care)
     client = login(care.secretary)
-    response = client.post(f"/care/register/{entry.pk}/release/", {"reason": "情绪稳定,连续两月无三违", "version": entry.version})
+    response = client.post(
+        f"/care/register/{entry.pk}/release/", {"reason": "情绪稳定,连续两月无三违", "version": entry.version}
+    )
     body = response.content.decode()
     assert response.status_code == 422 and "还有 2 项帮教措施未落实" in body and "连续两月无三违" in body
     assert Entry.objects.get(pk=entry.pk).status == EntryStatus.ACTIVE
-    response = client.post(f"/care/register/{entry.pk}/release/", {"reason": "情绪稳定,连续两月无三违", "confirm_open": "1", "version": entry.version})
+    response = client.post(
+        f"/care/register/{entry.pk}/release/",
+        {"reason": "情绪稳定,连续两月无三违", "confirm_open": "1", "version": entry.version},
+    )
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.status == EntryStatus.RELEASED and entry.released_on == timezone.localdate()
@@ -124,7 +141,15 @@ def test_overdue_evaluations_are_in_the_helpers_and_the_secretarys_todo(care):
 
 
 def test_talk_follow_ups_are_todos_until_closed(care, login):
-    talk = services.record_talk(care.secretary, {"form": "phone", "people": [care.worker_person.pk], "topics": "询问孩子上学", "follow_ups": "联系工会申请助学金"})
+    talk = services.record_talk(
+        care.secretary,
+        {
+            "form": "phone",
+            "people": [care.worker_person.pk],
+            "topics": "询问孩子上学",
+            "follow_ups": "联系工会申请助学金",
+        },
+    )
     todos = [t for t in todos_for(care.secretary) if "谈心谈话跟进" in t.title]
     assert len(todos) == 1 and todos[0].url == f"/care/talks/{talk.pk}/"
     follow = talk.follow_ups.get()
@@ -135,11 +160,19 @@ def test_talk_follow_ups_are_todos_until_closed(care, login):
 
 def test_a_double_submitted_talk_is_one_talk(care, login):
     client = login(care.secretary)
-    data = {"token": "talk-1", "form": "face", "people": [care.worker_person.pk, care.colleague.pk], "topics": "班前谈心", "date": timezone.localdate().isoformat()}
+    data = {
+        "token": "talk-1",
+        "form": "face",
+        "people": [care.worker_person.pk, care.colleague.pk],
+        "topics": "班前谈心",
+        "date": timezone.localdate().isoformat(),
+    }
     first = client.post("/care/talks/new/", data)
     second = client.post("/care/talks/new/", data)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
-    bad = client.post("/care/talks/new/", {"token": "talk-2", "form": "face", "people": [care.far_away.pk], "topics": "我写的内容"})
+    bad = client.post(
+        "/care/talks/new/", {"token": "talk-2", "form": "face", "people": [care.far_away.pk], "topics": "我写的内容"}
+    )
     assert bad.status_code == 422 and "请选择谈话对象" in bad.content.decode() and "我写的内容" in bad.content.decode()
 
 

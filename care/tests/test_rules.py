@@ -1,4 +1,5 @@
 """Each suggestion rule at its boundaries; decisions: confirmed or dismissed facts do not suggest again, new ones do."""
+
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -34,7 +35,14 @@ def test_a_new_hire_is_suggested_up_to_day_90(care, days, expected):
 def test_a_transfer_is_suggested_up_to_day_90(care, days, expected):
     p = care.colleague
     job = JobTypeFactory(name="掘进工")
-    Transfer.objects.create(person=p, date=today() - timedelta(days=days), from_job=p.job_type, to_job=job, from_org=care.team, to_org=care.team2)
+    Transfer.objects.create(
+        person=p,
+        date=today() - timedelta(days=days),
+        from_job=p.job_type,
+        to_job=job,
+        from_org=care.team,
+        to_org=care.team2,
+    )
     assert (Rule.TRANSFER in suggested(care.secretary, p)) is expected
 
 
@@ -103,11 +111,18 @@ def test_a_dismissed_suggestion_returns_only_with_a_new_fact(care, severities):
     violation(care, p, ordinary, 20)
     services.dismiss(care.secretary, p.pk, Rule.VIOLATIONS, "已批评教育,本人认识到位")
     assert Rule.VIOLATIONS not in suggested(care.secretary, p)
-    assert services.suggestions_for(care.secretary) == [] or all(s.person.pk != p.pk for s in services.suggestions_for(care.secretary))
+    assert services.suggestions_for(care.secretary) == [] or all(
+        s.person.pk != p.pk for s in services.suggestions_for(care.secretary)
+    )
     newer = violation(care, p, ordinary, 1)
     keys = suggested(care.secretary, p)[Rule.VIOLATIONS]
     assert f"violation:{newer.pk}" in keys and len(keys) == 3
-    new_flags = {k: n for s in services.suggestions_for(care.secretary) if s.person.pk == p.pk for k, _t, n in s.rules[Rule.VIOLATIONS]}
+    new_flags = {
+        k: n
+        for s in services.suggestions_for(care.secretary)
+        if s.person.pk == p.pk
+        for k, _t, n in s.rules[Rule.VIOLATIONS]
+    }
     assert new_flags[f"violation:{newer.pk}"] is True and sum(new_flags.values()) == 1
 
 
@@ -137,7 +152,9 @@ def exam_month(w, month_start, person, passed, kind="exam"):
         title=f"{month_start:%Y-%m} 月考", org=w.mine, month=month_start,
         defaults={"opens_at": datetime.combine(month_start, time(8), tzinfo=tz), "closes_at": datetime.combine(month_start, time(20), tzinfo=tz), "author": w.committee_user},
     )  # fmt: skip
-    return ExamPaper.objects.create(blueprint=bp, person=person, kind=kind, submitted_at=timezone.now(), passed=passed, score=90 if passed else 60)
+    return ExamPaper.objects.create(
+        blueprint=bp, person=person, kind=kind, submitted_at=timezone.now(), passed=passed, score=90 if passed else 60
+    )
 
 
 def months_back(n):
@@ -207,7 +224,16 @@ def test_a_talk_or_screening_marked_as_a_concern_suggests_the_person(care):
     p, q = care.worker_person, care.colleague
     services.record_talk(care.secretary, {"form": "face", "people": [p.pk], "topics": "家中老人住院", "concern": "1"})
     services.record_talk(care.secretary, {"form": "face", "people": [q.pk], "topics": "一切正常"})
-    services.record_screening(care.secretary, {"kind": "home_visit", "participants": [care.secretary.person_id], "people": [q.pk], "concern": [q.pk], f"note_{q.pk}": "夫妻矛盾"})
+    services.record_screening(
+        care.secretary,
+        {
+            "kind": "home_visit",
+            "participants": [care.secretary.person_id],
+            "people": [q.pk],
+            "concern": [q.pk],
+            f"note_{q.pk}": "夫妻矛盾",
+        },
+    )
     assert Rule.CONCERN in suggested(care.secretary, p)
     assert [k.split(":")[0] for k in suggested(care.secretary, q)[Rule.CONCERN]] == ["finding"]
 
@@ -216,7 +242,9 @@ def test_a_diary_entry_marked_as_a_concern_suggests_the_people_met(care):
     from frontline import services as frontline
 
     p, q = care.worker_person, care.colleague
-    frontline.create_entry(care.secretary, {"place": "王小二家", "people": [p.pk], "learned": "爱人生病住院,情绪低落", "concern": "1"})
+    frontline.create_entry(
+        care.secretary, {"place": "王小二家", "people": [p.pk], "learned": "爱人生病住院,情绪低落", "concern": "1"}
+    )
     frontline.create_entry(care.secretary, {"place": "班前会", "people": [q.pk], "learned": "班组气氛正常"})
     assert [k.split(":")[0] for k in suggested(care.secretary, p)[Rule.CONCERN]] == ["diary"]
     assert Rule.CONCERN not in suggested(care.secretary, q)
@@ -226,7 +254,17 @@ def test_people_on_the_register_and_people_who_left_are_not_suggested(care):
     p = PersonFactory(org=care.team, hire_date=today() - timedelta(days=5))
     gone = PersonFactory(org=care.team, hire_date=today() - timedelta(days=5), work_status=WorkStatus.LEFT)
     assert Rule.NEW_HIRE in suggested(care.secretary, p) and not suggested(care.secretary, gone)
-    services.enter(care.secretary, p.pk, {"tier": "C", "criteria": [care_criterion(care, "新入职")], "helper": care.member_person.pk, "measures": "师带徒"}, rule_keys=[Rule.NEW_HIRE])
+    services.enter(
+        care.secretary,
+        p.pk,
+        {
+            "tier": "C",
+            "criteria": [care_criterion(care, "新入职")],
+            "helper": care.member_person.pk,
+            "measures": "师带徒",
+        },
+        rule_keys=[Rule.NEW_HIRE],
+    )
     assert not suggested(care.secretary, p)
 
 

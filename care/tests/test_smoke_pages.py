@@ -1,11 +1,19 @@
 """Every page answers for the secretary; the main loop works from the pages."""
-import pytest
 
-from care.models import Entry, EntryStatus
+import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/care/", "/care/suggestions/", "/care/register/", "/care/screenings/", "/care/screenings/new/", "/care/talks/", "/care/talks/new/", "/care/coverage/"]
+PAGES = [
+    "/care/",
+    "/care/suggestions/",
+    "/care/register/",
+    "/care/screenings/",
+    "/care/screenings/new/",
+    "/care/talks/",
+    "/care/talks/new/",
+    "/care/coverage/",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -25,8 +33,13 @@ def test_a_screening_records_findings_and_a_bad_form_keeps_its_input(care, login
     from care.models import Finding, Screening
 
     client = login(care.secretary)
-    bad = client.post("/care/screenings/new/", {"token": "s1", "kind": "home_visit", "summary": "走访三户", "participants": [care.secretary.person_id]})
-    assert bad.status_code == 422 and "请选择排查到的职工" in bad.content.decode() and "走访三户" in bad.content.decode()
+    bad = client.post(
+        "/care/screenings/new/",
+        {"token": "s1", "kind": "home_visit", "summary": "走访三户", "participants": [care.secretary.person_id]},
+    )
+    assert (
+        bad.status_code == 422 and "请选择排查到的职工" in bad.content.decode() and "走访三户" in bad.content.decode()
+    )
     data = {"token": "s1", "kind": "home_visit", "summary": "走访三户", "participants": [care.secretary.person_id], "people": [care.worker_person.pk, care.colleague.pk],
             f"note_{care.worker_person.pk}": "母亲住院", "concern": [care.worker_person.pk]}  # fmt: skip
     assert client.post("/care/screenings/new/", data).status_code == 302
@@ -49,15 +62,40 @@ def test_the_catalogue_and_thresholds_are_edited_by_the_committee(care, login):
     assert dup.status_code == 422 and "已存在" in dup.content.decode()
     bad = client.post("/care/settings/", {"kind_of": "thresholds", "recent_days": "0", "violation_count": "3"})
     assert bad.status_code == 422 and "须为 1–365 的整数" in bad.content.decode()
-    assert client.post("/care/settings/", {"kind_of": "thresholds", "recent_days": "60", "violation_count": "3"}).status_code == 302
+    assert (
+        client.post(
+            "/care/settings/", {"kind_of": "thresholds", "recent_days": "60", "violation_count": "3"}
+        ).status_code
+        == 302
+    )
     cfg = CareSettings.objects.get(mine=care.mine)
     assert (cfg.recent_days, cfg.violation_count, cfg.eval_days_a) == (60, 3, 7)
     other = Criterion.objects.get(mine=care.mine, name="其他")
     client.post("/care/settings/", {"kind_of": "criterion_toggle", "pk": other.pk})
     assert not Criterion.objects.get(pk=other.pk).active
-    assert "其他" not in login(care.secretary).get(f"/care/register/new/{care.worker_person.pk}/").content.decode().split("薄弱类型")[1].split("</fieldset>")[0]
+    assert (
+        "其他"
+        not in login(care.secretary)
+        .get(f"/care/register/new/{care.worker_person.pk}/")
+        .content.decode()
+        .split("薄弱类型")[1]
+        .split("</fieldset>")[0]
+    )
 
 
-@pytest.mark.parametrize("who", ["admin", "superuser", "safety", "branch_committee", "team_leader", "member", "worker", "committee_user", "secretary"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "admin",
+        "superuser",
+        "safety",
+        "branch_committee",
+        "team_leader",
+        "member",
+        "worker",
+        "committee_user",
+        "secretary",
+    ],
+)
 def test_every_role_home_page_still_answers(care, login, who):
     assert login(getattr(care, who)).get("/").status_code == 200

@@ -6,38 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_person_emp_no_order'),
+        ("orgs", "0002_person_emp_no_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='类型')),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('stored_name', models.CharField(blank=True, max_length=80)),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('checking', '校验中'), ('invalid', '有错误,未导入'), ('ready', '校验通过,待确认'), ('applying', '导入中'), ('done', '已导入'), ('failed', '失败'), ('cancelled', '已取消')], default='queued', max_length=12, verbose_name='状态')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='行数')),
-                ('processed', models.PositiveIntegerField(default=0, verbose_name='已校验')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='错误数')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='结果')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('target', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgnode')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=30, verbose_name="类型")),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("stored_name", models.CharField(blank=True, max_length=80)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("checking", "校验中"),
+                            ("invalid", "有错误,未导入"),
+                            ("ready", "校验通过,待确认"),
+                            ("applying", "导入中"),
+                            ("done", "已导入"),
+                            ("failed", "失败"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="行数")),
+                ("processed", models.PositiveIntegerField(default=0, verbose_name="已校验")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="错误数")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="结果")),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "target",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.orgnode",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入任务',
-                'verbose_name_plural': '导入任务',
-                'ordering': ['-created_at'],
+                "verbose_name": "导入任务",
+                "verbose_name_plural": "导入任务",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -7,208 +7,401 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hazards', '0003_list_indexes'),
-        ('orgs', '0002_person_emp_no_order'),
+        ("hazards", "0003_list_indexes"),
+        ("orgs", "0002_person_emp_no_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('description', models.TextField(verbose_name='工作要求')),
-                ('deadline', models.DateField(verbose_name='上报期限')),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='下发人')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("description", models.TextField(verbose_name="工作要求")),
+                ("deadline", models.DateField(verbose_name="上报期限")),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="下发人",
+                    ),
+                ),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专项工作',
-                'verbose_name_plural': '专项工作',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "专项工作",
+                "verbose_name_plural": "专项工作",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignTask',
+            name="CampaignTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('sent', '待上报'), ('reported', '待审核'), ('accepted', '已通过'), ('returned', '已退回')], default='sent', max_length=10, verbose_name='状态')),
-                ('report', models.TextField(blank=True, verbose_name='上报内容')),
-                ('reported_at', models.DateTimeField(blank=True, null=True, verbose_name='上报时间')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='党支部')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='frontline.campaign', verbose_name='专项工作')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "待上报"),
+                            ("reported", "待审核"),
+                            ("accepted", "已通过"),
+                            ("returned", "已退回"),
+                        ],
+                        default="sent",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("report", models.TextField(blank=True, verbose_name="上报内容")),
+                ("reported_at", models.DateTimeField(blank=True, null=True, verbose_name="上报时间")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="frontline.campaign",
+                        verbose_name="专项工作",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专项工作任务',
-                'verbose_name_plural': '专项工作任务',
-                'ordering': ['campaign_id', 'branch_id'],
+                "verbose_name": "专项工作任务",
+                "verbose_name_plural": "专项工作任务",
+                "ordering": ["campaign_id", "branch_id"],
             },
         ),
         migrations.CreateModel(
-            name='DiaryEntry',
+            name="DiaryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('place', models.CharField(max_length=100, verbose_name='地点')),
-                ('learned', models.TextField(verbose_name='了解到的民情')),
-                ('action', models.TextField(blank=True, verbose_name='当场采取的措施')),
-                ('concern', models.BooleanField(default=False, verbose_name='需关注')),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='党支部')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='hazards.location', verbose_name='井下地点')),
-                ('people', models.ManyToManyField(blank=True, related_name='diary_entries', to='orgs.person', verbose_name='走访对象')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("place", models.CharField(max_length=100, verbose_name="地点")),
+                ("learned", models.TextField(verbose_name="了解到的民情")),
+                ("action", models.TextField(blank=True, verbose_name="当场采取的措施")),
+                ("concern", models.BooleanField(default=False, verbose_name="需关注")),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="hazards.location",
+                        verbose_name="井下地点",
+                    ),
+                ),
+                (
+                    "people",
+                    models.ManyToManyField(
+                        blank=True, related_name="diary_entries", to="orgs.person", verbose_name="走访对象"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '民情日记',
-                'verbose_name_plural': '民情日记',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "民情日记",
+                "verbose_name_plural": "民情日记",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DiaryRead',
+            name="DiaryRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('via', models.CharField(max_length=20)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reads', to='frontline.diaryentry')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("via", models.CharField(max_length=20)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reads", to="frontline.diaryentry"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='DiaryRequest',
+            name="DiaryRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('problem', models.TextField(verbose_name='诉求/问题')),
-                ('due', models.DateField(blank=True, null=True, verbose_name='承诺办结日期')),
-                ('status', models.CharField(choices=[('open', '待办理'), ('handling', '办理中'), ('resolved', '已办结待反馈'), ('closed', '已反馈销号')], default='open', max_length=10, verbose_name='状态')),
-                ('handling', models.TextField(blank=True, verbose_name='办理情况')),
-                ('result', models.TextField(blank=True, verbose_name='办理结果')),
-                ('feedback', models.TextField(blank=True, verbose_name='反馈')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='销号时间')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests', to='frontline.diaryentry', verbose_name='民情日记')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("problem", models.TextField(verbose_name="诉求/问题")),
+                ("due", models.DateField(blank=True, null=True, verbose_name="承诺办结日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待办理"),
+                            ("handling", "办理中"),
+                            ("resolved", "已办结待反馈"),
+                            ("closed", "已反馈销号"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("handling", models.TextField(blank=True, verbose_name="办理情况")),
+                ("result", models.TextField(blank=True, verbose_name="办理结果")),
+                ("feedback", models.TextField(blank=True, verbose_name="反馈")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="销号时间")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requests",
+                        to="frontline.diaryentry",
+                        verbose_name="民情日记",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '民情诉求',
-                'verbose_name_plural': '民情诉求',
-                'ordering': ['pk'],
+                "verbose_name": "民情诉求",
+                "verbose_name_plural": "民情诉求",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='RequestEvent',
+            name="RequestEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=10)),
-                ('to_status', models.CharField(max_length=10)),
-                ('at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='frontline.diaryrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=20)),
+                ("from_status", models.CharField(blank=True, max_length=10)),
+                ("to_status", models.CharField(max_length=10)),
+                ("at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="frontline.diaryrequest"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TaskEvent',
+            name="TaskEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=10)),
-                ('to_status', models.CharField(max_length=10)),
-                ('at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='frontline.campaigntask')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=20)),
+                ("from_status", models.CharField(blank=True, max_length=10)),
+                ("to_status", models.CharField(max_length=10)),
+                ("at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="frontline.campaigntask"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TaskAttachment',
+            name="TaskAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='frontline/%Y/%m/')),
-                ('name', models.CharField(max_length=120)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='frontline.campaigntask')),
-                ('event', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='frontline.taskevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="frontline/%Y/%m/")),
+                ("name", models.CharField(max_length=120)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="frontline.campaigntask",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="frontline.taskevent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='UrgentTask',
+            name="UrgentTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='任务')),
-                ('kind', models.CharField(choices=[('urgent', '急(抢险抢修)'), ('hard', '难(攻坚克难)'), ('dangerous', '险(危险作业)'), ('heavy', '重(重点工程)')], default='urgent', max_length=10, verbose_name='类别')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('place', models.CharField(max_length=100, verbose_name='地点')),
-                ('role', models.CharField(choices=[('hands_on', '上阵亲自干'), ('command', '现场指挥'), ('support', '协调保障')], default='hands_on', max_length=10, verbose_name='书记角色')),
-                ('content', models.TextField(blank=True, verbose_name='任务经过')),
-                ('result', models.TextField(verbose_name='结果')),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='党支部')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='hazards.location', verbose_name='井下地点')),
-                ('people', models.ManyToManyField(blank=True, related_name='urgent_tasks', to='orgs.person', verbose_name='参与人员')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=100, verbose_name="任务")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("urgent", "急(抢险抢修)"),
+                            ("hard", "难(攻坚克难)"),
+                            ("dangerous", "险(危险作业)"),
+                            ("heavy", "重(重点工程)"),
+                        ],
+                        default="urgent",
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("place", models.CharField(max_length=100, verbose_name="地点")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("hands_on", "上阵亲自干"), ("command", "现场指挥"), ("support", "协调保障")],
+                        default="hands_on",
+                        max_length=10,
+                        verbose_name="书记角色",
+                    ),
+                ),
+                ("content", models.TextField(blank=True, verbose_name="任务经过")),
+                ("result", models.TextField(verbose_name="结果")),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="hazards.location",
+                        verbose_name="井下地点",
+                    ),
+                ),
+                (
+                    "people",
+                    models.ManyToManyField(
+                        blank=True, related_name="urgent_tasks", to="orgs.person", verbose_name="参与人员"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '急难险重任务',
-                'verbose_name_plural': '急难险重任务',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "急难险重任务",
+                "verbose_name_plural": "急难险重任务",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='campaigntask',
-            index=models.Index(fields=['branch', 'status'], name='frontline_c_branch__0eb3de_idx'),
+            model_name="campaigntask",
+            index=models.Index(fields=["branch", "status"], name="frontline_c_branch__0eb3de_idx"),
         ),
         migrations.AddIndex(
-            model_name='campaigntask',
-            index=models.Index(fields=['status', 'campaign'], name='frontline_c_status_f0178c_idx'),
+            model_name="campaigntask",
+            index=models.Index(fields=["status", "campaign"], name="frontline_c_status_f0178c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='campaigntask',
-            constraint=models.UniqueConstraint(fields=('campaign', 'branch'), name='campaign_task_once_per_branch'),
+            model_name="campaigntask",
+            constraint=models.UniqueConstraint(fields=("campaign", "branch"), name="campaign_task_once_per_branch"),
         ),
         migrations.AddIndex(
-            model_name='diaryentry',
-            index=models.Index(fields=['branch', 'date'], name='frontline_d_branch__108a98_idx'),
+            model_name="diaryentry",
+            index=models.Index(fields=["branch", "date"], name="frontline_d_branch__108a98_idx"),
         ),
         migrations.AddIndex(
-            model_name='diaryentry',
-            index=models.Index(fields=['date', 'concern'], name='frontline_d_date_a34292_idx'),
+            model_name="diaryentry",
+            index=models.Index(fields=["date", "concern"], name="frontline_d_date_a34292_idx"),
         ),
         migrations.AddIndex(
-            model_name='diaryrequest',
-            index=models.Index(fields=['status', 'entry'], name='frontline_d_status_4e7def_idx'),
+            model_name="diaryrequest",
+            index=models.Index(fields=["status", "entry"], name="frontline_d_status_4e7def_idx"),
         ),
         migrations.AddIndex(
-            model_name='urgenttask',
-            index=models.Index(fields=['branch', 'date'], name='frontline_u_branch__fbdb1d_idx'),
+            model_name="urgenttask",
+            index=models.Index(fields=["branch", "date"], name="frontline_u_branch__fbdb1d_idx"),
         ),
     ]

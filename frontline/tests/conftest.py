@@ -9,7 +9,9 @@ from orgs.tests.factories import PersonFactory, make_user
 def fl(world):
     """The world plus a second secretary of the same branch, and a diary entry with two 诉求 by the first one."""
     w = world
-    w.co_secretary = make_user("secretary-1b", "secretary", w.branch, person=PersonFactory(org=w.team2, name="副书记乙"))
+    w.co_secretary = make_user(
+        "secretary-1b", "secretary", w.branch, person=PersonFactory(org=w.team2, name="副书记乙")
+    )
     w.committee_b = make_user("committee-xz", "committee", w.mine_b)
     w.entry = services.create_entry(w.secretary, {
         "date": timezone.localdate().isoformat(), "place": "王小二家中", "people": [w.worker_person.pk, w.colleague.pk],

@@ -1,5 +1,6 @@
 """On a 375-px phone, in real Chromium: the secretary records a diary entry with a 诉求 from the home page, follows it
 from the 待办 to its feedback, and reports the committee's 专项工作; nothing loads from outside the server."""
+
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_diary_and_campaign_on_a_phone(world, phone_page):
-    services.create_campaign(world.committee_user, {"title": "双化双提推进", "description": "报告推进情况", "deadline": (timezone.localdate() + timedelta(days=5)).isoformat()})
+    services.create_campaign(
+        world.committee_user,
+        {
+            "title": "双化双提推进",
+            "description": "报告推进情况",
+            "deadline": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        },
+    )
     page = phone_page
     browser_login(page, world.secretary.username)
     page.goto(page.base_url + "/frontline/diary/new/")

@@ -1,4 +1,5 @@
 """专项工作: sending down, the transition table for every state × action × role, overdue, 409s, 待办, attachments."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,11 @@ T = TaskStatus
 
 
 def send(w, **extra):
-    data = {"title": "双化双提推进", "description": "报告推进情况与下步措施", "deadline": (timezone.localdate() + timedelta(days=7)).isoformat()}
+    data = {
+        "title": "双化双提推进",
+        "description": "报告推进情况与下步措施",
+        "deadline": (timezone.localdate() + timedelta(days=7)).isoformat(),
+    }
     data.update(extra)
     return services.create_campaign(w.committee_user, data)
 
@@ -85,7 +90,12 @@ def test_every_state_action_and_role_against_the_table(fl, state):
                 if outcome == "ok":
                     assert after.status == entry[0] and after.version == t.version + 1
                     last = after.events.latest("pk")
-                    assert (last.action, last.from_status, last.to_status, last.actor) == (action, state, entry[0], getattr(fl, actor))
+                    assert (last.action, last.from_status, last.to_status, last.actor) == (
+                        action,
+                        state,
+                        entry[0],
+                        getattr(fl, actor),
+                    )
                 else:
                     assert after.status == state and after.version == t.version
                 transaction.set_rollback(True)
@@ -110,10 +120,23 @@ def test_the_loop_with_a_return_and_the_todos(fl, login):
     c = send(fl)
     t = task_of(c, fl.branch)
     url = f"/frontline/tasks/{t.pk}/"
-    assert (url, "专项工作上报:双化双提推进") in urls(fl.secretary) and any(u == url for u, _ in urls(fl.branch_committee))
-    assert urls(fl.committee_user) == [] and urls(fl.other_secretary) != [] and all(u != url for u, _ in urls(fl.other_secretary))
+    assert (url, "专项工作上报:双化双提推进") in urls(fl.secretary) and any(
+        u == url for u, _ in urls(fl.branch_committee)
+    )
+    assert (
+        urls(fl.committee_user) == []
+        and urls(fl.other_secretary) != []
+        and all(u != url for u, _ in urls(fl.other_secretary))
+    )
     client = login(fl.secretary)
-    r = client.post(f"{url}report/", {"report": "全体党员学习完毕", "version": 1, "attachments": [SimpleUploadedFile("推进表.xlsx", b"PK\x03\x04 data")]})
+    r = client.post(
+        f"{url}report/",
+        {
+            "report": "全体党员学习完毕",
+            "version": 1,
+            "attachments": [SimpleUploadedFile("推进表.xlsx", b"PK\x03\x04 data")],
+        },
+    )
     assert r.status_code == 302
     assert all(u != url for u, _ in urls(fl.secretary))
     assert (url, "专项工作审核:双化双提推进(综采一区党支部)") in urls(fl.committee_user)
@@ -131,7 +154,13 @@ def test_the_loop_with_a_return_and_the_todos(fl, login):
     login(fl.secretary).post(f"{url}report/", {"report": "补充了存在问题", "version": 3})
     login(fl.committee_user).post(f"{url}accept/", {"version": 4})
     task = CampaignTask.objects.get(pk=t.pk)
-    assert task.status == T.ACCEPTED and [e.action for e in task.events.all()] == ["send", "report", "return", "report", "accept"]
+    assert task.status == T.ACCEPTED and [e.action for e in task.events.all()] == [
+        "send",
+        "report",
+        "return",
+        "report",
+        "accept",
+    ]
     assert urls(fl.secretary) == [(u, x) for u, x in urls(fl.secretary) if u != url]
     attachment = task.attachments.get()
     assert login(fl.committee_user).get(f"/frontline/attachments/{attachment.pk}/").status_code == 200
@@ -141,7 +170,9 @@ def test_the_loop_with_a_return_and_the_todos(fl, login):
 def test_attachments_are_checked(fl):
     t = in_state(fl, T.SENT)
     with pytest.raises(ValidationError) as exc:
-        services.act_on_task(fl.secretary, t.pk, "report", {"report": "见附件"}, files=[SimpleUploadedFile("run.exe", b"MZ")])
+        services.act_on_task(
+            fl.secretary, t.pk, "report", {"report": "见附件"}, files=[SimpleUploadedFile("run.exe", b"MZ")]
+        )
     assert "不支持的附件类型" in exc.value.message_dict["attachments"][0]
     assert CampaignTask.objects.get(pk=t.pk).status == T.SENT
 
@@ -163,10 +194,17 @@ def test_overdue_is_derived_from_the_deadline(fl):
 
 def test_api_send_list_and_transitions(fl, login):
     committee = login(fl.committee_user)
-    body = {"title": "安全月活动", "description": "报告活动开展情况", "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(), "token": "api-c"}
+    body = {
+        "title": "安全月活动",
+        "description": "报告活动开展情况",
+        "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "token": "api-c",
+    }
     r1 = committee.post("/api/frontline/campaigns", body, content_type="application/json")
     r2 = committee.post("/api/frontline/campaigns", body, content_type="application/json")
-    assert r1.status_code == r2.status_code == 201 and r1.json()["id"] == r2.json()["id"] and len(r1.json()["tasks"]) == 2
+    assert (
+        r1.status_code == r2.status_code == 201 and r1.json()["id"] == r2.json()["id"] and len(r1.json()["tasks"]) == 2
+    )
     secretary = login(fl.secretary)
     mine = secretary.get("/api/frontline/tasks?todo=true").json()
     assert mine["count"] == 1 and mine["items"][0]["branch"] == "综采一区党支部"
@@ -174,9 +212,13 @@ def test_api_send_list_and_transitions(fl, login):
     assert secretary.get(f"/api/frontline/tasks/{pk}").json()["actions"] == ["report"]
     r = secretary.post(f"/api/frontline/tasks/{pk}/accept", {}, content_type="application/json")
     assert r.status_code == 409 and r.json()["detail"] == "任务当前状态为“待上报”,不能审核通过"
-    r = secretary.post(f"/api/frontline/tasks/{pk}/report", {"report": "", "version": 1}, content_type="application/json")
+    r = secretary.post(
+        f"/api/frontline/tasks/{pk}/report", {"report": "", "version": 1}, content_type="application/json"
+    )
     assert r.status_code == 422 and r.json()["errors"]["report"] == ["请填写上报内容"]
-    r = secretary.post(f"/api/frontline/tasks/{pk}/report", {"report": "已开展", "version": 1}, content_type="application/json")
+    r = secretary.post(
+        f"/api/frontline/tasks/{pk}/report", {"report": "已开展", "version": 1}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "reported"
     assert login(fl.committee_b).get(f"/api/frontline/tasks/{pk}").status_code == 404
     progress = login(fl.committee_user).get("/api/frontline/campaigns").json()["items"][0]

@@ -1,4 +1,5 @@
 """民情日记: recording, double submits, bad input, search, the 诉求 table, 待办, privacy of contents, the book."""
+
 import json
 from datetime import timedelta
 
@@ -17,7 +18,13 @@ R = RequestStatus
 
 
 def entry_data(w, **extra):
-    data = {"place": "班前会", "people": [w.worker_person.pk], "learned": "职工关心冬季班车时间", "requests": ["班车提前十分钟"], "token": "tok-1"}
+    data = {
+        "place": "班前会",
+        "people": [w.worker_person.pk],
+        "learned": "职工关心冬季班车时间",
+        "requests": ["班车提前十分钟"],
+        "token": "tok-1",
+    }
     data.update(extra)
     return data
 
@@ -39,7 +46,13 @@ def test_double_submit_makes_one_entry_and_another_users_token_is_stale(fl):
 
 def test_double_post_of_the_page_form_makes_one_entry(fl, login):
     client = login(fl.secretary)
-    data = {"date": timezone.localdate().isoformat(), "place": "职工家中", "learned": "家中老人生病", "requests": ["请假照顾"], "token": "page-tok"}
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "place": "职工家中",
+        "learned": "家中老人生病",
+        "requests": ["请假照顾"],
+        "token": "page-tok",
+    }
     r1 = client.post("/frontline/diary/new/", data)
     r2 = client.post("/frontline/diary/new/", data)
     assert r1.status_code == r2.status_code == 302 and r1["Location"] == r2["Location"]
@@ -49,7 +62,10 @@ def test_double_post_of_the_page_form_makes_one_entry(fl, login):
 def test_bad_input_keeps_the_form_with_messages_next_to_the_fields(fl, login):
     client = login(fl.secretary)
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
-    r = client.post("/frontline/diary/new/", {"date": future, "place": "", "learned": "短", "requests": ["我写的诉求"], "token": "t2", "people": ["999999"]})
+    r = client.post(
+        "/frontline/diary/new/",
+        {"date": future, "place": "", "learned": "短", "requests": ["我写的诉求"], "token": "t2", "people": ["999999"]},
+    )
     assert r.status_code == 422
     html = r.content.decode()
     for message in ("日期不能晚于今天", "请填写地点", "请填写了解到的民情(至少4个字)", "有人员不存在或不在您的范围内"):
@@ -94,7 +110,10 @@ def test_who_reads_an_entry(fl, who, login):
         assert page.status_code == 404 and api.status_code == 404
         assert listed.status_code == 404 or listed.json()["count"] == 0
         assert "母亲住院" not in page.content.decode() + api.content.decode() + listed.content.decode()
-        assert client.get("/frontline/diary/book.pdf").status_code == 404 or b"%PDF" in client.get("/frontline/diary/book.pdf").content
+        assert (
+            client.get("/frontline/diary/book.pdf").status_code == 404
+            or b"%PDF" in client.get("/frontline/diary/book.pdf").content
+        )
 
 
 def test_every_read_of_contents_is_logged_and_lists_carry_none(fl, login):
@@ -107,7 +126,10 @@ def test_every_read_of_contents_is_logged_and_lists_carry_none(fl, login):
     assert DiaryRead.objects.count() == 0  # lists are not reads of contents
     client.get(f"/frontline/diary/{fl.entry.pk}/")
     client.get(f"/api/frontline/diary/{fl.entry.pk}")
-    assert list(DiaryRead.objects.order_by("pk").values_list("user__username", "via")) == [("committee-sc", "page"), ("committee-sc", "api")]
+    assert list(DiaryRead.objects.order_by("pk").values_list("user__username", "via")) == [
+        ("committee-sc", "page"),
+        ("committee-sc", "api"),
+    ]
     # the admins' sensitive-view log shows, per person met, who read about them
     rows = SensitiveAccess.objects.filter(user=fl.committee_user, fields="民情日记")
     assert sorted(rows.values_list("person__name", flat=True)) == ["同事乙", "同事乙", "王小二", "王小二"]
@@ -165,7 +187,15 @@ def in_state(w, state):
     return DiaryRequest.objects.get(pk=r.pk)
 
 
-ACTORS = {"secretary": {"write"}, "co_secretary": {"write"}, "committee_user": set(), "other_secretary": None, "branch_committee": None, "worker": None, "superuser": None}
+ACTORS = {
+    "secretary": {"write"},
+    "co_secretary": {"write"},
+    "committee_user": set(),
+    "other_secretary": None,
+    "branch_committee": None,
+    "worker": None,
+    "superuser": None,
+}
 
 
 @pytest.mark.parametrize("state", list(R.values))
@@ -208,7 +238,10 @@ def test_request_follow_up_and_its_todo_until_closed(fl, login):
     client = login(fl.secretary)
     r = client.post(f"/frontline/requests/{fl.req1.pk}/handle/", {"note": "", "version": 1})
     assert r.status_code == 422 and "请填写办理情况" in r.content.decode()
-    assert client.post(f"/frontline/requests/{fl.req1.pk}/handle/", {"note": "已找区队长协调", "version": 1}).status_code == 302
+    assert (
+        client.post(f"/frontline/requests/{fl.req1.pk}/handle/", {"note": "已找区队长协调", "version": 1}).status_code
+        == 302
+    )
     assert "书记甲:办理 · 已找区队长协调" in client.get(f"/frontline/diary/{fl.entry.pk}/").content.decode()
     stale = client.post(f"/frontline/requests/{fl.req1.pk}/resolve/", {"note": "已调班", "version": 1})
     assert stale.status_code == 409 and "已被他人处理" in stale.content.decode()
@@ -219,7 +252,12 @@ def test_request_follow_up_and_its_todo_until_closed(fl, login):
     client.post(f"/frontline/requests/{fl.req1.pk}/feedback/", {"note": "已告知本人,满意", "version": 3})
     assert anchor not in todo_urls(fl.secretary)
     req = DiaryRequest.objects.get(pk=fl.req1.pk)
-    assert (req.status, req.handling, req.result, req.feedback) == (R.CLOSED, "已找区队长协调", "已调到八点班", "已告知本人,满意")
+    assert (req.status, req.handling, req.result, req.feedback) == (
+        R.CLOSED,
+        "已找区队长协调",
+        "已调到八点班",
+        "已告知本人,满意",
+    )
     assert [e.action for e in req.events.all()] == ["create", "handle", "resolve", "feedback"]
 
 
@@ -227,15 +265,25 @@ def test_request_api_answers_409_in_chinese(fl, login):
     client = login(fl.secretary)
     r = client.post(f"/api/frontline/requests/{fl.req1.pk}/feedback", {"note": "反馈"}, content_type="application/json")
     assert r.status_code == 409 and "不能反馈职工并销号" in r.json()["detail"]
-    r = client.post(f"/api/frontline/requests/{fl.req1.pk}/resolve", {"note": "已办", "version": 1}, content_type="application/json")
+    r = client.post(
+        f"/api/frontline/requests/{fl.req1.pk}/resolve", {"note": "已办", "version": 1}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "resolved" and r.json()["actions"] == ["feedback", "reopen"]
-    denied = login(fl.committee_user).post(f"/api/frontline/requests/{fl.req1.pk}/feedback", {"note": "x1"}, content_type="application/json")
+    denied = login(fl.committee_user).post(
+        f"/api/frontline/requests/{fl.req1.pk}/feedback", {"note": "x1"}, content_type="application/json"
+    )
     assert denied.status_code == 403
 
 
 def test_api_create_update_and_add_request(fl, login):
     client = login(fl.secretary)
-    body = {"place": "食堂", "learned": "职工反映饭菜偏咸", "requests": ["调整口味"], "people": [fl.worker_person.pk], "token": "api-1"}
+    body = {
+        "place": "食堂",
+        "learned": "职工反映饭菜偏咸",
+        "requests": ["调整口味"],
+        "people": [fl.worker_person.pk],
+        "token": "api-1",
+    }
     r1 = client.post("/api/frontline/diary", body, content_type="application/json")
     r2 = client.post("/api/frontline/diary", body, content_type="application/json")
     assert r1.status_code == r2.status_code == 201 and r1.json()["id"] == r2.json()["id"]
@@ -243,7 +291,13 @@ def test_api_create_update_and_add_request(fl, login):
     assert r1.json()["requests"][0]["problem"] == "调整口味"
     bad = client.post("/api/frontline/diary", {"place": "", "learned": "短"}, content_type="application/json")
     assert bad.status_code == 422 and "请填写地点" in bad.json()["errors"]["place"]
-    upd = {"version": 1, "date": timezone.localdate().isoformat(), "place": "职工食堂", "learned": "职工反映饭菜偏咸偏油", "people": []}
+    upd = {
+        "version": 1,
+        "date": timezone.localdate().isoformat(),
+        "place": "职工食堂",
+        "learned": "职工反映饭菜偏咸偏油",
+        "people": [],
+    }
     assert client.put(f"/api/frontline/diary/{pk}", upd, content_type="application/json").json()["place"] == "职工食堂"
     assert client.put(f"/api/frontline/diary/{pk}", upd, content_type="application/json").status_code == 409
     added = client.post(f"/api/frontline/diary/{pk}/requests", {"problem": "增加面食"}, content_type="application/json")
@@ -268,7 +322,12 @@ def test_the_book_of_a_month_renders_with_cover_contents_and_the_entries(fl, log
     from django.template.loader import render_to_string
 
     entries = list(DiaryEntry.objects.order_by("date", "pk").prefetch_related("people", "requests"))
-    document = HTML(string=render_to_string("frontline/diary_book.html", book_context(fl.secretary, entries, f"{today.year}年{today.month}月", fl.branch))).render()
+    document = HTML(
+        string=render_to_string(
+            "frontline/diary_book.html",
+            book_context(fl.secretary, entries, f"{today.year}年{today.month}月", fl.branch),
+        )
+    ).render()
     pages = []
     for page in document.pages:
         texts = []
@@ -310,7 +369,13 @@ def test_editing_an_entry_and_a_stale_edit_form(fl, login):
     form = client.get(f"/frontline/diary/{fl.entry.pk}/edit/")
     assert form.status_code == 200 and "母亲住院需要照顾" in form.content.decode()
     assert DiaryRead.objects.filter(user=fl.co_secretary, entry=fl.entry).exists()
-    data = {"version": 1, "date": fl.entry.date.isoformat(), "place": "王小二家中", "learned": "母亲已出院,情绪好转", "people": [fl.worker_person.pk]}
+    data = {
+        "version": 1,
+        "date": fl.entry.date.isoformat(),
+        "place": "王小二家中",
+        "learned": "母亲已出院,情绪好转",
+        "people": [fl.worker_person.pk],
+    }
     assert client.post(f"/frontline/diary/{fl.entry.pk}/edit/", data).status_code == 302
     stale = client.post(f"/frontline/diary/{fl.entry.pk}/edit/", data)
     assert stale.status_code == 409 and "已被修改" in stale.content.decode()
@@ -320,7 +385,9 @@ def test_editing_an_entry_and_a_stale_edit_form(fl, login):
 
 
 def test_the_committee_prints_one_branch_at_a_time(fl, login):
-    other = services.create_entry(fl.other_secretary, entry_data(fl, token=None, people=[fl.stranger.pk], place="掘进一区食堂"))
+    other = services.create_entry(
+        fl.other_secretary, entry_data(fl, token=None, people=[fl.stranger.pk], place="掘进一区食堂")
+    )
     client = login(fl.committee_user)
     r = client.get("/frontline/diary/book.pdf")
     assert r.status_code == 302 and r["Location"] == "/frontline/diary/"

@@ -1,4 +1,5 @@
 """Every page answers for the roles that use it, and is 404 for those it is not for."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def campaign(fl):
-    c = services.create_campaign(fl.committee_user, {"title": "双化双提推进", "description": "报告推进情况", "deadline": (timezone.localdate() + timedelta(days=10)).isoformat()})
+    c = services.create_campaign(
+        fl.committee_user,
+        {
+            "title": "双化双提推进",
+            "description": "报告推进情况",
+            "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
+        },
+    )
     fl.task = CampaignTask.objects.get(campaign=c, branch=fl.branch)
     fl.campaign = c
     return fl
@@ -20,9 +28,19 @@ def campaign(fl):
 
 def pages(w):
     return [
-        "/frontline/diary/", "/frontline/diary/?q=白班&open=1&concern=1", "/frontline/diary/new/", f"/frontline/diary/{w.entry.pk}/",
-        f"/frontline/diary/{w.entry.pk}/edit/", "/frontline/urgent/", "/frontline/urgent/new/", "/frontline/campaigns/",
-        "/frontline/campaigns/new/", f"/frontline/campaigns/{w.campaign.pk}/", "/frontline/tasks/", f"/frontline/tasks/{w.task.pk}/", "/",
+        "/frontline/diary/",
+        "/frontline/diary/?q=白班&open=1&concern=1",
+        "/frontline/diary/new/",
+        f"/frontline/diary/{w.entry.pk}/",
+        f"/frontline/diary/{w.entry.pk}/edit/",
+        "/frontline/urgent/",
+        "/frontline/urgent/new/",
+        "/frontline/campaigns/",
+        "/frontline/campaigns/new/",
+        f"/frontline/campaigns/{w.campaign.pk}/",
+        "/frontline/tasks/",
+        f"/frontline/tasks/{w.task.pk}/",
+        "/",
     ]
 
 

@@ -1,4 +1,5 @@
 """急难险重 records, the home tile and 待办, and query counts of every list page."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def urgent_data(w, **extra):
-    data = {"title": "1302工作面冒顶抢险", "kind": "dangerous", "place": "1302工作面", "role": "hands_on", "result": "3小时恢复生产", "people": [w.worker_person.pk, w.member_person.pk], "token": "u-1"}
+    data = {
+        "title": "1302工作面冒顶抢险",
+        "kind": "dangerous",
+        "place": "1302工作面",
+        "role": "hands_on",
+        "result": "3小时恢复生产",
+        "people": [w.worker_person.pk, w.member_person.pk],
+        "token": "u-1",
+    }
     data.update(extra)
     return data
 
@@ -33,10 +42,24 @@ def test_recording_an_urgent_task(fl, login):
         with pytest.raises(Forbidden):
             services.create_urgent(user, urgent_data(fl, token=None))
     r = login(fl.secretary).post("/frontline/urgent/new/", {**urgent_data(fl, token="u-2"), "result": ""})
-    assert r.status_code == 422 and "请填写任务结果" in r.content.decode() and "1302工作面冒顶抢险" in r.content.decode()
+    assert (
+        r.status_code == 422 and "请填写任务结果" in r.content.decode() and "1302工作面冒顶抢险" in r.content.decode()
+    )
 
 
-@pytest.mark.parametrize("who,sees", [("secretary", True), ("branch_committee", True), ("committee_user", True), ("admin", True), ("other_secretary", False), ("committee_b", False), ("safety", False), ("worker", False)])
+@pytest.mark.parametrize(
+    "who,sees",
+    [
+        ("secretary", True),
+        ("branch_committee", True),
+        ("committee_user", True),
+        ("admin", True),
+        ("other_secretary", False),
+        ("committee_b", False),
+        ("safety", False),
+        ("worker", False),
+    ],
+)
 def test_urgent_scope(fl, login, who, sees):
     t = services.create_urgent(fl.secretary, urgent_data(fl))
     client = login(getattr(fl, who))
@@ -46,7 +69,11 @@ def test_urgent_scope(fl, login, who, sees):
 
 def test_urgent_api(fl, login):
     client = login(fl.secretary)
-    r = client.post("/api/frontline/urgent", {"title": "排水抢险", "kind": "urgent", "place": "井底水仓", "result": "排净积水"}, content_type="application/json")
+    r = client.post(
+        "/api/frontline/urgent",
+        {"title": "排水抢险", "kind": "urgent", "place": "井底水仓", "result": "排净积水"},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["role_label"] == "上阵亲自干"
     assert client.get("/api/frontline/urgent?kind=urgent").json()["count"] == 1
     assert login(fl.other_secretary).get("/api/frontline/urgent").json()["count"] == 0
@@ -57,18 +84,40 @@ FRONTLINE_LABELS = {"民情诉求未办结", "专项工作待上报", "专项工
 
 def figures(user):
     """The figures this module adds to tile 2 (三违 and 包保 add theirs beside them)."""
-    return {f.label: f.value for n, _t, _m, _i, figs in tiles_for(user) if n == 2 for f in figs if f.label in FRONTLINE_LABELS}
+    return {
+        f.label: f.value
+        for n, _t, _m, _i, figs in tiles_for(user)
+        if n == 2
+        for f in figs
+        if f.label in FRONTLINE_LABELS
+    }
 
 
 def test_home_tile_for_the_secretary_and_the_committee(fl, login):
-    c = services.create_campaign(fl.committee_user, {"title": "双化双提", "description": "报告推进情况", "deadline": (timezone.localdate() + timedelta(days=3)).isoformat()})
-    old = services.create_campaign(fl.committee_user, {"title": "安全月", "description": "报告活动情况", "deadline": (timezone.localdate() + timedelta(days=3)).isoformat()})
+    c = services.create_campaign(
+        fl.committee_user,
+        {
+            "title": "双化双提",
+            "description": "报告推进情况",
+            "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        },
+    )
+    old = services.create_campaign(
+        fl.committee_user,
+        {
+            "title": "安全月",
+            "description": "报告活动情况",
+            "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        },
+    )
     Campaign.objects.filter(pk=old.pk).update(deadline=timezone.localdate() - timedelta(days=2))
     assert figures(fl.secretary) == {"民情诉求未办结": 2, "专项工作待上报": 1, "专项工作超期": 1}
     assert figures(fl.branch_committee) == {"专项工作待上报": 1, "专项工作超期": 1}
     assert figures(fl.committee_user) == {"专项工作待审核": 0, "支部超期未报": 2}
     assert figures(fl.worker) == {}
-    services.act_on_task(fl.secretary, CampaignTask.objects.get(campaign=c, branch=fl.branch).pk, "report", {"report": "已完成"})
+    services.act_on_task(
+        fl.secretary, CampaignTask.objects.get(campaign=c, branch=fl.branch).pk, "report", {"report": "已完成"}
+    )
     assert figures(fl.committee_user)["专项工作待审核"] == 1
     assert figures(fl.secretary)["专项工作待上报"] == 0
     home = login(fl.secretary).get("/").content.decode()
@@ -79,13 +128,47 @@ def _grow(w, n):
     """n more diary entries, 急难险重 tasks and campaigns, each with people and 诉求."""
     people = [PersonFactory(org=w.team) for _ in range(3)]
     for i in range(n):
-        services.create_entry(w.secretary, {"place": f"地点{i}", "learned": "了解到的民情", "people": [p.pk for p in people], "requests": ["诉求一", "诉求二"]})
-        services.create_urgent(w.secretary, {"title": f"任务{i}", "kind": "urgent", "place": "现场", "result": "完成", "people": [p.pk for p in people]})
-        services.create_campaign(w.committee_user, {"title": f"专项{i}", "description": "工作要求", "deadline": (timezone.localdate() + timedelta(days=i)).isoformat()})
+        services.create_entry(
+            w.secretary,
+            {
+                "place": f"地点{i}",
+                "learned": "了解到的民情",
+                "people": [p.pk for p in people],
+                "requests": ["诉求一", "诉求二"],
+            },
+        )
+        services.create_urgent(
+            w.secretary,
+            {
+                "title": f"任务{i}",
+                "kind": "urgent",
+                "place": "现场",
+                "result": "完成",
+                "people": [p.pk for p in people],
+            },
+        )
+        services.create_campaign(
+            w.committee_user,
+            {
+                "title": f"专项{i}",
+                "description": "工作要求",
+                "deadline": (timezone.localdate() + timedelta(days=i)).isoformat(),
+            },
+        )
 
 
-LISTS = ["/frontline/diary/", "/frontline/diary/?q=民情&open=1", "/frontline/urgent/", "/frontline/campaigns/", "/frontline/tasks/", "/",
-         "/api/frontline/diary", "/api/frontline/urgent", "/api/frontline/campaigns", "/api/frontline/tasks"]
+LISTS = [
+    "/frontline/diary/",
+    "/frontline/diary/?q=民情&open=1",
+    "/frontline/urgent/",
+    "/frontline/campaigns/",
+    "/frontline/tasks/",
+    "/",
+    "/api/frontline/diary",
+    "/api/frontline/urgent",
+    "/api/frontline/campaigns",
+    "/api/frontline/tasks",
+]
 
 
 @pytest.mark.parametrize("who", ["secretary", "committee_user"])
@@ -132,15 +215,26 @@ def test_ledgers_in_excel(fl, login):
     from openpyxl import load_workbook
 
     services.create_urgent(fl.secretary, urgent_data(fl))
-    services.create_urgent(fl.other_secretary, urgent_data(fl, token=None, title="掘进迎头探放水", people=[fl.stranger.pk]))
+    services.create_urgent(
+        fl.other_secretary, urgent_data(fl, token=None, title="掘进迎头探放水", people=[fl.stranger.pk])
+    )
     r = login(fl.secretary).get("/frontline/urgent/ledger.xlsx")
     assert r.status_code == 200
     cells = [c for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row if c]
     assert "1302工作面冒顶抢险" in cells and "上阵亲自干" in cells and "王小二、党员甲" in cells
     assert "掘进迎头探放水" not in cells  # another branch's record
     assert login(fl.worker).get("/frontline/urgent/ledger.xlsx").status_code == 404
-    c = services.create_campaign(fl.committee_user, {"title": "双化双提", "description": "报告推进情况", "deadline": (timezone.localdate() + timedelta(days=3)).isoformat()})
-    services.act_on_task(fl.secretary, CampaignTask.objects.get(campaign=c, branch=fl.branch).pk, "report", {"report": "已组织学习"})
+    c = services.create_campaign(
+        fl.committee_user,
+        {
+            "title": "双化双提",
+            "description": "报告推进情况",
+            "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        },
+    )
+    services.act_on_task(
+        fl.secretary, CampaignTask.objects.get(campaign=c, branch=fl.branch).pk, "report", {"report": "已组织学习"}
+    )
     r = login(fl.committee_user).get(f"/frontline/campaigns/{c.pk}/progress.xlsx")
     cells = [c for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row if c]
     assert "已组织学习" in cells and "待审核" in cells and "待上报" in cells

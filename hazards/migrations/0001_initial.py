@@ -5,44 +5,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('site', '施工地点'), ('face', '工作面'), ('roadway', '巷道')], default='site', max_length=20, verbose_name='类型')),
-                ('active', models.BooleanField(default=True, verbose_name='在用')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='orgs.orgnode', verbose_name='所属区队')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("site", "施工地点"), ("face", "工作面"), ("roadway", "巷道")],
+                        default="site",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="在用")),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="orgs.orgnode",
+                        verbose_name="所属区队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '地点',
-                'verbose_name_plural': '地点',
-                'ordering': ['unit_id', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('mine', 'name'), name='location_name_unique_per_mine')],
+                "verbose_name": "地点",
+                "verbose_name_plural": "地点",
+                "ordering": ["unit_id", "name"],
+                "constraints": [models.UniqueConstraint(fields=("mine", "name"), name="location_name_unique_per_mine")],
             },
         ),
         migrations.CreateModel(
-            name='Shift',
+            name="Shift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=20, verbose_name='班次')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=20, verbose_name="班次")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '班次',
-                'verbose_name_plural': '班次',
-                'ordering': ['mine_id', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('mine', 'name'), name='shift_name_unique_per_mine')],
+                "verbose_name": "班次",
+                "verbose_name_plural": "班次",
+                "ordering": ["mine_id", "order"],
+                "constraints": [models.UniqueConstraint(fields=("mine", "name"), name="shift_name_unique_per_mine")],
             },
         ),
     ]

@@ -6,121 +6,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hazards', '0001_initial'),
-        ('orgs', '0002_person_emp_no_order'),
+        ("hazards", "0001_initial"),
+        ("orgs", "0002_person_emp_no_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=20, verbose_name='专业')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=20, verbose_name="专业")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mine_id', 'order', 'name'],
+                "ordering": ["mine_id", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Grade',
+            name="Grade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=10, verbose_name='等级')),
-                ('deadline_days', models.PositiveSmallIntegerField(default=7, verbose_name='默认整改期限(天)')),
-                ('supervision', models.CharField(choices=[('mine', '矿级'), ('unit', '区队级'), ('team', '班组级')], default='unit', max_length=10, verbose_name='督办层级')),
-                ('major', models.BooleanField(default=False, verbose_name='重大隐患(矿级挂牌督办)')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=10, verbose_name="等级")),
+                ("deadline_days", models.PositiveSmallIntegerField(default=7, verbose_name="默认整改期限(天)")),
+                (
+                    "supervision",
+                    models.CharField(
+                        choices=[("mine", "矿级"), ("unit", "区队级"), ("team", "班组级")],
+                        default="unit",
+                        max_length=10,
+                        verbose_name="督办层级",
+                    ),
+                ),
+                ("major", models.BooleanField(default=False, verbose_name="重大隐患(矿级挂牌督办)")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mine_id', 'order'],
+                "ordering": ["mine_id", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Hazard',
+            name="Hazard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(verbose_name='隐患描述')),
-                ('clause', models.CharField(blank=True, max_length=200, verbose_name='违反条款')),
-                ('finder_is_party_member', models.BooleanField(default=False, verbose_name='发现人是党员')),
-                ('found_at', models.DateTimeField(verbose_name='发现时间')),
-                ('status', models.CharField(choices=[('registered', '待处理'), ('rectifying', '整改中'), ('extension', '延期待批'), ('pending', '待验收'), ('closed', '已销号')], default='registered', max_length=12, verbose_name='状态')),
-                ('measures', models.TextField(blank=True, verbose_name='整改措施')),
-                ('funds', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='资金(元)')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='整改期限')),
-                ('plan', models.TextField(blank=True, verbose_name='应急预案')),
-                ('supervised', models.BooleanField(default=False, verbose_name='挂牌督办')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='销号时间')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('external_id', models.CharField(blank=True, max_length=60, verbose_name='外部编号')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hazards.category', verbose_name='专业')),
-                ('found_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='found_hazards', to='orgs.person', verbose_name='发现人')),
-                ('grade', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hazards.grade', verbose_name='等级')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hazards', to='hazards.location', verbose_name='地点')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('responsible_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_hazards', to='orgs.person', verbose_name='责任人')),
-                ('responsible_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='责任单位')),
-                ('shift', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hazards.shift', verbose_name='班次')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.TextField(verbose_name="隐患描述")),
+                ("clause", models.CharField(blank=True, max_length=200, verbose_name="违反条款")),
+                ("finder_is_party_member", models.BooleanField(default=False, verbose_name="发现人是党员")),
+                ("found_at", models.DateTimeField(verbose_name="发现时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "待处理"),
+                            ("rectifying", "整改中"),
+                            ("extension", "延期待批"),
+                            ("pending", "待验收"),
+                            ("closed", "已销号"),
+                        ],
+                        default="registered",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("measures", models.TextField(blank=True, verbose_name="整改措施")),
+                (
+                    "funds",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="资金(元)"
+                    ),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="整改期限")),
+                ("plan", models.TextField(blank=True, verbose_name="应急预案")),
+                ("supervised", models.BooleanField(default=False, verbose_name="挂牌督办")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="销号时间")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("external_id", models.CharField(blank=True, max_length=60, verbose_name="外部编号")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hazards.category",
+                        verbose_name="专业",
+                    ),
+                ),
+                (
+                    "found_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="found_hazards",
+                        to="orgs.person",
+                        verbose_name="发现人",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hazards.grade",
+                        verbose_name="等级",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazards",
+                        to="hazards.location",
+                        verbose_name="地点",
+                    ),
+                ),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "responsible_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_hazards",
+                        to="orgs.person",
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hazards.shift",
+                        verbose_name="班次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '隐患',
-                'verbose_name_plural': '隐患',
-                'ordering': ['-found_at', '-pk'],
+                "verbose_name": "隐患",
+                "verbose_name_plural": "隐患",
+                "ordering": ["-found_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HazardEvent',
+            name="HazardEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=12)),
-                ('to_status', models.CharField(max_length=12)),
-                ('at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('hazard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='hazards.hazard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=20)),
+                ("from_status", models.CharField(blank=True, max_length=12)),
+                ("to_status", models.CharField(max_length=12)),
+                ("at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="hazards.hazard"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HazardPhoto',
+            name="HazardPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='hazards/%Y/%m/')),
-                ('stage', models.CharField(default='found', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('hazard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='hazards.hazard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("image", models.ImageField(upload_to="hazards/%Y/%m/")),
+                ("stage", models.CharField(default="found", max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "hazard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to="hazards.hazard"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('mine', 'name'), name='category_name_unique_per_mine'),
+            model_name="category",
+            constraint=models.UniqueConstraint(fields=("mine", "name"), name="category_name_unique_per_mine"),
         ),
         migrations.AddConstraint(
-            model_name='grade',
-            constraint=models.UniqueConstraint(fields=('mine', 'name'), name='grade_name_unique_per_mine'),
+            model_name="grade",
+            constraint=models.UniqueConstraint(fields=("mine", "name"), name="grade_name_unique_per_mine"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['mine', 'status', 'deadline'], name='hazards_haz_mine_id_fcb86a_idx'),
+            model_name="hazard",
+            index=models.Index(fields=["mine", "status", "deadline"], name="hazards_haz_mine_id_fcb86a_idx"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['location', 'found_at'], name='hazards_haz_locatio_95a022_idx'),
+            model_name="hazard",
+            index=models.Index(fields=["location", "found_at"], name="hazards_haz_locatio_95a022_idx"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['found_at', 'id'], name='hazards_haz_found_a_b437fb_idx'),
+            model_name="hazard",
+            index=models.Index(fields=["found_at", "id"], name="hazards_haz_found_a_b437fb_idx"),
         ),
     ]

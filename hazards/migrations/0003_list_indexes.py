@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hazards', '0002_loop'),
-        ('orgs', '0002_person_emp_no_order'),
+        ("hazards", "0002_loop"),
+        ("orgs", "0002_person_emp_no_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['mine', 'found_at', 'id'], name='hazard_mine_found'),
+            model_name="hazard",
+            index=models.Index(fields=["mine", "found_at", "id"], name="hazard_mine_found"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['mine', 'status', 'closed_at'], name='hazard_mine_closed'),
+            model_name="hazard",
+            index=models.Index(fields=["mine", "status", "closed_at"], name="hazard_mine_closed"),
         ),
     ]

@@ -5,24 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hazards', '0003_list_indexes'),
-        ('orgs', '0002_person_emp_no_order'),
+        ("hazards", "0003_list_indexes"),
+        ("orgs", "0002_person_emp_no_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(condition=models.Q(('status__in', ('registered', 'rectifying', 'extension', 'pending'))), fields=['location', 'deadline'], name='hazard_open_location'),
+            model_name="hazard",
+            index=models.Index(
+                condition=models.Q(("status__in", ("registered", "rectifying", "extension", "pending"))),
+                fields=["location", "deadline"],
+                name="hazard_open_location",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(condition=models.Q(('status__in', ('registered', 'rectifying', 'extension', 'pending'))), fields=['responsible_unit', 'deadline'], name='hazard_open_unit'),
+            model_name="hazard",
+            index=models.Index(
+                condition=models.Q(("status__in", ("registered", "rectifying", "extension", "pending"))),
+                fields=["responsible_unit", "deadline"],
+                name="hazard_open_unit",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['mine', 'found_at'], include=('status', 'deadline', 'closed_at', 'location', 'category', 'grade', 'finder_is_party_member'), name='hazard_mine_stats'),
+            model_name="hazard",
+            index=models.Index(
+                fields=["mine", "found_at"],
+                include=("status", "deadline", "closed_at", "location", "category", "grade", "finder_is_party_member"),
+                name="hazard_mine_stats",
+            ),
         ),
     ]

@@ -5,29 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hazards', '0004_open_and_stats_indexes'),
-        ('orgs', '0002_person_emp_no_order'),
+        ("hazards", "0004_open_and_stats_indexes"),
+        ("orgs", "0002_person_emp_no_order"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HazardTally',
+            name="HazardTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('found', models.PositiveIntegerField(default=0)),
-                ('party', models.PositiveIntegerField(default=0)),
-                ('late', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hazards.category')),
-                ('grade', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hazards.grade')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hazards.location')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgnode')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("found", models.PositiveIntegerField(default=0)),
+                ("party", models.PositiveIntegerField(default=0)),
+                ("late", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hazards.category"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hazards.grade"
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hazards.location"
+                    ),
+                ),
+                (
+                    "mine",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.orgnode"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['mine', 'month'], name='hazards_haz_mine_id_a6ccd4_idx')],
-                'constraints': [models.UniqueConstraint(fields=('mine', 'month', 'location', 'category', 'grade'), name='hazard_tally_cell')],
+                "indexes": [models.Index(fields=["mine", "month"], name="hazards_haz_mine_id_a6ccd4_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mine", "month", "location", "category", "grade"), name="hazard_tally_cell"
+                    )
+                ],
             },
         ),
     ]

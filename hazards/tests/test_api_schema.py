@@ -1,4 +1,5 @@
 """Schemathesis over /api/hazards: generated input never causes a server error; answers match the schema."""
+
 import pytest
 from schemathesis.openapi import from_wsgi
 
@@ -16,4 +17,9 @@ def test_hazard_endpoints_conform_with_generated_input(site, wsgi_app):  # noqa:
     run(operation(schema, "GET", "/api/hazards"), headers, max_examples=20)
     run(operation(schema, "GET", "/api/hazards/{id}"), headers, max_examples=5, path_parameters={"id": hazard.pk})
     run(operation(schema, "POST", "/api/hazards"), headers, max_examples=20)
-    run(operation(schema, "POST", "/api/hazards/{id}/{action}"), headers, max_examples=30, path_parameters={"id": hazard.pk})
+    run(
+        operation(schema, "POST", "/api/hazards/{id}/{action}"),
+        headers,
+        max_examples=30,
+        path_parameters={"id": hazard.pk},
+    )

@@ -1,5 +1,6 @@
 """The whole hazard loop on a 375-px phone, in real Chromium: a member reports with a photo, the secretary assigns 五定,
 the 责任人 submits, the safety officer rejects once and then accepts; the hazard leaves everyone's 待办."""
+
 import io
 
 import pytest

@@ -1,4 +1,5 @@
 """Import of hazards from another system, keyed by 外部编号: valid, bad rows, re-import updates without duplicates."""
+
 import io
 
 import openpyxl
@@ -26,7 +27,14 @@ def _file(rows):
 
 
 def _row(ext, **extra):
-    row = {"外部编号": ext, "排查日期": "2026-10-08", "地点": "1302工作面", "专业": "顶板", "等级": "B", "隐患描述": "锚杆托盘松动"}
+    row = {
+        "外部编号": ext,
+        "排查日期": "2026-10-08",
+        "地点": "1302工作面",
+        "专业": "顶板",
+        "等级": "B",
+        "隐患描述": "锚杆托盘松动",
+    }
     row.update(extra)
     return row
 
@@ -43,18 +51,33 @@ def _import(client, rows):
 def test_import_then_reimport_updates_by_external_id(site, login):
     w = site
     client = login(w.safety)
-    job = _import(client, [_row("YH-1"), _row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no)])
+    job = _import(
+        client, [_row("YH-1"), _row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no)]
+    )
     assert job.status == ImportStatus.DONE and job.summary["created"] == 2
     second = Hazard.objects.get(external_id="YH-2")
     assert second.status == HazardStatus.CLOSED and second.finder_is_party_member
-    job = _import(client, [_row("YH-1", 状态="整改中", 整改期限="2026-10-15"), _row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no)])
+    job = _import(
+        client,
+        [
+            _row("YH-1", 状态="整改中", 整改期限="2026-10-15"),
+            _row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no),
+        ],
+    )
     assert job.summary == {"created": 0, "updated": 1}
     assert Hazard.objects.filter(external_id="YH-1").count() == 1
     assert Hazard.objects.get(external_id="YH-1").status == HazardStatus.RECTIFYING
 
 
 def test_bad_rows_are_named_and_nothing_written(site, login):
-    job = _import(login(site.safety), [_row("YH-1", 地点="不存在的地点"), _row("YH-2", 排查日期="2026-10-08", 整改期限="2026-10-01"), _row("YH-3", 状态="已销号")])
+    job = _import(
+        login(site.safety),
+        [
+            _row("YH-1", 地点="不存在的地点"),
+            _row("YH-2", 排查日期="2026-10-08", 整改期限="2026-10-01"),
+            _row("YH-3", 状态="已销号"),
+        ],
+    )
     assert job.status == ImportStatus.INVALID
     found = {(e["row"], e["column"]) for e in job.errors}
     assert {(2, "地点"), (3, "整改期限"), (4, "销号日期")} <= found

@@ -1,4 +1,5 @@
 """The hazard closed loop: the transition table exhaustively, scope, stale forms, double submit, validation, photos."""
+
 import io
 from datetime import timedelta
 
@@ -29,13 +30,24 @@ def site(world):
 
 
 def report(w, user=None, location=None, grade=None, **extra):
-    data = {"location": (location or w.location).pk, "category": w.category.pk, "grade": (grade or w.grade_b).pk, "description": "顶板离层未支护"}
+    data = {
+        "location": (location or w.location).pk,
+        "category": w.category.pk,
+        "grade": (grade or w.grade_b).pk,
+        "description": "顶板离层未支护",
+    }
     data.update(extra)
     return services.register(user or w.worker, data)
 
 
 def assign_data(w, **extra):
-    data = {"responsible_unit": w.unit.pk, "responsible_person": w.colleague.pk, "measures": "补打锚杆", "funds": "500", "deadline": (timezone.localdate() + timedelta(days=5)).isoformat()}
+    data = {
+        "responsible_unit": w.unit.pk,
+        "responsible_person": w.colleague.pk,
+        "measures": "补打锚杆",
+        "funds": "500",
+        "deadline": (timezone.localdate() + timedelta(days=5)).isoformat(),
+    }
     data.update(extra)
     return data
 
@@ -58,8 +70,19 @@ def in_state(w, state, major=False):
     return Hazard.objects.get(pk=h.pk)
 
 
-ACTORS = ["worker", "member", "responsible", "secretary", "branch_committee", "safety", "committee_user", "admin",
-          "superuser", "team_leader", "other_secretary"]
+ACTORS = [
+    "worker",
+    "member",
+    "responsible",
+    "secretary",
+    "branch_committee",
+    "safety",
+    "committee_user",
+    "admin",
+    "superuser",
+    "team_leader",
+    "other_secretary",
+]
 # which table roles each account holds on a hazard found by `worker` at 综采一区 and assigned to `responsible`
 ROLES = {
     "worker": {"finder"},
@@ -162,7 +185,13 @@ def test_stale_form_and_double_verification_give_one_result(site, login):
 def test_double_submit_creates_one_hazard(site, login):
     w = site
     client = login(w.worker)
-    data = {"token": "tok-1", "location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "巷道积水"}
+    data = {
+        "token": "tok-1",
+        "location": w.location.pk,
+        "category": w.category.pk,
+        "grade": w.grade_b.pk,
+        "description": "巷道积水",
+    }
     client.post("/hazards/new/", data)
     client.post("/hazards/new/", data)
     assert Hazard.objects.filter(token="tok-1").count() == 1
@@ -171,14 +200,30 @@ def test_double_submit_creates_one_hazard(site, login):
 def test_bad_input_names_the_field(site, login):
     w = site
     with pytest.raises(ValidationError) as exc:
-        report(w, location=Location(pk=99999), description="", found_at=(timezone.now() + timedelta(days=1)).isoformat())
+        report(
+            w, location=Location(pk=99999), description="", found_at=(timezone.now() + timedelta(days=1)).isoformat()
+        )
     assert {"location", "description", "found_at"} <= set(exc.value.message_dict)
     h = report(w)
     with pytest.raises(ValidationError) as exc:
-        services.act(w.secretary, h.pk, "assign", assign_data(w, deadline=(timezone.localdate() - timedelta(days=3)).isoformat(), funds="-5", responsible_person="999999"))
+        services.act(
+            w.secretary,
+            h.pk,
+            "assign",
+            assign_data(
+                w,
+                deadline=(timezone.localdate() - timedelta(days=3)).isoformat(),
+                funds="-5",
+                responsible_person="999999",
+            ),
+        )
     assert {"deadline", "funds", "responsible_person"} <= set(exc.value.message_dict)
     response = login(w.worker).post("/hazards/new/", {"location": "", "description": "积水很深"})
-    assert response.status_code == 422 and "请选择地点" in response.content.decode() and "积水很深" in response.content.decode()
+    assert (
+        response.status_code == 422
+        and "请选择地点" in response.content.decode()
+        and "积水很深" in response.content.decode()
+    )
 
 
 def test_scope_of_lists_and_pages(site, login, django_assert_max_num_queries):
@@ -206,7 +251,13 @@ def test_photos_are_reencoded_without_exif_and_svg_is_refused(site, login):
     exif[0x010F] = "MinePhoneMaker"
     Image.new("RGB", (40, 40), "gray").save(buffer, "JPEG", exif=exif)
     client = login(w.worker)
-    data = {"location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "电缆破皮", "photos": [SimpleUploadedFile("a.jpg", buffer.getvalue(), "image/jpeg")]}
+    data = {
+        "location": w.location.pk,
+        "category": w.category.pk,
+        "grade": w.grade_b.pk,
+        "description": "电缆破皮",
+        "photos": [SimpleUploadedFile("a.jpg", buffer.getvalue(), "image/jpeg")],
+    }
     client.post("/hazards/new/", data)
     photo = Hazard.objects.get(description="电缆破皮").photos.get()
     content = b"".join(client.get(f"/hazards/photos/{photo.pk}/").streaming_content)
@@ -227,9 +278,16 @@ def test_overdue_is_derived_from_the_deadline(site):
 def test_master_data_for_the_mines_admins_and_safety_officers(site, login):
     w = site
     client = login(w.safety)
-    assert client.post("/hazards/settings/", {"kind_of": "location", "unit": w.unit.pk, "kind": "face", "name": "1305工作面"}).status_code == 302
+    assert (
+        client.post(
+            "/hazards/settings/", {"kind_of": "location", "unit": w.unit.pk, "kind": "face", "name": "1305工作面"}
+        ).status_code
+        == 302
+    )
     assert Location.objects.filter(name="1305工作面", unit=w.unit).exists()
-    dup = client.post("/hazards/settings/", {"kind_of": "location", "unit": w.unit.pk, "kind": "face", "name": "1305工作面"})
+    dup = client.post(
+        "/hazards/settings/", {"kind_of": "location", "unit": w.unit.pk, "kind": "face", "name": "1305工作面"}
+    )
     assert dup.status_code == 422 and "已存在" in dup.content.decode()
     client.post("/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "10"})
     w.grade_b.refresh_from_db()
@@ -241,15 +299,44 @@ def test_master_data_for_the_mines_admins_and_safety_officers(site, login):
 def test_the_loop_through_the_api(site, client):
     w = site
     client.force_login(w.worker)
-    created = client.post("/api/hazards", {"location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "巷道积水", "token": "api-1"}, content_type="application/json")
+    created = client.post(
+        "/api/hazards",
+        {
+            "location": w.location.pk,
+            "category": w.category.pk,
+            "grade": w.grade_b.pk,
+            "description": "巷道积水",
+            "token": "api-1",
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201
     hid = created.json()["id"]
-    again = client.post("/api/hazards", {"location": w.location.pk, "category": w.category.pk, "grade": w.grade_b.pk, "description": "巷道积水", "token": "api-1"}, content_type="application/json")
+    again = client.post(
+        "/api/hazards",
+        {
+            "location": w.location.pk,
+            "category": w.category.pk,
+            "grade": w.grade_b.pk,
+            "description": "巷道积水",
+            "token": "api-1",
+        },
+        content_type="application/json",
+    )
     assert again.json()["id"] == hid
     client.force_login(w.secretary)
     data = client.get(f"/api/hazards/{hid}").json()
     assert "assign" in data["actions"]
-    assigned = client.post(f"/api/hazards/{hid}/assign", {"version": data["version"], "responsible_unit": w.unit.pk, "responsible_person": w.colleague.pk, "measures": "清淤"}, content_type="application/json")
+    assigned = client.post(
+        f"/api/hazards/{hid}/assign",
+        {
+            "version": data["version"],
+            "responsible_unit": w.unit.pk,
+            "responsible_person": w.colleague.pk,
+            "measures": "清淤",
+        },
+        content_type="application/json",
+    )
     assert assigned.status_code == 200 and assigned.json()["status"] == "rectifying"
     stale = client.post(f"/api/hazards/{hid}/submit", {"version": data["version"]}, content_type="application/json")
     assert stale.status_code == 409 and "已被他人处理" in stale.json()["detail"]
@@ -277,7 +364,9 @@ def test_statistics_and_ledger_count_what_the_user_may_see(site, login, django_a
     with django_assert_max_num_queries(20):
         page = client.get("/hazards/stats/").content.decode()
     grade_rows = page.split('id="by-grade"')[1].split("</table>")[0]
-    assert "<td>B</td><td>4</td><td>3</td><td>0</td><td>100%</td>" in grade_rows  # 4 found at their branch, 3 open, 1 closed on time
+    assert (
+        "<td>B</td><td>4</td><td>3</td><td>0</td><td>100%</td>" in grade_rows
+    )  # 4 found at their branch, 3 open, 1 closed on time
     assert "1302工作面" in page.split('id="repeats"')[1]  # 4 × 顶板 at the same place
     book = openpyxl.load_workbook(_io.BytesIO(client.get("/hazards/ledger.xlsx").content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
@@ -302,13 +391,32 @@ def test_the_whole_mines_statistics_from_running_counts_equal_counting_every_haz
     services.act(w.safety, reopened.pk, "reopen", {"note": "复查仍有问题"})
     in_state(w, S.RECTIFYING)
     report(w, user=w.member)  # a party member's find
-    rows = [(2, {"external_id": "OLD-9", "found": timezone.localdate().isoformat(), "location": "1302工作面", "category": "顶板", "grade": "B", "description": "旧系统隐患", "status": "已销号", "closed": timezone.localdate().isoformat()})]
+    rows = [
+        (
+            2,
+            {
+                "external_id": "OLD-9",
+                "found": timezone.localdate().isoformat(),
+                "location": "1302工作面",
+                "category": "顶板",
+                "grade": "B",
+                "description": "旧系统隐患",
+                "status": "已销号",
+                "closed": timezone.localdate().isoformat(),
+            },
+        )
+    ]
     apply_plan(w.safety, check_rows(w.safety, w.mine, rows).plan)
 
     def figures(user):
         s = stats.year_stats(user, year, w.mine)
         pick = ("found", "open", "overdue", "closed", "on_time")
-        return ([{k: r[k] for k in pick} for r in s["months"]], [{k: r[k] for k in pick} for r in s["grades"]], [(r["name"], r["party"], r["found"]) for r in s["branches"]], s["total"])
+        return (
+            [{k: r[k] for k in pick} for r in s["months"]],
+            [{k: r[k] for k in pick} for r in s["grades"]],
+            [(r["name"], r["party"], r["found"]) for r in s["branches"]],
+            s["total"],
+        )
 
     from hazards.models import whole_mine_ids
 
@@ -316,9 +424,15 @@ def test_the_whole_mines_statistics_from_running_counts_equal_counting_every_haz
     by_counts, one_by_one = figures(w.safety), figures(w.superuser)
     assert by_counts == one_by_one
     assert by_counts[3] == 6 and sum(r["closed"] - r["on_time"] for r in by_counts[1]) == 1  # one closed late
-    before = list(HazardTally.objects.order_by("pk").values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late"))
+    before = list(
+        HazardTally.objects.order_by("pk").values_list(
+            "month", "location_id", "category_id", "grade_id", "found", "party", "late"
+        )
+    )
     tally.rebuild()
-    assert sorted(before) == sorted(HazardTally.objects.values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late"))
+    assert sorted(before) == sorted(
+        HazardTally.objects.values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late")
+    )
 
 
 def test_the_home_lists_ten_of_a_kind_and_leads_to_the_rest(site):
@@ -328,4 +442,8 @@ def test_the_home_lists_ten_of_a_kind_and_leads_to_the_rest(site):
     for _ in range(12):
         report(w)
     mine = [t for t in todos_for(w.secretary) if t.module == "hazards"]
-    assert len(mine) == 11 and mine[-1].title == "更多隐患待处理(五定或现场处理) →" and mine[-1].url == "/hazards/?status=registered"
+    assert (
+        len(mine) == 11
+        and mine[-1].title == "更多隐患待处理(五定或现场处理) →"
+        and mine[-1].url == "/hazards/?status=registered"
+    )

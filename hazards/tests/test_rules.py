@@ -1,5 +1,6 @@
 """Rules of the hazard loop beyond the table: scope of reporters and 责任人, answers of the pages and the API to bad,
 stale or forbidden input, what a failed form keeps, photos, 待办, extensions, reopening, and query counts."""
+
 import io
 from datetime import timedelta
 
@@ -108,7 +109,9 @@ def test_odd_ids_in_forms_and_filters_are_refused_not_a_server_error(site, login
     for key in ("grade", "category", "location", "branch"):
         assert login(w.safety).get(f"/hazards/?{key}={value}").status_code == 200
     h = in_state(w, S.REGISTERED)
-    bad = login(w.secretary).post(f"/hazards/{h.pk}/assign/", {**assign_data(w), "responsible_person": value, "version": h.version})
+    bad = login(w.secretary).post(
+        f"/hazards/{h.pk}/assign/", {**assign_data(w), "responsible_person": value, "version": h.version}
+    )
     assert bad.status_code == 422 and "请选择本矿的责任人" in bad.content.decode()
 
 
@@ -118,7 +121,12 @@ def test_a_failed_five_fixes_form_keeps_what_was_typed_next_to_the_messages(site
     past = (timezone.localdate() - timedelta(days=10)).isoformat()
     response = login(w.secretary).post(
         f"/hazards/{h.pk}/assign/",
-        {**assign_data(w, deadline=past, funds="-3"), "measures": "更换锚杆托盘并加密支护", "plan": "冒顶预案", "version": h.version},
+        {
+            **assign_data(w, deadline=past, funds="-3"),
+            "measures": "更换锚杆托盘并加密支护",
+            "plan": "冒顶预案",
+            "version": h.version,
+        },
     )
     page = response.content.decode()
     assert response.status_code == 422
@@ -205,7 +213,9 @@ def test_photos_are_upright_jpegs_without_exif(site):
     exif[0x010F] = "PhoneMaker"
     png = io.BytesIO()
     Image.new("RGB", (30, 20), "blue").save(png, "PNG")
-    h = services.register(w.worker, form(w), [upload(jpeg(size=(40, 20), exif=exif)), upload(png.getvalue(), "b.png", "image/png")])
+    h = services.register(
+        w.worker, form(w), [upload(jpeg(size=(40, 20), exif=exif)), upload(png.getvalue(), "b.png", "image/png")]
+    )
     photos = list(h.photos.order_by("pk"))
     assert len(photos) == 2
     for photo in photos:
@@ -247,7 +257,9 @@ def test_photo_count_size_and_pixels_are_limited(site, login, monkeypatch):
     assert response.status_code == 422 and "像素太大" in response.content.decode()
     assert not Hazard.objects.exists()
     h = in_state(w, S.RECTIFYING)
-    response = login(w.responsible).post(f"/hazards/{h.pk}/submit/", {"version": h.version, "photos": [upload(jpeg(), f"{i}.jpg") for i in range(7)]})
+    response = login(w.responsible).post(
+        f"/hazards/{h.pk}/submit/", {"version": h.version, "photos": [upload(jpeg(), f"{i}.jpg") for i in range(7)]}
+    )
     assert response.status_code == 422 and "最多 6 张照片" in response.content.decode()
     assert Hazard.objects.get(pk=h.pk).status == S.RECTIFYING
 
@@ -255,7 +267,9 @@ def test_photo_count_size_and_pixels_are_limited(site, login, monkeypatch):
 def test_the_rectification_photos_are_kept_apart(site, login):
     w = site
     h = in_state(w, S.RECTIFYING)
-    login(w.responsible).post(f"/hazards/{h.pk}/submit/", {"version": h.version, "photos": [upload(jpeg()), upload(jpeg())]})
+    login(w.responsible).post(
+        f"/hazards/{h.pk}/submit/", {"version": h.version, "photos": [upload(jpeg()), upload(jpeg())]}
+    )
     assert list(Hazard.objects.get(pk=h.pk).photos.values_list("stage", flat=True)) == ["fixed", "fixed"]
 
 
@@ -330,7 +344,12 @@ def test_reopening_a_closed_hazard_needs_a_reason_and_leaves_a_trail(site, login
     reopened = Hazard.objects.get(pk=h.pk)
     assert reopened.status == S.REGISTERED and reopened.closed_at is None
     event = reopened.events.latest("pk")
-    assert (event.action, event.from_status, event.note, event.actor_id) == ("reopen", S.CLOSED, "复查发现锚杆又松动", w.safety.pk)
+    assert (event.action, event.from_status, event.note, event.actor_id) == (
+        "reopen",
+        S.CLOSED,
+        "复查发现锚杆又松动",
+        w.safety.pk,
+    )
     page = login(w.worker).get(f"/hazards/{h.pk}/").content.decode()
     assert "重新打开" in page and "复查发现锚杆又松动" in page
 
@@ -403,17 +422,27 @@ def test_master_data_switch_off_rename_add_and_grade_levels(site, login):
     client.post("/hazards/settings/", {"kind_of": "shift", "name": "检修班"})
     assert Shift.objects.filter(mine=w.mine, name="检修班").exists()
 
-    client.post("/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "12", "supervision": "mine"})
+    client.post(
+        "/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "12", "supervision": "mine"}
+    )
     grade = Grade.objects.get(pk=w.grade_b.pk)
     assert (grade.deadline_days, grade.supervision) == (12, "mine")
-    bad = client.post("/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "0", "supervision": "galaxy"})
-    assert bad.status_code == 422 and "期限须为 1–365 天" in bad.content.decode() and "请选择督办层级" in bad.content.decode()
+    bad = client.post(
+        "/hazards/settings/", {"kind_of": "grade", "grade": w.grade_b.pk, "deadline_days": "0", "supervision": "galaxy"}
+    )
+    assert (
+        bad.status_code == 422
+        and "期限须为 1–365 天" in bad.content.decode()
+        and "请选择督办层级" in bad.content.decode()
+    )
     assert Grade.objects.get(pk=w.grade_b.pk).deadline_days == 12
 
 
 def test_a_master_data_error_shows_at_its_own_form_with_the_input(site, login):
     w = site
-    response = login(w.admin).post("/hazards/settings/", {"kind_of": "location", "unit": "", "kind": "face", "name": "2303工作面"})
+    response = login(w.admin).post(
+        "/hazards/settings/", {"kind_of": "location", "unit": "", "kind": "face", "name": "2303工作面"}
+    )
     page = response.content.decode()
     assert response.status_code == 422 and "请选择所属区队" in page
     add_form = page.split('id="add-location"')[1].split("</form>")[0]
@@ -427,6 +456,8 @@ def test_master_data_of_another_mine_cannot_be_touched(site, login):
     w = site
     services.ensure_defaults(w.mine_b)
     foreign = Category.objects.filter(mine=w.mine_b).first()
-    response = login(w.safety).post("/hazards/settings/", {"kind_of": "category_rename", "pk": foreign.pk, "name": "改了"})
+    response = login(w.safety).post(
+        "/hazards/settings/", {"kind_of": "category_rename", "pk": foreign.pk, "name": "改了"}
+    )
     assert response.status_code == 404 and Category.objects.get(pk=foreign.pk).name != "改了"
     assert login(w.secretary).post("/hazards/settings/", {"kind_of": "shift", "name": "x班"}).status_code == 404

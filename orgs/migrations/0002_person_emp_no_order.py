@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['emp_no', 'id'], name='person_emp_no_order'),
+            model_name="person",
+            index=models.Index(fields=["emp_no", "id"], name="person_emp_no_order"),
         ),
     ]

@@ -1,4 +1,5 @@
 """Factories for organisations, people and accounts, shared by every app's tests."""
+
 import itertools
 from datetime import date
 
@@ -46,7 +47,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
 
 def make_user(username, role=None, org=None, person=None, **extra):
-    user = User.objects.create_user(username=username, password="Hl-test-pass1", person=person, must_change_password=False, **extra)
+    user = User.objects.create_user(
+        username=username, password="Hl-test-pass1", person=person, must_change_password=False, **extra
+    )
     if role:
         RoleAssignment.objects.create(user=user, role=role, org=org)
     return user
@@ -72,11 +75,29 @@ def build_world():
     w.branch_b = node(w.committee_b, "机电区党支部", OrgKind.BRANCH)
     w.unit_b = node(w.branch_b, "机电区", OrgKind.UNIT)
     w.team_b = node(w.unit_b, "检修班", OrgKind.TEAM)
-    for attr in ("group", "mine", "committee", "branch", "unit", "team", "team2", "other_branch", "other_unit", "other_team", "mine_b", "committee_b", "branch_b", "unit_b", "team_b"):
+    for attr in (
+        "group",
+        "mine",
+        "committee",
+        "branch",
+        "unit",
+        "team",
+        "team2",
+        "other_branch",
+        "other_unit",
+        "other_team",
+        "mine_b",
+        "committee_b",
+        "branch_b",
+        "unit_b",
+        "team_b",
+    ):
         getattr(w, attr).refresh_from_db()
 
     w.worker_person = PersonFactory(org=w.team, name="王小二")
-    w.member_person = PersonFactory(org=w.team, name="党员甲", political_status=PoliticalStatus.MEMBER, party_join_date=date(2015, 7, 1))
+    w.member_person = PersonFactory(
+        org=w.team, name="党员甲", political_status=PoliticalStatus.MEMBER, party_join_date=date(2015, 7, 1)
+    )
     w.colleague = PersonFactory(org=w.team2, name="同事乙")
     w.stranger = PersonFactory(org=w.other_team, name="外支部丙")
     w.far_away = PersonFactory(org=w.team_b, name="外矿丁")
@@ -84,7 +105,12 @@ def build_world():
     w.admin = make_user("admin-sc", "admin", w.mine)
     w.committee_user = make_user("committee-sc", "committee", w.mine)
     w.safety = make_user("safety-sc", "safety", w.mine)
-    w.secretary = make_user("secretary-1", "secretary", w.branch, person=PersonFactory(org=w.team, name="书记甲", political_status=PoliticalStatus.MEMBER))
+    w.secretary = make_user(
+        "secretary-1",
+        "secretary",
+        w.branch,
+        person=PersonFactory(org=w.team, name="书记甲", political_status=PoliticalStatus.MEMBER),
+    )
     w.branch_committee = make_user("bc-1", "branch_committee", w.branch)
     w.team_leader = make_user("tl-1", "team_leader", w.team)
     w.member = make_user("member-1", "member", w.team, person=w.member_person)

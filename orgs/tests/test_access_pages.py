@@ -1,5 +1,6 @@
 """Who may open which page of the foundation (SPEC §3, §7.2): in scope 200, out of scope 404,
 anonymous to the login page; login rules; sensitive reveals and the audit trail; pinned query counts."""
+
 import re
 
 import pytest
@@ -73,7 +74,11 @@ CASES = (
     + [("person_new", u, 200) for u in ("admin", "committee_user", "secretary", "superuser")]
     + [("person_new", u, 404) for u in ("safety", "branch_committee", "team_leader", "member", "worker")]
     + [(p, u, 200) for p in ("person_edit", "person_transfer") for u in ("admin", "committee_user", "secretary")]
-    + [(p, u, 404) for p in ("person_edit", "person_transfer") for u in ("safety", "team_leader", "worker", "other_secretary")]
+    + [
+        (p, u, 404)
+        for p in ("person_edit", "person_transfer")
+        for u in ("safety", "team_leader", "worker", "other_secretary")
+    ]
     + [(p, "secretary", 404) for p in ("person_edit_other_branch", "person_transfer_other_branch")]
     + [(p, "other_secretary", 200) for p in ("person_edit_other_branch", "person_transfer_other_branch")]
     + [("orgs", u, 200) for u in ROSTER_ROLES + ["superuser"]]
@@ -84,10 +89,40 @@ CASES = (
     + [("org_node", u, 200) for u in ("admin", "superuser")]
     + [("org_node", u, 404) for u in ("committee_user", "secretary", "worker")]
     + [("org_node_other_mine", "admin", 404)]
-    + [(p, u, 200) for p in ("accounts", "account", "account_new", "account_for_person", "audit", "sensitive_log", "sensitive_log_person") for u in ("admin", "superuser")]
-    + [(p, u, 404) for p in ("accounts", "account", "account_new", "account_for_person", "audit", "sensitive_log", "sensitive_log_person") for u in ("committee_user", "secretary", "safety", "worker")]
-    + [(p, "admin", 404) for p in ("account_other_mine", "account_for_person_other_mine", "sensitive_log_person_other_mine")]
-    + [(p, "superuser", 200) for p in ("account_other_mine", "account_for_person_other_mine", "sensitive_log_person_other_mine")]
+    + [
+        (p, u, 200)
+        for p in (
+            "accounts",
+            "account",
+            "account_new",
+            "account_for_person",
+            "audit",
+            "sensitive_log",
+            "sensitive_log_person",
+        )
+        for u in ("admin", "superuser")
+    ]
+    + [
+        (p, u, 404)
+        for p in (
+            "accounts",
+            "account",
+            "account_new",
+            "account_for_person",
+            "audit",
+            "sensitive_log",
+            "sensitive_log_person",
+        )
+        for u in ("committee_user", "secretary", "safety", "worker")
+    ]
+    + [
+        (p, "admin", 404)
+        for p in ("account_other_mine", "account_for_person_other_mine", "sensitive_log_person_other_mine")
+    ]
+    + [
+        (p, "superuser", 200)
+        for p in ("account_other_mine", "account_for_person_other_mine", "sensitive_log_person_other_mine")
+    ]
 )
 
 
@@ -165,7 +200,9 @@ def test_password_change_refuses_same_password(w, client):
     w.worker.must_change_password = True
     w.worker.save()
     login_post(client, w.worker_person.emp_no, PASSWORD)
-    r = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    r = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
     assert r.status_code == 200 and "新密码不能与原密码相同" in r.content.decode()
     assert client.get("/").status_code == 302
 
@@ -231,8 +268,6 @@ def test_disabling_ends_an_open_session(w, client):
 # ---------------------------------------------------------------- sensitive fields
 
 
-
-
 def test_sensitive_values_only_for_allowed_roles_and_every_reveal_logged(w, login):
     ID_NUMBER, FAMILY = w.worker_person.id_number, w.worker_person.family_notes
     assert ID_NUMBER and FAMILY
@@ -246,7 +281,11 @@ def test_sensitive_values_only_for_allowed_roles_and_every_reveal_logged(w, logi
         rows = SensitiveAccess.objects.filter(user=user, person=w.worker_person)
         assert rows.count() == before + 1
         row = rows.first()
-        assert set(row.fields.split(",")) >= {"id_number", "phone"} and ("family_notes" in row.fields) == (who != "admin") and row.via == "page"
+        assert (
+            set(row.fields.split(",")) >= {"id_number", "phone"}
+            and ("family_notes" in row.fields) == (who != "admin")
+            and row.via == "page"
+        )
         assert row.ip == "10.3.3.3"
     # a second look is a second row
     login(w.secretary).get(url)
@@ -258,7 +297,11 @@ def test_sensitive_values_only_for_allowed_roles_and_every_reveal_logged(w, logi
 
 
 def test_worker_reveals_own_contact_data_but_not_notes_about_them(w, login):
-    ID_NUMBER, FAMILY, THOUGHTS = w.worker_person.id_number, w.worker_person.family_notes, w.worker_person.thoughts_notes
+    ID_NUMBER, FAMILY, THOUGHTS = (
+        w.worker_person.id_number,
+        w.worker_person.family_notes,
+        w.worker_person.thoughts_notes,
+    )
     assert ID_NUMBER and FAMILY and THOUGHTS
     body = login(w.worker).get(f"/people/{w.worker_person.pk}/sensitive/").content.decode()
     assert ID_NUMBER in body and FAMILY not in body and THOUGHTS not in body
@@ -284,9 +327,15 @@ def test_pages_show_sensitive_values_masked(w, login):
 
 def person_data(w, **overrides):
     data = {
-        "emp_no": "777001", "name": "新来的", "gender": "M", "hire_date": "2023-03-01",
-        "job_type": w.worker_person.job_type_id, "org": w.team.pk, "political_status": "masses",
-        "work_status": "on_duty", "phone": "13912345678",
+        "emp_no": "777001",
+        "name": "新来的",
+        "gender": "M",
+        "hire_date": "2023-03-01",
+        "job_type": w.worker_person.job_type_id,
+        "org": w.team.pk,
+        "political_status": "masses",
+        "work_status": "on_duty",
+        "phone": "13912345678",
     }
     data.update(overrides)
     return data
@@ -320,7 +369,9 @@ def test_transfer_and_role_changes_are_audited(w, login):
         content_type__model="transfer", action=LogEntry.Action.CREATE, actor=w.secretary, remote_addr="10.0.0.5"
     ).exists()
     login(w.admin).post(f"/manage/accounts/{w.worker.pk}/roles/", {"role": "member", "org": w.team.pk})
-    assert LogEntry.objects.filter(content_type__model="roleassignment", action=LogEntry.Action.CREATE, actor=w.admin).exists()
+    assert LogEntry.objects.filter(
+        content_type__model="roleassignment", action=LogEntry.Action.CREATE, actor=w.admin
+    ).exists()
 
 
 # ---------------------------------------------------------------- query counts

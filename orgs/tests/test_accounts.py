@@ -1,4 +1,5 @@
 """Account administration and the audit pages (foundation issue items 5 and 6)."""
+
 import re
 from datetime import timedelta
 

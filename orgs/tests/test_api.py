@@ -1,5 +1,6 @@
 """The JSON API of organisations and people: scope per role, auth (session + CSRF, tokens), sensitive fields,
 error codes, query counts, the token page and the local docs page."""
+
 import re
 from datetime import timedelta
 
@@ -195,8 +196,12 @@ def test_people_list_query_count_does_not_grow_with_rows(world, login, django_as
     for i in range(30):
         p = PersonFactory(org=world.team if i % 2 else world.other_team, name=f"多{i}")
         Transfer.objects.create(
-            person=p, date=timezone.localdate(), from_job=p.job_type, to_job=p.job_type,
-            from_org=world.team2, to_org=p.org,
+            person=p,
+            date=timezone.localdate(),
+            from_job=p.job_type,
+            to_job=p.job_type,
+            from_org=world.team2,
+            to_org=p.org,
         )
     assert count_queries() == few
     with django_assert_max_num_queries(6):
@@ -346,9 +351,7 @@ def test_patch_person_changes_only_what_was_sent(world, login):
     assert r.status_code == 422
     world.colleague.refresh_from_db()
     assert world.colleague.org == world.team2
-    assert c.patch(url, {"hire_date": "2999-01-01"}, **JSON).json()["errors"] == {
-        "hire_date": ["入职日期不能晚于今天"]
-    }
+    assert c.patch(url, {"hire_date": "2999-01-01"}, **JSON).json()["errors"] == {"hire_date": ["入职日期不能晚于今天"]}
 
 
 def test_a_worker_patching_their_own_record_is_403(world, login):
@@ -558,9 +561,7 @@ def test_a_bad_token_is_not_rescued_by_a_session(world, login):
 
 def test_changes_made_with_a_token_are_audited_under_the_tokens_owner(world):
     headers = bearer(world.secretary)
-    r = Client().patch(
-        f"/api/people/{world.colleague.pk}", {"post": "支架工"}, **JSON, **headers
-    )
+    r = Client().patch(f"/api/people/{world.colleague.pk}", {"post": "支架工"}, **JSON, **headers)
     assert r.status_code == 200
     entry = LogEntry.objects.get_for_object(world.colleague).order_by("-timestamp").first()
     assert entry.actor == world.secretary and "post" in entry.changes_dict
@@ -629,8 +630,14 @@ def test_active_tokens_are_limited(world):
 
 def test_openapi_document_lists_the_endpoints(client):
     doc = client.get("/api/openapi.json").json()
-    for p in ["/api/orgs", "/api/orgs/{id}", "/api/people", "/api/people/{id}", "/api/people/{id}/transfer",
-              "/api/people/{id}/transfers"]:
+    for p in [
+        "/api/orgs",
+        "/api/orgs/{id}",
+        "/api/people",
+        "/api/people/{id}",
+        "/api/people/{id}/transfer",
+        "/api/people/{id}/transfers",
+    ]:
         assert p in doc["paths"]
     assert set(doc["paths"]["/api/people/{id}"]) == {"get", "patch"}
 

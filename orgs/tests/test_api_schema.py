@@ -1,5 +1,6 @@
 """Schemathesis against our own OpenAPI document: generated requests never cause a server error, and every
 answer matches the schema it is documented with. Small and derandomized, so it is quick and repeatable."""
+
 import pytest
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
@@ -56,26 +57,40 @@ def operation(schema, method, path):
 
 def test_get_endpoints_conform_with_generated_input(world, api_schema):
     headers = {"Authorization": f"Bearer {token_services.create_token(world.secretary, 'schemathesis')[1]}"}
-    gets = [("GET", "/api/orgs"), ("GET", "/api/orgs/{id}"), ("GET", "/api/people"), ("GET", "/api/people/{id}"),
-            ("GET", "/api/people/{id}/transfers")]
+    gets = [
+        ("GET", "/api/orgs"),
+        ("GET", "/api/orgs/{id}"),
+        ("GET", "/api/people"),
+        ("GET", "/api/people/{id}"),
+        ("GET", "/api/people/{id}/transfers"),
+    ]
     for method, path in gets:
         run(operation(api_schema, method, path), headers, max_examples=15)
     # the same reads on objects that exist and are in scope, so that 200 answers are checked against the schema
     for method, path in gets[1:2]:
         run(operation(api_schema, method, path), headers, max_examples=3, path_parameters={"id": world.unit.pk})
     for method, path in gets[3:]:
-        run(operation(api_schema, method, path), headers, max_examples=5,
-            path_parameters={"id": world.worker_person.pk})
+        run(
+            operation(api_schema, method, path), headers, max_examples=5, path_parameters={"id": world.worker_person.pk}
+        )
 
 
 def test_post_endpoints_conform_with_generated_input(world, api_schema):
     headers = {"Authorization": f"Bearer {token_services.create_token(world.admin, 'schemathesis')[1]}"}
     run(operation(api_schema, "POST", "/api/people"), headers, max_examples=20)
     run(operation(api_schema, "POST", "/api/orgs"), headers, max_examples=20)
-    run(operation(api_schema, "PATCH", "/api/people/{id}"), headers, max_examples=15,
-        path_parameters={"id": world.colleague.pk})
-    run(operation(api_schema, "POST", "/api/people/{id}/transfer"), headers, max_examples=10,
-        path_parameters={"id": world.colleague.pk})
+    run(
+        operation(api_schema, "PATCH", "/api/people/{id}"),
+        headers,
+        max_examples=15,
+        path_parameters={"id": world.colleague.pk},
+    )
+    run(
+        operation(api_schema, "POST", "/api/people/{id}/transfer"),
+        headers,
+        max_examples=10,
+        path_parameters={"id": world.colleague.pk},
+    )
 
 
 def test_anonymous_answers_conform(world, api_schema):

@@ -1,4 +1,5 @@
 """`manage.py demo`: the tree, the people, the accounts, determinism, idempotency; the bench harness."""
+
 import io
 import random
 from collections import Counter

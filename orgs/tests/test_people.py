@@ -28,12 +28,15 @@ def test_new_hire_and_transfer_are_derived_from_dates(world, login, settings):
     assert names(c.get("/people/", {"new_hire": "on"})) == set()
     assert not Person.objects.get(pk=fresh.pk).is_new_hire
 
-    c.post(f"/people/{world.worker_person.pk}/transfer/", {
-        "date": (today - timedelta(days=3)).isoformat(),
-        "to_job": JobTypeFactory(name="掘进工").pk,
-        "to_org": world.team2.pk,
-        "note": "工作需要",
-    })
+    c.post(
+        f"/people/{world.worker_person.pk}/transfer/",
+        {
+            "date": (today - timedelta(days=3)).isoformat(),
+            "to_job": JobTypeFactory(name="掘进工").pk,
+            "to_org": world.team2.pk,
+            "note": "工作需要",
+        },
+    )
     assert names(c.get("/people/", {"transferred": "on"})) == {"王小二"}
     t = Transfer.objects.get(person=world.worker_person)
     assert (t.from_org, t.to_org, t.from_job.name, t.to_job.name) == (world.team, world.team2, "采煤工", "掘进工")
@@ -44,9 +47,14 @@ def test_new_hire_and_transfer_are_derived_from_dates(world, login, settings):
 
 def test_transfer_outside_scope_or_before_hire_is_refused_with_the_field(world, login):
     c = login(world.secretary)
-    r = c.post(f"/people/{world.worker_person.pk}/transfer/", {
-        "date": "2000-01-01", "to_job": world.worker_person.job_type_id, "to_org": world.other_team.pk,
-    })
+    r = c.post(
+        f"/people/{world.worker_person.pk}/transfer/",
+        {
+            "date": "2000-01-01",
+            "to_job": world.worker_person.job_type_id,
+            "to_org": world.other_team.pk,
+        },
+    )
     assert r.status_code == 200
     errors = r.context["form"].errors
     assert "转岗日期不能早于入职日期" in errors["date"]
@@ -65,9 +73,16 @@ def test_filters_by_subtree_job_and_political_status(world, login):
 def test_create_keeps_input_and_names_the_field_on_error(world, login):
     c = login(world.secretary)
     data = {
-        "emp_no": world.worker_person.emp_no, "name": "重复工号", "gender": "M", "hire_date": "2020-01-01",
-        "job_type": world.worker_person.job_type_id, "org": world.team.pk, "political_status": "masses",
-        "work_status": "on_duty", "id_number": "110101198505010013", "phone": "12345",
+        "emp_no": world.worker_person.emp_no,
+        "name": "重复工号",
+        "gender": "M",
+        "hire_date": "2020-01-01",
+        "job_type": world.worker_person.job_type_id,
+        "org": world.team.pk,
+        "political_status": "masses",
+        "work_status": "on_duty",
+        "id_number": "110101198505010013",
+        "phone": "12345",
     }
     r = c.post("/people/new/", data)
     assert r.status_code == 200
@@ -86,8 +101,14 @@ def test_edit_cannot_change_team_without_a_transfer(world, login):
     c = login(world.secretary)
     p = world.worker_person
     data = {
-        "emp_no": p.emp_no, "name": "王小二", "gender": "M", "hire_date": "2010-03-01", "org": world.team2.pk,
-        "job_type": p.job_type_id, "political_status": "league", "work_status": "leave",
+        "emp_no": p.emp_no,
+        "name": "王小二",
+        "gender": "M",
+        "hire_date": "2010-03-01",
+        "org": world.team2.pk,
+        "job_type": p.job_type_id,
+        "political_status": "league",
+        "work_status": "leave",
     }
     assert c.post(f"/people/{p.pk}/edit/", data).status_code == 302
     p.refresh_from_db()

@@ -1,4 +1,5 @@
 """花名册 Excel: template, import (preview, per-row errors, all-or-nothing, re-import by 工号, hostile files), export."""
+
 import io
 import zipfile
 from datetime import date
@@ -90,7 +91,9 @@ def test_valid_file_is_previewed_then_written_on_confirm(world, login):
     assert qian.org == world.team2 and qian.political_status == PoliticalStatus.MEMBER
     assert qian.party_org == world.branch and qian.party_join_date == date(2018, 7, 1)
     assert Person.objects.get(emp_no="300003").org == world.unit
-    assert LogEntry.objects.filter(object_pk=str(zhao.pk), action=LogEntry.Action.CREATE, actor=world.secretary).exists()
+    assert LogEntry.objects.filter(
+        object_pk=str(zhao.pk), action=LogEntry.Action.CREATE, actor=world.secretary
+    ).exists()
     # a second confirm of the same file writes nothing more
     again = client.post(f"/imports/jobs/{job.pk}/confirm/")
     assert again.status_code == 302
@@ -114,7 +117,16 @@ def test_bad_rows_name_row_and_column_and_nothing_is_written(world, login):
     job = latest_job()
     assert job.status == ImportStatus.INVALID
     found = {(e["row"], e["column"]) for e in job.errors}
-    assert {(3, "性别"), (4, "入职日期"), (4, "工种"), (5, "工号"), (6, "区队/科室"), (7, "身份证号"), (8, "工号"), (8, "姓名")} <= found
+    assert {
+        (3, "性别"),
+        (4, "入职日期"),
+        (4, "工种"),
+        (5, "工号"),
+        (6, "区队/科室"),
+        (7, "身份证号"),
+        (8, "工号"),
+        (8, "姓名"),
+    } <= found
     assert (2, "工号") not in found
     messages = {(e["row"], e["column"]): e["message"] for e in job.errors}
     assert "第 2 行" in messages[(5, "工号")]
@@ -262,7 +274,15 @@ def test_large_file_goes_through_the_background_task_with_progress(world, login,
 
 def test_progress_partial_polls_while_running(world, login):
     client = login(world.secretary)
-    job = ImportJob.objects.create(kind="roster", user=world.secretary, target=world.branch, original_name="a.xlsx", status=ImportStatus.CHECKING, total=1000, processed=250)
+    job = ImportJob.objects.create(
+        kind="roster",
+        user=world.secretary,
+        target=world.branch,
+        original_name="a.xlsx",
+        status=ImportStatus.CHECKING,
+        total=1000,
+        processed=250,
+    )
     response = client.get(f"/imports/jobs/{job.pk}/?poll=1", HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "250 / 1000" in body and 'hx-trigger="every 1s"' in body and "<html" not in body
@@ -276,7 +296,17 @@ def test_run_import_for_scripts_and_benchmarks(world, tmp_path):
     assert Person.objects.get(emp_no="300002").org == world.team2
 
 
-@pytest.mark.parametrize("text, expected", [("2015-07-01", date(2015, 7, 1)), ("2015/7/1", date(2015, 7, 1)), ("20150701", date(2015, 7, 1)), ("2015年7月1日", date(2015, 7, 1)), ("42186", date(2015, 7, 1)), ("", None)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2015-07-01", date(2015, 7, 1)),
+        ("2015/7/1", date(2015, 7, 1)),
+        ("20150701", date(2015, 7, 1)),
+        ("2015年7月1日", date(2015, 7, 1)),
+        ("42186", date(2015, 7, 1)),
+        ("", None),
+    ],
+)
 def test_dates_in_the_forms_people_type(text, expected):
     assert parse_date(text) == expected
 

@@ -5,6 +5,7 @@ exactly the union of the subtrees of the user's assignments whose role grants th
 for the roster, the user's own person) — no more, no less. The expected sets are computed here from the
 tree's parent links, independently of materialised paths and of ``orgs/scope.py``.
 """
+
 import itertools
 from datetime import date
 
@@ -87,8 +88,13 @@ class ScopeProperty(TestCase):
         for i, count in enumerate(people_per_node):
             for _ in range(count):
                 p = Person.objects.create(
-                    mine=nodes[0], emp_no=f"E{next(_emp)}", name="张三", gender="M",
-                    hire_date=date(2015, 1, 1), job_type=job, org=nodes[i],
+                    mine=nodes[0],
+                    emp_no=f"E{next(_emp)}",
+                    name="张三",
+                    gender="M",
+                    hire_date=date(2015, 1, 1),
+                    job_type=job,
+                    org=nodes[i],
                 )
                 people.append((p, i))
 
@@ -99,8 +105,11 @@ class ScopeProperty(TestCase):
                 linked.add(spec["person"])
                 person = people[spec["person"]][0]
             user = User.objects.create_user(
-                username=f"u{next(_emp)}", password="x", person=person,
-                is_active=spec["active"], is_superuser=spec["superuser"],
+                username=f"u{next(_emp)}",
+                password="x",
+                person=person,
+                is_active=spec["active"],
+                is_superuser=spec["superuser"],
             )
             for role, idx in spec["assignments"]:
                 RoleAssignment.objects.create(user=user, role=role, org=nodes[idx])

@@ -5,107 +5,196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_person_emp_no_order'),
+        ("orgs", "0002_person_emp_no_order"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KnowledgePoint',
+            name="KnowledgePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('high_risk', models.BooleanField(default=False, verbose_name='高风险(按更高记忆保持率安排)')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('job_types', models.ManyToManyField(blank=True, related_name='knowledge_points', to='orgs.jobtype', verbose_name='适用工种(空 = 全部)')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='training.knowledgepoint', verbose_name='上级')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                ("high_risk", models.BooleanField(default=False, verbose_name="高风险(按更高记忆保持率安排)")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "job_types",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="knowledge_points",
+                        to="orgs.jobtype",
+                        verbose_name="适用工种(空 = 全部)",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="training.knowledgepoint",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '知识点',
-                'verbose_name_plural': '知识点',
-                'ordering': ['order', 'code'],
+                "verbose_name": "知识点",
+                "verbose_name_plural": "知识点",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='题号')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('type', models.CharField(choices=[('single', '单选题'), ('multiple', '多选题'), ('truefalse', '判断题'), ('fill', '填空题')], max_length=10, verbose_name='题型')),
-                ('stem', models.TextField(verbose_name='题干')),
-                ('options', models.JSONField(blank=True, default=list, verbose_name='选项')),
-                ('answer', models.JSONField(default=list, verbose_name='答案')),
-                ('explanation', models.TextField(verbose_name='解析')),
-                ('clause', models.CharField(blank=True, max_length=200, verbose_name='依据条款')),
-                ('difficulty', models.PositiveSmallIntegerField(choices=[(1, '易'), (2, '中'), (3, '难')], default=2, verbose_name='难度')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('active', '启用'), ('retired', '停用')], default='active', max_length=10, verbose_name='状态')),
-                ('source', models.CharField(blank=True, max_length=20, verbose_name='来源')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('job_types', models.ManyToManyField(blank=True, related_name='questions', to='orgs.jobtype', verbose_name='适用工种(空 = 同知识点)')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='questions', to='training.knowledgepoint', verbose_name='知识点')),
-                ('replaced_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaces', to='training.question')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, verbose_name="题号")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("single", "单选题"),
+                            ("multiple", "多选题"),
+                            ("truefalse", "判断题"),
+                            ("fill", "填空题"),
+                        ],
+                        max_length=10,
+                        verbose_name="题型",
+                    ),
+                ),
+                ("stem", models.TextField(verbose_name="题干")),
+                ("options", models.JSONField(blank=True, default=list, verbose_name="选项")),
+                ("answer", models.JSONField(default=list, verbose_name="答案")),
+                ("explanation", models.TextField(verbose_name="解析")),
+                ("clause", models.CharField(blank=True, max_length=200, verbose_name="依据条款")),
+                (
+                    "difficulty",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "易"), (2, "中"), (3, "难")], default=2, verbose_name="难度"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("active", "启用"), ("retired", "停用")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=20, verbose_name="来源")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job_types",
+                    models.ManyToManyField(
+                        blank=True, related_name="questions", to="orgs.jobtype", verbose_name="适用工种(空 = 同知识点)"
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questions",
+                        to="training.knowledgepoint",
+                        verbose_name="知识点",
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replaces",
+                        to="training.question",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '题目',
-                'verbose_name_plural': '题目',
-                'ordering': ['code', '-version'],
+                "verbose_name": "题目",
+                "verbose_name_plural": "题目",
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='DailyQuestion',
+            name="DailyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('given', models.JSONField(blank=True, null=True, verbose_name='作答')),
-                ('correct', models.BooleanField(null=True, verbose_name='正确')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_questions', to='orgs.person')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='training.knowledgepoint')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='daily', to='training.question')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("given", models.JSONField(blank=True, null=True, verbose_name="作答")),
+                ("correct", models.BooleanField(null=True, verbose_name="正确")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="daily_questions", to="orgs.person"
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="training.knowledgepoint"
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="daily", to="training.question"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date'],
+                "ordering": ["-date"],
             },
         ),
         migrations.CreateModel(
-            name='Card',
+            name="Card",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.JSONField(default=dict)),
-                ('due', models.DateTimeField(blank=True, null=True)),
-                ('reviews', models.PositiveIntegerField(default=0)),
-                ('lapses', models.PositiveIntegerField(default=0)),
-                ('last_review', models.DateTimeField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_cards', to='orgs.person')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.knowledgepoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("state", models.JSONField(default=dict)),
+                ("due", models.DateTimeField(blank=True, null=True)),
+                ("reviews", models.PositiveIntegerField(default=0)),
+                ("lapses", models.PositiveIntegerField(default=0)),
+                ("last_review", models.DateTimeField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="training_cards", to="orgs.person"
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="training.knowledgepoint"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('person', 'point'), name='card_person_point_unique')],
+                "constraints": [models.UniqueConstraint(fields=("person", "point"), name="card_person_point_unique")],
             },
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['point', 'status'], name='training_qu_point_i_2b15b2_idx'),
+            model_name="question",
+            index=models.Index(fields=["point", "status"], name="training_qu_point_i_2b15b2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='question_code_version_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=("code", "version"), name="question_code_version_unique"),
         ),
         migrations.AddIndex(
-            model_name='dailyquestion',
-            index=models.Index(fields=['date', 'person'], name='training_da_date_b8b2ac_idx'),
+            model_name="dailyquestion",
+            index=models.Index(fields=["date", "person"], name="training_da_date_b8b2ac_idx"),
         ),
         migrations.AddIndex(
-            model_name='dailyquestion',
-            index=models.Index(fields=['person', 'question'], name='training_da_person__e617d7_idx'),
+            model_name="dailyquestion",
+            index=models.Index(fields=["person", "question"], name="training_da_person__e617d7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dailyquestion',
-            constraint=models.UniqueConstraint(fields=('person', 'date'), name='daily_one_per_day'),
+            model_name="dailyquestion",
+            constraint=models.UniqueConstraint(fields=("person", "date"), name="daily_one_per_day"),
         ),
     ]

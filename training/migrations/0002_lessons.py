@@ -6,54 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_person_emp_no_order'),
-        ('training', '0001_initial'),
+        ("orgs", "0002_person_emp_no_order"),
+        ("training", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('lesson', '一课'), ('case', '一案')], default='lesson', max_length=10, verbose_name='类型')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('week', models.DateField(verbose_name='周(周一)')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('story', models.TextField(blank=True, verbose_name='事故经过')),
-                ('causes', models.TextField(blank=True, verbose_name='原因分析')),
-                ('lessons_learned', models.TextField(blank=True, verbose_name='教训')),
-                ('clauses', models.CharField(blank=True, max_length=300, verbose_name='相关条款')),
-                ('attachment', models.FileField(blank=True, upload_to='lessons/%Y/%m/', verbose_name='附件(图片/视频/PDF)')),
-                ('attachment_kind', models.CharField(blank=True, max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='发给')),
-                ('points', models.ManyToManyField(blank=True, related_name='+', to='training.knowledgepoint', verbose_name='知识点')),
-                ('questions', models.ManyToManyField(related_name='lessons', to='training.question', verbose_name='检查题')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("lesson", "一课"), ("case", "一案")],
+                        default="lesson",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("week", models.DateField(verbose_name="周(周一)")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("story", models.TextField(blank=True, verbose_name="事故经过")),
+                ("causes", models.TextField(blank=True, verbose_name="原因分析")),
+                ("lessons_learned", models.TextField(blank=True, verbose_name="教训")),
+                ("clauses", models.CharField(blank=True, max_length=300, verbose_name="相关条款")),
+                (
+                    "attachment",
+                    models.FileField(blank=True, upload_to="lessons/%Y/%m/", verbose_name="附件(图片/视频/PDF)"),
+                ),
+                ("attachment_kind", models.CharField(blank=True, max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="发给",
+                    ),
+                ),
+                (
+                    "points",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="training.knowledgepoint", verbose_name="知识点"
+                    ),
+                ),
+                (
+                    "questions",
+                    models.ManyToManyField(related_name="lessons", to="training.question", verbose_name="检查题"),
+                ),
             ],
             options={
-                'verbose_name': '每周一课一案',
-                'verbose_name_plural': '每周一课一案',
-                'ordering': ['-week', 'kind', '-pk'],
+                "verbose_name": "每周一课一案",
+                "verbose_name_plural": "每周一课一案",
+                "ordering": ["-week", "kind", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LessonCompletion',
+            name="LessonCompletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('passed_at', models.DateTimeField(blank=True, null=True)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='completions', to='training.lesson')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lesson_completions', to='orgs.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("passed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="completions", to="training.lesson"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lesson_completions", to="orgs.person"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('lesson', 'person'), name='lesson_completion_unique')],
+                "constraints": [models.UniqueConstraint(fields=("lesson", "person"), name="lesson_completion_unique")],
             },
         ),
     ]

@@ -6,58 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_person_emp_no_order'),
-        ('training', '0002_lessons'),
+        ("orgs", "0002_person_emp_no_order"),
+        ("training", "0002_lessons"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExamBlueprint',
+            name="ExamBlueprint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='名称')),
-                ('month', models.DateField(verbose_name='月份(1日)')),
-                ('rules', models.JSONField(default=list, verbose_name='组卷规则')),
-                ('time_limit', models.PositiveSmallIntegerField(default=30, verbose_name='限时(分钟)')),
-                ('pass_mark', models.PositiveSmallIntegerField(default=80, verbose_name='及格分(百分制)')),
-                ('opens_at', models.DateTimeField(verbose_name='开考时间')),
-                ('closes_at', models.DateTimeField(verbose_name='截止时间')),
-                ('generated_at', models.DateTimeField(blank=True, null=True, verbose_name='生成试卷时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job_types', models.ManyToManyField(blank=True, related_name='+', to='orgs.jobtype', verbose_name='参考工种(空 = 全部)')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='参考单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=100, verbose_name="名称")),
+                ("month", models.DateField(verbose_name="月份(1日)")),
+                ("rules", models.JSONField(default=list, verbose_name="组卷规则")),
+                ("time_limit", models.PositiveSmallIntegerField(default=30, verbose_name="限时(分钟)")),
+                ("pass_mark", models.PositiveSmallIntegerField(default=80, verbose_name="及格分(百分制)")),
+                ("opens_at", models.DateTimeField(verbose_name="开考时间")),
+                ("closes_at", models.DateTimeField(verbose_name="截止时间")),
+                ("generated_at", models.DateTimeField(blank=True, null=True, verbose_name="生成试卷时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "job_types",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="orgs.jobtype", verbose_name="参考工种(空 = 全部)"
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="参考单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考试',
-                'verbose_name_plural': '考试',
-                'ordering': ['-month', '-pk'],
+                "verbose_name": "考试",
+                "verbose_name_plural": "考试",
+                "ordering": ["-month", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExamPaper',
+            name="ExamPaper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('exam', '正考'), ('makeup', '补考')], default='exam', max_length=10, verbose_name='类型')),
-                ('items', models.JSONField(default=list)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('deadline', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('auto_submitted', models.BooleanField(default=False)),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('passed', models.BooleanField(null=True)),
-                ('results', models.JSONField(blank=True, default=dict)),
-                ('blueprint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='papers', to='training.examblueprint')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exam_papers', to='orgs.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("exam", "正考"), ("makeup", "补考")],
+                        default="exam",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("items", models.JSONField(default=list)),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("deadline", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("auto_submitted", models.BooleanField(default=False)),
+                ("score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("passed", models.BooleanField(null=True)),
+                ("results", models.JSONField(blank=True, default=dict)),
+                (
+                    "blueprint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="papers", to="training.examblueprint"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="exam_papers", to="orgs.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-pk'],
-                'indexes': [models.Index(fields=['blueprint', 'submitted_at'], name='training_ex_bluepri_ec8a90_idx')],
-                'constraints': [models.UniqueConstraint(fields=('blueprint', 'person', 'kind'), name='paper_one_per_kind')],
+                "ordering": ["-pk"],
+                "indexes": [models.Index(fields=["blueprint", "submitted_at"], name="training_ex_bluepri_ec8a90_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("blueprint", "person", "kind"), name="paper_one_per_kind")
+                ],
             },
         ),
     ]

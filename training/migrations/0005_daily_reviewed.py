@@ -9,21 +9,24 @@ def mark_answered_reviewed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_person_emp_no_order'),
-        ('training', '0004_qa'),
+        ("orgs", "0002_person_emp_no_order"),
+        ("training", "0004_qa"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dailyquestion',
-            name='reviewed',
+            model_name="dailyquestion",
+            name="reviewed",
             field=models.BooleanField(default=False),
         ),
         migrations.RunPython(mark_answered_reviewed, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='dailyquestion',
-            index=models.Index(condition=models.Q(('answered_at__isnull', False), ('reviewed', False)), fields=['person', 'date'], name='daily_to_review'),
+            model_name="dailyquestion",
+            index=models.Index(
+                condition=models.Q(("answered_at__isnull", False), ("reviewed", False)),
+                fields=["person", "date"],
+                name="daily_to_review",
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """Fixtures of the training tests: a small bank over five knowledge points, and a branch exam over it."""
+
 from datetime import timedelta
 
 import pytest

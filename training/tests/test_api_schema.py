@@ -1,4 +1,5 @@
 """Schemathesis over the training API: generated input never causes a server error and answers match the schema."""
+
 from datetime import timedelta
 
 import pytest
@@ -28,11 +29,29 @@ def test_training_endpoints_conform_with_generated_input(world, bank, schema):
     exams.generate(world.secretary, blueprint)
     paper = ExamPaper.objects.get(blueprint=blueprint, person=world.worker_person)
     headers = {"Authorization": f"Bearer {token_services.create_token(world.worker, 'schemathesis')[1]}"}
-    for path in ("/api/training/daily", "/api/training/me", "/api/training/lessons", "/api/training/papers", "/api/training/qa"):
+    for path in (
+        "/api/training/daily",
+        "/api/training/me",
+        "/api/training/lessons",
+        "/api/training/papers",
+        "/api/training/qa",
+    ):
         run(operation(schema, "GET", path), headers, max_examples=5)
-    run(operation(schema, "GET", "/api/training/papers/{id}"), headers, max_examples=5, path_parameters={"id": paper.pk})
-    run(operation(schema, "POST", "/api/training/papers/{id}/start"), headers, max_examples=3, path_parameters={"id": paper.pk})
-    run(operation(schema, "POST", "/api/training/papers/{id}/answers"), headers, max_examples=25, path_parameters={"id": paper.pk})
+    run(
+        operation(schema, "GET", "/api/training/papers/{id}"), headers, max_examples=5, path_parameters={"id": paper.pk}
+    )
+    run(
+        operation(schema, "POST", "/api/training/papers/{id}/start"),
+        headers,
+        max_examples=3,
+        path_parameters={"id": paper.pk},
+    )
+    run(
+        operation(schema, "POST", "/api/training/papers/{id}/answers"),
+        headers,
+        max_examples=25,
+        path_parameters={"id": paper.pk},
+    )
     run(operation(schema, "POST", "/api/training/daily/{id}/answer"), headers, max_examples=25)
     run(operation(schema, "POST", "/api/training/qa"), headers, max_examples=10)
     run(operation(schema, "GET", "/api/training/branches/{id}"), headers, max_examples=5)

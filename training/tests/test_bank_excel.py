@@ -1,4 +1,5 @@
 """题库 Excel: export, re-import unchanged, import new and changed questions, row errors, access."""
+
 import io
 
 import openpyxl
@@ -43,7 +44,26 @@ def test_export_then_reimport_changes_nothing_and_edits_version_answered_questio
     for row in range(2, sheet.max_row + 1):
         if sheet.cell(row, code_col).value == daily.question.code:
             sheet.cell(row, stem_col).value = "修改后的题干"
-    sheet.append(["NEW-1", "瓦斯", "判断题", "瓦斯无色无味。", "", "", "", "", "", "", "正确", "所以要靠仪器检测。", "", "", "易", ""])
+    sheet.append(
+        [
+            "NEW-1",
+            "瓦斯",
+            "判断题",
+            "瓦斯无色无味。",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "正确",
+            "所以要靠仪器检测。",
+            "",
+            "",
+            "易",
+            "",
+        ]
+    )
     job = _upload(client, book)
     assert job.summary == {"created": 1, "updated": 1, "unchanged": 14}
     client.post(f"/imports/jobs/{job.pk}/confirm/")

@@ -1,4 +1,5 @@
 """A miner on a 375-px phone: one tap from the home page to today's question, answer, the explanation at once."""
+
 import pytest
 from playwright.sync_api import expect
 

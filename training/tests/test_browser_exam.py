@@ -1,4 +1,5 @@
 """The exam in real Chromium: autosave survives a reload, the clock is the server's, time up hands the paper in."""
+
 from datetime import timedelta
 
 import pytest

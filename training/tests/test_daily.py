@@ -1,4 +1,5 @@
 """每日一题: the bank, the choice (FSRS), answering once, mastery, the branch's view, scope and the API."""
+
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -69,7 +70,12 @@ def test_nobody_answers_someone_elses_question(world, bank, login):
     daily = services.todays_question(world.worker)
     response = login(world.member).post(f"/training/daily/{daily.pk}/answer/", {"type": "single", "answer": "B"})
     assert response.status_code == 404
-    assert login(world.member).post(f"/api/training/daily/{daily.pk}/answer", {"answer": "B"}, content_type="application/json").status_code == 404
+    assert (
+        login(world.member)
+        .post(f"/api/training/daily/{daily.pk}/answer", {"answer": "B"}, content_type="application/json")
+        .status_code
+        == 404
+    )
 
 
 def test_yesterdays_question_can_no_longer_be_answered(world, bank):
@@ -168,7 +174,15 @@ def test_editing_an_answered_question_makes_a_new_version(world, bank):
     daily = services.todays_question(world.worker)
     services.answer(world.worker, daily.pk, "B")
     old = daily.question
-    fields = validate_question({"type": "single", "stem": old.stem + "(修订)", "options": ["甲", "乙", "丙"], "answer": "C", "explanation": "新解析"})
+    fields = validate_question(
+        {
+            "type": "single",
+            "stem": old.stem + "(修订)",
+            "options": ["甲", "乙", "丙"],
+            "answer": "C",
+            "explanation": "新解析",
+        }
+    )
     new, outcome = save_question(old.code, old.point, fields)
     assert outcome == "versioned" and new.version == 2
     old.refresh_from_db()
@@ -176,7 +190,15 @@ def test_editing_an_answered_question_makes_a_new_version(world, bank):
     daily.refresh_from_db()
     assert daily.question == old and daily.correct is True  # the old answer keeps its meaning
     untouched = Question.objects.get(code="roof-1")
-    same, outcome = save_question("roof-1", untouched.point, {**validate_question({"type": "single", "stem": "改", "options": ["甲", "乙"], "answer": "A", "explanation": "x"})})
+    same, outcome = save_question(
+        "roof-1",
+        untouched.point,
+        {
+            **validate_question(
+                {"type": "single", "stem": "改", "options": ["甲", "乙"], "answer": "A", "explanation": "x"}
+            )
+        },
+    )
     assert outcome == "updated" and same.pk == untouched.pk
 
 
@@ -210,7 +232,11 @@ def test_fill_in_answers_forgive_spaces_width_and_punctuation(world):
     from training.bank import grade
 
     point = KnowledgePoint.objects.create(code="x", name="x")
-    q, _ = save_question("F-1", point, validate_question({"type": "fill", "stem": "s", "answer": ["瓦斯检查工", "瓦检员"], "explanation": "e"}))
+    q, _ = save_question(
+        "F-1",
+        point,
+        validate_question({"type": "fill", "stem": "s", "answer": ["瓦斯检查工", "瓦检员"], "explanation": "e"}),
+    )
     assert grade(q, [" 瓦检员。"]) and grade(q, ["瓦斯检查工"]) and not grade(q, ["安检员"])
 
 
@@ -223,7 +249,9 @@ def test_the_nightly_preparation_makes_the_same_question_as_the_first_request(wo
     assert not Card.objects.filter(person=world.worker_person).exists()
     applied, made = services.prepare_day(now=now)
     assert applied == 1 and Card.objects.get(person=world.worker_person, point=answered.point).reviews == 1
-    batch = {d.person_id: (d.question_id, d.point_id) for d in DailyQuestion.objects.filter(date=timezone.localdate(now))}
+    batch = {
+        d.person_id: (d.question_id, d.point_id) for d in DailyQuestion.objects.filter(date=timezone.localdate(now))
+    }
     assert made == len(batch) and world.worker_person.pk in batch
     DailyQuestion.objects.filter(date=timezone.localdate(now)).delete()
     on_demand = services.todays_question(world.worker, now=now)
@@ -238,7 +266,9 @@ def test_the_question_of_the_day_is_answered_on_the_home_page(world, bank, login
     daily = DailyQuestion.objects.get(person=world.worker_person)
     assert daily.question.stem in home and 'name="next" value="/"' in home
     answer = {"single": "B", "multiple": ["A", "B"], "truefalse": "T"}.get(daily.question.type, "答案")
-    response = client.post(f"/training/daily/{daily.pk}/answer/", {"type": daily.question.type, "answer": answer, "next": "/"})
+    response = client.post(
+        f"/training/daily/{daily.pk}/answer/", {"type": daily.question.type, "answer": answer, "next": "/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/?daily=1"
     shown = client.get(response["Location"]).content.decode()
     assert daily.question.explanation in shown and 'id="result"' in shown

@@ -1,4 +1,5 @@
 """每月一评 (page, Excel, PDF) and item analysis."""
+
 import io
 
 import openpyxl

@@ -1,4 +1,5 @@
 """每月一考: blueprint, one shuffled paper per worker, server clock, autosave, grading, 补考, results, integrity."""
+
 import re
 from datetime import timedelta
 
@@ -22,7 +23,18 @@ def test_blueprint_validation_names_fields(world, bank):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as exc:
-        exams.create_blueprint(world.secretary, {"title": "", "org": world.other_branch.pk, "time_limit": 0, "pass_mark": 80, "opens_at": "2026-11-02T08:00", "closes_at": "2026-11-01T08:00", "rules": []})
+        exams.create_blueprint(
+            world.secretary,
+            {
+                "title": "",
+                "org": world.other_branch.pk,
+                "time_limit": 0,
+                "pass_mark": 80,
+                "opens_at": "2026-11-02T08:00",
+                "closes_at": "2026-11-01T08:00",
+                "rules": [],
+            },
+        )
     errors = exc.value.message_dict
     assert {"title", "org", "time_limit", "closes_at", "rules", "month"} <= set(errors)
 
@@ -58,7 +70,9 @@ def test_taking_the_exam_clock_autosave_and_grading(world, blueprint, login):
         assert q.explanation not in page
     assert 'id="exam-clock"' in page and "正确答案" not in page
     for n in range(4):  # four right, one left empty
-        saved = client.post(f"/training/papers/{paper.pk}/save/", {"index": n, f"a{n}": key_letters(paper, n)[0], "type": "single"})
+        saved = client.post(
+            f"/training/papers/{paper.pk}/save/", {"index": n, f"a{n}": key_letters(paper, n)[0], "type": "single"}
+        )
         assert saved.status_code == 200 and "已保存" in saved.content.decode()
     client.post(f"/training/papers/{paper.pk}/submit/")
     paper.refresh_from_db()
@@ -123,7 +137,9 @@ def test_makeup_draws_from_the_failed_points_and_results_per_team(world, bluepri
 def test_closed_exam_counts_absent_workers(world, blueprint):
     exams.generate(world.secretary, blueprint)
     assert exams.close_expired(now=blueprint.closes_at + timedelta(minutes=1)) == 4
-    assert ExamPaper.objects.filter(blueprint=blueprint, submitted_at__isnull=False, started_at__isnull=True).count() == 4
+    assert (
+        ExamPaper.objects.filter(blueprint=blueprint, submitted_at__isnull=False, started_at__isnull=True).count() == 4
+    )
 
 
 def test_exam_through_the_api_never_shows_the_key_before_grading(world, blueprint, client):
@@ -135,18 +151,26 @@ def test_exam_through_the_api_never_shows_the_key_before_grading(world, blueprin
     data = client.post(f"/api/training/papers/{paper.pk}/start").json()
     assert len(data["items"]) == 5 and data["remaining_seconds"] > 1700
     assert all(i["key"] is None and i["explanation"] is None for i in data["items"])
-    response = client.post(f"/api/training/papers/{paper.pk}/answers", {"index": 0, "answer": key_letters(paper, 0)}, content_type="application/json")
+    response = client.post(
+        f"/api/training/papers/{paper.pk}/answers",
+        {"index": 0, "answer": key_letters(paper, 0)},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["items"][0]["saved"] == key_letters(paper, 0)
     done = client.post(f"/api/training/papers/{paper.pk}/submit").json()
     assert done["score"] == 20 and done["items"][0]["key"] is not None
-    late = client.post(f"/api/training/papers/{paper.pk}/answers", {"index": 1, "answer": "A"}, content_type="application/json")
+    late = client.post(
+        f"/api/training/papers/{paper.pk}/answers", {"index": 1, "answer": "A"}, content_type="application/json"
+    )
     assert late.status_code == 409
     client.force_login(world.member)
     assert client.get(f"/api/training/papers/{paper.pk}").status_code == 404
 
 
 def test_reexam_for_another_module_is_a_normal_timed_paper(world, bank, login):
-    paper = exams.assign_reexam(world.worker_person, [bank["gas"].pk], "三违复考:未检查瓦斯", author=world.safety, count=3)
+    paper = exams.assign_reexam(
+        world.worker_person, [bank["gas"].pk], "三违复考:未检查瓦斯", author=world.safety, count=3
+    )
     assert paper.kind == PaperKind.MAKEUP and len(paper.items) == 3
     assert {Question.objects.get(pk=i["q"]).point for i in paper.items} == {bank["gas"]}
     page = login(world.worker).get("/training/exams/").content.decode()

@@ -1,4 +1,5 @@
 """每周一课一案: a secretary writes and publishes, workers read and pass the check questions, completion counts."""
+
 import io
 
 import pytest
@@ -12,7 +13,14 @@ pytestmark = pytest.mark.django_db
 
 def _post_lesson(client, world, **extra):
     questions = list(Question.objects.filter(code__in=["gas-0", "entry-0"]).values_list("pk", flat=True))
-    data = {"kind": "lesson", "title": "瓦斯检查", "week": timezone.localdate().isoformat(), "org": world.branch.pk, "body": "瓦斯检查要点……", "questions": questions}
+    data = {
+        "kind": "lesson",
+        "title": "瓦斯检查",
+        "week": timezone.localdate().isoformat(),
+        "org": world.branch.pk,
+        "body": "瓦斯检查要点……",
+        "questions": questions,
+    }
     data.update(extra)
     return client.post("/training/lessons/new/", data)
 
@@ -73,7 +81,11 @@ def test_attachments_are_checked_and_images_reencoded(world, bank, login):
     from PIL import Image
 
     client = login(world.secretary)
-    svg = SimpleUploadedFile("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", content_type="image/svg+xml")
+    svg = SimpleUploadedFile(
+        "x.svg",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+        content_type="image/svg+xml",
+    )
     assert _post_lesson(client, world, attachment=svg).status_code == 422
     buffer = io.BytesIO()
     image = Image.new("RGB", (40, 30), "red")

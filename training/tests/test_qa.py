@@ -1,4 +1,5 @@
 """在线答疑 and editing the bank by hand."""
+
 import io
 
 import pytest
@@ -22,7 +23,9 @@ def _jpeg_with_gps():
 
 def test_ask_answer_accept_search_and_to_bank(world, bank, login):
     worker = login(world.worker)
-    response = worker.post("/training/qa/", {"text": "自救器打不开怎么办?", "photo": _jpeg_with_gps(), "point": bank["rescue"].pk})
+    response = worker.post(
+        "/training/qa/", {"text": "自救器打不开怎么办?", "photo": _jpeg_with_gps(), "point": bank["rescue"].pk}
+    )
     question = QaQuestion.objects.get()
     assert response.status_code == 302
     photo = b"".join(worker.get(f"/training/qa/{question.pk}/photo/").streaming_content)
@@ -57,15 +60,51 @@ def test_ask_answer_accept_search_and_to_bank(world, bank, login):
 
 def test_question_form_creates_and_versions(world, bank, login):
     client = login(world.committee_user)
-    bad = client.post("/training/bank/new/", {"code": "gas-0", "point": bank["gas"].pk, "type": "single", "stem": "", "options": "甲\n乙", "answer": "C", "explanation": ""})
+    bad = client.post(
+        "/training/bank/new/",
+        {
+            "code": "gas-0",
+            "point": bank["gas"].pk,
+            "type": "single",
+            "stem": "",
+            "options": "甲\n乙",
+            "answer": "C",
+            "explanation": "",
+        },
+    )
     body = bad.content.decode()
     assert bad.status_code == 422 and "已存在" in body and "题干必填" in body
-    ok = client.post("/training/bank/new/", {"code": "NEW-1", "point": bank["gas"].pk, "type": "multiple", "stem": "哪些是瓦斯来源?", "options": "煤层\n采空区\n水", "answer": "AB", "explanation": "煤层和采空区都会涌出瓦斯。", "difficulty": "2", "status": "active"})
+    ok = client.post(
+        "/training/bank/new/",
+        {
+            "code": "NEW-1",
+            "point": bank["gas"].pk,
+            "type": "multiple",
+            "stem": "哪些是瓦斯来源?",
+            "options": "煤层\n采空区\n水",
+            "answer": "AB",
+            "explanation": "煤层和采空区都会涌出瓦斯。",
+            "difficulty": "2",
+            "status": "active",
+        },
+    )
     created = Question.objects.get(code="NEW-1")
     assert ok.status_code == 302 and created.answer == ["A", "B"]
     daily = services.todays_question(world.worker)
     services.answer(world.worker, daily.pk, "B")
-    edit = client.post(f"/training/bank/{daily.question.pk}/edit/", {"point": daily.point.pk, "type": "single", "stem": "改过的题干", "options": "甲\n乙\n丙", "answer": "B", "explanation": "新解析", "difficulty": "2", "status": "active"})
+    edit = client.post(
+        f"/training/bank/{daily.question.pk}/edit/",
+        {
+            "point": daily.point.pk,
+            "type": "single",
+            "stem": "改过的题干",
+            "options": "甲\n乙\n丙",
+            "answer": "B",
+            "explanation": "新解析",
+            "difficulty": "2",
+            "status": "active",
+        },
+    )
     assert edit.status_code == 302
     assert Question.objects.get(code=daily.question.code, replaced_by__isnull=True).version == 2
     assert login(world.secretary).get("/training/bank/new/").status_code == 404
@@ -75,7 +114,12 @@ def test_committee_edits_the_knowledge_point_tree(world, bank, login):
     from training.models import KnowledgePoint
 
     client = login(world.committee_user)
-    assert client.post("/training/points/", {"code": "gas-check", "name": "瓦斯检查", "parent": bank["gas"].pk, "high_risk": "on"}).status_code == 302
+    assert (
+        client.post(
+            "/training/points/", {"code": "gas-check", "name": "瓦斯检查", "parent": bank["gas"].pk, "high_risk": "on"}
+        ).status_code
+        == 302
+    )
     child = KnowledgePoint.objects.get(code="gas-check")
     assert child.parent == bank["gas"] and child.high_risk
     cycle = client.post(f"/training/points/{bank['gas'].pk}/", {"name": "瓦斯", "parent": child.pk})
@@ -95,5 +139,11 @@ def test_question_of_the_day_is_the_same_in_another_process(world, bank):
     here = choose_question([11, 12, 13, 14], {}, 42, day)
     code = "import datetime;from training.scheduling import choose_question;print(choose_question([11,12,13,14],{},42,datetime.date(2026,11,25)))"
     env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "hongling.test_settings", "PYTHONHASHSEED": "123"}
-    out = subprocess.run([sys.executable, "-c", "import django;django.setup();" + code], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import django;django.setup();" + code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     assert int(out.stdout.strip()) == here

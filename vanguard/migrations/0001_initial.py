@@ -6,74 +6,184 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hazards', '0003_list_indexes'),
-        ('orgs', '0002_person_emp_no_order'),
+        ("hazards", "0003_list_indexes"),
+        ("orgs", "0002_person_emp_no_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ModelPost',
+            name="ModelPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='岗位名称')),
-                ('commitments', models.TextField(verbose_name='承诺')),
-                ('active', models.BooleanField(default=True, verbose_name='在岗')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='model_posts', to='orgs.person', verbose_name='岗位党员')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hazards.location', verbose_name='地点')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='所在班组')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="岗位名称")),
+                ("commitments", models.TextField(verbose_name="承诺")),
+                ("active", models.BooleanField(default=True, verbose_name="在岗")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="model_posts",
+                        to="orgs.person",
+                        verbose_name="岗位党员",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hazards.location",
+                        verbose_name="地点",
+                    ),
+                ),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="所在班组",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员示范岗',
-                'ordering': ['org_id', 'name'],
+                "verbose_name": "党员示范岗",
+                "ordering": ["org_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('locations', models.ManyToManyField(blank=True, related_name='vanguard_assignments', to='hazards.location', verbose_name='责任区')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vanguard_assignments', to='orgs.person', verbose_name='党员')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='党员所在班组')),
-                ('workers', models.ManyToManyField(blank=True, related_name='guardian_assignments', to='orgs.person', verbose_name='包保对象')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "locations",
+                    models.ManyToManyField(
+                        blank=True, related_name="vanguard_assignments", to="hazards.location", verbose_name="责任区"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vanguard_assignments",
+                        to="orgs.person",
+                        verbose_name="党员",
+                    ),
+                ),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="党员所在班组",
+                    ),
+                ),
+                (
+                    "workers",
+                    models.ManyToManyField(
+                        blank=True, related_name="guardian_assignments", to="orgs.person", verbose_name="包保对象"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '包保与责任区',
-                'ordering': ['member_id', 'starts_on'],
-                'indexes': [models.Index(fields=['org', 'starts_on'], name='vanguard_as_org_id_3197fa_idx'), models.Index(fields=['member', 'starts_on'], name='vanguard_as_member__68dd0f_idx')],
+                "verbose_name": "包保与责任区",
+                "ordering": ["member_id", "starts_on"],
+                "indexes": [
+                    models.Index(fields=["org", "starts_on"], name="vanguard_as_org_id_3197fa_idx"),
+                    models.Index(fields=["member", "starts_on"], name="vanguard_as_member__68dd0f_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('summary', models.TextField(verbose_name='履诺情况(自评)')),
-                ('self_rating', models.CharField(choices=[('excellent', '优秀'), ('good', '良好'), ('pass', '合格'), ('fail', '不合格')], max_length=10, verbose_name='自评等级')),
-                ('submitted_at', models.DateTimeField(verbose_name='自评时间')),
-                ('rating', models.CharField(blank=True, choices=[('excellent', '优秀'), ('good', '良好'), ('pass', '合格'), ('fail', '不合格')], max_length=10, verbose_name='评定等级')),
-                ('rating_note', models.CharField(blank=True, max_length=500, verbose_name='评语')),
-                ('rated_at', models.DateTimeField(blank=True, null=True, verbose_name='评定时间')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('rated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评定人')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='vanguard.modelpost')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="月份")),
+                ("summary", models.TextField(verbose_name="履诺情况(自评)")),
+                (
+                    "self_rating",
+                    models.CharField(
+                        choices=[("excellent", "优秀"), ("good", "良好"), ("pass", "合格"), ("fail", "不合格")],
+                        max_length=10,
+                        verbose_name="自评等级",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="自评时间")),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[("excellent", "优秀"), ("good", "良好"), ("pass", "合格"), ("fail", "不合格")],
+                        max_length=10,
+                        verbose_name="评定等级",
+                    ),
+                ),
+                ("rating_note", models.CharField(blank=True, max_length=500, verbose_name="评语")),
+                ("rated_at", models.DateTimeField(blank=True, null=True, verbose_name="评定时间")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "rated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评定人",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assessments", to="vanguard.modelpost"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['post_id', '-month'],
-                'constraints': [models.UniqueConstraint(fields=('post', 'month'), name='assessment_one_per_month')],
+                "ordering": ["post_id", "-month"],
+                "constraints": [models.UniqueConstraint(fields=("post", "month"), name="assessment_one_per_month")],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """包保 / 责任区, 党员身边无违章 across period boundaries and reassignments, 示范岗 self-assessment and rating."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -37,7 +38,16 @@ def violation(w, person, day, location=None, revoked=False):
 
 
 def assign(w, member=None, workers=(), locations=(), starts="2026-01-01", ends=""):
-    return services.assign(w.secretary, {"member": (member or w.member_person).pk, "workers": [p.pk for p in workers], "locations": [x.pk for x in locations], "starts_on": starts, "ends_on": ends})
+    return services.assign(
+        w.secretary,
+        {
+            "member": (member or w.member_person).pk,
+            "workers": [p.pk for p in workers],
+            "locations": [x.pk for x in locations],
+            "starts_on": starts,
+            "ends_on": ends,
+        },
+    )
 
 
 def month(w, day, member=None):
@@ -154,7 +164,10 @@ def test_pages_show_the_rate_and_the_members_own_page(vw, login, django_assert_m
     own = login(w.member).get("/vanguard/me/", follow=True)
     assert "党员身边无违章" in own.content.decode() and own.redirect_chain
     assert login(w.other_secretary).get(f"/vanguard/members/{w.member_person.pk}/").status_code == 404
-    bad = login(w.secretary).post("/vanguard/assign/", {"member": w.member2_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01", "note": "跟班"})
+    bad = login(w.secretary).post(
+        "/vanguard/assign/",
+        {"member": w.member2_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01", "note": "跟班"},
+    )
     assert bad.status_code == 422, bad.content.decode()
     assert "已由党员 党员甲 包保" in bad.content.decode() and "跟班" in bad.content.decode(), bad.content.decode()
 
@@ -177,7 +190,15 @@ def test_the_overview_query_count_does_not_grow_with_members(vw, login, django_a
 
 @pytest.fixture
 def post(vw):
-    return services.create_post(vw.secretary, {"name": "综采一区安全示范岗", "holder": vw.member_person.pk, "location": vw.face.pk, "commitments": "不违章、不冒险、带好班组"})
+    return services.create_post(
+        vw.secretary,
+        {
+            "name": "综采一区安全示范岗",
+            "holder": vw.member_person.pk,
+            "location": vw.face.pk,
+            "commitments": "不违章、不冒险、带好班组",
+        },
+    )
 
 
 def test_self_assessment_then_rating_which_is_final(vw, post):
@@ -220,26 +241,53 @@ def test_post_pages_and_api(vw, post, login):
     member = login(w.member)
     page = member.post(f"/vanguard/posts/{post.pk}/", {"op": "self", "summary": "", "self_rating": "good"})
     assert page.status_code == 422 and "请写明本月履诺情况" in page.content.decode()
-    assert member.post(f"/vanguard/posts/{post.pk}/", {"op": "self", "summary": "带头执行手指口述", "self_rating": "good"}).status_code == 302
+    assert (
+        member.post(
+            f"/vanguard/posts/{post.pk}/", {"op": "self", "summary": "带头执行手指口述", "self_rating": "good"}
+        ).status_code
+        == 302
+    )
     api = login(w.secretary)
     detail = api.get(f"/api/vanguard/posts/{post.pk}").json()
     aid = detail["assessments"][0]["id"]
     rated = api.post(f"/api/vanguard/assessments/{aid}/rate", {"rating": "excellent"}, content_type="application/json")
     assert rated.status_code == 200 and rated.json()["assessments"][0]["rating"] == "excellent"
-    assert api.post(f"/api/vanguard/assessments/{aid}/rate", {"rating": "good"}, content_type="application/json").status_code == 409
+    assert (
+        api.post(
+            f"/api/vanguard/assessments/{aid}/rate", {"rating": "good"}, content_type="application/json"
+        ).status_code
+        == 409
+    )
     assert login(w.other_secretary).get(f"/api/vanguard/posts/{post.pk}").status_code == 404
 
 
 def test_api_assign_and_compliance(vw, login):
     w = vw
     client = login(w.secretary)
-    created = client.post("/api/vanguard/assignments", {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"}, content_type="application/json")
+    created = client.post(
+        "/api/vanguard/assignments",
+        {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"},
+        content_type="application/json",
+    )
     assert created.status_code == 201
-    again = client.post("/api/vanguard/assignments", {"member": w.member2_person.pk, "workers": [w.worker_person.pk]}, content_type="application/json")
+    again = client.post(
+        "/api/vanguard/assignments",
+        {"member": w.member2_person.pk, "workers": [w.worker_person.pk]},
+        content_type="application/json",
+    )
     assert again.status_code == 422 and "包保" in again.json()["errors"]["workers"][0]
     data = client.get("/api/vanguard/compliance").json()
     assert data["assigned"] == 1 and data["members"][0]["name"] == "党员甲"
-    assert login(w.worker).post("/api/vanguard/assignments", {"member": w.member_person.pk, "workers": [w.colleague.pk]}, content_type="application/json").status_code == 403
+    assert (
+        login(w.worker)
+        .post(
+            "/api/vanguard/assignments",
+            {"member": w.member_person.pk, "workers": [w.colleague.pk]},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
     assert login(w.other_secretary).get("/api/vanguard/compliance").json()["members"] == []
 
 
@@ -256,7 +304,12 @@ def test_a_worker_sees_who_answers_for_them(vw, login):
     services.assign(w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk]})
     page = login(w.worker).get("/vanguard/me/")
     assert page.status_code == 200 and "党员甲" in page.content.decode()
-    assert "目前没有党员包保您" in login(make_user("lonely", "worker", w.team, person=PersonFactory(org=w.team))).get("/vanguard/me/").content.decode()
+    assert (
+        "目前没有党员包保您"
+        in login(make_user("lonely", "worker", w.team, person=PersonFactory(org=w.team)))
+        .get("/vanguard/me/")
+        .content.decode()
+    )
 
 
 def test_a_members_home_shows_their_own_month(vw):
@@ -265,10 +318,19 @@ def test_a_members_home_shows_their_own_month(vw):
     w = vw
 
     def own(user):
-        return {f.label: f.value for n, *_r, figures in tiles_for(user) if n == 2 for f in figures}.get("我身边本月无违章")
+        return {f.label: f.value for n, *_r, figures in tiles_for(user) if n == 2 for f in figures}.get(
+            "我身边本月无违章"
+        )
 
     assert own(w.member) is None  # answers for nobody yet
-    services.assign(w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": timezone.localdate().replace(day=1).isoformat()})
+    services.assign(
+        w.secretary,
+        {
+            "member": w.member_person.pk,
+            "workers": [w.worker_person.pk],
+            "starts_on": timezone.localdate().replace(day=1).isoformat(),
+        },
+    )
     assert own(w.member) == "达标"
     violation(w, w.worker_person, timezone.localdate())
     assert own(w.member) == "未达标"
@@ -305,10 +367,16 @@ def test_adjusting_on_the_page_keeps_the_input_after_an_error(vw, login):
     w = vw
     a = assign(w, workers=[w.worker_person], starts="2026-01-01")
     client = login(w.secretary)
-    bad = client.post(f"/vanguard/assignments/{a.pk}/", {"op": "adjust", "workers": [w.colleague.pk], "from": "2025-06-01"})
+    bad = client.post(
+        f"/vanguard/assignments/{a.pk}/", {"op": "adjust", "workers": [w.colleague.pk], "from": "2025-06-01"}
+    )
     body = bad.content.decode()
-    assert bad.status_code == 422 and "调整日期须晚于原开始日期" in body and f'value="{w.colleague.pk}" selected' in body
-    moved = client.post(f"/vanguard/assignments/{a.pk}/", {"op": "adjust", "workers": [w.colleague.pk], "from": "2026-05-01"})
+    assert (
+        bad.status_code == 422 and "调整日期须晚于原开始日期" in body and f'value="{w.colleague.pk}" selected' in body
+    )
+    moved = client.post(
+        f"/vanguard/assignments/{a.pk}/", {"op": "adjust", "workers": [w.colleague.pk], "from": "2026-05-01"}
+    )
     assert moved.status_code == 302 and Assignment.objects.filter(member=w.member_person).count() == 2
 
 
@@ -317,6 +385,22 @@ def test_setting_up_a_post_on_the_page(vw, login):
     client = login(w.secretary)
     bad = client.post("/vanguard/posts/", {"name": "岗", "holder": w.worker_person.pk, "commitments": "不违章"})
     body = bad.content.decode()
-    assert bad.status_code == 422 and "请填写岗位名称(2到60字)" in body and "请选择您管理范围内的党员" in body and "不违章" in body
-    assert client.post("/vanguard/posts/", {"name": "综采安全示范岗", "holder": w.member_person.pk, "commitments": "不违章、不冒险"}).status_code == 302
-    assert login(w.worker).post("/vanguard/posts/", {"name": "综采安全示范岗", "holder": w.member_person.pk, "commitments": "x"}).status_code == 404
+    assert (
+        bad.status_code == 422
+        and "请填写岗位名称(2到60字)" in body
+        and "请选择您管理范围内的党员" in body
+        and "不违章" in body
+    )
+    assert (
+        client.post(
+            "/vanguard/posts/",
+            {"name": "综采安全示范岗", "holder": w.member_person.pk, "commitments": "不违章、不冒险"},
+        ).status_code
+        == 302
+    )
+    assert (
+        login(w.worker)
+        .post("/vanguard/posts/", {"name": "综采安全示范岗", "holder": w.member_person.pk, "commitments": "x"})
+        .status_code
+        == 404
+    )

@@ -6,126 +6,266 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hazards', '0003_list_indexes'),
-        ('orgs', '0002_person_emp_no_order'),
-        ('training', '0004_qa'),
+        ("hazards", "0003_list_indexes"),
+        ("orgs", "0002_person_emp_no_order"),
+        ("training", "0004_qa"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Severity',
+            name="Severity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=20, verbose_name='严重程度')),
-                ('serious', models.BooleanField(default=False, verbose_name='按严重三违对待')),
-                ('points', models.PositiveSmallIntegerField(default=0, verbose_name='默认扣分')),
-                ('fine', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='默认罚款(元)')),
-                ('help_steps', models.JSONField(blank=True, default=list, verbose_name='帮教步骤')),
-                ('requires_reexam', models.BooleanField(default=False, verbose_name='须复考')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=20, verbose_name="严重程度")),
+                ("serious", models.BooleanField(default=False, verbose_name="按严重三违对待")),
+                ("points", models.PositiveSmallIntegerField(default=0, verbose_name="默认扣分")),
+                ("fine", models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name="默认罚款(元)")),
+                ("help_steps", models.JSONField(blank=True, default=list, verbose_name="帮教步骤")),
+                ("requires_reexam", models.BooleanField(default=False, verbose_name="须复考")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三违严重程度',
-                'ordering': ['mine_id', 'order'],
+                "verbose_name": "三违严重程度",
+                "ordering": ["mine_id", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Violation',
+            name="Violation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_on', models.DateField(verbose_name='违章日期')),
-                ('kind', models.CharField(choices=[('command', '违章指挥'), ('operation', '违章作业'), ('discipline', '违反劳动纪律')], max_length=12, verbose_name='类型')),
-                ('description', models.TextField(verbose_name='违章情况')),
-                ('clauses', models.CharField(blank=True, max_length=300, verbose_name='违反条款')),
-                ('points', models.PositiveSmallIntegerField(default=0, verbose_name='扣分')),
-                ('fine', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='罚款(元)')),
-                ('photo', models.ImageField(blank=True, upload_to='violations/%Y/%m/', verbose_name='照片')),
-                ('status', models.CharField(choices=[('recorded', '有效'), ('appealing', '申诉中'), ('revoked', '已撤销')], default='recorded', max_length=12, verbose_name='状态')),
-                ('requires_reexam', models.BooleanField(default=False, verbose_name='须复考')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('token', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('external_id', models.CharField(blank=True, max_length=60, verbose_name='外部编号')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='violations', to='hazards.location', verbose_name='地点')),
-                ('mine', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='矿')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='所在班组')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='violations', to='orgs.person', verbose_name='违章人')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('reexam_paper', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='training.exampaper', verbose_name='复考试卷')),
-                ('severity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='violations', to='violations.severity', verbose_name='严重程度')),
-                ('shift', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hazards.shift', verbose_name='班次')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_on", models.DateField(verbose_name="违章日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("command", "违章指挥"), ("operation", "违章作业"), ("discipline", "违反劳动纪律")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="违章情况")),
+                ("clauses", models.CharField(blank=True, max_length=300, verbose_name="违反条款")),
+                ("points", models.PositiveSmallIntegerField(default=0, verbose_name="扣分")),
+                ("fine", models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name="罚款(元)")),
+                ("photo", models.ImageField(blank=True, upload_to="violations/%Y/%m/", verbose_name="照片")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("recorded", "有效"), ("appealing", "申诉中"), ("revoked", "已撤销")],
+                        default="recorded",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requires_reexam", models.BooleanField(default=False, verbose_name="须复考")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("token", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("external_id", models.CharField(blank=True, max_length=60, verbose_name="外部编号")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violations",
+                        to="hazards.location",
+                        verbose_name="地点",
+                    ),
+                ),
+                (
+                    "mine",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="所在班组",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violations",
+                        to="orgs.person",
+                        verbose_name="违章人",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "reexam_paper",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="training.exampaper",
+                        verbose_name="复考试卷",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violations",
+                        to="violations.severity",
+                        verbose_name="严重程度",
+                    ),
+                ),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hazards.shift",
+                        verbose_name="班次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三违',
-                'verbose_name_plural': '三违',
-                'ordering': ['-occurred_on', '-pk'],
+                "verbose_name": "三违",
+                "verbose_name_plural": "三违",
+                "ordering": ["-occurred_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HelpStep',
+            name="HelpStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('name', models.CharField(max_length=30, verbose_name='帮教步骤')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='情况')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('violation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='help_steps', to='violations.violation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("name", models.CharField(max_length=30, verbose_name="帮教步骤")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="情况")),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "violation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="help_steps",
+                        to="violations.violation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['violation_id', 'order'],
+                "ordering": ["violation_id", "order"],
             },
         ),
         migrations.CreateModel(
-            name='ViolationEvent',
+            name="ViolationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=12)),
-                ('to_status', models.CharField(max_length=12)),
-                ('at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('violation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='violations.violation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=20)),
+                ("from_status", models.CharField(blank=True, max_length=12)),
+                ("to_status", models.CharField(max_length=12)),
+                ("at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "violation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="violations.violation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ViolationRules',
+            name="ViolationRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('appeals_allowed', models.BooleanField(default=True, verbose_name='允许申诉')),
-                ('appeal_days', models.PositiveSmallIntegerField(default=3, verbose_name='申诉期限(天)')),
-                ('appeal_role', models.CharField(choices=[('safety', '安监员'), ('committee', '党委'), ('secretary', '支部书记'), ('admin', '管理员')], default='safety', max_length=20, verbose_name='申诉裁决角色')),
-                ('mine', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='violation_rules', to='orgs.orgnode', verbose_name='矿')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("appeals_allowed", models.BooleanField(default=True, verbose_name="允许申诉")),
+                ("appeal_days", models.PositiveSmallIntegerField(default=3, verbose_name="申诉期限(天)")),
+                (
+                    "appeal_role",
+                    models.CharField(
+                        choices=[
+                            ("safety", "安监员"),
+                            ("committee", "党委"),
+                            ("secretary", "支部书记"),
+                            ("admin", "管理员"),
+                        ],
+                        default="safety",
+                        max_length=20,
+                        verbose_name="申诉裁决角色",
+                    ),
+                ),
+                (
+                    "mine",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="violation_rules",
+                        to="orgs.orgnode",
+                        verbose_name="矿",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='severity',
-            constraint=models.UniqueConstraint(fields=('mine', 'name'), name='severity_name_unique_per_mine'),
+            model_name="severity",
+            constraint=models.UniqueConstraint(fields=("mine", "name"), name="severity_name_unique_per_mine"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['person', 'occurred_on'], name='violations__person__99d6f3_idx'),
+            model_name="violation",
+            index=models.Index(fields=["person", "occurred_on"], name="violations__person__99d6f3_idx"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['location', 'occurred_on'], name='violations__locatio_fd2b54_idx'),
+            model_name="violation",
+            index=models.Index(fields=["location", "occurred_on"], name="violations__locatio_fd2b54_idx"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['org', 'occurred_on'], name='violations__org_id_51a3ee_idx'),
+            model_name="violation",
+            index=models.Index(fields=["org", "occurred_on"], name="violations__org_id_51a3ee_idx"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['mine', 'occurred_on', 'id'], name='violation_mine_date'),
+            model_name="violation",
+            index=models.Index(fields=["mine", "occurred_on", "id"], name="violation_mine_date"),
         ),
     ]

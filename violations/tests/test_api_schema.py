@@ -1,5 +1,6 @@
 """Schemathesis over /api/violations and /api/vanguard: generated input never causes a server error; answers match
 the schema."""
+
 import pytest
 from schemathesis.openapi import from_wsgi
 
@@ -18,8 +19,18 @@ def test_violation_endpoints_conform_with_generated_input(v_world, wsgi_app):  #
     run(operation(schema, "GET", "/api/violations"), headers, max_examples=20)
     run(operation(schema, "GET", "/api/violations/{id}"), headers, max_examples=5, path_parameters={"id": v.pk})
     run(operation(schema, "POST", "/api/violations"), headers, max_examples=20)
-    run(operation(schema, "POST", "/api/violations/{id}/{action}"), headers, max_examples=20, path_parameters={"id": v.pk})
-    run(operation(schema, "POST", "/api/violations/{id}/steps/{step}"), headers, max_examples=10, path_parameters={"id": v.pk, "step": v.help_steps.first().pk})
+    run(
+        operation(schema, "POST", "/api/violations/{id}/{action}"),
+        headers,
+        max_examples=20,
+        path_parameters={"id": v.pk},
+    )
+    run(
+        operation(schema, "POST", "/api/violations/{id}/steps/{step}"),
+        headers,
+        max_examples=10,
+        path_parameters={"id": v.pk, "step": v.help_steps.first().pk},
+    )
     run(operation(schema, "GET", "/api/violations/settings"), headers, max_examples=2)
     run(operation(schema, "POST", "/api/violations/settings"), headers, max_examples=10)
     run(operation(schema, "POST", "/api/violations/severities"), headers, max_examples=15)
@@ -28,14 +39,33 @@ def test_violation_endpoints_conform_with_generated_input(v_world, wsgi_app):  #
 def test_vanguard_endpoints_conform_with_generated_input(v_world, wsgi_app):  # noqa: F811
     w = v_world
     schema = from_wsgi("/api/openapi.json", wsgi_app).include(tag="党员先锋")
-    a = vanguard.assign(w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"})
-    post = vanguard.create_post(w.secretary, {"name": "示范岗", "holder": w.member_person.pk, "commitments": "不违章不冒险"})
+    a = vanguard.assign(
+        w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"}
+    )
+    post = vanguard.create_post(
+        w.secretary, {"name": "示范岗", "holder": w.member_person.pk, "commitments": "不违章不冒险"}
+    )
     headers = {"Authorization": f"Bearer {token_services.create_token(w.secretary, 'schemathesis')[1]}"}
     run(operation(schema, "GET", "/api/vanguard/compliance"), headers, max_examples=15)
-    run(operation(schema, "GET", "/api/vanguard/members/{id}"), headers, max_examples=5, path_parameters={"id": w.member_person.pk})
+    run(
+        operation(schema, "GET", "/api/vanguard/members/{id}"),
+        headers,
+        max_examples=5,
+        path_parameters={"id": w.member_person.pk},
+    )
     run(operation(schema, "POST", "/api/vanguard/assignments"), headers, max_examples=15)
-    run(operation(schema, "POST", "/api/vanguard/assignments/{id}/adjust"), headers, max_examples=10, path_parameters={"id": a.pk})
+    run(
+        operation(schema, "POST", "/api/vanguard/assignments/{id}/adjust"),
+        headers,
+        max_examples=10,
+        path_parameters={"id": a.pk},
+    )
     run(operation(schema, "POST", "/api/vanguard/posts"), headers, max_examples=10)
     run(operation(schema, "GET", "/api/vanguard/posts/{id}"), headers, max_examples=3, path_parameters={"id": post.pk})
     member_headers = {"Authorization": f"Bearer {token_services.create_token(w.member, 'schemathesis')[1]}"}
-    run(operation(schema, "POST", "/api/vanguard/posts/{id}/assessments"), member_headers, max_examples=10, path_parameters={"id": post.pk})
+    run(
+        operation(schema, "POST", "/api/vanguard/posts/{id}/assessments"),
+        member_headers,
+        max_examples=10,
+        path_parameters={"id": post.pk},
+    )

@@ -1,6 +1,7 @@
 """三违 on a 375-px phone, in real Chromium: the safety officer records one (a wrong 工号 first: the form keeps what
 was typed), the 班组长 records a 帮教 step from the 待办, the worker appeals, the safety officer upholds the appeal —
 and the party member who answers for the worker is 达标 again."""
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -18,7 +19,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_violation_help_and_appeal_on_a_phone(world, phone_page):
     services.ensure_defaults(world.mine)
     Location.objects.create(mine=world.mine, unit=world.unit, name="1302工作面")
-    vanguard.assign(world.secretary, {"member": world.member_person.pk, "workers": [world.worker_person.pk], "starts_on": timezone.localdate().replace(day=1).isoformat()})
+    vanguard.assign(
+        world.secretary,
+        {
+            "member": world.member_person.pk,
+            "workers": [world.worker_person.pk],
+            "starts_on": timezone.localdate().replace(day=1).isoformat(),
+        },
+    )
     page = phone_page
 
     def as_user(username):

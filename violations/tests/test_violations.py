@@ -1,5 +1,6 @@
 """三违: recording with defaults and validation, the appeal table for every state × action × role, 帮教 steps,
 the re-exam served by the training module, scope, 待办, pages, API and Excel."""
+
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from common.todos import todos_for
 from hazards.models import Location
 from training.tests.conftest import bank  # noqa: F401  (a small question bank)
 from violations import services
-from violations.models import HelpStep, Severity, Violation, ViolationEvent, ViolationRules, ViolationStatus
+from violations.models import HelpStep, Severity, Violation, ViolationEvent, ViolationStatus
 
 pytestmark = pytest.mark.django_db
 S = ViolationStatus
@@ -29,7 +30,13 @@ def v_world(world):
 
 
 def record(w, user=None, person=None, severity=None, **extra):
-    data = {"emp_no": (person or w.worker_person).emp_no, "kind": "operation", "severity": (severity or w.general).pk, "description": "未按规定敲帮问顶", "location": w.location.pk}
+    data = {
+        "emp_no": (person or w.worker_person).emp_no,
+        "kind": "operation",
+        "severity": (severity or w.general).pk,
+        "description": "未按规定敲帮问顶",
+        "location": w.location.pk,
+    }
     data.update(extra)
     return services.record(user or w.safety, data)
 
@@ -38,7 +45,13 @@ def test_recording_takes_the_severity_defaults_and_its_help_steps(v_world):
     w = v_world
     v = record(w, severity=w.serious, requires_reexam="")
     assert (v.points, v.fine, v.org) == (6, Decimal("200.00"), w.team)
-    assert list(v.help_steps.values_list("name", flat=True)) == ["班组长谈话", "区队长谈话", "书记谈话", "家属联保", "停工培训"]
+    assert list(v.help_steps.values_list("name", flat=True)) == [
+        "班组长谈话",
+        "区队长谈话",
+        "书记谈话",
+        "家属联保",
+        "停工培训",
+    ]
     assert v.events.get().action == "record"
     assert record(w, points="3", fine="0").points == 3
 
@@ -97,7 +110,16 @@ def test_a_recorder_only_reaches_people_of_their_subtree(v_world):
 def test_scope_of_reading(v_world):
     w = v_world
     v = record(w)
-    readers = {"safety", "admin", "committee_user", "secretary", "branch_committee", "team_leader", "worker", "superuser"}
+    readers = {
+        "safety",
+        "admin",
+        "committee_user",
+        "secretary",
+        "branch_committee",
+        "team_leader",
+        "worker",
+        "superuser",
+    }
     for name in readers | {"member", "other_secretary"}:
         user = getattr(w, name)
         visible = Violation.objects.visible_to(user).filter(pk=v.pk).exists()
@@ -147,7 +169,11 @@ def test_the_appeal_table_for_every_state_action_and_role(v_world, state):
                 assert roles is not None and key not in services.TRANSITIONS, (actor, state, action)
                 continue
             except Forbidden:
-                assert key in services.TRANSITIONS and not (services.TRANSITIONS[key][1] & roles), (actor, state, action)
+                assert key in services.TRANSITIONS and not (services.TRANSITIONS[key][1] & roles), (
+                    actor,
+                    state,
+                    action,
+                )
                 continue
             assert key in services.TRANSITIONS and services.TRANSITIONS[key][1] & roles, (actor, state, action)
             assert Violation.objects.get(pk=v.pk).status == services.TRANSITIONS[key][0]
@@ -176,7 +202,9 @@ def test_the_deciding_role_is_configurable(v_world):
     services.act(w.worker, v.pk, "appeal", {"note": "不服"}, now=timezone.now() + timedelta(days=4))
     with pytest.raises(Forbidden):
         services.act(w.safety, v.pk, "uphold", {"note": "属实"})
-    assert [t.title for t in todos_for(w.committee_user) if t.module == "violations"] == [f"三违裁决申诉:王小二 {v.occurred_on:%m-%d}"]
+    assert [t.title for t in todos_for(w.committee_user) if t.module == "violations"] == [
+        f"三违裁决申诉:王小二 {v.occurred_on:%m-%d}"
+    ]
     services.act(w.committee_user, v.pk, "uphold", {"note": "属实"})
     assert not Violation.objects.effective().filter(pk=v.pk).exists()
     services.save_rules(w.admin, w.mine, {"appeal_days": "5", "appeal_role": "committee"})  # appeals switched off
@@ -198,7 +226,12 @@ def test_help_steps_are_recorded_once_and_leave_the_todo_list(v_world):
     assert any(t.title.startswith("三违帮教:王小二") for t in todos_for(w.secretary))
     steps = list(v.help_steps.all())
     with pytest.raises(ValidationError) as exc:
-        services.record_help(w.team_leader, v.pk, steps[0].pk, {"note": "谈了", "done_on": (v.occurred_on - timedelta(days=1)).isoformat()})
+        services.record_help(
+            w.team_leader,
+            v.pk,
+            steps[0].pk,
+            {"note": "谈了", "done_on": (v.occurred_on - timedelta(days=1)).isoformat()},
+        )
     assert exc.value.message_dict["done_on"] == ["完成日期不能早于违章日期"]
     services.record_help(w.team_leader, v.pk, steps[0].pk, {"note": "班前会上谈话"})
     with pytest.raises(Conflict, match="已记录完成"):
@@ -242,7 +275,11 @@ def test_settings_edit_severities(v_world):
     w = v_world
     with pytest.raises(Forbidden):
         services.save_severity(w.secretary, w.mine, {"name": "较严重"})
-    s = services.save_severity(w.safety, w.mine, {"name": "较严重", "points": "4", "fine": "100", "help_steps": "班组长谈话\n书记谈话\n", "serious": "1"})
+    s = services.save_severity(
+        w.safety,
+        w.mine,
+        {"name": "较严重", "points": "4", "fine": "100", "help_steps": "班组长谈话\n书记谈话\n", "serious": "1"},
+    )
     assert (s.help_steps, s.serious, s.requires_reexam) == (["班组长谈话", "书记谈话"], True, False)
     with pytest.raises(ValidationError) as exc:
         services.save_severity(w.safety, w.mine, {"name": "一般", "fine": "-5"})
@@ -257,7 +294,14 @@ def test_the_new_page_keeps_input_after_an_error_and_records_once(v_world, login
     client = login(w.safety)
     page = client.get("/violations/new/")
     assert page.status_code == 200 and "王小二" in page.content.decode()
-    data = {"token": "form-1", "emp_no": w.worker_person.emp_no, "kind": "operation", "severity": w.general.pk, "description": "未按规定敲帮问顶", "fine": "-3"}
+    data = {
+        "token": "form-1",
+        "emp_no": w.worker_person.emp_no,
+        "kind": "operation",
+        "severity": w.general.pk,
+        "description": "未按规定敲帮问顶",
+        "fine": "-3",
+    }
     bad = client.post("/violations/new/", data)
     assert bad.status_code == 422
     body = bad.content.decode()
@@ -273,7 +317,9 @@ def test_detail_page_actions_and_409(v_world, login):
     v = record(w)
     page = login(w.worker).get(f"/violations/{v.pk}/")
     assert "提出申诉" in page.content.decode()
-    assert login(w.worker).post(f"/violations/{v.pk}/appeal/", {"note": "不服", "version": v.version}).status_code == 302
+    assert (
+        login(w.worker).post(f"/violations/{v.pk}/appeal/", {"note": "不服", "version": v.version}).status_code == 302
+    )
     again = login(w.worker).post(f"/violations/{v.pk}/appeal/", {"note": "不服"})
     assert again.status_code == 409 and "申诉中" in again.content.decode()
     assert login(w.other_secretary).get(f"/violations/{v.pk}/").status_code == 404
@@ -297,7 +343,14 @@ def test_list_page_query_count_does_not_grow(v_world, login, django_assert_max_n
 def test_api_record_act_and_help(v_world, login):
     w = v_world
     client = login(w.safety)
-    payload = {"emp_no": w.worker_person.emp_no, "occurred_on": timezone.localdate().isoformat(), "kind": "discipline", "severity": w.general.pk, "description": "班中睡岗被发现", "fine": "-1"}
+    payload = {
+        "emp_no": w.worker_person.emp_no,
+        "occurred_on": timezone.localdate().isoformat(),
+        "kind": "discipline",
+        "severity": w.general.pk,
+        "description": "班中睡岗被发现",
+        "fine": "-1",
+    }
     bad = client.post("/api/violations", payload, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["errors"]["fine"] == ["罚款须为不小于0的金额(元)"]
     payload["fine"] = "30"
@@ -306,7 +359,9 @@ def test_api_record_act_and_help(v_world, login):
     body = created.json()
     assert body["kind_label"] == "违反劳动纪律" and body["help_steps"][0]["name"] == "班组长谈话"
     step = body["help_steps"][0]["id"]
-    done = client.post(f"/api/violations/{body['id']}/steps/{step}", {"note": "谈过了"}, content_type="application/json")
+    done = client.post(
+        f"/api/violations/{body['id']}/steps/{step}", {"note": "谈过了"}, content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["help_steps"][0]["done_by"]
     conflict = client.post(f"/api/violations/{body['id']}/uphold", {"note": "x"}, content_type="application/json")
     assert conflict.status_code == 409
@@ -332,10 +387,33 @@ def test_excel_import_is_idempotent_by_external_id_and_the_ledger_exports(v_worl
     apply_plan(w.safety, checked.plan)
     assert Violation.objects.count() == 2 and Violation.objects.get(external_id="OLD-1").fine == Decimal("150.00")
     assert not HelpStep.objects.exists()
-    bad = check_rows(w.safety, w.mine, [(2, {"external_id": "X", "date": "2026-03-02", "emp_no": "NOBODY", "kind": "乱写", "severity": "一般", "description": "x", "fine": "-2"})])
-    assert {(e.column, e.message) for e in bad.errors} >= {("工号", "本矿没有工号 NOBODY"), ("类型", "须为 违章指挥 / 违章作业 / 违反劳动纪律"), ("罚款(元)", "须为不小于0的金额")}
+    bad = check_rows(
+        w.safety,
+        w.mine,
+        [
+            (
+                2,
+                {
+                    "external_id": "X",
+                    "date": "2026-03-02",
+                    "emp_no": "NOBODY",
+                    "kind": "乱写",
+                    "severity": "一般",
+                    "description": "x",
+                    "fine": "-2",
+                },
+            )
+        ],
+    )
+    assert {(e.column, e.message) for e in bad.errors} >= {
+        ("工号", "本矿没有工号 NOBODY"),
+        ("类型", "须为 违章指挥 / 违章作业 / 违反劳动纪律"),
+        ("罚款(元)", "须为不小于0的金额"),
+    }
     response = login(w.secretary).get("/violations/ledger.xlsx")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
+    sheet = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert "空顶作业" in values and "已撤销" in values
     other = load_workbook(io.BytesIO(login(w.other_secretary).get("/violations/ledger.xlsx").content)).active
@@ -359,9 +437,17 @@ def test_api_settings(v_world, login):
     client = login(w.safety)
     got = client.get("/api/violations/settings").json()
     assert got["appeal_role"] == "safety" and [s["name"] for s in got["severities"]] == ["一般", "严重"]
-    changed = client.post("/api/violations/settings", {"appeals_allowed": True, "appeal_days": 7, "appeal_role": "committee"}, content_type="application/json")
+    changed = client.post(
+        "/api/violations/settings",
+        {"appeals_allowed": True, "appeal_days": 7, "appeal_role": "committee"},
+        content_type="application/json",
+    )
     assert changed.status_code == 200 and changed.json()["appeal_days"] == 7
-    added = client.post("/api/violations/severities", {"name": "较严重", "points": 4, "fine": "100", "help_steps": ["班组长谈话", "书记谈话"]}, content_type="application/json")
+    added = client.post(
+        "/api/violations/severities",
+        {"name": "较严重", "points": 4, "fine": "100", "help_steps": ["班组长谈话", "书记谈话"]},
+        content_type="application/json",
+    )
     assert added.status_code == 200 and added.json()["severities"][-1]["help_steps"] == ["班组长谈话", "书记谈话"]
     bad = client.post("/api/violations/severities", {"name": "一般", "fine": "-1"}, content_type="application/json")
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"name", "fine"}
@@ -378,7 +464,11 @@ def test_a_photo_is_re_encoded_and_served_only_in_scope(v_world, login):
     v = services.record(w.safety, {"emp_no": w.worker_person.emp_no, "kind": "operation", "severity": w.general.pk, "description": "未戴安全帽入井"},
                         photo=SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png"))  # fmt: skip
     shown = login(w.secretary).get(f"/violations/{v.pk}/photo/")
-    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg" and shown["X-Content-Type-Options"] == "nosniff"
+    assert (
+        shown.status_code == 200
+        and shown["Content-Type"] == "image/jpeg"
+        and shown["X-Content-Type-Options"] == "nosniff"
+    )
     assert login(w.other_secretary).get(f"/violations/{v.pk}/photo/").status_code == 404
     with pytest.raises(ValidationError) as exc:
         services.record(w.safety, {"emp_no": w.worker_person.emp_no, "kind": "operation", "severity": w.general.pk, "description": "未戴安全帽入井"},
@@ -389,10 +479,19 @@ def test_a_photo_is_re_encoded_and_served_only_in_scope(v_world, login):
 def test_the_settings_page_keeps_bad_input_with_its_message(v_world, login):
     w = v_world
     client = login(w.safety)
-    bad = client.post("/violations/settings/", {"form": "severity", "name": "较严重", "points": "300", "fine": "10", "help_steps": "书记谈话"})
+    bad = client.post(
+        "/violations/settings/",
+        {"form": "severity", "name": "较严重", "points": "300", "fine": "10", "help_steps": "书记谈话"},
+    )
     body = bad.content.decode()
     assert bad.status_code == 422 and "扣分须为0到100之间的整数" in body and 'value="较严重"' in body
-    assert client.post("/violations/settings/", {"form": "rules", "appeals_allowed": "1", "appeal_days": "5", "appeal_role": "committee"}).status_code == 302
+    assert (
+        client.post(
+            "/violations/settings/",
+            {"form": "rules", "appeals_allowed": "1", "appeal_days": "5", "appeal_role": "committee"},
+        ).status_code
+        == 302
+    )
     assert services.rules_of(w.mine).appeal_role == "committee"
     assert login(w.secretary).get("/violations/settings/").status_code == 404
 

@@ -1,5 +1,6 @@
 """Make the running counts behind the whole-mine statistics again from the hazards (after a restore, a bulk load
 done outside the platform, or to check them: the statistics of a branch are always read from the hazards)."""
+
 from django.core.management.base import BaseCommand
 
 from hazards import tally

@@ -1,4 +1,5 @@
 """`python manage.py demo --size small|mine|group`: demo organisations, people and accounts (see orgs/demo.py)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs import demo

@@ -8,4 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = load_starter_bank(log=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS("起步题库:新增 {created},更新 {updated},新版本 {versioned},未变 {unchanged}".format(**counts)))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "起步题库:新增 {created},更新 {updated},新版本 {versioned},未变 {unchanged}".format(**counts)
+            )
+        )
