@@ -7,8 +7,21 @@ from common.todos import Todo
 from common.todos import register as register_todo
 
 
+def _can_record_talk(user):
+    from care import services
+
+    return services.can_record_talk(user)
+
+
+def _in_a_mine(user):
+    from care import services
+
+    return services.mine_of(user) is not None
+
+
 def _sees_care(user):
-    return (
+    """The care pages work inside one mine: a group-level user has none to show."""
+    return _in_a_mine(user) and (
         access.can(user, "care_read")
         or access.can(user, "care_talk")
         or bool(user.is_authenticated and user.person_id and access.helped_person_ids(user).exists())
@@ -17,7 +30,7 @@ def _sees_care(user):
 
 register(MenuEntry("薄弱人物", "care_home", "people", order=40, visible=_sees_care))
 register_action(
-    Action("记录谈心谈话", "care_talk_new", "chat-heart", order=40, visible=lambda u: access.can(u, "care_talk"))
+    Action("记录谈心谈话", "care_talk_new", "chat-heart", order=40, visible=lambda u: _can_record_talk(u))
 )
 
 

@@ -52,7 +52,7 @@ DEFAULT_CRITERIA = (
 class CareSettings(models.Model):
     """A mine's thresholds of the suggestion rules and the default evaluation cadence per tier."""
 
-    mine = models.OneToOneField(OrgNode, on_delete=models.CASCADE, related_name="+")
+    mine = models.OneToOneField(OrgNode, on_delete=models.CASCADE, related_name="+", verbose_name="矿")
     recent_days = models.PositiveSmallIntegerField("新入职/转岗/返岗 提示天数", default=90)
     violation_days = models.PositiveSmallIntegerField("三违统计天数", default=90)
     violation_count = models.PositiveSmallIntegerField("三违次数达到", default=2)
@@ -65,6 +65,12 @@ class CareSettings(models.Model):
 
     def eval_days(self, tier):
         return {"A": self.eval_days_a, "B": self.eval_days_b}.get(tier, self.eval_days_c)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "薄弱人物设置"
+
+    def __str__(self):
+        return "薄弱人物设置"
 
 
 # ---------------------------------------------------------------- screening (排查)
@@ -92,9 +98,11 @@ class Screening(models.Model):
     participants = models.ManyToManyField(Person, related_name="+", verbose_name="参加人")
     summary = models.TextField("情况", blank=True)
     follow_up = models.TextField("后续措施", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = CareQuerySet.as_manager()
 
@@ -103,18 +111,25 @@ class Screening(models.Model):
         verbose_name = "排查"
         verbose_name_plural = "排查"
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
 
 class Finding(models.Model):
     """What a screening found about one person covered."""
 
-    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="findings")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_findings")
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="findings", verbose_name="排查")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_findings", verbose_name="职工")
     note = models.CharField("情况", max_length=500, blank=True)
     concern = models.BooleanField("需关注", default=False)
 
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["person", "concern"])]
+        verbose_name = verbose_name_plural = "排查发现"
+
+    def __str__(self):
+        return f"{self.person} 排查情况"
 
 
 # ---------------------------------------------------------------- suggestions
@@ -129,17 +144,21 @@ class SuggestionDecision(models.Model):
     """What the secretary decided about a suggestion: the facts it rested on are kept, so the same facts do not
     suggest the person again; a new fact does."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_decisions")
-    rule = models.CharField(max_length=20, choices=Rule.choices)
-    facts = models.JSONField(default=list)  # [{"key": "violation:12", "text": "..."}]
-    decision = models.CharField(max_length=10, choices=Decision.choices)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_decisions", verbose_name="职工")
+    rule = models.CharField(max_length=20, choices=Rule.choices, verbose_name="提示规则")
+    facts = models.JSONField(default=list, verbose_name="依据")  # [{"key": "violation:12", "text": "..."}]
+    decision = models.CharField(max_length=10, choices=Decision.choices, verbose_name="处理")
     reason = models.CharField("理由", max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人")
+    at = models.DateTimeField(verbose_name="时间")
 
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["person", "rule"])]
+        verbose_name = verbose_name_plural = "提示处理"
+
+    def __str__(self):
+        return f"{self.person} · {self.rule}"
 
 
 # ---------------------------------------------------------------- the register
@@ -170,7 +189,7 @@ class Entry(models.Model):
     """One time a person is on the at-risk register, from entry to release (解除). A later entry is a new row."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="care_entries", verbose_name="职工")
-    mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+")
+    mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
     criteria = models.ManyToManyField(Criterion, related_name="entries", verbose_name="薄弱类型")
     tier = models.CharField("等级", max_length=1, choices=Tier.choices)
     helper = models.ForeignKey(
@@ -183,9 +202,11 @@ class Entry(models.Model):
     released_on = models.DateField("解除日期", null=True, blank=True)
     release_reason = models.TextField("解除理由", blank=True)
     eval_days = models.PositiveSmallIntegerField("评估间隔(天)")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1)
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="创建人"
+    )
+    version = models.PositiveIntegerField(default=1, verbose_name="版本")
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
 
     objects = EntryQuerySet.as_manager()
 
@@ -207,13 +228,17 @@ class Entry(models.Model):
 class Measure(models.Model):
     """一人一策: one measure of the plan (结对, 不安排单岗作业, 联系家属, 复训 …), open until done or dropped."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="measures")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="measures", verbose_name="登记")
     text = models.CharField("措施", max_length=200)
     done = models.BooleanField("已落实", default=False)
-    done_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True, verbose_name="落实日期")
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = verbose_name_plural = "帮教措施"
+
+    def __str__(self):
+        return self.text[:30]
 
 
 DEFAULT_MEASURES = ("党员结对帮扶", "不安排单岗作业", "联系家属共同帮教", "安排复训")
@@ -228,16 +253,20 @@ class HelpForm(models.TextChoices):
 
 
 class HelpRecord(models.Model):
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="helps")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="helps", verbose_name="登记")
     date = models.DateField("日期")
     form = models.CharField("形式", max_length=10, choices=HelpForm.choices)
     content = models.TextField("内容")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人")
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         ordering = ["-date", "-pk"]
+        verbose_name = verbose_name_plural = "帮教记录"
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} 帮教记录"
 
 
 class Trend(models.TextChoices):
@@ -247,30 +276,40 @@ class Trend(models.TextChoices):
 
 
 class Evaluation(models.Model):
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="evaluations")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="evaluations", verbose_name="登记")
     date = models.DateField("评估日期")
     trend = models.CharField("结论", max_length=10, choices=Trend.choices)
     note = models.TextField("说明", blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["entry", "date"])]
+        verbose_name = verbose_name_plural = "帮教评估"
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} 帮教评估"
 
 
 class EntryEvent(models.Model):
     """The register's history: every change of an entry (列入, 调级, 更换帮教人, 解除 …) with who, when and note."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events", verbose_name="登记")
+    action = models.CharField(max_length=20, verbose_name="动作")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField(verbose_name="时间")
+    note = models.TextField(blank=True, verbose_name="说明")
+    data = models.JSONField(default=dict, blank=True, verbose_name="附加数据")
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = verbose_name_plural = "薄弱人物流转记录"
+
+    def __str__(self):
+        return f"薄弱人物登记 #{self.entry_id}: {self.action}"
 
 
 # ---------------------------------------------------------------- 谈心谈话
@@ -299,9 +338,11 @@ class Talk(models.Model):
     topics = models.TextField("谈话内容")
     concerns = models.TextField("反映的问题/诉求", blank=True)
     concern = models.BooleanField("需关注", default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = TalkQuerySet.as_manager()
 
@@ -310,29 +351,40 @@ class Talk(models.Model):
         verbose_name = "谈心谈话"
         verbose_name_plural = "谈心谈话"
 
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} 谈心谈话"
+
 
 class TalkPerson(models.Model):
-    talk = models.ForeignKey(Talk, on_delete=models.CASCADE)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE)
-    date = models.DateField()  # the talk's date, here for the coverage query (person, year)
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, verbose_name="谈话")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, verbose_name="职工")
+    date = models.DateField(verbose_name="日期")  # the talk's date, here for the coverage query (person, year)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["talk", "person"], name="care_talk_person_unique")]
         indexes = [models.Index(fields=["date", "person"])]
+        verbose_name = verbose_name_plural = "谈话对象"
+
+    def __str__(self):
+        return f"{self.person} 谈话"
 
 
 class FollowUp(models.Model):
     """A follow-up a talk promised: a 待办 of whoever recorded the talk until it is closed."""
 
-    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="follow_ups")
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="follow_ups", verbose_name="谈话")
     text = models.CharField("跟进事项", max_length=200)
     due = models.DateField("期限", null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True)
-    closed_note = models.CharField(max_length=200, blank=True)
+    closed_on = models.DateField(null=True, blank=True, verbose_name="办结日期")
+    closed_note = models.CharField(max_length=200, blank=True, verbose_name="办结情况")
 
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["closed_on", "due"])]
+        verbose_name = verbose_name_plural = "谈话跟进事项"
+
+    def __str__(self):
+        return self.text[:30]
 
 
 # Capabilities over the subtree of the assigned node. Contents are read only by care_read (plus a 帮教人 for the

@@ -94,6 +94,11 @@ def mine_of(user):
     return hazards_mine_of(user)
 
 
+def can_record_talk(user):
+    """Who is offered 记录谈心谈话: a talker of the platform inside a mine (a group-level user has no branch to talk in)."""
+    return access.can(user, "care_talk") and mine_of(user) is not None
+
+
 def ensure_defaults(mine):
     if not Criterion.objects.filter(mine=mine).exists():
         Criterion.objects.bulk_create(

@@ -72,6 +72,7 @@ def home(request):
         "cov": data,
         "table": [(r, stats["branches"].get(r["branch"]["pk"])) for r in data["rows"]],
         "can_manage": access.can(user, "care_manage"),
+        "can_talk": services.can_record_talk(user),
         "can_settings": services.can_edit_settings(user, mine),
         "suggestion_count": len(services.suggestions_for(user)) if access.can(user, "care_manage") else None,
         "overdue": services.overdue_for(user),
@@ -339,16 +340,15 @@ def talk_list(request):
         raise Http404
     qs = Talk.objects.visible_to(user).select_related("talker").prefetch_related("people").order_by("-date", "-pk")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "care/talks.html", {"page": page, "can_talk": access.can(user, "care_talk")})
+    return render(request, "care/talks.html", {"page": page, "can_talk": services.can_record_talk(user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def talk_new(request):
     user = request.user
-    if not access.can(user, "care_talk"):
+    if not services.can_record_talk(user):
         raise Http404
-    _mine_or_404(user)
     errors, data = {}, {"token": uuid.uuid4().hex, "date": timezone.localdate().isoformat(), "form": "face"}
     preset = request.GET.getlist("person")
     if request.method == "POST":
@@ -447,6 +447,7 @@ def person_file(request, pk):
             "entries": entries,
             "visible_entries": visible,
             "can_manage": access.can(request.user, "care_manage", data["person"].org),
+            "can_talk": services.can_record_talk(request.user),
         },
     )
 

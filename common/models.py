@@ -19,10 +19,12 @@ class ImportJob(models.Model):
     """One uploaded file on its way in: checked row by row, previewed, then written all at once or not at all."""
 
     kind = models.CharField("类型", max_length=30)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    target = models.ForeignKey("orgs.OrgNode", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="账号")
+    target = models.ForeignKey(
+        "orgs.OrgNode", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="导入对象"
+    )
     original_name = models.CharField("文件名", max_length=200)
-    stored_name = models.CharField(max_length=80, blank=True)
+    stored_name = models.CharField(max_length=80, blank=True, verbose_name="存储文件名")
     status = models.CharField("状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total = models.PositiveIntegerField("行数", default=0)
     processed = models.PositiveIntegerField("已校验", default=0)
@@ -30,8 +32,8 @@ class ImportJob(models.Model):
     errors = models.JSONField("错误", default=list, blank=True)  # [{"row": 3, "column": "工号", "message": "..."}]
     summary = models.JSONField("结果", default=dict, blank=True)  # {"created": 10, "updated": 2, "unchanged": 0}
     message = models.CharField("说明", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="完成时间")
 
     class Meta:
         ordering = ["-created_at"]

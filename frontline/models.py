@@ -59,10 +59,10 @@ class DiaryEntry(models.Model):
     learned = models.TextField("了解到的民情")
     action = models.TextField("当场采取的措施", blank=True)
     concern = models.BooleanField("需关注", default=False)
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
+    version = models.PositiveIntegerField(default=1, verbose_name="版本")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="修改时间")
 
     objects = DiaryQuerySet.as_manager()
 
@@ -97,9 +97,11 @@ class DiaryRequest(models.Model):
     result = models.TextField("办理结果", blank=True)
     feedback = models.TextField("反馈", blank=True)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)  # one 诉求 per submitted form
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, verbose_name="版本")
+    token = models.CharField(
+        max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌"
+    )  # one 诉求 per submitted form
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         verbose_name = "民情诉求"
@@ -115,31 +117,42 @@ class DiaryRequest(models.Model):
             and self.due < timezone.localdate()
         )
 
+    def __str__(self):
+        return self.problem[:30]
+
 
 class RequestEvent(models.Model):
-    request = models.ForeignKey(DiaryRequest, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
+    request = models.ForeignKey(DiaryRequest, on_delete=models.CASCADE, related_name="events", verbose_name="诉求")
+    action = models.CharField(max_length=20, verbose_name="动作")
+    from_status = models.CharField(max_length=10, blank=True, verbose_name="原状态")
+    to_status = models.CharField(max_length=10, verbose_name="新状态")
+    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField(verbose_name="时间")
+    note = models.TextField(blank=True, verbose_name="说明")
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = verbose_name_plural = "诉求流转记录"
+
+    def __str__(self):
+        return f"诉求 #{self.request_id}: {self.action}"
 
 
 class DiaryRead(models.Model):
     """One line per time an entry's contents were shown (SPEC §7.2): who, when, which entry, where."""
 
-    user = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    entry = models.ForeignKey(DiaryEntry, on_delete=models.CASCADE, related_name="reads")
-    via = models.CharField(max_length=20)  # page / api / pdf
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="账号")
+    entry = models.ForeignKey(DiaryEntry, on_delete=models.CASCADE, related_name="reads", verbose_name="登记")
+    via = models.CharField(max_length=20, verbose_name="途径")  # page / api / pdf
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP 地址")
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name="时间")
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = verbose_name_plural = "民情日记查阅记录"
+
+    def __str__(self):
+        return f"{self.user} 查阅民情日记 #{self.entry_id}"
 
 
 # ---------------------------------------------------------------- 急难险重
@@ -179,8 +192,8 @@ class UrgentTask(models.Model):
     content = models.TextField("任务经过", blank=True)
     result = models.TextField("结果")
     people = models.ManyToManyField("orgs.Person", related_name="urgent_tasks", blank=True, verbose_name="参与人员")
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -215,8 +228,8 @@ class Campaign(models.Model):
     description = models.TextField("工作要求")
     deadline = models.DateField("上报期限")
     created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="下发人")
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = CampaignQuerySet.as_manager()
 
@@ -252,7 +265,7 @@ class CampaignTask(models.Model):
     status = models.CharField("状态", max_length=10, choices=TaskStatus.choices, default=TaskStatus.SENT)
     report = models.TextField("上报内容", blank=True)
     reported_at = models.DateTimeField("上报时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name="版本")
 
     objects = TaskQuerySet.as_manager()
 
@@ -281,25 +294,35 @@ class CampaignTask(models.Model):
 
 
 class TaskEvent(models.Model):
-    task = models.ForeignKey(CampaignTask, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
+    task = models.ForeignKey(CampaignTask, on_delete=models.CASCADE, related_name="events", verbose_name="任务")
+    action = models.CharField(max_length=20, verbose_name="动作")
+    from_status = models.CharField(max_length=10, blank=True, verbose_name="原状态")
+    to_status = models.CharField(max_length=10, verbose_name="新状态")
+    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField(verbose_name="时间")
+    note = models.TextField(blank=True, verbose_name="说明")
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = verbose_name_plural = "专项任务流转记录"
+
+    def __str__(self):
+        return f"任务 #{self.task_id}: {self.action}"
 
 
 class TaskAttachment(models.Model):
-    task = models.ForeignKey(CampaignTask, on_delete=models.CASCADE, related_name="attachments")
-    event = models.ForeignKey(TaskEvent, on_delete=models.CASCADE, null=True, related_name="attachments")
-    file = models.FileField(upload_to="frontline/%Y/%m/")
-    name = models.CharField(max_length=120)
-    size = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    task = models.ForeignKey(CampaignTask, on_delete=models.CASCADE, related_name="attachments", verbose_name="任务")
+    event = models.ForeignKey(
+        TaskEvent, on_delete=models.CASCADE, null=True, related_name="attachments", verbose_name="流转记录"
+    )
+    file = models.FileField(upload_to="frontline/%Y/%m/", verbose_name="文件")
+    name = models.CharField(max_length=120, verbose_name="文件名")
+    size = models.PositiveIntegerField(default=0, verbose_name="大小(字节)")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = verbose_name_plural = "专项任务附件"
+
+    def __str__(self):
+        return self.name or f"附件 #{self.pk}"

@@ -69,6 +69,7 @@ class Category(models.Model):
     class Meta:
         ordering = ["mine_id", "order", "name"]
         constraints = [models.UniqueConstraint(fields=["mine", "name"], name="category_name_unique_per_mine")]
+        verbose_name = verbose_name_plural = "隐患专业"
 
     def __str__(self):
         return self.name
@@ -95,6 +96,7 @@ class Grade(models.Model):
     class Meta:
         ordering = ["mine_id", "order"]
         constraints = [models.UniqueConstraint(fields=["mine", "name"], name="grade_name_unique_per_mine")]
+        verbose_name = verbose_name_plural = "隐患等级"
 
     def __str__(self):
         return self.name
@@ -265,10 +267,12 @@ class Hazard(models.Model):
     plan = models.TextField("应急预案", blank=True)
     supervised = models.BooleanField("挂牌督办", default=False)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)  # one hazard per submitted form
+    version = models.PositiveIntegerField(default=1, verbose_name="版本")
+    token = models.CharField(
+        max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌"
+    )  # one hazard per submitted form
     external_id = models.CharField("外部编号", max_length=60, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = HazardQuerySet.as_manager()
 
@@ -316,26 +320,36 @@ class Hazard(models.Model):
 
 
 class HazardPhoto(models.Model):
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="hazards/%Y/%m/")
-    stage = models.CharField(max_length=10, default="found")  # found / fixed
-    created_at = models.DateTimeField(auto_now_add=True)
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos", verbose_name="隐患")
+    image = models.ImageField(upload_to="hazards/%Y/%m/", verbose_name="照片")
+    stage = models.CharField(max_length=10, default="found", verbose_name="阶段")  # found / fixed
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "隐患照片"
+
+    def __str__(self):
+        return f"隐患 #{self.hazard_id} 的照片"
 
 
 class HazardEvent(models.Model):
     """The timeline: every transition with who, when, note and what changed."""
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events", verbose_name="隐患")
+    action = models.CharField(max_length=20, verbose_name="动作")
+    from_status = models.CharField(max_length=12, blank=True, verbose_name="原状态")
+    to_status = models.CharField(max_length=12, verbose_name="新状态")
+    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField(verbose_name="时间")
+    note = models.TextField(blank=True, verbose_name="说明")
+    data = models.JSONField(default=dict, blank=True, verbose_name="附加数据")
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = verbose_name_plural = "隐患流转记录"
+
+    def __str__(self):
+        return f"隐患 #{self.hazard_id}: {self.action}"
 
 
 scope.register_capability(
@@ -355,17 +369,21 @@ class HazardTally(models.Model):
     counted from the open hazards themselves. Kept by ``hazards.tally``; ``manage.py rebuild_hazard_tally`` makes
     them again from the hazards."""
 
-    mine = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()  # first day, Asia/Shanghai
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
-    grade = models.ForeignKey(Grade, on_delete=models.CASCADE, related_name="+")
-    found = models.PositiveIntegerField(default=0)
-    party = models.PositiveIntegerField(default=0)
-    late = models.PositiveIntegerField(default=0)
+    mine = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="+", verbose_name="矿")
+    month = models.DateField(verbose_name="月份")  # first day, Asia/Shanghai
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name="地点")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", verbose_name="专业")
+    grade = models.ForeignKey(Grade, on_delete=models.CASCADE, related_name="+", verbose_name="等级")
+    found = models.PositiveIntegerField(default=0, verbose_name="发现数")
+    party = models.PositiveIntegerField(default=0, verbose_name="党员发现数")
+    late = models.PositiveIntegerField(default=0, verbose_name="超期销号数")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["mine", "month", "location", "category", "grade"], name="hazard_tally_cell")
         ]
         indexes = [models.Index(fields=["mine", "month"])]
+        verbose_name = verbose_name_plural = "隐患统计计数"
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} 隐患计数"

@@ -112,6 +112,7 @@ def hazard_list(request):
         else [],
         "today": timezone.localdate(),
         "can_master": bool(mine) and services.can_edit_master(user, mine),
+        "in_a_mine": bool(mine),  # registering and the statistics work inside one mine
         **(_choices(mine) if mine else {}),
     }
     return render(request, "hazards/list.html", context)
@@ -238,7 +239,6 @@ def master_data(request):
 
 @login_required
 def hazard_stats(request):
-    import json
 
     from hazards.stats import year_stats
 
@@ -266,7 +266,7 @@ def hazard_stats(request):
     context = {
         "s": stats,
         "year": year,
-        "chart": json.dumps(chart, ensure_ascii=False),
+        "chart": chart,  # json_script in the template encodes it once
         "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
     }
     return render(request, "hazards/stats.html", context)

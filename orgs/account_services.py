@@ -11,6 +11,7 @@ person works there, or the actor holds a role there). Entries of deleted objects
 through their actor only.
 """
 
+import json
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -312,8 +313,8 @@ def _field_info(model):
     for field in model._meta.get_fields():
         if not getattr(field, "concrete", False) or field.primary_key:
             continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            info[field.name] = None  # bookkeeping timestamps: not shown
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) or field.name in BOOKKEEPING:
+            info[field.name] = None  # bookkeeping (timestamps, form tokens, versions, tree paths): not shown
             continue
         label = str(field.verbose_name)
         if field.is_relation and (field.many_to_one or field.one_to_one):
@@ -327,7 +328,23 @@ def _field_info(model):
     return info
 
 
-EMPTY = (None, "", "None")
+BOOKKEEPING = {"token", "version", "digest", "path", "depth", "numchild"}
+EMPTY = (None, "", "None", "[]", "{}")
+
+
+def _plain(value):
+    """A stored value as a person reads it: a JSON list joined with 、, a number or text as it is."""
+    text = str(value)
+    if text[:1] in "[{":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(data, list):
+            return "、".join(str(item) for item in data) or "—"
+        if isinstance(data, dict):
+            return "; ".join(f"{k}: {v}" for k, v in data.items()) or "—"
+    return text
 BOOL_LABELS = {"True": "是", "False": "否"}
 
 
@@ -375,8 +392,8 @@ def describe_changes(entries):
         diff = []
         pk_name = model._meta.pk.name if model else "id"
         for name, values in (entry.changes_dict or {}).items():
-            if name == pk_name or (name in info and info[name] is None):
-                continue
+            if name == pk_name or info.get(name, False) is None or (name not in info and name != "password"):
+                continue  # bookkeeping, or a reverse relation auditlog printed as "app.Model.None"
             label, kind, extra = info.get(
                 name, ("密码", "plain", None) if name == "password" else (name, "plain", None)
             )
@@ -393,7 +410,7 @@ def describe_changes(entries):
                 elif kind == "bool":
                     shown.append(BOOL_LABELS.get(str(value), str(value)))
                 else:
-                    shown.append(str(value))
+                    shown.append(_plain(value))
             diff.append((label, shown[0], shown[1]))
         entry.diff = diff
         entry.type_label = str(model._meta.verbose_name) if model else entry.content_type.model
@@ -432,7 +449,9 @@ def search_sensitive(actor, params):
 
 
 def field_labels(csv):
-    return "、".join(SENSITIVE_FIELDS.get(f, f) for f in (csv or "").split(",") if f)
+    from orgs.models import READ_LABELS
+
+    return "、".join(READ_LABELS.get(f, f) for f in (csv or "").split(",") if f)
 
 
 def get_audited_person(actor, pk):

@@ -59,7 +59,7 @@ class OrgNode(MP_Node):
     name = models.CharField("名称", max_length=60)
     kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
     code = models.CharField("编码", max_length=30, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = OrgNodeManager()
 
@@ -139,6 +139,8 @@ SENSITIVE_FIELDS = {
     "family_notes": "家庭情况",
     "thoughts_notes": "思想动态",
 }
+# What else a sensitive-read log row can name (the care file is read whole).
+READ_LABELS = {**SENSITIVE_FIELDS, "care_file": "帮教档案"}
 # What a person may see of their own record (not the notes others keep about them).
 SELF_VISIBLE_SENSITIVE = ("id_number", "phone", "address")
 
@@ -208,8 +210,8 @@ class Person(models.Model):
     work_status = models.CharField("在岗状态", max_length=20, choices=WorkStatus.choices, default=WorkStatus.ON_DUTY)
     family_notes = models.TextField("家庭情况", blank=True)
     thoughts_notes = models.TextField("思想动态", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="修改时间")
 
     objects = PersonQuerySet.as_manager()
 
@@ -263,8 +265,10 @@ class Transfer(models.Model):
     from_org = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="原班组")
     to_org = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="新班组")
     note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="记录人"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = TransferQuerySet.as_manager()
 
@@ -272,6 +276,9 @@ class Transfer(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = "转岗记录"
         verbose_name_plural = "转岗记录"
+
+    def __str__(self):
+        return f"{self.person} {self.date:%Y-%m-%d} 转岗"
 
 
 class User(AbstractUser):
@@ -310,7 +317,7 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="账号")
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     org = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="组织")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -326,27 +333,37 @@ class RoleAssignment(models.Model):
 class SensitiveAccess(models.Model):
     """One line per time a sensitive field was shown (SPEC §7.2): who, when, whose, which fields, where."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sensitive_accesses")
-    fields = models.CharField(max_length=200)
-    via = models.CharField(max_length=20)  # page / api / export
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="账号")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sensitive_accesses", verbose_name="职工")
+    fields = models.CharField(max_length=200, verbose_name="查看的字段")
+    via = models.CharField(
+        max_length=20, choices=[("page", "页面"), ("api", "接口"), ("export", "导出")], verbose_name="途径"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP 地址")
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name="时间")
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = verbose_name_plural = "敏感信息查看记录"
+
+    def __str__(self):
+        return f"{self.user} 查看 {self.person} ({self.at:%Y-%m-%d %H:%M})"
 
 
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号")
     name = models.CharField("用途", max_length=60)
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    digest = models.CharField(max_length=64, unique=True, verbose_name="摘要")
+    prefix = models.CharField(max_length=8, verbose_name="前缀")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name="最近使用时间")
+    revoked = models.BooleanField(default=False, verbose_name="已作废")
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "接口令牌"
+
+    def __str__(self):
+        return f"{self.name}({self.prefix}…)"

@@ -1,6 +1,5 @@
 """Pages of 每月一评 (page, chart, Excel, PDF) and the item analysis of the bank."""
 
-import json
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -17,10 +16,10 @@ from training.models import ExamPaper
 
 
 def _choices(user):
-    return list(
-        OrgNode.objects.visible_to(user, "training_results")
-        .filter(kind__in=(OrgKind.MINE, OrgKind.BRANCH))
-        .order_by("path")[:300]
+    """Mines and branches the user follows; a 班组长, who follows only a team, gets their team(s)."""
+    visible = OrgNode.objects.visible_to(user, "training_results").order_by("path")
+    return list(visible.filter(kind__in=(OrgKind.MINE, OrgKind.BRANCH))[:300]) or list(
+        visible.filter(kind__in=(OrgKind.UNIT, OrgKind.TEAM))[:300]
     )
 
 
@@ -56,7 +55,7 @@ def monthly(request):
         "org": org,
         "month": month,
         "e": result,
-        "chart": json.dumps(chart, ensure_ascii=False),
+        "chart": chart,  # json_script in the template encodes it once
         "query": f"org={org.pk}&month={month:%Y-%m}",
     }
     return render(request, "training/evaluation.html", context)

@@ -61,7 +61,7 @@ class Question(models.Model):
     code = models.CharField("题号", max_length=40)
     version = models.PositiveIntegerField("版本", default=1)
     replaced_by = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces", verbose_name="新版本"
     )
     point = models.ForeignKey(KnowledgePoint, on_delete=models.PROTECT, related_name="questions", verbose_name="知识点")
     type = models.CharField("题型", max_length=10, choices=QuestionType.choices)
@@ -77,7 +77,7 @@ class Question(models.Model):
     difficulty = models.PositiveSmallIntegerField("难度", default=2, choices=[(1, "易"), (2, "中"), (3, "难")])
     status = models.CharField("状态", max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.ACTIVE)
     source = models.CharField("来源", max_length=20, blank=True)  # starter / import / manual / qa
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = QuestionQuerySet.as_manager()
 
@@ -105,16 +105,20 @@ class Question(models.Model):
 class Card(models.Model):
     """A worker's memory of a knowledge point (FSRS state)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="training_cards")
-    point = models.ForeignKey(KnowledgePoint, on_delete=models.CASCADE, related_name="+")
-    state = models.JSONField(default=dict)  # fsrs.Card.to_dict()
-    due = models.DateTimeField(null=True, blank=True)
-    reviews = models.PositiveIntegerField(default=0)
-    lapses = models.PositiveIntegerField(default=0)
-    last_review = models.DateTimeField(null=True, blank=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="training_cards", verbose_name="职工")
+    point = models.ForeignKey(KnowledgePoint, on_delete=models.CASCADE, related_name="+", verbose_name="知识点")
+    state = models.JSONField(default=dict, verbose_name="记忆状态")  # fsrs.Card.to_dict()
+    due = models.DateTimeField(null=True, blank=True, verbose_name="到期")
+    reviews = models.PositiveIntegerField(default=0, verbose_name="复习次数")
+    lapses = models.PositiveIntegerField(default=0, verbose_name="遗忘次数")
+    last_review = models.DateTimeField(null=True, blank=True, verbose_name="最近复习")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "point"], name="card_person_point_unique")]
+        verbose_name = verbose_name_plural = "知识点记忆卡"
+
+    def __str__(self):
+        return f"{self.person} · {self.point}"
 
 
 class DailyQuerySet(models.QuerySet):
@@ -125,16 +129,16 @@ class DailyQuerySet(models.QuerySet):
 class DailyQuestion(models.Model):
     """每日一题: the one question of a worker's day, and their answer to it (answered once)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="daily_questions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="daily_questions", verbose_name="职工")
     date = models.DateField("日期")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="daily")
-    point = models.ForeignKey(KnowledgePoint, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="daily", verbose_name="题目")
+    point = models.ForeignKey(KnowledgePoint, on_delete=models.PROTECT, related_name="+", verbose_name="知识点")
     given = models.JSONField("作答", null=True, blank=True)
     correct = models.BooleanField("正确", null=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name="作答时间")
     # the answer has been applied to the worker's FSRS card (services.apply_reviews): answering itself only records
     # the answer, the card follows before the next question is chosen or the mastery is shown
-    reviewed = models.BooleanField(default=False)
+    reviewed = models.BooleanField(default=False, verbose_name="已计入复习")
 
     objects = DailyQuerySet.as_manager()
 
@@ -150,6 +154,10 @@ class DailyQuestion(models.Model):
                 name="daily_to_review",
             ),
         ]
+        verbose_name = verbose_name_plural = "每日一题"
+
+    def __str__(self):
+        return f"{self.person} {self.date:%Y-%m-%d} 每日一题"
 
 
 scope.register_capability(
@@ -194,9 +202,11 @@ class Lesson(models.Model):
     points = models.ManyToManyField(KnowledgePoint, blank=True, related_name="+", verbose_name="知识点")
     questions = models.ManyToManyField(Question, related_name="lessons", verbose_name="检查题")
     attachment = models.FileField("附件(图片/视频/PDF)", upload_to="lessons/%Y/%m/", blank=True)
-    attachment_kind = models.CharField(max_length=10, blank=True)  # image / video / pdf
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    attachment_kind = models.CharField(max_length=10, blank=True, verbose_name="附件类型")  # image / video / pdf
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作者"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     objects = LessonQuerySet.as_manager()
@@ -213,15 +223,19 @@ class Lesson(models.Model):
 class LessonCompletion(models.Model):
     """A worker's reading of a lesson and their check answers; passed when every check question is right."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lesson_completions")
-    read_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    answers = models.JSONField(default=dict, blank=True)  # {question id: [given]}
-    passed_at = models.DateTimeField(null=True, blank=True)
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions", verbose_name="课程")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lesson_completions", verbose_name="职工")
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name="阅读时间")
+    attempts = models.PositiveIntegerField(default=0, verbose_name="答题次数")
+    answers = models.JSONField(default=dict, blank=True, verbose_name="作答")  # {question id: [given]}
+    passed_at = models.DateTimeField(null=True, blank=True, verbose_name="通过时间")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lesson", "person"], name="lesson_completion_unique")]
+        verbose_name = verbose_name_plural = "课程完成情况"
+
+    def __str__(self):
+        return f"{self.person} · {self.lesson}"
 
 
 scope.register_capability("training_lessons", {"admin", "committee", "secretary"})
@@ -240,9 +254,11 @@ class ExamBlueprint(models.Model):
     pass_mark = models.PositiveSmallIntegerField("及格分(百分制)", default=80)
     opens_at = models.DateTimeField("开考时间")
     closes_at = models.DateTimeField("截止时间")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作者"
+    )
     generated_at = models.DateTimeField("生成试卷时间", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         ordering = ["-month", "-pk"]
@@ -266,19 +282,21 @@ class PaperQuerySet(models.QuerySet):
 class ExamPaper(models.Model):
     """One worker's own paper: questions and options in its own order; the key stays on the server until graded."""
 
-    blueprint = models.ForeignKey(ExamBlueprint, on_delete=models.CASCADE, related_name="papers")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="exam_papers")
+    blueprint = models.ForeignKey(ExamBlueprint, on_delete=models.CASCADE, related_name="papers", verbose_name="考试")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="exam_papers", verbose_name="职工")
     kind = models.CharField("类型", max_length=10, choices=PaperKind.choices, default=PaperKind.EXAM)
     # [{"q": question id, "o": [original option indexes in the order shown]}]
-    items = models.JSONField(default=list)
-    answers = models.JSONField(default=dict, blank=True)  # {"0": ["B"], …} in the question's own letters
-    started_at = models.DateTimeField(null=True, blank=True)
-    deadline = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    auto_submitted = models.BooleanField(default=False)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    passed = models.BooleanField(null=True)
-    results = models.JSONField(default=dict, blank=True)  # {"0": true, …} after grading
+    items = models.JSONField(default=list, verbose_name="试题")
+    answers = models.JSONField(
+        default=dict, blank=True, verbose_name="作答"
+    )  # {"0": ["B"], …} in the question's own letters
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name="开始时间")
+    deadline = models.DateTimeField(null=True, blank=True, verbose_name="截止时间")
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name="交卷时间")
+    auto_submitted = models.BooleanField(default=False, verbose_name="自动交卷")
+    score = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name="得分")
+    passed = models.BooleanField(null=True, verbose_name="合格")
+    results = models.JSONField(default=dict, blank=True, verbose_name="逐题结果")  # {"0": true, …} after grading
 
     objects = PaperQuerySet.as_manager()
 
@@ -286,6 +304,10 @@ class ExamPaper(models.Model):
         ordering = ["-pk"]
         constraints = [models.UniqueConstraint(fields=["blueprint", "person", "kind"], name="paper_one_per_kind")]
         indexes = [models.Index(fields=["blueprint", "submitted_at"])]
+        verbose_name = verbose_name_plural = "试卷"
+
+    def __str__(self):
+        return f"{self.person} · {self.blueprint}"
 
 
 scope.register_capability("training_exams", {"admin", "committee", "secretary"})
@@ -306,31 +328,45 @@ class QaQuestion(models.Model):
     """在线答疑: a worker's question (text and an optional photo)."""
 
     asker = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="qa_questions", verbose_name="提问人")
-    mine = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
-    org = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+    mine = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+", verbose_name="矿")
+    org = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+", verbose_name="单位")
     text = models.TextField("问题")
     photo = models.ImageField("照片", upload_to="qa/%Y/%m/", blank=True)
     point = models.ForeignKey(
         KnowledgePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="知识点"
     )
-    accepted = models.OneToOneField("QaAnswer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    accepted = models.OneToOneField(
+        "QaAnswer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="已采纳"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = QaQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "答疑提问"
+
+    def __str__(self):
+        return self.text[:30]
 
 
 class QaAnswer(models.Model):
-    question = models.ForeignKey(QaQuestion, on_delete=models.CASCADE, related_name="answers")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(QaQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name="题目")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作者"
+    )
     text = models.TextField("解答")
-    created_at = models.DateTimeField(auto_now_add=True)
-    bank_question = models.ForeignKey(Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    bank_question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="转入题库的题目"
+    )
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = verbose_name_plural = "答疑解答"
+
+    def __str__(self):
+        return self.text[:30]
 
 
 scope.register_capability(

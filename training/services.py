@@ -282,13 +282,17 @@ def mastery(person, now=None):
 # ---------------------------------------------------------------- the branch's view (secretary)
 
 
+BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.TEAM)
+
+
 def branches_of(user):
-    """The branches whose training the user may follow (their own first)."""
-    return list(OrgNode.objects.visible_to(user, "training_results").filter(kind=OrgKind.BRANCH).order_by("path")[:300])
+    """The branches whose training the user may follow (their own first); a 班组长's own team(s) otherwise."""
+    visible = OrgNode.objects.visible_to(user, "training_results").order_by("path")
+    return list(visible.filter(kind=OrgKind.BRANCH)[:300]) or list(visible.filter(kind=OrgKind.TEAM)[:300])
 
 
 def get_branch(user, pk):
-    branch = OrgNode.objects.visible_to(user, "training_results").filter(pk=pk, kind=OrgKind.BRANCH).first()
+    branch = OrgNode.objects.visible_to(user, "training_results").filter(pk=pk, kind__in=BRANCH_KINDS).first()
     if branch is None:
         raise NotFound()
     return branch

@@ -131,7 +131,7 @@ def member_months(member_ids, month, today=None):
             if first <= day <= last and all(h[3] != hit[3] for h in row.violations):
                 row.violations.append(hit)
     for row in result.values():
-        row.violations.sort()
+        row.violations.sort(key=lambda hit: (hit[0], hit[3]))  # a place may be empty: sort by day and id only
     return result
 
 

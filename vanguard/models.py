@@ -37,8 +37,8 @@ class Assignment(models.Model):
         "hazards.Location", blank=True, related_name="vanguard_assignments", verbose_name="责任区"
     )
     note = models.CharField("说明", max_length=200, blank=True)
-    created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="创建人")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -71,8 +71,8 @@ class ModelPost(models.Model):
     )
     commitments = models.TextField("承诺")
     active = models.BooleanField("在岗", default=True)
-    created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="创建人")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = PostQuerySet.as_manager()
 
@@ -94,7 +94,7 @@ class Rating(models.TextChoices):
 class Assessment(models.Model):
     """A month of a 示范岗: the holder's self-assessment, then the secretary's rating. Rated = final."""
 
-    post = models.ForeignKey(ModelPost, on_delete=models.CASCADE, related_name="assessments")
+    post = models.ForeignKey(ModelPost, on_delete=models.CASCADE, related_name="assessments", verbose_name="示范岗")
     month = models.DateField("月份")  # first day of the month
     summary = models.TextField("履诺情况(自评)")
     self_rating = models.CharField("自评等级", max_length=10, choices=Rating.choices)
@@ -105,15 +105,19 @@ class Assessment(models.Model):
         "orgs.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="评定人"
     )
     rated_at = models.DateTimeField("评定时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name="版本")
 
     class Meta:
         ordering = ["post_id", "-month"]
         constraints = [models.UniqueConstraint(fields=["post", "month"], name="assessment_one_per_month")]
+        verbose_name = verbose_name_plural = "示范岗月度自评"
 
     @property
     def rated(self):
         return bool(self.rating)
+
+    def __str__(self):
+        return f"{self.post} {self.month:%Y年%m月}自评"
 
 
 scope.register_capability(

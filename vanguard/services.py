@@ -27,7 +27,10 @@ def _ids(value):
 
 
 def can_manage(user, node=None):
-    """Arrange 包保 and 示范岗 (secretary, committee, admin) — anywhere, or at ``node``."""
+    """Arrange 包保 and 示范岗 (secretary, committee, admin) — at ``node``, or (no node) in the user's own mine: a
+    group-level user has no mine to arrange them in."""
+    if node is None:
+        return scope.can(user, "vanguard_manage") and mine_of(user) is not None
     return scope.can(user, "vanguard_manage", node)
 
 

@@ -45,8 +45,8 @@ def overview(request):
     return render(request, "vanguard/overview.html", context)
 
 
-def _assign_choices(user):
-    mine = services.mine_of(user)
+def _assign_choices(user, mine=None):
+    mine = mine or services.mine_of(user)
     if mine is None:
         raise Http404
     return mine, {
@@ -135,7 +135,7 @@ def assignment_detail(request, pk):
         "can_manage": can_manage,
     }
     if can_manage:
-        context.update(_assign_choices(user)[1])
+        context.update(_assign_choices(user, a.mine)[1])
         context["selected"] = {
             "workers": set(request.POST.getlist("workers")) if errors else {str(p.pk) for p in a.workers.all()},
             "locations": set(request.POST.getlist("locations")) if errors else {str(p.pk) for p in a.locations.all()},

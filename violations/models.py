@@ -61,6 +61,12 @@ class ViolationRules(models.Model):
     appeal_days = models.PositiveSmallIntegerField("申诉期限(天)", default=3)
     appeal_role = models.CharField("申诉裁决角色", max_length=20, choices=AppealRole.choices, default=AppealRole.SAFETY)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "三违设置"
+
+    def __str__(self):
+        return "三违设置"
+
 
 class ViolationStatus(models.TextChoices):
     RECORDED = "recorded", "有效"
@@ -116,10 +122,10 @@ class Violation(models.Model):
         related_name="+",
         verbose_name="复考试卷",
     )
-    version = models.PositiveIntegerField(default=1)
-    token = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, verbose_name="版本")
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
     external_id = models.CharField("外部编号", max_length=60, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = ViolationQuerySet.as_manager()
 
@@ -141,8 +147,10 @@ class Violation(models.Model):
 class HelpStep(models.Model):
     """One 帮教 step of a violation (e.g. 书记谈话): done on a date, by someone, with a note."""
 
-    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="help_steps")
-    order = models.PositiveSmallIntegerField(default=0)
+    violation = models.ForeignKey(
+        Violation, on_delete=models.CASCADE, related_name="help_steps", verbose_name="三违记录"
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name="顺序")
     name = models.CharField("帮教步骤", max_length=30)
     done_on = models.DateField("完成日期", null=True, blank=True)
     done_by = models.ForeignKey(
@@ -152,21 +160,29 @@ class HelpStep(models.Model):
 
     class Meta:
         ordering = ["violation_id", "order"]
+        verbose_name = verbose_name_plural = "帮教步骤"
+
+    def __str__(self):
+        return f"{self.name}"
 
 
 class ViolationEvent(models.Model):
     """The record's timeline: recorded, appealed, appeal decided, each help step, the re-exam."""
 
-    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
+    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="events", verbose_name="三违记录")
+    action = models.CharField(max_length=20, verbose_name="动作")
+    from_status = models.CharField(max_length=12, blank=True, verbose_name="原状态")
+    to_status = models.CharField(max_length=12, verbose_name="新状态")
+    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField(verbose_name="时间")
+    note = models.TextField(blank=True, verbose_name="说明")
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = verbose_name_plural = "三违流转记录"
+
+    def __str__(self):
+        return f"三违 #{self.violation_id}: {self.action}"
 
 
 # read violations of people in the subtree (a worker reads their own)

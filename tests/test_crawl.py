@@ -1,0 +1,146 @@
+"""Every page, every role, awkward data (issue 9): no 5xx, no link to a page the role cannot open, no raw text,
+and every page route of the URL conf reached by some role's crawl (or listed below with the reason it is not a
+page a link leads to)."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+
+from tests.crawl import blank_optional_fields, crawl, url_patterns
+
+pytestmark = pytest.mark.django_db
+
+# Routes no link leads to with GET: actions (POST only), files and logout. The crawl does not need to reach them;
+# their own tests cover them.
+NOT_LINKED = {
+    "accounts/logout/",
+    "manage/accounts/<int:pk>/reset/",
+    "manage/accounts/<int:pk>/active/",
+    "manage/accounts/<int:pk>/roles/",
+    "manage/accounts/<int:pk>/roles/<int:assignment_pk>/revoke/",
+    "api-tokens/<int:pk>/revoke/",
+    "imports/jobs/<int:pk>/confirm/",
+    "imports/jobs/<int:pk>/cancel/",
+    "hazards/<int:pk>/<slug:action>/",
+    "violations/<int:pk>/reexam/",
+    "violations/<int:pk>/steps/<int:step>/",
+    "violations/<int:pk>/<slug:action>/",
+    "frontline/requests/<int:pk>/<slug:action>/",
+    "frontline/tasks/<int:pk>/<slug:action>/",
+    "frontline/diary/<int:pk>/requests/",
+    "training/daily/<int:pk>/answer/",
+    "training/bank/<int:pk>/status/",
+    "training/lessons/<int:pk>/check/",
+    "training/lessons/<int:pk>/publish/",
+    "training/exams/<int:pk>/generate/",
+    "training/exams/<int:pk>/makeup/",
+    "training/papers/<int:pk>/start/",
+    "training/papers/<int:pk>/save/",
+    "training/papers/<int:pk>/submit/",
+    "training/qa/<int:pk>/answer/",
+    "training/qa/<int:pk>/accept/",
+    "training/qa/<int:pk>/answers/<int:answer_pk>/to-bank/",
+    "care/suggestions/<int:person>/<slug:rule>/dismiss/",
+    "care/register/<int:pk>/<slug:action>/",
+    "care/follow-ups/<int:pk>/close/",
+}
+# Kept out of the crawl: downloads that build a whole book (their own tests open them).
+SKIP = ("/frontline/diary/book.pdf", "/training/evaluation.pdf", "/accounts/logout/")
+
+
+def _awkward():
+    """The small demo, then one row of every model with its optional fields emptied, and a 包保 worker with two
+    三违 on one day (one without a place)."""
+    from orgs import demo
+
+    demo.generate("small", log=lambda message: None)
+    emptied = []
+    for model in apps.get_models():
+        if model._meta.app_label not in demo_apps():
+            continue
+        row = model._default_manager.order_by("-pk").first()
+        if row is not None and blank_optional_fields(model, row):
+            emptied.append(model._meta.label)
+    _same_day_violations()
+    return emptied
+
+
+def demo_apps():
+    """The project's own apps (not Django's or a library's)."""
+    from django.conf import settings
+
+    return {c.label for c in apps.get_app_configs() if c.path.startswith(str(settings.BASE_DIR)) and "/.venv/" not in c.path}
+
+
+def _same_day_violations():
+    from vanguard.models import Assignment
+    from violations.models import Violation
+
+    a = Assignment.objects.filter(workers__isnull=False, ends_on__isnull=True).first()
+    if a is None:
+        return
+    person = a.workers.first()
+    model = Violation.objects.filter(mine=person.mine).exclude(location=None).first()
+    if model is None:
+        return
+    day = max(a.starts_on, model.occurred_on - timedelta(days=0))
+    for location in (model.location, None):
+        copy = Violation.objects.get(pk=model.pk)
+        copy.pk = None
+        copy.id = None
+        copy.person, copy.location, copy.occurred_on = person, location, day
+        if hasattr(copy, "external_id"):
+            copy.external_id = ""
+        if hasattr(copy, "token"):
+            copy.token = None
+        copy.save()
+
+
+def roles():
+    """One user per role and level (a group 党委 and a mine 党委 are different users), the superuser, and a 帮教人."""
+    from orgs.models import RoleAssignment, User
+
+    users = {}
+    for ra in RoleAssignment.objects.select_related("user", "org").order_by("pk"):
+        users.setdefault(f"{ra.role}@{ra.org.kind}", ra.user)
+    superuser = User.objects.filter(is_superuser=True).first()
+    if superuser:
+        users["superuser"] = superuser
+    helper = _care_helper()
+    if helper is not None:
+        users.setdefault("care_helper", helper)
+    return users
+
+
+def _care_helper():
+    from care.models import Entry
+    from orgs.models import User
+
+    entry = Entry.objects.exclude(helper=None).first()
+    return User.objects.filter(person=entry.helper).first() if entry else None
+
+
+def test_every_page_every_role_with_awkward_data(client):
+    with transaction.atomic():
+        _awkward()
+        users = roles()
+        assert len(users) >= 9, users
+        reached, problems = {}, []
+        for name, user in users.items():
+            client.force_login(user)
+            visits, found = crawl(client, skip=SKIP)
+            problems += [f"[{name}] {p}" for p in found]
+            for v in visits:
+                reached.setdefault(v.route, set()).add(name)
+            client.logout()
+        routes = url_patterns()
+        unreached = sorted(r for r in routes if r not in reached and r not in NOT_LINKED and r not in _ANON)
+        problems += [f"no role's crawl reaches {r} (link it, or list it in NOT_LINKED with the reason)" for r in unreached]
+        assert not problems, "\n".join(sorted(set(problems)))
+        transaction.set_rollback(True)
+
+
+_ANON = {"accounts/login/", "favicon.ico"}
+
