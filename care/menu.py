@@ -29,9 +29,7 @@ def _sees_care(user):
 
 
 register(MenuEntry("薄弱人物", "care_home", "people", order=40, visible=_sees_care))
-register_action(
-    Action("记录谈心谈话", "care_talk_new", "chat-heart", order=40, visible=lambda u: _can_record_talk(u))
-)
+register_action(Action("记录谈心谈话", "care_talk_new", "chat-heart", order=40, visible=lambda u: _can_record_talk(u)))
 
 
 @register_todo

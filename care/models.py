@@ -63,14 +63,14 @@ class CareSettings(models.Model):
     eval_days_b = models.PositiveSmallIntegerField("B级评估间隔(天)", default=30)
     eval_days_c = models.PositiveSmallIntegerField("C级评估间隔(天)", default=30)
 
-    def eval_days(self, tier):
-        return {"A": self.eval_days_a, "B": self.eval_days_b}.get(tier, self.eval_days_c)
-
     class Meta:
         verbose_name = verbose_name_plural = "薄弱人物设置"
 
     def __str__(self):
         return "薄弱人物设置"
+
+    def eval_days(self, tier):
+        return {"A": self.eval_days_a, "B": self.eval_days_b}.get(tier, self.eval_days_c)
 
 
 # ---------------------------------------------------------------- screening (排查)

@@ -109,6 +109,9 @@ class DiaryRequest(models.Model):
         ordering = ["pk"]
         indexes = [models.Index(fields=["status", "entry"])]
 
+    def __str__(self):
+        return self.problem[:30]
+
     @property
     def overdue(self):
         return (
@@ -116,9 +119,6 @@ class DiaryRequest(models.Model):
             and bool(self.due)
             and self.due < timezone.localdate()
         )
-
-    def __str__(self):
-        return self.problem[:30]
 
 
 class RequestEvent(models.Model):

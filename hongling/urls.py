@@ -20,3 +20,8 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("api/", api.urls),
 ]
+
+handler400 = "common.error_pages.bad_request"
+handler403 = "common.error_pages.permission_denied"
+handler404 = "common.error_pages.not_found"
+handler500 = "common.error_pages.server_error"

@@ -345,6 +345,8 @@ def _plain(value):
         if isinstance(data, dict):
             return "; ".join(f"{k}: {v}" for k, v in data.items()) or "—"
     return text
+
+
 BOOL_LABELS = {"True": "是", "False": "否"}
 
 

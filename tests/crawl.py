@@ -35,9 +35,56 @@ RAW_TEXT = [
 ]
 # Latin words that are fine on a Chinese page (units, formats, grades, product names).
 LATIN_OK = {
-    "A", "B", "C", "D", "PDF", "Excel", "API", "OpenAPI", "ID", "IP", "FSRS", "HTMX", "MP4", "JPG", "PNG", "xlsx",
-    "docx", "admin", "KR", "kg", "km", "MB", "KB", "GB", "CH4", "CO", "CO2", "O2", "H2S", "NO2", "SO2", "ppm", "m",
-    "mm", "cm", "kV", "V", "kW", "Pa", "MPa", "kPa", "min", "s", "h", "mA", "Ω", "AB", "ABC", "Token", "token",
+    "A",
+    "B",
+    "C",
+    "D",
+    "PDF",
+    "Excel",
+    "API",
+    "OpenAPI",
+    "ID",
+    "IP",
+    "FSRS",
+    "HTMX",
+    "MP4",
+    "JPG",
+    "PNG",
+    "xlsx",
+    "docx",
+    "admin",
+    "KR",
+    "kg",
+    "km",
+    "MB",
+    "KB",
+    "GB",
+    "CH4",
+    "CO",
+    "CO2",
+    "O2",
+    "H2S",
+    "NO2",
+    "SO2",
+    "ppm",
+    "m",
+    "mm",
+    "cm",
+    "kV",
+    "V",
+    "kW",
+    "Pa",
+    "MPa",
+    "kPa",
+    "min",
+    "s",
+    "h",
+    "mA",
+    "Ω",
+    "AB",
+    "ABC",
+    "Token",
+    "token",
 }
 
 
@@ -206,8 +253,13 @@ def blank_optional_fields(model, instance):
         if isinstance(f, (models.CharField, models.TextField)) and f.blank and not f.choices and not f.unique:
             if not f.null:
                 values[f.name] = ""
-        elif f.null and f.blank and isinstance(f, (models.ForeignKey, models.DateField, models.DecimalField,
-                                                     models.IntegerField, models.FloatField)):
+        elif (
+            f.null
+            and f.blank
+            and isinstance(
+                f, (models.ForeignKey, models.DateField, models.DecimalField, models.IntegerField, models.FloatField)
+            )
+        ):
             values[f.name] = None
     if values:
         model._default_manager.filter(pk=instance.pk).update(**values)

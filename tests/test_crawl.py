@@ -71,7 +71,9 @@ def demo_apps():
     """The project's own apps (not Django's or a library's)."""
     from django.conf import settings
 
-    return {c.label for c in apps.get_app_configs() if c.path.startswith(str(settings.BASE_DIR)) and "/.venv/" not in c.path}
+    return {
+        c.label for c in apps.get_app_configs() if c.path.startswith(str(settings.BASE_DIR)) and "/.venv/" not in c.path
+    }
 
 
 def _same_day_violations():
@@ -137,10 +139,11 @@ def test_every_page_every_role_with_awkward_data(client):
             client.logout()
         routes = url_patterns()
         unreached = sorted(r for r in routes if r not in reached and r not in NOT_LINKED and r not in _ANON)
-        problems += [f"no role's crawl reaches {r} (link it, or list it in NOT_LINKED with the reason)" for r in unreached]
+        problems += [
+            f"no role's crawl reaches {r} (link it, or list it in NOT_LINKED with the reason)" for r in unreached
+        ]
         assert not problems, "\n".join(sorted(set(problems)))
         transaction.set_rollback(True)
 
 
 _ANON = {"accounts/login/", "favicon.ico"}
-

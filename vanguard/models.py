@@ -112,12 +112,12 @@ class Assessment(models.Model):
         constraints = [models.UniqueConstraint(fields=["post", "month"], name="assessment_one_per_month")]
         verbose_name = verbose_name_plural = "示范岗月度自评"
 
+    def __str__(self):
+        return f"{self.post} {self.month:%Y年%m月}自评"
+
     @property
     def rated(self):
         return bool(self.rating)
-
-    def __str__(self):
-        return f"{self.post} {self.month:%Y年%m月}自评"
 
 
 scope.register_capability(

@@ -6,37 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('common', '0001_initial'),
-        ('orgs', '0003_chinese_names'),
+        ("common", "0001_initial"),
+        ("orgs", "0003_chinese_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importjob',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='创建时间'),
+            model_name="importjob",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='finished_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='完成时间'),
+            model_name="importjob",
+            name="finished_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='stored_name',
-            field=models.CharField(blank=True, max_length=80, verbose_name='存储文件名'),
+            model_name="importjob",
+            name="stored_name",
+            field=models.CharField(blank=True, max_length=80, verbose_name="存储文件名"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='target',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgnode', verbose_name='导入对象'),
+            model_name="importjob",
+            name="target",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.orgnode",
+                verbose_name="导入对象",
+            ),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='账号'),
+            model_name="importjob",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="账号",
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0003_chinese_names'),
+        ("orgs", "0003_chinese_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='sensitiveaccess',
-            name='via',
-            field=models.CharField(choices=[('page', '页面'), ('api', '接口'), ('export', '导出')], max_length=20, verbose_name='途径'),
+            model_name="sensitiveaccess",
+            name="via",
+            field=models.CharField(
+                choices=[("page", "页面"), ("api", "接口"), ("export", "导出")], max_length=20, verbose_name="途径"
+            ),
         ),
     ]

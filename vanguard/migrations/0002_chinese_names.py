@@ -6,45 +6,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vanguard', '0001_initial'),
+        ("vanguard", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='assessment',
-            options={'ordering': ['post_id', '-month'], 'verbose_name': '示范岗月度自评', 'verbose_name_plural': '示范岗月度自评'},
+            name="assessment",
+            options={
+                "ordering": ["post_id", "-month"],
+                "verbose_name": "示范岗月度自评",
+                "verbose_name_plural": "示范岗月度自评",
+            },
         ),
         migrations.AlterField(
-            model_name='assessment',
-            name='post',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='vanguard.modelpost', verbose_name='示范岗'),
+            model_name="assessment",
+            name="post",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assessments",
+                to="vanguard.modelpost",
+                verbose_name="示范岗",
+            ),
         ),
         migrations.AlterField(
-            model_name='assessment',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='版本'),
+            model_name="assessment",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="版本"),
         ),
         migrations.AlterField(
-            model_name='assignment',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='创建时间'),
+            model_name="assignment",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
         ),
         migrations.AlterField(
-            model_name='assignment',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人'),
+            model_name="assignment",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="创建人",
+            ),
         ),
         migrations.AlterField(
-            model_name='modelpost',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='创建时间'),
+            model_name="modelpost",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
         ),
         migrations.AlterField(
-            model_name='modelpost',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人'),
+            model_name="modelpost",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="创建人",
+            ),
         ),
     ]

@@ -6,83 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('violations', '0001_initial'),
+        ("violations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='helpstep',
-            options={'ordering': ['violation_id', 'order'], 'verbose_name': '帮教步骤', 'verbose_name_plural': '帮教步骤'},
+            name="helpstep",
+            options={
+                "ordering": ["violation_id", "order"],
+                "verbose_name": "帮教步骤",
+                "verbose_name_plural": "帮教步骤",
+            },
         ),
         migrations.AlterModelOptions(
-            name='violationevent',
-            options={'ordering': ['at', 'pk'], 'verbose_name': '三违流转记录', 'verbose_name_plural': '三违流转记录'},
+            name="violationevent",
+            options={"ordering": ["at", "pk"], "verbose_name": "三违流转记录", "verbose_name_plural": "三违流转记录"},
         ),
         migrations.AlterModelOptions(
-            name='violationrules',
-            options={'verbose_name': '三违设置', 'verbose_name_plural': '三违设置'},
+            name="violationrules",
+            options={"verbose_name": "三违设置", "verbose_name_plural": "三违设置"},
         ),
         migrations.AlterField(
-            model_name='helpstep',
-            name='order',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='顺序'),
+            model_name="helpstep",
+            name="order",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="顺序"),
         ),
         migrations.AlterField(
-            model_name='helpstep',
-            name='violation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='help_steps', to='violations.violation', verbose_name='三违记录'),
+            model_name="helpstep",
+            name="violation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="help_steps",
+                to="violations.violation",
+                verbose_name="三违记录",
+            ),
         ),
         migrations.AlterField(
-            model_name='violation',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='创建时间'),
+            model_name="violation",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
         ),
         migrations.AlterField(
-            model_name='violation',
-            name='token',
-            field=models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name='表单令牌'),
+            model_name="violation",
+            name="token",
+            field=models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name="表单令牌"),
         ),
         migrations.AlterField(
-            model_name='violation',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='版本'),
+            model_name="violation",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="版本"),
         ),
         migrations.AlterField(
-            model_name='violationevent',
-            name='action',
-            field=models.CharField(max_length=20, verbose_name='动作'),
+            model_name="violationevent",
+            name="action",
+            field=models.CharField(max_length=20, verbose_name="动作"),
         ),
         migrations.AlterField(
-            model_name='violationevent',
-            name='actor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人'),
+            model_name="violationevent",
+            name="actor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作人",
+            ),
         ),
         migrations.AlterField(
-            model_name='violationevent',
-            name='at',
-            field=models.DateTimeField(verbose_name='时间'),
+            model_name="violationevent",
+            name="at",
+            field=models.DateTimeField(verbose_name="时间"),
         ),
         migrations.AlterField(
-            model_name='violationevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=12, verbose_name='原状态'),
+            model_name="violationevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=12, verbose_name="原状态"),
         ),
         migrations.AlterField(
-            model_name='violationevent',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='说明'),
+            model_name="violationevent",
+            name="note",
+            field=models.TextField(blank=True, verbose_name="说明"),
         ),
         migrations.AlterField(
-            model_name='violationevent',
-            name='to_status',
-            field=models.CharField(max_length=12, verbose_name='新状态'),
+            model_name="violationevent",
+            name="to_status",
+            field=models.CharField(max_length=12, verbose_name="新状态"),
         ),
         migrations.AlterField(
-            model_name='violationevent',
-            name='violation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='violations.violation', verbose_name='三违记录'),
+            model_name="violationevent",
+            name="violation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="violations.violation",
+                verbose_name="三违记录",
+            ),
         ),
     ]
