@@ -17,8 +17,8 @@ Each app keeps its table visible in its ``services.py``::
 One ``apply`` does, in this order: the scoped get (``NotFound`` → 404 out of scope), the action known (else 404),
 the optimistic version check (``Conflict`` → 409), the table lookup (409 with the state and the action), who may
 act (``Forbidden`` → 403), the guard (409 with its reason), the note rule (a field error on ``note``), the effect
-(validation and the fields it changes), then atomically: compare-and-set on (pk, version, status), the work the
-effect queued, the event row, the audit log entry (``QuerySet.update`` sends no signal, so the kernel writes it),
+(validation and the fields it changes), then atomically: compare-and-set on (pk, version, status), the event row, the work
+the effect queued, the audit log entry (``QuerySet.update`` sends no signal, so the kernel writes it),
 the after-hook; and it answers with the re-read object.
 
 A row's ``who`` is a set of role names (asked of the machine's ``roles_of(user, obj)``) or a callable
@@ -87,7 +87,7 @@ class Context:
         return self.transition.action
 
     def then(self, fn):
-        """Run ``fn(ctx)`` inside the transaction, after the compare-and-set and before the event row."""
+        """Run ``fn(ctx)`` inside the transaction, after the compare-and-set and the event row (``ctx.event``)."""
         self._then.append(fn)
 
 
@@ -226,9 +226,9 @@ class Machine:
             return done.result if done.result is not None else self._reread(user, pk, obj)
         with transaction.atomic():
             self._compare_and_set(ctx)
+            ctx.event = self._event(ctx)
             for fn in ctx._then:
                 fn(ctx)
-            ctx.event = self._event(ctx)
             audit_update(obj, ctx.after, actor=user)
             if self.after:
                 self.after(ctx)
