@@ -28,6 +28,7 @@ from leadership.models import (
     Team,
     TeamMember,
 )
+from leadership.services import LIFE_MACHINE
 from orgs.models import PARTY_STATUSES, OrgKind, OrgNode, Person
 
 POSTS = ("书记", "组织委员", "宣传委员", "纪检委员", "青年委员")
@@ -203,9 +204,12 @@ def leadership(ctx):
             deadline=date(today.year, 3, 31), evidence="跟班记录齐全", done_on=date(today.year, 3, 20),
             checked_by=committee_user, checked_on=date(today.year, 3, 25)
         )  # fmt: skip
-        for a, b in (("planned", "study"), ("study", "talks"), ("talks", "opinions"), ("opinions", "meeting"),
-                     ("meeting", "rectify"), ("rectify", "closed")):  # fmt: skip
-            LifeStep.objects.create(life=last, from_state=a, to_state=b, by=actor)
+        LifeStep.objects.bulk_create(
+            [
+                LifeStep(life=last, action=t.action, from_status=t.source[0], to_status=t.target, actor=actor)
+                for t in LIFE_MACHINE.table
+            ]
+        )
         this = LifeMeeting.objects.create(
             org=branch, year=today.year, theme="强化担当作为,守牢安全底线", state="rectify", study="学习安全生产法律法规",
             date=max(date(today.year, 1, 1), today - timedelta(days=40)), anonymous_criticism=index == 1,

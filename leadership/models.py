@@ -260,7 +260,7 @@ class LifeMeeting(models.Model):
 
 
 class LifeStep(models.Model):
-    """A recorded transition of a 组织生活会 or a 民主评议 (who, when, from, to, note)."""
+    """A recorded transition of a 组织生活会 or a 民主评议 (who, when, from, to, note), written by ``common.workflow``."""
 
     life = models.ForeignKey(
         LifeMeeting, on_delete=models.CASCADE, null=True, blank=True, related_name="steps", verbose_name="组织生活会"
@@ -268,9 +268,10 @@ class LifeStep(models.Model):
     appraisal = models.ForeignKey(
         "Appraisal", on_delete=models.CASCADE, null=True, blank=True, related_name="steps", verbose_name="民主评议"
     )
-    from_state = models.CharField("原环节", max_length=10)
-    to_state = models.CharField("新环节", max_length=10)
-    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    action = models.CharField("操作", max_length=20)
+    from_status = models.CharField("原环节", max_length=10)
+    to_status = models.CharField("新环节", max_length=10)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
     at = models.DateTimeField("时间", default=timezone.now)
     note = models.CharField("说明", max_length=200, blank=True)
 
@@ -285,10 +286,10 @@ class LifeStep(models.Model):
         return rules.APPRAISAL_STATES if self.appraisal_id else rules.LIFE_STATES
 
     def get_from_label(self):
-        return self._labels().get(self.from_state, self.from_state)
+        return self._labels().get(self.from_status, self.from_status)
 
     def get_to_label(self):
-        return self._labels().get(self.to_state, self.to_state)
+        return self._labels().get(self.to_status, self.to_status)
 
 
 class Opinion(models.Model):

@@ -2,7 +2,8 @@
 
 Every number is a default a deployment may change in ``settings.HONGLING_LEADERSHIP`` (a dict with the same keys),
 e.g. ``HONGLING_LEADERSHIP = {"term_years": 5}``. The steps of the 组织生活会 and of the 民主评议党员 are tables of
-allowed transitions: plain data, read by ``leadership.services`` through one function (``transition``).
+allowed transitions, run by the workflow kernel (``common.workflow``): the states and their labels are here, the
+tables in ``leadership/services.py``.
 """
 
 from django.conf import settings
@@ -43,15 +44,7 @@ LIFE_STATES = {
     "closed": "已闭环",
 }
 
-# (state, action) -> (next state, label of the action). Who may act: the branch's managers (``leadership_manage``).
-LIFE_TRANSITIONS = {
-    ("planned", "start_study"): ("study", "开始会前学习"),
-    ("study", "start_talks"): ("talks", "进入谈心谈话"),
-    ("talks", "gather"): ("opinions", "进入征求意见"),
-    ("opinions", "hold"): ("meeting", "召开会议"),
-    ("meeting", "rectify"): ("rectify", "会议结束,转入整改"),
-    ("rectify", "close"): ("closed", "整改全部销号,闭环"),
-}
+# the transitions (who, guards) are the table ``LIFE_MACHINE`` in leadership/services.py (common.workflow)
 
 # ---------------------------------------------------------------- 民主评议党员
 
@@ -63,20 +56,4 @@ APPRAISAL_STATES = {
     "done": "已评定",
 }
 
-APPRAISAL_TRANSITIONS = {
-    ("self", "to_mutual"): ("mutual", "进入党员互评"),
-    ("mutual", "to_poll"): ("poll", "进入民主测评"),
-    ("poll", "to_decide"): ("decide", "进入支委会评定"),
-    ("decide", "finish"): ("done", "评定完成"),
-}
-
-
-def transition(table, state, action):
-    """The next state of ``action`` from ``state`` in ``table``, or None when the table does not allow it."""
-    found = table.get((state, action))
-    return found[0] if found else None
-
-
-def actions_from(table, state):
-    """[(action, label)] allowed from ``state``."""
-    return [(action, label) for (s, action), (_to, label) in table.items() if s == state]
+# the transitions: ``APPRAISAL_MACHINE`` in leadership/services.py

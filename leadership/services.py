@@ -13,7 +13,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.workflow import Transition
 from leadership import rules
 from leadership.models import (
     ADMIN_POSTS,
@@ -484,8 +486,13 @@ def update_life(user, *, life, study=None, date=None, minutes=None, anonymous_cr
     return life
 
 
-def _guard_life(life, action):
+def _manager_roles(user, obj):
+    return {"manage"} if can_manage(user, obj.org) else set()
+
+
+def _life_guard(ctx):
     """What a step needs before it may be left (the reason, or None)."""
+    life, action = ctx.obj, ctx.action
     if action == "start_talks" and not life.study:
         return "请先登记会前学习内容"
     if action == "hold" and not life.opinions.exists():
@@ -503,20 +510,43 @@ def _guard_life(life, action):
     return None
 
 
+# 组织生活会: theme → study → talks → opinions → meeting → rectification → closed (the labels: rules.LIFE_STATES)
+LIFE_MACHINE = workflow.Machine(
+    name="组织生活会",
+    model=LifeMeeting,
+    event_model=LifeStep,
+    event_fk="life",
+    get=lambda user, pk: get_life(user, pk),
+    roles_of=_manager_roles,
+    status_field="state",
+    version_field=None,
+    note_max=200,
+    messages={"state": "组织生活会当前环节为“{status}”,不能{label}"},
+    table=[
+        Transition("start_study", "开始会前学习", ["planned"], "study", {"manage"}, guard=_life_guard),
+        Transition("start_talks", "进入谈心谈话", ["study"], "talks", {"manage"}, guard=_life_guard),
+        Transition("gather", "进入征求意见", ["talks"], "opinions", {"manage"}, guard=_life_guard),
+        Transition("hold", "召开会议", ["opinions"], "meeting", {"manage"}, guard=_life_guard),
+        Transition("rectify", "会议结束,转入整改", ["meeting"], "rectify", {"manage"}, guard=_life_guard),
+        Transition("close", "整改全部销号,闭环", ["rectify"], "closed", {"manage"}, guard=_life_guard),
+    ],
+)  # fmt: skip
+
+
 def life_act(user, *, life, action, note=""):
-    """One step of the loop, by the table of ``leadership.rules``; recorded (who, when, from, to, note)."""
-    _require(user, "leadership_manage", life.org)
-    to = rules.transition(rules.LIFE_TRANSITIONS, life.state, action)
-    if to is None:
-        raise Conflict(f"当前环节“{rules.LIFE_STATES.get(life.state, life.state)}”不能执行此操作")
-    reason = _guard_life(life, action)
-    if reason:
-        raise Conflict(reason)
-    with transaction.atomic():
-        LifeStep.objects.create(life=life, from_state=life.state, to_state=to, by=user, note=str(note or "")[:200])
-        life.state = to
-        life.save(update_fields=["state"])
-    return life
+    """One step of the loop, by the table (``common.workflow``): recorded (who, when, from, to, note)."""
+    return LIFE_MACHINE.apply(user, life.pk, action, note=note)
+
+
+def next_steps(machine, user, obj):
+    """[(action, label, reason)] the table offers the user from the object's state; ``reason``: why it cannot be
+    done yet (the guard's answer), shown next to the button instead of hiding it."""
+    out = []
+    for t in machine.table:
+        if obj.state in t.source and machine.may(t, user, obj):
+            reason = t.guard(workflow.Context(machine, user, obj, t, timezone.now())) if t.guard else None
+            out.append((t.action, t.label, reason))
+    return out
 
 
 def talk_pairs(life):
@@ -733,18 +763,33 @@ def update_appraisal_row(user, *, row, **values):
     return row
 
 
+def _all_graded(ctx):
+    return "还有党员没有评定意见" if ctx.obj.rows.filter(grade="").exists() else None
+
+
+# 民主评议党员: 自评 → 互评 → 民主测评 → 支委会评定意见 (the labels: rules.APPRAISAL_STATES)
+APPRAISAL_MACHINE = workflow.Machine(
+    name="民主评议",
+    model=Appraisal,
+    event_model=LifeStep,
+    event_fk="appraisal",
+    get=lambda user, pk: get_appraisal(user, pk),
+    roles_of=_manager_roles,
+    status_field="state",
+    version_field=None,
+    note_max=200,
+    messages={"state": "民主评议当前环节为“{status}”,不能{label}"},
+    table=[
+        Transition("to_mutual", "进入党员互评", ["self"], "mutual", {"manage"}),
+        Transition("to_poll", "进入民主测评", ["mutual"], "poll", {"manage"}),
+        Transition("to_decide", "进入支委会评定", ["poll"], "decide", {"manage"}),
+        Transition("finish", "评定完成", ["decide"], "done", {"manage"}, guard=_all_graded),
+    ],
+)  # fmt: skip
+
+
 def appraisal_act(user, *, appraisal, action):
-    _require(user, "leadership_manage", appraisal.org)
-    to = rules.transition(rules.APPRAISAL_TRANSITIONS, appraisal.state, action)
-    if to is None:
-        raise Conflict(f"当前环节“{rules.APPRAISAL_STATES.get(appraisal.state)}”不能执行此操作")
-    if action == "finish" and appraisal.rows.filter(grade="").exists():
-        raise Conflict("还有党员没有评定意见")
-    with transaction.atomic():
-        LifeStep.objects.create(appraisal=appraisal, from_state=appraisal.state, to_state=to, by=user)
-        appraisal.state = to
-        appraisal.save(update_fields=["state"])
-    return appraisal
+    return APPRAISAL_MACHINE.apply(user, appraisal.pk, action)
 
 
 # ---------------------------------------------------------------- notices and reports
