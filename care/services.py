@@ -210,22 +210,9 @@ def care_file(user, pk, via="page", ip=None):
                 "concern": ev.trend == Trend.WORSE,
             }
         )
-    try:
-        from frontline.models import DiaryEntry
+    from frontline.services import diary_items_about  # the diary decides who reads it, and logs the read
 
-        if hasattr(DiaryEntry, "concern"):
-            for d in DiaryEntry.objects.filter(people=person):
-                items.append(
-                    {
-                        "date": d.date,
-                        "kind": "民情日记",
-                        "title": "需关注" if d.concern else "",
-                        "text": str(getattr(d, "content", "") or getattr(d, "text", "") or ""),
-                        "concern": d.concern,
-                    }
-                )
-    except ImportError:
-        pass
+    items.extend(diary_items_about(user, person, via=via, ip=ip))
     items.sort(key=lambda i: i["date"], reverse=True)
     SensitiveAccess.objects.create(
         user=user, person=person, fields="care_file,family_notes,thoughts_notes", via=via, ip=ip

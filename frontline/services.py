@@ -236,6 +236,34 @@ def read_entry(user, pk, via, ip=None):
     return entry
 
 
+def diary_items_about(user, person, via, ip=None):
+    """The 民情日记 visits that met ``person`` and that ``user`` may read (the diary's own ``visible_to``), for
+    another module's timeline (care's file): each shown entry is logged like any read of the diary. A reader
+    without the diary's capability (a 帮教人 who is an ordinary 党员) gets nothing."""
+    entries = list(
+        DiaryEntry.objects.visible_to(user).filter(people=person).prefetch_related("people").order_by("-date", "-pk")
+    )
+    log_reads(user, entries, via, ip)
+    return [
+        {
+            "date": e.date,
+            "kind": "民情日记",
+            "title": f"{e.place} · 需关注" if e.concern else e.place,
+            "text": e.learned + (f"\n措施:{e.action}" if e.action else ""),
+            "concern": e.concern,
+        }
+        for e in entries
+    ]
+
+
+def concern_visits(person_ids, since):
+    """[{pk, people, date}] of visits marked 需关注 since ``since`` that met these people (dates only, no contents:
+    care's suggestions say "民情日记标记需关注" and link nothing)."""
+    return DiaryEntry.objects.filter(people__in=person_ids, concern=True, date__gte=since).values(
+        "pk", "people", "date"
+    )
+
+
 def _diary_mines(user):
     """Ids of the mines in or above the subtrees whose diaries the user reads."""
     paths = scope.subtree_paths(user, "frontline_diary") if user.is_authenticated else []

@@ -150,3 +150,35 @@ def test_the_api_writes_with_the_pages_rules(care):
         ).status_code
         == 422
     )
+
+
+DIARY = "妻子下岗,孩子上学缺学费"
+
+
+def test_the_file_shows_the_diary_to_its_readers_and_not_to_the_helper(care, file, login):
+    """The care file reads 民情日记 through the diary's own rules: its text for the branch secretary (the read is
+    logged in the diary's read log), nothing of it for the 帮教人, an ordinary 党员 who reads the file itself."""
+    from frontline import services as frontline
+    from frontline.models import DiaryRead
+
+    visit = frontline.create_entry(
+        care.secretary,
+        {"date": timezone_today().isoformat(), "place": "职工家中", "people": [care.worker_person.pk],
+         "learned": DIARY, "concern": "1"},
+    )  # fmt: skip
+    secretary_page = login(care.secretary).get(f"/care/people/{care.worker_person.pk}/").content.decode()
+    assert "民情日记" in secretary_page and DIARY in secretary_page
+    assert DiaryRead.objects.filter(user=care.secretary, entry=visit, via="page").count() == 1
+    helper_page = login(care.member).get(f"/care/people/{care.worker_person.pk}/")
+    body = helper_page.content.decode()
+    assert helper_page.status_code == 200 and "跟班作业一周" in body  # the file itself
+    assert DIARY not in body and "职工家中" not in body
+    assert not DiaryRead.objects.filter(user=care.member).exists()
+    answer = api(care.member)(f"/api/care/people/{care.worker_person.pk}/file")
+    assert answer.status_code == 200 and DIARY not in text(answer)
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
