@@ -37,7 +37,8 @@ from frontline.models import (
 from hazards.models import Location
 from hazards.services import as_id
 from orgs import scope
-from orgs.models import OrgKind, OrgNode, Person, SensitiveAccess
+from orgs.models import OrgKind, OrgNode, Person
+from orgs.services import log_bulk_sensitive
 
 R = RequestStatus
 T = TaskStatus
@@ -217,11 +218,7 @@ def log_reads(user, entries, via, ip=None):
     DiaryRead.objects.bulk_create(
         [DiaryRead(user=user, entry=e, via=via, ip=ip, at=now) for e in entries], batch_size=1000
     )
-    people = {p.pk: p for e in entries for p in e.people.all()}
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip, at=now) for p in people.values()],
-        batch_size=1000,
-    )
+    log_bulk_sensitive(user, [p for e in entries for p in e.people.all()], ["民情日记"], via, ip)
 
 
 def read_entry(user, pk, via, ip=None):
@@ -230,9 +227,7 @@ def read_entry(user, pk, via, ip=None):
     entry.people_list = list(entry.people.select_related("org").order_by("emp_no"))
     entry.request_list = list(entry.requests.prefetch_related("events", "events__actor", "events__actor__person"))
     DiaryRead.objects.create(user=user, entry=entry, via=via, ip=ip)
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip) for p in entry.people_list]
-    )
+    log_bulk_sensitive(user, entry.people_list, ["民情日记"], via, ip)
     return entry
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from care import services
+from care.models import ScreeningKind
 from care.tests.helpers import enter
 from orgs import token_services
 from orgs.models import SensitiveAccess
@@ -182,3 +183,35 @@ def timezone_today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_reading_talks_register_entries_suggestions_and_findings_is_logged(care, file, login):
+    """SPEC §7.2: every view of a care record leaves a line in the sensitive-read log, per person read about."""
+    from care.models import Talk
+
+    client = login(care.secretary)
+    talk = Talk.objects.latest("pk")
+    services.record_screening(
+        care.secretary,
+        {"kind": ScreeningKind.values[0], "participants": [care.colleague.pk], "people": [care.colleague.pk],
+         f"note_{care.colleague.pk}": "情绪低落"},
+    )  # fmt: skip
+
+    def logged(what, via="page"):
+        return set(
+            SensitiveAccess.objects.filter(user=care.secretary, fields=what, via=via).values_list("person", flat=True)
+        )
+
+    assert client.get(f"/care/talks/{talk.pk}/").status_code == 200
+    assert logged("谈心谈话") == {care.worker_person.pk}
+    assert client.get(f"/care/register/{file.pk}/").status_code == 200
+    client.get("/care/register/")
+    assert logged("薄弱人物台账") == {care.worker_person.pk}
+    client.get("/care/suggestions/")
+    api(care.secretary)(f"/api/care/register/{file.pk}")
+    api(care.secretary)("/api/care/talks")
+    assert logged("薄弱人物台账", "api") == {care.worker_person.pk} and logged("谈心谈话", "api") == {
+        care.worker_person.pk
+    }
+    client.get("/care/screenings/")
+    assert logged("排查发现") == {care.colleague.pk}
