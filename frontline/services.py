@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from common import workflow
+from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.workflow import Transition
 from frontline.models import (
@@ -421,7 +421,9 @@ def update_entry(user, pk, data, now=None):
         )  # fmt: skip
         if not updated:
             raise Conflict("该日记已被修改,请刷新后再改")
+        before = audit.snapshot(entry)
         entry.refresh_from_db()
+        audit.audit_update(before, entry, actor=user)
         entry.people.set(people)
     return entry
 
