@@ -193,13 +193,9 @@ def _concerns(found, ids, cfg, today):
         found[t["person_id"]][Rule.CONCERN].append(
             (f"talk:{t['talk_id']}", f"{t['date']:%Y-%m-%d} 谈心谈话标记需关注:{t['talk__concerns'][:60] or '—'}")
         )
-    try:
-        from frontline.models import DiaryEntry
-    except ImportError:
-        return
-    if not hasattr(DiaryEntry, "concern"):
-        return
-    for d in DiaryEntry.objects.filter(people__in=ids, concern=True, date__gte=since).values("pk", "people", "date"):
+    from frontline.services import concern_visits
+
+    for d in concern_visits(ids, since):
         found[d["people"]][Rule.CONCERN].append((f"diary:{d['pk']}", f"{d['date']:%Y-%m-%d} 民情日记标记需关注"))
 
 

@@ -91,8 +91,14 @@ def suggestion_list(request):
     return render(
         request,
         "care/suggestions.html",
-        {"suggestions": services.suggestions_for(user), "can_manage": access.can(user, "care_manage")},
+        {"suggestions": _logged_suggestions(request), "can_manage": access.can(user, "care_manage")},
     )
+
+
+def _logged_suggestions(request):
+    suggestions = services.suggestions_for(request.user)
+    services.log_read(request.user, [s.person for s in suggestions], "排查建议", "page", _ip(request))
+    return suggestions
 
 
 @login_required
@@ -137,6 +143,7 @@ def register_list(request):
         raise Http404
     page = Paginator(qs.order_by("tier", "-entered_on", "pk"), 50).get_page(request.GET.get("page"))
     entries = services.with_due(page.object_list)
+    services.log_read(user, [e.person for e in entries], "薄弱人物台账", "page", _ip(request))
     context = {
         "page": page,
         "entries": entries,
@@ -246,7 +253,9 @@ def _entry_page(request, entry, errors=None, data=None, open_action=None, status
 
 @login_required
 def entry_detail(request, pk):
-    return _entry_page(request, _entry_or_404(request.user, pk))
+    entry = _entry_or_404(request.user, pk)
+    services.log_read(request.user, [entry.person], "薄弱人物台账", "page", _ip(request))
+    return _entry_page(request, entry)
 
 
 @login_required
@@ -283,6 +292,8 @@ def screening_list(request):
         .order_by("-date", "-pk")
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    people = [f.person for screening in page for f in screening.findings.all()]
+    services.log_read(user, people, "排查发现", "page", _ip(request))
     return render(request, "care/screenings.html", {"page": page, "can_manage": access.can(user, "care_manage")})
 
 
@@ -389,6 +400,7 @@ def talk_detail(request, pk):
     )
     if talk is None:
         raise Http404
+    services.log_read(request.user, talk.people.all(), "谈心谈话", "page", _ip(request))
     return render(
         request, "care/talk.html", {"t": talk, "people": talk.people.all(), "follow_ups": talk.follow_ups.all()}
     )
