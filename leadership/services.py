@@ -45,7 +45,8 @@ from leadership.models import (
     TeamMember,
 )
 from orgs import scope
-from orgs.models import PARTY_STATUSES, OrgKind, OrgNode, Person, SensitiveAccess
+from orgs.models import PARTY_STATUSES, OrgKind, OrgNode, Person
+from orgs.services import log_bulk_sensitive
 
 # ---------------------------------------------------------------- input helpers
 
@@ -617,11 +618,7 @@ def criticisms_for(user, life, via="page", ip=None):
     if not can_read_criticism(user, life):
         qs = qs.filter(target_id=user.person_id) if user.person_id else qs.none()
     rows = list(qs)
-    people = {c.target_id: c.target for c in rows}
-    if people:
-        SensitiveAccess.objects.bulk_create(
-            [SensitiveAccess(user=user, person=p, fields="criticism", via=via, ip=ip) for p in people.values()]
-        )
+    log_bulk_sensitive(user, [c.target for c in rows], ["criticism"], via, ip)
     for c in rows:
         c.shown_giver = None if life.anonymous_criticism else c.giver
     return rows
