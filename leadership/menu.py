@@ -17,6 +17,7 @@ def _sees(user):
         or bool(services.reader_paths(user))
         or services.open_decisions_of(user).exists()
         or services.my_rectifications(user).exists()
+        or services.my_self_assessments(user).exists()
     )
 
 
@@ -42,6 +43,12 @@ def leadership_waiting(user):
             title=f"整改事项:{r.problem[:30]}",
             url=f"/leadership/rectifications/{r.pk}/",
             deadline=r.deadline,
+        )
+    for row in services.my_self_assessments(user).select_related("appraisal")[:5]:
+        yield Todo(
+            module="leadership",
+            title=f"民主评议:请填写{row.appraisal.year}年度个人自评",
+            url=f"/leadership/appraisals/{row.appraisal_id}/",
         )
     if not scope.can(user, "leadership_manage"):
         return

@@ -718,7 +718,17 @@ def create_appraisal(user, *, org, year, life=None):
 
 
 def get_appraisal(user, pk):
-    return _get(Appraisal.objects.visible_to(user).select_related("org", "life"), pk)
+    """An appraisal in scope, or one the user is appraised in (their own 自评)."""
+    qs = Appraisal.objects.select_related("org", "life")
+    own = Q(rows__person_id=user.person_id) if user.is_authenticated and user.person_id else Q(pk__in=[])
+    return _get(qs.filter(Q(pk__in=Appraisal.objects.visible_to(user).values("pk")) | own).distinct(), pk)
+
+
+def my_self_assessments(user):
+    """Rows where the user still has to write their 个人自评 (the appraisal is at that step)."""
+    if not (user.is_authenticated and user.person_id):
+        return AppraisalRow.objects.none()
+    return AppraisalRow.objects.filter(person_id=user.person_id, appraisal__state="self", self_summary="")
 
 
 # which fields each step writes

@@ -76,6 +76,9 @@ def home(request):
             return redirect("leadership_decisions")
         if services.my_rectifications(user).exists():
             return redirect("leadership_rectifications")
+        row = services.my_self_assessments(user).first()
+        if row is not None:
+            return redirect("leadership_appraisal", row.appraisal_id)
         raise Http404
     today = timezone.localdate()
     teams = list(
@@ -569,7 +572,10 @@ def appraisal_detail(request, pk):
     user = request.user
     a = or_404(services.get_appraisal, user, pk)
     errors, data = {}, {}
+    can_manage = services.can_manage(user, a.org)
     rows = list(a.rows.select_related("person__org"))
+    if not can_manage:  # a member sees and writes their own line
+        rows = [r for r in rows if r.person_id == user.person_id]
     if request.method == "POST":
         op, data = request.POST.get("op"), request.POST
 
@@ -592,7 +598,6 @@ def appraisal_detail(request, pk):
         response, errors = _handle(request, action, request.path, "已保存")
         if response is not None:
             return response
-    can_manage = services.can_manage(user, a.org)
     context = {
         "tab": "life",
         "a": a,
@@ -600,7 +605,7 @@ def appraisal_detail(request, pk):
         "state_label": rules.APPRAISAL_STATES[a.state],
         "steps": list(rules.APPRAISAL_STATES.items()),
         "actions": services.next_steps(services.APPRAISAL_MACHINE, user, a),
-        "editing": can_manage and a.state != "done",
+        "editing": (can_manage and a.state != "done") or (a.state == "self" and bool(rows)),
         "grades": Grade.choices,
         "errors": errors,
         "data": data,

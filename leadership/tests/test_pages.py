@@ -128,3 +128,21 @@ def test_lists_answer_in_a_fixed_number_of_queries(lead, login, django_assert_ma
         services.send_notice(lead.secretary, org=lead.branch.pk, title="通知", body="正文", targets=[lead.unit.pk])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get(url).status_code == 200
+
+
+def test_a_member_writes_their_own_self_assessment_and_sees_no_one_elses(lead, login):
+    a = services.create_appraisal(lead.secretary, org=lead.branch.pk, year=lead.today.year)
+    c = login(lead.member)
+    home = c.get("/").content.decode()
+    assert f"民主评议:请填写{lead.today.year}年度个人自评" in home
+    own = a.rows.get(person=lead.member_person)
+    page = c.get(f"/leadership/appraisals/{a.pk}/").content.decode()
+    assert "党员甲" in page and "党员丙" not in page
+    c.post(f"/leadership/appraisals/{a.pk}/", {"op": "rows", f"self_summary_{own.pk}": "带头执行手指口述"})
+    own.refresh_from_db()
+    assert own.self_summary == "带头执行手指口述"
+    other = a.rows.get(person=lead.p3)
+    c.post(f"/leadership/appraisals/{a.pk}/", {"op": "rows", f"self_summary_{other.pk}": "代写"})
+    other.refresh_from_db()
+    assert other.self_summary == ""
+    assert c.post(f"/leadership/appraisals/{a.pk}/", {"op": "act", "action": "to_mutual"}).status_code == 403
