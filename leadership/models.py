@@ -5,8 +5,6 @@ Every record belongs to an org node (the 党支部, or the 区队 of an administ
 ``visible_to(user)``, i.e. ``orgs.scope``. Overdue, validity of a meeting as shown, pairs of talks done: derived.
 """
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -443,7 +441,7 @@ class Notice(models.Model):
     sender = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="发送人")
     title = models.CharField("标题", max_length=100)
     body = models.TextField("正文")
-    sent_on = models.DateField("发送日期", default=date.today)
+    sent_on = models.DateField("发送日期", default=timezone.localdate)
     targets = models.ManyToManyField(OrgNode, through="NoticeReceipt", related_name="+", verbose_name="接收单位")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 

@@ -289,6 +289,10 @@ def meeting_detail(request, pk):
         if response is not None:
             return response
         failed = op
+        if op == "attendance":  # show what was typed, not what is stored
+            for a in attendance:
+                a.status = data.get(f"status_{a.person_id}", a.status)
+                a.reason = data.get(f"reason_{a.person_id}", a.reason)
     can_manage = services.can_manage(user, meeting.org)
     branch = meeting.org if meeting.org.kind == "branch" else meeting.org.branch
     context = {
