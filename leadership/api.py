@@ -145,6 +145,7 @@ class DecisionIn(Schema):
     mode: Literal[tuple(DecisionMode.values)]
     owner: Id
     deadline: date
+    token: Annotated[str, Field(max_length=40)] | None = Field(None, description="表单令牌:同一令牌重复提交只记一条")
 
 
 class DoneIn(Schema):
@@ -236,6 +237,7 @@ class CriticismIn(Schema):
     kind: Literal[tuple(CriticismKind.values)]
     text: Annotated[str, Field(min_length=1, max_length=5000)]
     giver: Id | None = None
+    token: Annotated[str, Field(max_length=40)] | None = Field(None, description="表单令牌:同一令牌重复提交只记一条")
 
 
 class RectificationIn(Schema):
@@ -244,6 +246,7 @@ class RectificationIn(Schema):
     owner: Id
     deadline: date
     criticism: Id | None = None
+    token: Annotated[str, Field(max_length=40)] | None = Field(None, description="表单令牌:同一令牌重复提交只记一条")
 
 
 class EvidenceIn(Schema):
@@ -281,6 +284,7 @@ class NoticeIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=100)]
     body: Annotated[str, Field(min_length=1, max_length=20000)]
     targets: list[Id] = Field(min_length=1, max_length=500)
+    token: Annotated[str, Field(max_length=40)] | None = Field(None, description="表单令牌:同一令牌重复提交只记一条")
 
 
 class ReportOut(Schema):
@@ -298,6 +302,7 @@ class ReportIn(Schema):
     org: Id
     title: Annotated[str, Field(min_length=1, max_length=100)]
     body: Annotated[str, Field(min_length=1, max_length=20000)]
+    token: Annotated[str, Field(max_length=40)] | None = Field(None, description="表单令牌:同一令牌重复提交只记一条")
 
 
 class ReplyIn(Schema):
@@ -601,7 +606,13 @@ def record_attendance(request, id: PathId, payload: AttendanceIn):
 def add_decision(request, id: PathId, payload: DecisionIn):
     m = services.get_meeting(request.user, id)
     d = services.add_decision(
-        request.user, meeting=m, text=payload.text, mode=payload.mode, owner=payload.owner, deadline=payload.deadline
+        request.user,
+        meeting=m,
+        text=payload.text,
+        mode=payload.mode,
+        owner=payload.owner,
+        deadline=payload.deadline,
+        token=payload.token,
     )
     return 201, _decision(d)
 
@@ -640,7 +651,13 @@ def get_life(request, id: PathId):
 def add_criticism(request, id: PathId, payload: CriticismIn):
     life = services.get_life(request.user, id)
     c = services.add_criticism(
-        request.user, life=life, target=payload.target, kind=payload.kind, text=payload.text, giver=payload.giver
+        request.user,
+        life=life,
+        target=payload.target,
+        kind=payload.kind,
+        text=payload.text,
+        giver=payload.giver,
+        token=payload.token,
     )
     giver = None if life.anonymous_criticism or c.giver is None else c.giver.name
     return 201, {"id": c.pk, "target_id": c.target_id, "target": c.target.name, "kind": c.kind, "giver": giver,
@@ -658,6 +675,7 @@ def add_rectification(request, id: PathId, payload: RectificationIn):
         owner=payload.owner,
         deadline=payload.deadline,
         criticism=payload.criticism,
+        token=payload.token,
     )
     return 201, _rect(r)
 
@@ -708,7 +726,12 @@ def list_notices(request, filters: Query[PageIn]):
 @router.post("/notices", response={201: NoticeDetail, **ERRORS_WRITE}, summary="发通知(接收单位)")
 def send_notice(request, payload: NoticeIn):
     n = services.send_notice(
-        request.user, org=payload.org, title=payload.title, body=payload.body, targets=payload.targets
+        request.user,
+        org=payload.org,
+        title=payload.title,
+        body=payload.body,
+        targets=payload.targets,
+        token=payload.token,
     )
     return 201, _notice(request.user, n, detail=True)
 
@@ -729,7 +752,9 @@ def list_reports(request, filters: Query[PageIn]):
 
 @router.post("/reports", response={201: ReportOut, **ERRORS_WRITE}, summary="报送情况报告")
 def submit_report(request, payload: ReportIn):
-    r = services.submit_report(request.user, org=payload.org, title=payload.title, body=payload.body)
+    r = services.submit_report(
+        request.user, org=payload.org, title=payload.title, body=payload.body, token=payload.token
+    )
     return 201, _report(r)
 
 

@@ -215,6 +215,7 @@ class Decision(models.Model):
     deadline = models.DateField("完成期限")
     done_on = models.DateField("完成日期", null=True, blank=True)
     done_note = models.CharField("完成情况", max_length=300, blank=True)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
 
     objects = DecisionQuerySet.as_manager()
 
@@ -295,6 +296,7 @@ class Opinion(models.Model):
     source = models.CharField("征求渠道", max_length=60)
     count = models.PositiveSmallIntegerField("意见条数", default=1)
     summary = models.TextField("意见摘要")
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
 
     class Meta:
         ordering = ["life_id", "pk"]
@@ -321,6 +323,7 @@ class Criticism(models.Model):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="提出人"
     )
     text = models.TextField("内容")
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
 
     class Meta:
         ordering = ["life_id", "target_id", "pk"]
@@ -359,6 +362,7 @@ class Rectification(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="验收人"
     )
     checked_on = models.DateField("验收日期", null=True, blank=True)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
 
     objects = RectificationQuerySet.as_manager()
 
@@ -443,6 +447,7 @@ class Notice(models.Model):
     body = models.TextField("正文")
     sent_on = models.DateField("发送日期", default=timezone.localdate)
     targets = models.ManyToManyField(OrgNode, through="NoticeReceipt", related_name="+", verbose_name="接收单位")
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = scoped("org__path").as_manager()
@@ -490,6 +495,7 @@ class Report(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复人"
     )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    token = models.CharField(max_length=40, unique=True, null=True, blank=True, verbose_name="表单令牌")
 
     objects = scoped("org__path").as_manager()
 

@@ -109,6 +109,17 @@ def _ids(values):
     return out
 
 
+def _once(model, token, **same):
+    """The record a form with this token already made (a double tap, a retry), or None. A token of another parent
+    or user is a stale form: ``Conflict``."""
+    if not token:
+        return None
+    existing = model.objects.filter(token=token).first()
+    if existing is not None and any(getattr(existing, k) != v for k, v in same.items()):
+        raise Conflict("表单已过期,请重新提交")
+    return existing
+
+
 def _get(queryset, pk):
     pk = as_id(pk)
     found = queryset.filter(pk=pk).first() if pk else None
@@ -399,8 +410,10 @@ def record_attendance(user, *, meeting, statuses, minutes=""):
     return meeting
 
 
-def add_decision(user, *, meeting, text, mode, owner, deadline):
+def add_decision(user, *, meeting, text, mode, owner, deadline, token=None):
     _require(user, "leadership_manage", meeting.org)
+    if done := _once(Decision, token, meeting_id=meeting.pk):
+        return done
     if not meeting.held:
         raise Conflict("请先登记出席情况(会议召开后才能形成决议)")
     if not meeting.valid:
@@ -411,6 +424,7 @@ def add_decision(user, *, meeting, text, mode, owner, deadline):
         mode=_choice(mode, DecisionMode.choices, "mode", "决策方式"),
         owner=_person_in(meeting.org, owner, "owner", "责任人"),
         deadline=_date(deadline, "deadline", "完成期限"),
+        token=token or None,
     )
 
 
@@ -571,8 +585,10 @@ def talk_pairs(life):
     return required - len(missing), required, missing
 
 
-def add_opinion(user, *, life, source, count, summary):
+def add_opinion(user, *, life, source, count, summary, token=None):
     _require(user, "leadership_manage", life.org)
+    if done := _once(Opinion, token, life_id=life.pk):
+        return done
     if life.state not in ("opinions", "meeting"):
         raise Conflict("征求意见环节才能登记意见")
     n = as_id(count)
@@ -583,11 +599,14 @@ def add_opinion(user, *, life, source, count, summary):
         source=_text(source, "source", "征求渠道", longest=60),
         count=n,
         summary=_text(summary, "summary", "意见摘要", longest=5000),
+        token=token or None,
     )
 
 
-def add_criticism(user, *, life, target, kind, text, giver=None):
+def add_criticism(user, *, life, target, kind, text, giver=None, token=None):
     _require(user, "leadership_manage", life.org)
+    if done := _once(Criticism, token, life_id=life.pk):
+        return done
     if life.state != "meeting":
         raise Conflict("召开会议环节才能登记批评与自我批评")
     kind = _choice(kind, CriticismKind.choices, "kind", "类型")
@@ -603,7 +622,12 @@ def add_criticism(user, *, life, target, kind, text, giver=None):
         if giver_id == target_id:
             raise ValidationError({"giver": "相互批评的提出人不能是本人"})
     return Criticism.objects.create(
-        life=life, target_id=target_id, kind=kind, giver_id=giver_id, text=_text(text, "text", "内容", longest=5000)
+        life=life,
+        target_id=target_id,
+        kind=kind,
+        giver_id=giver_id,
+        text=_text(text, "text", "内容", longest=5000),
+        token=token or None,
     )
 
 
@@ -624,8 +648,10 @@ def criticisms_for(user, life, via="page", ip=None):
     return rows
 
 
-def add_rectification(user, *, life, problem, measure, owner, deadline, criticism=None):
+def add_rectification(user, *, life, problem, measure, owner, deadline, criticism=None, token=None):
     _require(user, "leadership_manage", life.org)
+    if done := _once(Rectification, token, life_id=life.pk):
+        return done
     if life.state not in ("meeting", "rectify"):
         raise Conflict("召开会议后才能列整改事项")
     crit = None
@@ -643,6 +669,7 @@ def add_rectification(user, *, life, problem, measure, owner, deadline, criticis
         measure=_text(measure, "measure", "整改措施", longest=300),
         owner_id=owner_id,
         deadline=_date(deadline, "deadline", "整改期限"),
+        token=token or None,
     )
 
 
@@ -830,7 +857,9 @@ def notice_targets(user):
     return OrgNode.objects.visible_to(user, "leadership_notice").filter(kind__in=(OrgKind.BRANCH, OrgKind.UNIT))
 
 
-def send_notice(user, *, org, title, body, targets):
+def send_notice(user, *, org, title, body, targets, token=None):
+    if done := _once(Notice, token, sender_id=user.pk):
+        return done
     node = _org(user, org, "leadership_notice", kinds=(OrgKind.COMMITTEE, OrgKind.BRANCH, OrgKind.MINE))
     title = _text(title, "title", "标题", longest=100)
     body = _text(body, "body", "正文", longest=20000)
@@ -841,7 +870,9 @@ def send_notice(user, *, org, title, body, targets):
     if len(nodes) != len(ids):
         raise ValidationError({"targets": "接收单位须在发文组织之下"})
     with transaction.atomic():
-        notice = Notice.objects.create(org=node, sender=user, title=title, body=body, sent_on=timezone.localdate())
+        notice = Notice.objects.create(
+            org=node, sender=user, title=title, body=body, sent_on=timezone.localdate(), token=token or None
+        )
         NoticeReceipt.objects.bulk_create([NoticeReceipt(notice=notice, org=n) for n in nodes])
     return notice
 
@@ -874,13 +905,16 @@ def late_receipts(user, today=None):
     return NoticeReceipt.objects.filter(notice__sender=user, read_at=None, notice__sent_on__lte=due)
 
 
-def submit_report(user, *, org, title, body):
+def submit_report(user, *, org, title, body, token=None):
+    if done := _once(Report, token, author_id=user.pk):
+        return done
     node = _org(user, org, "leadership_notice", kinds=(OrgKind.BRANCH,))
     return Report.objects.create(
         org=node,
         author=user,
         title=_text(title, "title", "标题", longest=100),
         body=_text(body, "body", "报告内容", longest=20000),
+        token=token or None,
     )
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from care.services import can_record_talk
 from common.errors import Conflict, Forbidden, NotFound, or_404
-from common.responses import form_status, refused, submit_once
+from common.responses import form_status, new_form_token, refused, submit_once
 from leadership import rules, services
 from leadership.models import (
     CriticismKind,
@@ -281,6 +281,7 @@ def meeting_detail(request, pk):
                     mode=data.get("mode"),
                     owner=data.get("owner"),
                     deadline=data.get("deadline"),
+                    token=data.get("token"),
                 )
             else:
                 raise ValidationError({"op": "未知操作"})
@@ -310,6 +311,7 @@ def meeting_detail(request, pk):
         "failed": failed,
         "data": data,
         "half": meeting.expected // 2 + 1,
+        "token": new_form_token(),
     }
     return _render(request, "leadership/meeting.html", context, status=422 if errors else 200)
 
@@ -428,7 +430,12 @@ def life_detail(request, pk):
                 )
             elif op == "opinion":
                 services.add_opinion(
-                    user, life=life, source=data.get("source"), count=data.get("count"), summary=data.get("summary")
+                    user,
+                    life=life,
+                    source=data.get("source"),
+                    count=data.get("count"),
+                    summary=data.get("summary"),
+                    token=data.get("token"),
                 )
             elif op == "criticism":
                 services.add_criticism(
@@ -438,6 +445,7 @@ def life_detail(request, pk):
                     kind=data.get("kind"),
                     text=data.get("text"),
                     giver=data.get("giver"),
+                    token=data.get("token"),
                 )
             elif op == "rectification":
                 services.add_rectification(
@@ -448,6 +456,7 @@ def life_detail(request, pk):
                     owner=data.get("owner"),
                     deadline=data.get("deadline"),
                     criticism=data.get("criticism"),
+                    token=data.get("token"),
                 )
             elif op == "act":
                 services.life_act(user, life=life, action=data.get("action"), note=data.get("note"))
@@ -484,6 +493,7 @@ def life_detail(request, pk):
         "failed": failed,
         "data": data,
         "state_labels": rules.LIFE_STATES,
+        "token": new_form_token(),
     }
     return _render(request, "leadership/life.html", context, status=422 if errors else 200)
 
@@ -663,6 +673,7 @@ def notice_new(request):
                 title=data.get("title"),
                 body=data.get("body"),
                 targets=data.getlist("targets"),
+                token=data.get("token"),
             )
         except ValidationError as exc:
             errors = exc.message_dict
@@ -674,6 +685,7 @@ def notice_new(request):
         "senders": senders,
         "targets": services.notice_targets(user).order_by("path")[:300],
         "selected": set(data.getlist("targets")) if hasattr(data, "getlist") else set(),
+        "token": data.get("token") or new_form_token(),
         "errors": errors,
         "data": data,
     }
@@ -724,13 +736,21 @@ def report_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            r = services.submit_report(user, org=data.get("org"), title=data.get("title"), body=data.get("body"))
+            r = services.submit_report(
+                user, org=data.get("org"), title=data.get("title"), body=data.get("body"), token=data.get("token")
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         else:
             messages.success(request, "情况报告已报送党委")
             return redirect("leadership_report", r.pk)
-    context = {"tab": "reports", "orgs": orgs, "errors": errors, "data": data}
+    context = {
+        "tab": "reports",
+        "orgs": orgs,
+        "errors": errors,
+        "data": data,
+        "token": data.get("token") or new_form_token(),
+    }
     return _render(request, "leadership/report_new.html", context, status=422 if errors else 200)
 
 

@@ -158,3 +158,21 @@ def test_attendance_typed_is_kept_when_a_reason_is_missing(lead, login):
     assert "请假须填写原因" in html and "记录要保留" in html and 'value="未请假"' in html
     rows = {a.person_id: a.status for a in r.context["attendance"]}
     assert (rows[lead.p4.pk], rows[lead.p3.pk]) == ("leave", "absent")
+
+
+def test_a_double_tap_records_one_decision_and_one_notice(lead, login):
+    m = hold(lead, committee_meeting(lead))
+    c = login(lead.secretary)
+    token = c.get(f"/leadership/meetings/{m.pk}/").context["token"]
+    form = {"op": "decision", "text": "一次", "mode": "collective", "owner": lead.p3.pk,
+            "deadline": lead.today.isoformat(), "token": token}  # fmt: skip
+    assert c.post(f"/leadership/meetings/{m.pk}/", form).status_code == 302
+    assert c.post(f"/leadership/meetings/{m.pk}/", form).status_code == 302
+    assert Decision.objects.filter(meeting=m).count() == 1
+    token = c.get("/leadership/notices/new/").context["token"]
+    form = {"org": lead.branch.pk, "title": "通知", "body": "正文", "targets": [lead.unit.pk], "token": token}
+    c.post("/leadership/notices/new/", form)
+    c.post("/leadership/notices/new/", form)
+    from leadership.models import Notice
+
+    assert Notice.objects.filter(title="通知").count() == 1
