@@ -7,6 +7,7 @@ urlpatterns = [
     path("teams/new/", views.team_new, name="leadership_team_new"),
     path("teams/<int:pk>/", views.team_detail, name="leadership_team"),
     path("meetings/", views.meeting_list, name="leadership_meetings"),
+    path("meetings.xlsx", views.ledger, name="leadership_ledger"),
     path("meetings/new/", views.meeting_new, name="leadership_meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="leadership_meeting"),
     path("decisions/", views.decision_list, name="leadership_decisions"),

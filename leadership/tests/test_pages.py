@@ -176,3 +176,22 @@ def test_a_double_tap_records_one_decision_and_one_notice(lead, login):
     from leadership.models import Notice
 
     assert Notice.objects.filter(title="通知").count() == 1
+
+
+def test_the_ledger_has_meetings_decisions_and_items_but_no_criticism(lead, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    m = hold(lead, committee_meeting(lead), absent=[lead.p3.pk, lead.p4.pk])
+    life = life_at(lead, "meeting")
+    services.add_criticism(lead.secretary, life=life, target=lead.p3.pk, kind="self", text="不应出现在台账里")
+    r = login(lead.secretary).get("/leadership/meetings.xlsx")
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["会议", "决议", "整改事项"]
+    rows = list(book["会议"].iter_rows(values_only=True))
+    assert rows[1][3] == m.topic and rows[1][6] == "未过半数"
+    text = " ".join(str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "不应出现在台账里" not in text
+    assert login(lead.worker).get("/leadership/meetings.xlsx").status_code == 404
