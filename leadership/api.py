@@ -489,7 +489,7 @@ def _life(user, life, request=None, detail=False):
 
 
 def _notice(user, n, detail=False):
-    receipts = list(n.receipts.select_related("org"))
+    receipts = list(n.receipts.select_related("org") if detail else n.receipts.all())  # a list prefetches them
     out = {
         "id": n.pk,
         "org": n.org.name,

@@ -79,3 +79,28 @@ def test_a_meeting_through_the_api(lead, client):
     r = client.post(f"/api/leadership/meetings/{mid}/decisions", {"text": "x", "mode": "collective",
                     "owner": lead.p3.pk, "deadline": lead.today.isoformat()}, content_type="application/json")  # fmt: skip
     assert r.status_code == 409 and "未过半数" in r.json()["detail"]
+
+
+def test_api_lists_answer_in_a_fixed_number_of_queries(lead, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def notices(n):
+        for _ in range(n):
+            services.send_notice(lead.secretary, org=lead.branch.pk, title="通知", body="正文", targets=[lead.unit.pk])
+            hold(lead, committee_meeting(lead))
+
+    client.force_login(lead.secretary)
+    notices(1)
+    counts = {}
+    urls = ("/api/leadership/notices", "/api/leadership/meetings", "/api/leadership/decisions?state=all",
+            "/api/leadership/teams", "/api/leadership/figures")  # fmt: skip
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as q:
+            assert client.get(url).status_code == 200
+        counts[url] = len(q.captured_queries)
+    notices(8)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert client.get(url).status_code == 200
