@@ -200,3 +200,38 @@ def test_appraisal_runs_its_table_and_needs_every_grade(lead):
     assert a.state == "done"
     with pytest.raises(Conflict):
         services.appraisal_act(lead.secretary, appraisal=a, action="finish")
+
+
+APPRAISAL_STATES = list(rules.APPRAISAL_STATES)
+
+
+@pytest.mark.parametrize("state", APPRAISAL_STATES)
+def test_appraisal_table_every_state_every_action_every_role(lead, state):
+    """民主评议 through the kernel: each state × action × role, like the 组织生活会's table."""
+    from leadership.models import Appraisal
+
+    a = services.create_appraisal(lead.secretary, org=lead.branch.pk, year=lead.today.year)
+    a.rows.update(grade="qualified")
+    Appraisal.objects.filter(pk=a.pk).update(state=state)
+    machine = services.APPRAISAL_MACHINE
+    for action in sorted(machine.actions):
+        row = machine.row(state, action)
+        for name, (user, role) in _roles(lead).items():
+            obj = Appraisal.objects.get(pk=a.pk)
+            where = f"{state} × {action} × {name}"
+            if role == "none":
+                expected = NotFound if name != "member" else (Conflict if row is None else Forbidden)
+                with pytest.raises(expected):  # the member is appraised: they may open it, not move it
+                    services.appraisal_act(user, appraisal=obj, action=action)
+            elif row is None:
+                with pytest.raises(Conflict):
+                    services.appraisal_act(user, appraisal=obj, action=action)
+            elif role == "read":
+                with pytest.raises(Forbidden):
+                    services.appraisal_act(user, appraisal=obj, action=action)
+            else:
+                services.appraisal_act(user, appraisal=obj, action=action)
+                assert Appraisal.objects.get(pk=a.pk).state == row.target, where
+                Appraisal.objects.filter(pk=a.pk).update(state=state)
+                continue
+            assert Appraisal.objects.get(pk=a.pk).state == state, where
