@@ -446,6 +446,19 @@ def complete_decision(user, *, decision, note, done_on=None):
     return decision
 
 
+def current_duties(org):
+    """{person_id: 分工} of the current 支委会 of the branch above ``org``: what 分工负责 decisions are delegated to."""
+    branch = org.ancestor_of_kind(OrgKind.BRANCH) or org
+    rows = Duty.objects.filter(
+        member__team__org=branch, member__team__kind=TeamKind.COMMITTEE, member__team__closed_on=None,
+        member__ends_on=None, ends_on=None,
+    ).values_list("member__person_id", "area")  # fmt: skip
+    out = {}
+    for person_id, area in rows:
+        out[person_id] = f"{out[person_id]}、{area}" if person_id in out else area
+    return out
+
+
 def open_decisions_of(user):
     if not (user.is_authenticated and user.person_id):
         return Decision.objects.none()

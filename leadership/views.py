@@ -346,7 +346,7 @@ def meeting_detail(request, pk):
         "m": meeting,
         "agenda": meeting.agenda.all(),
         "attendance": attendance,
-        "decisions": meeting.decisions.select_related("owner"),
+        "decisions": _with_duty(meeting.decisions.select_related("owner"), services.current_duties(meeting.org)),
         "open_items": services.open_rectifications(branch).order_by("deadline")[:20] if branch else [],
         "can_manage": can_manage,
         "people": services.branch_people(meeting.org) if can_manage else [],
@@ -359,6 +359,13 @@ def meeting_detail(request, pk):
         "token": new_form_token(),
     }
     return _render(request, "leadership/meeting.html", context, status=422 if errors else 200)
+
+
+def _with_duty(decisions, duties):
+    decisions = list(decisions)
+    for d in decisions:
+        d.duty = duties.get(d.owner_id, "") if d.mode == DecisionMode.DELEGATED else ""
+    return decisions
 
 
 @login_required
@@ -403,6 +410,7 @@ def decision_detail(request, pk):
         if response is not None:
             return response
     can_finish = not d.done_on and (services.can_manage(user, d.meeting.org) or user.person_id == d.owner_id)
+    _with_duty([d], services.current_duties(d.meeting.org))
     context = {"tab": "decisions", "d": d, "can_finish": can_finish, "errors": errors, "data": data}
     return _render(request, "leadership/decision.html", context, status=422 if errors else 200)
 

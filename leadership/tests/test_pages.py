@@ -195,3 +195,14 @@ def test_the_ledger_has_meetings_decisions_and_items_but_no_criticism(lead, logi
     text = " ".join(str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c)
     assert "不应出现在台账里" not in text
     assert login(lead.worker).get("/leadership/meetings.xlsx").status_code == 404
+
+
+def test_a_delegated_decision_shows_the_owners_division_of_work(lead, login):
+    m = hold(lead, committee_meeting(lead))
+    services.add_decision(lead.secretary, meeting=m, text="宣传安全月", mode="delegated", owner=lead.p3.pk,
+                          deadline=lead.today)  # fmt: skip
+    services.add_decision(lead.secretary, meeting=m, text="集体研究事项", mode="collective", owner=lead.p4.pk,
+                          deadline=lead.today)  # fmt: skip
+    html = login(lead.secretary).get(f"/leadership/meetings/{m.pk}/").content.decode()
+    assert "党员丙(分工:宣传委员)" in html
+    assert "(分工:纪检委员)" not in html  # 集体领导: the team decided, not a member's division
