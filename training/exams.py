@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from common.errors import Conflict, NotFound
+from orgs import scope
 from orgs.models import JobType, OrgKind, OrgNode, Person, WorkStatus
 from training.bank import LETTERS, grade, parse_answer
 from training.models import (
@@ -39,8 +40,6 @@ def exam_orgs(user):
 
 
 def managed_blueprints(user):
-    from orgs import scope
-
     return ExamBlueprint.objects.filter(
         scope.filter_for(user, "training_exams", path_field="org__path", self_field=None)
     )
@@ -358,6 +357,9 @@ def submit(paper, now=None, auto=False):
     )
 
 
+AUTO_SUBMIT_GRACE = timezone.timedelta(seconds=5)
+
+
 def submit_own(user, pk, now=None):
     now = now or timezone.now()
     paper = own_paper(user, pk, now)
@@ -367,7 +369,9 @@ def submit_own(user, pk, now=None):
         if not paper.started_at:
             raise Conflict("请先开始考试")
         paper = ExamPaper.objects.select_for_update().select_related("blueprint").get(pk=paper.pk)
-        submit(paper, now)
+        # the page's clock hands the paper in when the time is up: that is 时间到,自动交卷, not the worker's 交卷
+        timed_out = paper.deadline is not None and now >= paper.deadline - AUTO_SUBMIT_GRACE
+        submit(paper, min(now, paper.deadline) if timed_out else now, auto=timed_out)
     paper.refresh_from_db()
     return paper
 
@@ -423,6 +427,36 @@ def papers_of(user):
         .select_related("blueprint")
         .order_by("-blueprint__month", "-pk")
     )
+
+
+def open_papers_of(user, now=None):
+    """The user's papers they can sit now (正考, 补考, 三违复考 not yet handed in, the exam open), soonest closing
+    first, each with ``closes``: when it must be handed in. Read once per request (home card and 待办 share it)."""
+    if not user.is_authenticated or not user.person_id:
+        return []
+
+    def read():
+        at = now or timezone.now()
+        papers = (
+            ExamPaper.objects.filter(
+                person_id=user.person_id,
+                submitted_at__isnull=True,
+                blueprint__opens_at__lte=at,
+                blueprint__closes_at__gt=at,
+            )
+            .exclude(deadline__lte=at)
+            .select_related("blueprint")
+            .order_by("blueprint__closes_at", "pk")[:10]
+        )
+        out = []
+        for paper in papers:
+            paper.closes = min(d for d in (paper.blueprint.closes_at, paper.deadline) if d is not None)
+            kind, title = paper.get_kind_display(), paper.blueprint.title
+            paper.label = title if title.startswith(kind) else f"{kind}:{title}"
+            out.append(paper)
+        return out
+
+    return scope.memo(user, "open_papers", read) if now is None else read()
 
 
 # ---------------------------------------------------------------- results
@@ -491,4 +525,4 @@ def assign_reexam(person, point_ids, title, opens_at=None, days=14, count=10, ti
         items = _draw(_candidates(rules, _pool(set(points)), person.job_type_id), rng)[:count]
         if not items:
             raise Conflict("题库中没有可用于复考的题目")
-        return ExamPaper.objects.create(blueprint=blueprint, person=person, kind=PaperKind.MAKEUP, items=items)
+        return ExamPaper.objects.create(blueprint=blueprint, person=person, kind=PaperKind.REEXAM, items=items)

@@ -272,6 +272,7 @@ class ExamBlueprint(models.Model):
 class PaperKind(models.TextChoices):
     EXAM = "exam", "正考"
     MAKEUP = "makeup", "补考"
+    REEXAM = "reexam", "三违复考"  # a one-person paper another module asks for (violations)
 
 
 class PaperQuerySet(models.QuerySet):

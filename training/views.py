@@ -1,5 +1,6 @@
 """Pages of the 微训课堂. Thin: parse input, call ``training.services``, render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -143,9 +144,10 @@ def question_detail(request, pk):
 def question_status(request, pk):
     _require_bank(request.user)
     try:
-        services.set_question_status(request.user, pk, request.POST.get("status"))
+        question = services.set_question_status(request.user, pk, request.POST.get("status"))
     except NotFound:
         raise Http404
+    messages.success(request, f"题目已{question.get_status_display()}" if question else "已保存")
     return redirect("training_question", pk)
 
 
@@ -167,6 +169,7 @@ def question_edit(request, pk=None):
         except ValidationError as exc:
             errors = exc.message_dict
         else:
+            messages.success(request, f"题目 {question.code} 已保存")
             return redirect("training_question", question.pk)
     elif current is not None:
         data = {
@@ -215,6 +218,7 @@ def points(request, pk=None):
         except ValidationError as exc:
             errors = exc.message_dict
         else:
+            messages.success(request, "知识点已保存")
             return redirect("training_points")
     elif current:
         data = {
