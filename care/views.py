@@ -106,8 +106,6 @@ def _logged_suggestions(request):
 def suggestion_dismiss(request, person, rule):
     try:
         services.dismiss(request.user, person, rule, request.POST.get("reason"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     except ValidationError as exc:
@@ -176,10 +174,7 @@ def entry_new(request, person):
     user = request.user
     if not access.can(user, "care_manage"):
         raise Http404
-    try:
-        target = services.person_for(user, person, "care_manage")
-    except NotFound:
-        raise Http404
+    target = services.person_for(user, person, "care_manage")
     services.ensure_defaults(target.mine)
     rules = [
         r
@@ -218,10 +213,7 @@ def entry_new(request, person):
 
 
 def _entry_or_404(user, pk):
-    try:
-        return services.get_entry(user, pk)
-    except NotFound:
-        raise Http404
+    return services.get_entry(user, pk)
 
 
 def _entry_page(request, entry, errors=None, data=None, open_action=None, status=200):
@@ -264,8 +256,6 @@ def entry_act(request, pk, action):
     user = request.user
     try:
         services.act(user, pk, action, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/care/register/{pk}/")
     except ValidationError as exc:
@@ -411,8 +401,6 @@ def talk_detail(request, pk):
 def follow_up_close(request, pk):
     try:
         follow = services.close_follow_up(request.user, pk, request.POST.get("note"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     messages.success(request, "跟进事项已关闭")
@@ -442,10 +430,7 @@ def coverage_page(request):
 
 @login_required
 def person_file(request, pk):
-    try:
-        data = services.care_file(request.user, pk, via="page", ip=_ip(request))
-    except NotFound:
-        raise Http404
+    data = services.care_file(request.user, pk, via="page", ip=_ip(request))
     entries = services.with_due(data["entries"])
     visible = {e.pk for e in Entry.objects.visible_to(request.user).filter(pk__in=[e.pk for e in entries])}
     return render(
@@ -463,10 +448,7 @@ def person_file(request, pk):
 
 @login_required
 def file_readers(request, pk):
-    try:
-        person, rows = services.file_readers(request.user, pk)
-    except NotFound:
-        raise Http404
+    person, rows = services.file_readers(request.user, pk)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "care/readers.html", {"person": person, "page": page})
 
