@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, or_404
+from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from hazards.models import Location
-from hazards.views import CappedPaginator
 from orgs.models import OrgKind, OrgNode, Person
 
 PAGE_SIZE = 30
