@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from common import views as common_views
+from hongling import views as common_views
 from hongling.api import api
 
 urlpatterns = [

@@ -1,4 +1,5 @@
-"""The role-aware home page and the phone's "more" menu."""
+"""The role-aware home page and the phone's "more" menu (here in the project package: it gathers every module's
+tiles, cards and 待办, and the roster summary of orgs; common stays below orgs)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
