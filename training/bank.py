@@ -65,10 +65,27 @@ def parse_answer(qtype, value, option_count=0):
     raise ValidationError("未知题型")
 
 
+NUMBER_WITH_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([^\d.]{0,4})$")
+
+
+def _number(text):
+    """The number an answer states (``"40%"``, ``"0.5m"``, ``"20h"`` -> 40.0, 0.5, 20.0); None when it is not one."""
+    match = NUMBER_WITH_UNIT.match(text)
+    return float(match.group(1)) if match else None
+
+
 def grade(question, given):
+    """Right or wrong. A fill-in answer is right when it is one of the accepted answers (compared without spaces,
+    width, case or trailing punctuation), or when the worker wrote the number of an accepted "number + unit" answer
+    without the unit ("40" for "40%", "1" for "1.0%")."""
     if question.type == QuestionType.FILL:
         text = normalise_text(given[0] if given else "")
-        return text in {normalise_text(a) for a in question.answer}
+        accepted = {normalise_text(a) for a in question.answer}
+        if text in accepted:
+            return True
+        if text and re.fullmatch(r"\d+(?:\.\d+)?", text):
+            return float(text) in {n for n in map(_number, accepted) if n is not None}
+        return False
     return sorted(given) == sorted(question.answer)
 
 

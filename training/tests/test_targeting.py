@@ -50,7 +50,7 @@ def test_surface_only_jobs_get_no_underground_question(catalogue):
         assert not {"gas", "entry", "water", "self_rescue"} & set(
             KnowledgePoint.objects.filter(pk__in=points).values_list("code", flat=True)
         )
-        # SURFACE assert "surface" in set(KnowledgePoint.objects.filter(pk__in=points).values_list("code", flat=True))
+        assert "surface" in set(KnowledgePoint.objects.filter(pk__in=points).values_list("code", flat=True))
 
 
 @pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_a_job_a_mine_adds_gets_its_groups_points_at_once(world, catalogue):
         heading,
     )
     codes = set(KnowledgePoint.objects.filter(pk__in=reach(new)[1]).values_list("code", flat=True))
-    assert {"gas", "ventilation", "roof", "blasting"} <= codes
+    assert {"gas", "ventilation", "roof", "blasting", "roadheader"} <= codes
 
 
 @pytest.mark.django_db
