@@ -172,12 +172,15 @@ def eligible_questions(job_type_id):
 
 
 def fitting_question_ids(job_type_id, question_ids):
-    """The ones of ``question_ids`` whose own tags fit the 工种 (an exam's rule names the point itself)."""
+    """The ones of ``question_ids`` a worker of the 工种 may be served: an exam's rules name points, and a worker
+    gets only the questions of those that reach their 工种."""
     from training.models import Question
 
+    j = job(job_type_id)
     return set(
         Question.objects.filter(pk__in=question_ids)
-        .filter(question_filter(job(job_type_id)))
+        .filter(point_filter(j, "point__"))
+        .filter(question_filter(j))
         .values_list("pk", flat=True)
     )
 
