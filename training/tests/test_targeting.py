@@ -130,3 +130,40 @@ def test_workers_and_secretaries_cannot_edit_groups(world, login, client):
         assert client.get("/training/groups/").status_code == 404
         assert client.post("/training/groups/", {"code": "x", "name": "某类"}).status_code == 404
     assert not JobGroup.objects.filter(code="x").exists()
+
+
+@pytest.mark.django_db
+def test_an_exam_serves_a_surface_worker_only_the_points_that_reach_them(world, catalogue):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orgs.tests.factories import PersonFactory
+    from training import exams
+    from training.models import ExamPaper
+
+    washer = PersonFactory(org=world.team, name="选煤甲", job_type=catalogue["选煤工"])
+    miner = PersonFactory(org=world.team, name="采煤乙", job_type=catalogue["采煤工"])
+    gas, law = (KnowledgePoint.objects.get(code=c) for c in ("gas", "law"))
+    now = timezone.now()
+    blueprint = exams.create_blueprint(
+        world.secretary,
+        {
+            "title": "十二月考试",
+            "time_limit": 30,
+            "pass_mark": 60,
+            "org": world.branch.pk,
+            "month": timezone.localdate().isoformat(),
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=2)).isoformat(),
+            "rules": [{"point": gas.pk, "count": 3}, {"point": law.pk, "count": 2}],
+        },
+    )
+    exams.generate(world.secretary, blueprint)
+
+    def points_of(person):
+        paper = ExamPaper.objects.get(blueprint=blueprint, person=person)
+        return set(Question.objects.filter(pk__in=[i["q"] for i in paper.items]).values_list("point__code", flat=True))
+
+    assert points_of(washer) == {"law"}
+    assert points_of(miner) == {"gas", "law"}
