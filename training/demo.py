@@ -130,7 +130,7 @@ def _wrong_answer(question, rng):
 def _exams(ctx):
     """Three past months' exams of the first mine, taken and graded (每月一评 and the item analysis have figures),
     last month's 补考 for those who failed, and this month's exam open."""
-    rng = random.Random(f"{ctx.rng.random()}:exams")
+    rng = random.Random(f"{ctx.size}:training-exams")  # not ctx.rng: the later steps keep their data
     mine = ctx.mines[0]
     author = ctx.accounts["committee"]
     points = dict(KnowledgePoint.objects.filter(code__in=[c for c, _ in EXAM_RULES]).values_list("code", "pk"))
@@ -260,7 +260,7 @@ LESSONS = (
 def _lessons(ctx):
     """This week's and last week's lesson and case of the first mine, published, with check questions and
     completions."""
-    rng = random.Random(f"{ctx.rng.random()}:lessons")
+    rng = random.Random(f"{ctx.size}:training-lessons")
     mine = ctx.mines[0]
     author = ctx.accounts["committee"]
     tz = timezone.get_current_timezone()
@@ -396,7 +396,7 @@ def _qa(ctx):
     """在线答疑 of the first mine: questions of workers, answered by the secretary, the safety officer and a team
     leader; some accepted, one still waiting."""
     mine = ctx.mines[0]
-    rng = random.Random(f"{ctx.rng.random()}:qa")
+    rng = random.Random(f"{ctx.size}:training-qa")
     others = list(
         Person.objects.filter(mine=mine, work_status=WorkStatus.ON_DUTY, user__isnull=True)
         .order_by("emp_no")

@@ -128,7 +128,12 @@ def bank_export(request):
 @login_required
 def question_detail(request, pk):
     _require_bank(request.user)
-    question = Question.objects.select_related("point", "replaced_by").filter(pk=pk).first()
+    question = (
+        Question.objects.select_related("point", "replaced_by")
+        .prefetch_related("groups", "job_types")
+        .filter(pk=pk)
+        .first()
+    )
     if question is None:
         raise Http404
     versions = Question.objects.filter(code=question.code).order_by("-version")

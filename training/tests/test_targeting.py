@@ -167,3 +167,13 @@ def test_an_exam_serves_a_surface_worker_only_the_points_that_reach_them(world, 
 
     assert points_of(washer) == {"law"}
     assert points_of(miner) == {"gas", "law"}
+
+
+@pytest.mark.django_db
+def test_a_question_page_says_whom_it_goes_to(world, login, client, catalogue):
+    question = Question.objects.current().get(code="WATER-010")
+    login(world.committee_user)
+    text = client.get(f"/training/bank/{question.pk}/").content.decode()
+    targets = text.split('id="targets">', 1)[1].split("</p>", 1)[0]
+    assert targets.startswith("发给:管理技术类") and "水泵工" in targets and "探放水工" in targets
+    assert "仅井下" not in targets  # its point is 仅井下, the question itself is not marked
