@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from common.errors import Conflict, NotFound
 from orgs import scope
 from orgs.models import JobType, OrgKind, OrgNode, Person, WorkStatus
+from training import targeting
 from training.bank import LETTERS, grade, parse_answer
 from training.models import (
     ExamBlueprint,
@@ -154,21 +155,18 @@ def create_blueprint(user, data):
 
 
 def _pool(point_ids):
-    """Active current questions of the points: [(id, point, type, difficulty, option count, {job ids})]."""
+    """Active current questions of the points: [(id, point, type, difficulty, option count)]."""
     questions = Question.objects.filter(point_id__in=point_ids, status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
-    jobs = {}
-    for qid, job in Question.job_types.through.objects.filter(question__in=questions).values_list(
-        "question_id", "jobtype_id"
-    ):
-        jobs.setdefault(qid, set()).add(job)
     return [
-        (q.pk, q.point_id, q.type, q.difficulty, len(q.options), jobs.get(q.pk, set()))
+        (q.pk, q.point_id, q.type, q.difficulty, len(q.options))
         for q in questions.only("pk", "point_id", "type", "difficulty", "options")
     ]
 
 
 def _candidates(rules, pool, job_type_id):
-    """For each rule that applies to the 工种: the questions it may draw from (computed once per 工种)."""
+    """For each rule that applies to the 工种: the questions it may draw from (computed once per 工种); a question
+    tagged for other 工种组 or 工种 is left out (``training/targeting.py``)."""
+    fitting = targeting.fitting_question_ids(job_type_id, [q[0] for q in pool])
     out = []
     for rule in rules:
         if rule["job_type"] not in (None, job_type_id):
@@ -178,7 +176,7 @@ def _candidates(rules, pool, job_type_id):
             if q[1] == rule["point"]
             and (rule["type"] is None or q[2] == rule["type"])
             and (rule["difficulty"] is None or q[3] == rule["difficulty"])
-            and (not q[5] or job_type_id in q[5])
+            and q[0] in fitting
         ]))  # fmt: skip
     return out
 
@@ -508,10 +506,8 @@ def assign_reexam(person, point_ids, title, opens_at=None, days=14, count=10, ti
 
     opens_at = opens_at or timezone.now()
     author = author or User.objects.filter(is_superuser=True).order_by("pk").first()
-    points = list(KnowledgePoint.objects.filter(pk__in=point_ids).values_list("pk", flat=True)) or list(
-        KnowledgePoint.objects.filter(Q(job_types__isnull=True) | Q(job_types=person.job_type_id))
-        .values_list("pk", flat=True)
-        .distinct()
+    points = list(KnowledgePoint.objects.filter(pk__in=point_ids).values_list("pk", flat=True)) or targeting.point_ids(
+        person.job_type_id
     )
     per_point = max(1, count // max(1, len(points)))
     rules = [{"job_type": None, "point": p, "difficulty": None, "type": None, "count": per_point} for p in points]

@@ -29,6 +29,7 @@ register(
     )
 )
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
+register(MenuEntry("工种组", "training_groups", "people", order=27, visible=lambda u: scope.can(u, "training_bank")))
 
 
 @register_card
