@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from care import access, rules
 from care.models import (
@@ -34,19 +33,13 @@ from care.models import (
 )
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day
 from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, RoleAssignment, SensitiveAccess
+from orgs.scope import mine_of
 
 # ---------------------------------------------------------------- helpers
-
-
-def as_id(value):
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number < 2**63 else None
 
 
 def _date(value, default=None, field="date", label="日期"):
@@ -54,11 +47,8 @@ def _date(value, default=None, field="date", label="日期"):
         if default is not None:
             return default
         raise ValidationError({field: f"请填写{label}"})
-    try:
-        parsed = parse_date(str(value))
-    except ValueError:
-        parsed = None
-    if parsed is None:
+    parsed = parse_day(value)
+    if not parsed:
         raise ValidationError({field: f"{label}格式不正确"})
     today = timezone.localdate()
     if parsed > today:
@@ -88,12 +78,6 @@ def _ids(data, key):
             if pk and pk not in out:
                 out.append(pk)
     return out
-
-
-def mine_of(user):
-    from hazards.services import mine_of as hazards_mine_of
-
-    return hazards_mine_of(user)
 
 
 def can_record_talk(user):
@@ -594,6 +578,14 @@ def overdue_for(user):
         q |= access.org_q(user, "person__org__path", "care_manage")
     qs = Entry.objects.filter(q, status=EntryStatus.ACTIVE).select_related("person").order_by()[:200]
     return [e for e in with_due(qs) if e.overdue]
+
+
+def helped_by(user):
+    """The active entries whose 帮教人 the user is, each with its next evaluation date (``due``)."""
+    if not user.is_authenticated or not user.person_id:
+        return []
+    qs = Entry.objects.filter(helper_id=user.person_id, status=EntryStatus.ACTIVE).select_related("person")
+    return list(with_due(qs.order_by("pk")[:50]))
 
 
 # ---------------------------------------------------------------- branch and mine figures

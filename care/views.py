@@ -106,8 +106,6 @@ def _logged_suggestions(request):
 def suggestion_dismiss(request, person, rule):
     try:
         services.dismiss(request.user, person, rule, request.POST.get("reason"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     except ValidationError as exc:
@@ -176,10 +174,7 @@ def entry_new(request, person):
     user = request.user
     if not access.can(user, "care_manage"):
         raise Http404
-    try:
-        target = services.person_for(user, person, "care_manage")
-    except NotFound:
-        raise Http404
+    target = services.person_for(user, person, "care_manage")
     services.ensure_defaults(target.mine)
     rules = [
         r
@@ -218,10 +213,7 @@ def entry_new(request, person):
 
 
 def _entry_or_404(user, pk):
-    try:
-        return services.get_entry(user, pk)
-    except NotFound:
-        raise Http404
+    return services.get_entry(user, pk)
 
 
 def _entry_page(request, entry, errors=None, data=None, open_action=None, status=200):
@@ -264,8 +256,6 @@ def entry_act(request, pk, action):
     user = request.user
     try:
         services.act(user, pk, action, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/care/register/{pk}/")
     except ValidationError as exc:
@@ -330,7 +320,8 @@ def screening_new(request):
         .order_by("org__path", "emp_no")[:500]
     )
     context = {
-        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "people": people, "general_errors": errors.get("__all__", []),
+        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []),
+        "people": [(p, data.get(f"note_{p.pk}", "")) for p in people],  # each with the 情况 typed for them
         "participants": services.eligible_helpers(mine).filter(pk__in=services.branch_people(user, "care_manage").values("pk"))[:200],
         "selected": data.getlist("people") if hasattr(data, "getlist") else [], "concerns": data.getlist("concern") if hasattr(data, "getlist") else [],
         "chosen_participants": data.getlist("participants") if hasattr(data, "getlist") else data.get("participants", []),
@@ -411,8 +402,6 @@ def talk_detail(request, pk):
 def follow_up_close(request, pk):
     try:
         follow = services.close_follow_up(request.user, pk, request.POST.get("note"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     messages.success(request, "跟进事项已关闭")
@@ -442,10 +431,7 @@ def coverage_page(request):
 
 @login_required
 def person_file(request, pk):
-    try:
-        data = services.care_file(request.user, pk, via="page", ip=_ip(request))
-    except NotFound:
-        raise Http404
+    data = services.care_file(request.user, pk, via="page", ip=_ip(request))
     entries = services.with_due(data["entries"])
     visible = {e.pk for e in Entry.objects.visible_to(request.user).filter(pk__in=[e.pk for e in entries])}
     return render(
@@ -457,16 +443,15 @@ def person_file(request, pk):
             "visible_entries": visible,
             "can_manage": access.can(request.user, "care_manage", data["person"].org),
             "can_talk": services.can_record_talk(request.user),
+            # a 帮教人 (an ordinary 党员) reads this file but not the person's roster record
+            "can_open_person": Person.objects.visible_to(request.user).filter(pk=data["person"].pk).exists(),
         },
     )
 
 
 @login_required
 def file_readers(request, pk):
-    try:
-        person, rows = services.file_readers(request.user, pk)
-    except NotFound:
-        raise Http404
+    person, rows = services.file_readers(request.user, pk)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "care/readers.html", {"person": person, "page": page})
 

@@ -13,10 +13,11 @@ from common import audit, imports
 from common.excel import Column
 from common.imports import Checked, Importer, RowError
 from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus, Location, Shift
-from hazards.services import ensure_defaults, mine_of
+from hazards.services import ensure_defaults
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.roster_excel import parse_date
+from orgs.scope import mine_of
 
 STATUS_NAMES = {label: value for value, label in HazardStatus.choices} | {
     "已整改": HazardStatus.CLOSED,

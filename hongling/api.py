@@ -1,12 +1,13 @@
 """The JSON API under /api/ (django-ninja). Each app adds its router here."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from common.api_auth import SessionAuth, TokenAuth
 from common.errors import DomainError
+from orgs.api_auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
     title="红领 API",
@@ -75,6 +76,25 @@ def invalid_input(request, exc):
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+def validation_errors(exc):
+    """{field: [Chinese messages]} of a Django ``ValidationError`` ("__all__" for errors of the whole input)."""
+    if hasattr(exc, "error_dict"):
+        return {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+    return {"__all__": list(exc.messages)}
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    """422 for a service's ``ValidationError``, in the shape of ninja's own 422 plus ``errors`` per field."""
+    errors = validation_errors(exc)
+    detail = [
+        {"loc": ["body"] if field == "__all__" else ["body", field], "msg": msg, "type": "value_error"}
+        for field, msgs in errors.items()
+        for msg in msgs
+    ]
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 def _register_routers():

@@ -1,10 +1,11 @@
 from django.urls import include, path
 
-from common import views as common_views
+from hongling import views as common_views
 from hongling.api import api
 
 urlpatterns = [
     path("", common_views.home, name="home"),
+    path("favicon.ico", common_views.favicon),
     path("menu/", common_views.menu, name="menu"),
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),

@@ -58,6 +58,7 @@ def blueprint_new(request):
         except ValidationError as exc:
             errors = exc.message_dict
         else:
+            messages.success(request, "考试已建好,请生成试卷")
             return redirect("training_blueprint", blueprint.pk)
     context = {
         "orgs": orgs,
@@ -71,6 +72,7 @@ def blueprint_new(request):
             for n in range(RULE_ROWS)
         ],
         "today": timezone.localdate(),
+        "chosen_jobs": data.getlist("job_types") if hasattr(data, "getlist") else [],
     }
     return render(request, "training/blueprint_form.html", context, status=422 if errors else 200)
 

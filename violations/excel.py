@@ -9,10 +9,11 @@ from django.utils import timezone
 from common import audit, imports
 from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 from common.imports import Checked, Importer, RowError
+from common.parsing import parse_int
 from hazards.models import Location, Shift
-from hazards.services import mine_of
 from orgs.models import OrgNode, Person
 from orgs.roster_excel import parse_date
+from orgs.scope import mine_of
 from violations import services
 from violations.models import Severity, Violation, ViolationEvent, ViolationKind, ViolationStatus
 
@@ -147,7 +148,7 @@ def check_rows(user, mine, rows, progress=lambda n: None):
             if text and values[f"{key}_id"] is None:
                 err(key, f"{label}“{text}”不存在")
         values["clauses"] = raw.get("clauses", "").strip()[:300]
-        points = services._int(raw.get("points"), 0, services.MAX_POINTS, default=severity.points if severity else 0)
+        points = parse_int(raw.get("points"), 0, services.MAX_POINTS, default=severity.points if severity else 0)
         if points is None:
             err("points", f"须为0到{services.MAX_POINTS}之间的整数")
         values["points"] = points
