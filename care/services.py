@@ -572,6 +572,14 @@ def overdue_for(user):
     return [e for e in with_due(qs) if e.overdue]
 
 
+def helped_by(user):
+    """The active entries whose 帮教人 the user is, each with its next evaluation date (``due``)."""
+    if not user.is_authenticated or not user.person_id:
+        return []
+    qs = Entry.objects.filter(helper_id=user.person_id, status=EntryStatus.ACTIVE).select_related("person")
+    return list(with_due(qs.order_by("pk")[:50]))
+
+
 # ---------------------------------------------------------------- branch and mine figures
 
 

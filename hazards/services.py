@@ -577,3 +577,17 @@ def _edit_grade(mine, data):
     grade.deadline_days, grade.supervision = days, supervision
     grade.save(update_fields=["deadline_days", "supervision"])
     return grade
+
+
+def similar_recent(user, data, since):
+    """A hazard this user registered since ``since`` at the same place with the same description (a repeated
+    submit), or None."""
+    text = str(data.get("description") or "").strip()
+    location = str(data.get("location") or "")
+    if not text or not location.isdigit():
+        return None
+    return (
+        Hazard.objects.filter(recorded_by=user, created_at__gte=since, location_id=int(location), description=text)
+        .order_by("-created_at")
+        .first()
+    )

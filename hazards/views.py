@@ -70,6 +70,7 @@ def hazard_new(request):
     hazard, data, errors = submit_once(
         request, lambda: services.register(user, request.POST, request.FILES.getlist("photos")),
         {"found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        similar=lambda since: services.similar_recent(user, request.POST, since),
     )  # fmt: skip
     if hazard is not None:
         messages.success(request, "隐患已登记")

@@ -27,6 +27,8 @@ def env_list(name, default):
 
 DATA_DIR = Path(os.environ.get("HONGLING_DATA_DIR", BASE_DIR / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# written by `manage.py demo`: while it exists every page carries the 演示数据 mark (delete it with the demo data)
+HONGLING_DEMO_FLAG = DATA_DIR / "demo-data"
 
 
 def _secret_key():
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.navigation",
+                "common.context_processors.demo_mark",
             ],
             "builtins": ["common.templatetags.hongling"],
         },

@@ -5,6 +5,7 @@ from hongling.api import api
 
 urlpatterns = [
     path("", common_views.home, name="home"),
+    path("favicon.ico", common_views.favicon),
     path("menu/", common_views.menu, name="menu"),
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),
