@@ -1,1 +1,0 @@
-"""待办 of the roster module (none of its own yet beyond what the import adds)."""
