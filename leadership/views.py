@@ -217,16 +217,23 @@ def ledger(request):
     are not in it (sensitive)."""
     from django.db.models import Count
 
+    from common import export
     from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 
     user = request.user
     if not scope.can(user, "leadership"):
         raise Http404
-    meetings = (
+    meetings, cut_m = export.capped(
         Meeting.objects.visible_to(user).select_related("org").annotate(n=Count("decisions")).order_by("-date", "-pk")
     )
-    decisions = Decision.objects.visible_to(user).select_related("meeting__org", "owner").order_by("deadline", "pk")
-    items = Rectification.objects.visible_to(user).select_related("life__org", "owner", "checked_by__person")
+    decisions, cut_d = export.capped(
+        Decision.objects.visible_to(user).select_related("meeting__org", "owner").order_by("deadline", "pk")
+    )
+    items, cut_r = export.capped(
+        Rectification.objects.visible_to(user)
+        .select_related("life__org", "owner", "checked_by__person")
+        .order_by("checked_on", "deadline", "pk")
+    )
     sheets = [
         Sheet(
             "会议",
@@ -234,14 +241,16 @@ def ledger(request):
              Column("topic", "主题", width=36), Column("expected", "应到", width=6), Column("present", "实到", width=6),
              Column("valid", "是否有效", width=10), Column("n", "决议数", width=8)],
             [(m.date, m.org.name, m.get_kind_display(), m.topic, m.expected, m.present,
-              ("有效" if m.valid else "未过半数") if m.held else "未登记出席", m.n) for m in meetings[:20000]],
+              ("有效" if m.valid else "未过半数") if m.held else "未登记出席", m.n) for m in meetings],
+            notes=export.notes("会议", len(meetings), cut_m, unit="次"),
         ),
         Sheet(
             "决议",
             [Column("meeting", "会议", width=30), Column("text", "决议事项", width=40), Column("mode", "决策方式", width=10),
              Column("owner", "责任人", width=10), Column("deadline", "期限", width=12), Column("done", "完成", width=12)],
             [(str(d.meeting), d.text, d.get_mode_display(), d.owner.name, d.deadline,
-              d.done_on or ("已超期" if d.overdue else "办理中")) for d in decisions[:20000]],
+              d.done_on or ("已超期" if d.overdue else "办理中")) for d in decisions],
+            notes=export.notes("会议决议", len(decisions), cut_d),
         ),
         Sheet(
             "整改事项",
@@ -249,8 +258,8 @@ def ledger(request):
              Column("measure", "措施", width=36), Column("owner", "责任人", width=10), Column("deadline", "期限", width=12),
              Column("status", "状态", width=8), Column("checked", "验收", width=16)],
             [(r.life.org.name, r.life.year, r.problem, r.measure, r.owner.name, r.deadline, r.status_label,
-              f"{r.checked_by.display_name()} {r.checked_on:%Y-%m-%d}" if r.checked_on else "")
-             for r in items.order_by("checked_on", "deadline", "pk")[:20000]],
+              f"{r.checked_by.display_name()} {r.checked_on:%Y-%m-%d}" if r.checked_on else "") for r in items],
+            notes=export.notes("整改事项", len(items), cut_r),
         ),
     ]  # fmt: skip
     return xlsx_response(f"班子建设台账-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(sheets))

@@ -191,7 +191,8 @@ def test_the_ledger_has_meetings_decisions_and_items_but_no_criticism(lead, logi
     book = load_workbook(io.BytesIO(r.content))
     assert book.sheetnames == ["会议", "决议", "整改事项"]
     rows = list(book["会议"].iter_rows(values_only=True))
-    assert rows[1][3] == m.topic and rows[1][6] == "未过半数"
+    header = next(i for i, row in enumerate(rows) if row[0] == "日期")
+    assert rows[header + 1][3] == m.topic and rows[header + 1][6] == "未过半数"
     text = " ".join(str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c)
     assert "不应出现在台账里" not in text
     assert login(lead.worker).get("/leadership/meetings.xlsx").status_code == 404
