@@ -179,6 +179,16 @@ def locked_usernames(logins):
     return set(attempts.values_list("username", flat=True))
 
 
+def take_reset_notice(user):
+    """The first login after an admin reset the password: who reset it and when (shown once)."""
+    if not user.password_reset_unseen:
+        return ""
+    User.objects.filter(pk=user.pk).update(password_reset_unseen=False)
+    by = user.password_reset_by.display_name() if user.password_reset_by_id else "系统管理员"
+    at = timezone.localtime(user.password_reset_at).strftime("%Y-%m-%d %H:%M") if user.password_reset_at else ""
+    return f"您的密码已于 {at} 由 {by} 重置,您的接口令牌已全部作废。如果这不是您本人要求的,请立即联系党委组织部。"
+
+
 def login_names(user):
     names = [user.username]
     if user.person_id:

@@ -1,5 +1,6 @@
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -21,6 +22,14 @@ class ForcePasswordChangeMiddleware:
             and not request.path.startswith(ALLOWED_PREFIXES)
         ):
             return redirect(reverse("password_change"))
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and request.path.startswith("/api/")
+        ):
+            # a one-time code (a reset by an admin) opens nothing but the password change: not the API either
+            return JsonResponse({"detail": "请先修改密码"}, status=403)
         return self.get_response(request)
 
 

@@ -20,6 +20,7 @@ NOT_LINKED = {
     "manage/accounts/<int:pk>/active/",
     "manage/accounts/<int:pk>/roles/",
     "manage/accounts/<int:pk>/roles/<int:assignment_pk>/revoke/",
+    "manage/grants/<int:pk>/",
     "api-tokens/<int:pk>/revoke/",
     "imports/jobs/<int:pk>/confirm/",
     "imports/jobs/<int:pk>/cancel/",
