@@ -190,6 +190,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 HONGLING_IMPORT_MAX_BYTES = int(os.environ.get("HONGLING_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 HONGLING_IMPORT_MAX_ROWS = int(os.environ.get("HONGLING_IMPORT_MAX_ROWS", 50_000))
+# the longest an uploaded sheet may take to read (request and task worker alike): then it is refused
+HONGLING_IMPORT_MAX_SECONDS = float(os.environ.get("HONGLING_IMPORT_MAX_SECONDS", 20))
 
 # 新入职 / 转岗 are derived from dates inside this window (days).
 HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
