@@ -51,6 +51,8 @@ def _normalise_header(text):
 def check_upload(file, max_bytes=None):
     """Refuse what is not a sane .xlsx before parsing it. ``file`` is a path or a binary file object."""
     max_bytes = max_bytes or settings.HONGLING_IMPORT_MAX_BYTES
+    if getattr(file, "refused", False):  # dropped while streaming in (common.uploads.LimitedUploadHandler)
+        raise ExcelError(f"文件太大,上限 {max_bytes // 1024 // 1024} MB;请分批导入")
     size = _size_of(file)
     if size == 0:
         raise ExcelError("文件是空的")

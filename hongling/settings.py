@@ -188,6 +188,12 @@ MEDIA_URL = "/media/"
 # Uploads (Excel imports, photos) are read in streaming chunks; anything larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# every upload goes through common/uploads.py: a file is dropped while it streams in once past this size
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 HONGLING_IMPORT_MAX_BYTES = int(os.environ.get("HONGLING_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 HONGLING_IMPORT_MAX_ROWS = int(os.environ.get("HONGLING_IMPORT_MAX_ROWS", 50_000))
 # the longest an uploaded sheet may take to read (request and task worker alike): then it is refused
@@ -198,6 +204,9 @@ HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
 HONGLING_TRANSFER_DAYS = int(os.environ.get("HONGLING_TRANSFER_DAYS", 180))
 # 每日一题: FSRS desired retention of ordinary and of high-risk knowledge points (瓦斯, 水, 火, 顶板, 煤尘)
 HONGLING_LESSON_MAX_BYTES = int(os.environ.get("HONGLING_LESSON_MAX_BYTES", 200 * 1024 * 1024))
+# the largest file any upload may be (the largest attachment kind); images: at most this many pixels
+HONGLING_UPLOAD_MAX_BYTES = int(os.environ.get("HONGLING_UPLOAD_MAX_BYTES", HONGLING_LESSON_MAX_BYTES))
+HONGLING_UPLOAD_MAX_PIXELS = int(os.environ.get("HONGLING_UPLOAD_MAX_PIXELS", 50_000_000))
 HONGLING_RETENTION = float(os.environ.get("HONGLING_RETENTION", 0.9))
 HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RISK", 0.95))
 
