@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 from care import access, services
 from care.coverage import coverage
 from care.models import Entry, EntryStatus, HelpForm, Talk, TalkForm, Tier, Trend
+from common.client import client_ip
 from common.errors import NotFound
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 
@@ -311,7 +312,7 @@ def create_talk(request, payload: TalkIn):
 
 @router.get("/people/{id}/file", response={200: CareFileOut, **ERRORS_READ}, summary="关爱档案(敏感:每次读取均记录)")
 def care_file(request, id: PathId):
-    data = services.care_file(request.user, id, via="api", ip=request.META.get("REMOTE_ADDR"))
+    data = services.care_file(request.user, id, via="api", ip=client_ip(request))
     p = data["person"]
     return CareFileOut(
         person_id=p.pk,

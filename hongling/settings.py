@@ -46,8 +46,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if env_bool("BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# proxies of ours in front of the app whose X-Forwarded-For is believed (common/client.py); 1 behind the nginx
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 1 if BEHIND_HTTPS_PROXY else 0))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 12))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -152,13 +155,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: after AXES_FAILURE_LIMIT wrong passwords the 工号 is locked for a while.
+# Login throttling (orgs/lockout.py): locked per person (both login names share it) and client address after
+# LOGIN_FAILURE_LIMIT wrong passwords, per person from every address only after LOGIN_FAILURE_LIMIT_PERSON.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+LOGIN_FAILURE_LIMIT_PERSON = int(os.environ.get("LOGIN_FAILURE_LIMIT_PERSON", 30))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
-# Locked per 工号, not per IP: a mine office or a shift's phones often share one NAT address.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006: lockout by 工号 on purpose; models.W040: the statistics index has INCLUDE columns on PostgreSQL only
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_USERNAME_CALLABLE = "orgs.lockout.person_key"
+AXES_CLIENT_IP_CALLABLE = "common.client.client_ip"
+AXES_HANDLER = "orgs.lockout.PersonLockoutHandler"
+# models.W040: the statistics index has INCLUDE columns on PostgreSQL only
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

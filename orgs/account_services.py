@@ -14,7 +14,6 @@ through their actor only.
 import json
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -163,20 +162,6 @@ def get_person_for_account(actor, pk):
     if person is None:
         raise NotFound()
     return person
-
-
-def locked_usernames(logins):
-    """Which of these login names are locked by django-axes right now."""
-    from axes.models import AccessAttempt
-
-    logins = [name for name in logins if name]
-    if not logins:
-        return set()
-    attempts = AccessAttempt.objects.filter(username__in=logins, failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
-    if isinstance(cooloff, timedelta):
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - cooloff)
-    return set(attempts.values_list("username", flat=True))
 
 
 def take_reset_notice(user):

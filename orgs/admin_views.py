@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError, NotFound
 from orgs import account_services as acc
-from orgs import grant_services, services
+from orgs import grant_services, lockout, services
 from orgs.models import OrgNode, Role, User
 
 PAGE_SIZE = 50
@@ -139,9 +139,9 @@ def accounts_admin(request):
     users = acc.search_accounts(actor, params.get("q"), params.get("role"), params.get("status"))
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    locked = acc.locked_usernames([name for u in rows for name in acc.login_names(u)])
+    locked = lockout.locked_user_ids([u.pk for u in rows])
     for u in rows:
-        u.is_locked = any(name in locked for name in acc.login_names(u))
+        u.is_locked = u.pk in locked
     context = {"form": form, "page": page, "rows": rows, "querystring": _querystring(request)}
     return render(request, "orgs/accounts/list.html", context)
 
@@ -158,7 +158,7 @@ def _detail_context(actor, target, role_form=None):
         "target": target,
         "assignments": acc.assignments_of(target),
         "role_form": role_form or RoleAssignForm(actor=actor),
-        "is_locked": bool(acc.locked_usernames(acc.login_names(target))),
+        "is_locked": bool(lockout.locked_user_ids([target.pk])),
         "is_self": target.pk == actor.pk,
         "can_reset": actor.is_superuser or not target.is_superuser,
         "pending_grants": grant_services.pending_of_target(target),
@@ -388,3 +388,18 @@ def role_grant_decide(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("role_grants")
+
+
+@login_required
+def lockouts(request):
+    """Who is failing to log in, and from where: the secretary (their branch) and the admin (their accounts)."""
+    _require(lockout.can_see_lockouts(request.user))
+    from django.conf import settings
+
+    context = {
+        "rows": lockout.lockouts_for(request.user),
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "pair_limit": settings.AXES_FAILURE_LIMIT,
+        "person_limit": settings.LOGIN_FAILURE_LIMIT_PERSON,
+    }
+    return render(request, "orgs/accounts/lockouts.html", context)

@@ -1,5 +1,4 @@
 from auditlog.middleware import AuditlogMiddleware
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,11 +33,11 @@ class ForcePasswordChangeMiddleware:
 
 
 class AuditMiddleware(AuditlogMiddleware):
-    """django-auditlog's middleware, but the recorded IP comes from X-Forwarded-For only behind our own proxy
-    (otherwise any client could forge it)."""
+    """django-auditlog's middleware, but the recorded IP is ``common.client.client_ip`` (X-Forwarded-For only
+    behind our own proxy, otherwise any client could forge it)."""
 
     @staticmethod
     def _get_remote_addr(request):
-        if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-            return AuditlogMiddleware._get_remote_addr(request)
-        return request.META.get("REMOTE_ADDR")
+        from common.client import client_ip
+
+        return client_ip(request)

@@ -363,11 +363,9 @@ def reset_password(actor, target):
         ]
     )
     ApiToken.objects.filter(user=target, revoked=False).update(revoked=True)
-    from axes.utils import reset as axes_reset
+    from orgs.lockout import unlock
 
-    axes_reset(username=target.username)
-    if target.person_id:
-        axes_reset(username=target.person.emp_no)
+    unlock(target)
     from orgs.account_services import log_account_event
 
     log_account_event(target, "已重置(临时密码)")
