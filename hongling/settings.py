@@ -52,7 +52,36 @@ if BEHIND_HTTPS_PROXY:
 # proxies of ours in front of the app whose X-Forwarded-For is believed (common/client.py); 1 behind the nginx
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 1 if BEHIND_HTTPS_PROXY else 0))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 12))
+# HTTPS: behind nginx (BEHIND_HTTPS_PROXY=1) every plain-HTTP request is redirected, and browsers are told to
+# come back over HTTPS only (HSTS) for SECURE_HSTS_SECONDS; cookies go over HTTPS only.
+if BEHIND_HTTPS_PROXY:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = False
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # nginx answers /healthz over plain HTTP on the loopback for monitoring
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from our own files only; no inline
+# scripts or event handlers (they live in static/js). Inline style attributes stay allowed (progress bars, chart
+# sizes); nothing can frame the site or post a form elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -71,6 +100,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "csp",
     "common",
     "orgs",
     "hazards",
@@ -83,6 +113,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -164,8 +195,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_USERNAME_CALLABLE = "orgs.lockout.person_key"
 AXES_CLIENT_IP_CALLABLE = "common.client.client_ip"
 AXES_HANDLER = "orgs.lockout.PersonLockoutHandler"
-# models.W040: the statistics index has INCLUDE columns on PostgreSQL only
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# models.W040: the statistics index has INCLUDE columns on PostgreSQL only.
+# security.W005 / W021: HSTS covers the platform's own host name only; whether every subdomain of a mine's domain is
+# HTTPS-only (and a preload-list entry) is the domain owner's decision: SECURE_HSTS_INCLUDE_SUBDOMAINS=1 when it is.
+SILENCED_SYSTEM_CHECKS = ["models.W040", "security.W021"]
+if not env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False):
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
