@@ -257,11 +257,11 @@ def workbook_bytes(sheets):
         for index, column in enumerate(spec.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = f"A{len(spec.notes) + 2}"
-        for note in spec.notes:
-            sheet.append([note])
+        for note in spec.notes:  # a title line can hold a campaign, exam or org name: escaped like the data
+            sheet.append([_safe_value(note)])
         header = []
         for column in spec.columns:
-            cell = WriteOnlyCell(sheet, value=column.title)
+            cell = WriteOnlyCell(sheet, value=_safe_value(column.title))
             cell.font = bold
             cell.fill = fill
             cell.alignment = Alignment(horizontal="center")

@@ -307,6 +307,7 @@ def annotated_errors(job):
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
+    from common.excel import _safe_value as safe_value
     from common.excel import open_sheet, read_deadline, real_rows
 
     importer = get_importer(job.kind)
@@ -337,11 +338,11 @@ def annotated_errors(job):
                     note_col = max(len(values), len(importer.columns))
                     head = WriteOnlyCell(out, value="错误说明")
                     head.font = Font(bold=True, color="B02A37")
-                    values = list(values) + [None] * (note_col - len(values))
+                    values = [safe_value(v) for v in values] + [None] * (note_col - len(values))
                     out.append([*values, head])
                     written = number
                     continue
-            cells = [WriteOnlyCell(out, value=v) for v in values]
+            cells = [WriteOnlyCell(out, value=safe_value(v)) for v in values]
             errors = by_row.get(number, [])
             for error in errors:
                 index = columns.get(error["column"])
