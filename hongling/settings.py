@@ -252,6 +252,8 @@ HONGLING_UPLOAD_MAX_PIXELS = int(os.environ.get("HONGLING_UPLOAD_MAX_PIXELS", 50
 HONGLING_RETENTION = float(os.environ.get("HONGLING_RETENTION", 0.9))
 HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RISK", 0.95))
 
+# /healthz calls the task worker dead when it has finished nothing for this long (it is sent a heartbeat task)
+HONGLING_WORKER_STALE_SECONDS = int(os.environ.get("HONGLING_WORKER_STALE_SECONDS", 300))
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("HONGLING_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

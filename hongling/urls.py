@@ -1,10 +1,12 @@
 from django.urls import include, path
 
+from common import health
 from common import views as common_views
 from hongling.api import api
 
 urlpatterns = [
     path("", common_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("menu/", common_views.menu, name="menu"),
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),
