@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -265,11 +266,22 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# One line per event on stderr (journald keeps it): time, level, logger, the request id, the message; one line per
+# request from common/request_log.py (user, method, path, status, duration). HONGLING_REQUEST_LOG=0 silences those.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "common.request_log.RequestIdFilter"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every layout step of every PDF at INFO
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "hongling.request": {"level": "INFO" if env_bool("HONGLING_REQUEST_LOG", True) else "WARNING"},
+        # the request line says it already (status 4xx/5xx); Django's own "Not Found: /x" lines repeat it
+        "django.request": {"level": "ERROR"},
+    },
 }
