@@ -80,3 +80,28 @@ def test_errors_file_is_streamed_with_flat_memory(world, login):
     marked = list(sheet.iter_rows(min_row=1, max_row=3, values_only=True))
     assert marked[0][-1] == "错误说明" and "工号应为数字" in marked[1][-1]
     imports.stored_path(job).unlink()
+
+
+@pytest.mark.django_db
+def test_the_worker_and_the_confirm_step_read_the_same_bounded_way(world):
+    """A large upload is checked by the task worker (run_check), a checked one read again on confirm (run_apply):
+    both refuse the hostile sheet with the reason instead of reading 20 million rows."""
+    from orgs.roster_excel import COLUMNS as ROSTER
+
+    from common import imports
+
+    hostile = sparse_xlsx({1: [c.header for c in ROSTER], 20_000_000: ["100001", "张三"]})
+    job = ImportJob.objects.create(kind="roster", user=world.secretary, target=world.branch,
+                                   original_name="大.xlsx", stored_name="worker-test.xlsx")  # fmt: skip
+    imports.stored_path(job).write_bytes(hostile)
+    started = time.monotonic()
+    imports.run_check(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "超出了 Excel 的最大行数" in job.message
+    ready = ImportJob.objects.create(kind="roster", user=world.secretary, target=world.branch, status=ImportStatus.APPLYING,
+                                     original_name="大.xlsx", stored_name="apply-test.xlsx")  # fmt: skip
+    imports.stored_path(ready).write_bytes(hostile)
+    imports.run_apply(ready.pk)
+    ready.refresh_from_db()
+    assert ready.status == ImportStatus.FAILED and "超出了 Excel 的最大行数" in ready.message
+    assert time.monotonic() - started < 5
