@@ -368,6 +368,7 @@ def sensitive_log(request):
 @login_required
 def role_grants(request):
     """Grants of content-reading roles this committee member may confirm or refuse."""
+    _require(grant_services.is_committee_member(request.user))
     grants = grant_services.pending_for(request.user)
     return render(request, "orgs/accounts/grants.html", {"grants": grants})
 

@@ -115,6 +115,10 @@ def confirm_by_operator(grant, note):
     return _decide(grant, None, GrantStatus.CONFIRMED, note.strip()[:200])
 
 
+def is_committee_member(actor):
+    return actor.is_authenticated and any(role == Role.COMMITTEE for role, _ in scope.assignments_of(actor))
+
+
 def pending_for(actor):
     """Pending grants the actor may confirm (as a committee member), oldest first."""
     if not actor.is_authenticated:

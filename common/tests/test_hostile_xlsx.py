@@ -86,9 +86,8 @@ def test_errors_file_is_streamed_with_flat_memory(world, login):
 def test_the_worker_and_the_confirm_step_read_the_same_bounded_way(world):
     """A large upload is checked by the task worker (run_check), a checked one read again on confirm (run_apply):
     both refuse the hostile sheet with the reason instead of reading 20 million rows."""
-    from orgs.roster_excel import COLUMNS as ROSTER
-
     from common import imports
+    from orgs.roster_excel import COLUMNS as ROSTER
 
     hostile = sparse_xlsx({1: [c.header for c in ROSTER], 20_000_000: ["100001", "张三"]})
     job = ImportJob.objects.create(kind="roster", user=world.secretary, target=world.branch,

@@ -91,3 +91,9 @@ def test_reset_revokes_tokens_blocks_api_and_tells_the_user(world, login, client
     assert client.get("/care/").status_code == 302
     page = client.get("/accounts/password/").content.decode()
     assert "由 admin-sc 重置" in page and "接口令牌已全部作废" in page
+
+
+def test_only_committee_members_open_the_confirmation_page(world, login):
+    assert login(world.worker).get("/manage/grants/").status_code == 404
+    assert login(world.admin).get("/manage/grants/").status_code == 404
+    assert login(world.committee_user).get("/manage/grants/").status_code == 200
