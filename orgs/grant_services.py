@@ -147,3 +147,25 @@ def get_pending(actor, pk):
     if grant is None:
         raise NotFound()
     return grant
+
+
+RESET_ANNOUNCED_DAYS = 3
+
+
+def recent_resets_for(actor):
+    """Password resets of accounts holding a content-reading role in the actor's mine (as a committee member),
+    for ``RESET_ANNOUNCED_DAYS``: a reset used to log in as a 党委 member is seen by the rest of the committee."""
+    from datetime import timedelta
+
+    if not is_committee_member(actor):
+        return []
+    committee_paths = [path for role, path in scope.assignments_of(actor) if role == Role.COMMITTEE]
+    since = timezone.now() - timedelta(days=RESET_ANNOUNCED_DAYS)
+    holders = RoleAssignment.objects.filter(
+        role__in=roles_needing_confirmation(), user__password_reset_at__gte=since
+    ).exclude(user=actor)
+    out = {}
+    for assignment in holders.select_related("user", "user__person", "user__password_reset_by", "org"):
+        if assignment.user_id not in out and _covers(committee_paths, assignment.org):
+            out[assignment.user_id] = assignment.user
+    return sorted(out.values(), key=lambda u: u.password_reset_at, reverse=True)

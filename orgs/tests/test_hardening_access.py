@@ -97,3 +97,13 @@ def test_only_committee_members_open_the_confirmation_page(world, login):
     assert login(world.worker).get("/manage/grants/").status_code == 404
     assert login(world.admin).get("/manage/grants/").status_code == 404
     assert login(world.committee_user).get("/manage/grants/").status_code == 200
+
+
+def test_a_reset_of_a_committee_members_password_is_announced_to_the_committee(world, login):
+    second = make_user("committee-2", "committee", world.mine)
+    login(world.admin).post(f"/manage/accounts/{world.committee_user.pk}/reset/")
+    home = login(second).get("/").content.decode()
+    assert "committee-sc 的密码已由 admin-sc" in home
+    # a worker's reset is nobody's business but theirs
+    login(world.admin).post(f"/manage/accounts/{world.worker.pk}/reset/")
+    assert "王小二 的密码" not in login(second).get("/").content.decode()
