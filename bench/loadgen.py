@@ -101,6 +101,11 @@ def _client(port, jobs, think, seed, results):
             label = step[3] if len(step) > 3 else None
             headers = {"Cookie": cookie, "Host": "127.0.0.1"}
             body = None
+            if previous is None and (callable(path) or (method == "POST" and callable(step[2]))):
+                errors.append(f"{method} {getattr(path, '__name__', path)}: skipped, the step before failed")
+                if label:
+                    labelled.append((label, None))
+                continue
             if method == "POST":
                 payload = step[2](previous) if callable(step[2]) else step[2]
                 body = json.dumps(payload)
