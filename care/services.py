@@ -100,10 +100,6 @@ def settings_for(mine):
     return cfg or ensure_defaults(mine)
 
 
-def readable_people(user):
-    return Person.objects.filter(access.person_q(user))
-
-
 def branch_people(user, capability="care_read"):
     """People in the user's subtrees of ``capability`` (not the helper rule: for lists of a branch or a mine)."""
     return Person.objects.filter(access.org_q(user, "org__path", capability))
@@ -224,10 +220,6 @@ def file_readers(user, pk):
         "user", "user__person"
     )
     return person, rows
-
-
-def can_see_file(user, person):
-    return access.can_read_file(user, person)
 
 
 # ---------------------------------------------------------------- suggestions

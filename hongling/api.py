@@ -155,6 +155,7 @@ def _register_routers():
     from care.api import router as care_router
     from frontline.api import router as frontline_router
     from hazards.api import router as hazards_router
+    from leadership.api import router as leadership_router
     from orgs.api import router as orgs_router
     from training.api import router as training_router
     from vanguard.api import router as vanguard_router
@@ -167,6 +168,7 @@ def _register_routers():
     api.add_router("/frontline", frontline_router)
     api.add_router("/training/", training_router)
     api.add_router("/care", care_router)
+    api.add_router("/leadership", leadership_router)
 
 
 _register_routers()

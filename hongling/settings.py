@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "frontline",
     "training",
     "care",
+    "leadership",
 ]
 
 MIDDLEWARE = [

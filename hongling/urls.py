@@ -21,6 +21,7 @@ urlpatterns = [
     path("frontline/", include("frontline.urls")),
     path("training/", include("training.urls")),
     path("care/", include("care.urls")),
+    path("leadership/", include("leadership.urls")),
     path("api/", api.urls),
 ]
 
