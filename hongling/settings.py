@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "frontline",
     "training",
     "care",
+    "stability",
 ]
 
 MIDDLEWARE = [
