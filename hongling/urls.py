@@ -18,6 +18,7 @@ urlpatterns = [
     path("frontline/", include("frontline.urls")),
     path("training/", include("training.urls")),
     path("care/", include("care.urls")),
+    path("stability/", include("stability.urls")),
     path("api/", api.urls),
 ]
 

@@ -90,14 +90,18 @@ def review_answer_due(requested_on, numbers=Numbers()):
 def deadline(petition, numbers=Numbers()):
     """What the mine must do next and by when: (label, date), or None when nothing is running on the mine's side."""
     s = petition.status
+    # a record missing the date of its step (typed in elsewhere, imported) counts from the step before it
+    accepted = petition.accepted_on or petition.received_on
+    answered = petition.answered_on or accepted
+    reviewed = petition.review_answered_on or answered
     if s == "received":
         return ("书面告知受理", accept_due(petition.received_on, numbers))
     if s == "accepted":
-        return ("办结答复", handle_due(petition.accepted_on, petition.extended_days + petition.paused_days, numbers))
+        return ("办结答复", handle_due(accepted, petition.extended_days + petition.paused_days, numbers))
     if s == "reviewing":
-        return ("复查答复", review_answer_due(petition.review_requested_on, numbers))
+        return ("复查答复", review_answer_due(petition.review_requested_on or answered, numbers))
     if s == "rechecking":
-        return ("复核答复", review_answer_due(petition.recheck_requested_on, numbers))
+        return ("复核答复", review_answer_due(petition.recheck_requested_on or reviewed, numbers))
     return None
 
 

@@ -69,7 +69,7 @@ class PastDates(forms.Form):
         return data
 
 
-def text(label, longest, required=True, min_length=None):
+def chars(label, longest, required=True, min_length=None):
     return forms.CharField(
         label=label,
         max_length=longest,
@@ -112,13 +112,13 @@ class FactorForm(PastDates):
     org = forms.IntegerField(
         label="支部/单位", error_messages={"required": "请选择支部/单位", "invalid": "请选择支部/单位"}
     )
-    title = text("名称", 100, min_length=2)
-    description = text("情况描述", 4000, min_length=4)
+    title = chars("名称", 100, min_length=2)
+    description = chars("情况描述", 4000, min_length=4)
     people_count = number("涉及人数", 1, 100000)
-    people = text("涉及人员工号", 2000, required=False)
-    extent = text("涉及范围", 200, required=False)
+    people = chars("涉及人员工号", 2000, required=False)
+    extent = chars("涉及范围", 200, required=False)
     severity = choice("严重程度", Severity.choices)
-    leader = text("包案领导工号", 20, required=False)
+    leader = chars("包案领导工号", 20, required=False)
     plans = forms.TypedMultipleChoiceField(label="关联预案", coerce=int, required=False, choices=())
     found_on = past_date("发现日期")
 
@@ -133,26 +133,26 @@ class FactorForm(PastDates):
 
 
 class MeasureForm(forms.Form):
-    text = text("措施", 200, min_length=2)
-    owner = text("责任人工号", 20, required=False)
+    text = chars("措施", 200, min_length=2)
+    owner = chars("责任人工号", 20, required=False)
     due = forms.DateField(label="期限", required=False, error_messages={"invalid": "期限格式不正确"})
 
 
 class AssessmentForm(PastDates):
     past_fields = ("date",)
     date = past_date("研判日期")
-    judgement = text("研判意见", 2000, min_length=2)
+    judgement = chars("研判意见", 2000, min_length=2)
     trend = choice("趋势", FactorTrend.choices)
 
 
 class FollowUpForm(PastDates):
     past_fields = ("date",)
     date = past_date("日期")
-    text = text("跟踪情况", 2000, min_length=2)
+    text = chars("跟踪情况", 2000, min_length=2)
 
 
 class NoteForm(forms.Form):
-    note = text("说明", 2000, min_length=2)
+    note = chars("说明", 2000, min_length=2)
 
 
 class PetitionForm(PastDates):
@@ -163,11 +163,11 @@ class PetitionForm(PastDates):
     channel = choice("渠道", Channel.choices)
     klass = choice("类别", PetitionClass.choices)
     received_on = past_date("收到日期")
-    petitioner_names = text("信访人", 200)
+    petitioner_names = chars("信访人", 200)
     people_count = number("人数", 1, 100000)
-    petitioners = text("信访人工号", 2000, required=False)
-    matter = text("信访事项", 4000, min_length=4)
-    accused = text("被检举控告人工号", 2000, required=False)
+    petitioners = chars("信访人工号", 2000, required=False)
+    matter = chars("信访事项", 4000, min_length=4)
+    accused = chars("被检举控告人工号", 2000, required=False)
 
     def clean(self):
         data = super().clean()
@@ -179,21 +179,21 @@ class PetitionForm(PastDates):
 class DatedForm(PastDates):
     past_fields = ("date",)
     date = past_date("日期")
-    note = text("说明", 2000, required=False)
+    note = chars("说明", 2000, required=False)
 
 
 class ExtendForm(PastDates):
     past_fields = ("told_on",)
     days = number("延长日数", 1, 366)
-    reason = text("延期理由", 300, min_length=2)
-    approved_by = text("批准人", 60)
+    reason = chars("延期理由", 300, min_length=2)
+    approved_by = chars("批准人", 60)
     told_on = past_date("告知信访人日期")
 
 
 class AnswerForm(PastDates):
     past_fields = ("date",)
     date = past_date("答复日期")
-    result = text("办理结果", 4000, min_length=2)
+    result = chars("办理结果", 4000, min_length=2)
     level = choice("化解层级", Level.choices)
     satisfaction = choice("满意度", Satisfaction.choices, required=False)
 
@@ -203,11 +203,11 @@ class PlanForm(PastDates):
     org = forms.IntegerField(
         label="编制单位", error_messages={"required": "请选择编制单位", "invalid": "请选择编制单位"}
     )
-    title = text("名称", 100, min_length=2)
+    title = chars("名称", 100, min_length=2)
     kind = choice("类型", PlanKind.choices)
-    version = text("版本", 20)
-    extent = text("适用范围", 200)
-    owner = text("责任人工号", 20, required=False)
+    version = chars("版本", 20)
+    extent = chars("适用范围", 200)
+    owner = chars("责任人工号", 20, required=False)
     issued_on = past_date("发布日期")
     assessed_on = past_date("最近评估日期", required=False)
 
@@ -217,23 +217,23 @@ class DrillForm(PastDates):
     date = past_date("演练日期")
     whole_mine = forms.BooleanField(label="全矿演练", required=False)
     participants = number("参演人数", 0, 100000)
-    summary = text("演练情况", 2000, required=False)
-    problems = text("发现的问题", 2000, required=False)
+    summary = chars("演练情况", 2000, required=False)
+    problems = chars("发现的问题", 2000, required=False)
     major_problem = forms.BooleanField(label="发现重大问题", required=False)
 
 
 class TriggerForm(PastDates):
     past_fields = ("recorded_on",)
     reason = choice("修订原因", TriggerReason.choices)
-    note = text("说明", 300, required=False)
+    note = chars("说明", 300, required=False)
     recorded_on = past_date("记录日期")
 
 
 class ReviseForm(PastDates):
     past_fields = ("issued_on",)
-    version = text("新版本", 20)
+    version = chars("新版本", 20)
     issued_on = past_date("发布日期")
-    note = text("修订说明", 300, required=False)
+    note = chars("修订说明", 300, required=False)
 
 
 class AssessForm(PastDates):
@@ -251,7 +251,7 @@ class CampaignForm(forms.Form):
     org = forms.IntegerField(
         label="对象单位", error_messages={"required": "请选择对象单位", "invalid": "请选择对象单位"}
     )
-    title = text("名称", 100, min_length=2)
+    title = chars("名称", 100, min_length=2)
     starts_on = forms.DateField(
         label="开始日期", error_messages={"required": "请填写开始日期", "invalid": "开始日期格式不正确"}
     )

@@ -340,7 +340,19 @@ class PlanKind(models.TextChoices):
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(scope.filter_for(user, "stability_plans_read", path_field="org__path", self_field=None))
+        """Plans are not sensitive: whoever reads plans anywhere in a mine reads all of that mine's plans (a branch
+        works under the mine's 综合/专项 plans as much as under its own 现场处置方案)."""
+        if user is not None and user.is_authenticated and user.is_superuser:
+            return self
+        active = user is not None and user.is_authenticated and user.is_active
+        paths = scope.subtree_paths(user, "stability_plans_read") if active else []
+        if not paths:
+            return self.none()
+        step = OrgNode.steplen
+        q = models.Q(path__in={p[: i * step] for p in paths for i in range(1, len(p) // step + 1)})
+        for p in paths:
+            q |= models.Q(path__startswith=p)
+        return self.filter(mine__in=OrgNode.objects.filter(q, kind="mine").values("pk"))
 
 
 class EmergencyPlan(models.Model):

@@ -62,8 +62,9 @@ def numbers_for(mine):
 
 
 def _settings_by_mine(mine_ids):
-    found = {s.mine_id: s for s in StabilitySettings.objects.filter(mine_id__in=set(mine_ids))}
-    return {m: found.get(m) or StabilitySettings(mine_id=m) for m in set(mine_ids)}
+    mine_ids = set(mine_ids)
+    found = {s.mine_id: s for s in StabilitySettings.objects.filter(mine_id__in=mine_ids)} if mine_ids else {}
+    return {m: found.get(m) or StabilitySettings(mine_id=m) for m in mine_ids}
 
 
 def as_id(value):
@@ -470,7 +471,7 @@ def act_on_petition(user, pk, *, action, date, note="", version=None, days=None,
             raise Conflict("办理期限只能延长一次")
         if days is None or not 1 <= days <= n.extend_days:
             raise ValidationError({"days": f"延长日数为1至{n.extend_days}日"})
-        last = clock.handle_due(petition.accepted_on, petition.paused_days, n)
+        last = clock.handle_due(petition.accepted_on or petition.received_on, petition.paused_days, n)
         if date > last:
             raise ValidationError({"date": f"办理期限已于{last:%Y-%m-%d}届满,不能再延期"})
         if not (reason or "").strip():
@@ -495,15 +496,16 @@ def act_on_petition(user, pk, *, action, date, note="", version=None, days=None,
         changes["suspended_on"] = date
     elif action == "resume":
         _not_before(date, petition.suspended_on, "date", "恢复日期不能早于中止日期")
-        changes.update(paused_days=petition.paused_days + (date - petition.suspended_on).days, suspended_on=None)
+        paused = (date - petition.suspended_on).days if petition.suspended_on else 0
+        changes.update(paused_days=petition.paused_days + paused, suspended_on=None)
     elif action == "request_review":
-        _check_window(date, petition.answered_on, n, "复查")
+        _check_window(date, petition.answered_on or petition.received_on, n, "复查")
         changes["review_requested_on"] = date
     elif action == "answer_review":
         _not_before(date, petition.review_requested_on, "date", "答复日期不能早于请求日期")
         changes["review_answered_on"] = date
     elif action == "request_recheck":
-        _check_window(date, petition.review_answered_on, n, "复核")
+        _check_window(date, petition.review_answered_on or petition.received_on, n, "复核")
         changes["recheck_requested_on"] = date
     elif action == "answer_recheck":
         _not_before(date, petition.recheck_requested_on, "date", "答复日期不能早于请求日期")

@@ -45,6 +45,18 @@ NOT_LINKED = {
     "care/suggestions/<int:person>/<slug:rule>/dismiss/",
     "care/register/<int:pk>/<slug:action>/",
     "care/follow-ups/<int:pk>/close/",
+    # 矿区和谐维稳: forms on the detail pages (POST only)
+    "stability/factors/<int:pk>/measures/",
+    "stability/factors/<int:pk>/assessments/",
+    "stability/factors/<int:pk>/follow-ups/",
+    "stability/factors/<int:pk>/<slug:action>/",
+    "stability/measures/<int:pk>/done/",
+    "stability/petitions/<int:pk>/<slug:action>/",
+    "stability/plans/<int:pk>/drills/",
+    "stability/plans/<int:pk>/triggers/",
+    "stability/plans/<int:pk>/revise/",
+    "stability/plans/<int:pk>/assess/",
+    "stability/health/fevers/<int:pk>/follow/",
 }
 # Kept out of the crawl: downloads that build a whole book (their own tests open them).
 SKIP = ("/frontline/diary/book.pdf", "/training/evaluation.pdf", "/accounts/logout/")
