@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from common import imports
+from common import audit, imports
 from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 from common.imports import Checked, Importer, RowError
 from hazards.models import Location, Shift
@@ -181,7 +181,9 @@ def check_rows(user, mine, rows, progress=lambda n: None):
 def apply_plan(user, plan):
     now = timezone.now()
     created = Violation.objects.bulk_create(plan.creates, batch_size=1000)
+    before = []
     for violation, changes in plan.updates:
+        before.append(audit.snapshot(violation))
         for field, value in changes.items():
             setattr(violation, field, value)
         violation.version += 1
@@ -198,6 +200,7 @@ def apply_plan(user, plan):
         ],
         batch_size=1000,
     )
+    audit.audit_bulk(user, created, zip(before, [x for x, _ in plan.updates]), via="excel_import")
     return {"created": len(created), "updated": len(plan.updates)}
 
 
