@@ -169,7 +169,7 @@ def _factor_out(user, f, major, detail=False):
             FollowUpOut(date=u.date, text=u.text, by=u.by.display_name())
             for u in f.follow_ups.select_related("by__person")
         ],
-        events=events_out(services.events_of("factor", f.pk), {}),
+        events=events_out(services.events_of("factor", f.pk), services.FACTOR_MACHINE.labels | {"create": "登记"}),
         actions=[a for a, _ in services.factor_actions(user, f)],
     )
 
@@ -326,7 +326,7 @@ def _petition_out(user, p, c, due, detail=False):
         review_answered_on=p.review_answered_on,
         recheck_requested_on=p.recheck_requested_on,
         recheck_answered_on=p.recheck_answered_on,
-        events=events_out(services.events_of("petition", p.pk), {}),
+        events=events_out(services.events_of("petition", p.pk), services.PETITION_MACHINE.labels | {"create": "登记"}),
         actions=[a for a, _l, _f in services.petition_actions(user, p)],
     )
 
@@ -371,7 +371,7 @@ ACTION_FORMS = {
     summary="信访操作:accept、decline、extend、answer、suspend、resume、request_review、answer_review…",
 )
 def act_on_petition(request, id: PathId, action: Annotated[PetitionAction, Path()], payload: PetitionActIn):
-    form_name = next(f for (_s, a), (_t, _l, f) in services.PETITION_TRANSITIONS.items() if a == action)
+    form_name = services.PETITION_FORMS[action]
     data = _parse(ACTION_FORMS[form_name], payload)
     if form_name == "extend":
         data["date"] = timezone.localdate()

@@ -16,11 +16,12 @@ from stability.models import (
     CampaignResult,
     Drill,
     EmergencyPlan,
-    Event,
     Factor,
+    FactorEvent,
     FactorMeasure,
     FollowUp,
     Petition,
+    PetitionEvent,
     PetitionStatus,
     RevisionTrigger,
     StabilitySettings,
@@ -121,10 +122,13 @@ def _factors(mine, branches, home_branch, secretary, people, plans, today):
         Assessment.objects.create(
             factor=f, date=today - timedelta(days=20), judgement="情绪趋于平稳,仍需关注", trend="steady", by=secretary
         )
-        Event.objects.create(
-            kind="factor", object_id=f.pk, action="create", label="登记", to_status="control", actor=secretary,
+        FactorEvent.objects.create(
+            factor=f,
+            action="create",
+            to_status="control",
+            actor=secretary,
             at=timezone.now() - timedelta(days=40 - 5 * i),
-        )  # fmt: skip
+        )
         if branch == home_branch and i == 0:
             FollowUp.objects.create(
                 factor=f, date=today - timedelta(days=9), text="到班组听取意见,协调劳资科答复", by=secretary
@@ -169,19 +173,11 @@ def _petitions(mine, branches, secretary, people, accused, today, rng):
     events = []
     for p in rows:
         events.append(
-            Event(
-                kind="petition",
-                object_id=p.pk,
-                action="create",
-                label="登记",
-                to_status="received",
-                actor=secretary,
-                at=timezone.now(),
-            )  # fmt: skip
+            PetitionEvent(petition=p, action="create", to_status="received", actor=secretary, at=timezone.now())
         )
         if p.klass == "accusation" and accused is not None:
             p.accused.add(accused)
-    Event.objects.bulk_create(events)
+    PetitionEvent.objects.bulk_create(events)
 
 
 def _health(mine, team, leader, today, rng):

@@ -9,6 +9,7 @@ every read of the contents is logged (``ContentRead``).
 from django.conf import settings
 from django.db import models
 
+from common.models import TransitionEvent
 from orgs import scope
 from orgs.models import OrgNode, Person
 
@@ -197,28 +198,16 @@ class FollowUp(models.Model):
         return f"{self.date:%Y-%m-%d} 书记跟踪"
 
 
-class Event(models.Model):
-    """One recorded transition of a factor or a petition (who, when, from, to, note; SPEC §7.1)."""
+class FactorEvent(TransitionEvent):
+    """One recorded step of a factor (who, when, from, to, note; SPEC §7.1), written by ``common.workflow``."""
 
-    kind = models.CharField("类别", max_length=10, choices=[("factor", "不稳定因素"), ("petition", "信访")])
-    object_id = models.PositiveBigIntegerField("记录编号")
-    action = models.CharField("动作", max_length=20)
-    label = models.CharField("动作名称", max_length=40)
-    from_status = models.CharField("原状态", max_length=20, blank=True)
-    to_status = models.CharField("新状态", max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
-    )
-    at = models.DateTimeField("时间")
-    note = models.TextField("说明", blank=True)
+    factor = models.ForeignKey(Factor, on_delete=models.CASCADE, related_name="events", verbose_name="不稳定因素")
 
-    class Meta:
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["kind", "object_id"])]
-        verbose_name = verbose_name_plural = "维稳流转记录"
+    class Meta(TransitionEvent.Meta):
+        verbose_name = verbose_name_plural = "不稳定因素流转记录"
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.object_id}: {self.label}"
+        return f"不稳定因素 #{self.factor_id}: {self.action}"
 
 
 # ---------------------------------------------------------------- petitions (信访)
@@ -327,6 +316,18 @@ class Petition(models.Model):
 
     def get_absolute_url(self):
         return f"/stability/petitions/{self.pk}/"
+
+
+class PetitionEvent(TransitionEvent):
+    """One recorded step of a petition, written by ``common.workflow``."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events", verbose_name="信访事项")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = verbose_name_plural = "信访流转记录"
+
+    def __str__(self):
+        return f"信访 #{self.petition_id}: {self.action}"
 
 
 # ---------------------------------------------------------------- emergency plans and drills

@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, WorkStatus
 from stability import access, clock
@@ -23,13 +25,14 @@ from stability.models import (
     ContentRead,
     Drill,
     EmergencyPlan,
-    Event,
     Factor,
+    FactorEvent,
     FactorMeasure,
     FactorStatus,
     FollowUp,
     Petition,
     PetitionClass,
+    PetitionEvent,
     PetitionStatus,
     PlanKind,
     PlanVersion,
@@ -137,7 +140,12 @@ def log_reads(user, kind, ids, via, ip=None):
 
 
 def events_of(kind, object_id):
-    return Event.objects.filter(kind=kind, object_id=object_id).select_related("actor__person")
+    """The record's timeline, labelled by its machine (``common/timeline.html``)."""
+    if kind == "factor":
+        rows = FactorEvent.objects.filter(factor_id=object_id)
+        return FACTOR_MACHINE.timeline(rows.select_related("actor__person"), {"create": "登记"})
+    rows = PetitionEvent.objects.filter(petition_id=object_id)
+    return PETITION_MACHINE.timeline(rows.select_related("actor__person"), {"create": "登记"})
 
 
 def _token_hit(model, user, token):
@@ -164,36 +172,6 @@ def _create_once(model, user, token, build):
         if existing is None:
             raise
         return existing
-
-
-def _step(obj, kind, action, label, to_status, user, note, version, changes, now=None):
-    """One transition: version check, the row saved (so the audit log sees it), the event recorded."""
-    now = now or timezone.now()
-    model = type(obj)
-    with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=obj.pk)
-        if version is not None and version != current.version:
-            raise Conflict(f"该记录已被他人修改(现在是“{current.get_status_display()}”),请刷新后再操作")
-        if current.status != obj.status:
-            raise Conflict(f"该记录已被他人修改(现在是“{current.get_status_display()}”),请刷新后再操作")
-        from_status = current.status
-        for key, value in changes.items():
-            setattr(current, key, value)
-        current.status = to_status
-        current.version += 1
-        current.save()
-        Event.objects.create(
-            kind=kind,
-            object_id=current.pk,
-            action=action,
-            label=label,
-            from_status=from_status,
-            to_status=to_status,
-            actor=user,
-            at=now,
-            note=note or "",
-        )
-    return current
 
 
 # ---------------------------------------------------------------- unstable factors
@@ -252,10 +230,9 @@ def create_factor(user, *, org, title, description, people_count, severity, foun
         )  # fmt: skip
         factor.people.set(persons)
         factor.plans.set(plan_rows)
-        Event.objects.create(
-            kind="factor", object_id=factor.pk, action="create", label="登记", to_status=factor.status,
-            actor=user, at=timezone.now(),
-        )  # fmt: skip
+        FactorEvent.objects.create(
+            factor=factor, action="create", to_status=factor.status, actor=user, at=timezone.now()
+        )
         return factor
 
     return _create_once(Factor, user, token, build)
@@ -276,38 +253,39 @@ def _manage_factor(user, factor):
         raise Forbidden()
 
 
-# (status, action) -> (new status, label); every action needs stability_manage over the factor's branch and a note
-FACTOR_TRANSITIONS = {
-    (F.CONTROL, "resolve"): (F.RESOLVED, "化解销号"),
-    (F.CONTROL, "report"): (F.REPORTED, "上报上级"),
-    (F.REPORTED, "resolve"): (F.RESOLVED, "化解销号"),
-    (F.REPORTED, "return"): (F.CONTROL, "上级交回,继续稳控"),
-    (F.RESOLVED, "reopen"): (F.CONTROL, "出现反复,重新稳控"),
-}
-FACTOR_ACTIONS = sorted({a for _, a in FACTOR_TRANSITIONS})
-FACTOR_WHO = "stability_manage"
+def _manage_roles(user, obj):
+    """ "manage": stability_manage over the record's branch (the branch secretary, the mine's party committee)."""
+    return {"manage"} if access.can(user, "stability_manage", obj.org) else set()
+
+
+def _closing(ctx):
+    ctx.changes["closed_on"] = None if ctx.target == F.CONTROL else timezone.localdate(ctx.now)
+
+
+FACTOR_MACHINE = workflow.Machine(
+    name="不稳定因素",
+    model=Factor,
+    event_model=FactorEvent,
+    event_fk="factor",
+    get=lambda user, pk: get_factor(user, pk),
+    roles_of=_manage_roles,
+    note_min=2,
+    table=[
+        Transition("resolve", "化解销号", [F.CONTROL, F.REPORTED], F.RESOLVED, {"manage"}, note="请填写化解情况", effect=_closing),
+        Transition("report", "上报上级", [F.CONTROL], F.REPORTED, {"manage"}, note="请填写上报的情况和对象", effect=_closing),
+        Transition("return", "上级交回,继续稳控", [F.REPORTED], F.CONTROL, {"manage"}, note="请填写交回的原因", effect=_closing),
+        Transition("reopen", "出现反复,重新稳控", [F.RESOLVED], F.CONTROL, {"manage"}, note="请填写反复的情况", effect=_closing),
+    ],
+)  # fmt: skip
+FACTOR_ACTIONS = FACTOR_MACHINE.actions
 
 
 def factor_actions(user, factor):
-    if not access.can(user, FACTOR_WHO, factor.org):
-        return []
-    return [(a, label) for (s, a), (_t, label) in FACTOR_TRANSITIONS.items() if s == factor.status]
+    return FACTOR_MACHINE.allowed(user, factor)
 
 
-def act_on_factor(user, pk, *, action, note, version=None, on=None):
-    factor = get_factor(user, pk)
-    if action not in FACTOR_ACTIONS:
-        raise NotFound()
-    key = (factor.status, action)
-    if key not in FACTOR_TRANSITIONS:
-        raise Conflict(f"该因素当前状态为“{factor.get_status_display()}”,不能执行此操作")
-    _manage_factor(user, factor)
-    if len((note or "").strip()) < 2:
-        raise ValidationError({"note": "请填写说明"})
-    to_status, label = FACTOR_TRANSITIONS[key]
-    on = on or timezone.localdate()
-    changes = {"closed_on": on if to_status != F.CONTROL else None}
-    return _step(factor, "factor", action, label, to_status, user, note, version, changes)
+def act_on_factor(user, pk, *, action, note, version=None):
+    return FACTOR_MACHINE.apply(user, pk, action, version=version, note=note)
 
 
 def add_measure(user, pk, *, text, owner="", due=None):
@@ -395,10 +373,9 @@ def create_petition(user, *, org, channel, klass, received_on, petitioner_names,
         )  # fmt: skip
         petition.petitioners.set(who)
         petition.accused.set(against)
-        Event.objects.create(
-            kind="petition", object_id=petition.pk, action="create", label="登记", to_status=petition.status,
-            actor=user, at=timezone.now(),
-        )  # fmt: skip
+        PetitionEvent.objects.create(
+            petition=petition, action="create", to_status=petition.status, actor=user, at=timezone.now()
+        )
         return petition
 
     return _create_once(Petition, user, token, build)
@@ -413,115 +390,155 @@ def get_petition(user, pk, via=None, ip=None):
     return petition
 
 
-# (status, action) -> (new status, label, the form of its input). Every action: stability_manage over the branch.
-PETITION_TRANSITIONS = {
-    (P.RECEIVED, "accept"): (P.ACCEPTED, "受理并书面告知", "dated"),
-    (P.RECEIVED, "decline"): (P.DECLINED, "不予受理并书面告知", "dated_note"),
-    (P.ACCEPTED, "extend"): (P.ACCEPTED, "延长办理期限", "extend"),
-    (P.ACCEPTED, "answer"): (P.ANSWERED, "办结并答复", "answer"),
-    (P.ACCEPTED, "suspend"): (P.SUSPENDED, "中止办理", "dated_note"),
-    (P.SUSPENDED, "resume"): (P.ACCEPTED, "恢复办理", "dated"),
-    (P.ANSWERED, "request_review"): (P.REVIEWING, "信访人请求复查", "dated"),
-    (P.REVIEWING, "answer_review"): (P.REVIEWED, "复查答复", "dated_note"),
-    (P.REVIEWED, "request_recheck"): (P.RECHECKING, "信访人请求复核", "dated"),
-    (P.RECHECKING, "answer_recheck"): (P.RECHECKED, "复核答复", "dated_note"),
-}
-PETITION_ACTIONS = sorted({a for _, a in PETITION_TRANSITIONS})
-PETITION_WHO = "stability_manage"
+def _on(ctx):
+    day = ctx.params.get("date")
+    if day is None:
+        raise ValidationError({"date": "请填写日期"})
+    return day
+
+
+def _accept(ctx):
+    day = _on(ctx)
+    _not_before(day, ctx.obj.received_on, "date", "告知日期不能早于收到日期")
+    ctx.changes["accepted_on"] = day
+
+
+def _decline(ctx):
+    day = _on(ctx)
+    _not_before(day, ctx.obj.received_on, "date", "告知日期不能早于收到日期")
+    ctx.changes.update(answered_on=day, result=ctx.note)
+
+
+def _extend(ctx):
+    """Once, by at most the mine's days, approved, with the reason told to the petitioner, before the last day."""
+    p, params, n = ctx.obj, ctx.params, numbers_for(ctx.obj.mine)
+    days = params.get("days")
+    if days is None or not 1 <= days <= n.extend_days:
+        raise ValidationError({"days": f"延长日数为1至{n.extend_days}日"})
+    last = clock.handle_due(p.accepted_on or p.received_on, p.paused_days, n)
+    if timezone.localdate(ctx.now) > last:
+        raise ValidationError({"days": f"办理期限已于{last:%Y-%m-%d}届满,不能再延期"})
+    reason, approved_by, told_on = (
+        (params.get("reason") or "").strip(),
+        (params.get("approved_by") or "").strip(),
+        params.get("told_on"),
+    )
+    if not reason:
+        raise ValidationError({"reason": "请填写延期理由"})
+    if not approved_by:
+        raise ValidationError({"approved_by": "请填写批准人"})
+    if told_on is None:
+        raise ValidationError({"told_on": "请填写告知信访人延期理由的日期"})
+    _not_before(told_on, p.accepted_on, "told_on", "告知日期不能早于受理日期")
+    ctx.changes.update(extended_days=days, extension_reason=reason, extension_approved_by=approved_by,
+                       extension_told_on=told_on)  # fmt: skip
+    ctx.data = {"延长日数": days, "批准人": approved_by}
+    ctx.note = ctx.note or f"延长{days}日:{reason}"
+
+
+def _answer(ctx):
+    day, params = _on(ctx), ctx.params
+    _not_before(day, ctx.obj.accepted_on, "date", "答复日期不能早于受理日期")
+    if not params.get("level"):
+        raise ValidationError({"level": "请选择化解层级"})
+    result = (params.get("result") or "").strip()
+    if len(result) < 2:
+        raise ValidationError({"result": "请填写办理结果"})
+    ctx.changes.update(
+        answered_on=day, result=result, level=params["level"], satisfaction=params.get("satisfaction") or ""
+    )
+
+
+def _suspend(ctx):
+    day = _on(ctx)
+    _not_before(day, ctx.obj.accepted_on, "date", "中止日期不能早于受理日期")
+    ctx.changes["suspended_on"] = day
+
+
+def _resume(ctx):
+    day, p = _on(ctx), ctx.obj
+    _not_before(day, p.suspended_on, "date", "恢复日期不能早于中止日期")
+    paused = (day - p.suspended_on).days if p.suspended_on else 0
+    ctx.changes.update(paused_days=p.paused_days + paused, suspended_on=None)
+    ctx.data = {"中止日数": paused}
+
+
+def _window(answered_field, what, field):
+    def effect(ctx):
+        day, p = _on(ctx), ctx.obj
+        answered = getattr(p, answered_field) or p.received_on
+        n = numbers_for(p.mine)
+        _not_before(day, answered, "date", "请求日期不能早于答复日期")
+        until = clock.review_request_until(answered, n)
+        if day > until:
+            raise ValidationError(
+                {"date": f"请求{what}的期限已于{until:%Y-%m-%d}届满(答复后{n.review_request_days}日内)"}
+            )
+        ctx.changes[field] = day
+
+    return effect
+
+
+def _answered(asked_field, field):
+    def effect(ctx):
+        day = _on(ctx)
+        _not_before(day, getattr(ctx.obj, asked_field), "date", "答复日期不能早于请求日期")
+        ctx.changes[field] = day
+        if ctx.params.get("satisfaction"):
+            ctx.changes["satisfaction"] = ctx.params["satisfaction"]
+
+    return effect
+
+
+def _not_extended(ctx):
+    return "办理期限只能延长一次" if ctx.obj.extended_days else None
+
+
+NOTE = "请填写说明(理由、意见或答复内容)"
+PETITION_MACHINE = workflow.Machine(
+    name="信访",
+    model=Petition,
+    event_model=PetitionEvent,
+    event_fk="petition",
+    get=lambda user, pk: get_petition(user, pk),
+    roles_of=_manage_roles,
+    note_min=2,
+    note_max=2000,
+    table=[
+        Transition("accept", "受理并书面告知", [P.RECEIVED], P.ACCEPTED, {"manage"}, effect=_accept),
+        Transition("decline", "不予受理并书面告知", [P.RECEIVED], P.DECLINED, {"manage"}, note=NOTE, effect=_decline),
+        Transition("extend", "延长办理期限", [P.ACCEPTED], None, {"manage"}, guard=_not_extended, effect=_extend),
+        Transition("answer", "办结并答复", [P.ACCEPTED], P.ANSWERED, {"manage"}, effect=_answer),
+        Transition("suspend", "中止办理", [P.ACCEPTED], P.SUSPENDED, {"manage"}, note=NOTE, effect=_suspend),
+        Transition("resume", "恢复办理", [P.SUSPENDED], P.ACCEPTED, {"manage"}, effect=_resume),
+        Transition("request_review", "信访人请求复查", [P.ANSWERED], P.REVIEWING, {"manage"},
+                   effect=_window("answered_on", "复查", "review_requested_on")),
+        Transition("answer_review", "复查答复", [P.REVIEWING], P.REVIEWED, {"manage"}, note=NOTE,
+                   effect=_answered("review_requested_on", "review_answered_on")),
+        Transition("request_recheck", "信访人请求复核", [P.REVIEWED], P.RECHECKING, {"manage"},
+                   effect=_window("review_answered_on", "复核", "recheck_requested_on")),
+        Transition("answer_recheck", "复核答复", [P.RECHECKING], P.RECHECKED, {"manage"}, note=NOTE,
+                   effect=_answered("recheck_requested_on", "recheck_answered_on")),
+    ],
+)  # fmt: skip
+PETITION_ACTIONS = PETITION_MACHINE.actions
+# the input each action asks for (the page's form, the API's fields)
+PETITION_FORMS = {
+    "accept": "dated", "decline": "dated_note", "extend": "extend", "answer": "answer", "suspend": "dated_note",
+    "resume": "dated", "request_review": "dated", "answer_review": "dated_note", "request_recheck": "dated",
+    "answer_recheck": "dated_note",
+}  # fmt: skip
 
 
 def petition_actions(user, petition):
-    if not access.can(user, PETITION_WHO, petition.org):
-        return []
-    out = []
-    for (s, a), (_t, label, form) in PETITION_TRANSITIONS.items():
-        if s != petition.status or (a == "extend" and petition.extended_days):
-            continue
-        out.append((a, label, form))
-    return out
+    return [(a, label, PETITION_FORMS[a]) for a, label in PETITION_MACHINE.allowed(user, petition)]
 
 
-def act_on_petition(user, pk, *, action, date, note="", version=None, days=None, reason="", approved_by="",
-                    told_on=None, result="", level="", satisfaction=""):  # fmt: skip
+def act_on_petition(user, pk, *, action, date=None, note="", version=None, **params):
     """One step of the petition's table. ``date``: the day it happened (the notice sent, the answer given, the
-    request received…). Dates are checked against the clock: a step may be late (the ledger shows it), but a
-    复查/复核 request after its window, or an extension after the last day, is refused."""
-    petition = get_petition(user, pk)
-    if action not in PETITION_ACTIONS:
-        raise NotFound()
-    key = (petition.status, action)
-    if key not in PETITION_TRANSITIONS:
-        raise Conflict(f"该信访当前状态为“{petition.get_status_display()}”,不能执行此操作")
-    if not access.can(user, PETITION_WHO, petition.org):
-        raise Forbidden()
-    to_status, label, form = PETITION_TRANSITIONS[key]
-    n = numbers_for(petition.mine)
-    note = (note or "").strip()
-    if form == "dated_note" and len(note) < 2:
-        raise ValidationError({"note": "请填写说明(理由、意见或答复内容)"})
-    changes = {}
-    if action in ("accept", "decline"):
-        _not_before(date, petition.received_on, "date", "告知日期不能早于收到日期")
-        if action == "accept":
-            changes["accepted_on"] = date
-        else:
-            changes.update(answered_on=date, result=note)
-    elif action == "extend":
-        if petition.extended_days:
-            raise Conflict("办理期限只能延长一次")
-        if days is None or not 1 <= days <= n.extend_days:
-            raise ValidationError({"days": f"延长日数为1至{n.extend_days}日"})
-        last = clock.handle_due(petition.accepted_on or petition.received_on, petition.paused_days, n)
-        if date > last:
-            raise ValidationError({"date": f"办理期限已于{last:%Y-%m-%d}届满,不能再延期"})
-        if not (reason or "").strip():
-            raise ValidationError({"reason": "请填写延期理由"})
-        if not (approved_by or "").strip():
-            raise ValidationError({"approved_by": "请填写批准人"})
-        if told_on is None:
-            raise ValidationError({"told_on": "请填写告知信访人延期理由的日期"})
-        _not_before(told_on, petition.accepted_on, "told_on", "告知日期不能早于受理日期")
-        changes.update(extended_days=days, extension_reason=reason, extension_approved_by=approved_by,
-                       extension_told_on=told_on)  # fmt: skip
-        note = note or f"延长{days}日:{reason}"
-    elif action == "answer":
-        _not_before(date, petition.accepted_on, "date", "答复日期不能早于受理日期")
-        if not level:
-            raise ValidationError({"level": "请选择化解层级"})
-        if len((result or "").strip()) < 2:
-            raise ValidationError({"result": "请填写办理结果"})
-        changes.update(answered_on=date, result=result, level=level, satisfaction=satisfaction or "")
-    elif action == "suspend":
-        _not_before(date, petition.accepted_on, "date", "中止日期不能早于受理日期")
-        changes["suspended_on"] = date
-    elif action == "resume":
-        _not_before(date, petition.suspended_on, "date", "恢复日期不能早于中止日期")
-        paused = (date - petition.suspended_on).days if petition.suspended_on else 0
-        changes.update(paused_days=petition.paused_days + paused, suspended_on=None)
-    elif action == "request_review":
-        _check_window(date, petition.answered_on or petition.received_on, n, "复查")
-        changes["review_requested_on"] = date
-    elif action == "answer_review":
-        _not_before(date, petition.review_requested_on, "date", "答复日期不能早于请求日期")
-        changes["review_answered_on"] = date
-    elif action == "request_recheck":
-        _check_window(date, petition.review_answered_on or petition.received_on, n, "复核")
-        changes["recheck_requested_on"] = date
-    elif action == "answer_recheck":
-        _not_before(date, petition.recheck_requested_on, "date", "答复日期不能早于请求日期")
-        changes["recheck_answered_on"] = date
-    if satisfaction and action in ("answer_review", "answer_recheck"):
-        changes["satisfaction"] = satisfaction
-    return _step(petition, "petition", action, label, to_status, user, note, version, changes)
-
-
-def _check_window(day, answered_on, numbers, what):
-    _not_before(day, answered_on, "date", "请求日期不能早于答复日期")
-    until = clock.review_request_until(answered_on, numbers)
-    if day > until:
-        raise ValidationError(
-            {"date": f"请求{what}的期限已于{until:%Y-%m-%d}届满(答复后{numbers.review_request_days}日内)"}
-        )
+    request received…). A step may be late (the ledger shows it), but a 复查/复核 request after its window, or an
+    extension after the last day, is refused."""
+    return PETITION_MACHINE.apply(user, pk, action, version=version, note=note, params={"date": date, **params})
 
 
 def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):

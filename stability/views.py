@@ -440,7 +440,7 @@ def petition_detail(request, pk):
 def petition_act(request, pk, action):
     if action not in services.PETITION_ACTIONS:
         raise Http404
-    form_name = next((f for (_s, a), (_t, _l, f) in services.PETITION_TRANSITIONS.items() if a == action), "dated")
+    form_name = services.PETITION_FORMS[action]
     version = services.as_id(request.POST.get("version"))
     return _post(
         request,
