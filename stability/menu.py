@@ -32,8 +32,6 @@ register(MenuEntry("和谐维稳", "stability_home", "house-heart", order=60, vi
 
 @register_todo
 def stability_waiting(user):
-    from django.utils import timezone
-
     from stability import services
 
     for factor, due in services.follow_ups_waiting(user):
@@ -45,8 +43,7 @@ def stability_waiting(user):
             urgent=True,
         )
     if sees_contents(user):
-        today = timezone.localdate()
-        for petition, colour, due in services.open_petitions(user, today=today):
+        for petition, colour, due in services.open_petitions(user):
             if colour in ("near", "overdue") and due and access.can(user, "stability_manage", petition.org):
                 yield Todo(
                     module="stability",

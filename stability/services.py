@@ -567,8 +567,14 @@ OPEN_STATUSES = (P.RECEIVED, P.ACCEPTED, P.SUSPENDED, P.REVIEWING, P.RECHECKING)
 
 
 def open_petitions(user, today=None):
-    """[(petition, colour, deadline)] of the user's petitions the mine still has to act on (any year)."""
-    today = today or timezone.localdate()
+    """[(petition, colour, deadline)] of the user's petitions the mine still has to act on (any year); read once
+    per request for today (the tile and the 待办 share it)."""
+    if today is None:
+        return scope.memo(user, "stability_open_petitions", lambda: _open_petitions(user, timezone.localdate()))
+    return _open_petitions(user, today)
+
+
+def _open_petitions(user, today):
     rows = list(
         Petition.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES)

@@ -182,3 +182,20 @@ def test_bad_factor_input_keeps_what_was_typed(st, client):
     text = response.content.decode()
     assert "本矿没有工号" in text and "屋面漏水多次反映" in text
     assert not Factor.objects.exists()
+
+
+def test_home_with_tile_six_keeps_its_queries_flat(st, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(st.secretary)
+    factor(st, people_count=12)
+    petition(st, days_ago=20)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/").status_code == 200
+    for i in range(20):
+        factor(st, people_count=10 + i)
+        petition(st, days_ago=i)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/")
+    assert "重大不稳定因素,书记亲自跟踪" in page.content.decode()
