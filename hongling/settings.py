@@ -195,6 +195,8 @@ HONGLING_IMPORT_MAX_ROWS = int(os.environ.get("HONGLING_IMPORT_MAX_ROWS", 50_000
 # 新入职 / 转岗 are derived from dates inside this window (days).
 HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
 HONGLING_TRANSFER_DAYS = int(os.environ.get("HONGLING_TRANSFER_DAYS", 180))
+# public holidays (ISO dates): a legal period whose last day is one ends on the next working day (stability/clock.py)
+HONGLING_HOLIDAYS = [d for d in os.environ.get("HONGLING_HOLIDAYS", "").replace(" ", "").split(",") if d]
 # 每日一题: FSRS desired retention of ordinary and of high-risk knowledge points (瓦斯, 水, 火, 顶板, 煤尘)
 HONGLING_LESSON_MAX_BYTES = int(os.environ.get("HONGLING_LESSON_MAX_BYTES", 200 * 1024 * 1024))
 HONGLING_RETENTION = float(os.environ.get("HONGLING_RETENTION", 0.9))
