@@ -41,6 +41,17 @@ def nodes_q(user, capability, field):
     return Q(**{f"{field}__in": OrgNode.objects.filter(q).values("pk")})
 
 
+def mines_of_paths(paths):
+    """The mines above or below any of ``paths`` (a user's subtrees): the mines whose records and settings apply."""
+    if not paths:
+        return OrgNode.objects.none()
+    step = OrgNode.steplen
+    q = Q(path__in={p[: i * step] for p in paths for i in range(1, len(p) // step + 1)})
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return OrgNode.objects.filter(q, kind="mine")
+
+
 def content_q(user, model, capability="stability_read"):
     q = nodes_q(user, capability, "org")
     if q is NOTHING:

@@ -345,15 +345,10 @@ class PlanQuerySet(models.QuerySet):
         works under the mine's 综合/专项 plans as much as under its own 现场处置方案)."""
         if user is not None and user.is_authenticated and user.is_superuser:
             return self
-        active = user is not None and user.is_authenticated and user.is_active
-        paths = scope.subtree_paths(user, "stability_plans_read") if active else []
-        if not paths:
-            return self.none()
-        step = OrgNode.steplen
-        q = models.Q(path__in={p[: i * step] for p in paths for i in range(1, len(p) // step + 1)})
-        for p in paths:
-            q |= models.Q(path__startswith=p)
-        return self.filter(mine__in=OrgNode.objects.filter(q, kind="mine").values("pk"))
+        from stability import access
+
+        mines = access.mines_of_paths(scope.subtree_paths(user, "stability_plans_read") if access._active(user) else [])
+        return self.filter(mine__in=mines.values("pk"))
 
 
 class EmergencyPlan(models.Model):

@@ -191,13 +191,7 @@ def is_major(factor, cfg=None):
 
 
 def _user_mine_ids(user, capability="stability_read"):
-    paths = access.paths(user, capability)
-    if not paths:
-        return []
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(path__startswith=p[: OrgNode.steplen * 2]) if len(p) >= OrgNode.steplen * 2 else Q(path__startswith=p)
-    return list(OrgNode.objects.filter(q, kind=OrgKind.MINE).values_list("pk", flat=True))
+    return list(access.mines_of_paths(access.paths(user, capability)).values_list("pk", flat=True))
 
 
 def factors_for(user):
@@ -814,11 +808,28 @@ def plans_waiting(user, today=None):
         if open_triggers:
             out.append((p, f"预案修订:{p.title}({open_triggers}项修订事由)", None))
     mines = OrgNode.objects.filter(access.nodes_q(user, "stability_plans", "pk"), kind=OrgKind.MINE)
-    for mine in mines:
-        cfg = settings_for(mine)
-        due, _last = mine_drill_due(mine, cfg)
-        if due and due - timedelta(days=cfg.due_soon_days) <= today:
-            out.append((None, f"全矿应急演练(每{cfg.mine_drill_months}个月)", due))
+    names = dict(mines.values_list("pk", "name"))
+    mine_ids = list(names)
+    if mine_ids:
+        mine_cfgs = _settings_by_mine(mine_ids)
+        drilled = dict(
+            Drill.objects.filter(plan__mine_id__in=mine_ids, whole_mine=True)
+            .values("plan__mine_id")
+            .annotate(d=Max("date"))
+            .values_list("plan__mine_id", "d")
+        )
+        issued = dict(
+            EmergencyPlan.objects.filter(mine_id__in=mine_ids)
+            .values("mine_id")
+            .annotate(d=Max("issued_on"))
+            .values_list("mine_id", "d")
+        )
+        for mine_id in mine_ids:
+            cfg, start = mine_cfgs[mine_id], drilled.get(mine_id) or issued.get(mine_id)
+            due = add_months(start, cfg.mine_drill_months) if start else None
+            if due and due - timedelta(days=cfg.due_soon_days) <= today:
+                title = f"全矿应急演练(每{cfg.mine_drill_months}个月)"
+                out.append((None, title if len(names) == 1 else f"{names[mine_id]}{title}", due))
     return out
 
 

@@ -34,7 +34,7 @@ def test_a_team_of_thirty_on_one_phone_screen(world, phone_page):
     page.check(f"input[name=a{absent.pk}]")
     page.click("#save-sheet")
     page.wait_for_load_state("networkidle")
-    expect(page.locator(".alert-success, .alert")).to_contain_text("已保存 29 人体温,1 人体温异常")
+    expect(page.locator(".alert-success")).to_contain_text("已保存 29 人体温,1 人体温异常")
     expect(page.locator("li.list-group-item-danger")).to_have_count(1)
     assert Temperature.objects.count() == 29
     page.goto(page.base_url + "/")
