@@ -210,26 +210,11 @@ def care_file(user, pk, via="page", ip=None):
                 "concern": ev.trend == Trend.WORSE,
             }
         )
-    try:
-        from frontline.models import DiaryEntry
+    from frontline.services import diary_items_about  # the diary decides who reads it, and logs the read
 
-        if hasattr(DiaryEntry, "concern"):
-            for d in DiaryEntry.objects.filter(people=person):
-                items.append(
-                    {
-                        "date": d.date,
-                        "kind": "民情日记",
-                        "title": "需关注" if d.concern else "",
-                        "text": str(getattr(d, "content", "") or getattr(d, "text", "") or ""),
-                        "concern": d.concern,
-                    }
-                )
-    except ImportError:
-        pass
+    items.extend(diary_items_about(user, person, via=via, ip=ip))
     items.sort(key=lambda i: i["date"], reverse=True)
-    SensitiveAccess.objects.create(
-        user=user, person=person, fields="care_file,family_notes,thoughts_notes", via=via, ip=ip
-    )
+    log_read(user, [person], "care_file,family_notes,thoughts_notes", via, ip)
     return {
         "person": person,
         "family_notes": person.family_notes,
@@ -237,6 +222,13 @@ def care_file(user, pk, via="page", ip=None):
         "entries": entries,
         "timeline": items,
     }
+
+
+def log_read(user, people, what, via, ip=None):
+    """Every read of a care record is logged per person read about (``orgs.services.log_bulk_sensitive``)."""
+    from orgs.services import log_bulk_sensitive
+
+    log_bulk_sensitive(user, people, [what], via, ip)
 
 
 def file_readers(user, pk):

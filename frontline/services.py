@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from common import workflow
+from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.workflow import Transition
 from frontline.models import (
@@ -37,7 +37,8 @@ from frontline.models import (
 from hazards.models import Location
 from hazards.services import as_id
 from orgs import scope
-from orgs.models import OrgKind, OrgNode, Person, SensitiveAccess
+from orgs.models import OrgKind, OrgNode, Person
+from orgs.services import log_bulk_sensitive
 
 R = RequestStatus
 T = TaskStatus
@@ -217,11 +218,7 @@ def log_reads(user, entries, via, ip=None):
     DiaryRead.objects.bulk_create(
         [DiaryRead(user=user, entry=e, via=via, ip=ip, at=now) for e in entries], batch_size=1000
     )
-    people = {p.pk: p for e in entries for p in e.people.all()}
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip, at=now) for p in people.values()],
-        batch_size=1000,
-    )
+    log_bulk_sensitive(user, [p for e in entries for p in e.people.all()], ["民情日记"], via, ip)
 
 
 def read_entry(user, pk, via, ip=None):
@@ -230,10 +227,36 @@ def read_entry(user, pk, via, ip=None):
     entry.people_list = list(entry.people.select_related("org").order_by("emp_no"))
     entry.request_list = list(entry.requests.prefetch_related("events", "events__actor", "events__actor__person"))
     DiaryRead.objects.create(user=user, entry=entry, via=via, ip=ip)
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip) for p in entry.people_list]
-    )
+    log_bulk_sensitive(user, entry.people_list, ["民情日记"], via, ip)
     return entry
+
+
+def diary_items_about(user, person, via, ip=None):
+    """The 民情日记 visits that met ``person`` and that ``user`` may read (the diary's own ``visible_to``), for
+    another module's timeline (care's file): each shown entry is logged like any read of the diary. A reader
+    without the diary's capability (a 帮教人 who is an ordinary 党员) gets nothing."""
+    entries = list(
+        DiaryEntry.objects.visible_to(user).filter(people=person).prefetch_related("people").order_by("-date", "-pk")
+    )
+    log_reads(user, entries, via, ip)
+    return [
+        {
+            "date": e.date,
+            "kind": "民情日记",
+            "title": f"{e.place} · 需关注" if e.concern else e.place,
+            "text": e.learned + (f"\n措施:{e.action}" if e.action else ""),
+            "concern": e.concern,
+        }
+        for e in entries
+    ]
+
+
+def concern_visits(person_ids, since):
+    """[{pk, people, date}] of visits marked 需关注 since ``since`` that met these people (dates only, no contents:
+    care's suggestions say "民情日记标记需关注" and link nothing)."""
+    return DiaryEntry.objects.filter(people__in=person_ids, concern=True, date__gte=since).values(
+        "pk", "people", "date"
+    )
 
 
 def _diary_mines(user):
@@ -398,7 +421,9 @@ def update_entry(user, pk, data, now=None):
         )  # fmt: skip
         if not updated:
             raise Conflict("该日记已被修改,请刷新后再改")
+        before = audit.snapshot(entry)
         entry.refresh_from_db()
+        audit.audit_update(before, entry, actor=user)
         entry.people.set(people)
     return entry
 

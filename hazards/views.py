@@ -73,10 +73,7 @@ class CappedPaginator(Paginator):
 
 
 def _hazard_or_404(user, pk):
-    try:
-        return services.get(user, pk)
-    except NotFound:
-        raise Http404
+    return services.get(user, pk)
 
 
 def _choices(mine):
@@ -171,8 +168,6 @@ def hazard_act(request, pk, action):
     user = request.user
     try:
         services.act(user, pk, action, request.POST, request.FILES.getlist("photos"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         hazard = _hazard_or_404(user, pk)
         return refused(request, exc, f"/hazards/{hazard.pk}/", "查看隐患当前状态")

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from common import workflow
+from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.workflow import Transition
 from hazards.models import Location, Shift
@@ -291,7 +291,9 @@ def _assign_reexam(user, violation, point_ids, now):
         )
         return None
     Violation.objects.filter(pk=violation.pk).update(reexam_paper=paper)
+    before = audit.snapshot(violation)
     violation.reexam_paper = paper
+    audit.audit_update(before, violation, actor=user)
     ViolationEvent.objects.create(
         violation=violation,
         action="reexam",
@@ -311,6 +313,9 @@ def schedule_reexam(user, pk, data, now=None):
     if refusal:
         raise refusal
     Violation.objects.filter(pk=violation.pk).update(requires_reexam=True)
+    before = audit.snapshot(violation)
+    violation.requires_reexam = True
+    audit.audit_update(before, violation, actor=user)
     if _assign_reexam(user, violation, data.get("reexam_points"), now) is None:
         raise Conflict("题库中没有可用于复考的题目,请先完善题库")
     return get(user, pk)
@@ -459,6 +464,9 @@ def record_help(user, pk, step_id, data, now=None):
             done_on=done_on, done_by=user, note=note
         ):
             raise Conflict(f"“{step.name}”已记录完成")
+        before = audit.snapshot(step)
+        step.done_on, step.done_by, step.note = done_on, user, note
+        audit.audit_update(before, step, actor=user)
         ViolationEvent.objects.create(
             violation=violation,
             action="help",
