@@ -16,6 +16,7 @@ from common.errors import Conflict, Forbidden, NotFound
 from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, WorkStatus
+from orgs.services import log_bulk_sensitive
 from stability import access, clock
 from stability.models import (
     LOCAL_LEVELS,
@@ -132,11 +133,9 @@ def _branch(user, pk, capability="stability_manage", field="org"):
 
 
 def log_read(user, kind, object_id, via, ip=None):
+    """The record read (a petition or a factor need not be about a person of the roster); the people it names are
+    logged as well, through the platform's one log of reads about people (``orgs.services.log_bulk_sensitive``)."""
     ContentRead.objects.create(user=user, kind=kind, object_id=object_id, via=via, ip=ip)
-
-
-def log_reads(user, kind, ids, via, ip=None):
-    ContentRead.objects.bulk_create([ContentRead(user=user, kind=kind, object_id=i, via=via, ip=ip) for i in ids])
 
 
 def events_of(kind, object_id):
@@ -239,6 +238,8 @@ def get_factor(user, pk, via=None, ip=None):
         raise NotFound()
     if via:
         log_read(user, "factor", factor.pk, via, ip)
+        people = [*factor.people.all(), factor.leader]
+        log_bulk_sensitive(user, people, ["不稳定因素"], via, ip)
     return factor
 
 
@@ -381,6 +382,7 @@ def get_petition(user, pk, via=None, ip=None):
         raise NotFound()
     if via:
         log_read(user, "petition", petition.pk, via, ip)
+        log_bulk_sensitive(user, [*petition.petitioners.all(), *petition.accused.all()], ["信访内容"], via, ip)
     return petition
 
 

@@ -178,8 +178,10 @@ def test_the_accused_never_sees_the_accusation(st, client):
 
 
 def test_contents_are_need_to_know_and_every_read_is_logged(st, client):
+    from orgs.models import SensitiveAccess
+
     w = st
-    p = petition(w)
+    p = petition(w, petitioners=w.worker_person.emp_no)
     for user in (w.admin, w.superuser, w.other_secretary, w.branch_committee, w.team_leader, w.worker):
         client.force_login(user)
         assert client.get(f"/stability/petitions/{p.pk}/").status_code == 404, user
@@ -191,6 +193,9 @@ def test_contents_are_need_to_know_and_every_read_is_logged(st, client):
     client.get(f"/api/stability/petitions/{p.pk}")
     reads = list(ContentRead.objects.values_list("user_id", "kind", "object_id", "via"))
     assert reads == [(w.committee_user.pk, "petition", p.pk, "api"), (w.committee_user.pk, "petition", p.pk, "page")]
+    # the petitioner, a worker of the roster, has both reads in the platform's log of reads about people
+    about = SensitiveAccess.objects.filter(person=w.worker_person, user=w.committee_user)
+    assert sorted(about.values_list("fields", "via")) == [("信访内容", "api"), ("信访内容", "page")]
     # the ledger itself shows no contents
     assert "误餐补助" not in client.get("/stability/petitions/").content.decode()
 
