@@ -241,6 +241,11 @@ class AssessForm(PastDates):
     date = past_date("评估日期")
 
 
+class ScreenDayForm(PastDates):
+    past_fields = ("date",)
+    date = past_date("筛查日期")
+
+
 class SheetForm(PastDates):
     past_fields = ("date",)
     date = past_date("日期")

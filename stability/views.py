@@ -718,12 +718,16 @@ def campaign_detail(request, pk):
             if key.startswith("r") and key[1:].isdigit() and value in ScreenResult.values:
                 results[int(key[1:])] = value
         try:
-            day = forms.parse(forms.AssessForm, request.POST)["date"]
+            day = forms.parse(forms.ScreenDayForm, request.POST)["date"]
             services.record_results(user, campaign.pk, date=day, results=results)
             return _done(request, "已保存筛查结果", f"/stability/health/campaigns/{campaign.pk}/")
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
     done = dict(campaign.results.values_list("person_id", "result"))
+    day = timezone.localdate().isoformat()
+    if errors:  # what was chosen stays chosen
+        day = request.POST.get("date", "")
+        done = {int(k[1:]): v for k, v in request.POST.items() if k.startswith("r") and k[1:].isdigit()}
     people = list(services.campaign_targets(campaign).select_related("org").order_by("emp_no")[:1000])
     context = {
         "c": campaign,
@@ -731,7 +735,7 @@ def campaign_detail(request, pk):
         "people": [(p, done.get(p.pk, "")) for p in people],
         "results": ScreenResult.choices,
         "errors": errors,
-        "today": timezone.localdate().isoformat(),
+        "today": day,
     }
     return _render(request, "stability/campaign.html", context, status=status)
 
