@@ -6,6 +6,7 @@ page's. Input is checked by the pages' own forms (``stability.forms``), so the r
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.utils import timezone
@@ -21,8 +22,11 @@ from stability.models import (
     FactorTrend,
     Level,
     PetitionClass,
+    PlanKind,
     Satisfaction,
     Severity,
+    Shift,
+    TriggerReason,
 )
 
 router = Router(tags=["矿区和谐维稳"])
@@ -442,3 +446,162 @@ def list_plans(request):
             )  # fmt: skip
         )
     return out
+
+
+class PlanIn(Schema):
+    org: Id
+    title: Annotated[str, Field(max_length=100)]
+    kind: Literal[tuple(PlanKind.values)]
+    version: Annotated[str, Field(max_length=20)]
+    extent: ShortText
+    issued_on: dt.date
+    owner: Annotated[str, Field(max_length=20)] = Field("", description="责任人工号")
+    assessed_on: dt.date | None = None
+
+
+class DrillIn(Schema):
+    date: dt.date
+    participants: Annotated[int, Field(ge=0, le=100000)]
+    whole_mine: bool = False
+    summary: Text = ""
+    problems: Text = ""
+    major_problem: bool = False
+    token: Annotated[str, Field(max_length=40)] | None = None
+
+
+class TriggerIn(Schema):
+    reason: Literal[tuple(TriggerReason.values)]
+    recorded_on: dt.date
+    note: ShortText = ""
+
+
+class ReviseIn(Schema):
+    version: Annotated[str, Field(max_length=20)]
+    issued_on: dt.date
+    note: ShortText = ""
+
+
+class AssessIn(Schema):
+    date: dt.date
+
+
+def _plan_out(user, pk):
+    p = services.get_plan(user, pk)
+    drill_due, assess_due, triggers, last = services.plan_dues([p], services._settings_by_mine([p.mine_id]))[p.pk]
+    return PlanOut(
+        id=p.pk, title=p.title, kind=p.kind, version=p.version, org=p.org.name, extent=p.extent, issued_on=p.issued_on,
+        assessed_on=p.assessed_on, last_drill=last, drill_due=drill_due, assessment_due=assess_due, open_triggers=triggers,
+    )  # fmt: skip
+
+
+@router.post("/plans", response={201: PlanOut, **ERRORS_WRITE}, summary="登记应急预案")
+def create_plan(request, payload: PlanIn):
+    plan = services.create_plan(request.user, **_parse(forms.PlanForm, payload))
+    return 201, _plan_out(request.user, plan.pk)
+
+
+@router.get("/plans/{id}", response={200: PlanOut, **ERRORS_READ}, summary="一份应急预案")
+def get_plan(request, id: PathId):
+    return _plan_out(request.user, id)
+
+
+@router.post("/plans/{id}/drills", response={200: PlanOut, **ERRORS_WRITE}, summary="记录演练(重大问题记为修订事由)")
+def record_drill(request, id: PathId, payload: DrillIn):
+    services.record_drill(request.user, id, token=payload.token, **_parse(forms.DrillForm, payload))
+    return _plan_out(request.user, id)
+
+
+@router.post("/plans/{id}/triggers", response={200: PlanOut, **ERRORS_WRITE}, summary="记录修订事由")
+def add_trigger(request, id: PathId, payload: TriggerIn):
+    services.add_trigger(request.user, id, **_parse(forms.TriggerForm, payload))
+    return _plan_out(request.user, id)
+
+
+@router.post("/plans/{id}/revise", response={200: PlanOut, **ERRORS_WRITE}, summary="发布新版本")
+def revise_plan(request, id: PathId, payload: ReviseIn):
+    services.revise_plan(request.user, id, **_parse(forms.ReviseForm, payload))
+    return _plan_out(request.user, id)
+
+
+@router.post("/plans/{id}/assess", response={200: PlanOut, **ERRORS_WRITE}, summary="记录评估")
+def assess_plan(request, id: PathId, payload: AssessIn):
+    services.assess_plan(request.user, id, **_parse(forms.AssessForm, payload))
+    return _plan_out(request.user, id)
+
+
+# ---------------------------------------------------------------- health monitoring
+
+
+class SheetLine(Schema):
+    person_id: int
+    name: str
+    value: str | None = Field(description="已记录的体温(℃)")
+    flagged: bool
+
+
+class SheetOut(Schema):
+    team: int
+    date: dt.date
+    shift: str
+    threshold: str
+    lines: list[SheetLine]
+
+
+class SheetIn(Schema):
+    date: dt.date
+    shift: Literal[tuple(Shift.values)]
+    values: dict[
+        Annotated[int, Field(ge=1, le=MAX_ID)], Annotated[Decimal, Field(ge=34, le=42, decimal_places=1)] | None
+    ] = Field(description="职工 id → 体温(℃);null 为缺勤")
+
+
+def _sheet(user, team_pk, day, shift):
+    team = services.get_team(user, team_pk)
+    threshold = services.settings_for(team.mine).fever_threshold
+    lines = [
+        SheetLine(
+            person_id=p.pk, name=p.name, value=None if v is None else str(v), flagged=v is not None and v >= threshold
+        )
+        for p, v in services.sheet(user, team, day, shift)
+    ]
+    return SheetOut(team=team.pk, date=day, shift=shift, threshold=str(threshold), lines=lines)
+
+
+@router.get("/health/teams/{id}/sheet", response={200: SheetOut, **ERRORS_READ}, summary="班组体温表(全班)")
+def get_sheet(request, id: PathId, date: dt.date | None = None, shift: Literal[tuple(Shift.values)] = "morning"):
+    return _sheet(request.user, id, date or timezone.localdate(), shift)
+
+
+@router.post(
+    "/health/teams/{id}/sheet", response={200: SheetOut, **ERRORS_WRITE}, summary="录入全班体温(达到阈值列入跟进)"
+)
+def save_sheet(request, id: PathId, payload: SheetIn):
+    head = forms.parse(forms.SheetForm, {"date": payload.date, "shift": payload.shift})
+    services.save_sheet(request.user, id, values=dict(payload.values), **head)
+    return _sheet(request.user, id, head["date"], head["shift"])
+
+
+class FeverOut(Schema):
+    id: int
+    person: str
+    date: dt.date
+    shift: str
+    value: str
+
+
+class FollowIn(Schema):
+    note: Annotated[str, Field(max_length=200)]
+
+
+@router.get("/health/fevers", response={200: list[FeverOut], **ERRORS_READ}, summary="体温异常待跟进(近30天)")
+def list_fevers(request):
+    return [
+        FeverOut(id=t.pk, person=t.person.name, date=t.date, shift=t.shift, value=str(t.value))
+        for t in services.fevers_waiting(request.user, days=30)
+    ]
+
+
+@router.post("/health/fevers/{id}/follow", response={200: FeverOut, **ERRORS_WRITE}, summary="记录跟进")
+def follow_fever(request, id: PathId, payload: FollowIn):
+    t = services.follow_fever(request.user, id, note=payload.note)
+    return FeverOut(id=t.pk, person=t.person.name, date=t.date, shift=t.shift, value=str(t.value))

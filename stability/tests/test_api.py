@@ -88,3 +88,57 @@ def test_stability_endpoints_conform_with_generated_input(st, wsgi_app):  # noqa
     )
     run(operation(schema, "GET", "/api/stability/local"), headers, max_examples=5)
     run(operation(schema, "GET", "/api/stability/plans"), headers, max_examples=3)
+
+
+def test_plans_and_health_through_the_api(st, client, wsgi_app):  # noqa: F811
+    from stability import services
+
+    cfg = services.settings_for(st.mine)
+    cfg.health_enabled = True
+    cfg.save()
+    client.force_login(st.team_leader)
+    people = services.team_people(st.team)
+    body = {
+        "date": ago(0).isoformat(),
+        "shift": "morning",
+        "values": {str(people[0].pk): "37.5", str(people[1].pk): None},
+    }
+    saved = client.post(f"/api/stability/health/teams/{st.team.pk}/sheet", body, content_type="application/json")
+    assert saved.status_code == 200, saved.content
+    lines = {line["person_id"]: line for line in saved.json()["lines"]}
+    assert lines[people[0].pk]["flagged"] and lines[people[1].pk]["value"] is None
+    fevers = client.get("/api/stability/health/fevers").json()
+    assert [f["person"] for f in fevers] == [people[0].name]
+    assert client.get(f"/api/stability/health/teams/{st.team2.pk}/sheet").status_code == 404
+
+    client.force_login(st.secretary)
+    plan = client.post(
+        "/api/stability/plans",
+        {"org": st.unit.pk, "title": "顶板现场处置方案", "kind": "onsite", "version": "1.0", "extent": "工作面",
+         "issued_on": ago(10).isoformat()},
+        content_type="application/json",
+    )  # fmt: skip
+    assert plan.status_code == 201, plan.content
+    pk = plan.json()["id"]
+    drilled = client.post(
+        f"/api/stability/plans/{pk}/drills",
+        {"date": ago(1).isoformat(), "participants": 12, "major_problem": True, "problems": "通讯不畅"},
+        content_type="application/json",
+    )
+    assert drilled.json()["open_triggers"] == 1 and drilled.json()["last_drill"] == ago(1).isoformat()
+
+    schema = from_wsgi("/api/openapi.json", wsgi_app).include(tag="矿区和谐维稳")
+    headers = {"Authorization": f"Bearer {token_services.create_token(st.team_leader, 'schemathesis')[1]}"}
+    fixed = {"path_parameters": {"id": st.team.pk}}
+    run(operation(schema, "GET", "/api/stability/health/teams/{id}/sheet"), headers, max_examples=10, **fixed)
+    run(operation(schema, "POST", "/api/stability/health/teams/{id}/sheet"), headers, max_examples=20, **fixed)
+    run(operation(schema, "GET", "/api/stability/health/fevers"), headers, max_examples=3)
+    headers = {"Authorization": f"Bearer {token_services.create_token(st.secretary, 'schemathesis')[1]}"}
+    run(operation(schema, "POST", "/api/stability/plans"), headers, max_examples=20)
+    for path in ("drills", "triggers", "revise", "assess"):
+        run(
+            operation(schema, "POST", f"/api/stability/plans/{{id}}/{path}"),
+            headers,
+            max_examples=10,
+            path_parameters={"id": pk},
+        )
