@@ -74,15 +74,14 @@ def stability_figures(user):
     from django.utils import timezone
 
     from stability import services
-    from stability.models import Factor, FactorStatus, Severity
+    from stability.models import FactorStatus, Severity
 
-    by_severity = dict(
-        Factor.objects.visible_to(user)
-        .filter(status=FactorStatus.CONTROL)
-        .values("severity")
-        .annotate(n=Count("pk"))
-        .values_list("severity", "n")
-    )
+    # 重大 is the derived major (marked 重大, or as many people as the mine's setting); the rest by their severity
+    rows = services.factors_for(user).filter(status=FactorStatus.CONTROL).values("major", "severity")
+    by_severity = {}
+    for row in rows.annotate(n=Count("pk")).order_by():
+        key = Severity.MAJOR if row["major"] else row["severity"]
+        by_severity[key] = by_severity.get(key, 0) + row["n"]
     counts = services.petition_counts(user)
     year = timezone.localdate().year
     share = services.local_share(

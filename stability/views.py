@@ -89,10 +89,10 @@ def _post(request, form_class, call, page, name, back, message="已保存"):
 def home(request):
     user = request.user
     if not menu.sees_contents(user):
+        if menu.sees_health(user) and services.teams_for(user):
+            return redirect("stability_health")  # a 班组长's shift start
         if menu.sees_plans(user):
             return redirect("stability_plans")
-        if menu.sees_health(user):
-            return redirect("stability_health")
         raise Http404
     majors = [
         f
