@@ -537,6 +537,9 @@ def act_on_petition(user, pk, *, action, date=None, note="", version=None, **par
     return PETITION_MACHINE.apply(user, pk, action, version=version, note=note, params={"date": date, **params})
 
 
+LEDGER_MAX = 5000  # a mine receives a few hundred a year; the export says so when it cuts
+
+
 def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):
     """The petition ledger: [(petition, colour, deadline)] of the user's scope, newest first; colours derived."""
     today = today or timezone.localdate()
@@ -547,7 +550,7 @@ def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):
         qs = qs.filter(klass=klass)
     if branch:
         qs = qs.filter(org_id=branch)
-    rows = list(qs.order_by("-received_on", "-pk")[:5000])
+    rows = list(qs.order_by("-received_on", "-pk")[:LEDGER_MAX])
     cfgs = _settings_by_mine(p.mine_id for p in rows)
     out = []
     for p in rows:

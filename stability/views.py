@@ -357,6 +357,8 @@ def petition_export(request):
         for p, c, due in rows
     ]
     notes = [f"信访台账 {filters['year']}年(不含信访内容)"]
+    if len(rows) >= services.LEDGER_MAX:
+        notes.append(f"仅导出前 {services.LEDGER_MAX} 条,请按类别或办理情况筛选后分别导出")
     content = workbook_bytes([Sheet("信访台账", columns, out, notes)])
     return xlsx_response(f"信访台账-{timezone.localdate():%Y%m%d}.xlsx", content)
 
