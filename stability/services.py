@@ -5,6 +5,7 @@ Services take typed keyword arguments (the pages parse with ``stability.forms``,
 
 from calendar import monthrange
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from stability.models import (
     Assessment,
     Campaign,
     CampaignResult,
+    Channel,
     ContentRead,
     Drill,
     EmergencyPlan,
@@ -31,6 +33,7 @@ from stability.models import (
     FactorMeasure,
     FactorStatus,
     FollowUp,
+    Level,
     Petition,
     PetitionClass,
     PetitionEvent,
@@ -38,6 +41,7 @@ from stability.models import (
     PlanKind,
     PlanVersion,
     RevisionTrigger,
+    Satisfaction,
     Severity,
     StabilitySettings,
     Temperature,
@@ -65,10 +69,41 @@ def numbers_for(mine):
     return clock.Numbers.of(settings_for(mine))
 
 
-def _settings_by_mine(mine_ids):
+def _settings_by_mine(mine_ids, user=None):
+    """{mine id: its settings (the defaults when it has none yet)}. With ``user``: the settings of the user's mines
+    are read once per request and shared by the tile, the 待办 and the pages."""
     mine_ids = set(mine_ids)
-    found = {s.mine_id: s for s in StabilitySettings.objects.filter(mine_id__in=mine_ids)} if mine_ids else {}
-    return {m: found.get(m) or StabilitySettings(mine_id=m) for m in mine_ids}
+    known = dict(user_settings(user)) if user is not None else {}
+    missing = mine_ids - set(known)
+    if missing:
+        known.update({s.mine_id: s for s in StabilitySettings.objects.filter(mine_id__in=missing)})
+    return {m: known.get(m) or StabilitySettings(mine_id=m) for m in mine_ids}
+
+
+USER_CAPABILITIES = ("stability_read", "stability_plans_read", "stability_health")
+
+
+def user_mines(user):
+    """[(mine id, path, name)] above or below any of the user's stability subtrees, read once per request."""
+    if not access._active(user):
+        return []
+
+    def read():
+        paths = sorted({p for c in USER_CAPABILITIES for p in access.paths(user, c)})
+        return list(access.mines_of_paths(paths).values_list("pk", "path", "name"))
+
+    return scope.memo(user, "stability_mines", read)
+
+
+def user_settings(user):
+    """{mine id: settings} of ``user_mines`` (the defaults where a mine has none), read once per request."""
+
+    def read():
+        ids = [pk for pk, _path, _name in user_mines(user)]
+        found = {s.mine_id: s for s in StabilitySettings.objects.filter(mine_id__in=ids)} if ids else {}
+        return {m: found.get(m) or StabilitySettings(mine_id=m) for m in ids}
+
+    return scope.memo(user, "stability_settings", read) if access._active(user) else {}
 
 
 def as_id(value):
@@ -176,10 +211,10 @@ def _create_once(model, user, token, build):
 # ---------------------------------------------------------------- unstable factors
 
 
-def major_q(mine_ids):
+def major_q(mine_ids, user=None):
     """反映强烈、涉及面广、人数众多: marked 重大, or as many people as the mine's setting or more."""
     q = Q(severity=Severity.MAJOR)
-    for mine_id, cfg in _settings_by_mine(mine_ids).items():
+    for mine_id, cfg in _settings_by_mine(mine_ids, user).items():
         q |= Q(mine_id=mine_id, people_count__gte=cfg.major_people)
     return q
 
@@ -189,8 +224,8 @@ def is_major(factor, cfg=None):
     return factor.severity == Severity.MAJOR or factor.people_count >= cfg.major_people
 
 
-def _user_mine_ids(user, capability="stability_read"):
-    return list(access.mines_of_paths(access.paths(user, capability)).values_list("pk", flat=True))
+def _user_mine_ids(user):
+    return [pk for pk, _path, _name in user_mines(user)]
 
 
 def factors_for(user):
@@ -198,7 +233,7 @@ def factors_for(user):
     from django.db.models import BooleanField, Case, When
 
     qs = Factor.objects.visible_to(user)
-    major = major_q(_user_mine_ids(user))
+    major = major_q(_user_mine_ids(user), user)
     return qs.annotate(major=Case(When(major, then=True), default=False, output_field=BooleanField())).order_by(
         "-major", "status", "-found_on", "-pk"
     )
@@ -344,7 +379,7 @@ def follow_ups_waiting(user):
         .annotate(last=Max("follow_ups__date"))
         .select_related("mine")
     )
-    cfgs = _settings_by_mine(f.mine_id for f in rows)
+    cfgs = _settings_by_mine((f.mine_id for f in rows), user)
     return [(f, follow_up_due(f, cfgs[f.mine_id], f.last)) for f in rows if is_major(f, cfgs[f.mine_id])]
 
 
@@ -543,23 +578,15 @@ LEDGER_MAX = 5000  # a mine receives a few hundred a year; the export says so wh
 def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):
     """The petition ledger: [(petition, colour, deadline)] of the user's scope, newest first; colours derived."""
     today = today or timezone.localdate()
-    qs = Petition.objects.visible_to(user).select_related("org")
+    qs = Petition.objects.visible_to(user)
     if year:
         qs = qs.filter(received_on__year=year)
     if klass:
         qs = qs.filter(klass=klass)
     if branch:
         qs = qs.filter(org_id=branch)
-    rows = list(qs.order_by("-received_on", "-pk")[:LEDGER_MAX])
-    cfgs = _settings_by_mine(p.mine_id for p in rows)
-    out = []
-    for p in rows:
-        n = clock.Numbers.of(cfgs[p.mine_id])
-        c = clock.colour(p, today, n)
-        if colour and c != colour:
-            continue
-        out.append((p, c, clock.deadline(p, n)))
-    return out
+    rows = _rows_with_clock(user, qs.order_by("-received_on", "-pk")[:LEDGER_MAX], today)
+    return [row for row in rows if not colour or row[1] == colour]
 
 
 OPEN_STATUSES = (P.RECEIVED, P.ACCEPTED, P.SUSPENDED, P.REVIEWING, P.RECHECKING)
@@ -573,19 +600,53 @@ def open_petitions(user, today=None):
     return _open_petitions(user, today)
 
 
+class PetitionRow:
+    """A petition as the ledger, the tile and the 待办 show it, read as values (a mine's year is hundreds of rows):
+    the clock's dates, the labels, no contents."""
+
+    def __init__(self, row):
+        org = SimpleNamespace(pk=row["org_id"], name=row.pop("org__name"), path=row.pop("org__path"))
+        self.__dict__.update(row)
+        self.pk, self.org = row["id"], org
+
+    def _label(self, choices, value):
+        return choices(value).label if value else ""
+
+    def get_klass_display(self):
+        return self._label(PetitionClass, self.klass)
+
+    def get_channel_display(self):
+        return self._label(Channel, self.channel)
+
+    def get_status_display(self):
+        return self._label(PetitionStatus, self.status)
+
+    def get_level_display(self):
+        return self._label(Level, self.level)
+
+    def get_satisfaction_display(self):
+        return self._label(Satisfaction, self.satisfaction)
+
+    def get_absolute_url(self):
+        return f"/stability/petitions/{self.pk}/"
+
+
+ROW_FIELDS = (
+    "id", "mine_id", "org_id", "org__name", "org__path", "status", "klass", "channel", "received_on", "people_count",
+    "accepted_on", "extended_days", "paused_days", "answered_on", "review_requested_on", "review_answered_on",
+    "recheck_requested_on", "recheck_answered_on", "level", "satisfaction", "version",
+)  # fmt: skip
+
+
+def _rows_with_clock(user, qs, today):
+    rows = [PetitionRow(r) for r in qs.values(*ROW_FIELDS)]
+    cfgs = _settings_by_mine((r.mine_id for r in rows), user)
+    numbers = {m: clock.Numbers.of(cfg) for m, cfg in cfgs.items()}
+    return [(r, clock.colour(r, today, numbers[r.mine_id]), clock.deadline(r, numbers[r.mine_id])) for r in rows]
+
+
 def _open_petitions(user, today):
-    rows = list(
-        Petition.objects.visible_to(user)
-        .filter(status__in=OPEN_STATUSES)
-        .select_related("org")
-        .only(*CLOCK_FIELDS, "org__name", "org__path", "org__depth", "petitioner_names", "version")
-    )
-    cfgs = _settings_by_mine(p.mine_id for p in rows)
-    out = []
-    for p in rows:
-        n = clock.Numbers.of(cfgs[p.mine_id])
-        out.append((p, clock.colour(p, today, n), clock.deadline(p, n)))
-    return out
+    return _rows_with_clock(user, Petition.objects.visible_to(user).filter(status__in=OPEN_STATUSES), today)
 
 
 def petition_counts(user, today=None):
@@ -799,8 +860,8 @@ def plans_waiting(user, today=None):
     if not access.paths(user, "stability_plans"):
         return []
     plans = list(EmergencyPlan.objects.filter(access.nodes_q(user, "stability_plans", "org"), active=True))
-    cfgs = _settings_by_mine(p.mine_id for p in plans)
-    dues = plan_dues(plans, cfgs)
+    cfgs = _settings_by_mine((p.mine_id for p in plans), user)
+    dues = plan_dues(plans, cfgs) if plans else {}
     out = []
     for p in plans:
         drill_due, assess_due, open_triggers, _last = dues[p.pk]
@@ -812,11 +873,11 @@ def plans_waiting(user, today=None):
             out.append((p, f"预案评估(每{cfg.assessment_years}年):{p.title}", assess_due))
         if open_triggers:
             out.append((p, f"预案修订:{p.title}({open_triggers}项修订事由)", None))
-    mines = OrgNode.objects.filter(access.nodes_q(user, "stability_plans", "pk"), kind=OrgKind.MINE)
-    names = dict(mines.values_list("pk", "name"))
+    keeps = access.paths(user, "stability_plans")
+    names = {pk: name for pk, path, name in user_mines(user) if any(path.startswith(k) for k in keeps)}
     mine_ids = list(names)
     if mine_ids:
-        mine_cfgs = _settings_by_mine(mine_ids)
+        mine_cfgs = _settings_by_mine(mine_ids, user)
         drilled = dict(
             Drill.objects.filter(plan__mine_id__in=mine_ids, whole_mine=True)
             .values("plan__mine_id")
@@ -848,10 +909,18 @@ def health_enabled(mine):
 def teams_for(user):
     """The 班组 whose temperatures the user may enter: in their subtrees of ``stability_health``, in mines where
     health monitoring is on."""
-    on = StabilitySettings.objects.filter(health_enabled=True).values("mine_id")
-    teams = OrgNode.objects.filter(access.nodes_q(user, "stability_health", "pk"), kind=OrgKind.TEAM)
-    mines = {m.path: m for m in OrgNode.objects.filter(kind=OrgKind.MINE, pk__in=on)}
-    return [t for t in teams.order_by("path") if any(t.path.startswith(p) for p in mines)]
+    if not access.paths(user, "stability_health"):
+        return []
+
+    def read():
+        cfgs = user_settings(user)
+        on = [path for pk, path, _name in user_mines(user) if cfgs[pk].health_enabled]
+        if not on:
+            return []
+        teams = OrgNode.objects.filter(access.nodes_q(user, "stability_health", "pk"), kind=OrgKind.TEAM)
+        return [t for t in teams.order_by("path") if any(t.path.startswith(p) for p in on)]
+
+    return scope.memo(user, "stability_teams", read)
 
 
 def get_team(user, pk):
@@ -908,8 +977,10 @@ def save_sheet(user, team_pk, *, date, shift, values):
 def fevers_waiting(user, days=7):
     """Flagged temperatures of the last ``days`` days not yet followed up, in the user's scope."""
     since = timezone.localdate() - timedelta(days=days)
-    on = list(StabilitySettings.objects.filter(health_enabled=True).values_list("mine_id", "fever_threshold"))
-    if not on or not access.paths(user, "stability_health"):
+    if not access.paths(user, "stability_health"):
+        return []
+    on = [(m, cfg.fever_threshold) for m, cfg in user_settings(user).items() if cfg.health_enabled]
+    if not on:
         return []
     q = Q(pk__in=[])
     for mine_id, threshold in on:
