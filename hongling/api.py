@@ -157,6 +157,7 @@ def _register_routers():
     from hazards.api import router as hazards_router
     from leadership.api import router as leadership_router
     from orgs.api import router as orgs_router
+    from stability.api import router as stability_router
     from training.api import router as training_router
     from vanguard.api import router as vanguard_router
     from violations.api import router as violations_router
@@ -169,6 +170,7 @@ def _register_routers():
     api.add_router("/training/", training_router)
     api.add_router("/care", care_router)
     api.add_router("/leadership", leadership_router)
+    api.add_router("/stability", stability_router)
 
 
 _register_routers()

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "training",
     "care",
     "leadership",
+    "stability",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,8 @@ HONGLING_IMPORT_MAX_SECONDS = float(os.environ.get("HONGLING_IMPORT_MAX_SECONDS"
 # 新入职 / 转岗 are derived from dates inside this window (days).
 HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
 HONGLING_TRANSFER_DAYS = int(os.environ.get("HONGLING_TRANSFER_DAYS", 180))
+# public holidays (ISO dates): a legal period whose last day is one ends on the next working day (stability/clock.py)
+HONGLING_HOLIDAYS = [d for d in os.environ.get("HONGLING_HOLIDAYS", "").replace(" ", "").split(",") if d]
 # 每日一题: FSRS desired retention of ordinary and of high-risk knowledge points (瓦斯, 水, 火, 顶板, 煤尘)
 HONGLING_LESSON_MAX_BYTES = int(os.environ.get("HONGLING_LESSON_MAX_BYTES", 200 * 1024 * 1024))
 # the largest file any upload may be (the largest attachment kind); images: at most this many pixels

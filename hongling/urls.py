@@ -22,6 +22,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("care/", include("care.urls")),
     path("leadership/", include("leadership.urls")),
+    path("stability/", include("stability.urls")),
     path("api/", api.urls),
 ]
 
