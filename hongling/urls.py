@@ -1,12 +1,12 @@
 from django.urls import include, path
 
-from hongling import views as common_views
+from hongling import views as home_views
 from hongling.api import api
 
 urlpatterns = [
-    path("", common_views.home, name="home"),
-    path("favicon.ico", common_views.favicon),
-    path("menu/", common_views.menu, name="menu"),
+    path("", home_views.home, name="home"),
+    path("favicon.ico", home_views.favicon),
+    path("menu/", home_views.menu, name="menu"),
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),
     path("", include("orgs.excel_urls")),
