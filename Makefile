@@ -9,7 +9,7 @@ DEMO_SIZE ?= small
 SIZE ?= small
 WORKERS ?= 2
 
-.PHONY: setup dev lint run serve test test-fast bench assets migrate demo clean
+.PHONY: setup dev lint run serve test test-fast bench bench-shift assets migrate demo clean backup restore
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,10 +67,25 @@ test-fast: dev
 bench: dev
 	$(BIN)/python bench/run.py --size $(SIZE)
 
+# Shift start on loopback gunicorn (bench/shift_start.py): 5,000 workers answer 每日一题 within 15 minutes while
+# the secretaries open their pages; QUICK=1: 150 workers within 40 s on the small data. Use DATABASE_URL (PostgreSQL).
+bench-shift: dev
+	$(BIN)/python bench/shift_start.py $(if $(QUICK),--quick)
+
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# Backup and restore (common/backup.py): the database (SQLite or PostgreSQL), media and the secret key in one archive.
+# They read ./.env when it exists (the production environment of README "Deployment").
+ENV_LOAD := set -a; if [ -f .env ]; then . ./.env; fi; set +a;
+backup:
+	$(ENV_LOAD) $(BIN)/python manage.py backup $(if $(OUTPUT),--output $(OUTPUT))
+
+restore:
+	@test -n "$(ARCHIVE)" || { echo "用法: make restore ARCHIVE=/backup/hongling-YYYYmmdd-HHMMSS.tar.gz"; exit 2; }
+	$(ENV_LOAD) $(BIN)/python manage.py restore "$(ARCHIVE)" --yes
 
 clean:
 	rm -rf $(VENV) node_modules static_vendor staticfiles

@@ -33,7 +33,9 @@ from orgs.models import Person
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip as address
+
+    return address(request)
 
 
 def _mine_or_404(user):

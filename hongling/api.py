@@ -1,16 +1,60 @@
 """The JSON API under /api/ (django-ninja). Each app adds its router here."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from common.errors import DomainError
 from orgs.api_auth import SessionAuth, TokenAuth
 
-api = NinjaAPI(
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectParser(Parser):
+    """A JSON body must be an object: an array, a number or a string is refused (422), not read as "no fields"."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject()
+        return data
+
+
+# answers every operation can give besides its own (the schema of each names them)
+COMMON_RESPONSES = {
+    "400": "请求格式不正确(不是有效的 JSON,或含有 NUL 字符)",
+    "403": "无权执行此操作:角色不允许、CSRF 校验失败,或须先修改密码",
+}
+
+
+class HonglingAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        detail = {
+            "type": "object",
+            "properties": {"detail": {"title": "说明", "type": "string"}},
+            "required": ["detail"],
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in COMMON_RESPONSES.items():
+                    responses.setdefault(
+                        status, {"description": description, "content": {"application/json": {"schema": detail}}}
+                    )
+        return schema
+
+
+api = HonglingAPI(
     title="红领 API",
+    parser=ObjectParser(),
     version="1",
     description="红领平台的 JSON 接口。会话(浏览器登录)或令牌(Authorization: Bearer <令牌>)认证;数据范围与页面相同。",
     auth=[SessionAuth(), TokenAuth()],
@@ -27,6 +71,16 @@ def not_authenticated(request, exc):
 def not_authorized(request, exc):
     message = "CSRF 校验失败:请求须带 X-CSRFToken 头" if "CSRF" in str(exc.message) else "您的角色无权执行此操作"
     return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        detail = [{"type": "dict_type", "loc": ["body"], "msg": "请求体应为 JSON 对象({...})"}]
+        return api.create_response(request, {"detail": detail}, status=422)
+    if isinstance(exc.__cause__, ValueError):
+        return api.create_response(request, {"detail": "请求体不是有效的 JSON"}, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
@@ -101,7 +155,9 @@ def _register_routers():
     from care.api import router as care_router
     from frontline.api import router as frontline_router
     from hazards.api import router as hazards_router
+    from leadership.api import router as leadership_router
     from orgs.api import router as orgs_router
+    from stability.api import router as stability_router
     from training.api import router as training_router
     from vanguard.api import router as vanguard_router
     from violations.api import router as violations_router
@@ -113,6 +169,8 @@ def _register_routers():
     api.add_router("/frontline", frontline_router)
     api.add_router("/training/", training_router)
     api.add_router("/care", care_router)
+    api.add_router("/leadership", leadership_router)
+    api.add_router("/stability", stability_router)
 
 
 _register_routers()

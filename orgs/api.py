@@ -228,7 +228,9 @@ class OrgsPageQuery(Schema):
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip as address
+
+    return address(request)
 
 
 def _org_rows(nodes):

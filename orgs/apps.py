@@ -20,6 +20,7 @@ class OrgsConfig(AppConfig):
         auditlog.register(models.Transfer)
         auditlog.register(models.JobType)
         auditlog.register(models.RoleAssignment)
+        auditlog.register(models.PendingRoleGrant)
         auditlog.register(
             models.User, include_fields=["username", "is_active", "must_change_password", "person", "first_name"]
         )

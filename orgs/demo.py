@@ -971,3 +971,24 @@ def digest():
     for row in people.iterator(chunk_size=5000):
         h.update(repr(row).encode())
     return h.hexdigest()
+
+
+# ---------------------------------------------------------------- a pending grant (issue 14)
+
+from common.demo import demo_step  # noqa: E402
+
+
+@demo_step(order=95)
+def pending_role_grant(ctx):
+    """The admin asked for 党支部书记 for the branch committee member: the mine's 党委 sees it to confirm."""
+    from orgs.models import PendingRoleGrant
+
+    target = ctx.accounts.get("branch_committee")
+    admin = ctx.accounts.get("admin")
+    if target is None or admin is None:
+        return
+    branch = target.role_assignments.filter(role=Role.BRANCH_COMMITTEE).select_related("org").first()
+    if branch is not None:
+        PendingRoleGrant.objects.get_or_create(
+            user=target, role=Role.SECRETARY, org=branch.org, status="pending", defaults={"requested_by": admin}
+        )
