@@ -572,10 +572,10 @@ def act_on_petition(user, pk, *, action, date=None, note="", version=None, **par
     return PETITION_MACHINE.apply(user, pk, action, version=version, note=note, params={"date": date, **params})
 
 
-LEDGER_MAX = 5000  # a mine receives a few hundred a year; the export says so when it cuts
+LEDGER_MAX = 5000  # the page's list: a mine receives a few hundred a year
 
 
-def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):
+def ledger(user, *, year=None, colour="", klass="", branch=None, today=None, limit=LEDGER_MAX):
     """The petition ledger: [(petition, colour, deadline)] of the user's scope, newest first; colours derived."""
     today = today or timezone.localdate()
     qs = Petition.objects.visible_to(user)
@@ -585,7 +585,7 @@ def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):
         qs = qs.filter(klass=klass)
     if branch:
         qs = qs.filter(org_id=branch)
-    rows = _rows_with_clock(user, qs.order_by("-received_on", "-pk")[:LEDGER_MAX], today)
+    rows = _rows_with_clock(user, qs.order_by("-received_on", "-pk")[:limit], today)
     return [row for row in rows if not colour or row[1] == colour]
 
 
