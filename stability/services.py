@@ -1051,6 +1051,28 @@ def record_results(user, pk, *, date, results):
     return coverage(campaign)
 
 
+def campaigns_with_coverage(user, limit=100):
+    """[(campaign, (target, covered, abnormal, percent))] of the user's campaigns, in three queries whatever their
+    number (targets counted by a subquery per campaign's unit, results grouped)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    targets = (
+        Person.objects.filter(org__path__startswith=OuterRef("org__path"), work_status=WorkStatus.ON_DUTY)
+        .order_by()
+        .values("work_status")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        Campaign.objects.visible_to(user)
+        .select_related("org")
+        .annotate(target=Coalesce(Subquery(targets, output_field=IntegerField()), 0))
+        .annotate(covered=Count("results"), bad=Count("results", filter=Q(results__result="abnormal")))[:limit]
+    )
+    return [(c, (c.target, c.covered, c.bad, round(c.covered * 100 / c.target) if c.target else 0)) for c in rows]
+
+
 def coverage(campaign):
     """(target, covered, abnormal, percent)."""
     target = campaign_targets(campaign).count()

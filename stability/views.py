@@ -684,9 +684,6 @@ def fever_follow(request, pk):
 def campaigns(request):
     user = request.user
     _need(menu.sees_health(user))
-    from stability.models import Campaign
-
-    rows = list(Campaign.objects.visible_to(user).select_related("org")[:100])
     data, errors, status = {}, {}, 200
     if request.method == "POST":
         data = request.POST
@@ -698,7 +695,7 @@ def campaigns(request):
         except (Forbidden, Conflict) as exc:
             return refused(request, exc, "/stability/health/campaigns/")
     context = {
-        "rows": [(c, services.coverage(c)) for c in rows],
+        "rows": services.campaigns_with_coverage(user),
         "orgs": [(o.pk, o.name) for o in services.campaign_orgs(user)],
         "data": data,
         "errors": errors,
