@@ -491,6 +491,7 @@ def plan_list(request):
         "today": today,
         "mine_due": mine_due,
         "can_manage": scope.can(user, "stability_plans"),
+        "can_settings": services.can_edit_settings(user, mine),
     }
     return _render(request, "stability/plans.html", context)
 
