@@ -173,6 +173,23 @@ def log_read(user, kind, object_id, via, ip=None):
     ContentRead.objects.create(user=user, kind=kind, object_id=object_id, via=via, ip=ip)
 
 
+def reads_for(user, *, kind="", object_id=None):
+    """The read log of factors and petitions for whoever holds ``audit`` (administrators): reads of records in
+    their subtrees, newest first. Only who, what, when and where: never the contents."""
+    if not scope.can(user, "audit"):
+        raise Forbidden("只有系统管理员可以查看内容查看记录")
+    in_scope = scope.filter_for(user, "audit", path_field="org__path", self_field=None)
+    q = Q(kind="factor", object_id__in=Factor.objects.filter(in_scope).values("pk")) | Q(
+        kind="petition", object_id__in=Petition.objects.filter(in_scope).values("pk")
+    )
+    reads = ContentRead.objects.filter(q).select_related("user__person")
+    if kind in ("factor", "petition"):
+        reads = reads.filter(kind=kind)
+    if object_id:
+        reads = reads.filter(object_id=object_id)
+    return reads.order_by("-at", "-pk")
+
+
 def events_of(kind, object_id):
     """The record's timeline, labelled by its machine (``common/timeline.html``)."""
     if kind == "factor":

@@ -492,6 +492,7 @@ def plan_list(request):
         "mine_due": mine_due,
         "can_manage": scope.can(user, "stability_plans"),
         "can_settings": services.can_edit_settings(user, mine),
+        "can_audit": scope.can(user, "audit"),
     }
     return _render(request, "stability/plans.html", context)
 
@@ -735,6 +736,17 @@ def campaign_detail(request, pk):
         "today": day,
     }
     return _render(request, "stability/campaign.html", context, status=status)
+
+
+@login_required
+def reads(request):
+    """Who opened which factor or petition, when and from where (administrators; contents are not shown here)."""
+    user = request.user
+    _need(scope.can(user, "audit"))
+    kind = request.GET.get("kind", "")
+    object_id = services.as_id(request.GET.get("id"))
+    page = page_of(request, services.reads_for(user, kind=kind, object_id=object_id), per_page=50)
+    return _render(request, "stability/reads.html", {"page": page, "kind": kind, "object_id": object_id or ""})
 
 
 # ---------------------------------------------------------------- settings
