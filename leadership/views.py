@@ -183,6 +183,8 @@ def team_detail(request, pk):
         "posts": services.posts_for(team.kind),
         "errors": errors,
         "failed": failed,
+        "failed_duty": str(data.get("member") or "") if failed == "duty" else "",  # the member whose form failed
+        "failed_end": str(data.get("member") or "") if failed == "end" else "",
         "data": data,
         "today": timezone.localdate(),
     }
@@ -674,6 +676,11 @@ def appraisal_detail(request, pk):
         response, errors = _handle(request, action, request.path, "已保存")
         if response is not None:
             return response
+        rows = list(a.rows.select_related("person__org").filter(pk__in=[r.pk for r in rows]))  # as stored
+        for row in rows:  # what was typed goes back into the form
+            for f in services.APPRAISAL_FIELDS.get(a.state, ()):
+                if f"{f}_{row.pk}" in data:
+                    setattr(row, f, data.get(f"{f}_{row.pk}"))
     context = {
         "tab": "life",
         "a": a,
