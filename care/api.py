@@ -65,7 +65,7 @@ class EntryOut(Schema):
     actions: list[str] = Field(description="当前用户可做的操作")
 
 
-class MeasureOut(Schema):
+class HelpMeasureOut(Schema):
     id: int
     text: str
     done: bool
@@ -82,7 +82,7 @@ class EntryDetail(EntryOut):
     reason: str
     release_reason: str
     facts: list[dict]
-    measures: list[MeasureOut]
+    measures: list[HelpMeasureOut]
     helps: list[RecordOut]
     evaluations: list[RecordOut]
 
@@ -202,7 +202,7 @@ def _entry_out(user, e, detail=False):
         return EntryOut(**out)
     out.update(
         reason=e.reason, release_reason=e.release_reason, facts=e.facts or [],
-        measures=[MeasureOut(id=m.pk, text=m.text, done=m.done) for m in e.measures.all()],
+        measures=[HelpMeasureOut(id=m.pk, text=m.text, done=m.done) for m in e.measures.all()],
         helps=[RecordOut(date=h.date, kind=h.get_form_display(), by=h.by.display_name(), text=h.content) for h in e.helps.select_related("by", "by__person")],
         evaluations=[RecordOut(date=v.date, kind=v.get_trend_display(), by=v.by.display_name(), text=v.note) for v in e.evaluations.select_related("by", "by__person")],
     )  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
+from common.api_schemas import EventOut, events_out
 from common.errors import NotFound
 from leadership import services
 from leadership.models import (
@@ -194,15 +195,6 @@ class RectificationOut(Schema):
     overdue: bool
 
 
-class StepOut(Schema):
-    action: str
-    from_status: str
-    to_status: str
-    actor: str
-    at: datetime
-    note: str
-
-
 class LifeOut(Schema):
     id: int
     org_id: int
@@ -224,7 +216,7 @@ class LifeDetail(LifeOut):
     opinions: list[OpinionOut]
     criticisms: list[CriticismOut]
     rectifications: list[RectificationOut]
-    steps: list[StepOut]
+    steps: list[EventOut]
     actions: list[str] = Field(description="当前可执行的环节操作")
 
 
@@ -472,17 +464,7 @@ def _life(user, life, request=None, detail=False):
                 for c in services.criticisms_for(user, life, via="api", ip=ip)
             ],
             rectifications=[_rect(r) for r in life.rectifications.select_related("owner", "checked_by__person")],
-            steps=[
-                {
-                    "action": s.action,
-                    "from_status": s.from_status,
-                    "to_status": s.to_status,
-                    "actor": s.actor.display_name(),
-                    "at": s.at,
-                    "note": s.note,
-                }
-                for s in life.steps.select_related("actor__person")
-            ],
+            steps=events_out(services.LIFE_MACHINE.timeline(life.steps.select_related("actor__person"))),
             actions=[a for a, _label, reason in services.next_steps(services.LIFE_MACHINE, user, life) if not reason],
         )
     return out
