@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "frontline",
     "training",
     "care",
+    "scorecard",
+    "selfcheck",
 ]
 
 MIDDLEWARE = [

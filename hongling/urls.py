@@ -18,6 +18,8 @@ urlpatterns = [
     path("frontline/", include("frontline.urls")),
     path("training/", include("training.urls")),
     path("care/", include("care.urls")),
+    path("scorecard/", include("scorecard.urls")),
+    path("selfcheck/", include("selfcheck.urls")),
     path("api/", api.urls),
 ]
 

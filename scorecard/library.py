@@ -1,0 +1,441 @@
+"""The indicators (SPEC §6): results of the six first responsibilities, each computed from records.
+
+Each function reads the records of all the context's branches at once (a fixed number of queries, whatever the
+number of branches), returns a ``Value`` per branch with a link to the list of the records behind it, and a digest
+of the fields it used: changing one record changes only the figures that read it.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.utils import timezone
+
+from scorecard.indicators import DOWN, UP, Value, digest, percent, ratios, register_indicator
+
+
+def _group(rows, key):
+    out = defaultdict(list)
+    for row in rows:
+        branch = key(row)
+        if branch is not None:
+            out[branch].append(row)
+    return out
+
+
+def _day(moment):
+    return timezone.localdate(moment) if moment else None
+
+
+# ---------------------------------------------------------------- 1 安全生产标准化
+
+
+def _hazards(ctx):
+    def compute():
+        from hazards.models import Hazard
+
+        start, end = ctx.moments()
+        places = ctx.places()
+        rows = Hazard.objects.filter(location_id__in=list(places), found_at__gte=start, found_at__lt=end).values_list(
+            "pk", "location_id", "category_id", "found_at", "deadline", "status", "closed_at", "finder_is_party_member"
+        )
+        return [
+            (pk, places[loc], loc, cat, found, dl, st, _day(closed), party)
+            for (pk, loc, cat, found, dl, st, closed, party) in rows.order_by()
+        ]
+
+    return ctx.cached("hazards", compute)
+
+
+@register_indicator(
+    code="H_ON_TIME",
+    name="隐患按期整改率",
+    responsibility=1,
+    direction=UP,
+    target=95,
+    unit="%",
+    formula="考核期内发现、限时整改(有整改期限)且到截止日已到期或已销号的隐患中,在期限内(含当日)销号的占比",
+    sources=("hazards.Hazard",),
+)
+def hazards_on_time(ctx):
+    from hazards.models import HazardStatus
+
+    def closed_on(row):  # the day it was closed, if that was by the reckoning day
+        return row[7] if row[6] == HazardStatus.CLOSED and row[7] and row[7] <= ctx.last else None
+
+    def judged(row):  # a deadline that has passed, or closed already
+        return row[5] is not None and (row[5] < ctx.last or closed_on(row) is not None)
+
+    rows = _group(((r[0], r[1], r[5], closed_on(r)) for r in _hazards(ctx) if judged(r)), lambda r: r[1])
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[3] is not None and r[3] <= r[2]), len(rs)),
+        lambda b: ctx.link("/hazards/", b, **ctx.period_params()),
+    )
+
+
+@register_indicator(
+    code="H_REPEAT",
+    name="重复隐患率",
+    responsibility=1,
+    direction=DOWN,
+    target=10,
+    unit="%",
+    formula="考核期内发现的隐患中,同一地点同一专业在考核期内已出现过的(第二次及以后)占比",
+    sources=("hazards.Hazard",),
+)
+def hazards_repeat(ctx):
+    rows = _group(((r[0], r[1], r[2], r[3], r[4]) for r in _hazards(ctx)), lambda r: r[1])
+
+    def count(rs):
+        seen, repeats = set(), 0
+        for r in sorted(rs, key=lambda r: (r[4], r[0])):
+            repeats += (r[2], r[3]) in seen
+            seen.add((r[2], r[3]))
+        return repeats, len(rs)
+
+    return ratios(ctx, rows, count, lambda b: ctx.link("/hazards/stats/", b, year=ctx.last.year))
+
+
+@register_indicator(
+    code="H_PARTY",
+    name="党员发现隐患占比",
+    responsibility=1,
+    direction=UP,
+    target=30,
+    unit="%",
+    formula="考核期内本支部区队地点发现的隐患中,发现人是党员的占比",
+    sources=("hazards.Hazard",),
+)
+def hazards_party(ctx):
+    rows = _group(_hazards(ctx), lambda r: r[1])
+    return ratios(
+        ctx,
+        {b: [(r[0], r[8]) for r in rs] for b, rs in rows.items()},
+        lambda rs: (sum(1 for r in rs if r[1]), len(rs)),
+        lambda b: ctx.link("/hazards/", b, **ctx.period_params()),
+    )
+
+
+# ---------------------------------------------------------------- 2 安全宣传教育
+
+
+@register_indicator(
+    code="V_CLEAN",
+    name="党员身边无违章率",
+    responsibility=2,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内各月,有包保对象或责任区的党员中“身边无违章”达标的党员·月数 ÷ 有包保任务的党员·月数",
+    sources=("vanguard.Assignment", "violations.Violation", "orgs.Person"),
+)
+def members_clean(ctx):
+    from orgs.models import PARTY_STATUSES, Person
+    from vanguard import compliance
+
+    nodes = ctx.nodes()
+    members = dict(
+        Person.objects.filter(org_id__in=list(nodes), political_status__in=PARTY_STATUSES).values_list("pk", "org_id")
+    )
+    rows = defaultdict(list)
+    month = ctx.start.replace(day=1)
+    while month <= ctx.last:
+        for mid, mm in compliance.member_months(list(members), month, today=ctx.last).items():
+            if mm.assigned:
+                rows[nodes[members[mid]]].append((mid, month.isoformat(), mm.compliant))
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2]), len(rs)),
+        lambda b: ctx.link("/vanguard/", b, month=ctx.last.strftime("%Y-%m")),
+    )
+
+
+@register_indicator(
+    code="V_RATE",
+    name="百人三违发生率",
+    responsibility=2,
+    direction=DOWN,
+    target=3,
+    unit="起/百人",
+    formula="考核期内本支部职工的三违(申诉撤销的不计)起数 × 100 ÷ 截止日在册职工人数",
+    sources=("violations.Violation", "orgs.Person"),
+)
+def violation_rate(ctx):
+    from violations.models import Violation
+
+    nodes = ctx.nodes()
+    heads = defaultdict(int)
+    for b in ctx.people().values():
+        heads[b] += 1
+    rows = _group(
+        Violation.objects.effective()
+        .filter(org_id__in=list(nodes), occurred_on__gte=ctx.start, occurred_on__lte=ctx.last)
+        .values_list("pk", "org_id", "occurred_on")
+        .order_by(),
+        lambda r: nodes.get(r[1]),
+    )
+    out = {}
+    for b in ctx.branch_ids:
+        rs, head = rows.get(b, []), heads[b]
+        value = round(len(rs) * 100 / head, 2) if head else None
+        url = ctx.link("/violations/", b, **ctx.period_params())
+        out[b] = Value(value, len(rs), head, url, digest(rs + [("head", head)]))
+    return out
+
+
+@register_indicator(
+    code="D_RESOLVED",
+    name="民情诉求办结率",
+    responsibility=2,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内《红领民情日记》记下的诉求中,截止日已办结(已办结待反馈或已反馈销号)的占比",
+    sources=("frontline.DiaryRequest", "frontline.DiaryEntry"),
+)
+def diary_resolved(ctx):
+    from frontline.models import DiaryRequest, RequestStatus
+
+    done = (RequestStatus.RESOLVED, RequestStatus.CLOSED)
+    rows = _group(
+        DiaryRequest.objects.filter(
+            entry__branch_id__in=ctx.branch_ids, entry__date__gte=ctx.start, entry__date__lte=ctx.last
+        )
+        .values_list("pk", "entry__branch_id", "status")
+        .order_by(),
+        lambda r: r[1],
+    )
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2] in done), len(rs)),
+        lambda b: ctx.link("/frontline/diary/", b, **ctx.period_params()),
+    )
+
+
+# ---------------------------------------------------------------- 3 职工安全培训
+
+
+@register_indicator(
+    code="T_PASS",
+    name="月考合格率(含补考)",
+    responsibility=3,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内各月月考中,本支部参考职工(人·次)经正考或补考合格的占比;截止日未结束的考试不计",
+    sources=("training.ExamPaper", "training.ExamBlueprint"),
+)
+def exam_pass(ctx):
+    from training.models import ExamPaper
+
+    people = ctx.people()
+    _start, end = ctx.moments()
+    papers = (
+        ExamPaper.objects.filter(
+            person_id__in=list(people),
+            blueprint__month__gte=ctx.start.replace(day=1),
+            blueprint__month__lte=ctx.last,
+            blueprint__closes_at__lt=end,
+        )
+        .values_list("person_id", "blueprint_id", "passed")
+        .order_by()
+    )
+    passed = {}
+    for person, blueprint, ok in papers:
+        passed[(person, blueprint)] = passed.get((person, blueprint), False) or bool(ok)
+    rows = _group(((p, bp, ok) for (p, bp), ok in passed.items()), lambda r: people.get(r[0]))
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2]), len(rs)),
+        lambda b: ctx.link("/training/branch/", b),
+    )
+
+
+# ---------------------------------------------------------------- 4 薄弱人物排查
+
+
+@register_indicator(
+    code="C_RELEASED",
+    name="薄弱人物转化率",
+    responsibility=4,
+    direction=UP,
+    target=50,
+    unit="%",
+    formula="考核期内在册(列入不晚于截止日、未在期初前解除)的薄弱人物中,在考核期内经帮教解除的占比",
+    sources=("care.Entry",),
+)
+def at_risk_released(ctx):
+    from django.db.models import Q
+
+    from care.models import Entry
+
+    people = ctx.people()
+    rows = _group(
+        Entry.objects.filter(person_id__in=list(people), entered_on__lte=ctx.last)
+        .filter(Q(released_on__isnull=True) | Q(released_on__gte=ctx.start))
+        .values_list("pk", "person_id", "released_on")
+        .order_by(),
+        lambda r: people.get(r[1]),
+    )
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2] and r[2] <= ctx.last), len(rs)),
+        lambda b: ctx.link("/care/register/", b, status="released"),
+    )
+
+
+@register_indicator(
+    code="C_TALK",
+    name="谈心谈话年度覆盖率",
+    responsibility=4,
+    direction=UP,
+    target=100,
+    unit="%",
+    formula="截止日所在年度 1 月 1 日至截止日,本支部在册职工中至少谈过一次心的人数占比(每年覆盖一次)",
+    sources=("care.TalkPerson", "orgs.Person"),
+)
+def talk_coverage(ctx):
+    from care.models import TalkPerson
+
+    people = ctx.people()
+    talked = set(
+        TalkPerson.objects.filter(
+            person_id__in=list(people), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
+        ).values_list("person_id", flat=True)
+    )
+    rows = _group(((p, p in talked) for p in people), lambda r: people[r[0]])
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[1]), len(rs)),
+        lambda b: ctx.link("/care/coverage/", b, year=ctx.last.year),
+    )
+
+
+# ---------------------------------------------------------------- 5 基层班子建设 / 自查整改
+
+
+@register_indicator(
+    code="SC_MEASURES",
+    name="自查整改措施完成率",
+    responsibility=5,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="“六个反问”自查定下的整改措施中,期限落在考核期内(到截止日)的,在期限内完成的占比",
+    sources=("selfcheck.Measure",),
+    requires="selfcheck",
+)
+def measures_met(ctx):
+    from selfcheck.models import Measure
+
+    rows = _group(
+        Measure.objects.filter(inspection__branch_id__in=ctx.branch_ids, due__gte=ctx.start, due__lte=ctx.last)
+        .values_list("pk", "inspection__branch_id", "due", "done_on")
+        .order_by(),
+        lambda r: r[1],
+    )
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[3] and r[3] <= r[2]), len(rs)),
+        lambda b: ctx.link("/selfcheck/measures/", b),
+    )
+
+
+def _from_module(app, key, ctx):
+    """A figure another module computes: ``<app>.services.branch_figures(branch=, start=, end=)`` returns a mapping
+    (or an object) whose ``key`` is a number (a percentage) or has value / numerator / denominator / url."""
+    from importlib import import_module
+
+    services = import_module(f"{app}.services")
+    out = {}
+    for b in ctx.branches:
+        figures = services.branch_figures(branch=b, start=ctx.start, end=ctx.last)
+        item = figures.get(key) if isinstance(figures, dict) else getattr(figures, key, None)
+        if isinstance(item, dict):
+            value, num, den, url = (item.get(k) for k in ("value", "numerator", "denominator", "url"))
+        elif item is None or isinstance(item, (int, float)):
+            value, num, den, url = item, None, None, ""
+        else:
+            value, num, den, url = (getattr(item, k, None) for k in ("value", "numerator", "denominator", "url"))
+        if value is None and num is not None and den:
+            value = percent(num, den)
+        out[b.pk] = Value(value, num, den, url or "", digest([(key, value, num, den)]))
+    return out
+
+
+def _module_indicator(app, key, code, name, responsibility, target, formula, sources, direction=UP):
+    def compute(ctx, _app=app, _key=key):
+        return _from_module(_app, _key, ctx)
+
+    compute.__name__ = f"from_{app}_{key}"
+    register_indicator(
+        code=code,
+        name=name,
+        responsibility=responsibility,
+        direction=direction,
+        target=target,
+        unit="%",
+        formula=formula,
+        sources=sources,
+        requires=app,
+    )(compute)
+
+
+_module_indicator(
+    "leadership",
+    "decisions_done",
+    "L_DECISIONS",
+    "支委会决议落实率",
+    5,
+    95,
+    "考核期内期限已到的支委会/党员大会决议事项中,按期办结的占比(leadership.services.branch_figures)",
+    ("leadership.Decision",),
+)
+_module_indicator(
+    "leadership",
+    "rectification_closed",
+    "L_RECTIFY",
+    "组织生活会整改事项完成率",
+    5,
+    95,
+    "期限落在考核期内的组织生活会整改事项中,按期完成并经核查的占比(leadership.services.branch_figures)",
+    ("leadership.RectificationItem",),
+)
+_module_indicator(
+    "stability",
+    "settled_locally",
+    "S_LOCAL",
+    "信访就地化解率",
+    6,
+    90,
+    "考核期内办结的信访事项中,在区队或矿一级化解的占比(小事不出区、大事不出矿;stability.services.branch_figures)",
+    ("stability.Petition",),
+)
+_module_indicator(
+    "stability",
+    "petitions_on_time",
+    "S_ON_TIME",
+    "信访按期办结率",
+    6,
+    100,
+    "考核期内期限已到的信访事项中,在《信访工作条例》时限内办结的占比(stability.services.branch_figures)",
+    ("stability.Petition",),
+)
+_module_indicator(
+    "stability",
+    "factors_controlled",
+    "S_CONTROL",
+    "不稳定因素稳控率",
+    6,
+    100,
+    "截止日登记的不稳定因素中,在控或已化解(未失控、未越级上报)的占比(stability.services.branch_figures)",
+    ("stability.UnstableFactor",),
+)
