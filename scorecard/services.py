@@ -395,3 +395,35 @@ def evaluation_scores(scheme, branch_ids):
         overall = list(Ballot.objects.filter(round=r).values_list("overall", flat=True))
         out[branch_pk] = round(sum(RATING_SCORE[o] for o in overall) / len(overall), 2)
     return out
+
+
+def visible_schemes(user):
+    return list(Scheme.objects.visible_to(user).select_related("mine")[:50])
+
+
+def own_rows(user):
+    """The latest run row of each branch the user belongs to as secretary / 支委 (not the whole mine)."""
+    branches = [
+        pk
+        for pk, kind in RoleAssignment.objects.filter(
+            user=user, role__in=(Role.SECRETARY, Role.BRANCH_COMMITTEE)
+        ).values_list("org_id", "org__kind")
+        if kind == OrgKind.BRANCH
+    ]
+    rows = (
+        RunBranch.objects.visible_to(user)
+        .filter(branch_id__in=branches)
+        .select_related("run__scheme", "branch")
+        .order_by("-run__created_at")
+    )
+    seen, out = set(), []
+    for r in rows[:50]:
+        if r.branch_id not in seen:
+            seen.add(r.branch_id)
+            out.append(r)
+    return out
+
+
+def managed_branches(user):
+    mines = visible_mines(user, "scorecard_manage")
+    return [b for m in mines for b in access.branches_of(m)]
