@@ -225,10 +225,7 @@ def _entry_page(request, entry, errors=None, data=None, open_action=None, status
         "measures": entry.measures.all(),
         "helps": entry.helps.select_related("by", "by__person"),
         "evaluations": entry.evaluations.select_related("by", "by__person"),
-        "events": [
-            (ev, services.ACTION_LABELS.get(ev.action, ev.action))
-            for ev in entry.events.select_related("actor", "actor__person")
-        ],
+        "events": services.timeline(entry),
         "actions": services.allowed_actions(request.user, entry),
         "open_measures": services.open_measures(entry),
         "helpers": services.eligible_helpers(entry.mine, entry.person.org)

@@ -14,7 +14,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.workflow import Transition
 from frontline.models import (
     OPEN_REQUEST_STATUSES,
     TO_REPORT,
@@ -43,44 +45,6 @@ MAX_PEOPLE = 30
 MAX_REQUESTS = 10
 MAX_TEXT = 4000
 
-# ---------------------------------------------------------------- the two tables of allowed transitions
-
-# 诉求: (state, action) -> (new state, who, label). "write" = a secretary of the entry's branch (the author is one).
-REQUEST_TRANSITIONS = {
-    (R.OPEN, "handle"): (R.HANDLING, {"write"}, "登记办理情况"),
-    (R.HANDLING, "handle"): (R.HANDLING, {"write"}, "补充办理情况"),
-    (R.OPEN, "resolve"): (R.RESOLVED, {"write"}, "办结"),
-    (R.HANDLING, "resolve"): (R.RESOLVED, {"write"}, "办结"),
-    (R.RESOLVED, "feedback"): (R.CLOSED, {"write"}, "反馈职工并销号"),
-    (R.RESOLVED, "reopen"): (R.HANDLING, {"write"}, "职工不满意,继续办理"),
-}
-REQUEST_ACTIONS = sorted({a for _, a in REQUEST_TRANSITIONS})
-# what each action is called in messages and on the timeline (the table's labels say it per state: "补充办理情况")
-REQUEST_LABELS = {
-    "create": "提出诉求",
-    "handle": "办理",
-    "resolve": "办结",
-    "feedback": "反馈职工并销号",
-    "reopen": "职工不满意,继续办理",
-}
-# every request action carries text: what was done, the result, what the worker was told, why it goes on
-REQUEST_NOTE = {
-    "handle": "请填写办理情况",
-    "resolve": "请填写办理结果",
-    "feedback": "请填写向职工反馈的情况",
-    "reopen": "请填写职工不满意的原因",
-}
-
-# 专项工作: "branch" = 书记/支部委员 of the task's branch; "review" = the party committee of the mine.
-TASK_TRANSITIONS = {
-    (T.SENT, "report"): (T.REPORTED, {"branch"}, "上报"),
-    (T.RETURNED, "report"): (T.REPORTED, {"branch"}, "重新上报"),
-    (T.REPORTED, "accept"): (T.ACCEPTED, {"review"}, "审核通过"),
-    (T.REPORTED, "return"): (T.RETURNED, {"review"}, "退回"),
-}
-TASK_ACTIONS = sorted({a for _, a in TASK_TRANSITIONS})
-TASK_LABELS = {a: label for (_, a), (_, _, label) in TASK_TRANSITIONS.items()} | {"send": "下发"}
-TASK_NOTE_REQUIRED = {"return": "请填写退回原因"}
 ATTACHMENT_EXTENSIONS = {
     ".pdf",
     ".doc",
@@ -485,56 +449,62 @@ def get_request(user, pk):
     return request
 
 
+def _request_roles(user, request):
+    return {"write"} if scope.can(user, "frontline_diary_write", request.entry.branch) else set()
+
+
+def _handled(ctx):
+    handling = ctx.obj.handling
+    ctx.changes["handling"] = f"{handling}\n{ctx.note}".strip() if handling else ctx.note
+
+
+def _resolved(ctx):
+    ctx.changes["result"] = ctx.note
+
+
+def _fed_back(ctx):
+    ctx.changes.update(feedback=ctx.note, closed_at=ctx.now)
+
+
+# 诉求: 问题 → 办理 → 结果 → 反馈. "write" = a secretary of the entry's branch (the author is one). Every step carries
+# its text (what was done, the result, what the worker was told, why it goes on); labels read per state.
+REQUEST_MACHINE = workflow.Machine(
+    name="诉求",
+    model=DiaryRequest,
+    event_model=RequestEvent,
+    event_fk="request",
+    get=lambda user, pk: get_request(user, pk),
+    roles_of=_request_roles,
+    note_min=2,
+    note_max=2000,
+    labels={"handle": "办理", "resolve": "办结"},
+    table=[
+        Transition("handle", "登记办理情况", [R.OPEN], R.HANDLING, {"write"}, note="请填写办理情况", effect=_handled),
+        Transition("handle", "补充办理情况", [R.HANDLING], R.HANDLING, {"write"}, note="请填写办理情况",
+                   effect=_handled),
+        Transition("resolve", "办结", [R.OPEN, R.HANDLING], R.RESOLVED, {"write"}, note="请填写办理结果",
+                   effect=_resolved),
+        Transition("feedback", "反馈职工并销号", [R.RESOLVED], R.CLOSED, {"write"}, note="请填写向职工反馈的情况",
+                   effect=_fed_back),
+        Transition("reopen", "职工不满意,继续办理", [R.RESOLVED], R.HANDLING, {"write"}, note="请填写职工不满意的原因"),
+    ],
+)  # fmt: skip
+REQUEST_TRANSITIONS = REQUEST_MACHINE.as_dict()
+REQUEST_ACTIONS = REQUEST_MACHINE.actions
+REQUEST_LABELS = REQUEST_MACHINE.labels | {"create": "提出诉求"}  # what each action is called on the timeline
+
+
 def request_actions(user, request):
-    roles = {"write"} if scope.can(user, "frontline_diary_write", request.entry.branch) else set()
-    return [
-        (a, label) for (s, a), (_n, who, label) in REQUEST_TRANSITIONS.items() if s == request.status and who & roles
-    ]
+    return REQUEST_MACHINE.allowed(user, request)
 
 
 def act_on_request(user, pk, action, data, now=None):
-    """One step of 问题 → 办理 → 结果 → 反馈, as the table allows."""
-    now = now or timezone.now()
-    request = get_request(user, pk)
-    if action not in REQUEST_ACTIONS:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(request.version):
-        raise Conflict(f"该诉求已被他人处理(现在是“{request.get_status_display()}”),请刷新后再操作")
-    key = (request.status, action)
-    if key not in REQUEST_TRANSITIONS:
-        raise Conflict(f"诉求当前状态为“{request.get_status_display()}”,不能{REQUEST_LABELS[action]}")
-    new_status, who, label = REQUEST_TRANSITIONS[key]
-    if "write" in who and not scope.can(user, "frontline_diary_write", request.entry.branch):
-        raise Forbidden(f"您无权{label}")
-    note = _text(data, "note", 2000)
-    if len(note) < 2:
-        raise ValidationError({"note": REQUEST_NOTE[action]})
-    changes = {}
-    if action == "handle":
-        changes["handling"] = f"{request.handling}\n{note}".strip() if request.handling else note
-    elif action == "resolve":
-        changes["result"] = note
-    elif action == "feedback":
-        changes["feedback"] = note
-        changes["closed_at"] = now
-    with transaction.atomic():
-        updated = DiaryRequest.objects.filter(pk=request.pk, version=request.version, status=request.status).update(
-            status=new_status, version=request.version + 1, **changes
-        )
-        if not updated:
-            raise Conflict("该诉求已被他人处理,请刷新后再操作")
-        RequestEvent.objects.create(
-            request=request,
-            action=action,
-            from_status=request.status,
-            to_status=new_status,
-            actor=user,
-            at=now,
-            note=note,
-        )
-    request.refresh_from_db()
-    return request
+    """One step of 问题 → 办理 → 结果 → 反馈, as the table allows (``common.workflow``)."""
+    return REQUEST_MACHINE.apply(user, pk, action, version=data.get("version"), note=data.get("note"), now=now)
+
+
+def request_timeline(request):
+    return REQUEST_MACHINE.timeline(request.events.all(), REQUEST_LABELS)
 
 
 def book_entries(user, start, end, branch=None, ip=None):
@@ -794,11 +764,6 @@ def _task_roles(user, task):
     return roles
 
 
-def task_actions(user, task):
-    roles = _task_roles(user, task)
-    return [(a, label) for (s, a), (_n, who, label) in TASK_TRANSITIONS.items() if s == task.status and who & roles]
-
-
 def _attachments(files):
     files = list(files)
     if len(files) > MAX_ATTACHMENTS:
@@ -814,58 +779,67 @@ def _attachments(files):
     return files
 
 
-def act_on_task(user, pk, action, data, files=(), now=None):
-    """One transition of a branch's 专项工作 task, as the table allows."""
-    now = now or timezone.now()
-    task = get_task(user, pk)
-    if action not in TASK_ACTIONS:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(task.version):
-        raise Conflict(f"该任务已被他人处理(现在是“{task.get_status_display()}”),请刷新后再操作")
-    key = (task.status, action)
-    if key not in TASK_TRANSITIONS:
-        raise Conflict(f"任务当前状态为“{task.get_status_display()}”,不能{TASK_LABELS[action]}")
-    new_status, who, label = TASK_TRANSITIONS[key]
-    if not (who & _task_roles(user, task)):
-        raise Forbidden(f"您无权{label}")
-    note = _text(data, "note", 2000)
-    changes = {}
-    errors = {}
-    uploads = []
-    if action == "report":
-        report = _text(data, "report")
-        if len(report) < 2:
-            errors["report"] = "请填写上报内容"
-        try:
-            uploads = _attachments(files)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        changes = {"report": report, "reported_at": now}
-    if action in TASK_NOTE_REQUIRED and len(note) < 2:
-        errors["note"] = TASK_NOTE_REQUIRED[action]
+def _reported(ctx):
+    """上报: the report's text (required) and its attachments, saved with the event row."""
+    errors, uploads = {}, []
+    report = _text(ctx.params.get("data") or {}, "report")
+    if len(report) < 2:
+        errors["report"] = "请填写上报内容"
+    try:
+        uploads = _attachments(ctx.params.get("files") or ())
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        updated = CampaignTask.objects.filter(pk=task.pk, version=task.version, status=task.status).update(
-            status=new_status, version=task.version + 1, **changes
-        )
-        if not updated:
-            raise Conflict("该任务已被他人处理,请刷新后再操作")
-        event = TaskEvent.objects.create(
-            task=task,
-            action=action,
-            from_status=task.status,
-            to_status=new_status,
-            actor=user,
-            at=now,
-            note=note if action != "report" else changes["report"][:200],
-        )
+    ctx.changes.update(report=report, reported_at=ctx.now)
+    ctx.note = report[:200]
+
+    def save(ctx):
         for f in uploads:
-            a = TaskAttachment(task=task, event=event, name=os.path.basename(f.name)[:120], size=f.size)
+            a = TaskAttachment(task=ctx.obj, event=ctx.event, name=os.path.basename(f.name)[:120], size=f.size)
             a.file.save("attachment" + os.path.splitext(f.name)[1].lower(), f, save=False)
             a.save()
-    return get_task(user, pk)
+
+    ctx.then(save)
+
+
+# 专项工作: "branch" = 书记/支部委员 of the task's branch; "review" = the party committee of the mine.
+TASK_MACHINE = workflow.Machine(
+    name="任务",
+    model=CampaignTask,
+    event_model=TaskEvent,
+    event_fk="task",
+    get=lambda user, pk: get_task(user, pk),
+    roles_of=_task_roles,
+    note_min=2,
+    note_max=2000,
+    table=[
+        Transition("report", "上报", [T.SENT], T.REPORTED, {"branch"}, effect=_reported),
+        Transition("report", "重新上报", [T.RETURNED], T.REPORTED, {"branch"}, effect=_reported),
+        Transition("accept", "审核通过", [T.REPORTED], T.ACCEPTED, {"review"}),
+        Transition("return", "退回", [T.REPORTED], T.RETURNED, {"review"}, note="请填写退回原因"),
+    ],
+)  # fmt: skip
+TASK_TRANSITIONS = TASK_MACHINE.as_dict()
+TASK_ACTIONS = TASK_MACHINE.actions
+TASK_LABELS = TASK_MACHINE.labels | {"send": "下发"}
+
+
+def task_actions(user, task):
+    return TASK_MACHINE.allowed(user, task)
+
+
+def act_on_task(user, pk, action, data, files=(), now=None):
+    """One transition of a branch's 专项工作 task, as the table allows (``common.workflow``)."""
+    return TASK_MACHINE.apply(
+        user, pk, action, version=data.get("version"), note=data.get("note"), params={"data": data, "files": files},
+        now=now,
+    )  # fmt: skip
+
+
+def task_timeline(task):
+    events = task.events.select_related("actor", "actor__person").prefetch_related("attachments")
+    return TASK_MACHINE.timeline(events, TASK_LABELS)
 
 
 def get_attachment(user, pk):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -172,8 +173,7 @@ def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=20
     entry = or_404(services.read_entry, user, pk, "page", _ip(request))
     for r in entry.request_list:
         r.actions = services.request_actions(user, r)
-        for e in r.events.all():
-            e.label = services.REQUEST_LABELS.get(e.action, e.action)
+        r.timeline = services.request_timeline(r)
     context = {
         "e": entry,
         "can_write": services.scope.can(user, "frontline_diary_write", entry.branch),
@@ -496,10 +496,9 @@ def task_detail(request, pk):
 
 
 def _task_detail(request, task, errors=None, data=None, open_action=None, status=200):
-    events = list(task.events.select_related("actor", "actor__person").prefetch_related("attachments"))
+    events = services.task_timeline(task)
     for e in events:
-        e.label = services.TASK_LABELS.get(e.action, e.action)
-        e.to_label = TaskStatus(e.to_status).label
+        e.links = [{"url": reverse("frontline_attachment", args=[a.pk]), "name": a.name} for a in e.attachments.all()]
     context = {
         "t": task, "events": events, "actions": services.task_actions(request.user, task), "errors": errors or {},
         "general_errors": (errors or {}).get("__all__", []), "data": data or {}, "open_action": open_action,

@@ -148,7 +148,7 @@ def _detail(request, hazard, errors=None, data=None, open_action=None, status=20
     unit_path = (hazard.responsible_unit or hazard.location.unit).path
     context = {
         "h": hazard,
-        "events": _labelled(hazard.events.select_related("actor", "actor__person")),
+        "events": services.timeline(hazard),
         "photos": hazard.photos.all(),
         "actions": services.allowed_actions(request.user, hazard),
         "units": OrgNode.objects.filter(
@@ -163,15 +163,6 @@ def _detail(request, hazard, errors=None, data=None, open_action=None, status=20
         "open_action": open_action,
     }
     return render(request, "hazards/detail.html", context, status=status)
-
-
-def _labelled(events):
-    events = list(events)
-    for e in events:
-        e.label = services.ACTION_LABELS.get(e.action, "登记")
-        e.to_label = HazardStatus(e.to_status).label
-        e.from_label = HazardStatus(e.from_status).label if e.from_status and e.from_status != e.to_status else ""
-    return events
 
 
 @login_required

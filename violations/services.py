@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.workflow import Transition
 from hazards.models import Location, Shift
 from hazards.services import _date, _photo, as_id, mine_of
 from orgs import scope
@@ -27,21 +29,6 @@ from violations.models import (
 S = ViolationStatus
 MAX_POINTS = 100
 MAX_FINE = Decimal("100000")
-
-# (state, action) -> (new state, who may do it, label). "person": the one who committed it; "decider": the mine's
-# appeal role over the person's team; "rules": violations_rules (安监员 / 管理员) over the team.
-TRANSITIONS = {
-    (S.RECORDED, "appeal"): (S.APPEALING, {"person"}, "提出申诉"),
-    (S.APPEALING, "uphold"): (S.REVOKED, {"decider"}, "申诉成立(撤销)"),
-    (S.APPEALING, "dismiss"): (S.RECORDED, {"decider"}, "申诉驳回"),
-    (S.RECORDED, "revoke"): (S.REVOKED, {"rules"}, "登记有误,撤销"),
-}
-ACTIONS = sorted({action for _, action in TRANSITIONS})
-ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()} | {
-    "record": "登记", "import": "导入", "help": "帮教", "reexam": "安排复考",
-}  # fmt: skip
-NOTE_REQUIRED = {"appeal", "uphold", "dismiss", "revoke"}
-
 
 # ---------------------------------------------------------------- master data
 
@@ -394,67 +381,54 @@ def _roles_on(user, violation, rules):
     return roles
 
 
-def _guard(violation, action, rules, today):
-    """Why this action cannot happen now (beyond the table), or None."""
-    if action == "appeal":
-        if not rules.appeals_allowed:
-            return "本矿未开放三违申诉"
-        if today > appeal_deadline(violation, rules):
-            return f"申诉期已过(登记后{rules.appeal_days}天内可申诉)"
-        if violation.events.filter(action="appeal").exists():
-            return "每条三违只能申诉一次"
+def _appealable(ctx):
+    """Why an appeal cannot be made now (beyond the table), or None."""
+    violation = ctx.obj
+    rules = rules_of(violation.mine)
+    if not rules.appeals_allowed:
+        return "本矿未开放三违申诉"
+    if (ctx.params.get("today") or timezone.localdate(ctx.now)) > appeal_deadline(violation, rules):
+        return f"申诉期已过(登记后{rules.appeal_days}天内可申诉)"
+    if violation.events.filter(action="appeal").exists():
+        return "每条三违只能申诉一次"
     return None
 
 
+# The appeal, as one table. "person": the one who committed it; "decider": the mine's appeal role over the
+# person's team; "rules": violations_rules (安监员 / 管理员) over the team. Every step carries its reason.
+MACHINE = workflow.Machine(
+    name="三违",
+    model=Violation,
+    event_model=ViolationEvent,
+    event_fk="violation",
+    get=lambda user, pk: get(user, pk),
+    roles_of=lambda user, violation: _roles_on(user, violation, rules_of(violation.mine)),
+    messages={"stale": "该记录已被他人处理(现在是“{status}”),请刷新后再操作", "busy": "该记录已被他人处理,请刷新后再操作",
+              "state": "该三违当前状态为“{status}”,不能{label}", "note": "请填写理由"},
+    table=[
+        Transition("appeal", "提出申诉", [S.RECORDED], S.APPEALING, {"person"}, note=True, guard=_appealable),
+        Transition("uphold", "申诉成立(撤销)", [S.APPEALING], S.REVOKED, {"decider"}, note=True),
+        Transition("dismiss", "申诉驳回", [S.APPEALING], S.RECORDED, {"decider"}, note=True),
+        Transition("revoke", "登记有误,撤销", [S.RECORDED], S.REVOKED, {"rules"}, note=True),
+    ],
+)  # fmt: skip
+TRANSITIONS = MACHINE.as_dict()
+ACTIONS = MACHINE.actions
+ACTION_LABELS = MACHINE.labels | {"record": "登记", "import": "导入", "help": "帮教", "reexam": "安排复考"}
+
+
 def allowed_actions(user, violation, today=None):
-    today = today or timezone.localdate()
-    rules = rules_of(violation.mine)
-    roles = _roles_on(user, violation, rules)
-    out = []
-    for (state, action), (_new, who, label) in TRANSITIONS.items():
-        if state == violation.status and who & roles and _guard(violation, action, rules, today) is None:
-            out.append((action, label))
-    return out
+    return MACHINE.allowed(user, violation, today=today)
 
 
 def act(user, pk, action, data, now=None):
-    """Apply one action of the table: invalid now -> Conflict (409), stale form -> Conflict, not allowed -> Forbidden."""
-    now = now or timezone.now()
-    violation = get(user, pk)
-    if action not in ACTIONS:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(violation.version):
-        raise Conflict(f"该记录已被他人处理(现在是“{violation.get_status_display()}”),请刷新后再操作")
-    key = (violation.status, action)
-    if key not in TRANSITIONS:
-        raise Conflict(f"该三违当前状态为“{violation.get_status_display()}”,不能{ACTION_LABELS[action]}")
-    new_status, who, label = TRANSITIONS[key]
-    rules = rules_of(violation.mine)
-    if not (who & _roles_on(user, violation, rules)):
-        raise Forbidden(f"您无权{label}")
-    reason = _guard(violation, action, rules, timezone.localdate(now))
-    if reason:
-        raise Conflict(reason)
-    note = str(data.get("note") or "").strip()[:1000]
-    if action in NOTE_REQUIRED and not note:
-        raise ValidationError({"note": "请填写理由"})
-    with transaction.atomic():
-        updated = Violation.objects.filter(pk=violation.pk, version=violation.version, status=violation.status).update(
-            status=new_status, version=violation.version + 1
-        )
-        if not updated:
-            raise Conflict("该记录已被他人处理,请刷新后再操作")
-        ViolationEvent.objects.create(
-            violation=violation,
-            action=action,
-            from_status=violation.status,
-            to_status=new_status,
-            actor=user,
-            at=now,
-            note=note,
-        )
-    return get(user, pk)
+    """Apply one action of the table (``common.workflow``): invalid now -> Conflict (409), stale form -> Conflict,
+    not allowed -> Forbidden."""
+    return MACHINE.apply(user, pk, action, version=data.get("version"), note=data.get("note"), now=now)
+
+
+def timeline(violation):
+    return MACHINE.timeline(violation.events.select_related("actor", "actor__person"), ACTION_LABELS)
 
 
 def record_help(user, pk, step_id, data, now=None):

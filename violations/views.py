@@ -82,11 +82,7 @@ def violation_detail(request, pk):
 
 
 def _detail(request, v, errors=None, data=None, open_action=None, status=200):
-    events = list(v.events.select_related("actor", "actor__person"))
-    for e in events:
-        e.label = services.ACTION_LABELS.get(e.action, e.action)
-        e.to_label = ViolationStatus(e.to_status).label
-        e.from_label = ViolationStatus(e.from_status).label if e.from_status and e.from_status != e.to_status else ""
+    events = services.timeline(v)
     steps = list(v.help_steps.select_related("done_by", "done_by__person"))
     for s in steps:
         s.form_key = f"step-{s.pk}"
