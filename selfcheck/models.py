@@ -4,6 +4,7 @@ with 目标/任务/措施/期限 tracked to the next period, and the committee's
 from django.conf import settings
 from django.db import models
 
+from common.models import TransitionEvent
 from orgs.models import OrgNode
 from scorecard import access
 
@@ -162,21 +163,12 @@ class Measure(models.Model):
         return False if self.due < day else None
 
 
-class Event(models.Model):
-    """The history: each submission, return, acceptance and comment."""
+class Event(TransitionEvent):
+    """The history: each submission, return, acceptance and comment (written by ``common.workflow``)."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="events", verbose_name="自查")
-    action = models.CharField("动作", max_length=20)
-    from_status = models.CharField("原状态", max_length=10, blank=True)
-    to_status = models.CharField("新状态", max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
-    )
-    at = models.DateTimeField("时间")
-    note = models.TextField("意见", blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = verbose_name_plural = "自查流转记录"
 
     def __str__(self):
