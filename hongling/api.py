@@ -82,6 +82,9 @@ def _register_routers():
     from frontline.api import router as frontline_router
     from hazards.api import router as hazards_router
     from orgs.api import router as orgs_router
+    from scorecard.api import evaluation_router
+    from scorecard.api import router as scorecard_router
+    from selfcheck.api import router as selfcheck_router
     from training.api import router as training_router
     from vanguard.api import router as vanguard_router
     from violations.api import router as violations_router
@@ -93,6 +96,9 @@ def _register_routers():
     api.add_router("/frontline", frontline_router)
     api.add_router("/training/", training_router)
     api.add_router("/care", care_router)
+    api.add_router("/scorecard", scorecard_router)
+    api.add_router("/evaluation", evaluation_router)
+    api.add_router("/selfcheck", selfcheck_router)
 
 
 _register_routers()
