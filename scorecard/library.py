@@ -94,7 +94,7 @@ def hazards_repeat(ctx):
             seen.add((r[2], r[3]))
         return repeats, len(rs)
 
-    return ratios(ctx, rows, count, lambda b: ctx.link("/hazards/stats/", b, year=ctx.last.year))
+    return ratios(ctx, rows, count, lambda b: ctx.link("/hazards/", b, **ctx.period_params()))
 
 
 @register_indicator(
@@ -396,7 +396,7 @@ _module_indicator(
     "支委会决议落实率",
     5,
     95,
-    "考核期内期限已到的支委会/党员大会决议事项中,按期办结的占比(leadership.services.branch_figures)",
+    "考核期内期限已到的支委会/党员大会决议事项中,按期办结的占比(数据来自班子建设模块)",
     ("leadership.Decision",),
 )
 _module_indicator(
@@ -406,7 +406,7 @@ _module_indicator(
     "组织生活会整改事项完成率",
     5,
     95,
-    "期限落在考核期内的组织生活会整改事项中,按期完成并经核查的占比(leadership.services.branch_figures)",
+    "期限落在考核期内的组织生活会整改事项中,按期完成并经核查的占比(数据来自班子建设模块)",
     ("leadership.RectificationItem",),
 )
 _module_indicator(
@@ -416,7 +416,7 @@ _module_indicator(
     "信访就地化解率",
     6,
     90,
-    "考核期内办结的信访事项中,在区队或矿一级化解的占比(小事不出区、大事不出矿;stability.services.branch_figures)",
+    "考核期内办结的信访事项中,在区队或矿一级化解的占比(小事不出区、大事不出矿;数据来自和谐维稳模块)",
     ("stability.Petition",),
 )
 _module_indicator(
@@ -426,7 +426,7 @@ _module_indicator(
     "信访按期办结率",
     6,
     100,
-    "考核期内期限已到的信访事项中,在《信访工作条例》时限内办结的占比(stability.services.branch_figures)",
+    "考核期内期限已到的信访事项中,在《信访工作条例》时限内办结的占比(数据来自和谐维稳模块)",
     ("stability.Petition",),
 )
 _module_indicator(
@@ -436,6 +436,6 @@ _module_indicator(
     "不稳定因素稳控率",
     6,
     100,
-    "截止日登记的不稳定因素中,在控或已化解(未失控、未越级上报)的占比(stability.services.branch_figures)",
+    "截止日登记的不稳定因素中,在控或已化解(未失控、未越级上报)的占比(数据来自和谐维稳模块)",
     ("stability.UnstableFactor",),
 )

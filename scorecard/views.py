@@ -16,6 +16,7 @@ from common.responses import refused
 from orgs import scope
 from orgs.models import OrgNode
 from scorecard import access, evaluation, indicators, reports, services
+from scorecard.links import may_open
 from scorecard.models import CRITERIA, ComponentKind, ManualScore, Rating, Round, RunBranch, RunFigure
 
 
@@ -232,6 +233,7 @@ def run_branch(request, pk, branch):
     figures = list(RunFigure.objects.visible_to(user).filter(run=the_run, branch_id=branch).order_by("code"))
     for f in figures:
         f.indicator = indicators.get(f.code)
+        f.link = f.url if may_open(user, f.url) else ""
     figures.sort(key=lambda f: (f.indicator.responsibility if f.indicator else 9, f.code))
     trend = services.trend(user, row.branch)
     chart = {

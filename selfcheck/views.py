@@ -15,6 +15,7 @@ from common.responses import refused
 from orgs import scope
 from orgs.models import OrgNode
 from scorecard import access
+from scorecard.links import may_open
 from selfcheck import services
 from selfcheck.models import QUESTIONS, Inspection, Measure, PeriodKind, SelfRating
 
@@ -76,6 +77,10 @@ def _page(request, period, branch, found, errors=None, status=200):
         if found is None or found.status in ("draft", "returned")
         else {int(q): items for q, items in found.evidence.items()}
     )
+    ev = {
+        q: [(label, value, url if may_open(user, url) else "") for label, value, url in items]
+        for q, items in ev.items()
+    }
     answers = {a.question: a for a in found.answers.all()} if found else {}
     measures = list(found.measures.all()) if found else []
     met, missed = services.previous_measures(branch, period)

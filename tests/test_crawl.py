@@ -45,6 +45,14 @@ NOT_LINKED = {
     "care/suggestions/<int:person>/<slug:rule>/dismiss/",
     "care/register/<int:pk>/<slug:action>/",
     "care/follow-ups/<int:pk>/close/",
+    "scorecard/schemes/new/",
+    "scorecard/schemes/<int:pk>/run/",
+    "scorecard/schemes/<int:pk>/scores/<int:component>/",
+    "scorecard/evaluation/new/",
+    "scorecard/evaluation/<int:pk>/close/",
+    "selfcheck/measures/<int:pk>/done/",
+    "selfcheck/i/<int:pk>/measures/",
+    "selfcheck/i/<int:pk>/<slug:action>/",
 }
 # Kept out of the crawl: downloads that build a whole book (their own tests open them).
 SKIP = ("/frontline/diary/book.pdf", "/training/evaluation.pdf", "/accounts/logout/")
