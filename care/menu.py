@@ -16,7 +16,8 @@ def _can_record_talk(user):
 def _in_a_mine(user):
     from care import services
 
-    return services.mine_of(user) is not None
+    # a person's record always belongs to a mine: no query for them
+    return bool(user.person_id) or services.mine_of(user) is not None
 
 
 def _sees_care(user):

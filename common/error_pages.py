@@ -7,11 +7,13 @@ HTML. When the database cannot be reached, nothing that needs it (the user, the 
 
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +35,20 @@ def page(request, status, detail=""):
     title, text = MESSAGES[status]
     if _api(request):
         return JsonResponse({"detail": detail or title}, status=status)
-    context = {"status": status, "title": title, "text": detail or text}
+    context = {"status": status, "title": title, "text": detail or text, "back_url": _back(request)}
     try:
         return render(request, "errors/page.html", context, status=status)
     except DatabaseError:  # the shell needs the user and the menu: show the page without them
         return _plain(request, 503)
+
+
+def _back(request):
+    """The page the user came from, when it is one of ours and not the page that failed."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        if urlsplit(referer).path != request.path:
+            return referer
+    return ""
 
 
 def _plain(request, status):

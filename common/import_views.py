@@ -66,7 +66,12 @@ def template(request, kind):
 def job(request, pk):
     job = _job_or_404(request.user, pk)
     importer = imports.get_importer(job.kind)
-    context = {"job": job, "importer": importer, "back_url": reverse(importer.back_url_name)}
+    context = {
+        "job": job,
+        "importer": importer,
+        "back_url": reverse(importer.back_url_name),
+        "error_file": imports.has_error_file(job),
+    }
     if request.htmx and request.GET.get("poll"):
         return render(request, "common/import_job.html#job-status", context)
     return render(request, "common/import_job.html", context)

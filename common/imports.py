@@ -94,6 +94,10 @@ def register(importer):
     return importer
 
 
+def importer_kinds():
+    return sorted(_importers)
+
+
 def get_importer(kind):
     try:
         return _importers[kind]
@@ -109,6 +113,11 @@ def import_dir():
 
 def stored_path(job):
     return import_dir() / job.stored_name
+
+
+def has_error_file(job):
+    """The annotated original can be offered only while the uploaded file is still kept."""
+    return job.status == ImportStatus.INVALID and bool(job.stored_name) and stored_path(job).exists()
 
 
 def jobs_of(user):

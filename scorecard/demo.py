@@ -50,7 +50,7 @@ def _rounds(ctx, rng, own, committee, start, end):
     Round.objects.filter(pk=closed.pk).update(min_answers=min(5, max(1, len(voters) - 1)))
     voting = [v for v in voters if v.person_id != member][: max(5, len(voters) // 2 + 1)]
     comments = ["多下井了解情况", "", "班前会讲得实在", "", "希望多关心新工人"]
-    for n, v in enumerate(voting):
+    for n, _voter in enumerate(voting):
         ratings = {
             k: rng.choice((4, 4, 4, 3, 3, 2)) for k in ("belief", "service", "diligence", "courage", "integrity")
         }

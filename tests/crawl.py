@@ -107,6 +107,10 @@ class _Page(HTMLParser):
                 self.charts = True
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
+        if a.get(
+            "hx-get"
+        ):  # a partial the page loads on a tap (e.g. 查看敏感信息) is a page the role must be able to open
+            self.links.append(a["hx-get"])
         if tag == "form":
             self.forms.append({"method": (a.get("method") or "get").lower(), "action": a.get("action")})
         for key in ("title", "placeholder", "aria-label", "alt"):
