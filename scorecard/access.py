@@ -20,6 +20,8 @@ def mine_ids(user, capability="scorecard"):
         if user.is_superuser:
             return [pk for pk, _ in mines]
         paths = scope.subtree_paths(user, capability)
+        if not paths:
+            return []
         return [pk for pk, path in mines if any(path.startswith(p) or p.startswith(path) for p in paths)]
 
     return scope.memo(user, f"scorecard.mines.{capability}", compute)
