@@ -174,16 +174,16 @@ class Context:
         def compute():
             from orgs.models import OrgNode
 
+            if not self.branches:
+                return {}
             ordered = sorted(self.branches, key=lambda b: -len(b.path))
-            q = None
-            from django.db.models import Q
-
-            for b in self.branches:
-                q = Q(path__startswith=b.path) if q is None else q | Q(path__startswith=b.path)
+            # one prefix scan of the org table: the common prefix of the branches (their mine), sorted out here
+            common = ordered[-1].path
+            for b in ordered:
+                while not b.path.startswith(common):
+                    common = common[: -OrgNode.steplen]
             out = {}
-            if q is None:
-                return out
-            for pk, path in OrgNode.objects.filter(q).values_list("pk", "path"):
+            for pk, path in OrgNode.objects.filter(path__startswith=common).values_list("pk", "path"):
                 branch = next((b for b in ordered if path.startswith(b.path)), None)
                 if branch is not None:
                     out[pk] = branch.pk

@@ -138,13 +138,15 @@ def members_clean(ctx):
     members = dict(
         Person.objects.filter(org_id__in=list(nodes), political_status__in=PARTY_STATUSES).values_list("pk", "org_id")
     )
-    rows = defaultdict(list)
-    month = ctx.start.replace(day=1)
+    months, month = [], ctx.start.replace(day=1)
     while month <= ctx.last:
-        for mid, mm in compliance.member_months(list(members), month, today=ctx.last).items():
+        months.append(month)
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    rows = defaultdict(list)
+    for month, reckoned in compliance.member_months_many(list(members), months, today=ctx.last).items():
+        for mid, mm in reckoned.items():
             if mm.assigned:
                 rows[nodes[members[mid]]].append((mid, month.isoformat(), mm.compliant))
-        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     return ratios(
         ctx,
         rows,
@@ -236,7 +238,7 @@ def exam_pass(ctx):
     _start, end = ctx.moments()
     papers = (
         ExamPaper.objects.filter(
-            person_id__in=list(people),
+            person__org_id__in=list(ctx.nodes()),
             blueprint__month__gte=ctx.start.replace(day=1),
             blueprint__month__lte=ctx.last,
             blueprint__closes_at__lt=end,
@@ -276,7 +278,7 @@ def at_risk_released(ctx):
 
     people = ctx.people()
     rows = _group(
-        Entry.objects.filter(person_id__in=list(people), entered_on__lte=ctx.last)
+        Entry.objects.filter(person__org_id__in=list(ctx.nodes()), entered_on__lte=ctx.last)
         .filter(Q(released_on__isnull=True) | Q(released_on__gte=ctx.start))
         .values_list("pk", "person_id", "released_on")
         .order_by(),
@@ -306,7 +308,7 @@ def talk_coverage(ctx):
     people = ctx.people()
     talked = set(
         TalkPerson.objects.filter(
-            person_id__in=list(people), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
+            person__org_id__in=list(ctx.nodes()), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
         ).values_list("person_id", flat=True)
     )
     rows = _group(((p, p in talked) for p in people), lambda r: people[r[0]])

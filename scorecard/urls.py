@@ -20,3 +20,4 @@ urlpatterns += [
     path("runs/<int:pk>/branches/<int:branch>/report.docx", views.report_docx, name="scorecard_report_docx"),
     path("runs/<int:pk>/branches/<int:branch>/report.pdf", views.report_pdf, name="scorecard_report_pdf"),
 ]
+urlpatterns += [path("runs/<int:pk>/compare.xlsx", views.run_xlsx, name="scorecard_run_xlsx")]

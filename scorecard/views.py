@@ -395,3 +395,40 @@ def content_disposition(name):
     from urllib.parse import quote
 
     return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+def run_xlsx(request, pk):
+    """The committee's comparison report: the ranking with every part and the six responsibilities, then every figure
+    of every branch (Excel), as far as the user reads the run."""
+    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+
+    user = request.user
+    the_run = or_404(services.get_run, user, pk)
+    rows = list(
+        RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch").order_by("rank", "branch__path")
+    )
+    if not rows:
+        raise Http404
+    names = [c["name"] for c in the_run.weights]
+    axes = _axes()
+    ranking = Sheet(
+        "排名",
+        [Column("rank", "名次", width=6), Column("branch", "党支部", width=18), Column("secretary", "书记"),
+         Column("total", "总分")] + [Column(f"c{i}", n) for i, n in enumerate(names)]
+        + [Column(f"r{i}", a) for i, a in enumerate(axes)],
+        [[r.rank or "", r.branch.name, r.secretary, "否决" if r.vetoed else r.total]
+         + [r.components.get(n) for n in names] + [r.responsibilities.get(str(i + 1)) for i in range(6)] for r in rows],
+        notes=[f"{the_run.scheme.mine.name} {the_run.scheme.name} 数据截至 {the_run.as_of:%Y-%m-%d}"],
+    )  # fmt: skip
+    branch_names = {r.branch_id: r.branch.name for r in rows}
+    figures = RunFigure.objects.visible_to(user).filter(run=the_run).order_by("branch__path", "code")
+    detail = Sheet(
+        "指标明细",
+        [Column("branch", "党支部", width=18), Column("code", "指标编码"), Column("name", "指标", width=22),
+         Column("value", "结果"), Column("num", "分子"), Column("den", "分母"), Column("score", "得分"),
+         Column("formula", "计算公式", width=60)],
+        [[branch_names.get(f.branch_id, ""), f.code, getattr(indicators.get(f.code), "name", f.code), f.value,
+          f.numerator, f.denominator, f.score, getattr(indicators.get(f.code), "formula", "")] for f in figures],
+    )  # fmt: skip
+    return xlsx_response(f"{the_run.scheme.name}-对比.xlsx", workbook_bytes([ranking, detail]))

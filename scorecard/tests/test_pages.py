@@ -116,3 +116,43 @@ def test_ranking_page_query_count_does_not_grow_with_branches(scored, login, dja
 def test_indicator_library_page_names_each_formula(site, login):
     page = login(site.committee_user).get("/scorecard/indicators/").content.decode()
     assert "H_ON_TIME" in page and "在期限内(含当日)销号的占比" in page and "模块未启用" in page
+
+
+def test_the_comparison_report_in_excel(scored, login):
+    from openpyxl import load_workbook
+
+    r = login(scored.committee_user).get(f"/scorecard/runs/{scored.run.pk}/compare.xlsx")
+    book = load_workbook(io.BytesIO(r.content))
+    ranking = [[c.value for c in row] for row in book["排名"].iter_rows()]
+    assert ranking[1][:2] == ["名次", "党支部"] and {row[1] for row in ranking[2:]} == {
+        "综采一区党支部",
+        "掘进一区党支部",
+    }
+    detail = [[c.value for c in row] for row in book["指标明细"].iter_rows()]
+    assert ["综采一区党支部", "H_ON_TIME", "隐患按期整改率", 100, 1, 1, 100] in [row[:7] for row in detail]
+    mine_only = login(scored.secretary).get(f"/scorecard/runs/{scored.run.pk}/compare.xlsx")
+    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(mine_only.content))["排名"].iter_rows()]
+    assert {row[1] for row in rows[2:]} == {"综采一区党支部"}
+
+
+def test_the_meeting_evaluation_feeds_the_scheme_once_enough_answered(scored):
+    from orgs.models import PoliticalStatus
+    from orgs.tests.factories import PersonFactory, make_user
+    from scorecard import evaluation
+    from scorecard.models import RunBranch
+
+    w = scored
+    voters = [
+        make_user(f"v{n}", "member", w.team, person=PersonFactory(org=w.team, political_status=PoliticalStatus.MEMBER))
+        for n in range(6)
+    ]
+    r = evaluation.open_round(w.committee_user, branch=w.branch, title="十月测评", opens_on=date(2026, 10, 20),
+                              closes_on=date(2026, 10, 31))  # fmt: skip
+    for n, v in enumerate(voters[:5]):
+        evaluation.vote(v, round_pk=r.pk, ratings={k: 4 for k in ("belief", "service", "diligence", "courage",
+                                                                   "integrity")} | {"overall": 4 if n else 3})  # fmt: skip
+    evaluation.close_round(w.committee_user, round_pk=r.pk)
+    assert services.changed_since(w.run)
+    again = services.run(w.committee_user, scheme=w.scheme, today=TODAY)
+    row = RunBranch.objects.get(run=again, branch=w.branch)
+    assert row.components["会议测评"] == 96.0  # (4 × 100 + 80) / 5
