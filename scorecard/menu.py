@@ -1,6 +1,7 @@
 """Menu entries and 待办 of the scorecard and the 二十字 evaluation."""
 
 from common.menu import MenuEntry, register
+from common.modules import register_card
 from common.todos import Todo
 from common.todos import register as register_todo
 from orgs import scope
@@ -19,3 +20,15 @@ def votes_waiting(user):
         yield Todo(
             module="scorecard", title=f"匿名测评:{r.title}", url=f"/scorecard/evaluation/{r.pk}/", deadline=r.closes_on
         )
+
+
+@register_card
+def latest_score_card(user, request=None):
+    """A secretary's (支委's) latest result: the total and the rank, a tap from the figures behind it. Reads nothing
+    for anybody else (their roles are already read for the menu)."""
+    if not any(role in ("secretary", "branch_committee") for role, _ in scope.assignments_of(user)):
+        return None
+    from scorecard import services
+
+    rows = services.own_rows(user)
+    return ("scorecard/_home_card.html", {"rows": rows}) if rows else None

@@ -5,6 +5,7 @@ from scorecard import views
 urlpatterns = [
     path("", views.index, name="scorecard_index"),
     path("indicators/", views.indicator_list, name="scorecard_indicators"),
+    path("dashboard/", views.dashboard, name="scorecard_dashboard"),
     path("schemes/new/", views.scheme_new, name="scorecard_scheme_new"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scorecard_scheme"),
     path("schemes/<int:pk>/run/", views.scheme_run, name="scorecard_scheme_run"),

@@ -432,3 +432,18 @@ def run_xlsx(request, pk):
           f.numerator, f.denominator, f.score, getattr(indicators.get(f.code), "formula", "")] for f in figures],
     )  # fmt: skip
     return xlsx_response(f"{the_run.scheme.name}-对比.xlsx", workbook_bytes([ranking, detail]))
+
+
+@login_required
+def dashboard(request):
+    """驾驶舱 of a mine or the group: each mine's latest run, the six responsibilities side by side, a tap to its
+    ranking, from there to a branch and to the records."""
+    user = request.user
+    if not scope.can(user, "scorecard"):
+        raise Http404
+    mines = services.dashboard(user)
+    chart = {
+        "axes": _axes(),
+        "series": [{"name": m["mine"].name, "values": [v or 0 for v in m["axes"]]} for m in mines[:10]],
+    }
+    return render(request, "scorecard/dashboard.html", {"mines": mines, "axes": _axes(), "chart": chart})

@@ -156,3 +156,22 @@ def test_the_meeting_evaluation_feeds_the_scheme_once_enough_answered(scored):
     again = services.run(w.committee_user, scheme=w.scheme, today=TODAY)
     row = RunBranch.objects.get(run=again, branch=w.branch)
     assert row.components["会议测评"] == 96.0  # (4 × 100 + 80) / 5
+
+
+def test_the_secretary_sees_their_latest_score_on_the_home_page(scored, login):
+    home = login(scored.secretary).get("/").content.decode()
+    assert 'id="score-card"' in home and f"/scorecard/runs/{scored.run.pk}/branches/{scored.branch.pk}/" in home
+    assert 'id="score-card"' not in login(scored.worker).get("/").content.decode()
+
+
+def test_the_dashboard_shows_each_mine_side_by_side_and_drills_to_its_ranking(
+    scored, login, django_assert_max_num_queries
+):
+    w = scored
+    group = __import__("orgs.tests.factories", fromlist=["make_user"]).make_user("group-c", "committee", w.group)
+    c = login(group)
+    with django_assert_max_num_queries(20):
+        page = c.get("/scorecard/dashboard/").content.decode()
+    assert "孙村煤矿" in page and f"/scorecard/runs/{w.run.pk}/" in page
+    assert page.count('id="scorecard-data"') == 1
+    assert "掘进一区党支部" in c.get(f"/scorecard/runs/{w.run.pk}/").content.decode()
