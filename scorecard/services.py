@@ -443,7 +443,7 @@ def dashboard(user):
     ):
         rows.setdefault(row.run_id, []).append(row)
     out = []
-    for mine_id, r in sorted(latest.items(), key=lambda kv: kv[1].scheme.mine.path):
+    for r in sorted(latest.values(), key=lambda run: run.scheme.mine.path):
         branch_rows = rows.get(r.pk, [])
         totals = [b.total for b in branch_rows if b.total is not None]
         axes = []
