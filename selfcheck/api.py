@@ -1,7 +1,7 @@
 """JSON API of the 六个反问 self-inspection (/api/selfcheck/…): the same services and scope as the pages."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Path, Router, Schema
 
@@ -115,6 +115,51 @@ def inspection_list(request):
 @router.get("/inspections/{id}", response={200: InspectionOut, **ERRORS_READ}, summary="一次自查")
 def inspection_detail(request, id: PathId):
     return _inspection(request.auth, services.get_inspection(request.auth, id))
+
+
+class AnswerIn(Schema):
+    question: Annotated[int, Field(ge=1, le=6)]
+    rating: Literal["", "good", "fairly", "fair", "poor"] = ""
+    narrative: Annotated[str, Field(max_length=4000)] = ""
+
+
+class MeasureIn(Schema):
+    question: Annotated[int, Field(ge=1, le=6)]
+    problem: Annotated[str, Field(min_length=1, max_length=2000)]
+    goal: Annotated[str, Field(min_length=1, max_length=200)]
+    task: Annotated[str, Field(min_length=1, max_length=200)]
+    action: Annotated[str, Field(min_length=1, max_length=2000)]
+    due: date
+
+
+class DoneIn(Schema):
+    done_on: date
+    result: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+@router.put(
+    "/inspections/{id}/answers", response={200: InspectionOut, **ERRORS_WRITE}, summary="填写六问(自评与查摆情况)"
+)
+def inspection_answers(request, id: PathId, body: list[AnswerIn]):
+    user = request.auth
+    services.save_answers(user, inspection_pk=id, answers={a.question: (a.rating, a.narrative) for a in body})
+    return _inspection(user, services.get_inspection(user, id))
+
+
+@router.post("/inspections/{id}/measures", response={201: MeasureOut, **ERRORS_WRITE}, summary="加整改措施(四定)")
+def inspection_measure(request, id: PathId, body: MeasureIn):
+    from django.utils import timezone
+
+    m = services.add_measure(request.auth, inspection_pk=id, **body.dict())
+    return 201, _measure(m, timezone.localdate())
+
+
+@router.post("/measures/{id}/done", response={200: MeasureOut, **ERRORS_WRITE}, summary="登记措施完成")
+def measure_done(request, id: PathId, body: DoneIn):
+    from django.utils import timezone
+
+    m = services.complete_measure(request.auth, measure_pk=id, done_on=body.done_on, result=body.result)
+    return _measure(m, timezone.localdate())
 
 
 @router.post(

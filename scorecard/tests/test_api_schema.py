@@ -74,6 +74,11 @@ def test_evaluation_and_selfcheck_endpoints_conform(data, wsgi_app):  # noqa: F8
         run(operation(schema, "POST", "/api/selfcheck/inspections/{id}/{action}"), headers, max_examples=15,
             path_parameters={"id": data.inspection.pk})  # fmt: skip
         run(operation(schema, "GET", "/api/selfcheck/measures"), headers, max_examples=2)
+        run(operation(schema, "PUT", "/api/selfcheck/inspections/{id}/answers"), headers, max_examples=10,
+            path_parameters={"id": data.inspection.pk})  # fmt: skip
+        run(operation(schema, "POST", "/api/selfcheck/inspections/{id}/measures"), headers, max_examples=10,
+            path_parameters={"id": data.inspection.pk})  # fmt: skip
+        run(operation(schema, "POST", "/api/selfcheck/measures/{id}/done"), headers, max_examples=10)
 
 
 def test_api_scope_and_anonymous_vote(data, client):
@@ -93,3 +98,37 @@ def test_api_scope_and_anonymous_vote(data, client):
     results = client.get(f"/api/evaluation/rounds/{w.round.pk}/results", headers=bearer(w.committee_user)).json()
     assert results["published"] is False and results["voted"] == 1 and results["n"] is None
     assert client.get(f"/api/evaluation/rounds/{w.round.pk}/results", headers=bearer(w.voter)).status_code == 404
+
+
+def test_a_secretary_fills_the_self_inspection_through_the_api(data, client):
+    w = data
+    h = bearer(w.secretary)
+    answers = [{"question": q, "rating": "fairly", "narrative": f"第{q}问"} for q in range(1, 7)]
+    r = client.put(
+        f"/api/selfcheck/inspections/{w.inspection.pk}/answers", answers, content_type="application/json", headers=h
+    )
+    assert r.status_code == 200 and r.json()["answers"][0]["narrative"] == "第1问"
+    assert r.json()["answers"][1]["evidence"][0]["label"] == "隐患按期整改率"
+    bad = {"question": 2, "problem": "超期", "goal": "清零", "task": "销号", "action": "调度", "due": "2026-09-01"}
+    r = client.post(
+        f"/api/selfcheck/inspections/{w.inspection.pk}/measures", bad, content_type="application/json", headers=h
+    )
+    assert r.status_code == 422 and r.json()["errors"]["due"] == ["期限不能早于本期开始"]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    good = bad | {"due": (timezone.localdate() + timedelta(days=30)).isoformat()}
+    m = client.post(
+        f"/api/selfcheck/inspections/{w.inspection.pk}/measures", good, content_type="application/json", headers=h
+    )
+    assert m.status_code == 201 and m.json()["met"] is None
+    r = client.post(
+        f"/api/selfcheck/inspections/{w.inspection.pk}/submit", {}, content_type="application/json", headers=h
+    )
+    assert r.status_code == 200 and r.json()["status"] == "submitted" and r.json()["actions"] == []
+    r = client.post(f"/api/selfcheck/inspections/{w.inspection.pk}/return", {"note": "不具体"}, content_type="application/json",
+                    headers=bearer(w.committee_user))  # fmt: skip
+    assert r.status_code == 200 and r.json()["status"] == "returned"
+    other = client.get(f"/api/selfcheck/inspections/{w.inspection.pk}", headers=bearer(w.other_secretary))
+    assert other.status_code == 404
