@@ -175,3 +175,25 @@ def test_the_dashboard_shows_each_mine_side_by_side_and_drills_to_its_ranking(
     assert "孙村煤矿" in page and f"/scorecard/runs/{w.run.pk}/" in page
     assert page.count('id="scorecard-data"') == 1
     assert "掘进一区党支部" in c.get(f"/scorecard/runs/{w.run.pk}/").content.decode()
+
+
+def test_scheme_and_evaluation_pages_do_not_grow_with_branches(scored, login, django_assert_max_num_queries):
+    from orgs.models import OrgKind
+    from orgs.tests.factories import node
+    from scorecard import evaluation
+
+    w = scored
+    c = login(w.committee_user)
+    for n in range(2):
+        evaluation.open_round(w.committee_user, branch=[w.branch, w.other_branch][n], title=f"测评{n}",
+                              opens_on=date(2026, 12, 1), closes_on=date(2026, 12, 31))  # fmt: skip
+    with django_assert_max_num_queries(30) as small:
+        assert c.get(f"/scorecard/schemes/{w.scheme.pk}/").status_code == 200
+    for n in range(6):
+        node(w.committee, f"新支部{n}", OrgKind.BRANCH)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = c.get(f"/scorecard/schemes/{w.scheme.pk}/").content.decode()
+    assert "新支部5" in page
+    with django_assert_max_num_queries(20):
+        page = c.get("/scorecard/evaluation/").content.decode()
+    assert "测评0" in page and "测评1" in page
