@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from care import access, rules
 from care.models import (
@@ -34,19 +33,13 @@ from care.models import (
 )
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day
 from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, RoleAssignment, SensitiveAccess
+from orgs.scope import mine_of
 
 # ---------------------------------------------------------------- helpers
-
-
-def as_id(value):
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number < 2**63 else None
 
 
 def _date(value, default=None, field="date", label="日期"):
@@ -54,11 +47,8 @@ def _date(value, default=None, field="date", label="日期"):
         if default is not None:
             return default
         raise ValidationError({field: f"请填写{label}"})
-    try:
-        parsed = parse_date(str(value))
-    except ValueError:
-        parsed = None
-    if parsed is None:
+    parsed = parse_day(value)
+    if not parsed:
         raise ValidationError({field: f"{label}格式不正确"})
     today = timezone.localdate()
     if parsed > today:
@@ -88,12 +78,6 @@ def _ids(data, key):
             if pk and pk not in out:
                 out.append(pk)
     return out
-
-
-def mine_of(user):
-    from hazards.services import mine_of as hazards_mine_of
-
-    return hazards_mine_of(user)
 
 
 def can_record_talk(user):
@@ -210,26 +194,11 @@ def care_file(user, pk, via="page", ip=None):
                 "concern": ev.trend == Trend.WORSE,
             }
         )
-    try:
-        from frontline.models import DiaryEntry
+    from frontline.services import diary_items_about  # the diary decides who reads it, and logs the read
 
-        if hasattr(DiaryEntry, "concern"):
-            for d in DiaryEntry.objects.filter(people=person):
-                items.append(
-                    {
-                        "date": d.date,
-                        "kind": "民情日记",
-                        "title": "需关注" if d.concern else "",
-                        "text": str(getattr(d, "content", "") or getattr(d, "text", "") or ""),
-                        "concern": d.concern,
-                    }
-                )
-    except ImportError:
-        pass
+    items.extend(diary_items_about(user, person, via=via, ip=ip))
     items.sort(key=lambda i: i["date"], reverse=True)
-    SensitiveAccess.objects.create(
-        user=user, person=person, fields="care_file,family_notes,thoughts_notes", via=via, ip=ip
-    )
+    log_read(user, [person], "care_file,family_notes,thoughts_notes", via, ip)
     return {
         "person": person,
         "family_notes": person.family_notes,
@@ -237,6 +206,13 @@ def care_file(user, pk, via="page", ip=None):
         "entries": entries,
         "timeline": items,
     }
+
+
+def log_read(user, people, what, via, ip=None):
+    """Every read of a care record is logged per person read about (``orgs.services.log_bulk_sensitive``)."""
+    from orgs.services import log_bulk_sensitive
+
+    log_bulk_sensitive(user, people, [what], via, ip)
 
 
 def file_readers(user, pk):

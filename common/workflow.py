@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.audit import audit_update
 from common.errors import Conflict, Forbidden, NotFound
 
 
@@ -282,50 +283,3 @@ class Machine:
             e.to_label = choices.get(to_status, "") if to_status else ""
             e.from_label = choices.get(from_status, "") if from_status and from_status != to_status else ""
         return events
-
-
-# ---------------------------------------------------------------- the audit trail
-
-
-def audit_update(before, after, actor=None):
-    """An auditlog entry for a change written with ``QuerySet.update`` (which sends no signal): who (the request's
-    actor, else ``actor``), when, the request's IP, and the diff. Models not registered with auditlog are skipped."""
-    from auditlog.diff import model_instance_diff
-    from auditlog.models import LogEntry
-    from auditlog.registry import auditlog
-    from django.conf import settings
-
-    if after is None or not auditlog.contains(type(after)):
-        return None
-    changes = model_instance_diff(
-        before, after, use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
-    )
-    if not changes:
-        return None
-    return LogEntry.objects.log_create(
-        after, action=LogEntry.Action.UPDATE, changes=changes, actor=_audit_actor(actor), force_log=True
-    )
-
-
-def audit_create(instance, actor=None):
-    """An auditlog "create" entry for a row written by ``bulk_create`` (which sends no signal)."""
-    from auditlog.diff import model_instance_diff
-    from auditlog.models import LogEntry
-    from auditlog.registry import auditlog
-    from django.conf import settings
-
-    if not auditlog.contains(type(instance)):
-        return None
-    changes = model_instance_diff(
-        None, instance, use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
-    )
-    return LogEntry.objects.log_create(
-        instance, action=LogEntry.Action.CREATE, changes=changes, actor=_audit_actor(actor), force_log=True
-    )
-
-
-def _audit_actor(actor):
-    """Who acted: the service's user (a request's audit context adds the IP; an explicit actor is kept)."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return actor
-    return None  # the request's audit context, if any, fills it in

@@ -6,16 +6,16 @@ form ``Conflict`` (409), bad input ``ValidationError`` with Chinese messages per
 """
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
-from common import workflow
+from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day
 from common.workflow import Transition
 from frontline.models import (
     OPEN_REQUEST_STATUSES,
@@ -35,9 +35,9 @@ from frontline.models import (
     UrgentTask,
 )
 from hazards.models import Location
-from hazards.services import as_id
 from orgs import scope
-from orgs.models import OrgKind, OrgNode, Person, SensitiveAccess
+from orgs.models import OrgKind, OrgNode, Person
+from orgs.services import log_bulk_sensitive
 
 R = RequestStatus
 T = TaskStatus
@@ -81,18 +81,6 @@ def _list(data, key):
     return [v for v in values if v not in (None, "")]
 
 
-def _date(value):
-    """A date, None when empty, False when malformed."""
-    if isinstance(value, date):
-        return value
-    if not value:
-        return None
-    try:
-        return parse_date(str(value)) or False
-    except ValueError:
-        return False
-
-
 def _bool(value):
     return str(value).lower() in ("1", "true", "on", "yes", "是")
 
@@ -129,7 +117,7 @@ def _pick_branch(user, data, capability):
 
 def _day(data, key, errors, label, now):
     today = timezone.localdate(now)
-    day = _date(data.get(key)) if data.get(key) else today
+    day = parse_day(data.get(key)) if data.get(key) else today
     if day is False:
         errors[key] = f"{label}格式不正确"
     elif day > today:
@@ -217,11 +205,7 @@ def log_reads(user, entries, via, ip=None):
     DiaryRead.objects.bulk_create(
         [DiaryRead(user=user, entry=e, via=via, ip=ip, at=now) for e in entries], batch_size=1000
     )
-    people = {p.pk: p for e in entries for p in e.people.all()}
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip, at=now) for p in people.values()],
-        batch_size=1000,
-    )
+    log_bulk_sensitive(user, [p for e in entries for p in e.people.all()], ["民情日记"], via, ip)
 
 
 def read_entry(user, pk, via, ip=None):
@@ -230,10 +214,36 @@ def read_entry(user, pk, via, ip=None):
     entry.people_list = list(entry.people.select_related("org").order_by("emp_no"))
     entry.request_list = list(entry.requests.prefetch_related("events", "events__actor", "events__actor__person"))
     DiaryRead.objects.create(user=user, entry=entry, via=via, ip=ip)
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip) for p in entry.people_list]
-    )
+    log_bulk_sensitive(user, entry.people_list, ["民情日记"], via, ip)
     return entry
+
+
+def diary_items_about(user, person, via, ip=None):
+    """The 民情日记 visits that met ``person`` and that ``user`` may read (the diary's own ``visible_to``), for
+    another module's timeline (care's file): each shown entry is logged like any read of the diary. A reader
+    without the diary's capability (a 帮教人 who is an ordinary 党员) gets nothing."""
+    entries = list(
+        DiaryEntry.objects.visible_to(user).filter(people=person).prefetch_related("people").order_by("-date", "-pk")
+    )
+    log_reads(user, entries, via, ip)
+    return [
+        {
+            "date": e.date,
+            "kind": "民情日记",
+            "title": f"{e.place} · 需关注" if e.concern else e.place,
+            "text": e.learned + (f"\n措施:{e.action}" if e.action else ""),
+            "concern": e.concern,
+        }
+        for e in entries
+    ]
+
+
+def concern_visits(person_ids, since):
+    """[{pk, people, date}] of visits marked 需关注 since ``since`` that met these people (dates only, no contents:
+    care's suggestions say "民情日记标记需关注" and link nothing)."""
+    return DiaryEntry.objects.filter(people__in=person_ids, concern=True, date__gte=since).values(
+        "pk", "people", "date"
+    )
 
 
 def _diary_mines(user):
@@ -276,7 +286,7 @@ def filter_entries(user, params):
         qs = qs.filter(people=as_id(params["person"]))
     if as_id(params.get("branch")):
         qs = qs.filter(branch_id=as_id(params["branch"]))
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -339,7 +349,7 @@ def create_entry(user, data, now=None):
     problems = [str(p).strip()[:MAX_TEXT] for p in _list(data, "requests") if str(p).strip()]
     if len(problems) > MAX_REQUESTS:
         errors["requests"] = f"一次最多记 {MAX_REQUESTS} 条诉求"
-    due = _date(data.get("due"))
+    due = parse_day(data.get("due"))
     if due is False:
         errors["due"] = "承诺办结日期格式不正确"
     elif due and day and due < day:
@@ -398,7 +408,9 @@ def update_entry(user, pk, data, now=None):
         )  # fmt: skip
         if not updated:
             raise Conflict("该日记已被修改,请刷新后再改")
+        before = audit.snapshot(entry)
         entry.refresh_from_db()
+        audit.audit_update(before, entry, actor=user)
         entry.people.set(people)
     return entry
 
@@ -419,7 +431,7 @@ def add_request(user, pk, data, now=None):
     errors = {}
     if len(problem) < 2:
         errors["problem"] = "请填写诉求内容"
-    due = _date(data.get("due"))
+    due = parse_day(data.get("due"))
     if due is False:
         errors["due"] = "承诺办结日期格式不正确"
     if errors:
@@ -589,7 +601,7 @@ def filter_urgent(user, params):
         qs = qs.filter(
             Q(title__contains=words) | Q(place__contains=words) | Q(result__contains=words) | Q(content__contains=words)
         )
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -646,7 +658,7 @@ def create_campaign(user, data, now=None):
     description = _text(data, "description")
     if len(description) < 4:
         errors["description"] = "请填写工作要求(至少4个字)"
-    deadline = _date(data.get("deadline"))
+    deadline = parse_day(data.get("deadline"))
     if not deadline:
         errors["deadline"] = "请填写上报期限" if deadline is None else "上报期限格式不正确"
     elif deadline < timezone.localdate(now):

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden, or_404
+from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from hazards.models import Location
-from hazards.views import CappedPaginator
 from orgs.models import OrgKind, OrgNode, Person
 
 PAGE_SIZE = 30
@@ -190,8 +190,6 @@ def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=20
 def diary_add_request(request, pk):
     try:
         services.add_request(request.user, pk, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/diary/{pk}/")
     except ValidationError as exc:
@@ -207,8 +205,6 @@ def request_act(request, pk, action):
     req = or_404(services.get_request, user, pk)
     try:
         services.act_on_request(user, pk, action, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/diary/{req.entry_id}/#request-{req.pk}")
     except ValidationError as exc:
@@ -513,8 +509,6 @@ def task_act(request, pk, action):
     user = request.user
     try:
         services.act_on_task(user, pk, action, request.POST, request.FILES.getlist("attachments"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/tasks/{pk}/")
     except ValidationError as exc:

@@ -9,10 +9,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day, parse_moment
 from common.workflow import Transition
 from hazards import tally
 from hazards.models import (
@@ -32,6 +32,7 @@ from hazards.models import (
 )
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
+from orgs.scope import mine_of
 
 S = HazardStatus
 MAX_PHOTOS = 6
@@ -40,15 +41,6 @@ MAX_PHOTO_PIXELS = 50_000_000  # a 50-megapixel phone photo; anything larger is 
 PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}  # HEIF only when a Pillow plugin can read it
 
 # ---------------------------------------------------------------- master data
-
-
-def as_id(value):
-    """A posted id as an int, or None when it is not a plain positive number a database id can be."""
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number < 2**63 else None
 
 
 def ensure_defaults(mine):
@@ -64,24 +56,6 @@ def ensure_defaults(mine):
         )
     if not Shift.objects.filter(mine=mine).exists():
         Shift.objects.bulk_create([Shift(mine=mine, name=n, order=i) for i, n in enumerate(DEFAULT_SHIFTS)])
-
-
-def mine_of(user):
-    """The mine a user works in: their own record's, else the first mine of their roles. Read once per request."""
-    return scope.memo(user, "mine_of", lambda: _find_mine(user))
-
-
-def _find_mine(user):
-    if user.person_id:
-        return OrgNode.objects.filter(pk=Person.objects.filter(pk=user.person_id).values("mine_id")[:1]).first()
-    # the mine at or above any of the user's role nodes, in one query (paths of the tree are STEPLEN-wide steps)
-    step = OrgNode.steplen
-    prefixes = {path[:end] for _role, path in scope.assignments_of(user) for end in range(step, len(path) + 1, step)}
-    if prefixes:
-        mine = OrgNode.objects.filter(kind=OrgKind.MINE, path__in=prefixes).order_by("path").first()
-        if mine:
-            return mine
-    return OrgNode.objects.filter(kind=OrgKind.MINE).order_by("path").first() if user.is_superuser else None
 
 
 # ---------------------------------------------------------------- register
@@ -131,21 +105,6 @@ def _photos(uploads):
     return [_photo(u) for u in uploads]
 
 
-def _moment(value, default=None):
-    if not value:
-        return default
-    try:
-        parsed = parse_datetime(str(value))
-    except ValueError:  # well formed but impossible, e.g. 2026-13-45T10:00
-        return None
-    if parsed is None:
-        return None
-    try:
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-    except (ValueError, OverflowError):
-        return None
-
-
 def register(user, data, photos=(), now=None):
     """登记隐患. ``data``: location, category, grade, description, clause, found_at, shift, token. Field errors in Chinese."""
     now = now or timezone.now()
@@ -176,7 +135,7 @@ def register(user, data, photos=(), now=None):
     description = str(data.get("description") or "").strip()
     if len(description) < 4:
         errors["description"] = "请描述隐患(至少4个字)"
-    found_at = _moment(data.get("found_at"), default=now)
+    found_at = parse_moment(data.get("found_at"), default=now)
     if found_at is None:
         errors["found_at"] = "发现时间格式不正确"
     elif found_at > now + timedelta(minutes=5):
@@ -293,7 +252,7 @@ def _assign_fields(hazard, data):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors["funds"] = "资金须为不小于0的数字"
-    deadline = _date(data.get("deadline")) or (
+    deadline = parse_day(data.get("deadline")) or (
         timezone.localdate(hazard.found_at) + timedelta(days=hazard.grade.deadline_days)
     )
     if deadline is False:
@@ -314,7 +273,7 @@ def _assign_fields(hazard, data):
 
 def _later_deadline(hazard, value):
     """A new deadline for an extension: a valid date after the current one."""
-    deadline = _date(value)
+    deadline = parse_day(value)
     if not deadline or deadline <= (hazard.deadline or timezone.localdate()):
         raise ValidationError({"deadline": "请填写晚于原期限的新期限"})
     return deadline
@@ -326,16 +285,6 @@ def requested_deadline(hazard):
         return None
     event = hazard.events.filter(action="request_extension").order_by("-at", "-pk").first()
     return (event.data or {}).get("申请期限") if event else None
-
-
-def _date(value):
-    if not value:
-        return None
-    try:
-        parsed = parse_date(str(value))
-    except ValueError:
-        return False
-    return parsed or False
 
 
 def _assign(ctx):
@@ -473,7 +422,7 @@ def filter_list(user, params):
         from django.db.models import Q
 
         qs = qs.filter(Q(found_by__name__contains=finder) | Q(found_by__emp_no=finder))
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(found_at__date__gte=start)
     if end:

@@ -147,10 +147,7 @@ def accounts_admin(request):
 
 
 def _account_or_404(actor, pk):
-    try:
-        return acc.get_account(actor, pk)
-    except NotFound:
-        raise Http404
+    return acc.get_account(actor, pk)
 
 
 def _detail_context(actor, target, role_form=None):
@@ -279,10 +276,7 @@ def account_for_person(request, person_pk):
     """The person page's "账号" action: their account, or a confirmation to open one."""
     actor = request.user
     _require(acc.can_manage_accounts(actor))
-    try:
-        person = acc.get_person_for_account(actor, person_pk)
-    except NotFound:
-        raise Http404
+    person = acc.get_person_for_account(actor, person_pk)
     existing = User.objects.filter(person=person).first()
     if existing is not None:
         if request.method == "POST":
@@ -329,10 +323,7 @@ def sensitive_log(request):
     params = form.cleaned_data if form.is_valid() else {}
     subject = None
     if params.get("person_id"):
-        try:
-            subject = acc.get_audited_person(actor, params["person_id"])
-        except NotFound:
-            raise Http404
+        subject = acc.get_audited_person(actor, params["person_id"])
     rows_qs = acc.search_sensitive(actor, params)
     if form.is_bound and not form.is_valid():
         rows_qs = rows_qs.none()

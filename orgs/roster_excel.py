@@ -30,6 +30,7 @@ from orgs.models import (
     PoliticalStatus,
     Transfer,
     WorkStatus,
+    WorkStatusChange,
     pinyin_initials,
 )
 
@@ -348,6 +349,15 @@ def apply_plan(user, plan, job_id=None):
     if changed:
         Person.objects.bulk_update(changed, UPDATE_FIELDS + ["name_initials", "updated_at"], batch_size=500)
     Transfer.objects.bulk_create(transfers, batch_size=1000)
+    WorkStatusChange.objects.bulk_create(
+        [
+            WorkStatusChange(person=person, at=now, from_status=changes["work_status"][0],
+                             to_status=changes["work_status"][1], recorded_by=user, via="import")
+            for person, changes in plan.updates
+            if "work_status" in changes and changes["work_status"][0]
+        ],
+        batch_size=1000,
+    )  # fmt: skip
     content_type = ContentType.objects.get_for_model(Person)
     extra = {"via": "excel_import", "job": job_id}
 

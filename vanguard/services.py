@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day
 from hazards.models import Location
-from hazards.services import _date, as_id, mine_of
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, PoliticalStatus
+from orgs.scope import mine_of
 from vanguard import compliance
 from vanguard.models import Assessment, Assignment, ModelPost, Rating
 
@@ -96,8 +97,8 @@ def assign(user, data, now=None):
     member = party_members(user, mine).filter(pk=as_id(data.get("member")) or 0).first()
     if member is None:
         errors["member"] = "请选择本支部的党员" if not data.get("member") else "该职工不是您管理范围内的党员"
-    starts_on = _date(data.get("starts_on")) if data.get("starts_on") else timezone.localdate()
-    ends_on = _date(data.get("ends_on")) if data.get("ends_on") else None
+    starts_on = parse_day(data.get("starts_on")) if data.get("starts_on") else timezone.localdate()
+    ends_on = parse_day(data.get("ends_on")) if data.get("ends_on") else None
     if not starts_on:
         errors["starts_on"] = "日期格式不正确"
     if ends_on is False:
@@ -144,7 +145,7 @@ def end(user, pk, data):
     """End an assignment on a day (default today)."""
     a = get_assignment(user, pk)
     _may_manage(user, a)
-    ends_on = _date(data.get("ends_on")) if data.get("ends_on") else timezone.localdate()
+    ends_on = parse_day(data.get("ends_on")) if data.get("ends_on") else timezone.localdate()
     if not ends_on:
         raise ValidationError({"ends_on": "日期格式不正确"})
     if ends_on < a.starts_on:
@@ -162,7 +163,7 @@ def adjust(user, pk, data):
     _may_manage(user, a)
     if a.ends_on and a.ends_on < timezone.localdate():
         raise Conflict("该包保已经结束,请新建")
-    from_day = _date(data.get("from")) if data.get("from") else timezone.localdate()
+    from_day = parse_day(data.get("from")) if data.get("from") else timezone.localdate()
     errors = {}
     if not from_day:
         errors["from"] = "日期格式不正确"
@@ -295,7 +296,7 @@ def _month(value, today):
     if not value:
         return today.replace(day=1)
     text = str(value)[:10]
-    parsed = _date(text if len(text) > 7 else f"{text}-01")
+    parsed = parse_day(text if len(text) > 7 else f"{text}-01")
     return parsed.replace(day=1) if parsed else None
 
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from common import imports
+from common import audit, imports
 from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 from common.imports import Checked, Importer, RowError
+from common.parsing import parse_int
 from hazards.models import Location, Shift
-from hazards.services import mine_of
 from orgs.models import OrgNode, Person
 from orgs.roster_excel import parse_date
+from orgs.scope import mine_of
 from violations import services
 from violations.models import Severity, Violation, ViolationEvent, ViolationKind, ViolationStatus
 
@@ -147,7 +148,7 @@ def check_rows(user, mine, rows, progress=lambda n: None):
             if text and values[f"{key}_id"] is None:
                 err(key, f"{label}“{text}”不存在")
         values["clauses"] = raw.get("clauses", "").strip()[:300]
-        points = services._int(raw.get("points"), 0, services.MAX_POINTS, default=severity.points if severity else 0)
+        points = parse_int(raw.get("points"), 0, services.MAX_POINTS, default=severity.points if severity else 0)
         if points is None:
             err("points", f"须为0到{services.MAX_POINTS}之间的整数")
         values["points"] = points
@@ -181,7 +182,9 @@ def check_rows(user, mine, rows, progress=lambda n: None):
 def apply_plan(user, plan):
     now = timezone.now()
     created = Violation.objects.bulk_create(plan.creates, batch_size=1000)
+    before = []
     for violation, changes in plan.updates:
+        before.append(audit.snapshot(violation))
         for field, value in changes.items():
             setattr(violation, field, value)
         violation.version += 1
@@ -198,6 +201,7 @@ def apply_plan(user, plan):
         ],
         batch_size=1000,
     )
+    audit.audit_bulk(user, created, zip(before, [x for x, _ in plan.updates]), via="excel_import")
     return {"created": len(created), "updated": len(plan.updates)}
 
 

@@ -8,13 +8,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from common import workflow
+from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day, parse_int
 from common.workflow import Transition
 from hazards.models import Location, Shift
-from hazards.services import _date, _photo, as_id, mine_of
+from hazards.services import _photo  # photo handling moves to common.uploads (the harden branch)
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
+from orgs.scope import mine_of
 from violations.models import (
     DEFAULT_SEVERITIES,
     HelpStep,
@@ -61,7 +63,7 @@ def save_severity(user, mine, data):
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 20:
         errors["name"] = "请填写严重程度名称(不超过20字)"
-    points = _int(data.get("points"), 0, MAX_POINTS)
+    points = parse_int(data.get("points"), 0, MAX_POINTS)
     if points is None:
         errors["points"] = f"扣分须为0到{MAX_POINTS}之间的整数"
     fine = _money(data.get("fine"))
@@ -89,7 +91,7 @@ def save_rules(user, mine, data):
     if not can_edit_rules(user, mine):
         raise Forbidden("只有本矿管理员和安监员可以维护三违设置")
     rules = rules_of(mine)
-    days = _int(data.get("appeal_days"), 1, 60)
+    days = parse_int(data.get("appeal_days"), 1, 60)
     if days is None:
         raise ValidationError({"appeal_days": "申诉期限须为1到60天"})
     role = str(data.get("appeal_role") or "")
@@ -104,16 +106,6 @@ def save_rules(user, mine, data):
 
 def _flag(value):
     return str(value or "").lower() in ("1", "on", "true", "yes")
-
-
-def _int(value, low, high, default=None):
-    text = str(value if value is not None else "").strip()
-    if text == "":
-        return default if default is not None else low
-    if not (text.isascii() and text.lstrip("-").isdigit()):
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
 
 
 def _money(value, default=Decimal(0)):
@@ -189,7 +181,7 @@ def record(user, data, photo=None, now=None):
         given = data.get("emp_no") or data.get("person")
         errors["emp_no"] = "请填写违章人工号" if not given else "工号不存在或该职工不在您的管理范围内"
     today = timezone.localdate(now)
-    occurred_on = _date(data.get("occurred_on")) if data.get("occurred_on") else today
+    occurred_on = parse_day(data.get("occurred_on")) if data.get("occurred_on") else today
     if not occurred_on:
         errors["occurred_on"] = "日期格式不正确"
     elif occurred_on > today:
@@ -216,7 +208,7 @@ def record(user, data, photo=None, now=None):
     description = str(data.get("description") or "").strip()
     if len(description) < 4:
         errors["description"] = "请描述违章情况(至少4个字)"
-    points = _int(data.get("points"), 0, MAX_POINTS, default=severity.points if severity else 0)
+    points = parse_int(data.get("points"), 0, MAX_POINTS, default=severity.points if severity else 0)
     if points is None:
         errors["points"] = f"扣分须为0到{MAX_POINTS}之间的整数"
     fine = _money(data.get("fine"), default=severity.fine if severity else Decimal(0))
@@ -291,7 +283,9 @@ def _assign_reexam(user, violation, point_ids, now):
         )
         return None
     Violation.objects.filter(pk=violation.pk).update(reexam_paper=paper)
+    before = audit.snapshot(violation)
     violation.reexam_paper = paper
+    audit.audit_update(before, violation, actor=user)
     ViolationEvent.objects.create(
         violation=violation,
         action="reexam",
@@ -311,6 +305,9 @@ def schedule_reexam(user, pk, data, now=None):
     if refusal:
         raise refusal
     Violation.objects.filter(pk=violation.pk).update(requires_reexam=True)
+    before = audit.snapshot(violation)
+    violation.requires_reexam = True
+    audit.audit_update(before, violation, actor=user)
     if _assign_reexam(user, violation, data.get("reexam_points"), now) is None:
         raise Conflict("题库中没有可用于复考的题目,请先完善题库")
     return get(user, pk)
@@ -441,7 +438,7 @@ def record_help(user, pk, step_id, data, now=None):
     step = violation.help_steps.filter(pk=as_id(step_id) or 0).first()
     if step is None:
         raise NotFound()
-    done_on = _date(data.get("done_on")) if data.get("done_on") else timezone.localdate(now)
+    done_on = parse_day(data.get("done_on")) if data.get("done_on") else timezone.localdate(now)
     errors = {}
     if not done_on:
         errors["done_on"] = "日期格式不正确"
@@ -459,6 +456,9 @@ def record_help(user, pk, step_id, data, now=None):
             done_on=done_on, done_by=user, note=note
         ):
             raise Conflict(f"“{step.name}”已记录完成")
+        before = audit.snapshot(step)
+        step.done_on, step.done_by, step.note = done_on, user, note
+        audit.audit_update(before, step, actor=user)
         ViolationEvent.objects.create(
             violation=violation,
             action="help",
@@ -492,7 +492,7 @@ def filter_list(user, params):
         qs = qs.filter(Q(person__emp_no=person) | Q(person__name__contains=person))
     if as_id(params.get("person_id")):
         qs = qs.filter(person_id=as_id(params["person_id"]))
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(occurred_on__gte=start)
     if end:

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden, or_404
+from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from hazards.models import Location, Shift
-from hazards.views import PAGE_SIZE, CappedPaginator
 from violations import services
 from violations.models import AppealRole, Severity, ViolationKind, ViolationStatus
 
@@ -114,8 +114,6 @@ def _conflict(request, pk, exc):
 def violation_act(request, pk, action):
     try:
         services.act(request.user, pk, action, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
@@ -136,8 +134,6 @@ def violation_act(request, pk, action):
 def violation_help(request, pk, step):
     try:
         services.record_help(request.user, pk, step, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
@@ -158,8 +154,6 @@ def violation_help(request, pk, step):
 def violation_reexam(request, pk):
     try:
         services.schedule_reexam(request.user, pk, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     messages.success(request, "已安排复考")
@@ -189,8 +183,6 @@ def violation_settings(request):
                 services.save_severity(user, mine, request.POST)
         except ValidationError as exc:
             errors, data, status = exc.message_dict, request.POST, 422
-        except NotFound:
-            raise Http404
         else:
             messages.success(request, "已保存")
             return redirect("violation_settings")

@@ -180,3 +180,22 @@ def test_register_and_assign_both_reach_the_admins_audit_search(site, client):
     page = client.get("/manage/audit/", {"content_type": ct.pk, "object_id": h.pk}).content.decode()
     assert "共 2 条" in page
     assert "整改中" in page and "10.9.8.7" in page and "10.1.2.3" in page
+
+
+def test_a_bulk_import_reaches_the_audit_log_for_every_row(site, login):
+    """bulk_create / bulk_update send no signal: the import writes the entries itself (created, then updated)."""
+    from hazards.tests.test_excel import _import, _row
+
+    w = site
+    client = login(w.safety)
+    _import(client, [_row("YH-1"), _row("YH-2")])
+    _import(client, [_row("YH-1", 状态="整改中", 整改期限="2026-10-15"), _row("YH-2")])
+    first = Hazard.objects.get(external_id="YH-1")
+    entries = LogEntry.objects.get_for_object(first).order_by("pk")
+    assert [(e.action, e.actor) for e in entries] == [
+        (LogEntry.Action.CREATE, w.safety),
+        (LogEntry.Action.UPDATE, w.safety),
+    ]
+    assert entries[1].changes_dict["status"] == [S.REGISTERED, S.RECTIFYING]
+    second = Hazard.objects.get(external_id="YH-2")
+    assert LogEntry.objects.get_for_object(second).count() == 1  # unchanged on the second file: nothing to log
