@@ -320,7 +320,8 @@ def screening_new(request):
         .order_by("org__path", "emp_no")[:500]
     )
     context = {
-        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "people": people, "general_errors": errors.get("__all__", []),
+        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []),
+        "people": [(p, data.get(f"note_{p.pk}", "")) for p in people],  # each with the 情况 typed for them
         "participants": services.eligible_helpers(mine).filter(pk__in=services.branch_people(user, "care_manage").values("pk"))[:200],
         "selected": data.getlist("people") if hasattr(data, "getlist") else [], "concerns": data.getlist("concern") if hasattr(data, "getlist") else [],
         "chosen_participants": data.getlist("participants") if hasattr(data, "getlist") else data.get("participants", []),

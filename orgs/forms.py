@@ -165,14 +165,6 @@ class TransferForm(forms.Form):
         return data
 
 
-class OrgNodeForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=60, widget=forms.TextInput(attrs={"class": "form-control"}))
-    kind = forms.ChoiceField(label="类型", choices=OrgKind.choices, widget=forms.Select(attrs={"class": "form-select"}))
-    code = forms.CharField(
-        label="编码", max_length=30, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
-    )
-
-
 class PersonFilterForm(forms.Form):
     """The roster filters; used by the page, the export and the API."""
 

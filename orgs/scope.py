@@ -20,7 +20,7 @@ SUBTREE_CAPABILITIES = {
     # add / edit / transfer people
     "manage_people": {"admin", "committee", "secretary"},
     # build, rename and move organisation nodes below the assigned node
-    "manage_org": {"admin"},
+    "manage_org": {"admin", "committee"},  # the 党委 (组织部) keeps its own tree
     # reset passwords, disable accounts, assign roles
     "manage_accounts": {"admin"},
     # read the audit log and the sensitive-access log

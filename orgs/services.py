@@ -260,8 +260,8 @@ def rename_node(user, node, name, code=None):
     return node
 
 
-@transaction.atomic
-def move_node(user, node, new_parent):
+def check_move(user, node, new_parent):
+    """Refuse a move that cannot be made (before asking whether the people should move with it)."""
     if not scope.can(user, "manage_org", node) or not scope.can(user, "manage_org", new_parent):
         raise Forbidden("您无权移动该组织")
     if new_parent.path.startswith(node.path):
@@ -269,6 +269,11 @@ def move_node(user, node, new_parent):
     _check_kind(new_parent.kind, node.kind)
     if node.mine is not None and new_parent.ancestor_of_kind(OrgKind.MINE) != node.mine and node.kind != OrgKind.MINE:
         raise Conflict("不能把组织移到另一个矿;跨矿调整请先迁移人员")
+
+
+@transaction.atomic
+def move_node(user, node, new_parent):
+    check_move(user, node, new_parent)
     node.move(new_parent, pos="last-child")
     node.refresh_from_db()
     return node
@@ -285,7 +290,8 @@ def delete_node(user, node):
 
 
 def head_counts(nodes):
-    """{node.pk: number of people in the node's subtree}, in one query whatever the tree size."""
+    """{node.pk: number of people on the roll (在册, whatever their work status) in the node's subtree; for a 党小组,
+    its members}. One query (two with 党小组) whatever the tree size."""
     from django.db.models import Count
 
     if not nodes:
@@ -300,7 +306,13 @@ def head_counts(nodes):
         for depth in range(1, len(path) // steplen + 1):
             key = path[: depth * steplen]
             per_path[key] = per_path.get(key, 0) + count
-    return {n.pk: per_path.get(n.path, 0) for n in nodes}
+    counts = {n.pk: per_path.get(n.path, 0) for n in nodes}
+    # a 党小组 holds no one's 所属单位: its people are the members whose 党组织 it is
+    groups = [n.pk for n in nodes if n.kind == OrgKind.PARTY_GROUP]
+    if groups:
+        members = Person.objects.filter(party_org__in=groups).values("party_org").annotate(n=Count("id"))
+        counts.update({row["party_org"]: row["n"] for row in members})
+    return counts
 
 
 # ---------------------------------------------------------------- accounts and roles

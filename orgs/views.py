@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from common.errors import DomainError, NotFound
 from common.excel import xlsx_response
 from orgs import roster_excel, scope, services
-from orgs.forms import OrgNodeForm, PersonFilterForm, PersonForm, TransferForm
+from orgs.forms import PersonFilterForm, PersonForm, TransferForm
 from orgs.models import SENSITIVE_FIELDS, JobType, OrgKind, OrgNode, Transfer, window_start
 
 PAGE_SIZE = 50
@@ -261,20 +261,21 @@ def _nest(nodes):
 @login_required
 @require_http_methods(["GET", "POST"])
 def org_node(request, pk):
-    """Manage one node: rename, add a child, move. Admins of a level manage the tree below it."""
+    """Manage one node: rename, add a child, move (asking first when people move with it), delete.
+    The mine's 党委 (组织部) and the administrators of a level manage the tree below their node."""
     user = request.user
     node = _node_or_404(user, pk)
     if not scope.can(user, "manage_org", node):
         raise Http404
     action = request.POST.get("action")
-    rename_form = OrgNodeForm(initial={"name": node.name, "kind": node.kind, "code": node.code})
-    child_form = OrgNodeForm(prefix="child")
-    error = None
+    typed = request.POST if request.method == "POST" else {}
+    head_count = services.head_counts([node])[node.pk]
+    error, confirm_move = None, None
     if request.method == "POST":
         try:
             if action == "rename":
                 services.rename_node(user, node, request.POST.get("name"), request.POST.get("code", node.code))
-                messages.success(request, "已更名")
+                messages.success(request, "已保存名称和编码")
             elif action == "add_child":
                 child = services.add_child(
                     user,
@@ -286,8 +287,13 @@ def org_node(request, pk):
                 messages.success(request, f"已新增 {child.name}")
             elif action == "move":
                 target = _node_or_404(user, request.POST.get("parent"))
-                services.move_node(user, node, target)
-                messages.success(request, f"已移到 {target.name} 下")
+                services.check_move(user, node, target)
+                if head_count and request.POST.get("confirm") != "1":
+                    confirm_move = target  # people move with it: ask before
+                else:
+                    services.move_node(user, node, target)
+                    moved = f",{head_count} 人随之移动" if head_count else ""
+                    messages.success(request, f"已移到 {target.name} 下{moved}")
             elif action == "delete":
                 parent = node.get_parent()
                 services.delete_node(user, node)
@@ -295,29 +301,43 @@ def org_node(request, pk):
                 return redirect("org_node", parent.pk) if parent else redirect("org_tree")
             else:
                 raise Http404
-            return redirect("org_node", node.pk)
+            if confirm_move is None:
+                return redirect("org_node", node.pk)
         except ValidationError as exc:
             error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
         except DomainError as exc:
             error = exc.message
+    visible = list(OrgNode.objects.visible_to(user, "manage_org").order_by("path"))
+    names = {n.path: n.name for n in visible}
+    parent_path = node.path[: -OrgNode.steplen]
     move_targets = [
-        n
-        for n in OrgNode.objects.visible_to(user, "manage_org").order_by("path")
+        (n, _path_label(n, names), n.path == parent_path)
+        for n in visible
         if not n.path.startswith(node.path) and node.kind in _allowed_under(n.kind)
     ]
     context = {
         "node": node,
         "ancestors": node.get_ancestors(),
         "children": node.get_children(),
-        "rename_form": rename_form,
-        "child_form": child_form,
+        "typed": typed if action else {},
+        "action": action,
         "child_kinds": [(k, OrgKind(k).label) for k in _allowed_under(node.kind)],
         "move_targets": move_targets,
+        "confirm_move": confirm_move,
         "error": error,
-        "head_count": services.head_counts([node])[node.pk],
+        "head_count": head_count,
     }
     status = 409 if error else 200
     return render(request, "orgs/node.html", context, status=status)
+
+
+def _path_label(node, names):
+    """'云杉煤矿 › 综采一区': a node named with the nodes above it (the group left out), so two 综采一区 differ."""
+    step = OrgNode.steplen
+    parts = [names[node.path[:end]] for end in range(step, len(node.path) + 1, step) if node.path[:end] in names]
+    if len(parts) > 1 and len(node.path) > step:
+        parts = parts[1:] if len(parts) > 2 else parts
+    return " › ".join(parts)
 
 
 def _allowed_under(kind):

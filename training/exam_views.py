@@ -71,6 +71,7 @@ def blueprint_new(request):
             for n in range(RULE_ROWS)
         ],
         "today": timezone.localdate(),
+        "chosen_jobs": data.getlist("job_types") if hasattr(data, "getlist") else [],
     }
     return render(request, "training/blueprint_form.html", context, status=422 if errors else 200)
 

@@ -86,9 +86,9 @@ CASES = (
     + [("orgs_subtree", u, 200) for u in ("admin", "secretary")]
     + [("orgs_subtree", "other_secretary", 404)]
     + [("orgs_subtree_other_mine", u, 404) for u in ("admin", "committee_user", "secretary")]
-    + [("org_node", u, 200) for u in ("admin", "superuser")]
-    + [("org_node", u, 404) for u in ("committee_user", "secretary", "worker")]
-    + [("org_node_other_mine", "admin", 404)]
+    + [("org_node", u, 200) for u in ("admin", "superuser", "committee_user")]  # the 党委 keeps its own tree
+    + [("org_node", u, 404) for u in ("secretary", "worker")]
+    + [("org_node_other_mine", u, 404) for u in ("admin", "committee_user")]
     + [
         (p, u, 200)
         for p in (

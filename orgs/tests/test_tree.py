@@ -65,3 +65,41 @@ def test_tree_page_shows_a_large_tree_a_few_levels_at_a_time(world, login):
     assert "早班" not in body and "展开下级" in body  # 班组 (depth 6) open on the branch's own view
     body = c.get(f"/orgs/?root={world.branch.pk}").content.decode()
     assert "早班" in body and "中班" in body and "掘进一区党支部" not in body
+
+
+def test_the_mines_committee_keeps_its_own_tree(world, login):
+    c = login(world.committee_user)
+    r = c.post(f"/orgs/{world.unit.pk}/", {"action": "add_child", "child-name": "夜班", "child-kind": OrgKind.TEAM})
+    assert r.status_code == 302 and OrgNode.objects.get(name="夜班").get_parent() == world.unit
+    assert c.get(f"/orgs/{world.team_b.pk}/").status_code == 404  # another mine's tree stays out of reach
+
+
+def test_a_refused_rename_keeps_what_was_typed(world, login):
+    c = login(world.admin)
+    r = c.post(f"/orgs/{world.team.pk}/", {"action": "rename", "name": "  ", "code": "ZB-9"})
+    html = r.content.decode()
+    assert r.status_code == 409 and 'value="ZB-9"' in html
+
+
+def test_moving_a_team_with_people_asks_first_and_the_list_names_the_place(world, login):
+    c = login(world.admin)
+    people = Person.objects.filter(org__path__startswith=world.team.path).count()
+    assert people
+    page = c.get(f"/orgs/{world.team.pk}/").content.decode()
+    # every target is named with the unit above it, the current parent is the one preselected
+    assert f'value="{world.unit.pk}" selected' in page and "当前上级" in page
+    r = c.post(f"/orgs/{world.team.pk}/", {"action": "move", "parent": world.other_unit.pk})
+    world.team.refresh_from_db()
+    assert r.status_code == 200 and world.team.get_parent() == world.unit  # not moved yet
+    assert f"共 <strong>{people}</strong> 人" in r.content.decode() and "确认移动" in r.content.decode()
+    r = c.post(f"/orgs/{world.team.pk}/", {"action": "move", "parent": world.other_unit.pk, "confirm": "1"})
+    world.team.refresh_from_db()
+    assert r.status_code == 302 and world.team.get_parent() == world.other_unit
+
+
+def test_a_party_group_counts_its_members(world, login):
+    group = world.branch.add_child(name="第一党小组", kind=OrgKind.PARTY_GROUP)
+    members = list(Person.objects.filter(org__path__startswith=world.branch.path)[:2])
+    Person.objects.filter(pk__in=[p.pk for p in members]).update(party_org=group)
+    body = login(world.admin).get("/orgs/").content.decode()
+    assert "第一党小组" in body and "在册2人" in body.split("第一党小组", 1)[1][:400]
