@@ -98,9 +98,15 @@ def scheme_detail(request, pk):
         except ValidationError as exc:
             errors = exc.message_dict
     components = list(scheme.components.prefetch_related("indicators"))
+    typed = request.POST if errors else {}
     for c in components:
+        c.form_weight = typed.get(f"cw_{c.pk}", c.weight)
+        c.error = (errors.get(f"cw_{c.pk}") or [""])[0]
         for si in c.indicators.all():
             si.indicator = indicators.get(si.code)
+            si.form_weight = typed.get(f"iw_{si.pk}", si.weight)
+            si.form_target = typed.get(f"it_{si.pk}", "" if si.target is None else si.target)
+            si.error = (errors.get(f"iw_{si.pk}") or errors.get(f"it_{si.pk}") or [""])[0]
     branches = access.branches_of(scheme.mine) if can_manage else []
     scores = {(m.component_id, m.branch_id): m for m in ManualScore.objects.filter(component__scheme=scheme)}
     entered = [
@@ -125,13 +131,15 @@ def scheme_detail(request, pk):
 
 
 def _ints(data, prefix):
-    out = {}
+    out, errors = {}, {}
     for key, value in data.items():
         if key.startswith(prefix) and key[len(prefix) :].isdigit():
             try:
                 out[int(key[len(prefix) :])] = max(0, int(value))
             except ValueError:
-                raise ValidationError({key: ["应为整数"]})
+                errors[key] = ["请填写权重(整数)" if not str(value).strip() else "权重应为整数"]
+    if errors:
+        raise ValidationError(errors)
     return out
 
 

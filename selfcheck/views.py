@@ -36,10 +36,12 @@ def index(request):
     managed = [m for m in OrgNode.objects.filter(pk__in=access.mine_ids(user, "scorecard_manage")).order_by("path")]
     errors, data = {}, {}
     if request.method == "POST":
-        mine = next((m for m in managed if str(m.pk) == request.POST.get("mine")), None)
-        if mine is None:
+        if not managed:
             raise Http404
+        mine = next((m for m in managed if str(m.pk) == request.POST.get("mine")), None)
         try:
+            if mine is None:
+                raise ValidationError({"mine": ["请选择矿"]})
             period = services.create_period(
                 user, mine=mine, kind=request.POST.get("kind"), start=_date(request.POST.get("start")),
                 end=_date(request.POST.get("end")), due=_date(request.POST.get("due")), name=request.POST.get("name", ""),
