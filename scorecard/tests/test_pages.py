@@ -29,7 +29,9 @@ def test_committee_creates_a_scheme_sets_weights_enters_a_score_and_runs(site, l
     w = site
     c = login(w.committee_user)
     r = c.post("/scorecard/schemes/new/", {"mine": w.mine.pk, "start": "2026-10-01", "end": "2026-10-31"})
-    scheme = w.mine and __import__("scorecard.models", fromlist=["Scheme"]).Scheme.objects.get()
+    from scorecard.models import Scheme
+
+    scheme = Scheme.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/scorecard/schemes/{scheme.pk}/"
     page = c.get(r["Location"]).content.decode()
     assert "月度考核" in page and "隐患按期整改率" in page
@@ -168,7 +170,9 @@ def test_the_dashboard_shows_each_mine_side_by_side_and_drills_to_its_ranking(
     scored, login, django_assert_max_num_queries
 ):
     w = scored
-    group = __import__("orgs.tests.factories", fromlist=["make_user"]).make_user("group-c", "committee", w.group)
+    from orgs.tests.factories import make_user
+
+    group = make_user("group-c", "committee", w.group)
     c = login(group)
     with django_assert_max_num_queries(20):
         page = c.get("/scorecard/dashboard/").content.decode()

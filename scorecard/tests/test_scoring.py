@@ -102,9 +102,9 @@ def test_scope_of_runs(site, scheme, login):
         w.branch.pk
     }
     assert RunBranch.objects.visible_to(w.committee_user).filter(run=the_run).count() == 2
-    other_committee = __import__("orgs.tests.factories", fromlist=["make_user"]).make_user(
-        "committee-xz", "committee", w.mine_b
-    )
+    from orgs.tests.factories import make_user
+
+    other_committee = make_user("committee-xz", "committee", w.mine_b)
     with pytest.raises(NotFound):
         services.get_run(other_committee, the_run.pk)
 
