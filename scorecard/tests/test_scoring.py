@@ -160,3 +160,38 @@ def test_property_reproducible_and_one_record_changes_only_its_figures(site, sch
         if change == "party":  # a change an indicator reads always shows
             assert (branch, "H_PARTY") in changed
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("kind", ["violation", "talk", "diary", "entry"])
+def test_one_record_of_another_module_changes_only_its_own_figures(site, scheme, kind):
+    """Beside the hazards of the property test: a 三违, a talk, a diary 诉求 and an at-risk entry each move only the
+    figures that read them, and only for their branch."""
+    from care.models import Entry, Talk, TalkPerson
+    from frontline.models import DiaryEntry, DiaryRequest
+    from violations import services as violation_services
+    from violations.models import Severity, Violation
+
+    w = site
+    reads = {"violation": {"V_RATE", "V_CLEAN"}, "talk": {"C_TALK"}, "diary": {"D_RESOLVED"}, "entry": {"C_RELEASED"}}
+    _plan, before, *_, print1 = services.compute(scheme, TODAY)
+    if kind == "violation":
+        violation_services.ensure_defaults(w.mine)
+        Violation.objects.create(mine=w.mine, person=w.worker_person, org=w.team, occurred_on=date(2026, 10, 5),
+                                 kind="operation", severity=Severity.objects.filter(mine=w.mine).first(),
+                                 description="违章", recorded_by=w.safety)  # fmt: skip
+    elif kind == "talk":
+        talk = Talk.objects.create(org=w.branch, talker=w.secretary.person, date=date(2026, 10, 5), form="face",
+                                   topics="家庭", recorded_by=w.secretary)  # fmt: skip
+        TalkPerson.objects.create(talk=talk, person=w.worker_person, date=talk.date)
+    elif kind == "diary":
+        e = DiaryEntry.objects.create(
+            branch=w.branch, author=w.secretary, date=date(2026, 10, 3), place="井口", learned="…"
+        )
+        DiaryRequest.objects.create(entry=e, problem="通勤车", status="closed")
+    else:
+        Entry.objects.create(person=w.worker_person, mine=w.mine, tier="B", entered_on=date(2026, 10, 1),
+                             released_on=date(2026, 10, 20), status="released", eval_days=30, created_by=w.secretary)  # fmt: skip
+    _plan, after, *_, print2 = services.compute(scheme, TODAY)
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed and {code for _b, code in changed} <= reads[kind] and {b for b, _c in changed} == {w.branch.pk}
+    assert print1 != print2
