@@ -258,6 +258,62 @@ def exam_pass(ctx):
     )
 
 
+@register_indicator(
+    code="T_NEWCOMER",
+    name="新入职/转岗人员月考合格率",
+    responsibility=3,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内各月月考中,入职或转岗不满 180 天(按该月 1 日计)的本支部职工(人·次)经正考或补考合格的占比",
+    sources=("training.ExamPaper", "training.ExamBlueprint", "orgs.Person", "orgs.Transfer"),
+)
+def newcomer_pass(ctx):
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from orgs.models import Person, Transfer
+    from training.models import ExamPaper
+
+    people = ctx.people()
+    nodes = list(ctx.nodes())
+    _start, end = ctx.moments()
+    papers = list(
+        ExamPaper.objects.filter(
+            person__org_id__in=nodes,
+            blueprint__month__gte=ctx.start.replace(day=1),
+            blueprint__month__lte=ctx.last,
+            blueprint__closes_at__lt=end,
+        )
+        .values_list("person_id", "blueprint_id", "blueprint__month", "passed")
+        .order_by()
+    )
+    days = settings.HONGLING_NEW_HIRE_DAYS
+    hired = dict(Person.objects.filter(org_id__in=nodes).values_list("pk", "hire_date"))
+    moves = {}
+    for pid, day in Transfer.objects.filter(person__org_id__in=nodes, date__lte=ctx.last).values_list(
+        "person_id", "date"
+    ):
+        moves.setdefault(pid, []).append(day)
+
+    def newcomer(person, month):
+        since = month - timedelta(days=days)
+        return hired.get(person, month) >= since or any(since <= d <= month for d in moves.get(person, ()))
+
+    passed = {}
+    for person, blueprint, month, ok in papers:
+        if person in people and newcomer(person, month):
+            passed[(person, blueprint)] = passed.get((person, blueprint), False) or bool(ok)
+    rows = _group(((p, bp, ok) for (p, bp), ok in passed.items()), lambda r: people.get(r[0]))
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2]), len(rs)),
+        lambda b: ctx.link("/training/branch/", b),
+    )
+
+
 # ---------------------------------------------------------------- 4 薄弱人物排查
 
 

@@ -19,7 +19,7 @@ S = Status
 
 # which indicators are evidence for which question (the secretary does not type what the records know)
 EVIDENCE = {
-    1: ("H_PARTY", "V_CLEAN", "T_PASS"),  # 融入中心: members' hazards, 包保 results, training results
+    1: ("H_PARTY", "V_CLEAN", "T_PASS", "T_NEWCOMER"),  # 融入中心: members' hazards, 包保 results, training results
     2: ("H_ON_TIME", "H_REPEAT"),  # 标准化: closure on time, repeats (overdue added below)
     3: ("SC_MEASURES",),  # 会干能干: measures set and met (last period's listed below)
     4: ("C_RELEASED", "C_TALK"),  # 担当: hard cases taken on (urgent tasks added below)

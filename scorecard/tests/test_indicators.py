@@ -210,3 +210,23 @@ def test_changing_a_formula_makes_a_new_version():
     assert replace(i, formula=i.formula + "(修订)").version != i.version
     assert replace(i, fn=library.hazards_repeat).version != i.version
     assert replace(i).version == i.version
+
+
+def test_newcomer_pass_counts_only_new_hires_and_transfers(site):
+    from orgs.models import Transfer
+    from training.models import ExamBlueprint, ExamPaper
+
+    w = site
+    bp = ExamBlueprint.objects.create(title="十月月考", org=w.mine, month=date(2026, 10, 1), author=w.committee_user,
+                                      opens_at=site_moment(date(2026, 10, 20)), closes_at=site_moment(date(2026, 10, 25)))  # fmt: skip
+    w.worker_person.hire_date = date(2026, 6, 1)  # 122 days before the month: new
+    w.worker_person.save()
+    w.colleague.hire_date = date(2026, 4, 3)  # 181 days before: not new …
+    w.colleague.save()
+    Transfer.objects.create(person=w.member_person, date=date(2026, 9, 1), from_job=w.member_person.job_type,
+                            to_job=w.member_person.job_type, from_org=w.team2, to_org=w.team)  # fmt: skip
+    ExamPaper.objects.create(blueprint=bp, person=w.worker_person, passed=True)
+    ExamPaper.objects.create(blueprint=bp, person=w.colleague, passed=False)  # old hand: not counted
+    ExamPaper.objects.create(blueprint=bp, person=w.member_person, passed=False)  # transferred: counted
+    v = value(library.newcomer_pass, w)
+    assert (v.numerator, v.denominator) == (1, 2)
