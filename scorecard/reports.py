@@ -42,7 +42,7 @@ def draft(user, the_run, row):
         if ind is None:
             continue
         text = _fmt(f.value, ind.unit)
-        if f.denominator is not None:
+        if f.numerator is not None and f.denominator is not None:
             text += f"({f.numerator:g} / {f.denominator:g})"
         by_resp.setdefault(ind.responsibility, []).append((ind.name, text, ind.formula))
     sections = [(f"{n}. {RESPONSIBILITIES[n][0]}", by_resp.get(n, [])) for n in range(1, 7)]

@@ -116,7 +116,7 @@ def evidence(branch, period, today=None):
                 continue
             v = ind.fn(ctx)[branch.pk]
             text = "无数据" if v.value is None else f"{v.value:g}{ind.unit}"
-            if v.denominator is not None:
+            if v.numerator is not None and v.denominator is not None:
                 text += f"({v.numerator:g} / {v.denominator:g})"
             out[q].append((ind.name, text, v.url))
     from hazards.models import Hazard

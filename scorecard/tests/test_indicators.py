@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from scorecard import indicators, library
-from scorecard.tests.helpers import ctx, hazard, value
+from scorecard.tests.helpers import END, START, ctx, hazard, value
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +230,34 @@ def test_newcomer_pass_counts_only_new_hires_and_transfers(site):
     ExamPaper.objects.create(blueprint=bp, person=w.member_person, passed=False)  # transferred: counted
     v = value(library.newcomer_pass, w)
     assert (v.numerator, v.denominator) == (1, 2)
+
+
+def test_figures_of_the_5_6_modules_are_read_in_any_of_the_agreed_shapes(site, monkeypatch):
+    """leadership / stability are other branches: their ``branch_figures(*, branch, start, end)`` may give a
+    percentage, a mapping or an object per key; the adapter reads each, and a missing key is no data."""
+    import sys
+    import types
+    from types import SimpleNamespace
+
+    calls = []
+
+    def branch_figures(*, branch, start, end):
+        calls.append((branch.pk, start, end))
+        return {
+            "decisions_done": 80.0,
+            "rectification_closed": {"numerator": 3, "denominator": 4, "url": "/leadership/items/"},
+            "settled_locally": SimpleNamespace(value=None, numerator=9, denominator=10, url=""),
+        }
+
+    fake = types.ModuleType("fake.services")
+    fake.branch_figures = branch_figures
+    monkeypatch.setitem(sys.modules, "fake", types.ModuleType("fake"))
+    monkeypatch.setitem(sys.modules, "fake.services", fake)
+    c = ctx(site, branches=[site.branch])
+    done = library._from_module("fake", "decisions_done", c)[site.branch.pk]
+    closed = library._from_module("fake", "rectification_closed", c)[site.branch.pk]
+    local = library._from_module("fake", "settled_locally", c)[site.branch.pk]
+    missing = library._from_module("fake", "no_such_key", c)[site.branch.pk]
+    assert done.value == 80.0 and closed.value == 75.0 and closed.url == "/leadership/items/" and local.value == 90.0
+    assert missing.value is None
+    assert calls[0] == (site.branch.pk, START, END)
