@@ -93,12 +93,19 @@ def _client(port, jobs, think, seed, results):
     rng = random.Random(seed)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     timings, errors, started = [], [], time.perf_counter()
+    labelled = []  # (label, ms or None when it failed) of steps that carry a label as their 4th item
     for cookie, csrf, script in jobs:
         previous = None
         for step in script:
             method, path = step[0], step[1]
+            label = step[3] if len(step) > 3 else None
             headers = {"Cookie": cookie, "Host": "127.0.0.1"}
             body = None
+            if previous is None and (callable(path) or (method == "POST" and callable(step[2]))):
+                errors.append(f"{method} {getattr(path, '__name__', path)}: skipped, the step before failed")
+                if label:
+                    labelled.append((label, None))
+                continue
             if method == "POST":
                 payload = step[2](previous) if callable(step[2]) else step[2]
                 body = json.dumps(payload)
@@ -116,14 +123,21 @@ def _client(port, jobs, think, seed, results):
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 errors.append(f"{method} {path}: {exc}")
+                if label:
+                    labelled.append((label, None))
                 continue
-            timings.append((time.perf_counter() - t0) * 1000)
+            ms = (time.perf_counter() - t0) * 1000
+            timings.append(ms)
             if response.status != 200:
                 errors.append(f"{method} {path}: {response.status} {data[:200]!r}")
+                if label:
+                    labelled.append((label, None))
                 continue
+            if label:
+                labelled.append((label, ms))
             ctype = response.getheader("Content-Type", "")
             previous = json.loads(data) if ctype.startswith("application/json") else None
-    results.append((timings, errors, time.perf_counter() - started))
+    results.append((timings, errors, time.perf_counter() - started, labelled))
 
 
 def _process(port, groups, think, seed, queue):
@@ -139,10 +153,11 @@ def _process(port, groups, think, seed, queue):
     queue.put(results)
 
 
-def drive(port, jobs, clients, think=None, processes=None, seed=7):
+def drive(port, jobs, clients, think=None, processes=None, seed=7, by_label=None):
     """Run ``jobs`` [(cookie, csrf, script)] spread over ``clients`` concurrent clients in ``processes`` processes.
 
-    Returns (timings in ms, errors, seconds from the first request to the last answer)."""
+    Returns (timings in ms, errors, seconds from the first request to the last answer); ``by_label`` (a dict) is
+    filled with {label: [ms, or None for a failed request]} of the steps that carry a label as their 4th item."""
     processes = processes or min(clients, max(2, os.cpu_count() or 2))
     per_client = [jobs[i::clients] for i in range(clients)]
     per_process = [per_client[i::processes] for i in range(processes)]
@@ -162,7 +177,10 @@ def drive(port, jobs, clients, think=None, processes=None, seed=7):
     seconds = time.perf_counter() - started
     timings, errors = [], []
     for results in collected:
-        for t, e, _s in results:
+        for t, e, _s, labelled in results:
             timings.extend(t)
             errors.extend(e)
+            if by_label is not None:
+                for label, ms in labelled:
+                    by_label.setdefault(label, []).append(ms)
     return timings, errors, seconds

@@ -5,14 +5,16 @@ subtree and to a 帮教人 for the people they help; for anyone else they do not
 logged like the page's.
 """
 
+import datetime as dt
 from datetime import date
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
 from care import access, services
 from care.coverage import coverage
 from care.models import Entry, EntryStatus, HelpForm, Talk, TalkForm, Tier, Trend
+from common.client import client_ip
 from common.errors import NotFound
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 
@@ -106,7 +108,7 @@ class ActIn(Schema):
     text: Annotated[str, Field(max_length=200)] = ""
     measure: Id | None = None
     form: Literal[tuple(HelpForm.values)] | None = None
-    date: Optional[date] = None  # noqa: UP045 (the field shadows the type in the class body)
+    date: dt.date | None = None  # dt.date: a field named ``date`` would shadow the type in the class body
     content: Annotated[str, Field(max_length=2000)] = ""
     trend: Literal[tuple(Trend.values)] | None = None
     reason: Annotated[str, Field(max_length=1000)] = ""
@@ -117,7 +119,7 @@ class ActIn(Schema):
 class TalkIn(Schema):
     people: list[Id] = Field(min_length=1, max_length=100)
     form: Literal[tuple(TalkForm.values)]
-    date: Optional[date] = None  # noqa: UP045 (the field shadows the type in the class body)
+    date: dt.date | None = None  # dt.date: a field named ``date`` would shadow the type in the class body
     topics: Annotated[str, Field(min_length=1, max_length=2000)]
     concerns: Annotated[str, Field(max_length=2000)] = ""
     concern: bool = False
@@ -319,7 +321,7 @@ def create_talk(request, payload: TalkIn):
 
 @router.get("/people/{id}/file", response={200: CareFileOut, **ERRORS_READ}, summary="关爱档案(敏感:每次读取均记录)")
 def care_file(request, id: PathId):
-    data = services.care_file(request.user, id, via="api", ip=request.META.get("REMOTE_ADDR"))
+    data = services.care_file(request.user, id, via="api", ip=client_ip(request))
     p = data["person"]
     return CareFileOut(
         person_id=p.pk,

@@ -100,10 +100,6 @@ def settings_for(mine):
     return cfg or ensure_defaults(mine)
 
 
-def readable_people(user):
-    return Person.objects.filter(access.person_q(user))
-
-
 def branch_people(user, capability="care_read"):
     """People in the user's subtrees of ``capability`` (not the helper rule: for lists of a branch or a mine)."""
     return Person.objects.filter(access.org_q(user, "org__path", capability))
@@ -224,10 +220,6 @@ def file_readers(user, pk):
         "user", "user__person"
     )
     return person, rows
-
-
-def can_see_file(user, person):
-    return access.can_read_file(user, person)
 
 
 # ---------------------------------------------------------------- suggestions
@@ -578,6 +570,14 @@ def overdue_for(user):
         q |= access.org_q(user, "person__org__path", "care_manage")
     qs = Entry.objects.filter(q, status=EntryStatus.ACTIVE).select_related("person").order_by()[:200]
     return [e for e in with_due(qs) if e.overdue]
+
+
+def helped_by(user):
+    """The active entries whose 帮教人 the user is, each with its next evaluation date (``due``)."""
+    if not user.is_authenticated or not user.person_id:
+        return []
+    qs = Entry.objects.filter(helper_id=user.person_id, status=EntryStatus.ACTIVE).select_related("person")
+    return list(with_due(qs.order_by("pk")[:50]))
 
 
 # ---------------------------------------------------------------- branch and mine figures

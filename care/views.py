@@ -33,7 +33,9 @@ from orgs.models import Person
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip as address
+
+    return address(request)
 
 
 def _mine_or_404(user):
@@ -443,6 +445,8 @@ def person_file(request, pk):
             "visible_entries": visible,
             "can_manage": access.can(request.user, "care_manage", data["person"].org),
             "can_talk": services.can_record_talk(request.user),
+            # a 帮教人 (an ordinary 党员) reads this file but not the person's roster record
+            "can_open_person": Person.objects.visible_to(request.user).filter(pk=data["person"].pk).exists(),
         },
     )
 

@@ -51,6 +51,8 @@ def _normalise_header(text):
 def check_upload(file, max_bytes=None):
     """Refuse what is not a sane .xlsx before parsing it. ``file`` is a path or a binary file object."""
     max_bytes = max_bytes or settings.HONGLING_IMPORT_MAX_BYTES
+    if getattr(file, "refused", False):  # dropped while streaming in (common.uploads.LimitedUploadHandler)
+        raise ExcelError(f"文件太大,上限 {max_bytes // 1024 // 1024} MB;请分批导入")
     size = _size_of(file)
     if size == 0:
         raise ExcelError("文件是空的")
@@ -144,11 +146,52 @@ def cell_text(value):
     return str(value).strip()
 
 
+EXCEL_MAX_ROW = 1_048_576  # the last row Excel itself can hold
+
+
+def real_rows(sheet, deadline=None, max_columns=MAX_COLUMNS):
+    """``(row_number, values)`` of the rows the sheet's XML really holds, values padded to the last cell present
+    (at most ``max_columns``). The declared dimension is ignored: a file claiming A1:XFD1048576, or holding one
+    row at row 20,000,000, costs what its XML costs, not what it claims. Past ``deadline`` (time.monotonic())
+    or past Excel's own last row it is refused."""
+    import time
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    with sheet._get_source() as src:
+        parser = WorkSheetParser(
+            src,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for parsed, (number, cells) in enumerate(parser.parse(), start=1):
+            if number > EXCEL_MAX_ROW:
+                raise ExcelError(f"文件内容异常:第 {number} 行超出了 Excel 的最大行数,已拒绝")
+            if deadline is not None and parsed % 200 == 0 and time.monotonic() > deadline:
+                raise ExcelError("文件读取超时(内容过多或格式异常),已拒绝;请删除多余的行列或分批导入")
+            values = [None] * min(max((c["column"] for c in cells), default=0), max_columns)
+            for cell in cells:
+                if cell["column"] <= max_columns:
+                    values[cell["column"] - 1] = cell["value"]
+            yield number, values
+
+
+def read_deadline():
+    import time
+
+    return time.monotonic() + settings.HONGLING_IMPORT_MAX_SECONDS
+
+
 def read_table(file, columns, max_rows=None):
     """``(rows, total)`` of the first sheet: rows are ``(row_number, {key: text})``, blank rows skipped.
 
     The header row is the first row holding at least one known header (a title row above it is allowed).
-    Missing required columns, too many rows or a broken file raise ``ExcelError``.
+    Missing required columns, too many rows, a read longer than ``HONGLING_IMPORT_MAX_SECONDS`` or a broken file
+    raise ``ExcelError``. Only the rows the file really holds are read (see ``real_rows``).
     """
     max_rows = max_rows or settings.HONGLING_IMPORT_MAX_ROWS
     book, sheet = open_sheet(file)
@@ -157,19 +200,14 @@ def read_table(file, columns, max_rows=None):
         for column in columns:
             for name in (column.header, *column.aliases):
                 known[_normalise_header(name)] = column.key
-        rows_iter = sheet.iter_rows(values_only=True)
+        rows_iter = real_rows(sheet, deadline=read_deadline())
         mapping = None
-        header_row = 0
-        for number, values in enumerate(rows_iter, start=1):
+        for number, values in rows_iter:
             if number > 10:
                 break
-            found = {
-                i: known[_normalise_header(v)]
-                for i, v in enumerate(values[:MAX_COLUMNS])
-                if _normalise_header(v) in known
-            }
+            found = {i: known[_normalise_header(v)] for i, v in enumerate(values) if _normalise_header(v) in known}
             if found:
-                mapping, header_row = found, number
+                mapping = found
                 break
         if mapping is None:
             raise ExcelError("找不到表头行:请使用下载的导入模板,第一行为列名")
@@ -178,7 +216,7 @@ def read_table(file, columns, max_rows=None):
         if missing:
             raise ExcelError("缺少必填列:" + "、".join(missing))
         rows = []
-        for number, values in enumerate(rows_iter, start=header_row + 1):
+        for number, values in rows_iter:
             record = {key: cell_text(values[i]) if i < len(values) else "" for i, key in mapping.items()}
             if not any(record.values()):
                 continue
@@ -219,11 +257,11 @@ def workbook_bytes(sheets):
         for index, column in enumerate(spec.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = f"A{len(spec.notes) + 2}"
-        for note in spec.notes:
-            sheet.append([note])
+        for note in spec.notes:  # a title line can hold a campaign, exam or org name: escaped like the data
+            sheet.append([_safe_value(note)])
         header = []
         for column in spec.columns:
-            cell = WriteOnlyCell(sheet, value=column.title)
+            cell = WriteOnlyCell(sheet, value=_safe_value(column.title))
             cell.font = bold
             cell.fill = fill
             cell.alignment = Alignment(horizontal="center")

@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from common import imports
 from common.errors import Conflict, NotFound
-from common.excel import ExcelError, template_bytes, xlsx_response
+from common.excel import XLSX_CONTENT_TYPE, ExcelError, template_bytes, xlsx_response
 
 
 def _importer_or_404(kind, user):
@@ -98,8 +98,8 @@ def cancel(request, pk):
 def error_file(request, pk):
     job = _job_or_404(request.user, pk)
     try:
-        content = imports.annotated_errors(job)
+        handle = imports.annotated_errors(job)
     except (NotFound, ExcelError):
         raise Http404
     stem = job.original_name.rsplit(".", 1)[0]
-    return xlsx_response(f"{stem}-错误标注.xlsx", content)
+    return FileResponse(handle, as_attachment=True, filename=f"{stem}-错误标注.xlsx", content_type=XLSX_CONTENT_TYPE)

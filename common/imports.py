@@ -310,46 +310,75 @@ def apply_import_task(job_id):
     run_apply(job_id)
 
 
-def annotated_errors(job):
-    """The user's own file with the bad cells marked red and a 错误说明 column: fix it there and upload again."""
-    import io
+GAP_KEPT = 1000  # up to this many blank rows in a row are kept, so row numbers line up with the messages
 
-    import openpyxl
+
+def annotated_errors(job):
+    """The user's own file with the bad cells marked red and a 错误说明 column: fix it there and upload again.
+
+    Returns an open temporary file (already unlinked) to stream: the original is read row by row through the
+    same bounded reader as the check (``real_rows``), the copy written by a write-only workbook, so memory stays
+    flat whatever the size of the file. Values are copied, not formatting."""
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
+
+    from common.excel import _safe_value as safe_value
+    from common.excel import open_sheet, read_deadline, real_rows
 
     importer = get_importer(job.kind)
     path = stored_path(job)
     if job.status != ImportStatus.INVALID or not path.exists():
         raise NotFound("原文件已不存在,请重新上传")
-    check_upload(str(path))
-    book = openpyxl.load_workbook(path)
-    sheet = book.worksheets[0]
     headers = {c.header: c for c in importer.columns}
-    header_row, columns = None, {}
-    for row in sheet.iter_rows(min_row=1, max_row=10):
-        found = {}
-        for cell in row:
-            text = str(cell.value or "").strip().replace("*", "")
-            if text in headers:
-                found[text] = cell.column
-        if found:
-            header_row, columns = row[0].row, found
-            break
-    note_col = sheet.max_column + 1
-    red = PatternFill("solid", fgColor="F8D7DA")
-    if header_row:
-        sheet.cell(row=header_row, column=note_col, value="错误说明").font = Font(bold=True, color="B02A37")
     by_row = {}
     for error in job.errors:
         by_row.setdefault(error["row"], []).append(error)
-        col = columns.get(error["column"])
-        if col:
-            cell = sheet.cell(row=error["row"], column=col)
-            cell.fill = red
-            cell.comment = Comment(error["message"], "红领")
-    for row, errors in by_row.items():
-        sheet.cell(row=row, column=note_col, value=";".join(f"{e['column']}:{e['message']}" for e in errors))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    red = PatternFill("solid", fgColor="F8D7DA")
+    source_book, source = open_sheet(str(path))
+    out_book = Workbook(write_only=True)
+    out = out_book.create_sheet(source.title[:31] or "Sheet1")
+    written, columns, note_col = 0, {}, None
+    try:
+        for number, values in real_rows(source, deadline=read_deadline()):
+            if number - written - 1 > GAP_KEPT:
+                written = number - 1  # a long run of blank rows is not copied
+            while written < number - 1:
+                out.append([])
+                written += 1
+            if note_col is None and number <= 10:
+                found = {str(v or "").strip().replace("*", ""): i for i, v in enumerate(values)}
+                found = {k: i for k, i in found.items() if k in headers}
+                if found:
+                    columns = found
+                    note_col = max(len(values), len(importer.columns))
+                    head = WriteOnlyCell(out, value="错误说明")
+                    head.font = Font(bold=True, color="B02A37")
+                    values = [safe_value(v) for v in values] + [None] * (note_col - len(values))
+                    out.append([*values, head])
+                    written = number
+                    continue
+            cells = [WriteOnlyCell(out, value=safe_value(v)) for v in values]
+            errors = by_row.get(number, [])
+            for error in errors:
+                index = columns.get(error["column"])
+                if index is not None:
+                    while len(cells) <= index:
+                        cells.append(WriteOnlyCell(out, value=None))
+                    cells[index].fill = red
+                    cells[index].comment = Comment(error["message"], "红领")
+            if errors and note_col is not None:
+                while len(cells) < note_col:
+                    cells.append(WriteOnlyCell(out, value=None))
+                cells.append(WriteOnlyCell(out, value=";".join(f"{e['column']}:{e['message']}" for e in errors)))
+            out.append(cells)
+            written = number
+    finally:
+        source_book.close()
+    handle = tempfile.TemporaryFile(dir=import_dir())
+    out_book.save(handle)
+    handle.seek(0)
+    return handle

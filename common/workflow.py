@@ -277,9 +277,11 @@ class Machine:
         choices = dict(self.model._meta.get_field(self.status_field).choices or [])
         events = list(events)
         for e in events:
-            e.label = labels.get(e.action, e.action)
             to_status = getattr(e, "to_status", "")
             from_status = getattr(e, "from_status", "")
+            # the row the event went through names it (the first 上报 is not a 重新上报)
+            row = self._rows.get((str(from_status), e.action)) if from_status else None
+            e.label = row.label if row is not None else labels.get(e.action, e.action)
             e.to_label = choices.get(to_status, "") if to_status else ""
             e.from_label = choices.get(from_status, "") if from_status and from_status != to_status else ""
         return events

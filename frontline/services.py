@@ -776,19 +776,28 @@ def _task_roles(user, task):
     return roles
 
 
+ATTACHMENT_KINDS = ("pdf", "office", "image", "txt", "zip")
+
+
 def _attachments(files):
+    """Every attachment checked by ``common.uploads`` (content sniffed, images re-encoded: no GPS kept)."""
+    from common.uploads import clean_attachment
+
     files = list(files)
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError({"attachments": f"最多 {MAX_ATTACHMENTS} 个附件"})
+    cleaned = []
     for f in files:
         ext = os.path.splitext(f.name or "")[1].lower()
         if ext not in ATTACHMENT_EXTENSIONS:
             raise ValidationError(
                 {"attachments": f"不支持的附件类型:{f.name}(可传 PDF、Word、Excel、PPT、图片、TXT、ZIP)"}
             )
-        if f.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError({"attachments": f"附件“{f.name}”超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"})
-    return files
+        stored, kind = clean_attachment(f, field="attachments", max_bytes=MAX_ATTACHMENT_BYTES, kinds=ATTACHMENT_KINDS)
+        if kind == "image":
+            stored.name = os.path.splitext(f.name)[0] + ".jpg"
+        cleaned.append(stored)
+    return cleaned
 
 
 def _reported(ctx):

@@ -323,13 +323,12 @@ URGENT_COLUMNS = [
     ("no", "序号", 6), ("date", "日期", 12), ("branch", "党支部", 18), ("title", "任务", 28), ("kind", "类别", 12), ("place", "地点", 18),
     ("role", "书记角色", 12), ("content", "任务经过", 40), ("result", "结果", 30), ("people", "参与人员", 30), ("by", "记录人", 10),
 ]  # fmt: skip
-LEDGER_MAX = 20_000
 
 
 @login_required
 def urgent_ledger(request):
     """急难险重任务台账: the filtered list as .xlsx."""
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+    from common import export
 
     user = request.user
     if not services.scope.can(user, "frontline"):
@@ -339,17 +338,13 @@ def urgent_ledger(request):
         .select_related("branch", "recorded_by", "recorded_by__person")
         .prefetch_related("people")
     )
+    tasks, cut = export.capped(qs.order_by("date", "pk"))
     rows = [
         [n, t.date, t.branch.name, t.title, t.get_kind_display(), t.place, t.get_role_display(), t.content, t.result,
          "、".join(p.name for p in t.people.all()), t.recorded_by.display_name()]
-        for n, t in enumerate(qs.order_by("date", "pk")[:LEDGER_MAX], start=1)
+        for n, t in enumerate(tasks, start=1)
     ]  # fmt: skip
-    columns = [Column(key, header, width=width) for key, header, width in URGENT_COLUMNS]
-    note = f"急难险重任务台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 项"
-    return xlsx_response(
-        f"急难险重任务台账-{timezone.localdate():%Y%m%d}.xlsx",
-        workbook_bytes([Sheet("急难险重", columns, rows, notes=[note])]),
-    )
+    return export.xlsx("急难险重任务台账", URGENT_COLUMNS, rows, cut, unit="项", sheet="急难险重")
 
 
 @login_required

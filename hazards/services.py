@@ -1,11 +1,9 @@
 """The hazard closed loop (SPEC §4.1): registering, the one table of allowed transitions, and who waits for what."""
 
-import io
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -37,8 +35,6 @@ from orgs.scope import mine_of
 S = HazardStatus
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
-MAX_PHOTO_PIXELS = 50_000_000  # a 50-megapixel phone photo; anything larger is refused before it is decoded
-PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}  # HEIF only when a Pillow plugin can read it
 
 # ---------------------------------------------------------------- master data
 
@@ -71,30 +67,13 @@ def _heif_opener():
 
 
 _heif_opener()
-PHOTO_ERROR = "只接受 JPG / PNG / WebP 照片(苹果手机请在 设置-相机-格式 选“兼容性最佳”)"
 
 
 def _photo(upload):
-    """The upload re-encoded as a JPEG of at most 1920 px, upright, without EXIF (place, device, time)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """The upload re-encoded as a JPEG of at most 1920 px, upright, without EXIF (``common.uploads``)."""
+    from common.uploads import clean_image
 
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photos": f"每张照片不能超过 {MAX_PHOTO_BYTES // 1024 // 1024} MB"})
-    try:
-        image = Image.open(upload)
-        if image.format not in PHOTO_FORMATS:
-            raise ValueError
-        width, height = image.size
-        if width * height > MAX_PHOTO_PIXELS:
-            raise ValidationError({"photos": "照片像素太大,请用手机相机直接拍摄"})
-        image.load()
-    except (UnidentifiedImageError, ValueError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise ValidationError({"photos": PHOTO_ERROR})
-    image = ImageOps.exif_transpose(image).convert("RGB")  # keep the orientation, drop the EXIF
-    image.thumbnail((1920, 1920))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=82)
-    return ContentFile(out.getvalue(), name="photo.jpg")
+    return clean_image(upload, field="photos", max_bytes=MAX_PHOTO_BYTES, max_side=1920)
 
 
 def _photos(uploads):
@@ -577,3 +556,17 @@ def _edit_grade(mine, data):
     grade.deadline_days, grade.supervision = days, supervision
     grade.save(update_fields=["deadline_days", "supervision"])
     return grade
+
+
+def similar_recent(user, data, since):
+    """A hazard this user registered since ``since`` at the same place with the same description (a repeated
+    submit), or None."""
+    text = str(data.get("description") or "").strip()
+    location = str(data.get("location") or "")
+    if not text or not location.isdigit():
+        return None
+    return (
+        Hazard.objects.filter(recorded_by=user, created_at__gte=since, location_id=int(location), description=text)
+        .order_by("-created_at")
+        .first()
+    )

@@ -70,6 +70,7 @@ def hazard_new(request):
     hazard, data, errors = submit_once(
         request, lambda: services.register(user, request.POST, request.FILES.getlist("photos")),
         {"found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        similar=lambda since: services.similar_recent(user, request.POST, since),
     )  # fmt: skip
     if hazard is not None:
         messages.success(request, "隐患已登记")
@@ -209,13 +210,12 @@ LEDGER_COLUMNS = [
     ("r_person", "责任人", 10), ("measures", "整改措施", 30), ("funds", "资金(元)", 10), ("deadline", "整改期限", 12),
     ("status", "状态", 10), ("overdue", "超期", 6), ("closed", "销号日期", 12), ("supervised", "挂牌督办", 8),
 ]  # fmt: skip
-LEDGER_MAX = 100_000
 
 
 @login_required
 def hazard_ledger(request):
-    """隐患台账: the filtered list as .xlsx in the columns a mine keeps."""
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+    """隐患台账: the filtered list as .xlsx in the columns a mine keeps (at most the export cap, said in the file)."""
+    from common import export
 
     qs = (
         services.filter_list(request.user, request.GET)
@@ -229,10 +229,11 @@ def hazard_ledger(request):
             "responsible_person",
             "shift",
         )
-        .order_by("found_at", "pk")[:LEDGER_MAX]
+        .order_by("found_at", "pk")
     )
+    hazards, cut = export.capped(qs)
     rows = []
-    for n, h in enumerate(qs, start=1):
+    for n, h in enumerate(hazards, start=1):
         rows.append([
             n, h.pk, timezone.localtime(h.found_at).date(), h.shift.name if h.shift_id else "", h.location.name, h.location.unit.name,
             h.category.name, h.grade.name, h.description, h.clause, h.found_by.name if h.found_by_id else "",
@@ -241,7 +242,4 @@ def hazard_ledger(request):
             h.get_status_display(), "是" if h.overdue else "", timezone.localtime(h.closed_at).date() if h.closed_at else None,
             "是" if h.supervised else "",
         ])  # fmt: skip
-    columns = [Column(key, header, width=width) for key, header, width in LEDGER_COLUMNS]
-    note = f"隐患排查治理台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 条"
-    content = workbook_bytes([Sheet("隐患台账", columns, rows, notes=[note])])
-    return xlsx_response(f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx", content)
+    return export.xlsx("隐患台账", LEDGER_COLUMNS, rows, cut)

@@ -1,15 +1,60 @@
 """The JSON API under /api/ (django-ninja). Each app adds its router here."""
 
+import json
+
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
-from common.api_auth import SessionAuth, TokenAuth
 from common.errors import DomainError
+from orgs.api_auth import SessionAuth, TokenAuth
 
-api = NinjaAPI(
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectParser(Parser):
+    """A JSON body must be an object: an array, a number or a string is refused (422), not read as "no fields"."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject()
+        return data
+
+
+# answers every operation can give besides its own (the schema of each names them)
+COMMON_RESPONSES = {
+    "400": "请求格式不正确(不是有效的 JSON,或含有 NUL 字符)",
+    "403": "无权执行此操作:角色不允许、CSRF 校验失败,或须先修改密码",
+}
+
+
+class HonglingAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        detail = {
+            "type": "object",
+            "properties": {"detail": {"title": "说明", "type": "string"}},
+            "required": ["detail"],
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in COMMON_RESPONSES.items():
+                    responses.setdefault(
+                        status, {"description": description, "content": {"application/json": {"schema": detail}}}
+                    )
+        return schema
+
+
+api = HonglingAPI(
     title="红领 API",
+    parser=ObjectParser(),
     version="1",
     description="红领平台的 JSON 接口。会话(浏览器登录)或令牌(Authorization: Bearer <令牌>)认证;数据范围与页面相同。",
     auth=[SessionAuth(), TokenAuth()],
@@ -26,6 +71,16 @@ def not_authenticated(request, exc):
 def not_authorized(request, exc):
     message = "CSRF 校验失败:请求须带 X-CSRFToken 头" if "CSRF" in str(exc.message) else "您的角色无权执行此操作"
     return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        detail = [{"type": "dict_type", "loc": ["body"], "msg": "请求体应为 JSON 对象({...})"}]
+        return api.create_response(request, {"detail": detail}, status=422)
+    if isinstance(exc.__cause__, ValueError):
+        return api.create_response(request, {"detail": "请求体不是有效的 JSON"}, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
@@ -77,14 +132,35 @@ def domain_error(request, exc):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
+def validation_errors(exc):
+    """{field: [Chinese messages]} of a Django ``ValidationError`` ("__all__" for errors of the whole input)."""
+    if hasattr(exc, "error_dict"):
+        return {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+    return {"__all__": list(exc.messages)}
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    """422 for a service's ``ValidationError``, in the shape of ninja's own 422 plus ``errors`` per field."""
+    errors = validation_errors(exc)
+    detail = [
+        {"loc": ["body"] if field == "__all__" else ["body", field], "msg": msg, "type": "value_error"}
+        for field, msgs in errors.items()
+        for msg in msgs
+    ]
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
 def _register_routers():
     from care.api import router as care_router
     from frontline.api import router as frontline_router
     from hazards.api import router as hazards_router
+    from leadership.api import router as leadership_router
     from orgs.api import router as orgs_router
     from scorecard.api import evaluation_router
     from scorecard.api import router as scorecard_router
     from selfcheck.api import router as selfcheck_router
+    from stability.api import router as stability_router
     from training.api import router as training_router
     from vanguard.api import router as vanguard_router
     from violations.api import router as violations_router
@@ -96,6 +172,8 @@ def _register_routers():
     api.add_router("/frontline", frontline_router)
     api.add_router("/training/", training_router)
     api.add_router("/care", care_router)
+    api.add_router("/leadership", leadership_router)
+    api.add_router("/stability", stability_router)
     api.add_router("/scorecard", scorecard_router)
     api.add_router("/evaluation", evaluation_router)
     api.add_router("/selfcheck", selfcheck_router)

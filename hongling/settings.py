@@ -27,6 +27,8 @@ def env_list(name, default):
 
 DATA_DIR = Path(os.environ.get("HONGLING_DATA_DIR", BASE_DIR / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# written by `manage.py demo`: while it exists every page carries the 演示数据 mark (delete it with the demo data)
+HONGLING_DEMO_FLAG = DATA_DIR / "demo-data"
 
 
 def _secret_key():
@@ -46,10 +48,42 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if env_bool("BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# proxies of ours in front of the app whose X-Forwarded-For is believed (common/client.py); 1 behind the nginx
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 1 if BEHIND_HTTPS_PROXY else 0))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 12))
+# HTTPS: behind nginx (BEHIND_HTTPS_PROXY=1) every plain-HTTP request is redirected, and browsers are told to
+# come back over HTTPS only (HSTS) for SECURE_HSTS_SECONDS; cookies go over HTTPS only.
+if BEHIND_HTTPS_PROXY:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = False
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # nginx answers /healthz over plain HTTP on the loopback for monitoring
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from our own files only; no inline
+# scripts or event handlers (they live in static/js). Inline style attributes stay allowed (progress bars, chart
+# sizes); nothing can frame the site or post a form elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -68,6 +102,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "csp",
     "common",
     "orgs",
     "hazards",
@@ -76,12 +111,16 @@ INSTALLED_APPS = [
     "frontline",
     "training",
     "care",
+    "leadership",
+    "stability",
     "scorecard",
     "selfcheck",
 ]
 
 MIDDLEWARE = [
+    "common.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.navigation",
+                "common.context_processors.demo_mark",
             ],
             "builtins": ["common.templatetags.hongling"],
         },
@@ -155,13 +195,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: after AXES_FAILURE_LIMIT wrong passwords the 工号 is locked for a while.
+# Login throttling (orgs/lockout.py): locked per person (both login names share it) and client address after
+# LOGIN_FAILURE_LIMIT wrong passwords, per person from every address only after LOGIN_FAILURE_LIMIT_PERSON.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+LOGIN_FAILURE_LIMIT_PERSON = int(os.environ.get("LOGIN_FAILURE_LIMIT_PERSON", 30))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
-# Locked per 工号, not per IP: a mine office or a shift's phones often share one NAT address.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006: lockout by 工号 on purpose; models.W040: the statistics index has INCLUDE columns on PostgreSQL only
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_USERNAME_CALLABLE = "orgs.lockout.person_key"
+AXES_CLIENT_IP_CALLABLE = "common.client.client_ip"
+AXES_HANDLER = "orgs.lockout.PersonLockoutHandler"
+# models.W040: the statistics index has INCLUDE columns on PostgreSQL only.
+# security.W005 / W021: HSTS covers the platform's own host name only; whether every subdomain of a mine's domain is
+# HTTPS-only (and a preload-list entry) is the domain owner's decision: SECURE_HSTS_INCLUDE_SUBDOMAINS=1 when it is.
+SILENCED_SYSTEM_CHECKS = ["models.W040", "security.W021"]
+if not env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False):
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -191,17 +239,32 @@ MEDIA_URL = "/media/"
 # Uploads (Excel imports, photos) are read in streaming chunks; anything larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# every upload goes through common/uploads.py: a file is dropped while it streams in once past this size
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 HONGLING_IMPORT_MAX_BYTES = int(os.environ.get("HONGLING_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 HONGLING_IMPORT_MAX_ROWS = int(os.environ.get("HONGLING_IMPORT_MAX_ROWS", 50_000))
+# the longest an uploaded sheet may take to read (request and task worker alike): then it is refused
+HONGLING_IMPORT_MAX_SECONDS = float(os.environ.get("HONGLING_IMPORT_MAX_SECONDS", 20))
 
 # 新入职 / 转岗 are derived from dates inside this window (days).
 HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
 HONGLING_TRANSFER_DAYS = int(os.environ.get("HONGLING_TRANSFER_DAYS", 180))
+# public holidays (ISO dates): a legal period whose last day is one ends on the next working day (stability/clock.py)
+HONGLING_HOLIDAYS = [d for d in os.environ.get("HONGLING_HOLIDAYS", "").replace(" ", "").split(",") if d]
 # 每日一题: FSRS desired retention of ordinary and of high-risk knowledge points (瓦斯, 水, 火, 顶板, 煤尘)
 HONGLING_LESSON_MAX_BYTES = int(os.environ.get("HONGLING_LESSON_MAX_BYTES", 200 * 1024 * 1024))
+# the largest file any upload may be (the largest attachment kind); images: at most this many pixels
+HONGLING_UPLOAD_MAX_BYTES = int(os.environ.get("HONGLING_UPLOAD_MAX_BYTES", HONGLING_LESSON_MAX_BYTES))
+HONGLING_UPLOAD_MAX_PIXELS = int(os.environ.get("HONGLING_UPLOAD_MAX_PIXELS", 50_000_000))
 HONGLING_RETENTION = float(os.environ.get("HONGLING_RETENTION", 0.9))
 HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RISK", 0.95))
 
+# /healthz calls the task worker dead when it has finished nothing for this long (it is sent a heartbeat task)
+HONGLING_WORKER_STALE_SECONDS = int(os.environ.get("HONGLING_WORKER_STALE_SECONDS", 300))
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("HONGLING_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -213,11 +276,22 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# One line per event on stderr (journald keeps it): time, level, logger, the request id, the message; one line per
+# request from common/request_log.py (user, method, path, status, duration). HONGLING_REQUEST_LOG=0 silences those.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "common.request_log.RequestIdFilter"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every layout step of every PDF at INFO
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "hongling.request": {"level": "INFO" if env_bool("HONGLING_REQUEST_LOG", True) else "WARNING"},
+        # the request line says it already (status 4xx/5xx); Django's own "Not Found: /x" lines repeat it
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -1,10 +1,13 @@
 from django.urls import include, path
 
-from common import views as common_views
+from common import health
+from hongling import views as common_views
 from hongling.api import api
 
 urlpatterns = [
     path("", common_views.home, name="home"),
+    path("favicon.ico", common_views.favicon),
+    path("healthz", health.healthz, name="healthz"),
     path("menu/", common_views.menu, name="menu"),
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),
@@ -18,6 +21,8 @@ urlpatterns = [
     path("frontline/", include("frontline.urls")),
     path("training/", include("training.urls")),
     path("care/", include("care.urls")),
+    path("leadership/", include("leadership.urls")),
+    path("stability/", include("stability.urls")),
     path("scorecard/", include("scorecard.urls")),
     path("selfcheck/", include("selfcheck.urls")),
     path("api/", api.urls),

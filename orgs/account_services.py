@@ -14,7 +14,6 @@ through their actor only.
 import json
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -118,17 +117,6 @@ def assignable_orgs(actor):
     return OrgNode.objects.visible_to(actor, "manage_accounts").order_by("path")
 
 
-def get_assignable_org(actor, pk):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound()
-    node = assignable_orgs(actor).filter(pk=pk).first()
-    if node is None:
-        raise NotFound()
-    return node
-
-
 def get_assignment(actor, target, pk):
     """A role assignment of ``target`` at a node the actor manages (404 otherwise)."""
     try:
@@ -165,18 +153,14 @@ def get_person_for_account(actor, pk):
     return person
 
 
-def locked_usernames(logins):
-    """Which of these login names are locked by django-axes right now."""
-    from axes.models import AccessAttempt
-
-    logins = [name for name in logins if name]
-    if not logins:
-        return set()
-    attempts = AccessAttempt.objects.filter(username__in=logins, failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
-    if isinstance(cooloff, timedelta):
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - cooloff)
-    return set(attempts.values_list("username", flat=True))
+def take_reset_notice(user):
+    """The first login after an admin reset the password: who reset it and when (shown once)."""
+    if not user.password_reset_unseen:
+        return ""
+    User.objects.filter(pk=user.pk).update(password_reset_unseen=False)
+    by = user.password_reset_by.display_name() if user.password_reset_by_id else "系统管理员"
+    at = timezone.localtime(user.password_reset_at).strftime("%Y-%m-%d %H:%M") if user.password_reset_at else ""
+    return f"您的密码已于 {at} 由 {by} 重置,您的接口令牌已全部作废。如果这不是您本人要求的,请立即联系党委组织部。"
 
 
 def login_names(user):

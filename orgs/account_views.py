@@ -61,6 +61,15 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        from orgs.account_services import take_reset_notice
+
+        response = super().form_valid(form)
+        notice = take_reset_notice(form.get_user())
+        if notice:
+            messages.warning(self.request, notice)
+        return response
+
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     error_messages = {

@@ -7,3 +7,12 @@ register(
     MenuEntry("账号", "accounts_admin", "person-gear", order=80, visible=lambda u: scope.can(u, "manage_accounts"))
 )
 register(MenuEntry("审计", "audit_log", "journal-text", order=81, visible=lambda u: scope.can(u, "audit")))
+register(
+    MenuEntry(
+        "登录锁定",
+        "lockouts",
+        "shield-lock",
+        order=82,
+        visible=lambda u: scope.can(u, "manage_accounts") or scope.can(u, "sensitive"),
+    )
+)

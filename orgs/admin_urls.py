@@ -18,6 +18,9 @@ urlpatterns = [
         admin_views.account_role_revoke,
         name="account_role_revoke",
     ),
+    path("manage/lockouts/", admin_views.lockouts, name="lockouts"),
+    path("manage/grants/", admin_views.role_grants, name="role_grants"),
+    path("manage/grants/<int:pk>/", admin_views.role_grant_decide, name="role_grant_decide"),
     path("manage/audit/", admin_views.audit_log, name="audit_log"),
     path("manage/audit/sensitive/", admin_views.sensitive_log, name="sensitive_log"),
 ]

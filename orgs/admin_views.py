@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError, NotFound
 from orgs import account_services as acc
-from orgs import services
+from orgs import grant_services, lockout, services
 from orgs.models import OrgNode, Role, User
 
 PAGE_SIZE = 50
@@ -139,9 +139,9 @@ def accounts_admin(request):
     users = acc.search_accounts(actor, params.get("q"), params.get("role"), params.get("status"))
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    locked = acc.locked_usernames([name for u in rows for name in acc.login_names(u)])
+    locked = lockout.locked_user_ids([u.pk for u in rows])
     for u in rows:
-        u.is_locked = any(name in locked for name in acc.login_names(u))
+        u.is_locked = u.pk in locked
     context = {"form": form, "page": page, "rows": rows, "querystring": _querystring(request)}
     return render(request, "orgs/accounts/list.html", context)
 
@@ -155,9 +155,10 @@ def _detail_context(actor, target, role_form=None):
         "target": target,
         "assignments": acc.assignments_of(target),
         "role_form": role_form or RoleAssignForm(actor=actor),
-        "is_locked": bool(acc.locked_usernames(acc.login_names(target))),
+        "is_locked": bool(lockout.locked_user_ids([target.pk])),
         "is_self": target.pk == actor.pk,
         "can_reset": actor.is_superuser or not target.is_superuser,
+        "pending_grants": grant_services.pending_of_target(target),
     }
 
 
@@ -226,7 +227,9 @@ def account_role_add(request, pk):
     form = RoleAssignForm(request.POST, actor=actor)
     if form.is_valid():
         try:
-            services.assign_role(actor, target, form.cleaned_data["role"], form.cleaned_data["org"])
+            _, pending = grant_services.request_grant(
+                actor, target, form.cleaned_data["role"], form.cleaned_data["org"]
+            )
         except NotFound:
             form.add_error("org", "该组织不在您的管理范围内")
         except ValidationError as exc:
@@ -237,7 +240,14 @@ def account_role_add(request, pk):
             return _error_page(request, actor, target, exc)
         else:
             role_label = Role(form.cleaned_data["role"]).label
-            messages.success(request, f"已授予 {role_label} @ {form.cleaned_data['org'].name}")
+            if pending is not None:
+                messages.warning(
+                    request,
+                    f"{role_label} @ {form.cleaned_data['org'].name} 可查看帮教、谈心或民情内容,"
+                    "已通知本矿党委,须另一位党委成员确认后生效",
+                )
+            else:
+                messages.success(request, f"已授予 {role_label} @ {form.cleaned_data['org'].name}")
             return redirect("account_detail", target.pk)
     return render(request, "orgs/accounts/detail.html", _detail_context(actor, target, role_form=form))
 
@@ -341,3 +351,47 @@ def sensitive_log(request):
         "tab": "sensitive",
     }
     return render(request, "orgs/audit/sensitive.html", context)
+
+
+# ---------------------------------------------------------------- role grants awaiting confirmation
+
+
+@login_required
+def role_grants(request):
+    """Grants of content-reading roles this committee member may confirm or refuse."""
+    _require(grant_services.is_committee_member(request.user))
+    grants = grant_services.pending_for(request.user)
+    return render(request, "orgs/accounts/grants.html", {"grants": grants})
+
+
+@login_required
+@require_POST
+def role_grant_decide(request, pk):
+    try:
+        grant = grant_services.get_pending(request.user, pk)
+        if request.POST.get("decision") == "reject":
+            grant_services.reject_grant(request.user, grant)
+            messages.info(request, f"已拒绝:{grant.user.display_name()} {grant.get_role_display()}")
+        else:
+            grant_services.confirm_grant(request.user, grant)
+            messages.success(request, f"已确认,{grant.user.display_name()} 的 {grant.get_role_display()} 已生效")
+    except NotFound:
+        raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("role_grants")
+
+
+@login_required
+def lockouts(request):
+    """Who is failing to log in, and from where: the secretary (their branch) and the admin (their accounts)."""
+    _require(lockout.can_see_lockouts(request.user))
+    from django.conf import settings
+
+    context = {
+        "rows": lockout.lockouts_for(request.user),
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "pair_limit": settings.AXES_FAILURE_LIMIT,
+        "person_limit": settings.LOGIN_FAILURE_LIMIT_PERSON,
+    }
+    return render(request, "orgs/accounts/lockouts.html", context)

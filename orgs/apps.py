@@ -8,7 +8,7 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from orgs import menu, models, roster_excel, todos  # noqa: F401  (menu entries, 待办 providers, the importer)
+        from orgs import menu, models, roster_excel  # noqa: F401  (menu entries, 待办 providers, the importer)
 
         auditlog.register(models.OrgNode, exclude_fields=["numchild"])
         auditlog.register(
@@ -20,6 +20,7 @@ class OrgsConfig(AppConfig):
         auditlog.register(models.Transfer)
         auditlog.register(models.JobType)
         auditlog.register(models.RoleAssignment)
+        auditlog.register(models.PendingRoleGrant)
         auditlog.register(
             models.User, include_fields=["username", "is_active", "must_change_password", "person", "first_name"]
         )

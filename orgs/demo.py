@@ -43,7 +43,7 @@ from orgs.models import (
 SEED = 20261125
 PASSWORD = "Hongling@2026"
 SIZES = ("small", "mine", "group")
-GROUP_NAME = "新矿集团"
+GROUP_NAME = "青岚能源集团"  # fictional, like every name of the demo (issue 11)
 MARKER_PREFIX = "XK-DEMO-"  # the group's code: "XK-DEMO-SMALL" etc. marks a finished demo run
 GROUP_PEOPLE = 200_000
 MINE_PEOPLE = 5_000
@@ -251,15 +251,15 @@ SMALL_MINE_B = (
     ("机电区党支部", None, False, (("机电区", "机电", 15),)),
 )
 
-MINE_NAMES = (
-    ("孙村煤矿", "SC"), ("协庄煤矿", "XZ"), ("华丰煤矿", "HF"), ("翟镇煤矿", "ZZ"), ("良庄煤矿", "LZ"),
-    ("鄂庄煤矿", "EZ"), ("潘西煤矿", "PX"), ("泉沟煤矿", "QG"), ("汶南煤矿", "WN"), ("禹村煤矿", "YC"),
-    ("石莱煤矿", "SL"), ("放城煤矿", "FC"), ("羊流煤矿", "YL"), ("岳庄煤矿", "YZ"), ("泉河煤矿", "QH"),
-    ("龙山煤矿", "LS"), ("东都煤矿", "DD"), ("谷里煤矿", "GL"), ("宫里煤矿", "GLI"), ("天宝煤矿", "TB"),
-    ("楼德煤矿", "LD"), ("北岭煤矿", "BL"), ("南峪煤矿", "NY"), ("西周煤矿", "XZH"), ("盛泉煤矿", "SQ"),
-    ("安驾庄煤矿", "AJZ"), ("王楼煤矿", "WL"), ("唐口煤矿", "TK"), ("许厂煤矿", "XC"), ("岱庄煤矿", "DZ"),
-    ("杨营煤矿", "YY"), ("东滩煤矿", "DT"), ("鲍店煤矿", "BD"), ("南屯煤矿", "NT"), ("兴隆庄煤矿", "XLZ"),
-    ("赵楼煤矿", "ZL"), ("万福煤矿", "WF"), ("梁宝寺煤矿", "LBS"), ("郭屯煤矿", "GT"), ("彭庄煤矿", "PZ"),
+MINE_NAMES = (  # fictional names; the codes (and so the logins) are those of the first demo
+    ("云杉煤矿", "SC"), ("墨川煤矿", "XZ"), ("青檀煤矿", "HF"), ("银桦煤矿", "ZZ"), ("鹿鸣煤矿", "LZ"),
+    ("雁栖煤矿", "EZ"), ("石溪煤矿", "PX"), ("松岚煤矿", "QG"), ("桐影煤矿", "WN"), ("苇塘煤矿", "YC"),
+    ("柘岭煤矿", "SL"), ("杏坡煤矿", "FC"), ("棠梨煤矿", "YL"), ("栎川煤矿", "YZ"), ("榆湾煤矿", "QH"),
+    ("槐荫煤矿", "LS"), ("芦汀煤矿", "DD"), ("蒿原煤矿", "GL"), ("楠坪煤矿", "GLI"), ("柃坡煤矿", "TB"),
+    ("荻洲煤矿", "LD"), ("蓼湾煤矿", "BL"), ("菖蒲煤矿", "NY"), ("萤川煤矿", "XZH"), ("鸥汀煤矿", "SQ"),
+    ("鹭原煤矿", "AJZ"), ("雉岭煤矿", "WL"), ("鹊坪煤矿", "TK"), ("鸢台煤矿", "XC"), ("鹤汀煤矿", "DZ"),
+    ("鸿岚煤矿", "YY"), ("燕沟煤矿", "DT"), ("雀川煤矿", "BD"), ("莺谷煤矿", "NT"), ("鹂湾煤矿", "XLZ"),
+    ("鹃岭煤矿", "ZL"), ("鹳洲煤矿", "WF"), ("凫塘煤矿", "LBS"), ("鹞岭煤矿", "GT"), ("鹬滩煤矿", "PZ"),
 )  # fmt: skip
 
 # ---------------------------------------------------------------- names, ids, addresses
@@ -284,25 +284,25 @@ MALE_YOUNG_B = "浩宇轩豪博辰鑫帅凯阳旭飞然哲铭杰磊超鹏瑞晨�
 FEMALE_A = "秀玉丽春桂美晓雪海红金淑亚文静慧欣佳梦雅"
 FEMALE_B = "英兰芳华梅珍娟霞燕丽萍玲红敏静艳婷琳颖洁倩悦琪萱"
 
-# (身份证 region code, address prefix, towns, weight)
+# (身份证 region code, address prefix, towns, weight); the places are fictional
 REGIONS = (
-    ("370982", "山东省新泰市", ("新汶街道", "青云街道", "翟镇", "泉沟镇", "羊流镇", "谷里镇", "石莱镇", "禹村镇",
-                             "楼德镇", "汶南镇", "东都镇", "宫里镇", "小协镇", "天宝镇", "放城镇", "西张庄镇"), 40),
-    ("370983", "山东省肥城市", ("新城街道", "老城街道", "王瓜店街道", "仪阳街道", "石横镇", "安临站镇", "桃园镇"), 10),
-    ("370921", "山东省宁阳县", ("文庙街道", "八仙桥街道", "磁窑镇", "华丰镇", "伏山镇", "蒋集镇"), 10),
-    ("370923", "山东省东平县", ("东平街道", "州城街道", "彭集街道", "接山镇", "老湖镇"), 6),
-    ("370911", "山东省泰安市岱岳区", ("粥店街道", "天平街道", "满庄镇", "范镇", "房村镇"), 8),
-    ("370902", "山东省泰安市泰山区", ("财源街道", "泰前街道", "岱庙街道", "徐家楼街道"), 5),
-    ("371202", "山东省济南市莱芜区", ("凤城街道", "张家洼街道", "高庄街道", "口镇", "羊里镇"), 6),
-    ("370883", "山东省邹城市", ("钢山街道", "千泉街道", "太平镇", "城前镇"), 5),
-    ("370831", "山东省泗水县", ("泉林镇", "星村镇", "柘沟镇"), 3),
-    ("340421", "安徽省凤台县", ("城关镇", "岳张集镇"), 2),
-    ("320382", "江苏省邳州市", ("运河街道", "官湖镇"), 2),
-    ("410522", "河南省安阳县", ("白璧镇", "水冶镇"), 2),
+    ("370982", "青岚市北原区", ("云杉街道", "青檀街道", "雁栖镇", "石溪镇", "松岚镇", "桐影镇", "苇塘镇", "柘岭镇",
+                             "杏坡镇", "棠梨镇", "栎川镇", "槐荫镇", "芦汀镇", "蒿原镇", "楠坪镇", "柃坡镇"), 40),
+    ("370983", "青岚市南麓区", ("荻洲街道", "蓼湾街道", "菖蒲街道", "萤川街道", "鸥汀镇", "鹭原镇", "雉岭镇"), 10),
+    ("370921", "墨川县", ("鹊坪街道", "鸢台街道", "鹤汀镇", "鸿岚镇", "燕沟镇", "雀川镇"), 10),
+    ("370923", "白桦县", ("莺谷街道", "鹂湾街道", "鹃岭街道", "鹳洲镇", "凫塘镇"), 6),
+    ("370911", "青岚市东坡区", ("鹞岭街道", "鹬滩街道", "枫渡镇", "梧冈镇", "荷塘镇"), 8),
+    ("370902", "青岚市中山区", ("栗园街道", "杉林街道", "竹坞街道", "梅溪街道"), 5),
+    ("371202", "云岫市西岭区", ("岚峰街道", "霞浦街道", "柳汀街道", "苔坪镇", "菱溪镇"), 6),
+    ("370883", "云岫市", ("砚山街道", "墨池街道", "桂岭镇", "蕉坪镇"), 5),
+    ("370831", "石镜县", ("泉屏镇", "星台镇", "柏沟镇"), 3),
+    ("340421", "远江县", ("城关镇", "荻湾镇"), 2),
+    ("320382", "临澜市", ("运河街道", "芦荡镇"), 2),
+    ("410522", "沙原县", ("白沙镇", "水碓镇"), 2),
 )  # fmt: skip
 REGION_PAIRS = tuple((r, r[3]) for r in REGIONS)
-COMMUNITIES = ("平阳小区", "新华小区", "矿区宿舍", "和谐家园", "金斗花园", "龙山社区", "翠竹苑", "惠民小区",
-               "青云小区", "幸福里", "阳光花园", "汶河小区", "光明小区", "矿工新村")  # fmt: skip
+COMMUNITIES = ("平阳小区", "新华小区", "矿区宿舍", "和谐家园", "金桂花园", "龙山社区", "翠竹苑", "惠民小区",
+               "青云小区", "幸福里", "阳光花园", "杉河小区", "光明小区", "矿工新村")  # fmt: skip
 VILLAGE_PREFIX = ("东", "西", "南", "北", "前", "后", "上", "下", "大", "小")
 VILLAGE_SUFFIX = ("庄村", "家庄村", "家洼村", "家峪村", "官庄村", "营村", "楼村", "店村")
 PHONE_PREFIXES = ("130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
@@ -542,12 +542,13 @@ class PersonMaker:
         return surname + first + second
 
     def identity(self, gender, birth):
-        """(身份证号, 手机, 家庭住址) — the id has a valid check digit and matches birth date and gender."""
+        """(身份证号, 手机, 家庭住址) — the id matches birth date and gender but its check digit is deliberately wrong,
+        so no generated number can be a real person's."""
         rng = self.rng
         code, prefix, towns, _ = weighted(rng, REGION_PAIRS)
         parity = rng.choice("13579" if gender == "M" else "02468")
         body = f"{code}{birth:%Y%m%d}{rng.randrange(100):02d}{parity}"
-        check = ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS)) % 11]
+        check = ID_CHECK[(sum(int(d) * w for d, w in zip(body, ID_WEIGHTS)) + 1) % 11]  # never the valid one
         phone = rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"
         town = rng.choice(towns)
         if town.endswith("街道") or rng.random() < 0.3:
@@ -970,3 +971,24 @@ def digest():
     for row in people.iterator(chunk_size=5000):
         h.update(repr(row).encode())
     return h.hexdigest()
+
+
+# ---------------------------------------------------------------- a pending grant (issue 14)
+
+from common.demo import demo_step  # noqa: E402
+
+
+@demo_step(order=95)
+def pending_role_grant(ctx):
+    """The admin asked for 党支部书记 for the branch committee member: the mine's 党委 sees it to confirm."""
+    from orgs.models import PendingRoleGrant
+
+    target = ctx.accounts.get("branch_committee")
+    admin = ctx.accounts.get("admin")
+    if target is None or admin is None:
+        return
+    branch = target.role_assignments.filter(role=Role.BRANCH_COMMITTEE).select_related("org").first()
+    if branch is not None:
+        PendingRoleGrant.objects.get_or_create(
+            user=target, role=Role.SECRETARY, org=branch.org, status="pending", defaults={"requested_by": admin}
+        )

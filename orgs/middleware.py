@@ -1,5 +1,5 @@
 from auditlog.middleware import AuditlogMiddleware
-from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -21,15 +21,23 @@ class ForcePasswordChangeMiddleware:
             and not request.path.startswith(ALLOWED_PREFIXES)
         ):
             return redirect(reverse("password_change"))
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and request.path.startswith("/api/")
+        ):
+            # a one-time code (a reset by an admin) opens nothing but the password change: not the API either
+            return JsonResponse({"detail": "请先修改密码"}, status=403)
         return self.get_response(request)
 
 
 class AuditMiddleware(AuditlogMiddleware):
-    """django-auditlog's middleware, but the recorded IP comes from X-Forwarded-For only behind our own proxy
-    (otherwise any client could forge it)."""
+    """django-auditlog's middleware, but the recorded IP is ``common.client.client_ip`` (X-Forwarded-For only
+    behind our own proxy, otherwise any client could forge it)."""
 
     @staticmethod
     def _get_remote_addr(request):
-        if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-            return AuditlogMiddleware._get_remote_addr(request)
-        return request.META.get("REMOTE_ADDR")
+        from common.client import client_ip
+
+        return client_ip(request)

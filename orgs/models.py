@@ -341,6 +341,11 @@ class User(AbstractUser):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user", verbose_name="职工"
     )
     must_change_password = models.BooleanField("首次登录须改密码", default=True)
+    password_reset_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="密码重置人"
+    )
+    password_reset_at = models.DateTimeField("密码重置时间", null=True, blank=True)
+    password_reset_unseen = models.BooleanField("重置通知未读", default=False)
 
     class Meta:
         verbose_name = "账号"
@@ -420,3 +425,40 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name}({self.prefix}…)"
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已生效"
+    REJECTED = "rejected", "已拒绝"
+
+
+class PendingRoleGrant(models.Model):
+    """A grant of a role that reads care, diary or petition contents: it takes effect only when a second member
+    of the mine's committee confirms it (``orgs/grant_services.py``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pending_grants", verbose_name="账号")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    org = models.ForeignKey(OrgNode, on_delete=models.CASCADE, related_name="pending_grants", verbose_name="组织")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    status = models.CharField("状态", max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="确认人"
+    )
+    decided_note = models.CharField("确认说明", max_length=200, blank=True)
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = verbose_name_plural = "待确认的角色授予"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "org"],
+                condition=models.Q(status="pending"),
+                name="pending_grant_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user.display_name()}:{self.get_role_display()} @ {self.org}({self.get_status_display()})"

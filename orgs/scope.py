@@ -148,12 +148,6 @@ def can(user, capability, node=None):
     return any(node.path.startswith(p) for p in paths)
 
 
-def can_on_person(user, capability, person):
-    if can(user, capability, person.org):
-        return True
-    return capability in SELF_CAPABILITIES and user.is_authenticated and user.person_id == person.pk
-
-
 def mine_of(user):
     """The mine a user works in: their own record's, else the first mine of their roles. Read once per request."""
     return memo(user, "mine_of", lambda: _find_mine(user))

@@ -18,6 +18,7 @@ from orgs.models import (
     ALLOWED_CHILDREN,
     SELF_VISIBLE_SENSITIVE,
     SENSITIVE_FIELDS,
+    ApiToken,
     OrgKind,
     OrgNode,
     Person,
@@ -366,12 +367,24 @@ def reset_password(actor, target):
     password = temporary_password()
     target.set_password(password)
     target.must_change_password = True
-    target.save(update_fields=["password", "must_change_password"])
-    from axes.utils import reset as axes_reset
+    # the code only lets its holder choose a new password (ForcePasswordChangeMiddleware, the API refused too);
+    # the user is told at the next login who reset it and when
+    target.password_reset_by = actor
+    target.password_reset_at = timezone.now()
+    target.password_reset_unseen = True
+    target.save(
+        update_fields=[
+            "password",
+            "must_change_password",
+            "password_reset_by",
+            "password_reset_at",
+            "password_reset_unseen",
+        ]
+    )
+    ApiToken.objects.filter(user=target, revoked=False).update(revoked=True)
+    from orgs.lockout import unlock
 
-    axes_reset(username=target.username)
-    if target.person_id:
-        axes_reset(username=target.person.emp_no)
+    unlock(target)
     from orgs.account_services import log_account_event
 
     log_account_event(target, "已重置(临时密码)")
@@ -413,7 +426,13 @@ def assign_role(actor, target, role, org):
     target = get_managed_user(actor, target.pk)
     if role not in Role.values:
         raise ValidationError({"role": ["未知角色"]})
-    # An admin of a level may delegate any role, admin included, inside their own subtree.
+    from orgs.grant_services import roles_needing_confirmation
+
+    if target.pk == actor.pk:
+        raise Conflict("不能给自己授予角色;请由另一位管理员办理")
+    if role in roles_needing_confirmation():
+        raise Conflict("该角色可查看帮教、谈心或民情内容,须经本矿党委另一位成员确认(orgs.grant_services.request_grant)")
+    # An admin of a level may delegate any other role, admin included, inside their own subtree.
     assignment, _ = RoleAssignment.objects.get_or_create(user=target, role=role, org=org)
     scope.clear_cache(target)
     return assignment

@@ -22,7 +22,9 @@ TREE_DEPTH = 4
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip as address
+
+    return address(request)
 
 
 def _person_or_404(user, pk):

@@ -7,6 +7,7 @@ of the fields it used: changing one record changes only the figures that read it
 
 from collections import defaultdict
 from datetime import date
+from urllib.parse import urlencode
 
 from django.utils import timezone
 
@@ -407,93 +408,116 @@ def measures_met(ctx):
     )
 
 
-def _from_module(app, key, ctx):
-    """A figure another module computes: ``<app>.services.branch_figures(branch=, start=, end=)`` returns a mapping
-    (or an object) whose ``key`` is a number (a percentage) or has value / numerator / denominator / url."""
+def _from_module(app, extract, ctx, url=""):
+    """A figure another module computes: ``<app>.services.branch_figures(*, branch, start, end)`` returns a mapping of
+    counts per branch; ``extract(figures) -> (value, numerator, denominator)`` turns it into this indicator (a
+    missing key is no data). One call per branch."""
     from importlib import import_module
 
     services = import_module(f"{app}.services")
     out = {}
     for b in ctx.branches:
         figures = services.branch_figures(branch=b, start=ctx.start, end=ctx.last)
-        item = figures.get(key) if isinstance(figures, dict) else getattr(figures, key, None)
-        if isinstance(item, dict):
-            value, num, den, url = (item.get(k) for k in ("value", "numerator", "denominator", "url"))
-        elif item is None or isinstance(item, (int, float)):
-            value, num, den, url = item, None, None, ""
-        else:
-            value, num, den, url = (getattr(item, k, None) for k in ("value", "numerator", "denominator", "url"))
+        if not isinstance(figures, dict):
+            figures = vars(figures)
+        try:
+            value, num, den = extract(figures)
+        except (KeyError, TypeError):
+            value, num, den = None, None, None
         if value is None and num is not None and den:
             value = percent(num, den)
-        out[b.pk] = Value(value, num, den, url or "", digest([(key, value, num, den)]))
+        link = f"{url}?{urlencode({'branch': b.pk})}" if url else ""
+        out[b.pk] = Value(value, num, den, link, digest([(value, num, den)]))
     return out
 
 
-def _module_indicator(app, key, code, name, responsibility, target, formula, sources, direction=UP):
-    def compute(ctx, _app=app, _key=key):
-        return _from_module(_app, _key, ctx)
+def _share(num_key, den_keys):
+    def extract(f):
+        num, den = f[num_key], sum(f[k] for k in den_keys)
+        return None, num, den
 
-    compute.__name__ = f"from_{app}_{key}"
+    return extract
+
+
+def _module_indicator(
+    app, code, name, responsibility, target, formula, sources, extract, url="", direction=UP, unit="%"
+):
+    def compute(ctx, _app=app, _extract=extract, _url=url):
+        return _from_module(_app, _extract, ctx, _url)
+
+    compute.__name__ = f"from_{app}_{code.lower()}"
     register_indicator(
         code=code,
         name=name,
         responsibility=responsibility,
         direction=direction,
         target=target,
-        unit="%",
+        unit=unit,
         formula=formula,
         sources=sources,
         requires=app,
     )(compute)
 
 
+def _decisions_on_time(f):
+    judged = f["decisions_done"] + f["decisions_overdue"]
+    return None, max(0, f["decisions_done"] - f["decisions_done_late"]), judged
+
+
 _module_indicator(
     "leadership",
-    "decisions_done",
     "L_DECISIONS",
-    "支委会决议落实率",
+    "支委会决议按期落实率",
     5,
     95,
-    "考核期内期限已到的支委会/党员大会决议事项中,按期办结的占比(数据来自班子建设模块)",
+    "考核期内会议作出的决议中,截止日已办结或已过期限的,在期限内办结的占比(数据来自班子建设模块)",
     ("leadership.Decision",),
+    _decisions_on_time,
+    url="/leadership/decisions/",
 )
 _module_indicator(
     "leadership",
-    "rectification_closed",
     "L_RECTIFY",
-    "组织生活会整改事项完成率",
+    "组织生活会整改事项销号率",
     5,
-    95,
-    "期限落在考核期内的组织生活会整改事项中,按期完成并经核查的占比(数据来自班子建设模块)",
-    ("leadership.RectificationItem",),
+    90,
+    "考核期内核查销号的整改事项 ÷(考核期内销号的 + 截止日仍未销号的)(数据来自班子建设模块)",
+    ("leadership.Rectification",),
+    _share("rectifications_closed", ("rectifications_closed", "rectifications_open")),
+    url="/leadership/rectifications/",
 )
 _module_indicator(
     "stability",
-    "settled_locally",
     "S_LOCAL",
     "信访就地化解率",
     6,
     90,
-    "考核期内办结的信访事项中,在区队或矿一级化解的占比(小事不出区、大事不出矿;数据来自和谐维稳模块)",
+    "考核期内办结的信访事项中,在班组、区队或矿一级化解的占比(小事不出区、大事不出矿;数据来自和谐维稳模块)",
     ("stability.Petition",),
+    _share("petitions_settled_locally", ("petitions_settled",)),
+    url="/stability/petitions/local/",
 )
 _module_indicator(
     "stability",
-    "petitions_on_time",
-    "S_ON_TIME",
-    "信访按期办结率",
+    "S_OVERDUE",
+    "信访超期件数",
     6,
-    100,
-    "考核期内期限已到的信访事项中,在《信访工作条例》时限内办结的占比(数据来自和谐维稳模块)",
+    0,
+    "截止日超过《信访工作条例》时限仍未办结、或某一环节超期办理的信访事项件数(数据来自和谐维稳模块)",
     ("stability.Petition",),
+    lambda f: (f["petitions_overdue"], None, None),
+    url="/stability/petitions/",
+    direction=DOWN,
+    unit="件",
 )
 _module_indicator(
     "stability",
-    "factors_controlled",
-    "S_CONTROL",
-    "不稳定因素稳控率",
+    "S_RESOLVED",
+    "不稳定因素化解率",
     6,
-    100,
-    "截止日登记的不稳定因素中,在控或已化解(未失控、未越级上报)的占比(数据来自和谐维稳模块)",
-    ("stability.UnstableFactor",),
+    50,
+    "考核期内化解的不稳定因素 ÷(考核期内化解的 + 截止日仍在控的)(数据来自和谐维稳模块)",
+    ("stability.Factor",),
+    _share("factors_resolved", ("factors_resolved", "factors_in_control")),
+    url="/stability/factors/",
 )

@@ -14,6 +14,8 @@ PAGES = (
     ("/training/branch/", "training_results", False),
     ("/care/", "care_read", True),
     ("/selfcheck/", "selfcheck", False),
+    ("/leadership/", "leadership", True),
+    ("/stability/", "stability_read", True),
 )
 
 
@@ -27,4 +29,4 @@ def may_open(user, url):
             if needs_mine:
                 return not user.is_superuser and scope.mine_of(user) is not None
             return True
-    return True  # a link another module gave for its own figure
+    return False  # a page this table does not know: no link rather than one that may not open

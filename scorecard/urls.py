@@ -11,6 +11,7 @@ urlpatterns = [
     path("schemes/<int:pk>/run/", views.scheme_run, name="scorecard_scheme_run"),
     path("schemes/<int:pk>/scores/<int:component>/", views.score_enter, name="scorecard_score_enter"),
     path("runs/<int:pk>/", views.run_detail, name="scorecard_run"),
+    path("runs/<int:pk>/changed/", views.run_changed, name="scorecard_run_changed"),
     path("runs/<int:pk>/branches/<int:branch>/", views.run_branch, name="scorecard_run_branch"),
     path("evaluation/", views.evaluation_index, name="evaluation_index"),
     path("evaluation/new/", views.evaluation_new, name="evaluation_new"),

@@ -225,11 +225,24 @@ def run_detail(request, pk):
             "rows": rows,
             "names": names,
             "axes": _axes(),
-            "changed": services.changed_since(the_run),
             "chart": chart,
             "can_manage": access.manages(user, the_run.scheme.mine),
         },
     )
+
+
+@login_required
+def run_changed(request, pk):
+    """Whether the data changed since the run (its fingerprint computed again): loaded by the ranking page after it
+    shows, as it reads every record again (and the figures of the 5–6 modules branch by branch)."""
+    user = request.user
+    the_run = or_404(services.get_run, user, pk)
+    context = {
+        "run": the_run,
+        "changed": services.changed_since(the_run),
+        "can_manage": access.manages(user, the_run.scheme.mine),
+    }
+    return render(request, "scorecard/_changed.html" if request.htmx else "scorecard/changed.html", context)
 
 
 @login_required

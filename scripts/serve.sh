@@ -9,5 +9,4 @@ WORKERS="${WORKERS:-2}"
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "红领 正在运行: http://${HOST}:${PORT}/  (Ctrl+C 停止)"
-.venv/bin/gunicorn hongling.wsgi:application --bind "${HOST}:${PORT}" --workers "${WORKERS}" --threads 4 \
-  --access-logfile - --error-logfile - --log-level warning
+HOST="${HOST}" PORT="${PORT}" WORKERS="${WORKERS}" .venv/bin/gunicorn -c deploy/gunicorn.conf.py

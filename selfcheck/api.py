@@ -123,6 +123,10 @@ class AnswerIn(Schema):
     narrative: Annotated[str, Field(max_length=4000)] = ""
 
 
+class AnswersIn(Schema):
+    answers: Annotated[list[AnswerIn], Field(max_length=6)]
+
+
 class MeasureIn(Schema):
     question: Annotated[int, Field(ge=1, le=6)]
     problem: Annotated[str, Field(min_length=1, max_length=2000)]
@@ -140,9 +144,9 @@ class DoneIn(Schema):
 @router.put(
     "/inspections/{id}/answers", response={200: InspectionOut, **ERRORS_WRITE}, summary="填写六问(自评与查摆情况)"
 )
-def inspection_answers(request, id: PathId, body: list[AnswerIn]):
+def inspection_answers(request, id: PathId, body: AnswersIn):
     user = request.auth
-    services.save_answers(user, inspection_pk=id, answers={a.question: (a.rating, a.narrative) for a in body})
+    services.save_answers(user, inspection_pk=id, answers={a.question: (a.rating, a.narrative) for a in body.answers})
     return _inspection(user, services.get_inspection(user, id))
 
 

@@ -23,7 +23,7 @@ EVIDENCE = {
     2: ("H_ON_TIME", "H_REPEAT"),  # 标准化: closure on time, repeats (overdue added below)
     3: ("SC_MEASURES",),  # 会干能干: measures set and met (last period's listed below)
     4: ("C_RELEASED", "C_TALK"),  # 担当: hard cases taken on (urgent tasks added below)
-    5: ("S_LOCAL", "S_ON_TIME", "S_CONTROL", "D_RESOLVED"),  # 信访稳定
+    5: ("S_LOCAL", "S_OVERDUE", "S_RESOLVED", "D_RESOLVED"),  # 信访稳定
     6: ("L_DECISIONS", "L_RECTIFY"),  # 班子: decisions done, rectification closed
 }
 

@@ -20,6 +20,8 @@ NOT_LINKED = {
     "manage/accounts/<int:pk>/active/",
     "manage/accounts/<int:pk>/roles/",
     "manage/accounts/<int:pk>/roles/<int:assignment_pk>/revoke/",
+    "manage/grants/<int:pk>/",
+    "healthz",  # JSON for nginx and monitoring (common/tests/test_healthz.py)
     "api-tokens/<int:pk>/revoke/",
     "imports/jobs/<int:pk>/confirm/",
     "imports/jobs/<int:pk>/cancel/",
@@ -53,6 +55,18 @@ NOT_LINKED = {
     "selfcheck/measures/<int:pk>/done/",
     "selfcheck/i/<int:pk>/measures/",
     "selfcheck/i/<int:pk>/<slug:action>/",
+    # 矿区和谐维稳: forms on the detail pages (POST only)
+    "stability/factors/<int:pk>/measures/",
+    "stability/factors/<int:pk>/assessments/",
+    "stability/factors/<int:pk>/follow-ups/",
+    "stability/factors/<int:pk>/<slug:action>/",
+    "stability/measures/<int:pk>/done/",
+    "stability/petitions/<int:pk>/<slug:action>/",
+    "stability/plans/<int:pk>/drills/",
+    "stability/plans/<int:pk>/triggers/",
+    "stability/plans/<int:pk>/revise/",
+    "stability/plans/<int:pk>/assess/",
+    "stability/health/fevers/<int:pk>/follow/",
     "frontline/",  # the old entry point: redirects to 民情日记 or 专项工作, nothing links it
     # whole-book downloads, kept out of the crawl (SKIP): their own tests open them
     "frontline/diary/book.pdf",

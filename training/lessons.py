@@ -1,11 +1,9 @@
 """每周一课一案: write, publish, read, check questions, completion per branch and team."""
 
-import io
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -34,30 +32,12 @@ def publishable_orgs(user):
 
 
 def _attachment(upload):
-    """(file, kind) of an upload we accept: images re-encoded without EXIF, MP4 video, PDF. Else ValidationError."""
-    limit = settings.HONGLING_LESSON_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError({"attachment": f"附件不能超过 {limit // 1024 // 1024} MB"})
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return upload, "pdf"
-    if head[4:8] == b"ftyp":
-        return upload, "video"
-    from PIL import Image, UnidentifiedImageError
+    """(file, kind) of an upload we accept: images re-encoded without EXIF, MP4 video, PDF (``common.uploads``)."""
+    from common.uploads import clean_attachment
 
-    try:
-        image = Image.open(upload)
-        if image.format not in ("JPEG", "PNG", "WEBP", "GIF"):
-            raise ValueError
-        image.load()
-    except (UnidentifiedImageError, ValueError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"attachment": "只接受图片(JPG/PNG/WebP)、MP4 视频或 PDF 文件"})
-    image = image.convert("RGB")
-    image.thumbnail((2400, 2400))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)  # re-encoded: no EXIF, nothing but pixels
-    return ContentFile(out.getvalue(), name="image.jpg"), "image"
+    return clean_attachment(
+        upload, field="attachment", max_bytes=settings.HONGLING_LESSON_MAX_BYTES, kinds=("image", "video", "pdf")
+    )
 
 
 def save_lesson(user, data, upload=None, instance=None):

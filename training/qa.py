@@ -1,9 +1,6 @@
 """在线答疑: workers ask, secretaries and experts answer, the asker accepts, a good answer becomes a bank question."""
 
-import io
-
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db.models import Count, Exists, OuterRef, Q
 
 from common.errors import Conflict, Forbidden, NotFound
@@ -15,22 +12,9 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
 def _photo(upload):
-    from PIL import Image, UnidentifiedImageError
+    from common.uploads import clean_image
 
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": "照片不能超过 10 MB"})
-    try:
-        image = Image.open(upload)
-        if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
-            raise ValueError
-        image.load()
-    except (UnidentifiedImageError, ValueError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"photo": "只接受 JPG / PNG / WebP 照片"})
-    image = image.convert("RGB")
-    image.thumbnail((1600, 1600))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)  # re-encoded: no EXIF (no location of the phone), nothing but pixels
-    return ContentFile(out.getvalue(), name="photo.jpg")
+    return clean_image(upload, field="photo", max_bytes=MAX_PHOTO_BYTES, max_side=1600, quality=85)
 
 
 def ask(user, text, photo=None, point_id=None):

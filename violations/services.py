@@ -538,3 +538,13 @@ def branches_of(mine):
         if mine
         else OrgNode.objects.none()
     )
+
+
+def similar_recent(user, data, since):
+    """A 三违 this user recorded since ``since`` for the same 工号 with the same description (a repeated submit)."""
+    text = str(data.get("description") or "").strip()
+    emp_no = str(data.get("emp_no") or "").strip()
+    if not text or not emp_no:
+        return None
+    same = Violation.objects.filter(recorded_by=user, created_at__gte=since, description=text, person__emp_no=emp_no)
+    return same.order_by("-created_at").first()

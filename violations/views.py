@@ -62,6 +62,7 @@ def violation_new(request):
         request,
         lambda: services.record(user, request.POST, request.FILES.get("photo")),
         {"occurred_on": timezone.localdate().isoformat()},
+        similar=lambda since: services.similar_recent(user, request.POST, since),
     )
     if violation is not None:
         messages.success(request, "三违已登记")

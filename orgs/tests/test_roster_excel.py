@@ -136,7 +136,7 @@ def test_bad_rows_name_row_and_column_and_nothing_is_written(world, login):
     assert "没有写入任何数据" in page and "校验位" in page
     # the user's own file comes back with the errors marked
     marked = client.get(f"/imports/jobs/{job.pk}/errors.xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(marked.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(marked.streaming_content))).worksheets[0]
     header = [c.value for c in sheet[1]]
     assert header[-1] == "错误说明"
     assert "性别" in sheet.cell(row=3, column=len(header)).value

@@ -105,7 +105,10 @@ def test_a_secretary_fills_the_self_inspection_through_the_api(data, client):
     h = bearer(w.secretary)
     answers = [{"question": q, "rating": "fairly", "narrative": f"第{q}问"} for q in range(1, 7)]
     r = client.put(
-        f"/api/selfcheck/inspections/{w.inspection.pk}/answers", answers, content_type="application/json", headers=h
+        f"/api/selfcheck/inspections/{w.inspection.pk}/answers",
+        {"answers": answers},
+        content_type="application/json",
+        headers=h,
     )
     assert r.status_code == 200 and r.json()["answers"][0]["narrative"] == "第1问"
     assert r.json()["answers"][1]["evidence"][0]["label"] == "隐患按期整改率"

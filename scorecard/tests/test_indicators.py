@@ -189,11 +189,22 @@ def test_measures_met_by_their_deadline(site):
     assert (v.numerator, v.denominator) == (1, 3)
 
 
-def test_module_indicators_are_skipped_without_their_app():
+def test_an_indicator_of_a_module_not_installed_is_skipped():
+    from dataclasses import replace
+
     codes = {i.code for i in indicators.available()}
-    assert "H_ON_TIME" in codes and "SC_MEASURES" in codes
-    assert {"L_DECISIONS", "S_LOCAL"}.isdisjoint(codes)  # leadership and stability are not installed on this branch
-    assert {i.code for i in indicators.all_indicators()} >= {"L_DECISIONS", "L_RECTIFY", "S_LOCAL", "S_ON_TIME"}
+    assert {"H_ON_TIME", "SC_MEASURES", "L_DECISIONS", "S_LOCAL"} <= codes  # leadership and stability are installed
+    assert not replace(indicators.get("L_DECISIONS"), requires="no_such_app").available
+
+
+def test_the_leadership_and_stability_figures_of_an_empty_branch_are_no_data(site):
+    c = ctx(site)
+    for code in ("L_DECISIONS", "L_RECTIFY", "S_LOCAL", "S_RESOLVED"):
+        v = indicators.get(code).fn(c)[site.branch.pk]
+        assert v.value is None and v.denominator == 0, code
+    overdue = indicators.get("S_OVERDUE").fn(c)[site.branch.pk]
+    assert overdue.value == 0 and indicators.get("S_OVERDUE").score(overdue.value) == 100.0
+    assert overdue.url == f"/stability/petitions/?branch={site.branch.pk}"
 
 
 def test_every_responsibility_has_an_indicator_and_each_a_version():
@@ -232,32 +243,28 @@ def test_newcomer_pass_counts_only_new_hires_and_transfers(site):
     assert (v.numerator, v.denominator) == (1, 2)
 
 
-def test_figures_of_the_5_6_modules_are_read_in_any_of_the_agreed_shapes(site, monkeypatch):
-    """leadership / stability are other branches: their ``branch_figures(*, branch, start, end)`` may give a
-    percentage, a mapping or an object per key; the adapter reads each, and a missing key is no data."""
-    import sys
-    import types
-    from types import SimpleNamespace
+def test_figures_of_the_5_6_modules_are_read_from_their_counts(site, monkeypatch):
+    """``branch_figures(*, branch, start, end)`` of leadership / stability give counts per branch; each indicator
+    takes its share of them, and a missing key is no data."""
+    import leadership.services
+    import stability.services
 
     calls = []
 
-    def branch_figures(*, branch, start, end):
+    def leadership_figures(*, branch, start, end):
         calls.append((branch.pk, start, end))
-        return {
-            "decisions_done": 80.0,
-            "rectification_closed": {"numerator": 3, "denominator": 4, "url": "/leadership/items/"},
-            "settled_locally": SimpleNamespace(value=None, numerator=9, denominator=10, url=""),
-        }
+        return {"decisions_done": 8, "decisions_overdue": 2, "decisions_done_late": 1, "rectifications_closed": 3,
+                "rectifications_open": 1}  # fmt: skip
 
-    fake = types.ModuleType("fake.services")
-    fake.branch_figures = branch_figures
-    monkeypatch.setitem(sys.modules, "fake", types.ModuleType("fake"))
-    monkeypatch.setitem(sys.modules, "fake.services", fake)
+    def stability_figures(*, branch, start, end):
+        return {"petitions_settled": 10, "petitions_settled_locally": 9, "petitions_overdue": 2}  # no factors
+
+    monkeypatch.setattr(leadership.services, "branch_figures", leadership_figures)
+    monkeypatch.setattr(stability.services, "branch_figures", stability_figures)
     c = ctx(site, branches=[site.branch])
-    done = library._from_module("fake", "decisions_done", c)[site.branch.pk]
-    closed = library._from_module("fake", "rectification_closed", c)[site.branch.pk]
-    local = library._from_module("fake", "settled_locally", c)[site.branch.pk]
-    missing = library._from_module("fake", "no_such_key", c)[site.branch.pk]
-    assert done.value == 80.0 and closed.value == 75.0 and closed.url == "/leadership/items/" and local.value == 90.0
-    assert missing.value is None
+    got = {code: indicators.get(code).fn(c)[site.branch.pk] for code in ("L_DECISIONS", "L_RECTIFY", "S_LOCAL",
+                                                                           "S_OVERDUE", "S_RESOLVED")}  # fmt: skip
+    assert (got["L_DECISIONS"].numerator, got["L_DECISIONS"].denominator, got["L_DECISIONS"].value) == (7, 10, 70.0)
+    assert got["L_RECTIFY"].value == 75.0 and got["S_LOCAL"].value == 90.0 and got["S_OVERDUE"].value == 2
+    assert got["S_RESOLVED"].value is None  # the key is missing: no data, no error
     assert calls[0] == (site.branch.pk, START, END)

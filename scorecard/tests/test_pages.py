@@ -54,7 +54,11 @@ def test_ranking_drills_down_from_a_rank_to_the_hazards(scored, login):
     w = scored
     c = login(w.committee_user)
     page = c.get(f"/scorecard/runs/{w.run.pk}/").content.decode()
-    assert "综采一区党支部" in page and "掘进一区党支部" in page and 'id="unchanged"' in page
+    assert "综采一区党支部" in page and "掘进一区党支部" in page and 'id="change-check"' in page
+    assert (
+        'id="unchanged"'
+        in c.get(f"/scorecard/runs/{w.run.pk}/changed/", headers={"HX-Request": "true"}).content.decode()
+    )
     assert page.count('id="scorecard-data"') == 1
     data = json.loads(re.search(r'id="scorecard-data" type="application/json">(.*?)</script>', page).group(1))
     assert len(data["axes"]) == 6 and data["series"][0]["name"] == "综采一区党支部"
@@ -71,7 +75,7 @@ def test_ranking_drills_down_from_a_rank_to_the_hazards(scored, login):
 def test_the_page_says_when_data_changed_since(scored, login):
     w = scored
     hazard(w, date(2026, 10, 5), deadline=date(2026, 10, 6))
-    page = login(w.committee_user).get(f"/scorecard/runs/{w.run.pk}/").content.decode()
+    page = login(w.committee_user).get(f"/scorecard/runs/{w.run.pk}/changed/").content.decode()
     assert 'id="changed"' in page and "重新计算" in page
 
 
@@ -117,7 +121,7 @@ def test_ranking_page_query_count_does_not_grow_with_branches(scored, login, dja
 
 def test_indicator_library_page_names_each_formula(site, login):
     page = login(site.committee_user).get("/scorecard/indicators/").content.decode()
-    assert "H_ON_TIME" in page and "在期限内(含当日)销号的占比" in page and "模块未启用" in page
+    assert "H_ON_TIME" in page and "在期限内(含当日)销号的占比" in page and "信访就地化解率" in page
 
 
 def test_the_comparison_report_in_excel(scored, login):
@@ -176,7 +180,7 @@ def test_the_dashboard_shows_each_mine_side_by_side_and_drills_to_its_ranking(
     c = login(group)
     with django_assert_max_num_queries(20):
         page = c.get("/scorecard/dashboard/").content.decode()
-    assert "孙村煤矿" in page and f"/scorecard/runs/{w.run.pk}/" in page
+    assert w.mine.name in page and f"/scorecard/runs/{w.run.pk}/" in page
     assert page.count('id="scorecard-data"') == 1
     assert "掘进一区党支部" in c.get(f"/scorecard/runs/{w.run.pk}/").content.decode()
 
