@@ -417,7 +417,11 @@ def _from_module(app, extract, ctx, url=""):
     services = import_module(f"{app}.services")
     out = {}
     for b in ctx.branches:
-        figures = services.branch_figures(branch=b, start=ctx.start, end=ctx.last)
+        # one call per module and branch, whichever of its indicators asks first
+        figures = ctx.cached(
+            f"{app}.branch_figures.{b.pk}",
+            lambda b=b: services.branch_figures(branch=b, start=ctx.start, end=ctx.last),
+        )
         if not isinstance(figures, dict):
             figures = vars(figures)
         try:
