@@ -41,7 +41,9 @@ class Server:
         self.workers, self.threads = workers, threads
 
     def __enter__(self):
-        env = dict(os.environ, HONGLING_BENCH_URLS="1", HONGLING_MANIFEST_STATIC="0", PYTHONPATH=str(ROOT))
+        # no request log: nobody reads the pipe below (a full pipe would stall the workers), and it is not measured
+        env = dict(os.environ, HONGLING_BENCH_URLS="1", HONGLING_MANIFEST_STATIC="0", PYTHONPATH=str(ROOT),
+                   HONGLING_REQUEST_LOG="0")  # fmt: skip
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.proc = subprocess.Popen(
             [gunicorn, "hongling.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "-k", "gthread",

@@ -106,8 +106,13 @@ def run(workers=5000, window=900.0, secretary_count=25, size="mine", rounds=None
             steps.append(("GET", BASELINE[1], None, BASELINE[0]))
         return (cookie, csrf, steps)
 
-    jobs = [secretary_job(u) for u in heads] + [worker_job(u) for u in people]
     clients = len(heads) + clients_workers
+    # drive() gives job j to client j % clients: each secretary keeps a client of their own for the whole window
+    # (an empty script fills the secretaries' places in later rounds), the workers share the others
+    jobs = [secretary_job(u) for u in heads]
+    waiting = [worker_job(u) for u in people]
+    while waiting:
+        jobs.append(("", "", []) if len(jobs) % clients < len(heads) else waiting.pop(0))
     by_label = {}
     with loadgen.Server() as server:
         # warm-up: every worker process connects and renders each page once

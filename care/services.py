@@ -359,7 +359,7 @@ def enter(user, person_pk, data, rule_keys=(), now=None):
                     at=now,
                 )
             EntryEvent.objects.create(
-                entry=entry, action="enter", actor=user, at=now, note=entry.reason,
+                entry=entry, action="enter", to_status=entry.status, actor=user, at=now, note=entry.reason,
                 data={"等级": entry.tier, "帮教人": entry.helper.name, "类型": "、".join(c.name for c in values["criteria"])},
             )  # fmt: skip
     except IntegrityError:

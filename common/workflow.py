@@ -139,7 +139,8 @@ class Machine:
         first = {}
         for t in self.table:
             first.setdefault(t.action, t.label)
-        self.labels = first | (labels or {})  # what each action is called (messages, timeline)
+        self.named = dict(labels or {})  # actions named once whatever the row (诉求's 办理 for 登记/补充办理情况)
+        self.labels = first | self.named  # what each action is called (messages, timeline)
         self._event_fields = (
             {f.name for f in event_model._meta.concrete_fields} if event_model is not None else set()
         )  # fmt: skip
@@ -281,7 +282,10 @@ class Machine:
             from_status = getattr(e, "from_status", "")
             # the row the event went through names it (the first 上报 is not a 重新上报)
             row = self._rows.get((str(from_status), e.action)) if from_status else None
-            e.label = row.label if row is not None else labels.get(e.action, e.action)
+            if row is not None and e.action not in self.named:
+                e.label = row.label
+            else:
+                e.label = labels.get(e.action, e.action)
             e.to_label = choices.get(to_status, "") if to_status else ""
             e.from_label = choices.get(from_status, "") if from_status and from_status != to_status else ""
         return events

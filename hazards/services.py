@@ -561,12 +561,14 @@ def _edit_grade(mine, data):
 def similar_recent(user, data, since):
     """A hazard this user registered since ``since`` at the same place with the same description (a repeated
     submit), or None."""
+    from common.parsing import as_id
+
     text = str(data.get("description") or "").strip()
-    location = str(data.get("location") or "")
-    if not text or not location.isdigit():
+    location = as_id(data.get("location"))
+    if not text or location is None:
         return None
     return (
-        Hazard.objects.filter(recorded_by=user, created_at__gte=since, location_id=int(location), description=text)
+        Hazard.objects.filter(recorded_by=user, created_at__gte=since, location_id=location, description=text)
         .order_by("-created_at")
         .first()
     )

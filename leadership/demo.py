@@ -216,6 +216,12 @@ def leadership(ctx):
             minutes="会前征求意见12条,会上逐一开展批评与自我批评。", created_by=actor
         )  # fmt: skip
         this.participants.set(participants)
+        LifeStep.objects.bulk_create(
+            [
+                LifeStep(life=this, action=t.action, from_status=t.source[0], to_status=t.target, actor=actor)
+                for t in LIFE_MACHINE.table[:-1]
+            ]
+        )
         Opinion.objects.create(life=this, source="职工座谈会", count=8, summary="班前会形式单一;困难职工帮扶不及时。")
         Opinion.objects.create(life=this, source="意见箱", count=4, summary="井下食堂送饭不准时。")
         c1 = Criticism.objects.create(

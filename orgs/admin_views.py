@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import DomainError, NotFound
+from common.errors import Conflict, DomainError, Forbidden, NotFound
 from orgs import account_services as acc
 from orgs import grant_services, lockout, services
 from orgs.models import OrgNode, Role, User
@@ -193,9 +193,7 @@ def account_reset(request, pk):
     target = _account_or_404(actor, pk)
     try:
         password = services.reset_password(actor, target)
-    except NotFound:
-        raise Http404
-    except DomainError as exc:
+    except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
         return _error_page(request, actor, target, exc)
     target.refresh_from_db()
     return _password_page(request, target, password, created=False)
@@ -210,9 +208,7 @@ def account_active(request, pk):
     active = request.POST.get("active") == "1"
     try:
         services.set_active(actor, target, active)
-    except NotFound:
-        raise Http404
-    except DomainError as exc:
+    except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
         return _error_page(request, actor, target, exc)
     messages.success(request, "账号已启用" if active else "账号已停用,该账号无法再登录")
     return redirect("account_detail", target.pk)
@@ -262,9 +258,7 @@ def account_role_revoke(request, pk, assignment_pk):
         assignment = acc.get_assignment(actor, target, assignment_pk)
         label = str(assignment)
         services.revoke_role(actor, assignment)
-    except NotFound:
-        raise Http404
-    except DomainError as exc:
+    except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
         return _error_page(request, actor, target, exc)
     messages.success(request, f"已撤销 {label}")
     return redirect("account_detail", target.pk)
@@ -295,9 +289,7 @@ def account_for_person(request, person_pk):
     if request.method == "POST":
         try:
             user, password = services.create_account(actor, person)
-        except NotFound:
-            raise Http404
-        except DomainError as exc:
+        except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
             messages.error(request, exc.message)
             return redirect("account_new")
         acc.log_account_event(user, "已设置(临时密码)")

@@ -605,3 +605,54 @@ def list_fevers(request):
 def follow_fever(request, id: PathId, payload: FollowIn):
     t = services.follow_fever(request.user, id, note=payload.note)
     return FeverOut(id=t.pk, person=t.person.name, date=t.date, shift=t.shift, value=str(t.value))
+
+
+class CampaignOut(Schema):
+    id: int
+    title: str
+    org: str
+    starts_on: dt.date
+    ends_on: dt.date
+    target: int
+    covered: int
+    abnormal: int
+    coverage: int = Field(description="覆盖率(%)")
+
+
+class CampaignIn(Schema):
+    org: Id
+    title: Annotated[str, Field(max_length=100)]
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class ResultsIn(Schema):
+    date: dt.date
+    results: dict[Annotated[int, Field(ge=1, le=MAX_ID)], Literal["normal", "abnormal"]] = Field(
+        description="职工 id → normal 正常 / abnormal 异常"
+    )
+
+
+def _campaign_out(c, cov):
+    target, covered, bad, pct = cov
+    return CampaignOut(id=c.pk, title=c.title, org=c.org.name, starts_on=c.starts_on, ends_on=c.ends_on, target=target,
+                       covered=covered, abnormal=bad, coverage=pct)  # fmt: skip
+
+
+@router.get("/health/campaigns", response={200: list[CampaignOut], **ERRORS_READ}, summary="筛查及覆盖率")
+def list_campaigns(request):
+    return [_campaign_out(c, cov) for c, cov in services.campaigns_with_coverage(request.user)]
+
+
+@router.post("/health/campaigns", response={201: CampaignOut, **ERRORS_WRITE}, summary="建立筛查")
+def create_campaign(request, payload: CampaignIn):
+    c = services.create_campaign(request.user, **_parse(forms.CampaignForm, payload))
+    return 201, _campaign_out(c, services.coverage(c))
+
+
+@router.post("/health/campaigns/{id}/results", response={200: CampaignOut, **ERRORS_WRITE}, summary="录入筛查结果")
+def record_results(request, id: PathId, payload: ResultsIn):
+    day = forms.parse(forms.ScreenDayForm, {"date": payload.date})["date"]
+    services.record_results(request.user, id, date=day, results=dict(payload.results))
+    c = services.get_campaign(request.user, id)
+    return _campaign_out(c, services.coverage(c))

@@ -27,7 +27,16 @@ def sees_stability(user):
     return sees_contents(user) or sees_plans(user) or sees_health(user)
 
 
-register(MenuEntry("和谐维稳", "stability_home", "house-heart", order=60, visible=sees_stability))
+# the secretary and the party committee open the whole module; who keeps plans or enters temperatures only, their page
+register(MenuEntry("和谐维稳", "stability_home", "house-heart", order=60, visible=sees_contents))
+register(
+    MenuEntry("体温检测", "stability_health", "thermometer-half", order=61,
+              visible=lambda u: not sees_contents(u) and sees_health(u))
+)  # fmt: skip
+register(
+    MenuEntry("应急预案", "stability_plans", "clipboard-pulse", order=62,
+              visible=lambda u: not sees_contents(u) and sees_plans(u))
+)  # fmt: skip
 
 
 @register_todo

@@ -173,6 +173,23 @@ def log_read(user, kind, object_id, via, ip=None):
     ContentRead.objects.create(user=user, kind=kind, object_id=object_id, via=via, ip=ip)
 
 
+def reads_for(user, *, kind="", object_id=None):
+    """The read log of factors and petitions for whoever holds ``audit`` (administrators): reads of records in
+    their subtrees, newest first. Only who, what, when and where: never the contents."""
+    if not scope.can(user, "audit"):
+        raise Forbidden("只有系统管理员可以查看内容查看记录")
+    in_scope = scope.filter_for(user, "audit", path_field="org__path", self_field=None)
+    q = Q(kind="factor", object_id__in=Factor.objects.filter(in_scope).values("pk")) | Q(
+        kind="petition", object_id__in=Petition.objects.filter(in_scope).values("pk")
+    )
+    reads = ContentRead.objects.filter(q).select_related("user__person")
+    if kind in ("factor", "petition"):
+        reads = reads.filter(kind=kind)
+    if object_id:
+        reads = reads.filter(object_id=object_id)
+    return reads.order_by("-at", "-pk")
+
+
 def events_of(kind, object_id):
     """The record's timeline, labelled by its machine (``common/timeline.html``)."""
     if kind == "factor":
@@ -572,10 +589,10 @@ def act_on_petition(user, pk, *, action, date=None, note="", version=None, **par
     return PETITION_MACHINE.apply(user, pk, action, version=version, note=note, params={"date": date, **params})
 
 
-LEDGER_MAX = 5000  # a mine receives a few hundred a year; the export says so when it cuts
+LEDGER_MAX = 5000  # the page's list: a mine receives a few hundred a year
 
 
-def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):
+def ledger(user, *, year=None, colour="", klass="", branch=None, today=None, limit=LEDGER_MAX):
     """The petition ledger: [(petition, colour, deadline)] of the user's scope, newest first; colours derived."""
     today = today or timezone.localdate()
     qs = Petition.objects.visible_to(user)
@@ -585,7 +602,7 @@ def ledger(user, *, year=None, colour="", klass="", branch=None, today=None):
         qs = qs.filter(klass=klass)
     if branch:
         qs = qs.filter(org_id=branch)
-    rows = _rows_with_clock(user, qs.order_by("-received_on", "-pk")[:LEDGER_MAX], today)
+    rows = _rows_with_clock(user, qs.order_by("-received_on", "-pk")[:limit], today)
     return [row for row in rows if not colour or row[1] == colour]
 
 
@@ -1049,6 +1066,28 @@ def record_results(user, pk, *, date, results):
         update_fields=["date", "result"],
     )
     return coverage(campaign)
+
+
+def campaigns_with_coverage(user, limit=100):
+    """[(campaign, (target, covered, abnormal, percent))] of the user's campaigns, in three queries whatever their
+    number (targets counted by a subquery per campaign's unit, results grouped)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    targets = (
+        Person.objects.filter(org__path__startswith=OuterRef("org__path"), work_status=WorkStatus.ON_DUTY)
+        .order_by()
+        .values("work_status")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        Campaign.objects.visible_to(user)
+        .select_related("org")
+        .annotate(target=Coalesce(Subquery(targets, output_field=IntegerField()), 0))
+        .annotate(covered=Count("results"), bad=Count("results", filter=Q(results__result="abnormal")))[:limit]
+    )
+    return [(c, (c.target, c.covered, c.bad, round(c.covered * 100 / c.target) if c.target else 0)) for c in rows]
 
 
 def coverage(campaign):

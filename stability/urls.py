@@ -31,4 +31,5 @@ urlpatterns = [
     path("health/campaigns/", views.campaigns, name="stability_campaigns"),
     path("health/campaigns/<int:pk>/", views.campaign_detail, name="stability_campaign"),
     path("settings/", views.settings_page, name="stability_settings"),
+    path("reads/", views.reads, name="stability_reads"),
 ]

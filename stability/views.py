@@ -6,13 +6,13 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.pagination import page_of
 from common.responses import form_status, refused, submit_once
 from orgs import scope
 from stability import access, clock, forms, menu, services
@@ -133,7 +133,7 @@ def factor_list(request):
     severity = request.GET.get("severity", "")
     if severity in Severity.values:
         qs = qs.filter(severity=severity)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     context = {
         "page": page,
         "status": status,
@@ -303,7 +303,7 @@ def petition_list(request):
     _need(menu.sees_contents(user))
     filters = _ledger_filters(request)
     rows = services.ledger(user, **filters)
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     context = {
         **filters,
@@ -319,12 +319,13 @@ def petition_list(request):
 @login_required
 def petition_export(request):
     """The ledger as Excel: dates, status and colour, never the contents (open a record to read it; logged)."""
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+    from common import export
+    from common.excel import Column
 
     user = request.user
     _need(menu.sees_contents(user))
     filters = _ledger_filters(request)
-    rows = services.ledger(user, **filters)
+    rows, cut = export.capped(services.ledger(user, limit=export.max_rows() + 1, **filters))
     columns = [
         Column("received_on", "收到日期", width=12),
         Column("org", "支部/单位", width=20),
@@ -356,11 +357,7 @@ def petition_export(request):
         )
         for p, c, due in rows
     ]
-    notes = [f"信访台账 {filters['year']}年(不含信访内容)"]
-    if len(rows) >= services.LEDGER_MAX:
-        notes.append(f"仅导出前 {services.LEDGER_MAX} 条,请按类别或办理情况筛选后分别导出")
-    content = workbook_bytes([Sheet("信访台账", columns, out, notes)])
-    return xlsx_response(f"信访台账-{timezone.localdate():%Y%m%d}.xlsx", content)
+    return export.xlsx("信访台账", columns, out, cut, unit="件", extra=[f"{filters['year']}年,不含信访内容"])
 
 
 @login_required
@@ -494,6 +491,8 @@ def plan_list(request):
         "today": today,
         "mine_due": mine_due,
         "can_manage": scope.can(user, "stability_plans"),
+        "can_settings": services.can_edit_settings(user, mine),
+        "can_audit": scope.can(user, "audit"),
     }
     return _render(request, "stability/plans.html", context)
 
@@ -687,9 +686,6 @@ def fever_follow(request, pk):
 def campaigns(request):
     user = request.user
     _need(menu.sees_health(user))
-    from stability.models import Campaign
-
-    rows = list(Campaign.objects.visible_to(user).select_related("org")[:100])
     data, errors, status = {}, {}, 200
     if request.method == "POST":
         data = request.POST
@@ -701,7 +697,7 @@ def campaigns(request):
         except (Forbidden, Conflict) as exc:
             return refused(request, exc, "/stability/health/campaigns/")
     context = {
-        "rows": [(c, services.coverage(c)) for c in rows],
+        "rows": services.campaigns_with_coverage(user),
         "orgs": [(o.pk, o.name) for o in services.campaign_orgs(user)],
         "data": data,
         "errors": errors,
@@ -740,6 +736,17 @@ def campaign_detail(request, pk):
         "today": day,
     }
     return _render(request, "stability/campaign.html", context, status=status)
+
+
+@login_required
+def reads(request):
+    """Who opened which factor or petition, when and from where (administrators; contents are not shown here)."""
+    user = request.user
+    _need(scope.can(user, "audit"))
+    kind = request.GET.get("kind", "")
+    object_id = services.as_id(request.GET.get("id"))
+    page = page_of(request, services.reads_for(user, kind=kind, object_id=object_id), per_page=50)
+    return _render(request, "stability/reads.html", {"page": page, "kind": kind, "object_id": object_id or ""})
 
 
 # ---------------------------------------------------------------- settings

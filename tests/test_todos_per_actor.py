@@ -26,17 +26,23 @@ def _home(user):
     return client.get("/").content.decode()
 
 
+def _a_point_for(person):
+    """A knowledge point the worker's 工种 is served (the re-exam draws from those)."""
+    from training.services import eligible_questions
+
+    return eligible_questions(person.job_type_id)[0][1]
+
+
 def _todos(html):
     return html.split('id="todos"', 1)[1]
 
 
 def test_a_worker_sees_an_open_exam_with_its_time_left_and_it_leaves_when_handed_in(demo_world):
     from training import exams
-    from training.models import KnowledgePoint
 
     worker = demo_world["worker@team"]
-    point = KnowledgePoint.objects.order_by("pk").first()
-    paper = exams.assign_reexam(worker.person, [point.pk], "三违复考:未敲帮问顶", count=2)
+    point = _a_point_for(worker.person)
+    paper = exams.assign_reexam(worker.person, [point], "三违复考:未敲帮问顶", count=2)
     html = _home(worker)
     assert f'id="exam-card-{paper.pk}"' in html and "还剩" in html and "截止" in html
     assert "三违复考:未敲帮问顶" in _todos(html) and "三违复考:三违复考" not in html
@@ -49,11 +55,10 @@ def test_a_worker_sees_an_open_exam_with_its_time_left_and_it_leaves_when_handed
 
 def test_a_closed_exam_is_not_offered(demo_world):
     from training import exams
-    from training.models import KnowledgePoint
 
     worker = demo_world["worker@team"]
-    point = KnowledgePoint.objects.order_by("pk").first()
-    exams.assign_reexam(worker.person, [point.pk], "过期的复考", count=2, opens_at=timezone.now() - timedelta(days=30))
+    point = _a_point_for(worker.person)
+    exams.assign_reexam(worker.person, [point], "过期的复考", count=2, opens_at=timezone.now() - timedelta(days=30))
     assert "过期的复考" not in _home(worker)
 
 

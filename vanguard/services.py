@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common import audit
 from common.errors import Conflict, Forbidden, NotFound
 from common.parsing import as_id, parse_day
 from hazards.models import Location
@@ -153,7 +154,9 @@ def end(user, pk, data):
     if a.ends_on and a.ends_on < timezone.localdate():
         raise Conflict("该包保已经结束")
     Assignment.objects.filter(pk=a.pk).update(ends_on=ends_on)
-    return get_assignment(user, pk)
+    after = get_assignment(user, pk)
+    audit.audit_update(a, after, actor=user)  # an update() sends no signal: the audit log is told here
+    return after
 
 
 def adjust(user, pk, data):
@@ -191,6 +194,9 @@ def adjust(user, pk, data):
         new.workers.set(workers)
         new.locations.set(locations)
         Assignment.objects.filter(pk=a.pk).update(ends_on=from_day - timedelta(days=1))
+        before = audit.snapshot(a)
+        a.ends_on = from_day - timedelta(days=1)
+        audit.audit_update(before, a, actor=user)
     return new
 
 
@@ -333,7 +339,9 @@ def self_assess(user, pk, data, now=None):
         Assessment.objects.filter(pk=existing.pk, rating="").update(
             summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now, version=existing.version + 1
         )
-    return Assessment.objects.get(pk=existing.pk)
+        after = Assessment.objects.get(pk=existing.pk)
+        audit.audit_update(existing, after, actor=user)
+    return after
 
 
 def rate(user, assessment_id, data, now=None):
@@ -366,7 +374,9 @@ def rate(user, assessment_id, data, now=None):
     )
     if not updated:
         raise Conflict("该月已评定或自评已被修改,请刷新")
-    return Assessment.objects.get(pk=a.pk)
+    after = Assessment.objects.get(pk=a.pk)
+    audit.audit_update(a, after, actor=user)
+    return after
 
 
 def delete_assessment(user, assessment_id):

@@ -64,7 +64,7 @@ def test_two_app_processes_share_only_the_database(tmp_path):
         for port, env in zip(ports, (env_a, env_b)):
             procs.append(subprocess.Popen(
                 [gunicorn, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))  # fmt: skip
         for port in ports:
             for _ in range(100):

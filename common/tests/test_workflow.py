@@ -219,3 +219,26 @@ def test_an_export_past_the_one_cap_says_so_in_the_file(site, login, settings):
     settings.HONGLING_EXPORT_MAX_ROWS = 10
     sheet = openpyxl.load_workbook(io.BytesIO(login(w.safety).get("/hazards/ledger.xlsx").content)).active
     assert not any("仅导出" in str(row[0]) for row in sheet.iter_rows(values_only=True))
+
+
+def test_page_views_let_not_found_and_forbidden_rise_to_the_404_and_403_pages(rf):
+    """common.middleware.DomainErrorPagesMiddleware: one translation instead of a try/except in every view."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from common.middleware import DomainErrorPagesMiddleware
+
+    middleware = DomainErrorPagesMiddleware(lambda request: None)
+    request = rf.get("/x/")
+    with pytest.raises(Http404):
+        middleware.process_exception(request, NotFound())
+    with pytest.raises(PermissionDenied):
+        middleware.process_exception(request, Forbidden("您无权挂起"))
+    assert middleware.process_exception(request, Conflict("x")) is None  # views show a conflict next to the form
+
+
+def test_an_out_of_scope_record_answers_the_404_page(site, login):
+    w = site
+    h = _hazard(w)
+    response = login(w.other_secretary).post(f"/hazards/{h.pk}/assign/", {"note": "x"})
+    assert response.status_code == 404 and "不存在" in response.content.decode()

@@ -133,6 +133,22 @@ def test_plans_and_health_through_the_api(st, client, wsgi_app):  # noqa: F811
     run(operation(schema, "GET", "/api/stability/health/teams/{id}/sheet"), headers, max_examples=10, **fixed)
     run(operation(schema, "POST", "/api/stability/health/teams/{id}/sheet"), headers, max_examples=20, **fixed)
     run(operation(schema, "GET", "/api/stability/health/fevers"), headers, max_examples=3)
+    campaign = client.post(
+        "/api/stability/health/campaigns",
+        {"org": st.team.pk, "title": "班组筛查", "starts_on": ago(1).isoformat(), "ends_on": ago(0).isoformat()},
+        content_type="application/json",
+    )
+    assert campaign.status_code == 201, campaign.content
+    done = client.post(
+        f"/api/stability/health/campaigns/{campaign.json()['id']}/results",
+        {"date": ago(0).isoformat(), "results": {str(people[0].pk): "abnormal"}},
+        content_type="application/json",
+    ).json()
+    assert (done["covered"], done["abnormal"]) == (1, 1)
+    run(operation(schema, "GET", "/api/stability/health/campaigns"), headers, max_examples=3)
+    run(operation(schema, "POST", "/api/stability/health/campaigns"), headers, max_examples=15)
+    run(operation(schema, "POST", "/api/stability/health/campaigns/{id}/results"), headers, max_examples=15,
+        path_parameters={"id": campaign.json()["id"]})  # fmt: skip
     headers = {"Authorization": f"Bearer {token_services.create_token(st.secretary, 'schemathesis')[1]}"}
     run(operation(schema, "POST", "/api/stability/plans"), headers, max_examples=20)
     for path in ("drills", "triggers", "revise", "assess"):

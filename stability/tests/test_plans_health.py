@@ -147,3 +147,25 @@ def test_screening_coverage(st):
     with pytest.raises(ValidationError):
         services.record_results(st.secretary, c.pk, date=ago(0), results={st.far_away.pk: "normal"})
     assert services.teams_for(st.team_leader)[0].pk == st.team.pk
+
+
+def test_campaign_and_plan_lists_keep_their_queries_flat(st, client, django_assert_max_num_queries):
+    enable(st)
+    for i in range(2):
+        c = services.create_campaign(st.secretary, org=st.unit.pk, title=f"筛查{i}", starts_on=ago(3), ends_on=ago(0))
+        services.record_results(st.secretary, c.pk, date=ago(0), results={st.worker_person.pk: "abnormal"})
+        plan(st, issued_days=50 + i)
+    client.force_login(st.secretary)
+    assert [cov for _c, cov in services.campaigns_with_coverage(st.secretary)] == [services.coverage(c)] * 2
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/stability/health/campaigns/")
+        client.get("/stability/plans/")
+    for i in range(10):
+        c = services.create_campaign(st.secretary, org=st.team.pk, title=f"更多{i}", starts_on=ago(3), ends_on=ago(0))
+        plan(st, issued_days=60 + i)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/stability/health/campaigns/").status_code == 200
+        assert client.get("/stability/plans/").status_code == 200
