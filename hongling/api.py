@@ -157,6 +157,9 @@ def _register_routers():
     from hazards.api import router as hazards_router
     from leadership.api import router as leadership_router
     from orgs.api import router as orgs_router
+    from scorecard.api import evaluation_router
+    from scorecard.api import router as scorecard_router
+    from selfcheck.api import router as selfcheck_router
     from stability.api import router as stability_router
     from training.api import router as training_router
     from vanguard.api import router as vanguard_router
@@ -171,6 +174,9 @@ def _register_routers():
     api.add_router("/care", care_router)
     api.add_router("/leadership", leadership_router)
     api.add_router("/stability", stability_router)
+    api.add_router("/scorecard", scorecard_router)
+    api.add_router("/evaluation", evaluation_router)
+    api.add_router("/selfcheck", selfcheck_router)
 
 
 _register_routers()

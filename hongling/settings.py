@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "care",
     "leadership",
     "stability",
+    "scorecard",
+    "selfcheck",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("leadership/", include("leadership.urls")),
     path("stability/", include("stability.urls")),
+    path("scorecard/", include("scorecard.urls")),
+    path("selfcheck/", include("selfcheck.urls")),
     path("api/", api.urls),
 ]
 

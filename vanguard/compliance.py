@@ -98,11 +98,26 @@ def _violations(assignments, until):
 def member_months(member_ids, month, today=None):
     """{member_id: MemberMonth} for the month containing ``month``; the reckoning day is the month's last day, or
     today for the current month."""
+    return member_months_many(member_ids, [month], today=today)[month]
+
+
+def member_months_many(member_ids, months, today=None):
+    """{month: {member_id: MemberMonth}} for several months, reading the assignments and violations once (a year of a
+    mine's members for the scorecard): each month reckoned exactly as ``member_months`` does."""
     today = today or timezone.localdate()
-    first, last = month_bounds(month)
-    as_of = min(last, today)
-    assignments = _load(list(member_ids), as_of)
-    by_person, by_place = _violations(assignments, as_of)
+    bounds = {m: month_bounds(m) for m in months}
+    if not bounds:
+        return {}
+    until = max(min(last, today) for _first, last in bounds.values())
+    assignments = _load(list(member_ids), until)
+    by_person, by_place = _violations(assignments, until)
+    return {
+        m: _reckon(member_ids, assignments, by_person, by_place, first, last, min(last, today))
+        for m, (first, last) in bounds.items()
+    }
+
+
+def _reckon(member_ids, assignments, by_person, by_place, first, last, as_of):
     result = {mid: MemberMonth(member_id=mid, assigned=False, as_of=as_of) for mid in member_ids}
     for a in assignments:
         row = result[a["member_id"]]

@@ -1,0 +1,527 @@
+"""The indicators (SPEC §6): results of the six first responsibilities, each computed from records.
+
+Each function reads the records of all the context's branches at once (a fixed number of queries, whatever the
+number of branches), returns a ``Value`` per branch with a link to the list of the records behind it, and a digest
+of the fields it used: changing one record changes only the figures that read it.
+"""
+
+from collections import defaultdict
+from datetime import date
+from urllib.parse import urlencode
+
+from django.utils import timezone
+
+from scorecard.indicators import DOWN, UP, Value, digest, percent, ratios, register_indicator
+
+
+def _group(rows, key):
+    out = defaultdict(list)
+    for row in rows:
+        branch = key(row)
+        if branch is not None:
+            out[branch].append(row)
+    return out
+
+
+def _day(moment):
+    return timezone.localdate(moment) if moment else None
+
+
+# ---------------------------------------------------------------- 1 安全生产标准化
+
+
+def _hazards(ctx):
+    def compute():
+        from hazards.models import Hazard
+
+        start, end = ctx.moments()
+        places = ctx.places()
+        rows = Hazard.objects.filter(location_id__in=list(places), found_at__gte=start, found_at__lt=end).values_list(
+            "pk", "location_id", "category_id", "found_at", "deadline", "status", "closed_at", "finder_is_party_member"
+        )
+        return [
+            (pk, places[loc], loc, cat, found, dl, st, _day(closed), party)
+            for (pk, loc, cat, found, dl, st, closed, party) in rows.order_by()
+        ]
+
+    return ctx.cached("hazards", compute)
+
+
+@register_indicator(
+    code="H_ON_TIME",
+    name="隐患按期整改率",
+    responsibility=1,
+    direction=UP,
+    target=95,
+    unit="%",
+    formula="考核期内发现、限时整改(有整改期限)且到截止日已到期或已销号的隐患中,在期限内(含当日)销号的占比",
+    sources=("hazards.Hazard",),
+)
+def hazards_on_time(ctx):
+    from hazards.models import HazardStatus
+
+    def closed_on(row):  # the day it was closed, if that was by the reckoning day
+        return row[7] if row[6] == HazardStatus.CLOSED and row[7] and row[7] <= ctx.last else None
+
+    def judged(row):  # a deadline that has passed, or closed already
+        return row[5] is not None and (row[5] < ctx.last or closed_on(row) is not None)
+
+    rows = _group(((r[0], r[1], r[5], closed_on(r)) for r in _hazards(ctx) if judged(r)), lambda r: r[1])
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[3] is not None and r[3] <= r[2]), len(rs)),
+        lambda b: ctx.link("/hazards/", b, **ctx.period_params()),
+    )
+
+
+@register_indicator(
+    code="H_REPEAT",
+    name="重复隐患率",
+    responsibility=1,
+    direction=DOWN,
+    target=10,
+    unit="%",
+    formula="考核期内发现的隐患中,同一地点同一专业在考核期内已出现过的(第二次及以后)占比",
+    sources=("hazards.Hazard",),
+)
+def hazards_repeat(ctx):
+    rows = _group(((r[0], r[1], r[2], r[3], r[4]) for r in _hazards(ctx)), lambda r: r[1])
+
+    def count(rs):
+        seen, repeats = set(), 0
+        for r in sorted(rs, key=lambda r: (r[4], r[0])):
+            repeats += (r[2], r[3]) in seen
+            seen.add((r[2], r[3]))
+        return repeats, len(rs)
+
+    return ratios(ctx, rows, count, lambda b: ctx.link("/hazards/", b, **ctx.period_params()))
+
+
+@register_indicator(
+    code="H_PARTY",
+    name="党员发现隐患占比",
+    responsibility=1,
+    direction=UP,
+    target=30,
+    unit="%",
+    formula="考核期内本支部区队地点发现的隐患中,发现人是党员的占比",
+    sources=("hazards.Hazard",),
+)
+def hazards_party(ctx):
+    rows = _group(_hazards(ctx), lambda r: r[1])
+    return ratios(
+        ctx,
+        {b: [(r[0], r[8]) for r in rs] for b, rs in rows.items()},
+        lambda rs: (sum(1 for r in rs if r[1]), len(rs)),
+        lambda b: ctx.link("/hazards/", b, **ctx.period_params()),
+    )
+
+
+# ---------------------------------------------------------------- 2 安全宣传教育
+
+
+@register_indicator(
+    code="V_CLEAN",
+    name="党员身边无违章率",
+    responsibility=2,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内各月,有包保对象或责任区的党员中“身边无违章”达标的党员·月数 ÷ 有包保任务的党员·月数",
+    sources=("vanguard.Assignment", "violations.Violation", "orgs.Person"),
+)
+def members_clean(ctx):
+    from orgs.models import PARTY_STATUSES, Person
+    from vanguard import compliance
+
+    nodes = ctx.nodes()
+    members = dict(
+        Person.objects.filter(org_id__in=list(nodes), political_status__in=PARTY_STATUSES).values_list("pk", "org_id")
+    )
+    months, month = [], ctx.start.replace(day=1)
+    while month <= ctx.last:
+        months.append(month)
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    rows = defaultdict(list)
+    for month, reckoned in compliance.member_months_many(list(members), months, today=ctx.last).items():
+        for mid, mm in reckoned.items():
+            if mm.assigned:
+                rows[nodes[members[mid]]].append((mid, month.isoformat(), mm.compliant))
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2]), len(rs)),
+        lambda b: ctx.link("/vanguard/", b, month=ctx.last.strftime("%Y-%m")),
+    )
+
+
+@register_indicator(
+    code="V_RATE",
+    name="百人三违发生率",
+    responsibility=2,
+    direction=DOWN,
+    target=3,
+    unit="起/百人",
+    formula="考核期内本支部职工的三违(申诉撤销的不计)起数 × 100 ÷ 截止日在册职工人数",
+    sources=("violations.Violation", "orgs.Person"),
+)
+def violation_rate(ctx):
+    from violations.models import Violation
+
+    nodes = ctx.nodes()
+    heads = defaultdict(int)
+    for b in ctx.people().values():
+        heads[b] += 1
+    rows = _group(
+        Violation.objects.effective()
+        .filter(org_id__in=list(nodes), occurred_on__gte=ctx.start, occurred_on__lte=ctx.last)
+        .values_list("pk", "org_id", "occurred_on")
+        .order_by(),
+        lambda r: nodes.get(r[1]),
+    )
+    out = {}
+    for b in ctx.branch_ids:
+        rs, head = rows.get(b, []), heads[b]
+        value = round(len(rs) * 100 / head, 2) if head else None
+        url = ctx.link("/violations/", b, **ctx.period_params())
+        out[b] = Value(value, len(rs), head, url, digest(rs + [("head", head)]))
+    return out
+
+
+@register_indicator(
+    code="D_RESOLVED",
+    name="民情诉求办结率",
+    responsibility=2,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内《红领民情日记》记下的诉求中,截止日已办结(已办结待反馈或已反馈销号)的占比",
+    sources=("frontline.DiaryRequest", "frontline.DiaryEntry"),
+)
+def diary_resolved(ctx):
+    from frontline.models import DiaryRequest, RequestStatus
+
+    done = (RequestStatus.RESOLVED, RequestStatus.CLOSED)
+    rows = _group(
+        DiaryRequest.objects.filter(
+            entry__branch_id__in=ctx.branch_ids, entry__date__gte=ctx.start, entry__date__lte=ctx.last
+        )
+        .values_list("pk", "entry__branch_id", "status")
+        .order_by(),
+        lambda r: r[1],
+    )
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2] in done), len(rs)),
+        lambda b: ctx.link("/frontline/diary/", b, **ctx.period_params()),
+    )
+
+
+# ---------------------------------------------------------------- 3 职工安全培训
+
+
+@register_indicator(
+    code="T_PASS",
+    name="月考合格率(含补考)",
+    responsibility=3,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内各月月考中,本支部参考职工(人·次)经正考或补考合格的占比;截止日未结束的考试不计",
+    sources=("training.ExamPaper", "training.ExamBlueprint"),
+)
+def exam_pass(ctx):
+    from training.models import ExamPaper
+
+    people = ctx.people()
+    _start, end = ctx.moments()
+    papers = (
+        ExamPaper.objects.filter(
+            person__org_id__in=list(ctx.nodes()),
+            blueprint__month__gte=ctx.start.replace(day=1),
+            blueprint__month__lte=ctx.last,
+            blueprint__closes_at__lt=end,
+        )
+        .values_list("person_id", "blueprint_id", "passed")
+        .order_by()
+    )
+    passed = {}
+    for person, blueprint, ok in papers:
+        passed[(person, blueprint)] = passed.get((person, blueprint), False) or bool(ok)
+    rows = _group(((p, bp, ok) for (p, bp), ok in passed.items()), lambda r: people.get(r[0]))
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2]), len(rs)),
+        lambda b: ctx.link("/training/branch/", b),
+    )
+
+
+@register_indicator(
+    code="T_NEWCOMER",
+    name="新入职/转岗人员月考合格率",
+    responsibility=3,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="考核期内各月月考中,入职或转岗不满 180 天(按该月 1 日计)的本支部职工(人·次)经正考或补考合格的占比",
+    sources=("training.ExamPaper", "training.ExamBlueprint", "orgs.Person", "orgs.Transfer"),
+)
+def newcomer_pass(ctx):
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from orgs.models import Person, Transfer
+    from training.models import ExamPaper
+
+    people = ctx.people()
+    nodes = list(ctx.nodes())
+    _start, end = ctx.moments()
+    papers = list(
+        ExamPaper.objects.filter(
+            person__org_id__in=nodes,
+            blueprint__month__gte=ctx.start.replace(day=1),
+            blueprint__month__lte=ctx.last,
+            blueprint__closes_at__lt=end,
+        )
+        .values_list("person_id", "blueprint_id", "blueprint__month", "passed")
+        .order_by()
+    )
+    days = settings.HONGLING_NEW_HIRE_DAYS
+    hired = dict(Person.objects.filter(org_id__in=nodes).values_list("pk", "hire_date"))
+    moves = {}
+    for pid, day in Transfer.objects.filter(person__org_id__in=nodes, date__lte=ctx.last).values_list(
+        "person_id", "date"
+    ):
+        moves.setdefault(pid, []).append(day)
+
+    def newcomer(person, month):
+        since = month - timedelta(days=days)
+        return hired.get(person, month) >= since or any(since <= d <= month for d in moves.get(person, ()))
+
+    passed = {}
+    for person, blueprint, month, ok in papers:
+        if person in people and newcomer(person, month):
+            passed[(person, blueprint)] = passed.get((person, blueprint), False) or bool(ok)
+    rows = _group(((p, bp, ok) for (p, bp), ok in passed.items()), lambda r: people.get(r[0]))
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2]), len(rs)),
+        lambda b: ctx.link("/training/branch/", b),
+    )
+
+
+# ---------------------------------------------------------------- 4 薄弱人物排查
+
+
+@register_indicator(
+    code="C_RELEASED",
+    name="薄弱人物转化率",
+    responsibility=4,
+    direction=UP,
+    target=50,
+    unit="%",
+    formula="考核期内在册(列入不晚于截止日、未在期初前解除)的薄弱人物中,在考核期内经帮教解除的占比",
+    sources=("care.Entry",),
+)
+def at_risk_released(ctx):
+    from django.db.models import Q
+
+    from care.models import Entry
+
+    people = ctx.people()
+    rows = _group(
+        Entry.objects.filter(person__org_id__in=list(ctx.nodes()), entered_on__lte=ctx.last)
+        .filter(Q(released_on__isnull=True) | Q(released_on__gte=ctx.start))
+        .values_list("pk", "person_id", "released_on")
+        .order_by(),
+        lambda r: people.get(r[1]),
+    )
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[2] and r[2] <= ctx.last), len(rs)),
+        lambda b: ctx.link("/care/register/", b, status="released"),
+    )
+
+
+@register_indicator(
+    code="C_TALK",
+    name="谈心谈话年度覆盖率",
+    responsibility=4,
+    direction=UP,
+    target=100,
+    unit="%",
+    formula="截止日所在年度 1 月 1 日至截止日,本支部在册职工中至少谈过一次心的人数占比(每年覆盖一次)",
+    sources=("care.TalkPerson", "orgs.Person"),
+)
+def talk_coverage(ctx):
+    from care.models import TalkPerson
+
+    people = ctx.people()
+    talked = set(
+        TalkPerson.objects.filter(
+            person__org_id__in=list(ctx.nodes()), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
+        ).values_list("person_id", flat=True)
+    )
+    rows = _group(((p, p in talked) for p in people), lambda r: people[r[0]])
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[1]), len(rs)),
+        lambda b: ctx.link("/care/coverage/", b, year=ctx.last.year),
+    )
+
+
+# ---------------------------------------------------------------- 5 基层班子建设 / 自查整改
+
+
+@register_indicator(
+    code="SC_MEASURES",
+    name="自查整改措施完成率",
+    responsibility=5,
+    direction=UP,
+    target=90,
+    unit="%",
+    formula="“六个反问”自查定下的整改措施中,期限落在考核期内(到截止日)的,在期限内完成的占比",
+    sources=("selfcheck.Measure",),
+    requires="selfcheck",
+)
+def measures_met(ctx):
+    from selfcheck.models import Measure
+
+    rows = _group(
+        Measure.objects.filter(inspection__branch_id__in=ctx.branch_ids, due__gte=ctx.start, due__lte=ctx.last)
+        .values_list("pk", "inspection__branch_id", "due", "done_on")
+        .order_by(),
+        lambda r: r[1],
+    )
+    return ratios(
+        ctx,
+        rows,
+        lambda rs: (sum(1 for r in rs if r[3] and r[3] <= r[2]), len(rs)),
+        lambda b: ctx.link("/selfcheck/measures/", b),
+    )
+
+
+def _from_module(app, extract, ctx, url=""):
+    """A figure another module computes: ``<app>.services.branch_figures(*, branch, start, end)`` returns a mapping of
+    counts per branch; ``extract(figures) -> (value, numerator, denominator)`` turns it into this indicator (a
+    missing key is no data). One call per branch."""
+    from importlib import import_module
+
+    services = import_module(f"{app}.services")
+    out = {}
+    for b in ctx.branches:
+        # one call per module and branch, whichever of its indicators asks first
+        figures = ctx.cached(
+            f"{app}.branch_figures.{b.pk}",
+            lambda b=b: services.branch_figures(branch=b, start=ctx.start, end=ctx.last),
+        )
+        if not isinstance(figures, dict):
+            figures = vars(figures)
+        try:
+            value, num, den = extract(figures)
+        except (KeyError, TypeError):
+            value, num, den = None, None, None
+        if value is None and num is not None and den:
+            value = percent(num, den)
+        link = f"{url}?{urlencode({'branch': b.pk})}" if url else ""
+        out[b.pk] = Value(value, num, den, link, digest([(value, num, den)]))
+    return out
+
+
+def _share(num_key, den_keys):
+    def extract(f):
+        num, den = f[num_key], sum(f[k] for k in den_keys)
+        return None, num, den
+
+    return extract
+
+
+def _module_indicator(
+    app, code, name, responsibility, target, formula, sources, extract, url="", direction=UP, unit="%"
+):
+    def compute(ctx, _app=app, _extract=extract, _url=url):
+        return _from_module(_app, _extract, ctx, _url)
+
+    compute.__name__ = f"from_{app}_{code.lower()}"
+    register_indicator(
+        code=code,
+        name=name,
+        responsibility=responsibility,
+        direction=direction,
+        target=target,
+        unit=unit,
+        formula=formula,
+        sources=sources,
+        requires=app,
+    )(compute)
+
+
+def _decisions_on_time(f):
+    judged = f["decisions_done"] + f["decisions_overdue"]
+    return None, max(0, f["decisions_done"] - f["decisions_done_late"]), judged
+
+
+_module_indicator(
+    "leadership",
+    "L_DECISIONS",
+    "支委会决议按期落实率",
+    5,
+    95,
+    "考核期内会议作出的决议中,截止日已办结或已过期限的,在期限内办结的占比(数据来自班子建设模块)",
+    ("leadership.Decision",),
+    _decisions_on_time,
+    url="/leadership/decisions/",
+)
+_module_indicator(
+    "leadership",
+    "L_RECTIFY",
+    "组织生活会整改事项销号率",
+    5,
+    90,
+    "考核期内核查销号的整改事项 ÷(考核期内销号的 + 截止日仍未销号的)(数据来自班子建设模块)",
+    ("leadership.Rectification",),
+    _share("rectifications_closed", ("rectifications_closed", "rectifications_open")),
+    url="/leadership/rectifications/",
+)
+_module_indicator(
+    "stability",
+    "S_LOCAL",
+    "信访就地化解率",
+    6,
+    90,
+    "考核期内办结的信访事项中,在班组、区队或矿一级化解的占比(小事不出区、大事不出矿;数据来自和谐维稳模块)",
+    ("stability.Petition",),
+    _share("petitions_settled_locally", ("petitions_settled",)),
+    url="/stability/petitions/local/",
+)
+_module_indicator(
+    "stability",
+    "S_OVERDUE",
+    "信访超期件数",
+    6,
+    0,
+    "截止日超过《信访工作条例》时限仍未办结、或某一环节超期办理的信访事项件数(数据来自和谐维稳模块)",
+    ("stability.Petition",),
+    lambda f: (f["petitions_overdue"], None, None),
+    url="/stability/petitions/",
+    direction=DOWN,
+    unit="件",
+)
+_module_indicator(
+    "stability",
+    "S_RESOLVED",
+    "不稳定因素化解率",
+    6,
+    50,
+    "考核期内化解的不稳定因素 ÷(考核期内化解的 + 截止日仍在控的)(数据来自和谐维稳模块)",
+    ("stability.Factor",),
+    _share("factors_resolved", ("factors_resolved", "factors_in_control")),
+    url="/stability/factors/",
+)

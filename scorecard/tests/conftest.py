@@ -1,0 +1,1 @@
+from scorecard.tests.helpers import site  # noqa: F401

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from scorecard import views
+
+urlpatterns = [
+    path("", views.index, name="scorecard_index"),
+    path("indicators/", views.indicator_list, name="scorecard_indicators"),
+    path("dashboard/", views.dashboard, name="scorecard_dashboard"),
+    path("schemes/new/", views.scheme_new, name="scorecard_scheme_new"),
+    path("schemes/<int:pk>/", views.scheme_detail, name="scorecard_scheme"),
+    path("schemes/<int:pk>/run/", views.scheme_run, name="scorecard_scheme_run"),
+    path("schemes/<int:pk>/scores/<int:component>/", views.score_enter, name="scorecard_score_enter"),
+    path("runs/<int:pk>/", views.run_detail, name="scorecard_run"),
+    path("runs/<int:pk>/changed/", views.run_changed, name="scorecard_run_changed"),
+    path("runs/<int:pk>/branches/<int:branch>/", views.run_branch, name="scorecard_run_branch"),
+    path("evaluation/", views.evaluation_index, name="evaluation_index"),
+    path("evaluation/new/", views.evaluation_new, name="evaluation_new"),
+    path("evaluation/<int:pk>/", views.evaluation_round, name="evaluation_round"),
+    path("evaluation/<int:pk>/close/", views.evaluation_close, name="evaluation_close"),
+]
+urlpatterns += [
+    path("runs/<int:pk>/branches/<int:branch>/report.docx", views.report_docx, name="scorecard_report_docx"),
+    path("runs/<int:pk>/branches/<int:branch>/report.pdf", views.report_pdf, name="scorecard_report_pdf"),
+]
+urlpatterns += [path("runs/<int:pk>/compare.xlsx", views.run_xlsx, name="scorecard_run_xlsx")]

@@ -1,0 +1,470 @@
+"""Pages of the scorecard (履职评价) and the 二十字 evaluation. Thin: parse input, call the services, render."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.modules import RESPONSIBILITIES
+from common.responses import refused
+from orgs import scope
+from orgs.models import OrgNode
+from scorecard import access, evaluation, indicators, reports, services
+from scorecard.links import may_open
+from scorecard.models import CRITERIA, ComponentKind, ManualScore, Rating, Round, RunBranch, RunFigure
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def _axes():
+    return [RESPONSIBILITIES[n][0] for n in range(1, 7)]
+
+
+@login_required
+def index(request):
+    """The committee: its mines' schemes and the latest runs; a secretary: their branch's latest results."""
+    user = request.user
+    if not scope.can(user, "scorecard"):
+        raise Http404
+    schemes = services.visible_schemes(user)
+    managed = services.visible_mines(user, "scorecard_manage")
+    end = timezone.localdate().replace(day=1) - timedelta(days=1)
+    own = services.own_rows(user)
+    return render(
+        request,
+        "scorecard/index.html",
+        {
+            "schemes": schemes,
+            "managed": managed,
+            "own": own,
+            "start": end.replace(day=1),
+            "end": end,
+        },
+    )
+
+
+@login_required
+@require_POST
+def scheme_new(request):
+    user = request.user
+    mine = OrgNode.objects.filter(pk=request.POST.get("mine") or 0).first()
+    if mine is None or mine.pk not in access.mine_ids(user, "scorecard_manage"):
+        raise Http404
+    try:
+        scheme = services.create_example_scheme(
+            user, mine=mine, start=_date(request.POST.get("start")), end=_date(request.POST.get("end"))
+        )
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for m in msgs:
+                messages.error(request, m)
+        return redirect("scorecard_index")
+    except Forbidden as exc:
+        return refused(request, exc, "/scorecard/")
+    return redirect("scorecard_scheme", scheme.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_detail(request, pk):
+    user = request.user
+    scheme = or_404(services.get_scheme, user, pk)
+    can_manage = access.manages(user, scheme.mine)
+    errors = {}
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        try:
+            services.set_weights(
+                user,
+                scheme=scheme,
+                component_weights=_ints(request.POST, "cw_"),
+                indicator_weights=_ints(request.POST, "iw_"),
+                targets=_floats(request.POST, "it_"),
+            )
+            messages.success(request, "权重与目标已保存")
+            return redirect("scorecard_scheme", scheme.pk)
+        except ValidationError as exc:
+            errors = exc.message_dict
+    components = list(scheme.components.prefetch_related("indicators"))
+    typed = request.POST if errors else {}
+    for c in components:
+        c.form_weight = typed.get(f"cw_{c.pk}", c.weight)
+        c.error = (errors.get(f"cw_{c.pk}") or [""])[0]
+        for si in c.indicators.all():
+            si.indicator = indicators.get(si.code)
+            si.form_weight = typed.get(f"iw_{si.pk}", si.weight)
+            si.form_target = typed.get(f"it_{si.pk}", "" if si.target is None else si.target)
+            si.error = (errors.get(f"iw_{si.pk}") or errors.get(f"it_{si.pk}") or [""])[0]
+    branches = access.branches_of(scheme.mine) if can_manage else []
+    scores = {(m.component_id, m.branch_id): m for m in ManualScore.objects.filter(component__scheme=scheme)}
+    entered = [
+        (c, [(b, scores.get((c.pk, b.pk))) for b in branches])
+        for c in components
+        if c.kind in (ComponentKind.ENTERED, ComponentKind.VETO, ComponentKind.BONUS)
+    ]
+    return render(
+        request,
+        "scorecard/scheme.html",
+        {
+            "scheme": scheme,
+            "components": components,
+            "can_manage": can_manage,
+            "entered": entered,
+            "runs": scheme.runs.select_related("created_by")[:20],
+            "errors": errors,
+            "data": request.POST if errors else None,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _ints(data, prefix):
+    out, errors = {}, {}
+    for key, value in data.items():
+        if key.startswith(prefix) and key[len(prefix) :].isdigit():
+            try:
+                out[int(key[len(prefix) :])] = max(0, int(value))
+            except ValueError:
+                errors[key] = ["请填写权重(整数)" if not str(value).strip() else "权重应为整数"]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _floats(data, prefix):
+    out = {}
+    for key, value in data.items():
+        if key.startswith(prefix) and key[len(prefix) :].isdigit():
+            if str(value).strip() == "":
+                out[int(key[len(prefix) :])] = None
+                continue
+            try:
+                out[int(key[len(prefix) :])] = float(value)
+            except ValueError:
+                raise ValidationError({key: ["应为数字"]})
+    return out
+
+
+@login_required
+@require_POST
+def score_enter(request, pk, component):
+    user = request.user
+    scheme = or_404(services.get_scheme, user, pk)
+    comp = scheme.components.filter(pk=component).first()
+    branch = OrgNode.objects.filter(pk=request.POST.get("branch") or 0).first()
+    if comp is None or branch is None:
+        raise Http404
+    try:
+        services.enter_score(
+            user,
+            component=comp,
+            branch=branch,
+            score=request.POST.get("score"),
+            vetoed=bool(request.POST.get("vetoed")),
+            evidence=request.POST.get("evidence"),
+        )
+        messages.success(request, f"{branch.name}:{comp.name}已录入")
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for m in msgs:
+                messages.error(request, f"{branch.name}:{m}")
+    except (Forbidden, Conflict) as exc:
+        return refused(request, exc, f"/scorecard/schemes/{scheme.pk}/")
+    except NotFound:
+        raise Http404
+    return redirect(f"/scorecard/schemes/{scheme.pk}/#entered")
+
+
+@login_required
+@require_POST
+def scheme_run(request, pk):
+    user = request.user
+    scheme = or_404(services.get_scheme, user, pk)
+    try:
+        the_run = services.run(user, scheme=scheme)
+    except (Forbidden, Conflict) as exc:
+        return refused(request, exc, f"/scorecard/schemes/{scheme.pk}/")
+    return redirect("scorecard_run", the_run.pk)
+
+
+@login_required
+def run_detail(request, pk):
+    """The ranking of a run, the data-changed notice, and the six axes of the branches side by side."""
+    user = request.user
+    the_run = or_404(services.get_run, user, pk)
+    rows = list(
+        RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch").order_by("rank", "branch__path")
+    )
+    if not rows:
+        raise Http404
+    names = [c["name"] for c in the_run.weights]
+    for r in rows:
+        r.component_list = [r.components.get(n) for n in names]
+        r.axes = [r.responsibilities.get(str(n)) for n in range(1, 7)]
+    chart = {
+        "axes": _axes(),
+        "series": [{"name": r.branch.name, "values": [v if v is not None else 0 for v in r.axes]} for r in rows[:8]],
+    }
+    return render(
+        request,
+        "scorecard/run.html",
+        {
+            "run": the_run,
+            "rows": rows,
+            "names": names,
+            "axes": _axes(),
+            "chart": chart,
+            "can_manage": access.manages(user, the_run.scheme.mine),
+        },
+    )
+
+
+@login_required
+def run_changed(request, pk):
+    """Whether the data changed since the run (its fingerprint computed again): loaded by the ranking page after it
+    shows, as it reads every record again (and the figures of the 5–6 modules branch by branch)."""
+    user = request.user
+    the_run = or_404(services.get_run, user, pk)
+    context = {
+        "run": the_run,
+        "changed": services.changed_since(the_run),
+        "can_manage": access.manages(user, the_run.scheme.mine),
+    }
+    return render(request, "scorecard/_changed.html" if request.htmx else "scorecard/changed.html", context)
+
+
+@login_required
+def run_branch(request, pk, branch):
+    """One branch in a run: every figure with the records behind it, the radar and the trend."""
+    user = request.user
+    the_run = or_404(services.get_run, user, pk)
+    row = or_404(services.branch_row, user, the_run, branch)
+    figures = list(RunFigure.objects.visible_to(user).filter(run=the_run, branch_id=branch).order_by("code"))
+    for f in figures:
+        f.indicator = indicators.get(f.code)
+        f.link = f.url if may_open(user, f.url) else ""
+    figures.sort(key=lambda f: (f.indicator.responsibility if f.indicator else 9, f.code))
+    trend = services.trend(user, row.branch)
+    chart = {
+        "axes": _axes(),
+        "series": [{"name": row.branch.name, "values": [row.responsibilities.get(str(n)) or 0 for n in range(1, 7)]}],
+        "trend": {"labels": [t.run.scheme.name for t in trend], "values": [t.total for t in trend]},
+    }
+    return render(
+        request,
+        "scorecard/branch.html",
+        {
+            "run": the_run,
+            "row": row,
+            "figures": figures,
+            "chart": chart,
+            "trend": trend,
+            "responsibilities": RESPONSIBILITIES,
+        },  # fmt: skip
+    )
+
+
+@login_required
+def indicator_list(request):
+    if not scope.can(request.user, "scorecard"):
+        raise Http404
+    return render(
+        request,
+        "scorecard/indicators.html",
+        {"indicators": indicators.all_indicators(), "responsibilities": RESPONSIBILITIES},
+    )
+
+
+# ---------------------------------------------------------------- 二十字 evaluation
+
+
+@login_required
+def evaluation_index(request):
+    user = request.user
+    rounds = list(Round.objects.visible_to(user).select_related("branch")[:50])
+    to_vote = list(evaluation.open_rounds_for(user))
+    managed = services.managed_branches(user)
+    return render(
+        request,
+        "scorecard/evaluation_index.html",
+        {"rounds": rounds, "to_vote": to_vote, "managed": managed, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def evaluation_new(request):
+    user = request.user
+    branch = OrgNode.objects.filter(pk=request.POST.get("branch") or 0).first()
+    if branch is None:
+        raise Http404
+    try:
+        r = evaluation.open_round(
+            user,
+            branch=branch,
+            title=request.POST.get("title", ""),
+            opens_on=_date(request.POST.get("opens_on")) or timezone.localdate(),
+            closes_on=_date(request.POST.get("closes_on")) or timezone.localdate(),
+        )
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for m in msgs:
+                messages.error(request, m)
+        return redirect("evaluation_index")
+    except (Forbidden, Conflict) as exc:
+        return refused(request, exc, "/scorecard/evaluation/")
+    return redirect("evaluation_round", r.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_round(request, pk):
+    user = request.user
+    r = or_404(evaluation.get_round, user, pk)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            evaluation.vote(user, round_pk=r.pk, ratings=request.POST, comment=request.POST.get("comment", ""))
+            messages.success(request, "已匿名提交,谢谢!")
+            return redirect("evaluation_round", r.pk)
+        except ValidationError as exc:
+            errors, status = exc.message_dict, 422
+        except Conflict as exc:
+            return refused(request, exc, f"/scorecard/evaluation/{r.pk}/")
+        except NotFound:
+            raise Http404
+    reader = Round.objects.visible_to(user).filter(pk=r.pk).exists()
+    eligible, voted = evaluation.counts(r)
+    return render(
+        request,
+        "scorecard/evaluation_round.html",
+        {
+            "round": r,
+            "can_vote": evaluation.can_vote(user, r),
+            "has_voted": evaluation.has_voted(user, r),
+            "reader": reader,
+            "results": evaluation.results(user, r) if reader else None,
+            "eligible": eligible,
+            "voted": voted,
+            "fields": [
+                (key, label, str(request.POST.get(key, "")) if errors else "", errors.get(key, []))
+                for key, label in CRITERIA + (("overall", "总体评价"),)
+            ],
+            "ratings": Rating.choices,
+            "errors": errors,
+            "data": request.POST if errors else {},
+            "can_close": access.manages(user, r.branch) and r.status == "open",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def evaluation_close(request, pk):
+    try:
+        evaluation.close_round(request.user, round_pk=pk)
+    except NotFound:
+        raise Http404
+    except (Forbidden, Conflict) as exc:
+        return refused(request, exc, f"/scorecard/evaluation/{pk}/")
+    return redirect("evaluation_round", pk)
+
+
+def _report(request, pk, branch):
+    user = request.user
+    the_run = or_404(services.get_run, user, pk)
+    row = or_404(services.branch_row, user, the_run, branch)
+    return reports.draft(user, the_run, row)
+
+
+@login_required
+def report_docx(request, pk, branch):
+    from django.http import HttpResponse
+
+    d = _report(request, pk, branch)
+    response = HttpResponse(
+        reports.docx_bytes(d), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = content_disposition(f"{d.branch}-述职报告初稿.docx")
+    return response
+
+
+@login_required
+def report_pdf(request, pk, branch):
+    from django.http import HttpResponse
+
+    d = _report(request, pk, branch)
+    response = HttpResponse(reports.pdf_bytes(d), content_type="application/pdf")
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def content_disposition(name):
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+def run_xlsx(request, pk):
+    """The committee's comparison report: the ranking with every part and the six responsibilities, then every figure
+    of every branch (Excel), as far as the user reads the run."""
+    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+
+    user = request.user
+    the_run = or_404(services.get_run, user, pk)
+    rows = list(
+        RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch").order_by("rank", "branch__path")
+    )
+    if not rows:
+        raise Http404
+    names = [c["name"] for c in the_run.weights]
+    axes = _axes()
+    ranking = Sheet(
+        "排名",
+        [Column("rank", "名次", width=6), Column("branch", "党支部", width=18), Column("secretary", "书记"),
+         Column("total", "总分")] + [Column(f"c{i}", n) for i, n in enumerate(names)]
+        + [Column(f"r{i}", a) for i, a in enumerate(axes)],
+        [[r.rank or "", r.branch.name, r.secretary, "否决" if r.vetoed else r.total]
+         + [r.components.get(n) for n in names] + [r.responsibilities.get(str(i + 1)) for i in range(6)] for r in rows],
+        notes=[f"{the_run.scheme.mine.name} {the_run.scheme.name} 数据截至 {the_run.as_of:%Y-%m-%d}"],
+    )  # fmt: skip
+    branch_names = {r.branch_id: r.branch.name for r in rows}
+    figures = RunFigure.objects.visible_to(user).filter(run=the_run).order_by("branch__path", "code")
+    detail = Sheet(
+        "指标明细",
+        [Column("branch", "党支部", width=18), Column("code", "指标编码"), Column("name", "指标", width=22),
+         Column("value", "结果"), Column("num", "分子"), Column("den", "分母"), Column("score", "得分"),
+         Column("formula", "计算公式", width=60)],
+        [[branch_names.get(f.branch_id, ""), f.code, getattr(indicators.get(f.code), "name", f.code), f.value,
+          f.numerator, f.denominator, f.score, getattr(indicators.get(f.code), "formula", "")] for f in figures],
+    )  # fmt: skip
+    return xlsx_response(f"{the_run.scheme.name}-对比.xlsx", workbook_bytes([ranking, detail]))
+
+
+@login_required
+def dashboard(request):
+    """驾驶舱 of a mine or the group: each mine's latest run, the six responsibilities side by side, a tap to its
+    ranking, from there to a branch and to the records."""
+    user = request.user
+    if not scope.can(user, "scorecard"):
+        raise Http404
+    mines = services.dashboard(user)
+    chart = {
+        "axes": _axes(),
+        "series": [{"name": m["mine"].name, "values": [v or 0 for v in m["axes"]]} for m in mines[:10]],
+    }
+    return render(request, "scorecard/dashboard.html", {"mines": mines, "axes": _axes(), "chart": chart})

@@ -1,0 +1,324 @@
+"""六个反问 self-inspection (SPEC §5): periods, the six answers, evidence pulled from the records, measures with
+目标/任务/措施/期限, and the committee's review — a state table run by ``common.workflow``."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from common import workflow
+from common.errors import Conflict, Forbidden, NotFound
+from common.workflow import Transition
+from orgs import scope
+from orgs.models import OrgKind, OrgNode
+from scorecard import access, indicators
+from selfcheck.models import QUESTIONS, Answer, Event, Inspection, Measure, Period, PeriodKind, SelfRating, Status
+
+S = Status
+
+# which indicators are evidence for which question (the secretary does not type what the records know)
+EVIDENCE = {
+    1: ("H_PARTY", "V_CLEAN", "T_PASS", "T_NEWCOMER"),  # 融入中心: members' hazards, 包保 results, training results
+    2: ("H_ON_TIME", "H_REPEAT"),  # 标准化: closure on time, repeats (overdue added below)
+    3: ("SC_MEASURES",),  # 会干能干: measures set and met (last period's listed below)
+    4: ("C_RELEASED", "C_TALK"),  # 担当: hard cases taken on (urgent tasks added below)
+    5: ("S_LOCAL", "S_OVERDUE", "S_RESOLVED", "D_RESOLVED"),  # 信访稳定
+    6: ("L_DECISIONS", "L_RECTIFY"),  # 班子: decisions done, rectification closed
+}
+
+
+def _mines(user, capability="selfcheck"):
+    return access.mine_ids(user, capability)
+
+
+def committee_of(user, mine):
+    return scope.can(user, "scorecard_manage", mine)
+
+
+def visible_periods(user):
+    return Period.objects.visible_to(user).select_related("mine")
+
+
+def create_period(user, *, mine, kind, start, end, due, name=""):
+    if not committee_of(user, mine):
+        raise Forbidden("只有本矿党委(组织部)可以设定自查周期")
+    errors = {}
+    if kind not in PeriodKind.values:
+        errors["kind"] = ["请选择月度或季度"]
+    if not (isinstance(start, date) and isinstance(end, date)):
+        errors["start"] = ["请填写开始和结束日期"]
+    elif end < start:
+        errors["end"] = ["结束日期不能早于开始日期"]
+    if not isinstance(due, date):
+        errors["due"] = ["请填写提交期限"]
+    if errors:
+        raise ValidationError(errors)
+    if Period.objects.filter(mine=mine, start=start, end=end).exists():
+        raise ValidationError({"start": ["这个周期已经设定过了"]})
+    label = name.strip() or (
+        f"{start:%Y年%m月}" if kind == PeriodKind.MONTH else f"{start:%Y年}第{(start.month - 1) // 3 + 1}季度"
+    )
+    return Period.objects.create(mine=mine, kind=kind, name=label[:40], start=start, end=end, due=due, created_by=user)
+
+
+def get_period(user, pk):
+    period = visible_periods(user).filter(pk=pk).first()
+    if period is None:
+        raise NotFound()
+    return period
+
+
+def branches_for(user, period):
+    """The branches of the period's mine the user reads self-inspections of."""
+    return [b for b in access.branches_of(period.mine) if scope.can(user, "selfcheck", b)]
+
+
+def writer_of(user, branch):
+    """The branch's secretary (or a 支委) fills the self-inspection."""
+    if user.is_superuser:
+        return False
+    paths = [p for role, p in scope.assignments_of(user) if role in ("secretary", "branch_committee")]
+    return any(branch.path.startswith(p) for p in paths)
+
+
+def inspection(user, period, branch_pk, create=False):
+    """The branch's self-inspection of the period (made, empty, when its writer opens it)."""
+    branch = OrgNode.objects.filter(pk=branch_pk, kind=OrgKind.BRANCH, path__startswith=period.mine.path).first()
+    if branch is None or not scope.can(user, "selfcheck", branch):
+        raise NotFound()
+    found = Inspection.objects.filter(period=period, branch=branch).first()
+    if found is None and create and writer_of(user, branch):
+        found, _ = Inspection.objects.get_or_create(period=period, branch=branch)
+    return branch, found
+
+
+def get_inspection(user, pk):
+    found = Inspection.objects.visible_to(user).select_related("period__mine", "branch").filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def evidence(branch, period, today=None):
+    """{question: [(label, text, url)]} from the records of the branch and period."""
+    today = today or timezone.localdate()
+    as_of = min(period.end, today)
+    ctx = indicators.Context(branches=[branch], start=period.start, end=period.end, as_of=as_of)
+    out = {q: [] for q in QUESTIONS}
+    for q, codes in EVIDENCE.items():
+        for code in codes:
+            ind = indicators.get(code)
+            if ind is None or not ind.available:
+                continue
+            v = ind.fn(ctx)[branch.pk]
+            text = "无数据" if v.value is None else f"{v.value:g}{ind.unit}"
+            if v.numerator is not None and v.denominator is not None:
+                text += f"({v.numerator:g} / {v.denominator:g})"
+            out[q].append((ind.name, text, v.url))
+    from hazards.models import Hazard
+
+    overdue = Hazard.objects.filter(location_id__in=list(ctx.places())).overdue(as_of).count()
+    out[2].append(("截止日超期未整改隐患", f"{overdue} 条", f"/hazards/?branch={branch.pk}&overdue=1"))
+    from frontline.models import SecretaryRole, UrgentTask
+
+    tasks = UrgentTask.objects.filter(branch=branch, date__gte=period.start, date__lte=as_of)
+    led = tasks.filter(role=SecretaryRole.HANDS_ON).count()
+    out[4].insert(
+        0,
+        ("急难险重任务(书记亲自上阵 / 全部)", f"{led} / {tasks.count()} 项",
+         f"/frontline/urgent/?branch={branch.pk}&from={period.start}&to={as_of}"),
+    )  # fmt: skip
+    met, missed = previous_measures(branch, period)
+    out[3].append(
+        ("上期整改措施:按期完成 / 未完成", f"{len(met)} / {len(missed)} 项", f"/selfcheck/measures/?branch={branch.pk}")
+    )
+    return out
+
+
+def previous_measures(branch, period):
+    """Measures of the branch's earlier self-inspections due by this period's end: (met, not met)."""
+    rows = Measure.objects.filter(
+        inspection__branch=branch, inspection__period__start__lt=period.start, due__lte=period.end
+    )
+    met, missed = [], []
+    for m in rows.select_related("inspection__period").order_by("due", "pk"):
+        (met if m.met_on(period.end) else missed).append(m)
+    return met, missed
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _require_writer(user, found):
+    if not writer_of(user, found.branch):
+        raise Forbidden("只有本支部书记或支委可以填写自查")
+    if found.status not in (S.DRAFT, S.RETURNED):
+        raise Conflict(f"自查当前状态为“{found.get_status_display()}”,不能修改")
+
+
+@transaction.atomic
+def save_answers(user, *, inspection_pk, answers):
+    """``answers``: {question: (rating, narrative)}."""
+    found = get_inspection(user, inspection_pk)
+    _require_writer(user, found)
+    errors = {}
+    for q, (rating, narrative) in answers.items():
+        if q not in QUESTIONS:
+            continue
+        if rating and rating not in SelfRating.values:
+            errors[f"rating_{q}"] = ["请选择 好 / 较好 / 一般 / 差"]
+            continue
+        Answer.objects.update_or_create(
+            inspection=found, question=q, defaults={"rating": rating or "", "narrative": (narrative or "")[:4000]}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+def add_measure(user, *, inspection_pk, question, problem, goal, task, action, due):
+    found = get_inspection(user, inspection_pk)
+    _require_writer(user, found)
+    errors = {}
+    if question not in QUESTIONS:
+        errors["question"] = ["请选择对应的反问"]
+    for key, value, label in (
+        ("problem", problem, "问题"),
+        ("goal", goal, "目标"),
+        ("task", task, "任务"),
+        ("action", action, "措施"),
+    ):
+        if not (value or "").strip():
+            errors[key] = [f"请填写{label}"]
+    if not isinstance(due, date):
+        errors["due"] = ["请填写期限(日期)"]
+    elif due < found.period.start:
+        errors["due"] = ["期限不能早于本期开始"]
+    if errors:
+        raise ValidationError(errors)
+    return Measure.objects.create(
+        inspection=found, question=question, problem=problem.strip(), goal=goal.strip()[:200], task=task.strip()[:200],
+        action=action.strip(), due=due,
+    )  # fmt: skip
+
+
+def complete_measure(user, *, measure_pk, done_on, result):
+    m = Measure.objects.visible_to(user).select_related("inspection__branch").filter(pk=measure_pk).first()
+    if m is None:
+        raise NotFound()
+    if not writer_of(user, m.inspection.branch):
+        raise Forbidden("只有本支部书记或支委可以登记完成情况")
+    if m.done_on is not None:
+        raise Conflict("这项措施已经登记完成")
+    if not isinstance(done_on, date):
+        raise ValidationError({"done_on": ["请填写完成日期"]})
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": ["完成日期不能晚于今天"]})
+    if not (result or "").strip():
+        raise ValidationError({"result": ["请写明完成情况"]})
+    m.done_on, m.result = done_on, result.strip()
+    m.save(update_fields=["done_on", "result"])
+    return m
+
+
+# ---------------------------------------------------------------- the review: a state table
+
+
+def _roles(user, found):
+    roles = set()
+    if writer_of(user, found.branch):
+        roles.add("writer")
+    if committee_of(user, found.period.mine):
+        roles.add("committee")
+    return roles
+
+
+def _snapshot(ctx):
+    found = ctx.obj
+    unanswered = [
+        q for q in QUESTIONS if not Answer.objects.filter(inspection=found, question=q).exclude(narrative="").exists()
+    ]
+    if unanswered:
+        raise ValidationError({"answers": [f"第 {'、'.join(map(str, unanswered))} 问还没有填写查摆情况"]})
+    ev = evidence(found.branch, found.period)
+    ctx.changes["evidence"] = {str(q): [list(item) for item in items] for q, items in ev.items()}
+    ctx.changes["submitted_at"] = ctx.now
+
+
+MACHINE = workflow.Machine(
+    name="自查",
+    model=Inspection,
+    event_model=Event,
+    event_fk="inspection",
+    get=get_inspection,
+    roles_of=_roles,
+    table=[
+        Transition(
+            "submit", "提交党委审阅", source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, who={"writer"}, effect=_snapshot
+        ),
+        Transition(
+            "return", "退回修改", source=[S.SUBMITTED], target=S.RETURNED, who={"committee"}, note="请写明退回的理由"
+        ),
+        Transition("accept", "审阅通过", source=[S.SUBMITTED], target=S.ACCEPTED, who={"committee"}),
+        Transition(
+            "comment", "批注意见", source=[S.SUBMITTED, S.ACCEPTED], target=None, who={"committee"}, note="请填写意见"
+        ),
+    ],
+)
+
+
+def act(user, *, inspection_pk, action, note="", version=None):
+    return MACHINE.apply(user, inspection_pk, action, note=note, version=version)
+
+
+def allowed_actions(user, found):
+    return MACHINE.allowed(user, found)
+
+
+def timeline(found):
+    return MACHINE.timeline(found.events.select_related("actor__person"))
+
+
+# ---------------------------------------------------------------- 待办
+
+
+def open_measures(user):
+    """Measures the user's branches still owe (a 待办 each until done)."""
+    paths = [p for role, p in scope.assignments_of(user) if role in ("secretary", "branch_committee")]
+    if not paths:
+        return Measure.objects.none()
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(inspection__branch__path__startswith=p)
+    return Measure.objects.filter(q, done_on__isnull=True).select_related("inspection__branch").order_by("due")[:20]
+
+
+def waiting_review(user):
+    mines = _mines(user, "scorecard_manage")
+    if not mines:
+        return Inspection.objects.none()
+    return Inspection.objects.filter(period__mine_id__in=mines, status=S.SUBMITTED).select_related("branch", "period")[
+        :20
+    ]
+
+
+def to_fill(user):
+    """(period, branch) pairs whose self-inspection the user should write: begun, submitted neither nor too old."""
+    paths = [p for role, p in scope.assignments_of(user) if role == "secretary"]
+    if not paths:
+        return []
+    branches = list(OrgNode.objects.filter(path__in=paths, kind=OrgKind.BRANCH))
+    today = timezone.localdate()
+    periods = list(Period.objects.filter(start__lte=today, due__gte=today - timedelta(days=60)).select_related("mine"))
+    done = set(
+        Inspection.objects.filter(branch__in=branches, status__in=(S.SUBMITTED, S.ACCEPTED)).values_list(
+            "period_id", "branch_id"
+        )
+    )
+    return [(p, b) for b in branches for p in periods if b.path.startswith(p.mine.path) and (p.pk, b.pk) not in done]

@@ -1,0 +1,217 @@
+"""Pages of the 六个反问 self-inspection. Thin: parse input, call ``selfcheck.services``, render."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.responses import refused
+from orgs import scope
+from orgs.models import OrgNode
+from scorecard import access
+from scorecard.links import may_open
+from selfcheck import services
+from selfcheck.models import QUESTIONS, Inspection, Measure, PeriodKind, SelfRating
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request):
+    user = request.user
+    if not scope.can(user, "selfcheck"):
+        raise Http404
+    managed = [m for m in OrgNode.objects.filter(pk__in=access.mine_ids(user, "scorecard_manage")).order_by("path")]
+    errors, data = {}, {}
+    if request.method == "POST":
+        if not managed:
+            raise Http404
+        mine = next((m for m in managed if str(m.pk) == request.POST.get("mine")), None)
+        try:
+            if mine is None:
+                raise ValidationError({"mine": ["请选择矿"]})
+            period = services.create_period(
+                user, mine=mine, kind=request.POST.get("kind"), start=_date(request.POST.get("start")),
+                end=_date(request.POST.get("end")), due=_date(request.POST.get("due")), name=request.POST.get("name", ""),
+            )  # fmt: skip
+            messages.success(request, f"已设定自查周期:{period.name}")
+            return redirect("selfcheck_index")
+        except ValidationError as exc:
+            errors, data = exc.message_dict, request.POST
+    periods = list(services.visible_periods(user)[:24])
+    inspections = {
+        (i.period_id, i.branch_id): i
+        for i in Inspection.objects.visible_to(user)
+        .filter(period__in=periods)
+        .only("pk", "period_id", "branch_id", "status")
+    }
+    rows = []
+    branch_cache = {}
+    for p in periods:
+        if p.mine_id not in branch_cache:
+            branch_cache[p.mine_id] = [b for b in access.branches_of(p.mine) if scope.can(user, "selfcheck", b)]
+        rows.append((p, [(b, inspections.get((p.pk, b.pk))) for b in branch_cache[p.mine_id]]))
+    today = timezone.localdate()
+    return render(
+        request,
+        "selfcheck/index.html",
+        {"rows": rows, "managed": managed, "kinds": PeriodKind.choices, "errors": errors, "data": data, "today": today},
+        status=422 if errors else 200,
+    )
+
+
+def _page(request, period, branch, found, errors=None, status=200):
+    user = request.user
+    ev = (
+        services.evidence(branch, period)
+        if found is None or found.status in ("draft", "returned")
+        else {int(q): items for q, items in found.evidence.items()}
+    )
+    ev = {
+        q: [(label, value, url if may_open(user, url) else "") for label, value, url in items]
+        for q, items in ev.items()
+    }
+    answers = {a.question: a for a in found.answers.all()} if found else {}
+    measures = list(found.measures.all()) if found else []
+    met, missed = services.previous_measures(branch, period)
+    questions = [
+        (q, text, anti, warn, ev.get(q, []), answers.get(q), [m for m in measures if m.question == q])
+        for q, (text, anti, warn) in QUESTIONS.items()
+    ]
+    editable = found is not None and found.status in ("draft", "returned") and services.writer_of(user, branch)
+    return render(
+        request,
+        "selfcheck/inspection.html",
+        {
+            "period": period,
+            "branch": branch,
+            "inspection": found,
+            "questions": questions,
+            "editable": editable,
+            "ratings": SelfRating.choices,
+            "met": met,
+            "missed": missed,
+            "errors": errors or {},
+            "data": request.POST if errors else None,
+            "actions": services.allowed_actions(user, found) if found else [],
+            "timeline": services.timeline(found) if found else [],
+            "today": timezone.localdate(),
+        },  # fmt: skip
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_page(request, period, branch):
+    user = request.user
+    the_period = or_404(services.get_period, user, period)
+    the_branch, found = or_404(services.inspection, user, the_period, branch, create=True)
+    if request.method == "POST":
+        if found is None:
+            raise Http404
+        answers = {q: (request.POST.get(f"rating_{q}", ""), request.POST.get(f"narrative_{q}", "")) for q in QUESTIONS}
+        try:
+            services.save_answers(user, inspection_pk=found.pk, answers=answers)
+            messages.success(request, "已保存")
+            return redirect("selfcheck_inspection", the_period.pk, the_branch.pk)
+        except ValidationError as exc:
+            return _page(request, the_period, the_branch, found, exc.message_dict, 422)
+        except (Forbidden, Conflict) as exc:
+            return refused(request, exc, request.path)
+        except NotFound:
+            raise Http404
+    return _page(request, the_period, the_branch, found)
+
+
+@login_required
+@require_POST
+def measure_add(request, pk):
+    user = request.user
+    found = or_404(services.get_inspection, user, pk)
+    try:
+        q = int(request.POST.get("question") or 0)
+    except ValueError:
+        q = 0
+    try:
+        services.add_measure(
+            user, inspection_pk=found.pk, question=q, problem=request.POST.get("problem", ""),
+            goal=request.POST.get("goal", ""), task=request.POST.get("task", ""), action=request.POST.get("action", ""),
+            due=_date(request.POST.get("due")),
+        )  # fmt: skip
+        messages.success(request, "已加入整改措施")
+    except ValidationError as exc:
+        return _page(request, found.period, found.branch, found, exc.message_dict, 422)
+    except (Forbidden, Conflict) as exc:
+        return refused(request, exc, f"/selfcheck/{found.period_id}/{found.branch_id}/")
+    return redirect("selfcheck_inspection", found.period_id, found.branch_id)
+
+
+@login_required
+@require_POST
+def inspection_act(request, pk, action):
+    user = request.user
+    found = or_404(services.get_inspection, user, pk)
+    back = f"/selfcheck/{found.period_id}/{found.branch_id}/"
+    try:
+        services.act(user, inspection_pk=found.pk, action=action, note=request.POST.get("note", ""),
+                     version=request.POST.get("version"))  # fmt: skip
+    except ValidationError as exc:
+        return _page(request, found.period, found.branch, found, exc.message_dict, 422)
+    except (Forbidden, Conflict) as exc:
+        return refused(request, exc, back)
+    except NotFound:
+        raise Http404
+    return redirect(back)
+
+
+@login_required
+def measure_list(request):
+    user = request.user
+    if not scope.can(user, "selfcheck"):
+        raise Http404
+    qs = Measure.objects.visible_to(user).select_related("inspection__branch", "inspection__period")
+    branch = request.GET.get("branch")
+    if branch and branch.isdigit():
+        qs = qs.filter(inspection__branch_id=int(branch))
+    rows = list(qs.order_by("-due", "pk")[:200])
+    today = timezone.localdate()
+    for m in rows:
+        m.state = m.met_on(today)
+        m.can_complete = m.done_on is None and services.writer_of(user, m.inspection.branch)
+    return render(request, "selfcheck/measures.html", {"rows": rows, "today": today})
+
+
+@login_required
+@require_POST
+def measure_done(request, pk):
+    try:
+        m = services.complete_measure(
+            request.user,
+            measure_pk=pk,
+            done_on=_date(request.POST.get("done_on")),
+            result=request.POST.get("result", ""),
+        )
+    except NotFound:
+        raise Http404
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for text in msgs:
+                messages.error(request, text)
+        return redirect("/selfcheck/measures/")
+    except (Forbidden, Conflict) as exc:
+        return refused(request, exc, "/selfcheck/measures/")
+    messages.success(request, f"已登记完成:{m.goal}")
+    return redirect(f"/selfcheck/measures/?branch={m.inspection.branch_id}")

@@ -1,0 +1,27 @@
+// 履职评价 charts: the six responsibilities as a radar, and the trend of the totals (data from the page; ECharts local).
+(function () {
+  var data = JSON.parse(document.getElementById("scorecard-data").textContent);
+  if (!window.echarts) return;
+  var charts = [];
+  var radarBox = document.getElementById("chart-radar");
+  if (radarBox) {
+    var radar = echarts.init(radarBox);
+    radar.setOption({
+      tooltip: {}, legend: { type: "scroll", bottom: 0 },
+      radar: { indicator: data.axes.map(function (a) { return { name: a, max: 100 }; }), radius: "62%" },
+      series: [{ type: "radar", data: data.series.map(function (s) { return { name: s.name, value: s.values }; }) }]
+    });
+    charts.push(radar);
+  }
+  var trendBox = document.getElementById("chart-trend");
+  if (trendBox && data.trend) {
+    var trend = echarts.init(trendBox);
+    trend.setOption({
+      title: { text: "总分趋势", textStyle: { fontSize: 13 } }, tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 10, bottom: 50 }, xAxis: { type: "category", data: data.trend.labels, axisLabel: { rotate: 20 } },
+      yAxis: { type: "value", min: 0, max: 100 }, series: [{ type: "line", data: data.trend.values }]
+    });
+    charts.push(trend);
+  }
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();
