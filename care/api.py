@@ -211,6 +211,8 @@ def _entry_out(user, e, detail=False):
 
 @router.get("/suggestions", response={200: list[SuggestionOut], **ERRORS_READ}, summary="排查建议(含依据)")
 def list_suggestions(request):
+    suggestions = services.suggestions_for(request.user)
+    services.log_read(request.user, [s.person for s in suggestions], "排查建议", "api", _ip(request))
     return [
         SuggestionOut(
             person_id=s.person.pk,
@@ -222,7 +224,7 @@ def list_suggestions(request):
                 for r, label, facts in s.rows
             ],
         )  # fmt: skip
-        for s in services.suggestions_for(request.user)
+        for s in suggestions
     ]
 
 
@@ -244,7 +246,9 @@ def list_register(request, filters: Query[EntryFilters]):
         .order_by("tier", "-entered_on", "pk")
     )
     start = (filters.page - 1) * 50
-    return [_entry_out(request.user, e) for e in qs[start : start + 50]]
+    entries = list(qs[start : start + 50])
+    services.log_read(request.user, [e.person for e in entries], "薄弱人物台账", "api", _ip(request))
+    return [_entry_out(request.user, e) for e in entries]
 
 
 @router.post("/register", response={201: EntryDetail, **ERRORS_WRITE}, summary="列入台账(确认建议或直接列入)")
@@ -263,7 +267,9 @@ def create_entry(request, payload: EntryIn):
 
 @router.get("/register/{id}", response={200: EntryDetail, **ERRORS_READ}, summary="一条台账(措施、帮教、评估)")
 def get_entry(request, id: PathId):
-    return _entry_out(request.user, services.get_entry(request.user, id), detail=True)
+    entry = services.get_entry(request.user, id)
+    services.log_read(request.user, [entry.person], "薄弱人物台账", "api", _ip(request))
+    return _entry_out(request.user, entry, detail=True)
 
 
 @router.post(
@@ -298,7 +304,9 @@ def list_talks(request, page: Annotated[int, Field(ge=1, le=100000)] = 1):
         .prefetch_related("people", "follow_ups")
         .order_by("-date", "-pk")
     )
-    return [_talk_out(t) for t in qs[(page - 1) * 50 : page * 50]]
+    talks = list(qs[(page - 1) * 50 : page * 50])
+    services.log_read(request.user, [p for t in talks for p in t.people.all()], "谈心谈话", "api", _ip(request))
+    return [_talk_out(t) for t in talks]
 
 
 @router.post("/talks", response={201: TalkOut, **ERRORS_WRITE}, summary="记录谈心谈话")
@@ -355,3 +363,7 @@ def get_coverage(request, q: Query[CoverageQuery]):
     return CoverageOut(
         year=data["year"], total=data["total"], covered=data["covered"], pct=data["pct"], rows=rows, missing=missing
     )
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")

@@ -126,5 +126,7 @@ def _register(ctx, mine, secretary, people, rng, today, helpers):
         Evaluation.objects.create(
             entry=entry, date=entered + timedelta(days=min(days - 1, 7)), trend="stable", by=secretary
         )
-        EntryEvent.objects.create(entry=entry, action="enter", actor=secretary, at=now, note="排查发现")
+        EntryEvent.objects.create(
+            entry=entry, action="enter", to_status=entry.status, actor=secretary, at=now, note="排查发现"
+        )
     ctx.log(f"薄弱人物: {len(plan)} 人")

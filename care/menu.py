@@ -34,6 +34,23 @@ register_action(Action("记录谈心谈话", "care_talk_new", "chat-heart", orde
 
 
 @register_todo
+def my_people_to_help(user):
+    """A 帮教人 sees each person they help, with the next evaluation (an overdue one comes from care_waiting)."""
+    from care import services
+
+    for entry in services.helped_by(user):
+        if entry.overdue:
+            continue
+        yield Todo(
+            module="care",
+            title=f"帮教:{entry.person.name}({entry.tier}级)",
+            url=f"/care/register/{entry.pk}/",
+            deadline=entry.due,
+            detail="经常谈心、了解困难,到期前和支部一起评估",
+        )
+
+
+@register_todo
 def care_waiting(user):
     from care import services
 

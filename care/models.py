@@ -9,6 +9,7 @@ people they help. Administrators hold no reading capability here (they may only 
 from django.conf import settings
 from django.db import models
 
+from common.models import TransitionEvent
 from orgs import scope
 from orgs.models import OrgNode, Person
 
@@ -292,20 +293,12 @@ class Evaluation(models.Model):
         return f"{self.date:%Y-%m-%d} 帮教评估"
 
 
-class EntryEvent(models.Model):
+class EntryEvent(TransitionEvent):
     """The register's history: every change of an entry (列入, 调级, 更换帮教人, 解除 …) with who, when and note."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events", verbose_name="登记")
-    action = models.CharField(max_length=20, verbose_name="动作")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
-    )
-    at = models.DateTimeField(verbose_name="时间")
-    note = models.TextField(blank=True, verbose_name="说明")
-    data = models.JSONField(default=dict, blank=True, verbose_name="附加数据")
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = verbose_name_plural = "薄弱人物流转记录"
 
     def __str__(self):

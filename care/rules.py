@@ -135,24 +135,17 @@ def _exams(found, ids, cfg, today):
 
 
 def status_changes(person_ids=None, since=None):
-    """{person_id: [(moment, old, new)]} of 在岗状态 changes, from the audit log (oldest first)."""
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
+    """{person_id: [(moment, old, new)]} of 在岗状态 changes (``orgs.WorkStatusChange``), oldest first."""
+    from orgs.models import WorkStatusChange
 
-    qs = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Person),
-        action=LogEntry.Action.UPDATE,
-        changes__has_key="work_status",
-    )  # a record created as 离岗 (e.g. imported history) says nothing about when
+    qs = WorkStatusChange.objects.all()
     if person_ids is not None:
-        qs = qs.filter(object_id__in=person_ids)
+        qs = qs.filter(person_id__in=person_ids)
     if since is not None:
-        qs = qs.filter(timestamp__gte=since)
+        qs = qs.filter(at__gte=since)
     out = defaultdict(list)
-    for object_id, at, changes in qs.order_by("timestamp", "pk").values_list("object_id", "timestamp", "changes"):
-        change = (changes or {}).get("work_status")
-        if isinstance(change, (list, tuple)) and len(change) == 2:
-            out[int(object_id)].append((at, change[0], change[1]))
+    for person_id, at, old, new in qs.order_by("at", "pk").values_list("person_id", "at", "from_status", "to_status"):
+        out[person_id].append((at, old, new))
     return out
 
 
@@ -200,13 +193,9 @@ def _concerns(found, ids, cfg, today):
         found[t["person_id"]][Rule.CONCERN].append(
             (f"talk:{t['talk_id']}", f"{t['date']:%Y-%m-%d} 谈心谈话标记需关注:{t['talk__concerns'][:60] or '—'}")
         )
-    try:
-        from frontline.models import DiaryEntry
-    except ImportError:
-        return
-    if not hasattr(DiaryEntry, "concern"):
-        return
-    for d in DiaryEntry.objects.filter(people__in=ids, concern=True, date__gte=since).values("pk", "people", "date"):
+    from frontline.services import concern_visits
+
+    for d in concern_visits(ids, since):
         found[d["people"]][Rule.CONCERN].append((f"diary:{d['pk']}", f"{d['date']:%Y-%m-%d} 民情日记标记需关注"))
 
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from care import access, rules
 from care.models import (
@@ -32,19 +31,15 @@ from care.models import (
     Tier,
     Trend,
 )
+from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day
+from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, RoleAssignment, SensitiveAccess
+from orgs.scope import mine_of
 
 # ---------------------------------------------------------------- helpers
-
-
-def as_id(value):
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number < 2**63 else None
 
 
 def _date(value, default=None, field="date", label="日期"):
@@ -52,11 +47,8 @@ def _date(value, default=None, field="date", label="日期"):
         if default is not None:
             return default
         raise ValidationError({field: f"请填写{label}"})
-    try:
-        parsed = parse_date(str(value))
-    except ValueError:
-        parsed = None
-    if parsed is None:
+    parsed = parse_day(value)
+    if not parsed:
         raise ValidationError({field: f"{label}格式不正确"})
     today = timezone.localdate()
     if parsed > today:
@@ -88,12 +80,6 @@ def _ids(data, key):
     return out
 
 
-def mine_of(user):
-    from hazards.services import mine_of as hazards_mine_of
-
-    return hazards_mine_of(user)
-
-
 def can_record_talk(user):
     """Who is offered 记录谈心谈话: a talker of the platform inside a mine (a group-level user has no branch to talk in)."""
     return access.can(user, "care_talk") and mine_of(user) is not None
@@ -112,10 +98,6 @@ def ensure_defaults(mine):
 def settings_for(mine):
     cfg = CareSettings.objects.filter(mine=mine).first()
     return cfg or ensure_defaults(mine)
-
-
-def readable_people(user):
-    return Person.objects.filter(access.person_q(user))
 
 
 def branch_people(user, capability="care_read"):
@@ -208,26 +190,11 @@ def care_file(user, pk, via="page", ip=None):
                 "concern": ev.trend == Trend.WORSE,
             }
         )
-    try:
-        from frontline.models import DiaryEntry
+    from frontline.services import diary_items_about  # the diary decides who reads it, and logs the read
 
-        if hasattr(DiaryEntry, "concern"):
-            for d in DiaryEntry.objects.filter(people=person):
-                items.append(
-                    {
-                        "date": d.date,
-                        "kind": "民情日记",
-                        "title": "需关注" if d.concern else "",
-                        "text": str(getattr(d, "content", "") or getattr(d, "text", "") or ""),
-                        "concern": d.concern,
-                    }
-                )
-    except ImportError:
-        pass
+    items.extend(diary_items_about(user, person, via=via, ip=ip))
     items.sort(key=lambda i: i["date"], reverse=True)
-    SensitiveAccess.objects.create(
-        user=user, person=person, fields="care_file,family_notes,thoughts_notes", via=via, ip=ip
-    )
+    log_read(user, [person], "care_file,family_notes,thoughts_notes", via, ip)
     return {
         "person": person,
         "family_notes": person.family_notes,
@@ -235,6 +202,13 @@ def care_file(user, pk, via="page", ip=None):
         "entries": entries,
         "timeline": items,
     }
+
+
+def log_read(user, people, what, via, ip=None):
+    """Every read of a care record is logged per person read about (``orgs.services.log_bulk_sensitive``)."""
+    from orgs.services import log_bulk_sensitive
+
+    log_bulk_sensitive(user, people, [what], via, ip)
 
 
 def file_readers(user, pk):
@@ -246,10 +220,6 @@ def file_readers(user, pk):
         "user", "user__person"
     )
     return person, rows
-
-
-def can_see_file(user, person):
-    return access.can_read_file(user, person)
 
 
 # ---------------------------------------------------------------- suggestions
@@ -287,19 +257,6 @@ def dismiss(user, person_pk, rule, reason, now=None):
 
 
 # ---------------------------------------------------------------- the register
-
-TRANSITIONS = {
-    # (status, action): (new status, label); who: care_manage over the person, or the 帮教人 for "helper" actions
-    (EntryStatus.ACTIVE, "tier"): (EntryStatus.ACTIVE, "调整等级"),
-    (EntryStatus.ACTIVE, "helper"): (EntryStatus.ACTIVE, "更换帮教人"),
-    (EntryStatus.ACTIVE, "measure"): (EntryStatus.ACTIVE, "增加帮教措施"),
-    (EntryStatus.ACTIVE, "measure_done"): (EntryStatus.ACTIVE, "措施落实"),
-    (EntryStatus.ACTIVE, "help"): (EntryStatus.ACTIVE, "记录帮教"),
-    (EntryStatus.ACTIVE, "evaluate"): (EntryStatus.ACTIVE, "阶段评估"),
-    (EntryStatus.ACTIVE, "release"): (EntryStatus.RELEASED, "转化解除"),
-}
-HELPER_ACTIONS = {"measure_done", "help", "evaluate"}
-ACTION_LABELS = {a: label for (_, a), (_, label) in TRANSITIONS.items()} | {"enter": "列入台账"}
 
 
 def eligible_helpers(mine, node=None):
@@ -402,7 +359,7 @@ def enter(user, person_pk, data, rule_keys=(), now=None):
                     at=now,
                 )
             EntryEvent.objects.create(
-                entry=entry, action="enter", actor=user, at=now, note=entry.reason,
+                entry=entry, action="enter", to_status=entry.status, actor=user, at=now, note=entry.reason,
                 data={"等级": entry.tier, "帮教人": entry.helper.name, "类型": "、".join(c.name for c in values["criteria"])},
             )  # fmt: skip
     except IntegrityError:
@@ -424,7 +381,8 @@ def get_entry(user, pk):
     return entry
 
 
-def _who(user, entry):
+def _roles_on(user, entry):
+    """ "manage": care_manage over the person; "helper": the entry's 帮教人."""
     who = set()
     if access.can(user, "care_manage", entry.person.org):
         who.add("manage")
@@ -433,122 +391,147 @@ def _who(user, entry):
     return who
 
 
-def allowed_actions(user, entry):
-    who = _who(user, entry)
-    out = []
-    for (state, action), (_new, label) in TRANSITIONS.items():
-        if state != entry.status:
-            continue
-        if "manage" in who or (action in HELPER_ACTIONS and "helper" in who):
-            out.append((action, label))
-    return out
-
-
 def open_measures(entry):
     return [m for m in entry.measures.all() if not m.done]
 
 
-def act(user, pk, action, data, now=None):
-    now = now or timezone.now()
-    entry = get_entry(user, pk)
-    if action not in {a for _, a in TRANSITIONS}:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(entry.version):
-        raise Conflict("该台账已被他人更新,请刷新后再操作")
-    key = (entry.status, action)
-    if key not in TRANSITIONS:
-        raise Conflict(f"该人员当前为“{entry.get_status_display()}”,不能{ACTION_LABELS[action]}")
-    new_status, label = TRANSITIONS[key]
-    who = _who(user, entry)
-    if not ("manage" in who or (action in HELPER_ACTIONS and "helper" in who)):
-        raise Forbidden(f"您无权{label}")
-    today = timezone.localdate(now)
-    changes, event = {}, {}
-    note = _text(data, "note", "说明", longest=1000)
+def _retier(ctx):
+    entry = ctx.obj
+    tier = _tier(ctx.params["data"])
+    if tier == entry.tier:
+        raise ValidationError({"tier": "等级没有变化"})
+    ctx.changes.update(tier=tier, eval_days=settings_for(entry.mine).eval_days(tier))
+    ctx.data = {"原等级": entry.tier, "新等级": tier}
+
+
+def _new_helper(ctx):
+    entry = ctx.obj
+    helper = _helper(ctx.params["data"], entry.person)
+    ctx.changes["helper"] = helper
+    ctx.data = {"原帮教人": entry.helper.name if entry.helper_id else "", "新帮教人": helper.name}
+
+
+def _new_measure(ctx):
+    text = _text(ctx.params["data"], "text", "措施", required=True, longest=200)
+    ctx.data = {"措施": text}
+    ctx.then(lambda ctx: Measure.objects.create(entry=ctx.obj, text=text))
+
+
+def _measure_done(ctx):
+    measure = ctx.obj.measures.filter(pk=as_id(ctx.params["data"].get("measure")) or 0, done=False).first()
+    if measure is None:
+        raise ValidationError({"measure": "请选择未落实的措施"})
+    ctx.data = {"措施": measure.text}
+
+    def mark(ctx):
+        measure.done, measure.done_on = True, timezone.localdate(ctx.now)
+        measure.save(update_fields=["done", "done_on"])
+
+    ctx.then(mark)
+
+
+def _helped(ctx):
+    entry, data, user = ctx.obj, ctx.params["data"], ctx.user
     token = str(data.get("token") or "").strip()[:40] or None
-    if action == "tier":
-        tier = _tier(data)
-        if tier == entry.tier:
-            raise ValidationError({"tier": "等级没有变化"})
-        cfg = settings_for(entry.mine)
-        changes = {"tier": tier, "eval_days": cfg.eval_days(tier)}
-        event = {"原等级": entry.tier, "新等级": tier}
-    elif action == "helper":
-        helper = _helper(data, entry.person)
-        changes = {"helper": helper}
-        event = {"原帮教人": entry.helper.name if entry.helper_id else "", "新帮教人": helper.name}
-    elif action == "measure":
-        text = _text(data, "text", "措施", required=True, longest=200)
-        event = {"措施": text}
-    elif action == "measure_done":
-        measure = entry.measures.filter(pk=as_id(data.get("measure")) or 0, done=False).first()
-        if measure is None:
-            raise ValidationError({"measure": "请选择未落实的措施"})
-        event = {"措施": measure.text}
-    elif action == "help":
-        if token and HelpRecord.objects.filter(token=token).exists():
-            existing = HelpRecord.objects.get(token=token)
-            if existing.by_id != user.pk:
-                raise Conflict("该表单已失效,请刷新页面后重新提交")
-            return entry  # the same form sent twice: one record
-        form = str(data.get("form") or "")
-        errors = {}
-        if form not in HelpForm.values:
-            errors["form"] = "请选择帮教形式"
+    if token and HelpRecord.objects.filter(token=token).exists():
+        existing = HelpRecord.objects.get(token=token)
+        if existing.by_id != user.pk:
+            raise Conflict("该表单已失效,请刷新页面后重新提交")
+        raise workflow.Unchanged(entry)  # the same form sent twice: one record
+    form = str(data.get("form") or "")
+    errors = {}
+    if form not in HelpForm.values:
+        errors["form"] = "请选择帮教形式"
+    try:
+        day = _date(data.get("date"), default=timezone.localdate(ctx.now))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        content = _text(data, "content", "帮教内容", required=True)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if day < entry.entered_on:
+        raise ValidationError({"date": "日期不能早于列入台账的日期"})
+    ctx.data = {"形式": HelpForm(form).label, "日期": day.isoformat()}
+
+    def save(ctx):
         try:
-            day = _date(data.get("date"), default=today)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        try:
-            content = _text(data, "content", "帮教内容", required=True)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if errors:
-            raise ValidationError(errors)
-        if day < entry.entered_on:
-            raise ValidationError({"date": "日期不能早于列入台账的日期"})
-        event = {"形式": HelpForm(form).label, "日期": day.isoformat()}
-    elif action == "evaluate":
-        trend = str(data.get("trend") or "")
-        if trend not in Trend.values:
-            raise ValidationError({"trend": "请选择评估结论"})
-        day = _date(data.get("date"), default=today)
-        event = {"结论": Trend(trend).label, "日期": day.isoformat()}
-    elif action == "release":
-        reason = _text(data, "reason", "解除理由", longest=1000)
-        if len(reason) < 4:
-            raise ValidationError({"reason": "请填写解除理由(转化情况)"})
-        still_open = open_measures(entry)
-        if still_open and str(data.get("confirm_open") or "") not in ("1", "true", "on", "True"):
-            raise ValidationError(
-                {
-                    "confirm_open": f"还有 {len(still_open)} 项帮教措施未落实:{'、'.join(m.text for m in still_open)}。确认仍要解除请勾选确认。"
-                }
-            )
-        changes = {"released_on": today, "release_reason": reason}
-        event = {"未落实措施": [m.text for m in still_open]} if still_open else {}
-        note = reason
-    with transaction.atomic():
-        updated = Entry.objects.filter(pk=entry.pk, version=entry.version, status=entry.status).update(
-            status=new_status, version=entry.version + 1, **changes
+            with transaction.atomic():
+                HelpRecord.objects.create(entry=entry, date=day, form=form, content=content, by=user, token=token)
+        except IntegrityError:
+            raise Conflict("该表单已提交")
+
+    ctx.then(save)
+
+
+def _evaluated(ctx):
+    data = ctx.params["data"]
+    trend = str(data.get("trend") or "")
+    if trend not in Trend.values:
+        raise ValidationError({"trend": "请选择评估结论"})
+    day = _date(data.get("date"), default=timezone.localdate(ctx.now))
+    ctx.data = {"结论": Trend(trend).label, "日期": day.isoformat()}
+    ctx.then(lambda ctx: Evaluation.objects.create(entry=ctx.obj, date=day, trend=trend, note=ctx.note, by=ctx.user))
+
+
+def _released(ctx):
+    entry, data = ctx.obj, ctx.params["data"]
+    reason = _text(data, "reason", "解除理由", longest=1000)
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请填写解除理由(转化情况)"})
+    still_open = open_measures(entry)
+    if still_open and str(data.get("confirm_open") or "") not in ("1", "true", "on", "True"):
+        names = "、".join(m.text for m in still_open)
+        raise ValidationError(
+            {"confirm_open": f"还有 {len(still_open)} 项帮教措施未落实:{names}。确认仍要解除请勾选确认。"}
         )
-        if not updated:
-            raise Conflict("该台账已被他人更新,请刷新后再操作")
-        if action == "measure":
-            Measure.objects.create(entry=entry, text=event["措施"])
-        elif action == "measure_done":
-            Measure.objects.filter(pk=measure.pk).update(done=True, done_on=today)
-        elif action == "help":
-            try:
-                with transaction.atomic():
-                    HelpRecord.objects.create(entry=entry, date=day, form=form, content=content, by=user, token=token)
-            except IntegrityError:
-                raise Conflict("该表单已提交")
-        elif action == "evaluate":
-            Evaluation.objects.create(entry=entry, date=day, trend=trend, note=note, by=user)
-        EntryEvent.objects.create(entry=entry, action=action, actor=user, at=now, note=note, data=event)
-    return Entry.objects.select_related("person", "person__org", "helper", "mine").get(pk=entry.pk)
+    ctx.changes.update(released_on=timezone.localdate(ctx.now), release_reason=reason)
+    ctx.data = {"未落实措施": [m.text for m in still_open]} if still_open else {}
+    ctx.note = reason
+
+
+A = EntryStatus.ACTIVE
+HELPER = {"manage", "helper"}  # what the 帮教人 records themselves; the rest is care_manage's over the person
+# The register: every change of an entry, one row each.
+MACHINE = workflow.Machine(
+    name="台账",
+    model=Entry,
+    event_model=EntryEvent,
+    event_fk="entry",
+    get=lambda user, pk: get_entry(user, pk),
+    roles_of=_roles_on,
+    reread=lambda user, pk, entry: Entry.objects.select_related("person", "person__org", "helper", "mine").get(
+        pk=entry.pk
+    ),
+    messages={"stale": "该台账已被他人更新,请刷新后再操作", "busy": "该台账已被他人更新,请刷新后再操作",
+              "state": "该人员当前为“{status}”,不能{label}"},
+    table=[
+        Transition("tier", "调整等级", [A], A, {"manage"}, effect=_retier),
+        Transition("helper", "更换帮教人", [A], A, {"manage"}, effect=_new_helper),
+        Transition("measure", "增加帮教措施", [A], A, {"manage"}, effect=_new_measure),
+        Transition("measure_done", "措施落实", [A], A, HELPER, effect=_measure_done),
+        Transition("help", "记录帮教", [A], A, HELPER, effect=_helped),
+        Transition("evaluate", "阶段评估", [A], A, HELPER, effect=_evaluated),
+        Transition("release", "转化解除", [A], EntryStatus.RELEASED, {"manage"}, effect=_released),
+    ],
+)  # fmt: skip
+ACTION_LABELS = MACHINE.labels | {"enter": "列入台账"}
+
+
+def allowed_actions(user, entry):
+    return MACHINE.allowed(user, entry)
+
+
+def act(user, pk, action, data, now=None):
+    """One change of a register entry, as the table allows (``common.workflow``)."""
+    note = _text(data, "note", "说明", longest=1000)
+    return MACHINE.apply(user, pk, action, version=data.get("version"), note=note, params={"data": data}, now=now)
+
+
+def timeline(entry):
+    return MACHINE.timeline(entry.events.select_related("actor", "actor__person"), ACTION_LABELS)
 
 
 def next_evaluation(entry, last_eval=None):
@@ -587,6 +570,14 @@ def overdue_for(user):
         q |= access.org_q(user, "person__org__path", "care_manage")
     qs = Entry.objects.filter(q, status=EntryStatus.ACTIVE).select_related("person").order_by()[:200]
     return [e for e in with_due(qs) if e.overdue]
+
+
+def helped_by(user):
+    """The active entries whose 帮教人 the user is, each with its next evaluation date (``due``)."""
+    if not user.is_authenticated or not user.person_id:
+        return []
+    qs = Entry.objects.filter(helper_id=user.person_id, status=EntryStatus.ACTIVE).select_related("person")
+    return list(with_due(qs.order_by("pk")[:50]))
 
 
 # ---------------------------------------------------------------- branch and mine figures

@@ -93,8 +93,14 @@ def suggestion_list(request):
     return render(
         request,
         "care/suggestions.html",
-        {"suggestions": services.suggestions_for(user), "can_manage": access.can(user, "care_manage")},
+        {"suggestions": _logged_suggestions(request), "can_manage": access.can(user, "care_manage")},
     )
+
+
+def _logged_suggestions(request):
+    suggestions = services.suggestions_for(request.user)
+    services.log_read(request.user, [s.person for s in suggestions], "排查建议", "page", _ip(request))
+    return suggestions
 
 
 @login_required
@@ -102,8 +108,6 @@ def suggestion_list(request):
 def suggestion_dismiss(request, person, rule):
     try:
         services.dismiss(request.user, person, rule, request.POST.get("reason"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     except ValidationError as exc:
@@ -139,6 +143,7 @@ def register_list(request):
         raise Http404
     page = Paginator(qs.order_by("tier", "-entered_on", "pk"), 50).get_page(request.GET.get("page"))
     entries = services.with_due(page.object_list)
+    services.log_read(user, [e.person for e in entries], "薄弱人物台账", "page", _ip(request))
     context = {
         "page": page,
         "entries": entries,
@@ -171,10 +176,7 @@ def entry_new(request, person):
     user = request.user
     if not access.can(user, "care_manage"):
         raise Http404
-    try:
-        target = services.person_for(user, person, "care_manage")
-    except NotFound:
-        raise Http404
+    target = services.person_for(user, person, "care_manage")
     services.ensure_defaults(target.mine)
     rules = [
         r
@@ -213,10 +215,7 @@ def entry_new(request, person):
 
 
 def _entry_or_404(user, pk):
-    try:
-        return services.get_entry(user, pk)
-    except NotFound:
-        raise Http404
+    return services.get_entry(user, pk)
 
 
 def _entry_page(request, entry, errors=None, data=None, open_action=None, status=200):
@@ -227,10 +226,7 @@ def _entry_page(request, entry, errors=None, data=None, open_action=None, status
         "measures": entry.measures.all(),
         "helps": entry.helps.select_related("by", "by__person"),
         "evaluations": entry.evaluations.select_related("by", "by__person"),
-        "events": [
-            (ev, services.ACTION_LABELS.get(ev.action, ev.action))
-            for ev in entry.events.select_related("actor", "actor__person")
-        ],
+        "events": services.timeline(entry),
         "actions": services.allowed_actions(request.user, entry),
         "open_measures": services.open_measures(entry),
         "helpers": services.eligible_helpers(entry.mine, entry.person.org)
@@ -251,7 +247,9 @@ def _entry_page(request, entry, errors=None, data=None, open_action=None, status
 
 @login_required
 def entry_detail(request, pk):
-    return _entry_page(request, _entry_or_404(request.user, pk))
+    entry = _entry_or_404(request.user, pk)
+    services.log_read(request.user, [entry.person], "薄弱人物台账", "page", _ip(request))
+    return _entry_page(request, entry)
 
 
 @login_required
@@ -260,8 +258,6 @@ def entry_act(request, pk, action):
     user = request.user
     try:
         services.act(user, pk, action, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/care/register/{pk}/")
     except ValidationError as exc:
@@ -288,6 +284,8 @@ def screening_list(request):
         .order_by("-date", "-pk")
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    people = [f.person for screening in page for f in screening.findings.all()]
+    services.log_read(user, people, "排查发现", "page", _ip(request))
     return render(request, "care/screenings.html", {"page": page, "can_manage": access.can(user, "care_manage")})
 
 
@@ -395,6 +393,7 @@ def talk_detail(request, pk):
     )
     if talk is None:
         raise Http404
+    services.log_read(request.user, talk.people.all(), "谈心谈话", "page", _ip(request))
     return render(
         request, "care/talk.html", {"t": talk, "people": talk.people.all(), "follow_ups": talk.follow_ups.all()}
     )
@@ -405,8 +404,6 @@ def talk_detail(request, pk):
 def follow_up_close(request, pk):
     try:
         follow = services.close_follow_up(request.user, pk, request.POST.get("note"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     messages.success(request, "跟进事项已关闭")
@@ -436,10 +433,7 @@ def coverage_page(request):
 
 @login_required
 def person_file(request, pk):
-    try:
-        data = services.care_file(request.user, pk, via="page", ip=_ip(request))
-    except NotFound:
-        raise Http404
+    data = services.care_file(request.user, pk, via="page", ip=_ip(request))
     entries = services.with_due(data["entries"])
     visible = {e.pk for e in Entry.objects.visible_to(request.user).filter(pk__in=[e.pk for e in entries])}
     return render(
@@ -451,16 +445,15 @@ def person_file(request, pk):
             "visible_entries": visible,
             "can_manage": access.can(request.user, "care_manage", data["person"].org),
             "can_talk": services.can_record_talk(request.user),
+            # a 帮教人 (an ordinary 党员) reads this file but not the person's roster record
+            "can_open_person": Person.objects.visible_to(request.user).filter(pk=data["person"].pk).exists(),
         },
     )
 
 
 @login_required
 def file_readers(request, pk):
-    try:
-        person, rows = services.file_readers(request.user, pk)
-    except NotFound:
-        raise Http404
+    person, rows = services.file_readers(request.user, pk)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "care/readers.html", {"person": person, "page": page})
 

@@ -13,19 +13,13 @@ from common.excel import XLSX_CONTENT_TYPE, ExcelError, template_bytes, xlsx_res
 
 
 def _importer_or_404(kind, user):
-    try:
-        importer = imports.get_importer(kind)
-        targets = imports.target_choices(importer, user)
-    except NotFound:
-        raise Http404
+    importer = imports.get_importer(kind)
+    targets = imports.target_choices(importer, user)
     return importer, targets
 
 
 def _job_or_404(user, pk):
-    try:
-        return imports.get_job(user, pk)
-    except NotFound:
-        raise Http404
+    return imports.get_job(user, pk)
 
 
 @login_required

@@ -184,10 +184,37 @@ def _progress(job):
     return report
 
 
+J = ImportStatus
+# How a job moves, once: new status -> the statuses it may come from. Every change of status goes through
+# ``_move`` (a compare-and-set on the status, so a double click or a second worker cannot move it twice).
+JOB_STEPS = {
+    J.CHECKING: {J.QUEUED},
+    J.READY: {J.CHECKING},
+    J.INVALID: {J.CHECKING, J.APPLYING},
+    J.APPLYING: {J.READY},
+    J.DONE: {J.APPLYING},
+    J.FAILED: {J.QUEUED, J.CHECKING, J.APPLYING},
+    J.CANCELLED: {J.READY, J.INVALID},
+}
+ENDED = {J.READY, J.INVALID, J.DONE, J.FAILED, J.CANCELLED}  # a step into these stamps finished_at
+
+
+def _move(job, status, user=None, **fields):
+    """Move ``job`` to ``status`` as the table allows; False when it is no longer in a state it may come from."""
+    jobs = ImportJob.objects.filter(pk=job.pk, status__in=JOB_STEPS[status])
+    if user is not None:
+        jobs = jobs.filter(user=user)
+    if status in ENDED:
+        fields.setdefault("finished_at", timezone.now())
+    moved = bool(jobs.update(status=status, **fields))
+    if moved:
+        job.status = status
+    return moved
+
+
 def _finish(job, status, **fields):
-    fields.update(status=status, finished_at=timezone.now())
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
-    if status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED):
+    _move(job, status, **fields)
+    if status in (J.DONE, J.FAILED, J.CANCELLED):
         stored_path(job).unlink(missing_ok=True)
 
 
@@ -209,7 +236,7 @@ def run_check(job_id):
     if job.status != ImportStatus.QUEUED:
         return
     importer = get_importer(job.kind)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
+    _move(job, ImportStatus.CHECKING)
     try:
         rows = _read(job, importer)
         job.total = len(rows)
@@ -227,17 +254,12 @@ def run_check(job_id):
     if checked.errors:
         _record_errors(job, checked)
     else:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.READY, summary=checked.counts, processed=job.total, finished_at=timezone.now()
-        )
+        _move(job, ImportStatus.READY, summary=checked.counts, processed=job.total)
 
 
 def confirm(user, job):
     """The user confirms a checked file: it is written (in the background for large files)."""
-    claimed = ImportJob.objects.filter(pk=job.pk, user=user, status=ImportStatus.READY).update(
-        status=ImportStatus.APPLYING, processed=0
-    )
-    if not claimed:
+    if not _move(job, ImportStatus.APPLYING, user=user, processed=0):
         raise Conflict("该导入已确认或已失效,请勿重复提交")
     if stored_path(job).stat().st_size <= INLINE_BYTES:
         run_apply(job.pk)
@@ -248,10 +270,7 @@ def confirm(user, job):
 
 
 def cancel(user, job):
-    cancelled = ImportJob.objects.filter(
-        pk=job.pk, user=user, status__in=(ImportStatus.READY, ImportStatus.INVALID)
-    ).update(status=ImportStatus.CANCELLED, finished_at=timezone.now())
-    if not cancelled:
+    if not _move(job, ImportStatus.CANCELLED, user=user):
         raise Conflict("该导入正在进行或已结束,不能取消")
     stored_path(job).unlink(missing_ok=True)
 

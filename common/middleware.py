@@ -34,3 +34,28 @@ class RefuseNulCharactersMiddleware:
                 )
             return HttpResponse(self.message, status=422, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class DomainErrorPagesMiddleware:
+    """A page view lets a service's ``NotFound`` (missing or out of scope) and ``Forbidden`` rise: they answer as
+    Django's 404 and 403 pages, once here instead of ``except NotFound: raise Http404`` in every view. (The API
+    answers them as JSON through its own exception handlers; views still catch ``Conflict`` and field errors to
+    show them next to the form.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from common.errors import Forbidden, NotFound
+
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
+        if isinstance(exception, Forbidden):
+            raise PermissionDenied(exception.message) from exception
+        return None

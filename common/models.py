@@ -1,4 +1,5 @@
-"""Records shared by every module: the Excel import job (see ``common/imports.py``)."""
+"""Records shared by every module: the Excel import job (see ``common/imports.py``) and the abstract event row of
+every workflow (see ``common/workflow.py``)."""
 
 from django.conf import settings
 from django.db import models
@@ -52,3 +53,22 @@ class ImportJob(models.Model):
         if self.status in (ImportStatus.DONE, ImportStatus.READY, ImportStatus.INVALID):
             return 100
         return int(self.processed * 100 / self.total) if self.total else 0
+
+
+class TransitionEvent(models.Model):
+    """One row of a record's timeline, written by ``common.workflow.Machine.apply``: who did what, when, from which
+    state to which, with what note and what else changed. Each machine's event model adds its record's key."""
+
+    action = models.CharField(max_length=20, verbose_name="动作")
+    from_status = models.CharField(max_length=12, blank=True, verbose_name="原状态")
+    to_status = models.CharField(max_length=12, verbose_name="新状态")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField(verbose_name="时间")
+    note = models.TextField(blank=True, verbose_name="说明")
+    data = models.JSONField(default=dict, blank=True, verbose_name="附加数据")
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]

@@ -93,3 +93,44 @@ def register_action(action):
 
 def actions_for(user):
     return sorted((a for a in _actions if a.visible is None or a.visible(user)), key=lambda a: a.order)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something recorded about the user or answered for them (SPEC §7.3 "my records"): shown on their home for a
+    while, derived from the records (nothing is stored to be marked read)."""
+
+    text: str
+    url: str
+    at: object  # date or datetime: newest first
+    warn: bool = False
+
+
+NOTICE_DAYS = 14  # how long a notice stays on the home page
+_notices = []
+
+
+def register_notice(provider):
+    """``provider(user, since) -> iterable of Notice`` for records since ``since`` (a datetime); one query."""
+    if provider not in _notices:
+        _notices.append(provider)
+    return provider
+
+
+def notices_for(user):
+    from datetime import date, datetime, timedelta
+
+    from django.utils import timezone
+
+    if not user.is_authenticated or not user.person_id:
+        return []
+    since = timezone.now() - timedelta(days=NOTICE_DAYS)
+    items = [n for provider in _notices for n in provider(user, since)]
+
+    def newest(n):
+        at = n.at
+        if isinstance(at, datetime):
+            return timezone.localtime(at).replace(tzinfo=None)
+        return datetime.combine(at, datetime.min.time()) if isinstance(at, date) else datetime.min
+
+    return sorted(items, key=newest, reverse=True)

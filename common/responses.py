@@ -35,19 +35,38 @@ def new_form_token():
     return uuid.uuid4().hex
 
 
-def submit_once(request, create, initial):
+SIMILAR_MINUTES = 30  # a record like one the same person made this recently is asked about before it is saved
+
+
+def submit_once(request, create, initial, similar=None):
     """The "new record" form every module has: GET shows ``initial`` (with a fresh form token); POST calls
     ``create()``, which makes one record per token (a double tap or a retry answers with the first one).
 
     Returns (record or None, data for the form, errors). Bad input keeps what was typed, with the messages by field;
     a stale form (another user's token) keeps what was typed under a fresh token, the reason in ``errors["__all__"]``;
-    a user who may not create answers 404 (the page does not exist for them)."""
+    a user who may not create answers 404 (the page does not exist for them).
+    ``similar(since)``: a record like this one the same user made since then, or None — the form then asks once
+    before saving a second (the page keeps a hidden ``confirm_duplicate``)."""
     from django.core.exceptions import ValidationError
 
     from common.errors import Conflict, Forbidden
 
     if request.method != "POST":
         return None, {"token": new_form_token(), **initial}, {}
+    if similar is not None and request.POST.get("confirm_duplicate") != "1":
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        twin = similar(timezone.now() - timedelta(minutes=SIMILAR_MINUTES))
+        # e.g. Back, then 保存 again: the restored form carries a new token (the same token is the same submission,
+        # answered below with the record it made)
+        if twin is not None and getattr(twin, "token", None) != request.POST.get("token"):
+            data = request.POST.copy()
+            data["confirm_duplicate"] = "1"
+            minutes = max(1, int((timezone.now() - twin.created_at).total_seconds() // 60))
+            message = f"您 {minutes} 分钟前刚登记过一条相同的记录。若确是另一条,请再点一次保存;否则不必重复登记。"
+            return None, data, {"__all__": [message]}
     try:
         return create(), request.POST, {}
     except ValidationError as exc:

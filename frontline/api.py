@@ -132,16 +132,12 @@ def _diary_item(e):
     )  # fmt: skip
 
 
-def _events(events, labels):
-    return events_out(events, labels)
-
-
 def _request_out(user, r):
     return RequestOut(
         id=r.pk, problem=r.problem, due=r.due, status=r.status, status_label=r.get_status_display(), overdue=r.overdue,
         handling=r.handling, result=r.result, feedback=r.feedback, version=r.version,
         actions=[a for a, _ in services.request_actions(user, r)],
-        events=_events(r.events.select_related("actor", "actor__person"), services.REQUEST_LABELS),
+        events=events_out(services.request_timeline(r)),
     )  # fmt: skip
 
 
@@ -401,7 +397,7 @@ def _task_detail(user, t):
     out = _task_out(user, t).dict()
     out.update(
         description=t.campaign.description,
-        events=_events(t.events.select_related("actor", "actor__person"), services.TASK_LABELS),
+        events=events_out(services.task_timeline(t)),
         attachments=[
             AttachmentOut(name=a.name, size=a.size, url=reverse("frontline_attachment", args=[a.pk]))
             for a in t.attachments.all()

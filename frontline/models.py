@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from common.models import TransitionEvent
 from orgs import scope
 from orgs.models import OrgNode
 
@@ -121,17 +122,10 @@ class DiaryRequest(models.Model):
         )
 
 
-class RequestEvent(models.Model):
+class RequestEvent(TransitionEvent):
     request = models.ForeignKey(DiaryRequest, on_delete=models.CASCADE, related_name="events", verbose_name="诉求")
-    action = models.CharField(max_length=20, verbose_name="动作")
-    from_status = models.CharField(max_length=10, blank=True, verbose_name="原状态")
-    to_status = models.CharField(max_length=10, verbose_name="新状态")
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
-    at = models.DateTimeField(verbose_name="时间")
-    note = models.TextField(blank=True, verbose_name="说明")
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = verbose_name_plural = "诉求流转记录"
 
     def __str__(self):
@@ -293,17 +287,10 @@ class CampaignTask(models.Model):
         return bool(self.reported_at) and timezone.localdate(self.reported_at) > self.campaign.deadline
 
 
-class TaskEvent(models.Model):
+class TaskEvent(TransitionEvent):
     task = models.ForeignKey(CampaignTask, on_delete=models.CASCADE, related_name="events", verbose_name="任务")
-    action = models.CharField(max_length=20, verbose_name="动作")
-    from_status = models.CharField(max_length=10, blank=True, verbose_name="原状态")
-    to_status = models.CharField(max_length=10, verbose_name="新状态")
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
-    at = models.DateTimeField(verbose_name="时间")
-    note = models.TextField(blank=True, verbose_name="说明")
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = verbose_name_plural = "专项任务流转记录"
 
     def __str__(self):

@@ -6,15 +6,17 @@ form ``Conflict`` (409), bad input ``ValidationError`` with Chinese messages per
 """
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
+from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day
+from common.workflow import Transition
 from frontline.models import (
     OPEN_REQUEST_STATUSES,
     TO_REPORT,
@@ -33,9 +35,9 @@ from frontline.models import (
     UrgentTask,
 )
 from hazards.models import Location
-from hazards.services import as_id
 from orgs import scope
-from orgs.models import OrgKind, OrgNode, Person, SensitiveAccess
+from orgs.models import OrgKind, OrgNode, Person
+from orgs.services import log_bulk_sensitive
 
 R = RequestStatus
 T = TaskStatus
@@ -43,44 +45,6 @@ MAX_PEOPLE = 30
 MAX_REQUESTS = 10
 MAX_TEXT = 4000
 
-# ---------------------------------------------------------------- the two tables of allowed transitions
-
-# 诉求: (state, action) -> (new state, who, label). "write" = a secretary of the entry's branch (the author is one).
-REQUEST_TRANSITIONS = {
-    (R.OPEN, "handle"): (R.HANDLING, {"write"}, "登记办理情况"),
-    (R.HANDLING, "handle"): (R.HANDLING, {"write"}, "补充办理情况"),
-    (R.OPEN, "resolve"): (R.RESOLVED, {"write"}, "办结"),
-    (R.HANDLING, "resolve"): (R.RESOLVED, {"write"}, "办结"),
-    (R.RESOLVED, "feedback"): (R.CLOSED, {"write"}, "反馈职工并销号"),
-    (R.RESOLVED, "reopen"): (R.HANDLING, {"write"}, "职工不满意,继续办理"),
-}
-REQUEST_ACTIONS = sorted({a for _, a in REQUEST_TRANSITIONS})
-# what each action is called in messages and on the timeline (the table's labels say it per state: "补充办理情况")
-REQUEST_LABELS = {
-    "create": "提出诉求",
-    "handle": "办理",
-    "resolve": "办结",
-    "feedback": "反馈职工并销号",
-    "reopen": "职工不满意,继续办理",
-}
-# every request action carries text: what was done, the result, what the worker was told, why it goes on
-REQUEST_NOTE = {
-    "handle": "请填写办理情况",
-    "resolve": "请填写办理结果",
-    "feedback": "请填写向职工反馈的情况",
-    "reopen": "请填写职工不满意的原因",
-}
-
-# 专项工作: "branch" = 书记/支部委员 of the task's branch; "review" = the party committee of the mine.
-TASK_TRANSITIONS = {
-    (T.SENT, "report"): (T.REPORTED, {"branch"}, "上报"),
-    (T.RETURNED, "report"): (T.REPORTED, {"branch"}, "重新上报"),
-    (T.REPORTED, "accept"): (T.ACCEPTED, {"review"}, "审核通过"),
-    (T.REPORTED, "return"): (T.RETURNED, {"review"}, "退回"),
-}
-TASK_ACTIONS = sorted({a for _, a in TASK_TRANSITIONS})
-TASK_LABELS = {a: label for (_, a), (_, _, label) in TASK_TRANSITIONS.items()} | {"send": "下发"}
-TASK_NOTE_REQUIRED = {"return": "请填写退回原因"}
 ATTACHMENT_EXTENSIONS = {
     ".pdf",
     ".doc",
@@ -115,18 +79,6 @@ def _list(data, key):
         if not isinstance(values, (list, tuple)):
             values = [values]
     return [v for v in values if v not in (None, "")]
-
-
-def _date(value):
-    """A date, None when empty, False when malformed."""
-    if isinstance(value, date):
-        return value
-    if not value:
-        return None
-    try:
-        return parse_date(str(value)) or False
-    except ValueError:
-        return False
 
 
 def _bool(value):
@@ -165,7 +117,7 @@ def _pick_branch(user, data, capability):
 
 def _day(data, key, errors, label, now):
     today = timezone.localdate(now)
-    day = _date(data.get(key)) if data.get(key) else today
+    day = parse_day(data.get(key)) if data.get(key) else today
     if day is False:
         errors[key] = f"{label}格式不正确"
     elif day > today:
@@ -253,11 +205,7 @@ def log_reads(user, entries, via, ip=None):
     DiaryRead.objects.bulk_create(
         [DiaryRead(user=user, entry=e, via=via, ip=ip, at=now) for e in entries], batch_size=1000
     )
-    people = {p.pk: p for e in entries for p in e.people.all()}
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip, at=now) for p in people.values()],
-        batch_size=1000,
-    )
+    log_bulk_sensitive(user, [p for e in entries for p in e.people.all()], ["民情日记"], via, ip)
 
 
 def read_entry(user, pk, via, ip=None):
@@ -266,10 +214,36 @@ def read_entry(user, pk, via, ip=None):
     entry.people_list = list(entry.people.select_related("org").order_by("emp_no"))
     entry.request_list = list(entry.requests.prefetch_related("events", "events__actor", "events__actor__person"))
     DiaryRead.objects.create(user=user, entry=entry, via=via, ip=ip)
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields="民情日记", via=via, ip=ip) for p in entry.people_list]
-    )
+    log_bulk_sensitive(user, entry.people_list, ["民情日记"], via, ip)
     return entry
+
+
+def diary_items_about(user, person, via, ip=None):
+    """The 民情日记 visits that met ``person`` and that ``user`` may read (the diary's own ``visible_to``), for
+    another module's timeline (care's file): each shown entry is logged like any read of the diary. A reader
+    without the diary's capability (a 帮教人 who is an ordinary 党员) gets nothing."""
+    entries = list(
+        DiaryEntry.objects.visible_to(user).filter(people=person).prefetch_related("people").order_by("-date", "-pk")
+    )
+    log_reads(user, entries, via, ip)
+    return [
+        {
+            "date": e.date,
+            "kind": "民情日记",
+            "title": f"{e.place} · 需关注" if e.concern else e.place,
+            "text": e.learned + (f"\n措施:{e.action}" if e.action else ""),
+            "concern": e.concern,
+        }
+        for e in entries
+    ]
+
+
+def concern_visits(person_ids, since):
+    """[{pk, people, date}] of visits marked 需关注 since ``since`` that met these people (dates only, no contents:
+    care's suggestions say "民情日记标记需关注" and link nothing)."""
+    return DiaryEntry.objects.filter(people__in=person_ids, concern=True, date__gte=since).values(
+        "pk", "people", "date"
+    )
 
 
 def _diary_mines(user):
@@ -312,7 +286,7 @@ def filter_entries(user, params):
         qs = qs.filter(people=as_id(params["person"]))
     if as_id(params.get("branch")):
         qs = qs.filter(branch_id=as_id(params["branch"]))
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -375,7 +349,7 @@ def create_entry(user, data, now=None):
     problems = [str(p).strip()[:MAX_TEXT] for p in _list(data, "requests") if str(p).strip()]
     if len(problems) > MAX_REQUESTS:
         errors["requests"] = f"一次最多记 {MAX_REQUESTS} 条诉求"
-    due = _date(data.get("due"))
+    due = parse_day(data.get("due"))
     if due is False:
         errors["due"] = "承诺办结日期格式不正确"
     elif due and day and due < day:
@@ -434,7 +408,9 @@ def update_entry(user, pk, data, now=None):
         )  # fmt: skip
         if not updated:
             raise Conflict("该日记已被修改,请刷新后再改")
+        before = audit.snapshot(entry)
         entry.refresh_from_db()
+        audit.audit_update(before, entry, actor=user)
         entry.people.set(people)
     return entry
 
@@ -455,7 +431,7 @@ def add_request(user, pk, data, now=None):
     errors = {}
     if len(problem) < 2:
         errors["problem"] = "请填写诉求内容"
-    due = _date(data.get("due"))
+    due = parse_day(data.get("due"))
     if due is False:
         errors["due"] = "承诺办结日期格式不正确"
     if errors:
@@ -485,56 +461,62 @@ def get_request(user, pk):
     return request
 
 
+def _request_roles(user, request):
+    return {"write"} if scope.can(user, "frontline_diary_write", request.entry.branch) else set()
+
+
+def _handled(ctx):
+    handling = ctx.obj.handling
+    ctx.changes["handling"] = f"{handling}\n{ctx.note}".strip() if handling else ctx.note
+
+
+def _resolved(ctx):
+    ctx.changes["result"] = ctx.note
+
+
+def _fed_back(ctx):
+    ctx.changes.update(feedback=ctx.note, closed_at=ctx.now)
+
+
+# 诉求: 问题 → 办理 → 结果 → 反馈. "write" = a secretary of the entry's branch (the author is one). Every step carries
+# its text (what was done, the result, what the worker was told, why it goes on); labels read per state.
+REQUEST_MACHINE = workflow.Machine(
+    name="诉求",
+    model=DiaryRequest,
+    event_model=RequestEvent,
+    event_fk="request",
+    get=lambda user, pk: get_request(user, pk),
+    roles_of=_request_roles,
+    note_min=2,
+    note_max=2000,
+    labels={"handle": "办理", "resolve": "办结"},
+    table=[
+        Transition("handle", "登记办理情况", [R.OPEN], R.HANDLING, {"write"}, note="请填写办理情况", effect=_handled),
+        Transition("handle", "补充办理情况", [R.HANDLING], R.HANDLING, {"write"}, note="请填写办理情况",
+                   effect=_handled),
+        Transition("resolve", "办结", [R.OPEN, R.HANDLING], R.RESOLVED, {"write"}, note="请填写办理结果",
+                   effect=_resolved),
+        Transition("feedback", "反馈职工并销号", [R.RESOLVED], R.CLOSED, {"write"}, note="请填写向职工反馈的情况",
+                   effect=_fed_back),
+        Transition("reopen", "职工不满意,继续办理", [R.RESOLVED], R.HANDLING, {"write"}, note="请填写职工不满意的原因"),
+    ],
+)  # fmt: skip
+REQUEST_TRANSITIONS = REQUEST_MACHINE.as_dict()
+REQUEST_ACTIONS = REQUEST_MACHINE.actions
+REQUEST_LABELS = REQUEST_MACHINE.labels | {"create": "提出诉求"}  # what each action is called on the timeline
+
+
 def request_actions(user, request):
-    roles = {"write"} if scope.can(user, "frontline_diary_write", request.entry.branch) else set()
-    return [
-        (a, label) for (s, a), (_n, who, label) in REQUEST_TRANSITIONS.items() if s == request.status and who & roles
-    ]
+    return REQUEST_MACHINE.allowed(user, request)
 
 
 def act_on_request(user, pk, action, data, now=None):
-    """One step of 问题 → 办理 → 结果 → 反馈, as the table allows."""
-    now = now or timezone.now()
-    request = get_request(user, pk)
-    if action not in REQUEST_ACTIONS:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(request.version):
-        raise Conflict(f"该诉求已被他人处理(现在是“{request.get_status_display()}”),请刷新后再操作")
-    key = (request.status, action)
-    if key not in REQUEST_TRANSITIONS:
-        raise Conflict(f"诉求当前状态为“{request.get_status_display()}”,不能{REQUEST_LABELS[action]}")
-    new_status, who, label = REQUEST_TRANSITIONS[key]
-    if "write" in who and not scope.can(user, "frontline_diary_write", request.entry.branch):
-        raise Forbidden(f"您无权{label}")
-    note = _text(data, "note", 2000)
-    if len(note) < 2:
-        raise ValidationError({"note": REQUEST_NOTE[action]})
-    changes = {}
-    if action == "handle":
-        changes["handling"] = f"{request.handling}\n{note}".strip() if request.handling else note
-    elif action == "resolve":
-        changes["result"] = note
-    elif action == "feedback":
-        changes["feedback"] = note
-        changes["closed_at"] = now
-    with transaction.atomic():
-        updated = DiaryRequest.objects.filter(pk=request.pk, version=request.version, status=request.status).update(
-            status=new_status, version=request.version + 1, **changes
-        )
-        if not updated:
-            raise Conflict("该诉求已被他人处理,请刷新后再操作")
-        RequestEvent.objects.create(
-            request=request,
-            action=action,
-            from_status=request.status,
-            to_status=new_status,
-            actor=user,
-            at=now,
-            note=note,
-        )
-    request.refresh_from_db()
-    return request
+    """One step of 问题 → 办理 → 结果 → 反馈, as the table allows (``common.workflow``)."""
+    return REQUEST_MACHINE.apply(user, pk, action, version=data.get("version"), note=data.get("note"), now=now)
+
+
+def request_timeline(request):
+    return REQUEST_MACHINE.timeline(request.events.all(), REQUEST_LABELS)
 
 
 def book_entries(user, start, end, branch=None, ip=None):
@@ -619,7 +601,7 @@ def filter_urgent(user, params):
         qs = qs.filter(
             Q(title__contains=words) | Q(place__contains=words) | Q(result__contains=words) | Q(content__contains=words)
         )
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -676,7 +658,7 @@ def create_campaign(user, data, now=None):
     description = _text(data, "description")
     if len(description) < 4:
         errors["description"] = "请填写工作要求(至少4个字)"
-    deadline = _date(data.get("deadline"))
+    deadline = parse_day(data.get("deadline"))
     if not deadline:
         errors["deadline"] = "请填写上报期限" if deadline is None else "上报期限格式不正确"
     elif deadline < timezone.localdate(now):
@@ -794,11 +776,6 @@ def _task_roles(user, task):
     return roles
 
 
-def task_actions(user, task):
-    roles = _task_roles(user, task)
-    return [(a, label) for (s, a), (_n, who, label) in TASK_TRANSITIONS.items() if s == task.status and who & roles]
-
-
 ATTACHMENT_KINDS = ("pdf", "office", "image", "txt", "zip")
 
 
@@ -823,58 +800,67 @@ def _attachments(files):
     return cleaned
 
 
-def act_on_task(user, pk, action, data, files=(), now=None):
-    """One transition of a branch's 专项工作 task, as the table allows."""
-    now = now or timezone.now()
-    task = get_task(user, pk)
-    if action not in TASK_ACTIONS:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(task.version):
-        raise Conflict(f"该任务已被他人处理(现在是“{task.get_status_display()}”),请刷新后再操作")
-    key = (task.status, action)
-    if key not in TASK_TRANSITIONS:
-        raise Conflict(f"任务当前状态为“{task.get_status_display()}”,不能{TASK_LABELS[action]}")
-    new_status, who, label = TASK_TRANSITIONS[key]
-    if not (who & _task_roles(user, task)):
-        raise Forbidden(f"您无权{label}")
-    note = _text(data, "note", 2000)
-    changes = {}
-    errors = {}
-    uploads = []
-    if action == "report":
-        report = _text(data, "report")
-        if len(report) < 2:
-            errors["report"] = "请填写上报内容"
-        try:
-            uploads = _attachments(files)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        changes = {"report": report, "reported_at": now}
-    if action in TASK_NOTE_REQUIRED and len(note) < 2:
-        errors["note"] = TASK_NOTE_REQUIRED[action]
+def _reported(ctx):
+    """上报: the report's text (required) and its attachments, saved with the event row."""
+    errors, uploads = {}, []
+    report = _text(ctx.params.get("data") or {}, "report")
+    if len(report) < 2:
+        errors["report"] = "请填写上报内容"
+    try:
+        uploads = _attachments(ctx.params.get("files") or ())
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        updated = CampaignTask.objects.filter(pk=task.pk, version=task.version, status=task.status).update(
-            status=new_status, version=task.version + 1, **changes
-        )
-        if not updated:
-            raise Conflict("该任务已被他人处理,请刷新后再操作")
-        event = TaskEvent.objects.create(
-            task=task,
-            action=action,
-            from_status=task.status,
-            to_status=new_status,
-            actor=user,
-            at=now,
-            note=note if action != "report" else changes["report"][:200],
-        )
+    ctx.changes.update(report=report, reported_at=ctx.now)
+    ctx.note = report[:200]
+
+    def save(ctx):
         for f in uploads:
-            a = TaskAttachment(task=task, event=event, name=os.path.basename(f.name)[:120], size=f.size)
+            a = TaskAttachment(task=ctx.obj, event=ctx.event, name=os.path.basename(f.name)[:120], size=f.size)
             a.file.save("attachment" + os.path.splitext(f.name)[1].lower(), f, save=False)
             a.save()
-    return get_task(user, pk)
+
+    ctx.then(save)
+
+
+# 专项工作: "branch" = 书记/支部委员 of the task's branch; "review" = the party committee of the mine.
+TASK_MACHINE = workflow.Machine(
+    name="任务",
+    model=CampaignTask,
+    event_model=TaskEvent,
+    event_fk="task",
+    get=lambda user, pk: get_task(user, pk),
+    roles_of=_task_roles,
+    note_min=2,
+    note_max=2000,
+    table=[
+        Transition("report", "上报", [T.SENT], T.REPORTED, {"branch"}, effect=_reported),
+        Transition("report", "重新上报", [T.RETURNED], T.REPORTED, {"branch"}, effect=_reported),
+        Transition("accept", "审核通过", [T.REPORTED], T.ACCEPTED, {"review"}),
+        Transition("return", "退回", [T.REPORTED], T.RETURNED, {"review"}, note="请填写退回原因"),
+    ],
+)  # fmt: skip
+TASK_TRANSITIONS = TASK_MACHINE.as_dict()
+TASK_ACTIONS = TASK_MACHINE.actions
+TASK_LABELS = TASK_MACHINE.labels | {"send": "下发"}
+
+
+def task_actions(user, task):
+    return TASK_MACHINE.allowed(user, task)
+
+
+def act_on_task(user, pk, action, data, files=(), now=None):
+    """One transition of a branch's 专项工作 task, as the table allows (``common.workflow``)."""
+    return TASK_MACHINE.apply(
+        user, pk, action, version=data.get("version"), note=data.get("note"), params={"data": data, "files": files},
+        now=now,
+    )  # fmt: skip
+
+
+def task_timeline(task):
+    events = task.events.select_related("actor", "actor__person").prefetch_related("attachments")
+    return TASK_MACHINE.timeline(events, TASK_LABELS)
 
 
 def get_attachment(user, pk):

@@ -9,15 +9,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden, or_404
+from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from hazards.models import Location
-from hazards.views import CappedPaginator
 from orgs.models import OrgKind, OrgNode, Person
 
 PAGE_SIZE = 30
@@ -172,8 +173,7 @@ def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=20
     entry = or_404(services.read_entry, user, pk, "page", _ip(request))
     for r in entry.request_list:
         r.actions = services.request_actions(user, r)
-        for e in r.events.all():
-            e.label = services.REQUEST_LABELS.get(e.action, e.action)
+        r.timeline = services.request_timeline(r)
     context = {
         "e": entry,
         "can_write": services.scope.can(user, "frontline_diary_write", entry.branch),
@@ -190,8 +190,6 @@ def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=20
 def diary_add_request(request, pk):
     try:
         services.add_request(request.user, pk, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/diary/{pk}/")
     except ValidationError as exc:
@@ -207,8 +205,6 @@ def request_act(request, pk, action):
     req = or_404(services.get_request, user, pk)
     try:
         services.act_on_request(user, pk, action, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/diary/{req.entry_id}/#request-{req.pk}")
     except ValidationError as exc:
@@ -327,13 +323,12 @@ URGENT_COLUMNS = [
     ("no", "序号", 6), ("date", "日期", 12), ("branch", "党支部", 18), ("title", "任务", 28), ("kind", "类别", 12), ("place", "地点", 18),
     ("role", "书记角色", 12), ("content", "任务经过", 40), ("result", "结果", 30), ("people", "参与人员", 30), ("by", "记录人", 10),
 ]  # fmt: skip
-LEDGER_MAX = 20_000
 
 
 @login_required
 def urgent_ledger(request):
     """急难险重任务台账: the filtered list as .xlsx."""
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+    from common import export
 
     user = request.user
     if not services.scope.can(user, "frontline"):
@@ -343,17 +338,13 @@ def urgent_ledger(request):
         .select_related("branch", "recorded_by", "recorded_by__person")
         .prefetch_related("people")
     )
+    tasks, cut = export.capped(qs.order_by("date", "pk"))
     rows = [
         [n, t.date, t.branch.name, t.title, t.get_kind_display(), t.place, t.get_role_display(), t.content, t.result,
          "、".join(p.name for p in t.people.all()), t.recorded_by.display_name()]
-        for n, t in enumerate(qs.order_by("date", "pk")[:LEDGER_MAX], start=1)
+        for n, t in enumerate(tasks, start=1)
     ]  # fmt: skip
-    columns = [Column(key, header, width=width) for key, header, width in URGENT_COLUMNS]
-    note = f"急难险重任务台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 项"
-    return xlsx_response(
-        f"急难险重任务台账-{timezone.localdate():%Y%m%d}.xlsx",
-        workbook_bytes([Sheet("急难险重", columns, rows, notes=[note])]),
-    )
+    return export.xlsx("急难险重任务台账", URGENT_COLUMNS, rows, cut, unit="项", sheet="急难险重")
 
 
 @login_required
@@ -496,10 +487,9 @@ def task_detail(request, pk):
 
 
 def _task_detail(request, task, errors=None, data=None, open_action=None, status=200):
-    events = list(task.events.select_related("actor", "actor__person").prefetch_related("attachments"))
+    events = services.task_timeline(task)
     for e in events:
-        e.label = services.TASK_LABELS.get(e.action, e.action)
-        e.to_label = TaskStatus(e.to_status).label
+        e.links = [{"url": reverse("frontline_attachment", args=[a.pk]), "name": a.name} for a in e.attachments.all()]
     context = {
         "t": task, "events": events, "actions": services.task_actions(request.user, task), "errors": errors or {},
         "general_errors": (errors or {}).get("__all__", []), "data": data or {}, "open_action": open_action,
@@ -514,8 +504,6 @@ def task_act(request, pk, action):
     user = request.user
     try:
         services.act_on_task(user, pk, action, request.POST, request.FILES.getlist("attachments"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/tasks/{pk}/")
     except ValidationError as exc:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
+from common.api_schemas import EventOut, events_out
 from hazards import services
 from hazards.models import HazardStatus
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
@@ -39,17 +40,6 @@ class HazardOut(Schema):
     actions: list[str] = Field(description="当前用户在此状态下可做的操作")
 
 
-class HazardEventOut(Schema):
-    action: str
-    label: str
-    from_status: str
-    to_status: str
-    actor: str
-    at: datetime
-    note: str
-    data: dict
-
-
 class HazardDetail(HazardOut):
     funds: str | None = Field(None, description="资金(元)")
     plan: str
@@ -57,7 +47,7 @@ class HazardDetail(HazardOut):
     closed_at: datetime | None
     external_id: str
     photos: list[str] = Field(description="照片地址(已重新编码,无 EXIF)")
-    events: list[HazardEventOut] = Field(description="过程:谁、何时、做了什么、说明")
+    events: list[EventOut] = Field(description="过程:谁、何时、做了什么、说明")
 
 
 class HazardPage(Schema):
@@ -135,7 +125,6 @@ def list_hazards(request, filters: Query[HazardFilters]):
 
 def _detail(user, h):
     out = _out(user, h).dict()
-    events = h.events.select_related("actor", "actor__person")
     out.update(
         funds=str(h.funds) if h.funds is not None else None,
         plan=h.plan,
@@ -143,19 +132,7 @@ def _detail(user, h):
         closed_at=h.closed_at,
         external_id=h.external_id,
         photos=[reverse("hazard_photo", args=[p.pk]) for p in h.photos.all()],
-        events=[
-            HazardEventOut(
-                action=e.action,
-                label=services.ACTION_LABELS.get(e.action, e.action),
-                from_status=e.from_status,
-                to_status=e.to_status,
-                actor=e.actor.display_name(),
-                at=e.at,
-                note=e.note,
-                data=e.data or {},
-            )  # fmt: skip
-            for e in events
-        ],
+        events=events_out(services.timeline(h)),
     )
     return HazardDetail(**out)
 

@@ -9,14 +9,15 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from common import imports
+from common import audit, imports
 from common.excel import Column
 from common.imports import Checked, Importer, RowError
 from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus, Location, Shift
-from hazards.services import ensure_defaults, mine_of
+from hazards.services import ensure_defaults
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.roster_excel import parse_date
+from orgs.scope import mine_of
 
 STATUS_NAMES = {label: value for value, label in HazardStatus.choices} | {
     "已整改": HazardStatus.CLOSED,
@@ -186,7 +187,9 @@ def apply_plan(user, plan):
     now = timezone.now()
     months = {tally.month_of(h.found_at) for h in plan.creates} | {tally.month_of(h.found_at) for h, _ in plan.updates}
     created = Hazard.objects.bulk_create(plan.creates, batch_size=1000)
+    before = []
     for hazard, changes in plan.updates:
+        before.append(audit.snapshot(hazard))
         for field, value in changes.items():
             setattr(hazard, field, value)
         hazard.version += 1
@@ -212,4 +215,5 @@ def apply_plan(user, plan):
     )
     months |= {tally.month_of(h.found_at) for h, _ in plan.updates}  # an import may move a hazard to another month
     tally.recount(plan.mine.pk, months)
+    audit.audit_bulk(user, created, zip(before, [x for x, _ in plan.updates]), via="excel_import")
     return {"created": len(created), "updated": len(plan.updates)}

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
-from common.modules import Action, Figure, register_action, register_tile
+from common.modules import Action, Figure, Notice, register_action, register_notice, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from hazards import services
@@ -64,3 +64,11 @@ def hazard_figures(user):
         Figure("超期", overdue, url="/hazards/?overdue=1", warn=bool(overdue)),
         Figure("本月按期销号率", f"{rate}%", url="/hazards/?status=closed", warn=rate < 90),
     ]
+
+
+@register_notice
+def my_hazards_closed(user, since):
+    """The finder of a hazard hears that it was closed (销号): what they reported was dealt with."""
+    closed = Hazard.objects.filter(found_by_id=user.person_id, status=HazardStatus.CLOSED, closed_at__gte=since)
+    for h in closed.order_by("-closed_at")[:5]:
+        yield Notice(text=f"您发现的隐患已销号:{h.description[:24]}", url=f"/hazards/{h.pk}/", at=h.closed_at)

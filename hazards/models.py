@@ -3,6 +3,7 @@ violations (三违) and vanguard (责任区)."""
 
 from django.db import models
 
+from common.models import TransitionEvent
 from orgs import scope
 from orgs.models import OrgNode
 
@@ -332,20 +333,12 @@ class HazardPhoto(models.Model):
         return f"隐患 #{self.hazard_id} 的照片"
 
 
-class HazardEvent(models.Model):
+class HazardEvent(TransitionEvent):
     """The timeline: every transition with who, when, note and what changed."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events", verbose_name="隐患")
-    action = models.CharField(max_length=20, verbose_name="动作")
-    from_status = models.CharField(max_length=12, blank=True, verbose_name="原状态")
-    to_status = models.CharField(max_length=12, verbose_name="新状态")
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
-    at = models.DateTimeField(verbose_name="时间")
-    note = models.TextField(blank=True, verbose_name="说明")
-    data = models.JSONField(default=dict, blank=True, verbose_name="附加数据")
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = verbose_name_plural = "隐患流转记录"
 
     def __str__(self):

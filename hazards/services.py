@@ -1,6 +1,5 @@
 """The hazard closed loop (SPEC §4.1): registering, the one table of allowed transitions, and who waits for what."""
 
-import copy
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -8,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
+from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day, parse_moment
+from common.workflow import Transition
 from hazards import tally
 from hazards.models import (
     DEFAULT_CATEGORIES,
@@ -29,45 +30,13 @@ from hazards.models import (
 )
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
+from orgs.scope import mine_of
 
 S = HazardStatus
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
 
-# The lifecycle, once: (state, action) -> (new state, who may do it, label).
-# Who: "finder" = the person who found it; "responsible" = the 责任人; "manage" = hazards_manage at the location's
-# unit; "manage_unit" = hazards_manage at the responsible unit; "verify" = hazards_verify at the location's unit;
-# "supervise" = hazards_supervise at the mine. A new state of None keeps the state (挂牌督办 is a flag).
-TRANSITIONS = {
-    (S.REGISTERED, "fix_onsite"): (S.PENDING, {"finder", "manage"}, "现场处理完毕"),
-    (S.REGISTERED, "assign"): (S.RECTIFYING, {"manage"}, "限时整改(五定)"),
-    (S.RECTIFYING, "submit"): (S.PENDING, {"responsible", "manage_unit"}, "提交整改"),
-    (S.RECTIFYING, "request_extension"): (S.EXTENSION, {"responsible", "manage_unit"}, "申请延期"),
-    (S.EXTENSION, "approve_extension"): (S.RECTIFYING, {"verify"}, "批准延期"),
-    (S.EXTENSION, "refuse_extension"): (S.RECTIFYING, {"verify"}, "驳回延期"),
-    (S.PENDING, "verify_pass"): (S.CLOSED, {"verify"}, "验收通过(销号)"),
-    (S.PENDING, "verify_reject"): (S.RECTIFYING, {"verify"}, "验收驳回"),
-    (S.CLOSED, "reopen"): (S.REGISTERED, {"verify"}, "重新打开"),
-    **{(state, "supervise"): (None, {"supervise"}, "挂牌督办") for state in OPEN_STATUSES},
-}
-ACTIONS = sorted({action for _, action in TRANSITIONS})
-ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()} | {
-    "register": "登记",
-    "import": "导入",
-}
-NOTE_REQUIRED = {"verify_reject", "reopen", "refuse_extension", "request_extension"}
-
-
 # ---------------------------------------------------------------- master data
-
-
-def as_id(value):
-    """A posted id as an int, or None when it is not a plain positive number a database id can be."""
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number < 2**63 else None
 
 
 def ensure_defaults(mine):
@@ -83,24 +52,6 @@ def ensure_defaults(mine):
         )
     if not Shift.objects.filter(mine=mine).exists():
         Shift.objects.bulk_create([Shift(mine=mine, name=n, order=i) for i, n in enumerate(DEFAULT_SHIFTS)])
-
-
-def mine_of(user):
-    """The mine a user works in: their own record's, else the first mine of their roles. Read once per request."""
-    return scope.memo(user, "mine_of", lambda: _find_mine(user))
-
-
-def _find_mine(user):
-    if user.person_id:
-        return OrgNode.objects.filter(pk=Person.objects.filter(pk=user.person_id).values("mine_id")[:1]).first()
-    # the mine at or above any of the user's role nodes, in one query (paths of the tree are STEPLEN-wide steps)
-    step = OrgNode.steplen
-    prefixes = {path[:end] for _role, path in scope.assignments_of(user) for end in range(step, len(path) + 1, step)}
-    if prefixes:
-        mine = OrgNode.objects.filter(kind=OrgKind.MINE, path__in=prefixes).order_by("path").first()
-        if mine:
-            return mine
-    return OrgNode.objects.filter(kind=OrgKind.MINE).order_by("path").first() if user.is_superuser else None
 
 
 # ---------------------------------------------------------------- register
@@ -133,21 +84,6 @@ def _photos(uploads):
     return [_photo(u) for u in uploads]
 
 
-def _moment(value, default=None):
-    if not value:
-        return default
-    try:
-        parsed = parse_datetime(str(value))
-    except ValueError:  # well formed but impossible, e.g. 2026-13-45T10:00
-        return None
-    if parsed is None:
-        return None
-    try:
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-    except (ValueError, OverflowError):
-        return None
-
-
 def register(user, data, photos=(), now=None):
     """登记隐患. ``data``: location, category, grade, description, clause, found_at, shift, token. Field errors in Chinese."""
     now = now or timezone.now()
@@ -178,7 +114,7 @@ def register(user, data, photos=(), now=None):
     description = str(data.get("description") or "").strip()
     if len(description) < 4:
         errors["description"] = "请描述隐患(至少4个字)"
-    found_at = _moment(data.get("found_at"), default=now)
+    found_at = parse_moment(data.get("found_at"), default=now)
     if found_at is None:
         errors["found_at"] = "发现时间格式不正确"
     elif found_at > now + timedelta(minutes=5):
@@ -272,18 +208,6 @@ def _roles_on(user, hazard):
     return roles
 
 
-def allowed_actions(user, hazard):
-    roles = _roles_on(user, hazard)
-    out = []
-    for (state, action), (_new, who, label) in TRANSITIONS.items():
-        if state != hazard.status or not (who & roles):
-            continue
-        if action == "supervise" and (hazard.supervised or not hazard.grade.major):
-            continue
-        out.append((action, label))
-    return out
-
-
 # ---------------------------------------------------------------- transitions
 
 
@@ -307,7 +231,7 @@ def _assign_fields(hazard, data):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors["funds"] = "资金须为不小于0的数字"
-    deadline = _date(data.get("deadline")) or (
+    deadline = parse_day(data.get("deadline")) or (
         timezone.localdate(hazard.found_at) + timedelta(days=hazard.grade.deadline_days)
     )
     if deadline is False:
@@ -328,7 +252,7 @@ def _assign_fields(hazard, data):
 
 def _later_deadline(hazard, value):
     """A new deadline for an extension: a valid date after the current one."""
-    deadline = _date(value)
+    deadline = parse_day(value)
     if not deadline or deadline <= (hazard.deadline or timezone.localdate()):
         raise ValidationError({"deadline": "请填写晚于原期限的新期限"})
     return deadline
@@ -342,88 +266,117 @@ def requested_deadline(hazard):
     return (event.data or {}).get("申请期限") if event else None
 
 
-def _date(value):
-    if not value:
-        return None
-    try:
-        parsed = parse_date(str(value))
-    except ValueError:
-        return False
-    return parsed or False
+def _assign(ctx):
+    fields = _assign_fields(ctx.obj, ctx.params.get("data") or {})
+    ctx.changes.update(fields)
+    ctx.data = {
+        "责任单位": fields["responsible_unit"].name,
+        "责任人": fields["responsible_person"].name,
+        "期限": fields["deadline"].isoformat(),
+    }
+
+
+def _request_extension(ctx):
+    data = ctx.params.get("data") or {}
+    if data.get("deadline"):
+        ctx.data = {"申请期限": _later_deadline(ctx.obj, data.get("deadline")).isoformat()}
+
+
+def _approve_extension(ctx):
+    hazard, data = ctx.obj, ctx.params.get("data") or {}
+    deadline = _later_deadline(hazard, data.get("deadline") or requested_deadline(hazard))
+    ctx.changes["deadline"] = deadline
+    ctx.data = {"原期限": hazard.deadline.isoformat() if hazard.deadline else "", "新期限": deadline.isoformat()}
+
+
+def _supervisable(ctx):
+    if not ctx.obj.grade.major:
+        return "只有重大隐患需要挂牌督办"
+    if ctx.obj.supervised:
+        return "该隐患已挂牌督办"
+    return None
+
+
+def _rejected_to(hazard):
+    """验收驳回: back to 整改 under its 五定, or, for an on-the-spot fix that failed, back to be handled with 五定."""
+    return S.RECTIFYING if hazard.responsible_person_id else S.REGISTERED
+
+
+def _set(**fields):
+    def effect(ctx):
+        ctx.changes.update({k: (ctx.now if v is _NOW else v) for k, v in fields.items()})
+
+    return effect
+
+
+_NOW = object()
+
+
+def _tally(ctx):
+    tally.status_changed(ctx.obj, ctx.after)
+
+
+# The lifecycle, once. Who: "finder" = the person who found it; "responsible" = the 责任人; "manage" =
+# hazards_manage at the location's unit; "manage_unit" = hazards_manage at the responsible unit; "verify" =
+# hazards_verify at the location's unit; "supervise" = hazards_supervise at the mine. A target of None keeps the
+# state (挂牌督办 is a flag).
+MACHINE = workflow.Machine(
+    name="隐患",
+    model=Hazard,
+    event_model=HazardEvent,
+    event_fk="hazard",
+    get=lambda user, pk: get(user, pk),
+    roles_of=lambda user, hazard: _roles_on(user, hazard),
+    after=_tally,
+    messages={"state": "隐患当前状态为“{status}”,不能{label}"},
+    table=[
+        Transition("fix_onsite", "现场处理完毕", [S.REGISTERED], S.PENDING, {"finder", "manage"}),
+        Transition("assign", "限时整改(五定)", [S.REGISTERED], S.RECTIFYING, {"manage"}, effect=_assign),
+        Transition("submit", "提交整改", [S.RECTIFYING], S.PENDING, {"responsible", "manage_unit"}),
+        Transition("request_extension", "申请延期", [S.RECTIFYING], S.EXTENSION, {"responsible", "manage_unit"},
+                   note=True, effect=_request_extension),
+        Transition("approve_extension", "批准延期", [S.EXTENSION], S.RECTIFYING, {"verify"}, effect=_approve_extension),
+        Transition("refuse_extension", "驳回延期", [S.EXTENSION], S.RECTIFYING, {"verify"}, note=True),
+        Transition("verify_pass", "验收通过(销号)", [S.PENDING], S.CLOSED, {"verify"}, effect=_set(closed_at=_NOW)),
+        Transition("verify_reject", "验收驳回", [S.PENDING], _rejected_to, {"verify"}, note=True),
+        Transition("reopen", "重新打开", [S.CLOSED], S.REGISTERED, {"verify"}, note=True, effect=_set(closed_at=None)),
+        Transition("supervise", "挂牌督办", OPEN_STATUSES, None, {"supervise"}, guard=_supervisable,
+                   effect=_set(supervised=True)),
+    ],
+)  # fmt: skip
+TRANSITIONS = MACHINE.as_dict()
+ACTIONS = MACHINE.actions
+ACTION_LABELS = MACHINE.labels | {"register": "登记", "import": "导入"}
+
+
+def allowed_actions(user, hazard):
+    return MACHINE.allowed(user, hazard)
+
+
+def timeline(hazard):
+    """The hazard's events, labelled for ``common/timeline.html`` and ``common.api_schemas.events_out``."""
+    return MACHINE.timeline(hazard.events.select_related("actor", "actor__person"), ACTION_LABELS)
 
 
 def act(user, pk, action, data, photos=(), now=None):
-    """Apply one action of the table. Invalid in this state -> Conflict (409); stale form -> Conflict; not allowed -> Forbidden."""
-    now = now or timezone.now()
-    hazard = get(user, pk)
-    key = (hazard.status, action)
-    if action not in ACTIONS:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(hazard.version):
-        raise Conflict(f"该隐患已被他人处理(现在是“{hazard.get_status_display()}”),请刷新后再操作")
-    if key not in TRANSITIONS:
-        raise Conflict(f"隐患当前状态为“{hazard.get_status_display()}”,不能{ACTION_LABELS[action]}")
-    new_status, who, label = TRANSITIONS[key]
-    if not (who & _roles_on(user, hazard)):
-        raise Forbidden(f"您无权{label}")
-    note = str(data.get("note") or "").strip()[:1000]
-    if action in NOTE_REQUIRED and not note:
-        raise ValidationError({"note": "请填写原因或说明"})
-    changes, event_data = {}, {}
-    if action == "assign":
-        fields = _assign_fields(hazard, data)
-        changes.update(fields)
-        event_data = {
-            "责任单位": fields["responsible_unit"].name,
-            "责任人": fields["responsible_person"].name,
-            "期限": fields["deadline"].isoformat(),
-        }
-    elif action == "request_extension":
-        if data.get("deadline"):
-            event_data = {"申请期限": _later_deadline(hazard, data.get("deadline")).isoformat()}
-    elif action == "approve_extension":
-        deadline = _later_deadline(hazard, data.get("deadline") or requested_deadline(hazard))
-        changes["deadline"] = deadline
-        event_data = {"原期限": hazard.deadline.isoformat() if hazard.deadline else "", "新期限": deadline.isoformat()}
-    elif action == "supervise":
-        if not hazard.grade.major:
-            raise Conflict("只有重大隐患需要挂牌督办")
-        changes["supervised"] = True
-    elif action == "verify_reject" and not hazard.responsible_person_id:
-        new_status = S.REGISTERED  # an on-the-spot fix that failed: back to be handled with 五定
-    if action == "verify_pass":
-        changes["closed_at"] = now
-    if action == "reopen":
-        changes["closed_at"] = None
-    images = _photos(photos)
-    target = new_status or hazard.status
-    with transaction.atomic():
-        updated = Hazard.objects.filter(pk=hazard.pk, version=hazard.version, status=hazard.status).update(
-            status=target, version=hazard.version + 1, **changes
-        )
-        if not updated:
-            raise Conflict("该隐患已被他人处理,请刷新后再操作")
-        for image in images:
-            photo = HazardPhoto(hazard=hazard, stage="fixed")
-            photo.image.save("photo.jpg", image, save=False)
-            photo.save()
-        HazardEvent.objects.create(
-            hazard=hazard,
-            action=action,
-            from_status=hazard.status,
-            to_status=target,
-            actor=user,
-            at=now,
-            note=note,
-            data=event_data,
-        )
-        after = copy.copy(hazard)
-        after.status = target
-        for name, value in changes.items():
-            setattr(after, name, value)
-        tally.status_changed(hazard, after)
-    return get(user, pk)
+    """Apply one action of the table (``common.workflow``): invalid in this state or a stale form -> Conflict (409),
+    not allowed -> Forbidden, out of scope -> NotFound; photos (of the fix) are checked before anything is written."""
+
+    def with_photos(ctx):
+        images = _photos(photos)
+
+        def save(ctx):
+            for image in images:
+                photo = HazardPhoto(hazard=ctx.obj, stage="fixed")
+                photo.image.save("photo.jpg", image, save=False)
+                photo.save()
+
+        ctx.then(save)
+
+    return MACHINE.apply(
+        user, pk, action, version=data.get("version"), note=data.get("note"), params={"data": data}, now=now,
+        extra=with_photos,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- lists and 待办
@@ -448,7 +401,7 @@ def filter_list(user, params):
         from django.db.models import Q
 
         qs = qs.filter(Q(found_by__name__contains=finder) | Q(found_by__emp_no=finder))
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(found_at__date__gte=start)
     if end:
@@ -603,3 +556,19 @@ def _edit_grade(mine, data):
     grade.deadline_days, grade.supervision = days, supervision
     grade.save(update_fields=["deadline_days", "supervision"])
     return grade
+
+
+def similar_recent(user, data, since):
+    """A hazard this user registered since ``since`` at the same place with the same description (a repeated
+    submit), or None."""
+    from common.parsing import as_id
+
+    text = str(data.get("description") or "").strip()
+    location = as_id(data.get("location"))
+    if not text or location is None:
+        return None
+    return (
+        Hazard.objects.filter(recorded_by=user, created_at__gte=since, location_id=location, description=text)
+        .order_by("-created_at")
+        .first()
+    )

@@ -3,80 +3,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound
+from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from hazards import services
 from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
 
-PAGE_SIZE = 30
-COUNT_CAP = 10_000
-
-
-class CappedPaginator(Paginator):
-    """Counts up to 10,000 rows: past that the list says "10000+" instead of counting a million rows on every page.
-
-    ``newest``: the date field the list is ordered by (newest first, then id). The (id, date) of the matching rows
-    are read first, at most 2,001 of them: when there are no more than 2,000 the filter is selective, and the page is
-    cut from those in memory and read by id, because walking the date index backwards to find the newest 30 of a few
-    scattered rows can read the whole table. Past 500 the rows are dense enough for the date index to find the
-    page at once, and they are counted (up to 10,001) without reading them.
-    """
-
-    FEW = 500
-
-    def __init__(self, object_list, per_page, newest=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.newest = newest
-
-    def _keys(self):
-        """The (id, date) of all matching rows when there are few, else None."""
-        if not hasattr(self, "_rows"):
-            self._rows = None
-            if self.newest:
-                rows = list(self.object_list.order_by().values_list("pk", self.newest)[: self.FEW + 1])
-                self._rows = rows if len(rows) <= self.FEW else None
-        return self._rows
-
-    @property
-    def count(self):
-        if not hasattr(self, "_count"):
-            keys = self._keys()
-            self._count = len(keys) if keys is not None else self.object_list.order_by()[: COUNT_CAP + 1].count()
-        return self._count
-
-    @property
-    def capped(self):
-        return self.count > COUNT_CAP
-
-    def page(self, number):
-        if not self.newest:
-            return super().page(number)
-        keys = self._keys()
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        if keys is None:
-            # the page's ids by the date index alone, then their rows with what they show (the rows skipped by the
-            # offset are never joined)
-            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        else:
-            ordered = sorted(keys, key=lambda row: (row[1], row[0]), reverse=True)
-            ids = [pk for pk, _ in ordered[bottom : bottom + self.per_page]]
-        rows = {obj.pk: obj for obj in self.object_list.order_by().filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
-
 
 def _hazard_or_404(user, pk):
-    try:
-        return services.get(user, pk)
-    except NotFound:
-        raise Http404
+    return services.get(user, pk)
 
 
 def _choices(mine):
@@ -129,6 +70,7 @@ def hazard_new(request):
     hazard, data, errors = submit_once(
         request, lambda: services.register(user, request.POST, request.FILES.getlist("photos")),
         {"found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        similar=lambda since: services.similar_recent(user, request.POST, since),
     )  # fmt: skip
     if hazard is not None:
         messages.success(request, "隐患已登记")
@@ -148,7 +90,7 @@ def _detail(request, hazard, errors=None, data=None, open_action=None, status=20
     unit_path = (hazard.responsible_unit or hazard.location.unit).path
     context = {
         "h": hazard,
-        "events": _labelled(hazard.events.select_related("actor", "actor__person")),
+        "events": services.timeline(hazard),
         "photos": hazard.photos.all(),
         "actions": services.allowed_actions(request.user, hazard),
         "units": OrgNode.objects.filter(
@@ -165,23 +107,12 @@ def _detail(request, hazard, errors=None, data=None, open_action=None, status=20
     return render(request, "hazards/detail.html", context, status=status)
 
 
-def _labelled(events):
-    events = list(events)
-    for e in events:
-        e.label = services.ACTION_LABELS.get(e.action, "登记")
-        e.to_label = HazardStatus(e.to_status).label
-        e.from_label = HazardStatus(e.from_status).label if e.from_status and e.from_status != e.to_status else ""
-    return events
-
-
 @login_required
 @require_POST
 def hazard_act(request, pk, action):
     user = request.user
     try:
         services.act(user, pk, action, request.POST, request.FILES.getlist("photos"))
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         hazard = _hazard_or_404(user, pk)
         return refused(request, exc, f"/hazards/{hazard.pk}/", "查看隐患当前状态")
@@ -279,13 +210,12 @@ LEDGER_COLUMNS = [
     ("r_person", "责任人", 10), ("measures", "整改措施", 30), ("funds", "资金(元)", 10), ("deadline", "整改期限", 12),
     ("status", "状态", 10), ("overdue", "超期", 6), ("closed", "销号日期", 12), ("supervised", "挂牌督办", 8),
 ]  # fmt: skip
-LEDGER_MAX = 100_000
 
 
 @login_required
 def hazard_ledger(request):
-    """隐患台账: the filtered list as .xlsx in the columns a mine keeps."""
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+    """隐患台账: the filtered list as .xlsx in the columns a mine keeps (at most the export cap, said in the file)."""
+    from common import export
 
     qs = (
         services.filter_list(request.user, request.GET)
@@ -299,10 +229,11 @@ def hazard_ledger(request):
             "responsible_person",
             "shift",
         )
-        .order_by("found_at", "pk")[:LEDGER_MAX]
+        .order_by("found_at", "pk")
     )
+    hazards, cut = export.capped(qs)
     rows = []
-    for n, h in enumerate(qs, start=1):
+    for n, h in enumerate(hazards, start=1):
         rows.append([
             n, h.pk, timezone.localtime(h.found_at).date(), h.shift.name if h.shift_id else "", h.location.name, h.location.unit.name,
             h.category.name, h.grade.name, h.description, h.clause, h.found_by.name if h.found_by_id else "",
@@ -311,7 +242,4 @@ def hazard_ledger(request):
             h.get_status_display(), "是" if h.overdue else "", timezone.localtime(h.closed_at).date() if h.closed_at else None,
             "是" if h.supervised else "",
         ])  # fmt: skip
-    columns = [Column(key, header, width=width) for key, header, width in LEDGER_COLUMNS]
-    note = f"隐患排查治理台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 条"
-    content = workbook_bytes([Sheet("隐患台账", columns, rows, notes=[note])])
-    return xlsx_response(f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx", content)
+    return export.xlsx("隐患台账", LEDGER_COLUMNS, rows, cut)

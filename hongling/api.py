@@ -2,14 +2,15 @@
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from common.api_auth import SessionAuth, TokenAuth
 from common.errors import DomainError
+from orgs.api_auth import SessionAuth, TokenAuth
 
 
 class BodyNotAnObject(ValueError):
@@ -131,11 +132,32 @@ def domain_error(request, exc):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
+def validation_errors(exc):
+    """{field: [Chinese messages]} of a Django ``ValidationError`` ("__all__" for errors of the whole input)."""
+    if hasattr(exc, "error_dict"):
+        return {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+    return {"__all__": list(exc.messages)}
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    """422 for a service's ``ValidationError``, in the shape of ninja's own 422 plus ``errors`` per field."""
+    errors = validation_errors(exc)
+    detail = [
+        {"loc": ["body"] if field == "__all__" else ["body", field], "msg": msg, "type": "value_error"}
+        for field, msgs in errors.items()
+        for msg in msgs
+    ]
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
 def _register_routers():
     from care.api import router as care_router
     from frontline.api import router as frontline_router
     from hazards.api import router as hazards_router
+    from leadership.api import router as leadership_router
     from orgs.api import router as orgs_router
+    from stability.api import router as stability_router
     from training.api import router as training_router
     from vanguard.api import router as vanguard_router
     from violations.api import router as violations_router
@@ -147,6 +169,8 @@ def _register_routers():
     api.add_router("/frontline", frontline_router)
     api.add_router("/training/", training_router)
     api.add_router("/care", care_router)
+    api.add_router("/leadership", leadership_router)
+    api.add_router("/stability", stability_router)
 
 
 _register_routers()

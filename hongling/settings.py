@@ -27,6 +27,8 @@ def env_list(name, default):
 
 DATA_DIR = Path(os.environ.get("HONGLING_DATA_DIR", BASE_DIR / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# written by `manage.py demo`: while it exists every page carries the 演示数据 mark (delete it with the demo data)
+HONGLING_DEMO_FLAG = DATA_DIR / "demo-data"
 
 
 def _secret_key():
@@ -109,6 +111,8 @@ INSTALLED_APPS = [
     "frontline",
     "training",
     "care",
+    "leadership",
+    "stability",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "common.middleware.RefuseNulCharactersMiddleware",
+    "common.middleware.DomainErrorPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.navigation",
+                "common.context_processors.demo_mark",
             ],
             "builtins": ["common.templatetags.hongling"],
         },
@@ -245,6 +251,8 @@ HONGLING_IMPORT_MAX_SECONDS = float(os.environ.get("HONGLING_IMPORT_MAX_SECONDS"
 # 新入职 / 转岗 are derived from dates inside this window (days).
 HONGLING_NEW_HIRE_DAYS = int(os.environ.get("HONGLING_NEW_HIRE_DAYS", 180))
 HONGLING_TRANSFER_DAYS = int(os.environ.get("HONGLING_TRANSFER_DAYS", 180))
+# public holidays (ISO dates): a legal period whose last day is one ends on the next working day (stability/clock.py)
+HONGLING_HOLIDAYS = [d for d in os.environ.get("HONGLING_HOLIDAYS", "").replace(" ", "").split(",") if d]
 # 每日一题: FSRS desired retention of ordinary and of high-risk knowledge points (瓦斯, 水, 火, 顶板, 煤尘)
 HONGLING_LESSON_MAX_BYTES = int(os.environ.get("HONGLING_LESSON_MAX_BYTES", 200 * 1024 * 1024))
 # the largest file any upload may be (the largest attachment kind); images: at most this many pixels

@@ -1,13 +1,14 @@
 from django.urls import include, path
 
 from common import health
-from common import views as common_views
+from hongling import views as home_views
 from hongling.api import api
 
 urlpatterns = [
-    path("", common_views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("favicon.ico", home_views.favicon),
     path("healthz", health.healthz, name="healthz"),
-    path("menu/", common_views.menu, name="menu"),
+    path("menu/", home_views.menu, name="menu"),
     path("accounts/", include("orgs.account_urls")),
     path("", include("orgs.urls")),
     path("", include("orgs.excel_urls")),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("frontline/", include("frontline.urls")),
     path("training/", include("training.urls")),
     path("care/", include("care.urls")),
+    path("leadership/", include("leadership.urls")),
+    path("stability/", include("stability.urls")),
     path("api/", api.urls),
 ]
 

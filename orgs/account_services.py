@@ -117,17 +117,6 @@ def assignable_orgs(actor):
     return OrgNode.objects.visible_to(actor, "manage_accounts").order_by("path")
 
 
-def get_assignable_org(actor, pk):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound()
-    node = assignable_orgs(actor).filter(pk=pk).first()
-    if node is None:
-        raise NotFound()
-    return node
-
-
 def get_assignment(actor, target, pk):
     """A role assignment of ``target`` at a node the actor manages (404 otherwise)."""
     try:

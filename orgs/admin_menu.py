@@ -16,3 +16,18 @@ register(
         visible=lambda u: scope.can(u, "manage_accounts") or scope.can(u, "sensitive"),
     )
 )
+register(
+    MenuEntry(
+        "角色授予确认",
+        "role_grants",
+        "person-check",
+        order=83,
+        visible=lambda u: _confirms_grants(u),
+    )
+)
+
+
+def _confirms_grants(user):
+    from orgs import grant_services
+
+    return grant_services.is_committee_member(user)

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import DomainError, NotFound
+from common.errors import Conflict, DomainError, Forbidden, NotFound
 from orgs import account_services as acc
 from orgs import grant_services, lockout, services
 from orgs.models import OrgNode, Role, User
@@ -147,10 +147,7 @@ def accounts_admin(request):
 
 
 def _account_or_404(actor, pk):
-    try:
-        return acc.get_account(actor, pk)
-    except NotFound:
-        raise Http404
+    return acc.get_account(actor, pk)
 
 
 def _detail_context(actor, target, role_form=None):
@@ -196,9 +193,7 @@ def account_reset(request, pk):
     target = _account_or_404(actor, pk)
     try:
         password = services.reset_password(actor, target)
-    except NotFound:
-        raise Http404
-    except DomainError as exc:
+    except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
         return _error_page(request, actor, target, exc)
     target.refresh_from_db()
     return _password_page(request, target, password, created=False)
@@ -213,9 +208,7 @@ def account_active(request, pk):
     active = request.POST.get("active") == "1"
     try:
         services.set_active(actor, target, active)
-    except NotFound:
-        raise Http404
-    except DomainError as exc:
+    except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
         return _error_page(request, actor, target, exc)
     messages.success(request, "账号已启用" if active else "账号已停用,该账号无法再登录")
     return redirect("account_detail", target.pk)
@@ -265,9 +258,7 @@ def account_role_revoke(request, pk, assignment_pk):
         assignment = acc.get_assignment(actor, target, assignment_pk)
         label = str(assignment)
         services.revoke_role(actor, assignment)
-    except NotFound:
-        raise Http404
-    except DomainError as exc:
+    except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
         return _error_page(request, actor, target, exc)
     messages.success(request, f"已撤销 {label}")
     return redirect("account_detail", target.pk)
@@ -289,10 +280,7 @@ def account_for_person(request, person_pk):
     """The person page's "账号" action: their account, or a confirmation to open one."""
     actor = request.user
     _require(acc.can_manage_accounts(actor))
-    try:
-        person = acc.get_person_for_account(actor, person_pk)
-    except NotFound:
-        raise Http404
+    person = acc.get_person_for_account(actor, person_pk)
     existing = User.objects.filter(person=person).first()
     if existing is not None:
         if request.method == "POST":
@@ -301,9 +289,7 @@ def account_for_person(request, person_pk):
     if request.method == "POST":
         try:
             user, password = services.create_account(actor, person)
-        except NotFound:
-            raise Http404
-        except DomainError as exc:
+        except (Forbidden, Conflict) as exc:  # NotFound rises: the 404 page (common.middleware)
             messages.error(request, exc.message)
             return redirect("account_new")
         acc.log_account_event(user, "已设置(临时密码)")
@@ -339,10 +325,7 @@ def sensitive_log(request):
     params = form.cleaned_data if form.is_valid() else {}
     subject = None
     if params.get("person_id"):
-        try:
-            subject = acc.get_audited_person(actor, params["person_id"])
-        except NotFound:
-            raise Http404
+        subject = acc.get_audited_person(actor, params["person_id"])
     rows_qs = acc.search_sensitive(actor, params)
     if form.is_bound and not form.is_valid():
         rows_qs = rows_qs.none()

@@ -446,35 +446,3 @@ def list_transfers(request, id: PathId):
         .order_by("-date", "-pk")
     )
     return [_transfer_row(t) for t in transfers]
-
-
-# ---------------------------------------------------------------- field errors -> 422
-
-
-def validation_errors(exc):
-    """{field: [Chinese messages]} of a Django ``ValidationError`` ("__all__" for errors of the whole input)."""
-    if hasattr(exc, "error_dict"):
-        return {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
-    return {"__all__": list(exc.messages)}
-
-
-def _register_error_handler():
-    """422 for a service's ``ValidationError``, in the shape of ninja's own 422 plus ``errors`` per field.
-
-    Registered from here, after the routes, so that importing either this module or hongling.api first works.
-    """
-    from hongling.api import api
-
-    def validation_error(request, exc):
-        errors = validation_errors(exc)
-        detail = [
-            {"loc": ["body"] if field == "__all__" else ["body", field], "msg": msg, "type": "value_error"}
-            for field, msgs in errors.items()
-            for msg in msgs
-        ]
-        return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
-
-    api.add_exception_handler(ValidationError, validation_error)
-
-
-_register_error_handler()

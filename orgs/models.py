@@ -231,7 +231,17 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         self.name_initials = pinyin_initials(self.name)
+        before = getattr(self, "_saved_work_status", None)
         super().save(*args, **kwargs)
+        if before and before != self.work_status:
+            WorkStatusChange.record(self, before, self.work_status)
+        self._saved_work_status = self.work_status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        person._saved_work_status = person.__dict__.get("work_status")
+        return person
 
     @property
     def is_party_member(self):
@@ -248,6 +258,49 @@ class Person(models.Model):
     def is_recently_transferred(self):
         last = self.last_transfer()
         return bool(last and last.date >= window_start(settings.HONGLING_TRANSFER_DAYS))
+
+
+class WorkStatusChange(models.Model):
+    """在岗状态的变更: written wherever a person's 在岗状态 changes (a save of the record, the roster import), as
+    ``Transfer`` is for 转岗. What depends on it (长期离岗返岗, who left when) reads these rows."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_changes", verbose_name="职工")
+    at = models.DateTimeField("变更时间")
+    from_status = models.CharField("原状态", max_length=20, choices=WorkStatus.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=WorkStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="记录人",
+    )
+    via = models.CharField("途径", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["person", "at"]), models.Index(fields=["at"])]
+        verbose_name = verbose_name_plural = "在岗状态变更"
+
+    def __str__(self):
+        return f"{self.person} {self.get_from_status_display()}→{self.get_to_status_display()}"
+
+    @classmethod
+    def record(cls, person, old, new, by=None, via="", at=None):
+        return cls.objects.create(person=person, at=at or timezone.now(), from_status=old, to_status=new,
+                                  recorded_by=by or _request_actor(), via=via)  # fmt: skip
+
+
+def _request_actor():
+    """The signed-in user of the request being served (the audit middleware's), if any."""
+    try:
+        from auditlog.context import auditlog_value
+    except ImportError:  # pragma: no cover
+        return None
+    context = auditlog_value.get(None)
+    actor = context.get("actor") if isinstance(context, dict) else None
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 class TransferQuerySet(models.QuerySet):

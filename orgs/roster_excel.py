@@ -14,8 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from common import imports
-from common.excel import Column, Sheet, workbook_bytes
+from common import export, imports
+from common.excel import Column
 from common.imports import Checked, Importer, RowError
 from orgs import scope
 from orgs.forms import clean_id_number, clean_phone
@@ -30,6 +30,7 @@ from orgs.models import (
     PoliticalStatus,
     Transfer,
     WorkStatus,
+    WorkStatusChange,
     pinyin_initials,
 )
 
@@ -348,6 +349,15 @@ def apply_plan(user, plan, job_id=None):
     if changed:
         Person.objects.bulk_update(changed, UPDATE_FIELDS + ["name_initials", "updated_at"], batch_size=500)
     Transfer.objects.bulk_create(transfers, batch_size=1000)
+    WorkStatusChange.objects.bulk_create(
+        [
+            WorkStatusChange(person=person, at=now, from_status=changes["work_status"][0],
+                             to_status=changes["work_status"][1], recorded_by=user, via="import")
+            for person, changes in plan.updates
+            if "work_status" in changes and changes["work_status"][0]
+        ],
+        batch_size=1000,
+    )  # fmt: skip
     content_type = ContentType.objects.get_for_model(Person)
     extra = {"via": "excel_import", "job": job_id}
 
@@ -421,7 +431,6 @@ EXPORT_COLUMNS = [
     Column("work_status", "在岗状态", width=10),
 ]
 EXPORT_SENSITIVE = ("id_number", "phone", "address")
-EXPORT_MAX_ROWS = 100_000
 
 
 def export_people(user, people_qs, ip=None, include_sensitive=False):
@@ -432,11 +441,7 @@ def export_people(user, people_qs, ip=None, include_sensitive=False):
     """
     from orgs.services import log_bulk_sensitive, mask
 
-    people = list(
-        people_qs.select_related("org", "job_type", "party_org").order_by("emp_no", "pk")[: EXPORT_MAX_ROWS + 1]
-    )
-    truncated = len(people) > EXPORT_MAX_ROWS
-    people = people[:EXPORT_MAX_ROWS]
+    people, truncated = export.capped(people_qs.select_related("org", "job_type", "party_org").order_by("emp_no", "pk"))
     if not include_sensitive:
         sensitive_paths = []
     else:
@@ -473,10 +478,7 @@ def export_people(user, people_qs, ip=None, include_sensitive=False):
         )
     if revealed:
         log_bulk_sensitive(user, revealed, EXPORT_SENSITIVE, via="export", ip=ip)
-    notes = [f"职工花名册 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 人"]
-    if truncated:
-        notes.append(f"仅导出前 {EXPORT_MAX_ROWS} 人,请缩小筛选范围")
-    return workbook_bytes([Sheet("花名册", EXPORT_COLUMNS, rows, notes=notes)])
+    return export.sheet_bytes("职工花名册", EXPORT_COLUMNS, rows, truncated, unit="人", sheet="花名册")
 
 
 def _parent_names(paths):

@@ -148,7 +148,21 @@ def can(user, capability, node=None):
     return any(node.path.startswith(p) for p in paths)
 
 
-def can_on_person(user, capability, person):
-    if can(user, capability, person.org):
-        return True
-    return capability in SELF_CAPABILITIES and user.is_authenticated and user.person_id == person.pk
+def mine_of(user):
+    """The mine a user works in: their own record's, else the first mine of their roles. Read once per request."""
+    return memo(user, "mine_of", lambda: _find_mine(user))
+
+
+def _find_mine(user):
+    from orgs.models import OrgKind, OrgNode, Person
+
+    if user.person_id:
+        return OrgNode.objects.filter(pk=Person.objects.filter(pk=user.person_id).values("mine_id")[:1]).first()
+    # the mine at or above any of the user's role nodes, in one query (paths of the tree are STEPLEN-wide steps)
+    step = OrgNode.steplen
+    prefixes = {path[:end] for _role, path in assignments_of(user) for end in range(step, len(path) + 1, step)}
+    if prefixes:
+        mine = OrgNode.objects.filter(kind=OrgKind.MINE, path__in=prefixes).order_by("path").first()
+        if mine:
+            return mine
+    return OrgNode.objects.filter(kind=OrgKind.MINE).order_by("path").first() if user.is_superuser else None

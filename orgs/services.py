@@ -110,10 +110,17 @@ def reveal_sensitive(user, person, via, ip=None, fields=None):
 
 
 def log_bulk_sensitive(user, people, fields, via, ip=None):
+    """The one log of sensitive reads (SPEC §7.2): one row per person whose sensitive record was shown — roster
+    fields, a care file, talk records, register entries, suggestions, screening findings, diary visits."""
+    people = {p.pk: p for p in people if p is not None}
+    if not people or not getattr(user, "is_authenticated", False):
+        return
+    now = timezone.now()
     SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, person=p, fields=",".join(fields), via=via, ip=ip) for p in people],
+        [SensitiveAccess(user=user, person=p, fields=",".join(fields)[:200], via=via, ip=ip, at=now)
+         for p in people.values()],
         batch_size=1000,
-    )
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- people

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from common.api_auth import token_digest
 from common.errors import Conflict, NotFound
+from orgs.api_auth import token_digest
 from orgs.models import ApiToken, User
 
 TOKEN_PREFIX = "hl_"

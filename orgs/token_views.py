@@ -3,12 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import DomainError, NotFound
+from common.errors import DomainError
 from orgs import token_services
 
 
@@ -50,9 +49,6 @@ def tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, pk):
-    try:
-        token = token_services.revoke_token(request.user, pk)
-    except NotFound:
-        raise Http404
+    token = token_services.revoke_token(request.user, pk)
     messages.success(request, f"已吊销令牌“{token.name}”,使用它的程序将无法再访问")
     return redirect("api_tokens")

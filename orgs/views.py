@@ -28,10 +28,7 @@ def client_ip(request):
 
 
 def _person_or_404(user, pk):
-    try:
-        return services.get_person(user, pk)
-    except NotFound:
-        raise Http404
+    return services.get_person(user, pk)
 
 
 def roster_filters(request):

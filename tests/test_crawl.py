@@ -47,6 +47,18 @@ NOT_LINKED = {
     "care/suggestions/<int:person>/<slug:rule>/dismiss/",
     "care/register/<int:pk>/<slug:action>/",
     "care/follow-ups/<int:pk>/close/",
+    # 矿区和谐维稳: forms on the detail pages (POST only)
+    "stability/factors/<int:pk>/measures/",
+    "stability/factors/<int:pk>/assessments/",
+    "stability/factors/<int:pk>/follow-ups/",
+    "stability/factors/<int:pk>/<slug:action>/",
+    "stability/measures/<int:pk>/done/",
+    "stability/petitions/<int:pk>/<slug:action>/",
+    "stability/plans/<int:pk>/drills/",
+    "stability/plans/<int:pk>/triggers/",
+    "stability/plans/<int:pk>/revise/",
+    "stability/plans/<int:pk>/assess/",
+    "stability/health/fevers/<int:pk>/follow/",
     "frontline/",  # the old entry point: redirects to 民情日记 or 专项工作, nothing links it
     # whole-book downloads, kept out of the crawl (SKIP): their own tests open them
     "frontline/diary/book.pdf",

@@ -7,8 +7,20 @@ class TrainingConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_save
 
+        from orgs.models import JobType
         from training import bank_excel, menu, models  # noqa: F401  (importer, menu entries, 待办, home tiles)
 
+        post_save.connect(_place_new_job, sender=JobType, dispatch_uid="training_place_new_job")
+        auditlog.register(models.JobGroup)
         auditlog.register(models.KnowledgePoint)
         auditlog.register(models.Question, exclude_fields=["created_at"])
+
+
+def _place_new_job(sender, instance, created, raw=False, **kwargs):
+    """A new 工种 of the default catalogue goes into its default 工种组 at once (training/targeting.py)."""
+    if created and not raw:
+        from training.targeting import place_new_job
+
+        place_new_job(instance)

@@ -65,10 +65,27 @@ def parse_answer(qtype, value, option_count=0):
     raise ValidationError("未知题型")
 
 
+NUMBER_WITH_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([^\d.]{0,4})$")
+
+
+def _number(text):
+    """The number an answer states (``"40%"``, ``"0.5m"``, ``"20h"`` -> 40.0, 0.5, 20.0); None when it is not one."""
+    match = NUMBER_WITH_UNIT.match(text)
+    return float(match.group(1)) if match else None
+
+
 def grade(question, given):
+    """Right or wrong. A fill-in answer is right when it is one of the accepted answers (compared without spaces,
+    width, case or trailing punctuation), or when the worker wrote the number of an accepted "number + unit" answer
+    without the unit ("40" for "40%", "1" for "1.0%")."""
     if question.type == QuestionType.FILL:
         text = normalise_text(given[0] if given else "")
-        return text in {normalise_text(a) for a in question.answer}
+        accepted = {normalise_text(a) for a in question.answer}
+        if text in accepted:
+            return True
+        if text and re.fullmatch(r"\d+(?:\.\d+)?", text):
+            return float(text) in {n for n in map(_number, accepted) if n is not None}
+        return False
     return sorted(given) == sorted(question.answer)
 
 
@@ -121,21 +138,41 @@ def validate_question(data):
 
 
 @transaction.atomic
-def save_question(code, point, fields, job_types=(), status=QuestionStatus.ACTIVE, source="manual"):
+def save_question(
+    code, point, fields, job_types=(), status=QuestionStatus.ACTIVE, source="manual", groups=None, underground_only=None
+):
     """Create the question, or update the current version of ``code``.
 
     A question somebody has answered is never changed in place: the edit becomes a new version and the old one is
     retired, so old answers keep pointing at what was asked. Returns (question, "created" | "updated" | "versioned"
-    | "unchanged").
+    | "unchanged"). ``groups`` (工种组) and ``underground_only``: None keeps what the current version has.
     """
     current = Question.objects.select_for_update().filter(code=code, replaced_by__isnull=True).first()
     job_ids = sorted(j.pk for j in job_types)
+    if groups is None:
+        group_ids = sorted(current.groups.values_list("pk", flat=True)) if current else []
+    else:
+        group_ids = sorted(g.pk for g in groups)
+    if underground_only is None:
+        underground_only = current.underground_only if current else False
+    fields = {**fields, "underground_only": bool(underground_only)}
     if current is None:
         question = Question.objects.create(code=code, point=point, status=status, source=source, **fields)
         question.job_types.set(job_ids)
+        question.groups.set(group_ids)
         return question, "created"
     same = all(getattr(current, f) == (point.pk if f == "point_id" else fields[f]) for f in CONTENT_FIELDS)
     same_jobs = sorted(current.job_types.values_list("pk", flat=True)) == job_ids
+    same_targets = (
+        sorted(current.groups.values_list("pk", flat=True)) == group_ids
+        and current.underground_only == fields["underground_only"]
+    )
+    if same and same_jobs and not same_targets:  # whom a question goes to is not what was asked: no new version
+        current.underground_only = fields["underground_only"]
+        current.status = status
+        current.save(update_fields=["underground_only", "status"])
+        current.groups.set(group_ids)
+        return current, "updated"
     if same and same_jobs:
         if current.status != status:
             current.status = status
@@ -149,11 +186,13 @@ def save_question(code, point, fields, job_types=(), status=QuestionStatus.ACTIV
         current.status = status
         current.save()
         current.job_types.set(job_ids)
+        current.groups.set(group_ids)
         return current, "updated"
     question = Question.objects.create(
         code=code, version=current.version + 1, point=point, status=status, source=source, **fields
     )
     question.job_types.set(job_ids)
+    question.groups.set(group_ids)
     current.replaced_by = question
     current.status = QuestionStatus.RETIRED
     current.save(update_fields=["replaced_by", "status"])
@@ -166,7 +205,13 @@ def same_is_answered_elsewhere(question):
 
 
 def load_starter_bank(directory=STARTER_DIR, log=lambda msg: None):
-    """Load (or refresh) the starter bank: knowledge points and questions keyed by code. Idempotent."""
+    """Load (or refresh) the starter bank: knowledge points and questions keyed by code, with their 工种组. Idempotent.
+
+    A point's file names its groups by code (``training.targeting.DEFAULT_GROUPS``), whether it is 仅井下 and 井下
+    必学; a question may name groups, 工种 and 仅井下 of its own."""
+    from training import targeting
+
+    groups = targeting.ensure_default_groups()
     jobs = {j.name: j for j in JobType.objects.all()}
     counts = {"created": 0, "updated": 0, "versioned": 0, "unchanged": 0}
     for order, path in enumerate(sorted(Path(directory).glob("*.json")), start=1):
@@ -174,16 +219,31 @@ def load_starter_bank(directory=STARTER_DIR, log=lambda msg: None):
         spec = data["point"]
         point, _ = KnowledgePoint.objects.update_or_create(
             code=spec["code"],
-            defaults={"name": spec["name"], "high_risk": bool(spec.get("high_risk")), "order": order * 10},
+            defaults={
+                "name": spec["name"],
+                "high_risk": bool(spec.get("high_risk")),
+                "order": spec.get("order", order * 10),
+                "underground_only": bool(spec.get("underground_only")),
+                "every_underground": bool(spec.get("every_underground")),
+            },
         )
         if spec.get("parent"):
             point.parent = KnowledgePoint.objects.filter(code=spec["parent"]).first()
             point.save(update_fields=["parent"])
         point.job_types.set([jobs[name] for name in spec.get("job_types", []) if name in jobs])
+        point.groups.set([groups[code] for code in spec.get("groups", []) if code in groups])
         for item in data["questions"]:
             fields = validate_question(item)
             job_types = [jobs[name] for name in item.get("job_types", []) if name in jobs]
-            _question, outcome = save_question(item["code"], point, fields, job_types, source="starter")
+            _question, outcome = save_question(
+                item["code"],
+                point,
+                fields,
+                job_types,
+                source="starter",
+                groups=[groups[code] for code in item.get("groups", []) if code in groups],
+                underground_only=bool(item.get("underground_only")),
+            )
             counts[outcome] += 1
         log(f"{spec['name']}: {len(data['questions'])} 题")
     return counts

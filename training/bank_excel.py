@@ -1,5 +1,6 @@
 """题库 Excel: template, import keyed by 题号 (re-import updates; answered questions get a new version), export."""
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from common.imports import Checked, Importer, RowError
 from orgs import scope
 from orgs.models import JobType, OrgKind, OrgNode
 from training.bank import LETTERS, save_question, validate_question
-from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
+from training.models import JobGroup, KnowledgePoint, Question, QuestionStatus, QuestionType
 
 TYPE_NAMES = {label: value for value, label in QuestionType.choices} | {
     "单选": "single",
@@ -33,7 +34,9 @@ COLUMNS = [
     ),
     Column("explanation", "解析", required=True, width=50),
     Column("clause", "依据条款", width=24),
-    Column("job_types", "适用工种", width=20, help="多个用 、 分隔;空 = 知识点的全部工种"),
+    Column("job_types", "适用工种", width=20, help="多个用 、 分隔;与工种组都空 = 同知识点"),
+    Column("groups", "适用工种组", width=16, help="采煤类、掘进类…多个用 、 分隔;表中没有这一列时保持原样"),
+    Column("underground_only", "仅井下", width=6, help="是 / 否;是 = 不发给只属于地面工种组的职工"),
     Column("difficulty", "难度", width=6, help="易 / 中 / 难"),
     Column("status", "状态", width=8, help="启用 / 草稿 / 停用;空 = 启用"),
 ]
@@ -70,6 +73,8 @@ class BankImporter(Importer):
             "浓度低于5%不爆炸,高于16%缺氧也不爆炸。",
             "《煤矿安全规程》",
             "",
+            "一通三防类",
+            "是",
             "易",
             "启用",
         ),
@@ -89,8 +94,17 @@ class BankImporter(Importer):
 
     def apply(self, job, plan):
         counts = {"created": 0, "updated": 0, "versioned": 0, "unchanged": 0}
-        for code, point, fields, jobs, status in plan.rows:
-            _question, outcome = save_question(code, point, fields, jobs, status=status, source="import")
+        for code, point, fields, jobs, status, groups, underground_only in plan.rows:
+            _question, outcome = save_question(
+                code,
+                point,
+                fields,
+                jobs,
+                status=status,
+                source="import",
+                groups=groups,
+                underground_only=underground_only,
+            )
             counts[outcome] += 1
         counts["updated"] += counts.pop("versioned")
         return counts
@@ -105,6 +119,9 @@ def check_rows(rows, progress=lambda n: None):
         points[point.name] = point
         points[point.code] = point
     jobs = {j.name: j for j in JobType.objects.all()}
+    groups = {}
+    for group in JobGroup.objects.all():
+        groups[group.name] = groups[group.code] = group
     current = {q.code: q for q in Question.objects.filter(replaced_by__isnull=True)}
     errors, plan, seen = [], [], {}
     created = updated = unchanged = 0
@@ -135,6 +152,20 @@ def check_rows(rows, progress=lambda n: None):
         unknown = [n for n in job_names if n not in jobs]
         if unknown:
             err("job_types", "工种不存在:" + "、".join(unknown))
+        chosen_groups = None  # no column: the question keeps its groups
+        if "groups" in raw:
+            group_names = [n.strip() for n in re.split(r"[、,,;;]", raw["groups"]) if n.strip()]
+            unknown = [n for n in group_names if n not in groups]
+            if unknown:
+                err("groups", "工种组不存在:" + "、".join(unknown))
+            chosen_groups = [groups[n] for n in group_names if n in groups]
+        underground_only = None
+        if raw.get("underground_only", "").strip():
+            underground_only = {"是": True, "否": False}.get(raw["underground_only"].strip())
+            if underground_only is None:
+                err("underground_only", "仅井下须为 是 或 否")
+        elif "underground_only" in raw:
+            underground_only = False
         difficulty = DIFFICULTY_NAMES.get(raw.get("difficulty", "").strip() or "中")
         if difficulty is None:
             err("difficulty", "难度须为 易 / 中 / 难")
@@ -168,7 +199,7 @@ def check_rows(rows, progress=lambda n: None):
         if row_errors:
             errors.extend(row_errors)
         else:
-            plan.append((code, point, fields, [jobs[n] for n in job_names], status))
+            plan.append((code, point, fields, [jobs[n] for n in job_names], status, chosen_groups, underground_only))
             existing = current.get(code)
             if existing is None:
                 created += 1
@@ -193,7 +224,9 @@ def _same(question, point, fields, status):
 
 def export_bank(questions):
     rows = []
-    questions = questions.select_related("point").prefetch_related("job_types").order_by("point__order", "code")
+    questions = (
+        questions.select_related("point").prefetch_related("job_types", "groups").order_by("point__order", "code")
+    )
     for q in questions:
         options = list(q.options) + [""] * (len(OPTION_KEYS) - len(q.options))
         if q.type == QuestionType.TRUEFALSE:
@@ -204,6 +237,7 @@ def export_bank(questions):
             answer = "".join(q.answer)
         rows.append(
             [q.code, q.point.name, q.get_type_display(), q.stem, *options[: len(OPTION_KEYS)], answer, q.explanation, q.clause,
-             "、".join(j.name for j in q.job_types.all()), q.get_difficulty_display(), q.get_status_display()]
+             "、".join(j.name for j in q.job_types.all()), "、".join(g.name for g in q.groups.all()),
+             "是" if q.underground_only else "否", q.get_difficulty_display(), q.get_status_display()]
         )  # fmt: skip
     return workbook_bytes([Sheet("题库", COLUMNS, rows)])

@@ -58,6 +58,7 @@ def blueprint_new(request):
         except ValidationError as exc:
             errors = exc.message_dict
         else:
+            messages.success(request, "考试已建好,请生成试卷")
             return redirect("training_blueprint", blueprint.pk)
     context = {
         "orgs": orgs,

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from common.errors import Conflict, NotFound
+from orgs import scope
 from orgs.models import JobType, OrgKind, OrgNode, Person, WorkStatus
+from training import targeting
 from training.bank import LETTERS, grade, parse_answer
 from training.models import (
     ExamBlueprint,
@@ -39,8 +41,6 @@ def exam_orgs(user):
 
 
 def managed_blueprints(user):
-    from orgs import scope
-
     return ExamBlueprint.objects.filter(
         scope.filter_for(user, "training_exams", path_field="org__path", self_field=None)
     )
@@ -155,21 +155,18 @@ def create_blueprint(user, data):
 
 
 def _pool(point_ids):
-    """Active current questions of the points: [(id, point, type, difficulty, option count, {job ids})]."""
+    """Active current questions of the points: [(id, point, type, difficulty, option count)]."""
     questions = Question.objects.filter(point_id__in=point_ids, status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
-    jobs = {}
-    for qid, job in Question.job_types.through.objects.filter(question__in=questions).values_list(
-        "question_id", "jobtype_id"
-    ):
-        jobs.setdefault(qid, set()).add(job)
     return [
-        (q.pk, q.point_id, q.type, q.difficulty, len(q.options), jobs.get(q.pk, set()))
+        (q.pk, q.point_id, q.type, q.difficulty, len(q.options))
         for q in questions.only("pk", "point_id", "type", "difficulty", "options")
     ]
 
 
 def _candidates(rules, pool, job_type_id):
-    """For each rule that applies to the 工种: the questions it may draw from (computed once per 工种)."""
+    """For each rule that applies to the 工种: the questions it may draw from (computed once per 工种); a question
+    tagged for other 工种组 or 工种 is left out (``training/targeting.py``)."""
+    fitting = targeting.fitting_question_ids(job_type_id, [q[0] for q in pool])
     out = []
     for rule in rules:
         if rule["job_type"] not in (None, job_type_id):
@@ -179,7 +176,7 @@ def _candidates(rules, pool, job_type_id):
             if q[1] == rule["point"]
             and (rule["type"] is None or q[2] == rule["type"])
             and (rule["difficulty"] is None or q[3] == rule["difficulty"])
-            and (not q[5] or job_type_id in q[5])
+            and q[0] in fitting
         ]))  # fmt: skip
     return out
 
@@ -358,6 +355,9 @@ def submit(paper, now=None, auto=False):
     )
 
 
+AUTO_SUBMIT_GRACE = timezone.timedelta(seconds=5)
+
+
 def submit_own(user, pk, now=None):
     now = now or timezone.now()
     paper = own_paper(user, pk, now)
@@ -367,7 +367,9 @@ def submit_own(user, pk, now=None):
         if not paper.started_at:
             raise Conflict("请先开始考试")
         paper = ExamPaper.objects.select_for_update().select_related("blueprint").get(pk=paper.pk)
-        submit(paper, now)
+        # the page's clock hands the paper in when the time is up: that is 时间到,自动交卷, not the worker's 交卷
+        timed_out = paper.deadline is not None and now >= paper.deadline - AUTO_SUBMIT_GRACE
+        submit(paper, min(now, paper.deadline) if timed_out else now, auto=timed_out)
     paper.refresh_from_db()
     return paper
 
@@ -425,6 +427,36 @@ def papers_of(user):
     )
 
 
+def open_papers_of(user, now=None):
+    """The user's papers they can sit now (正考, 补考, 三违复考 not yet handed in, the exam open), soonest closing
+    first, each with ``closes``: when it must be handed in. Read once per request (home card and 待办 share it)."""
+    if not user.is_authenticated or not user.person_id:
+        return []
+
+    def read():
+        at = now or timezone.now()
+        papers = (
+            ExamPaper.objects.filter(
+                person_id=user.person_id,
+                submitted_at__isnull=True,
+                blueprint__opens_at__lte=at,
+                blueprint__closes_at__gt=at,
+            )
+            .exclude(deadline__lte=at)
+            .select_related("blueprint")
+            .order_by("blueprint__closes_at", "pk")[:10]
+        )
+        out = []
+        for paper in papers:
+            paper.closes = min(d for d in (paper.blueprint.closes_at, paper.deadline) if d is not None)
+            kind, title = paper.get_kind_display(), paper.blueprint.title
+            paper.label = title if title.startswith(kind) else f"{kind}:{title}"
+            out.append(paper)
+        return out
+
+    return scope.memo(user, "open_papers", read) if now is None else read()
+
+
 # ---------------------------------------------------------------- results
 
 
@@ -474,10 +506,8 @@ def assign_reexam(person, point_ids, title, opens_at=None, days=14, count=10, ti
 
     opens_at = opens_at or timezone.now()
     author = author or User.objects.filter(is_superuser=True).order_by("pk").first()
-    points = list(KnowledgePoint.objects.filter(pk__in=point_ids).values_list("pk", flat=True)) or list(
-        KnowledgePoint.objects.filter(Q(job_types__isnull=True) | Q(job_types=person.job_type_id))
-        .values_list("pk", flat=True)
-        .distinct()
+    points = list(KnowledgePoint.objects.filter(pk__in=point_ids).values_list("pk", flat=True)) or targeting.point_ids(
+        person.job_type_id
     )
     per_point = max(1, count // max(1, len(points)))
     rules = [{"job_type": None, "point": p, "difficulty": None, "type": None, "count": per_point} for p in points]
@@ -491,4 +521,4 @@ def assign_reexam(person, point_ids, title, opens_at=None, days=14, count=10, ti
         items = _draw(_candidates(rules, _pool(set(points)), person.job_type_id), rng)[:count]
         if not items:
             raise Conflict("题库中没有可用于复考的题目")
-        return ExamPaper.objects.create(blueprint=blueprint, person=person, kind=PaperKind.MAKEUP, items=items)
+        return ExamPaper.objects.create(blueprint=blueprint, person=person, kind=PaperKind.REEXAM, items=items)

@@ -1,5 +1,6 @@
 """Pages of 每周一课一案. Thin: parse input, call ``training.lessons``, render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -53,6 +54,7 @@ def lesson_new(request):
             lesson = lessons.save_lesson(user, _data(data), request.FILES.get("attachment"))
         except ValidationError as exc:
             return render(request, "training/lesson_form.html", _form_context(user, data, exc.message_dict), status=422)
+        messages.success(request, f"{lesson.get_kind_display()}已保存为草稿,检查无误后请发布")
         return redirect("training_lesson", lesson.pk)
     initial = {"week": timezone.localdate().isoformat(), "kind": request.GET.get("kind", "lesson")}
     return render(request, "training/lesson_form.html", _form_context(user, initial, {}))
@@ -122,8 +124,10 @@ def lesson_publish(request, pk):
     lesson = or_404(lessons.managed_lesson, request.user, pk)
     try:
         lessons.publish(request.user, lesson)
-    except Conflict:
-        pass
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已发布:{lesson.title}")
     return redirect("training_lesson", pk)
 
 

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
-from common.modules import Figure, register_card, register_tile
+from common.modules import Figure, Notice, register_card, register_notice, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from orgs import scope
@@ -29,6 +29,7 @@ register(
     )
 )
 register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=lambda u: scope.can(u, "training_bank")))
+register(MenuEntry("工种组", "training_groups", "people", order=27, visible=lambda u: scope.can(u, "training_bank")))
 
 
 @register_card
@@ -49,6 +50,30 @@ def daily_question_card(user, request=None):
         "training/_home_daily.html",
         {"daily": daily, "streak": services.streak(user.person) if daily.answered_at else 0},
     )
+
+
+@register_card
+def exam_card(user, request=None):
+    """SPEC §7.3: an open exam on the worker's home, with the time left to hand it in."""
+    from training.exams import open_papers_of
+
+    papers = open_papers_of(user)
+    return ("training/_home_exam.html", {"papers": papers}) if papers else None
+
+
+@register_todo
+def exams_to_sit(user):
+    from training.exams import open_papers_of
+
+    for paper in open_papers_of(user):
+        yield Todo(
+            module="training",
+            title=paper.label,
+            url=f"/training/papers/{paper.pk}/",
+            deadline=paper.closes,
+            urgent=True,
+            detail=f"限时 {paper.blueprint.time_limit} 分钟,{paper.blueprint.pass_mark} 分及格",
+        )
 
 
 @register_todo
@@ -105,3 +130,20 @@ def training_figures(user):
         Figure("今日答题率", f"{rate}%", url="/training/branch/", warn=rate < 50),
         Figure("今日答对率", f"{right}%", url="/training/branch/"),
     ]
+
+
+@register_notice
+def my_questions_answered(user, since):
+    """The asker of an 答疑 question hears when someone answers it."""
+    from training.models import QaAnswer
+
+    answers = (
+        QaAnswer.objects.filter(question__asker_id=user.person_id, created_at__gte=since)
+        .exclude(author_id=user.pk)
+        .select_related("question")
+        .order_by("-created_at")[:5]
+    )
+    for a in answers:
+        yield Notice(
+            text=f"您的提问有了解答:{a.question.text[:20]}", url=f"/training/qa/{a.question_id}/", at=a.created_at
+        )

@@ -12,6 +12,26 @@ from orgs import scope
 from orgs.models import JobType, Person
 
 
+class JobGroup(models.Model):
+    """工种组 (采煤类, 掘进类, 机电类…): what the bank is targeted at. Each 工种 sits in one or more groups; knowledge
+    points and questions name the groups they are for (see ``training/targeting.py``). The committee edits them at
+    /training/groups/, so a 工种 a mine adds gets its group's points at once."""
+
+    code = models.SlugField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=40, unique=True)
+    underground = models.BooleanField("井下工种组", default=True)
+    job_types = models.ManyToManyField(JobType, blank=True, related_name="job_groups", verbose_name="工种")
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "工种组"
+        verbose_name_plural = "工种组"
+
+    def __str__(self):
+        return self.name
+
+
 class KnowledgePoint(models.Model):
     """知识点: a small tree the committee edits (e.g. 瓦斯 › 瓦斯检查)."""
 
@@ -22,8 +42,13 @@ class KnowledgePoint(models.Model):
     )
     high_risk = models.BooleanField("高风险(按更高记忆保持率安排)", default=False)
     job_types = models.ManyToManyField(
-        JobType, blank=True, related_name="knowledge_points", verbose_name="适用工种(空 = 全部)"
+        JobType, blank=True, related_name="knowledge_points", verbose_name="另适用的工种"
     )
+    groups = models.ManyToManyField(
+        JobGroup, blank=True, related_name="knowledge_points", verbose_name="适用工种组(与工种都不选 = 全部)"
+    )
+    underground_only = models.BooleanField("仅井下工种", default=False)
+    every_underground = models.BooleanField("井下工种必学", default=False)
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -72,8 +97,12 @@ class Question(models.Model):
     explanation = models.TextField("解析")
     clause = models.CharField("依据条款", max_length=200, blank=True)
     job_types = models.ManyToManyField(
-        JobType, blank=True, related_name="questions", verbose_name="适用工种(空 = 同知识点)"
+        JobType, blank=True, related_name="questions", verbose_name="适用工种(与工种组都不选 = 同知识点)"
     )
+    groups = models.ManyToManyField(
+        JobGroup, blank=True, related_name="questions", verbose_name="适用工种组(与工种都不选 = 同知识点)"
+    )
+    underground_only = models.BooleanField("仅井下工种", default=False)
     difficulty = models.PositiveSmallIntegerField("难度", default=2, choices=[(1, "易"), (2, "中"), (3, "难")])
     status = models.CharField("状态", max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.ACTIVE)
     source = models.CharField("来源", max_length=20, blank=True)  # starter / import / manual / qa
@@ -272,6 +301,7 @@ class ExamBlueprint(models.Model):
 class PaperKind(models.TextChoices):
     EXAM = "exam", "正考"
     MAKEUP = "makeup", "补考"
+    REEXAM = "reexam", "三违复考"  # a one-person paper another module asks for (violations)
 
 
 class PaperQuerySet(models.QuerySet):

@@ -30,6 +30,7 @@ def qa_list(request):
         except Forbidden as exc:
             errors = {"text": [exc.message]}
         else:
+            messages.success(request, "问题已提交,有人解答时会在首页告诉您")
             return redirect("training_qa_detail", question.pk)
     text = request.GET.get("q", "")
     page = Paginator(qa.listing(request.user, text), 30).get_page(request.GET.get("page"))
@@ -68,6 +69,8 @@ def qa_answer(request, pk):
         raise Http404
     except ValidationError as exc:
         messages.error(request, exc.message_dict["text"][0])
+    else:
+        messages.success(request, "解答已发布")
     return redirect("training_qa_detail", pk)
 
 
@@ -81,6 +84,8 @@ def qa_accept(request, pk):
         raise Http404
     except Conflict as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, "已采纳这条解答")
     return redirect("training_qa_detail", pk)
 
 

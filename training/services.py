@@ -12,9 +12,9 @@ from django.utils import timezone
 from common.errors import Conflict, NotFound
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, Transfer, WorkStatus, window_start
-from training import scheduling
+from training import scheduling, targeting
 from training.bank import grade, parse_answer
-from training.models import Card, DailyQuestion, KnowledgePoint, Question, QuestionStatus
+from training.models import Card, DailyQuestion, JobGroup, KnowledgePoint, Question, QuestionStatus
 
 
 def person_of(user):
@@ -24,32 +24,19 @@ def person_of(user):
 
 
 def eligible_questions(job_type_id):
-    """[(question id, point id)] of active current questions for a 工种: the point and the question must fit it."""
-    point_fits = Q(point__job_types__isnull=True) | Q(point__job_types=job_type_id)
-    question_fits = Q(job_types__isnull=True) | Q(job_types=job_type_id)
-    return list(
-        Question.objects.filter(status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
-        .filter(point_fits)
-        .filter(question_fits)
-        .values_list("pk", "point_id")
-        .distinct()
-    )
+    """[(question id, point id)] of active current questions for a 工种 (the rule: ``training/targeting.py``)."""
+    return targeting.eligible_questions(job_type_id)
 
 
 def _point_choices(person, point_ids, now):
-    points = KnowledgePoint.objects.filter(pk__in=point_ids).annotate(
-        for_job=Exists(
-            KnowledgePoint.job_types.through.objects.filter(
-                knowledgepoint_id=OuterRef("pk"), jobtype_id=person.job_type_id
-            )
-        )
-    )
+    own = targeting.own_point_ids(person.job_type_id)
+    points = KnowledgePoint.objects.filter(pk__in=point_ids)
     cards = {c.point_id: c for c in Card.objects.filter(person=person, point_id__in=point_ids)}
     return [
         scheduling.PointChoice(
             point_id=p.pk,
             high_risk=p.high_risk,
-            for_job=p.for_job,
+            for_job=p.pk in own,
             order=p.order,
             card=scheduling.load_card(cards[p.pk].state, p.pk) if p.pk in cards else None,
         )
@@ -418,6 +405,7 @@ def save_bank_question(user, data, current=None):
         raise ValidationError(errors)
     getlist = getattr(data, "getlist", None)
     job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
+    group_ids = [int(g) for g in (getlist("groups") if getlist else data.get("groups") or []) if str(g).isdigit()]
     return save_question(
         code,
         point,
@@ -425,6 +413,8 @@ def save_bank_question(user, data, current=None):
         list(JobType.objects.filter(pk__in=job_ids)),
         status=status,
         source=current.source if current else "manual",
+        groups=list(JobGroup.objects.filter(pk__in=group_ids)),
+        underground_only=str(data.get("underground_only") or "") in ("on", "1", "true", "True"),
     )
 
 
@@ -465,10 +455,14 @@ def save_point(user, data, current=None):
     point = current or KnowledgePoint(code=code)
     point.name, point.parent, point.order = name, parent, order
     point.high_risk = str(data.get("high_risk") or "") in ("on", "1", "true", "True")
+    point.underground_only = str(data.get("underground_only") or "") in ("on", "1", "true", "True")
+    point.every_underground = str(data.get("every_underground") or "") in ("on", "1", "true", "True")
     point.save()
     getlist = getattr(data, "getlist", None)
     job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
     point.job_types.set(JobType.objects.filter(pk__in=job_ids))
+    group_ids = [int(g) for g in (getlist("groups") if getlist else data.get("groups") or []) if str(g).isdigit()]
+    point.groups.set(JobGroup.objects.filter(pk__in=group_ids))
     return point
 
 
@@ -518,11 +512,7 @@ def prepare_day(day=None, now=None, mine=None, chunk=1000, log=lambda msg: None)
                 for question_id, point_id in eligible_questions(job_type_id):
                     grouped.setdefault(point_id, []).append(question_id)
                 by_job[job_type_id] = grouped
-                fits = set(
-                    KnowledgePoint.job_types.through.objects.filter(jobtype_id=job_type_id).values_list(
-                        "knowledgepoint_id", flat=True
-                    )
-                )
+                fits = targeting.own_point_ids(job_type_id)
                 points[job_type_id] = {
                     p.pk: (p.high_risk, p.order, p.pk in fits)
                     for p in KnowledgePoint.objects.filter(pk__in=list(grouped))
@@ -550,3 +540,45 @@ def prepare_day(day=None, now=None, mine=None, chunk=1000, log=lambda msg: None)
         made += len(DailyQuestion.objects.bulk_create(batch, ignore_conflicts=True, batch_size=1000))
         log(f"{min(start + chunk, len(rows))}/{len(rows)}")
     return applied, made
+
+
+# ---------------------------------------------------------------- 工种组 (whom the bank is targeted at)
+
+
+def save_group(user, data, current=None):
+    """Create or edit a 工种组 (name, underground, order, its 工种); the committee's, like the knowledge points."""
+    import re as _re
+
+    from orgs.models import JobType
+
+    if not scope.can(user, "training_bank"):
+        raise NotFound()
+    errors = {}
+    code = current.code if current else str(data.get("code") or "").strip()
+    if not current:
+        if not _re.fullmatch(r"[a-z0-9_-]{1,40}", code):
+            errors["code"] = "编码只能用小写字母、数字、- 和 _,最长40位"
+        elif JobGroup.objects.filter(code=code).exists():
+            errors["code"] = f"编码 {code} 已存在"
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 40:
+        errors["name"] = "名称必填,最长40字"
+    elif JobGroup.objects.filter(name=name).exclude(pk=current.pk if current else None).exists():
+        errors["name"] = f"已有名为 {name} 的工种组"
+    try:
+        order = int(data.get("order") or 0)
+        if order < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["order"] = "排序须为不小于 0 的整数"
+        order = 0
+    if errors:
+        raise ValidationError(errors)
+    group = current or JobGroup(code=code)
+    group.name, group.order = name, order
+    group.underground = str(data.get("underground") or "") in ("on", "1", "true", "True")
+    group.save()
+    getlist = getattr(data, "getlist", None)
+    job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
+    group.job_types.set(JobType.objects.filter(pk__in=job_ids))
+    return group

@@ -41,4 +41,6 @@ urlpatterns = [
     path("bank/analysis/", evaluation_views.analysis, name="training_analysis"),
     path("points/", views.points, name="training_points"),
     path("points/<int:pk>/", views.points, name="training_point_edit"),
+    path("groups/", views.groups, name="training_groups"),
+    path("groups/<int:pk>/", views.groups, name="training_group_edit"),
 ]

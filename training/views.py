@@ -1,5 +1,6 @@
 """Pages of the 微训课堂. Thin: parse input, call ``training.services``, render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +14,7 @@ from common.excel import xlsx_response
 from orgs import scope
 from orgs.models import JobType
 from training import bank_excel, services
-from training.models import KnowledgePoint, Question, QuestionStatus, QuestionType
+from training.models import JobGroup, KnowledgePoint, Question, QuestionStatus, QuestionType
 
 
 @login_required
@@ -128,7 +129,12 @@ def bank_export(request):
 @login_required
 def question_detail(request, pk):
     _require_bank(request.user)
-    question = Question.objects.select_related("point", "replaced_by").filter(pk=pk).first()
+    question = (
+        Question.objects.select_related("point", "replaced_by")
+        .prefetch_related("groups", "job_types")
+        .filter(pk=pk)
+        .first()
+    )
     if question is None:
         raise Http404
     versions = Question.objects.filter(code=question.code).order_by("-version")
@@ -143,9 +149,10 @@ def question_detail(request, pk):
 def question_status(request, pk):
     _require_bank(request.user)
     try:
-        services.set_question_status(request.user, pk, request.POST.get("status"))
+        question = services.set_question_status(request.user, pk, request.POST.get("status"))
     except NotFound:
         raise Http404
+    messages.success(request, f"题目已{question.get_status_display()}" if question else "已保存")
     return redirect("training_question", pk)
 
 
@@ -167,12 +174,14 @@ def question_edit(request, pk=None):
         except ValidationError as exc:
             errors = exc.message_dict
         else:
+            messages.success(request, f"题目 {question.code} 已保存")
             return redirect("training_question", question.pk)
     elif current is not None:
         data = {
             "code": current.code, "point": str(current.point_id), "type": current.type, "stem": current.stem,
             "options": "\n".join(current.options), "answer": _answer_text(current), "explanation": current.explanation,
             "clause": current.clause, "difficulty": str(current.difficulty), "status": current.status,
+            "underground_only": current.underground_only,
         }  # fmt: skip
     else:
         data = {"type": QuestionType.SINGLE, "difficulty": "2", "status": QuestionStatus.ACTIVE}
@@ -187,6 +196,10 @@ def question_edit(request, pk=None):
         "chosen_jobs": set(map(str, request.POST.getlist("job_types")))
         if request.method == "POST"
         else {str(j) for j in (current.job_types.values_list("pk", flat=True) if current else [])},
+        "all_groups": JobGroup.objects.all(),
+        "chosen_groups": set(request.POST.getlist("groups"))
+        if request.method == "POST"
+        else {str(g) for g in (current.groups.values_list("pk", flat=True) if current else [])},
     }
     return render(request, "training/question_form.html", context, status=422 if errors else 200)
 
@@ -215,6 +228,7 @@ def points(request, pk=None):
         except ValidationError as exc:
             errors = exc.message_dict
         else:
+            messages.success(request, "知识点已保存")
             return redirect("training_points")
     elif current:
         data = {
@@ -223,9 +237,11 @@ def points(request, pk=None):
             "parent": str(current.parent_id or ""),
             "order": current.order,
             "high_risk": current.high_risk,
+            "underground_only": current.underground_only,
+            "every_underground": current.every_underground,
         }
     all_points = list(
-        KnowledgePoint.objects.prefetch_related("job_types").annotate(
+        KnowledgePoint.objects.prefetch_related("job_types", "groups").annotate(
             n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE))
         )
     )
@@ -253,5 +269,59 @@ def points(request, pk=None):
         "errors": errors,
         "jobs": JobType.objects.all(),
         "chosen_jobs": chosen,
+        "all_groups": JobGroup.objects.all(),
+        "chosen_groups": set(request.POST.getlist("groups"))
+        if request.method == "POST"
+        else {str(g.pk) for g in (current.groups.all() if current else [])},
     }
     return render(request, "training/points.html", context, status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def groups(request, pk=None):
+    """工种组: which 工种 a group holds and whether it works underground; the bank is targeted at the groups."""
+    _require_bank(request.user)
+    current = JobGroup.objects.filter(pk=pk).first() if pk else None
+    if pk and current is None:
+        raise Http404
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            services.save_group(request.user, request.POST, current)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            return redirect("training_groups")
+    elif current:
+        data = {"code": current.code, "name": current.name, "order": current.order, "underground": current.underground}
+    else:
+        data = {"underground": True}
+    all_groups = list(
+        JobGroup.objects.prefetch_related("job_types").annotate(
+            n_points=Count("knowledge_points", distinct=True),
+            n_questions=Count(
+                "questions",
+                filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE),
+                distinct=True,
+            ),
+        )
+    )
+    grouped = {j.pk for g in all_groups for j in g.job_types.all()}
+    jobs = list(JobType.objects.all())
+    chosen = (
+        set(request.POST.getlist("job_types"))
+        if request.method == "POST"
+        else {str(j.pk) for j in (current.job_types.all() if current else [])}
+    )
+    context = {
+        "groups": all_groups,
+        "current": current,
+        "data": data,
+        "errors": errors,
+        "jobs": jobs,
+        "ungrouped": [j for j in jobs if j.pk not in grouped],
+        "chosen_jobs": chosen,
+    }
+    return render(request, "training/groups.html", context, status=422 if errors else 200)

@@ -1,5 +1,6 @@
 """Menu entries, 待办 and the home figures of party members leading on safety (responsibility 2)."""
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
@@ -21,6 +22,29 @@ register(
         visible=lambda u: bool(u.person_id) and not scope.can(u, "vanguard"),
     )
 )
+
+
+@register_todo
+def my_self_assessment(user):
+    """The holder of a 示范岗 is reminded each month to assess themselves (till the month's last day)."""
+    if not user.person_id:
+        return
+    from calendar import monthrange
+
+    from vanguard.models import Assessment, ModelPost
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    done = Assessment.objects.filter(post=OuterRef("pk"), month=month)
+    posts = ModelPost.objects.filter(holder_id=user.person_id, active=True).exclude(Exists(done))
+    for post in posts[:5]:
+        yield Todo(
+            module="vanguard",
+            title=f"示范岗月度自评:{post.name}({today.month}月)",
+            url=f"/vanguard/posts/{post.pk}/",
+            deadline=today.replace(day=monthrange(today.year, today.month)[1]),
+            detail="对照承诺,写下本月做到了什么",
+        )
 
 
 @register_todo

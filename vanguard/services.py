@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common import audit
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day
 from hazards.models import Location
-from hazards.services import _date, as_id, mine_of
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, PoliticalStatus
+from orgs.scope import mine_of
 from vanguard import compliance
 from vanguard.models import Assessment, Assignment, ModelPost, Rating
 
@@ -96,8 +98,8 @@ def assign(user, data, now=None):
     member = party_members(user, mine).filter(pk=as_id(data.get("member")) or 0).first()
     if member is None:
         errors["member"] = "请选择本支部的党员" if not data.get("member") else "该职工不是您管理范围内的党员"
-    starts_on = _date(data.get("starts_on")) if data.get("starts_on") else timezone.localdate()
-    ends_on = _date(data.get("ends_on")) if data.get("ends_on") else None
+    starts_on = parse_day(data.get("starts_on")) if data.get("starts_on") else timezone.localdate()
+    ends_on = parse_day(data.get("ends_on")) if data.get("ends_on") else None
     if not starts_on:
         errors["starts_on"] = "日期格式不正确"
     if ends_on is False:
@@ -144,7 +146,7 @@ def end(user, pk, data):
     """End an assignment on a day (default today)."""
     a = get_assignment(user, pk)
     _may_manage(user, a)
-    ends_on = _date(data.get("ends_on")) if data.get("ends_on") else timezone.localdate()
+    ends_on = parse_day(data.get("ends_on")) if data.get("ends_on") else timezone.localdate()
     if not ends_on:
         raise ValidationError({"ends_on": "日期格式不正确"})
     if ends_on < a.starts_on:
@@ -152,7 +154,9 @@ def end(user, pk, data):
     if a.ends_on and a.ends_on < timezone.localdate():
         raise Conflict("该包保已经结束")
     Assignment.objects.filter(pk=a.pk).update(ends_on=ends_on)
-    return get_assignment(user, pk)
+    after = get_assignment(user, pk)
+    audit.audit_update(a, after, actor=user)  # an update() sends no signal: the audit log is told here
+    return after
 
 
 def adjust(user, pk, data):
@@ -162,7 +166,7 @@ def adjust(user, pk, data):
     _may_manage(user, a)
     if a.ends_on and a.ends_on < timezone.localdate():
         raise Conflict("该包保已经结束,请新建")
-    from_day = _date(data.get("from")) if data.get("from") else timezone.localdate()
+    from_day = parse_day(data.get("from")) if data.get("from") else timezone.localdate()
     errors = {}
     if not from_day:
         errors["from"] = "日期格式不正确"
@@ -190,6 +194,9 @@ def adjust(user, pk, data):
         new.workers.set(workers)
         new.locations.set(locations)
         Assignment.objects.filter(pk=a.pk).update(ends_on=from_day - timedelta(days=1))
+        before = audit.snapshot(a)
+        a.ends_on = from_day - timedelta(days=1)
+        audit.audit_update(before, a, actor=user)
     return new
 
 
@@ -295,7 +302,7 @@ def _month(value, today):
     if not value:
         return today.replace(day=1)
     text = str(value)[:10]
-    parsed = _date(text if len(text) > 7 else f"{text}-01")
+    parsed = parse_day(text if len(text) > 7 else f"{text}-01")
     return parsed.replace(day=1) if parsed else None
 
 
@@ -332,7 +339,9 @@ def self_assess(user, pk, data, now=None):
         Assessment.objects.filter(pk=existing.pk, rating="").update(
             summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now, version=existing.version + 1
         )
-    return Assessment.objects.get(pk=existing.pk)
+        after = Assessment.objects.get(pk=existing.pk)
+        audit.audit_update(existing, after, actor=user)
+    return after
 
 
 def rate(user, assessment_id, data, now=None):
@@ -365,7 +374,9 @@ def rate(user, assessment_id, data, now=None):
     )
     if not updated:
         raise Conflict("该月已评定或自评已被修改,请刷新")
-    return Assessment.objects.get(pk=a.pk)
+    after = Assessment.objects.get(pk=a.pk)
+    audit.audit_update(a, after, actor=user)
+    return after
 
 
 def delete_assessment(user, assessment_id):

@@ -221,8 +221,6 @@ def post_detail(request, pk):
                 services.delete_assessment(user, request.POST.get("assessment"))
             else:
                 raise NotFound()
-        except NotFound:
-            raise Http404
         except ValidationError as exc:
             errors, data, failed, status = exc.message_dict, request.POST, op, 422
         except (Forbidden, Conflict) as exc:

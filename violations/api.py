@@ -108,14 +108,13 @@ def _out(v):
 
 
 def _detail(user, v):
-    events = v.events.select_related("actor", "actor__person")
     return ViolationDetail(
         **_out(v), shift=v.shift.name if v.shift_id else None, clauses=v.clauses, external_id=v.external_id, version=v.version,
         appeal_deadline=services.appeal_deadline(v), reexam=services.reexam_state(v),
         actions=[a for a, _ in services.allowed_actions(user, v)],
         help_steps=[StepOut(id=s.pk, name=s.name, done_on=s.done_on, done_by=s.done_by.display_name() if s.done_by_id else None, note=s.note)
                     for s in v.help_steps.select_related("done_by", "done_by__person")],
-        events=events_out(events, services.ACTION_LABELS),
+        events=events_out(services.timeline(v)),
     )  # fmt: skip
 
 

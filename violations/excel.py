@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from common import imports
-from common.excel import Column, Sheet, workbook_bytes, xlsx_response
+from common import audit, export, imports
+from common.excel import Column
 from common.imports import Checked, Importer, RowError
+from common.parsing import parse_int
 from hazards.models import Location, Shift
-from hazards.services import mine_of
 from orgs.models import OrgNode, Person
 from orgs.roster_excel import parse_date
+from orgs.scope import mine_of
 from violations import services
 from violations.models import Severity, Violation, ViolationEvent, ViolationKind, ViolationStatus
 
-LEDGER_MAX = 50_000
 KIND_NAMES = {label: value for value, label in ViolationKind.choices}
 STATUS_NAMES = {
     "有效": ViolationStatus.RECORDED,
@@ -147,7 +147,7 @@ def check_rows(user, mine, rows, progress=lambda n: None):
             if text and values[f"{key}_id"] is None:
                 err(key, f"{label}“{text}”不存在")
         values["clauses"] = raw.get("clauses", "").strip()[:300]
-        points = services._int(raw.get("points"), 0, services.MAX_POINTS, default=severity.points if severity else 0)
+        points = parse_int(raw.get("points"), 0, services.MAX_POINTS, default=severity.points if severity else 0)
         if points is None:
             err("points", f"须为0到{services.MAX_POINTS}之间的整数")
         values["points"] = points
@@ -181,7 +181,9 @@ def check_rows(user, mine, rows, progress=lambda n: None):
 def apply_plan(user, plan):
     now = timezone.now()
     created = Violation.objects.bulk_create(plan.creates, batch_size=1000)
+    before = []
     for violation, changes in plan.updates:
+        before.append(audit.snapshot(violation))
         for field, value in changes.items():
             setattr(violation, field, value)
         violation.version += 1
@@ -198,6 +200,7 @@ def apply_plan(user, plan):
         ],
         batch_size=1000,
     )
+    audit.audit_bulk(user, created, zip(before, [x for x, _ in plan.updates]), via="excel_import")
     return {"created": len(created), "updated": len(plan.updates)}
 
 
@@ -214,16 +217,13 @@ def ledger_response(user, qs):
     qs = services.with_help_counts(qs).select_related(
         "person", "org", "severity", "location", "shift", "recorded_by", "recorded_by__person", "reexam_paper"
     )
+    violations, cut = export.capped(qs.order_by("occurred_on", "pk"))
     rows = []
-    for n, v in enumerate(qs.order_by("occurred_on", "pk")[:LEDGER_MAX], start=1):
+    for n, v in enumerate(violations, start=1):
         rows.append([
             n, v.pk, v.external_id, v.occurred_on, v.shift.name if v.shift_id else "", v.org.name, v.person.emp_no, v.person.name,
             v.get_kind_display(), v.severity.name, v.location.name if v.location_id else "", v.description, v.clauses, v.points,
             v.fine, v.get_status_display(), f"{v.steps_done}/{v.steps_total}" if v.steps_total else "", services.reexam_state(v),
             v.recorded_by.display_name(),
         ])  # fmt: skip
-    columns = [Column(key, header, width=width) for key, header, width in LEDGER_COLUMNS]
-    note = f"三违台账 导出于 {timezone.localtime():%Y-%m-%d %H:%M} 共 {len(rows)} 条"
-    return xlsx_response(
-        f"三违台账-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes([Sheet("三违台账", columns, rows, notes=[note])])
-    )
+    return export.xlsx("三违台账", LEDGER_COLUMNS, rows, cut)

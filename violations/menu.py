@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from common.menu import MenuEntry, register
-from common.modules import Action, Figure, register_action, register_tile
+from common.modules import Action, Figure, Notice, register_action, register_notice, register_tile
 from common.todos import Todo
 from common.todos import register as register_todo
 from orgs import scope
@@ -53,3 +53,17 @@ def violation_figures(user):
         Figure("本月三违", this_month, url=f"/violations/?from={month_start:%Y-%m-%d}", warn=bool(this_month)),
         Figure("帮教未完成", open_help, url="/violations/?help_open=1", warn=bool(open_help)),
     ]
+
+
+@register_notice
+def violations_about_me(user, since):
+    """A 三违 recorded against the user: they are told at once, with the last day to appeal while they still can."""
+    today = timezone.localdate()
+    mine_rules = {}
+    for v in Violation.objects.filter(person_id=user.person_id, created_at__gte=since).order_by("-created_at")[:5]:
+        rules = mine_rules.setdefault(v.mine_id, services.rules_of(v.mine))
+        deadline = services.appeal_deadline(v, rules)
+        text = f"您有一条三违记录:{v.occurred_on:%m-%d} {v.description[:20]}"
+        if v.status == ViolationStatus.RECORDED and deadline and deadline >= today:
+            text += f"(如有异议,{deadline:%m-%d} 前可申诉)"
+        yield Notice(text=text, url=f"/violations/{v.pk}/", at=v.created_at, warn=True)

@@ -7,6 +7,7 @@ revokes the violation (it no longer counts anywhere: ``Violation.objects.effecti
 
 from django.db import models
 
+from common.models import TransitionEvent
 from orgs import scope
 from orgs.models import OrgNode
 
@@ -166,19 +167,12 @@ class HelpStep(models.Model):
         return f"{self.name}"
 
 
-class ViolationEvent(models.Model):
+class ViolationEvent(TransitionEvent):
     """The record's timeline: recorded, appealed, appeal decided, each help step, the re-exam."""
 
     violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="events", verbose_name="三违记录")
-    action = models.CharField(max_length=20, verbose_name="动作")
-    from_status = models.CharField(max_length=12, blank=True, verbose_name="原状态")
-    to_status = models.CharField(max_length=12, verbose_name="新状态")
-    actor = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
-    at = models.DateTimeField(verbose_name="时间")
-    note = models.TextField(blank=True, verbose_name="说明")
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = verbose_name_plural = "三违流转记录"
 
     def __str__(self):

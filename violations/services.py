@@ -8,11 +8,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id, parse_day, parse_int
+from common.workflow import Transition
 from hazards.models import Location, Shift
-from hazards.services import _date, _photo, as_id, mine_of
+from hazards.services import _photo  # photo handling moves to common.uploads (the harden branch)
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
+from orgs.scope import mine_of
 from violations.models import (
     DEFAULT_SEVERITIES,
     HelpStep,
@@ -27,21 +31,6 @@ from violations.models import (
 S = ViolationStatus
 MAX_POINTS = 100
 MAX_FINE = Decimal("100000")
-
-# (state, action) -> (new state, who may do it, label). "person": the one who committed it; "decider": the mine's
-# appeal role over the person's team; "rules": violations_rules (安监员 / 管理员) over the team.
-TRANSITIONS = {
-    (S.RECORDED, "appeal"): (S.APPEALING, {"person"}, "提出申诉"),
-    (S.APPEALING, "uphold"): (S.REVOKED, {"decider"}, "申诉成立(撤销)"),
-    (S.APPEALING, "dismiss"): (S.RECORDED, {"decider"}, "申诉驳回"),
-    (S.RECORDED, "revoke"): (S.REVOKED, {"rules"}, "登记有误,撤销"),
-}
-ACTIONS = sorted({action for _, action in TRANSITIONS})
-ACTION_LABELS = {action: label for (_, action), (_, _, label) in TRANSITIONS.items()} | {
-    "record": "登记", "import": "导入", "help": "帮教", "reexam": "安排复考",
-}  # fmt: skip
-NOTE_REQUIRED = {"appeal", "uphold", "dismiss", "revoke"}
-
 
 # ---------------------------------------------------------------- master data
 
@@ -74,7 +63,7 @@ def save_severity(user, mine, data):
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 20:
         errors["name"] = "请填写严重程度名称(不超过20字)"
-    points = _int(data.get("points"), 0, MAX_POINTS)
+    points = parse_int(data.get("points"), 0, MAX_POINTS)
     if points is None:
         errors["points"] = f"扣分须为0到{MAX_POINTS}之间的整数"
     fine = _money(data.get("fine"))
@@ -102,7 +91,7 @@ def save_rules(user, mine, data):
     if not can_edit_rules(user, mine):
         raise Forbidden("只有本矿管理员和安监员可以维护三违设置")
     rules = rules_of(mine)
-    days = _int(data.get("appeal_days"), 1, 60)
+    days = parse_int(data.get("appeal_days"), 1, 60)
     if days is None:
         raise ValidationError({"appeal_days": "申诉期限须为1到60天"})
     role = str(data.get("appeal_role") or "")
@@ -117,16 +106,6 @@ def save_rules(user, mine, data):
 
 def _flag(value):
     return str(value or "").lower() in ("1", "on", "true", "yes")
-
-
-def _int(value, low, high, default=None):
-    text = str(value if value is not None else "").strip()
-    if text == "":
-        return default if default is not None else low
-    if not (text.isascii() and text.lstrip("-").isdigit()):
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
 
 
 def _money(value, default=Decimal(0)):
@@ -202,7 +181,7 @@ def record(user, data, photo=None, now=None):
         given = data.get("emp_no") or data.get("person")
         errors["emp_no"] = "请填写违章人工号" if not given else "工号不存在或该职工不在您的管理范围内"
     today = timezone.localdate(now)
-    occurred_on = _date(data.get("occurred_on")) if data.get("occurred_on") else today
+    occurred_on = parse_day(data.get("occurred_on")) if data.get("occurred_on") else today
     if not occurred_on:
         errors["occurred_on"] = "日期格式不正确"
     elif occurred_on > today:
@@ -229,7 +208,7 @@ def record(user, data, photo=None, now=None):
     description = str(data.get("description") or "").strip()
     if len(description) < 4:
         errors["description"] = "请描述违章情况(至少4个字)"
-    points = _int(data.get("points"), 0, MAX_POINTS, default=severity.points if severity else 0)
+    points = parse_int(data.get("points"), 0, MAX_POINTS, default=severity.points if severity else 0)
     if points is None:
         errors["points"] = f"扣分须为0到{MAX_POINTS}之间的整数"
     fine = _money(data.get("fine"), default=severity.fine if severity else Decimal(0))
@@ -304,7 +283,9 @@ def _assign_reexam(user, violation, point_ids, now):
         )
         return None
     Violation.objects.filter(pk=violation.pk).update(reexam_paper=paper)
+    before = audit.snapshot(violation)
     violation.reexam_paper = paper
+    audit.audit_update(before, violation, actor=user)
     ViolationEvent.objects.create(
         violation=violation,
         action="reexam",
@@ -324,6 +305,9 @@ def schedule_reexam(user, pk, data, now=None):
     if refusal:
         raise refusal
     Violation.objects.filter(pk=violation.pk).update(requires_reexam=True)
+    before = audit.snapshot(violation)
+    violation.requires_reexam = True
+    audit.audit_update(before, violation, actor=user)
     if _assign_reexam(user, violation, data.get("reexam_points"), now) is None:
         raise Conflict("题库中没有可用于复考的题目,请先完善题库")
     return get(user, pk)
@@ -394,67 +378,54 @@ def _roles_on(user, violation, rules):
     return roles
 
 
-def _guard(violation, action, rules, today):
-    """Why this action cannot happen now (beyond the table), or None."""
-    if action == "appeal":
-        if not rules.appeals_allowed:
-            return "本矿未开放三违申诉"
-        if today > appeal_deadline(violation, rules):
-            return f"申诉期已过(登记后{rules.appeal_days}天内可申诉)"
-        if violation.events.filter(action="appeal").exists():
-            return "每条三违只能申诉一次"
+def _appealable(ctx):
+    """Why an appeal cannot be made now (beyond the table), or None."""
+    violation = ctx.obj
+    rules = rules_of(violation.mine)
+    if not rules.appeals_allowed:
+        return "本矿未开放三违申诉"
+    if (ctx.params.get("today") or timezone.localdate(ctx.now)) > appeal_deadline(violation, rules):
+        return f"申诉期已过(登记后{rules.appeal_days}天内可申诉)"
+    if violation.events.filter(action="appeal").exists():
+        return "每条三违只能申诉一次"
     return None
 
 
+# The appeal, as one table. "person": the one who committed it; "decider": the mine's appeal role over the
+# person's team; "rules": violations_rules (安监员 / 管理员) over the team. Every step carries its reason.
+MACHINE = workflow.Machine(
+    name="三违",
+    model=Violation,
+    event_model=ViolationEvent,
+    event_fk="violation",
+    get=lambda user, pk: get(user, pk),
+    roles_of=lambda user, violation: _roles_on(user, violation, rules_of(violation.mine)),
+    messages={"stale": "该记录已被他人处理(现在是“{status}”),请刷新后再操作", "busy": "该记录已被他人处理,请刷新后再操作",
+              "state": "该三违当前状态为“{status}”,不能{label}", "note": "请填写理由"},
+    table=[
+        Transition("appeal", "提出申诉", [S.RECORDED], S.APPEALING, {"person"}, note=True, guard=_appealable),
+        Transition("uphold", "申诉成立(撤销)", [S.APPEALING], S.REVOKED, {"decider"}, note=True),
+        Transition("dismiss", "申诉驳回", [S.APPEALING], S.RECORDED, {"decider"}, note=True),
+        Transition("revoke", "登记有误,撤销", [S.RECORDED], S.REVOKED, {"rules"}, note=True),
+    ],
+)  # fmt: skip
+TRANSITIONS = MACHINE.as_dict()
+ACTIONS = MACHINE.actions
+ACTION_LABELS = MACHINE.labels | {"record": "登记", "import": "导入", "help": "帮教", "reexam": "安排复考"}
+
+
 def allowed_actions(user, violation, today=None):
-    today = today or timezone.localdate()
-    rules = rules_of(violation.mine)
-    roles = _roles_on(user, violation, rules)
-    out = []
-    for (state, action), (_new, who, label) in TRANSITIONS.items():
-        if state == violation.status and who & roles and _guard(violation, action, rules, today) is None:
-            out.append((action, label))
-    return out
+    return MACHINE.allowed(user, violation, today=today)
 
 
 def act(user, pk, action, data, now=None):
-    """Apply one action of the table: invalid now -> Conflict (409), stale form -> Conflict, not allowed -> Forbidden."""
-    now = now or timezone.now()
-    violation = get(user, pk)
-    if action not in ACTIONS:
-        raise NotFound()
-    version = data.get("version")
-    if version not in (None, "") and str(version) != str(violation.version):
-        raise Conflict(f"该记录已被他人处理(现在是“{violation.get_status_display()}”),请刷新后再操作")
-    key = (violation.status, action)
-    if key not in TRANSITIONS:
-        raise Conflict(f"该三违当前状态为“{violation.get_status_display()}”,不能{ACTION_LABELS[action]}")
-    new_status, who, label = TRANSITIONS[key]
-    rules = rules_of(violation.mine)
-    if not (who & _roles_on(user, violation, rules)):
-        raise Forbidden(f"您无权{label}")
-    reason = _guard(violation, action, rules, timezone.localdate(now))
-    if reason:
-        raise Conflict(reason)
-    note = str(data.get("note") or "").strip()[:1000]
-    if action in NOTE_REQUIRED and not note:
-        raise ValidationError({"note": "请填写理由"})
-    with transaction.atomic():
-        updated = Violation.objects.filter(pk=violation.pk, version=violation.version, status=violation.status).update(
-            status=new_status, version=violation.version + 1
-        )
-        if not updated:
-            raise Conflict("该记录已被他人处理,请刷新后再操作")
-        ViolationEvent.objects.create(
-            violation=violation,
-            action=action,
-            from_status=violation.status,
-            to_status=new_status,
-            actor=user,
-            at=now,
-            note=note,
-        )
-    return get(user, pk)
+    """Apply one action of the table (``common.workflow``): invalid now -> Conflict (409), stale form -> Conflict,
+    not allowed -> Forbidden."""
+    return MACHINE.apply(user, pk, action, version=data.get("version"), note=data.get("note"), now=now)
+
+
+def timeline(violation):
+    return MACHINE.timeline(violation.events.select_related("actor", "actor__person"), ACTION_LABELS)
 
 
 def record_help(user, pk, step_id, data, now=None):
@@ -467,7 +438,7 @@ def record_help(user, pk, step_id, data, now=None):
     step = violation.help_steps.filter(pk=as_id(step_id) or 0).first()
     if step is None:
         raise NotFound()
-    done_on = _date(data.get("done_on")) if data.get("done_on") else timezone.localdate(now)
+    done_on = parse_day(data.get("done_on")) if data.get("done_on") else timezone.localdate(now)
     errors = {}
     if not done_on:
         errors["done_on"] = "日期格式不正确"
@@ -485,6 +456,9 @@ def record_help(user, pk, step_id, data, now=None):
             done_on=done_on, done_by=user, note=note
         ):
             raise Conflict(f"“{step.name}”已记录完成")
+        before = audit.snapshot(step)
+        step.done_on, step.done_by, step.note = done_on, user, note
+        audit.audit_update(before, step, actor=user)
         ViolationEvent.objects.create(
             violation=violation,
             action="help",
@@ -518,7 +492,7 @@ def filter_list(user, params):
         qs = qs.filter(Q(person__emp_no=person) | Q(person__name__contains=person))
     if as_id(params.get("person_id")):
         qs = qs.filter(person_id=as_id(params["person_id"]))
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     if start:
         qs = qs.filter(occurred_on__gte=start)
     if end:
@@ -564,3 +538,13 @@ def branches_of(mine):
         if mine
         else OrgNode.objects.none()
     )
+
+
+def similar_recent(user, data, since):
+    """A 三违 this user recorded since ``since`` for the same 工号 with the same description (a repeated submit)."""
+    text = str(data.get("description") or "").strip()
+    emp_no = str(data.get("emp_no") or "").strip()
+    if not text or not emp_no:
+        return None
+    same = Violation.objects.filter(recorded_by=user, created_at__gte=since, description=text, person__emp_no=emp_no)
+    return same.order_by("-created_at").first()

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden, or_404
+from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from hazards.models import Location, Shift
-from hazards.views import PAGE_SIZE, CappedPaginator
 from violations import services
 from violations.models import AppealRole, Severity, ViolationKind, ViolationStatus
 
@@ -62,6 +62,7 @@ def violation_new(request):
         request,
         lambda: services.record(user, request.POST, request.FILES.get("photo")),
         {"occurred_on": timezone.localdate().isoformat()},
+        similar=lambda since: services.similar_recent(user, request.POST, since),
     )
     if violation is not None:
         messages.success(request, "三违已登记")
@@ -82,11 +83,7 @@ def violation_detail(request, pk):
 
 
 def _detail(request, v, errors=None, data=None, open_action=None, status=200):
-    events = list(v.events.select_related("actor", "actor__person"))
-    for e in events:
-        e.label = services.ACTION_LABELS.get(e.action, e.action)
-        e.to_label = ViolationStatus(e.to_status).label
-        e.from_label = ViolationStatus(e.from_status).label if e.from_status and e.from_status != e.to_status else ""
+    events = services.timeline(v)
     steps = list(v.help_steps.select_related("done_by", "done_by__person"))
     for s in steps:
         s.form_key = f"step-{s.pk}"
@@ -118,8 +115,6 @@ def _conflict(request, pk, exc):
 def violation_act(request, pk, action):
     try:
         services.act(request.user, pk, action, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
@@ -140,8 +135,6 @@ def violation_act(request, pk, action):
 def violation_help(request, pk, step):
     try:
         services.record_help(request.user, pk, step, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
@@ -162,8 +155,6 @@ def violation_help(request, pk, step):
 def violation_reexam(request, pk):
     try:
         services.schedule_reexam(request.user, pk, request.POST)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     messages.success(request, "已安排复考")
@@ -193,8 +184,6 @@ def violation_settings(request):
                 services.save_severity(user, mine, request.POST)
         except ValidationError as exc:
             errors, data, status = exc.message_dict, request.POST, 422
-        except NotFound:
-            raise Http404
         else:
             messages.success(request, "已保存")
             return redirect("violation_settings")

@@ -31,13 +31,13 @@ def row(data, branch):
 
 
 def set_status(person, status, when):
-    from auditlog.models import LogEntry
+    from orgs.models import WorkStatusChange
 
     person = Person.objects.get(pk=person.pk)
     person.work_status = status
     person.save()
-    entry = LogEntry.objects.get_for_object(person).order_by("-pk").first()
-    LogEntry.objects.filter(pk=entry.pk).update(timestamp=timezone.make_aware(datetime.combine(when, time(9))))
+    change = WorkStatusChange.objects.filter(person=person).latest("pk")
+    WorkStatusChange.objects.filter(pk=change.pk).update(at=timezone.make_aware(datetime.combine(when, time(9))))
 
 
 YEAR = timezone.localdate().year - 1  # a whole past year: 1 January to 31 December

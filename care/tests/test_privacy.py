@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from care import services
+from care.models import ScreeningKind
 from care.tests.helpers import enter
 from orgs import token_services
 from orgs.models import SensitiveAccess
@@ -150,3 +151,67 @@ def test_the_api_writes_with_the_pages_rules(care):
         ).status_code
         == 422
     )
+
+
+DIARY = "妻子下岗,孩子上学缺学费"
+
+
+def test_the_file_shows_the_diary_to_its_readers_and_not_to_the_helper(care, file, login):
+    """The care file reads 民情日记 through the diary's own rules: its text for the branch secretary (the read is
+    logged in the diary's read log), nothing of it for the 帮教人, an ordinary 党员 who reads the file itself."""
+    from frontline import services as frontline
+    from frontline.models import DiaryRead
+
+    visit = frontline.create_entry(
+        care.secretary,
+        {"date": timezone_today().isoformat(), "place": "职工家中", "people": [care.worker_person.pk],
+         "learned": DIARY, "concern": "1"},
+    )  # fmt: skip
+    secretary_page = login(care.secretary).get(f"/care/people/{care.worker_person.pk}/").content.decode()
+    assert "民情日记" in secretary_page and DIARY in secretary_page
+    assert DiaryRead.objects.filter(user=care.secretary, entry=visit, via="page").count() == 1
+    helper_page = login(care.member).get(f"/care/people/{care.worker_person.pk}/")
+    body = helper_page.content.decode()
+    assert helper_page.status_code == 200 and "跟班作业一周" in body  # the file itself
+    assert DIARY not in body and "职工家中" not in body
+    assert not DiaryRead.objects.filter(user=care.member).exists()
+    answer = api(care.member)(f"/api/care/people/{care.worker_person.pk}/file")
+    assert answer.status_code == 200 and DIARY not in text(answer)
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def test_reading_talks_register_entries_suggestions_and_findings_is_logged(care, file, login):
+    """SPEC §7.2: every view of a care record leaves a line in the sensitive-read log, per person read about."""
+    from care.models import Talk
+
+    client = login(care.secretary)
+    talk = Talk.objects.latest("pk")
+    services.record_screening(
+        care.secretary,
+        {"kind": ScreeningKind.values[0], "participants": [care.colleague.pk], "people": [care.colleague.pk],
+         f"note_{care.colleague.pk}": "情绪低落"},
+    )  # fmt: skip
+
+    def logged(what, via="page"):
+        return set(
+            SensitiveAccess.objects.filter(user=care.secretary, fields=what, via=via).values_list("person", flat=True)
+        )
+
+    assert client.get(f"/care/talks/{talk.pk}/").status_code == 200
+    assert logged("谈心谈话") == {care.worker_person.pk}
+    assert client.get(f"/care/register/{file.pk}/").status_code == 200
+    client.get("/care/register/")
+    assert logged("薄弱人物台账") == {care.worker_person.pk}
+    client.get("/care/suggestions/")
+    api(care.secretary)(f"/api/care/register/{file.pk}")
+    api(care.secretary)("/api/care/talks")
+    assert logged("薄弱人物台账", "api") == {care.worker_person.pk} and logged("谈心谈话", "api") == {
+        care.worker_person.pk
+    }
+    client.get("/care/screenings/")
+    assert logged("排查发现") == {care.colleague.pk}

@@ -187,15 +187,15 @@ def test_twice_in_a_row_when_the_mine_says_so(care):
 
 
 def set_status(person, status, when):
-    """Change 在岗状态 as the roster does (the audit log records it) and date the change."""
-    from auditlog.models import LogEntry
+    """Change 在岗状态 as the roster does (a WorkStatusChange is written) and date the change."""
+    from orgs.models import WorkStatusChange
 
     person = Person.objects.get(pk=person.pk)
     person.work_status = status
     person.save()
-    entry = LogEntry.objects.get_for_object(person).order_by("-pk").first()
+    change = WorkStatusChange.objects.filter(person=person).latest("pk")
     moment = timezone.make_aware(datetime.combine(when, time(9)))
-    LogEntry.objects.filter(pk=entry.pk).update(timestamp=moment)
+    WorkStatusChange.objects.filter(pk=change.pk).update(at=moment)
 
 
 def test_back_after_six_months_away_is_suggested_not_after_five(care):

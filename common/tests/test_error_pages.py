@@ -56,3 +56,9 @@ def test_database_down_is_a_plain_chinese_503(user):
     html = response.content.decode()
     assert response.status_code == 503
     assert "数据库暂时连接不上" in html and 'name="viewport"' in html
+
+
+def test_the_favicon_is_there_for_every_page():
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
+    assert Client().get(response["Location"]).status_code == 200

@@ -161,6 +161,8 @@ def test_the_loop_with_a_return_and_the_todos(fl, login):
         "report",
         "accept",
     ]
+    labels = [e.label for e in services.TASK_MACHINE.timeline(task.events.all(), services.TASK_LABELS)]
+    assert labels == ["下发", "上报", "退回", "重新上报", "审核通过"]  # the first report is no 重新上报
     assert urls(fl.secretary) == [(u, x) for u, x in urls(fl.secretary) if u != url]
     attachment = task.attachments.get()
     assert login(fl.committee_user).get(f"/frontline/attachments/{attachment.pk}/").status_code == 200

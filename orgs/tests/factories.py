@@ -60,9 +60,9 @@ def build_world():
     from types import SimpleNamespace
 
     w = SimpleNamespace()
-    w.group = node(None, "新矿集团", OrgKind.GROUP, "XK")
-    w.mine = node(w.group, "孙村煤矿", OrgKind.MINE, "SC")
-    w.committee = node(w.mine, "孙村煤矿党委", OrgKind.COMMITTEE)
+    w.group = node(None, "青岚能源集团", OrgKind.GROUP, "XK")
+    w.mine = node(w.group, "云杉煤矿", OrgKind.MINE, "SC")
+    w.committee = node(w.mine, "云杉煤矿党委", OrgKind.COMMITTEE)
     w.branch = node(w.committee, "综采一区党支部", OrgKind.BRANCH)
     w.unit = node(w.branch, "综采一区", OrgKind.UNIT)
     w.team = node(w.unit, "早班", OrgKind.TEAM)
@@ -70,8 +70,8 @@ def build_world():
     w.other_branch = node(w.committee, "掘进一区党支部", OrgKind.BRANCH)
     w.other_unit = node(w.other_branch, "掘进一区", OrgKind.UNIT)
     w.other_team = node(w.other_unit, "早班", OrgKind.TEAM)
-    w.mine_b = node(w.group, "协庄煤矿", OrgKind.MINE, "XZ")
-    w.committee_b = node(w.mine_b, "协庄煤矿党委", OrgKind.COMMITTEE)
+    w.mine_b = node(w.group, "墨川煤矿", OrgKind.MINE, "XZ")
+    w.committee_b = node(w.mine_b, "墨川煤矿党委", OrgKind.COMMITTEE)
     w.branch_b = node(w.committee_b, "机电区党支部", OrgKind.BRANCH)
     w.unit_b = node(w.branch_b, "机电区", OrgKind.UNIT)
     w.team_b = node(w.unit_b, "检修班", OrgKind.TEAM)

@@ -23,7 +23,7 @@ def temp_password(response):
 
 
 def test_admin_lists_accounts_of_own_mine_only(world, login):
-    b_admin = make_user("admin-xz", "admin", world.mine_b, person=PersonFactory(org=world.team_b, name="协庄管理员"))
+    b_admin = make_user("admin-xz", "admin", world.mine_b, person=PersonFactory(org=world.team_b, name="墨川管理员"))
     body = login(world.admin).get("/manage/accounts/").content.decode()
     assert "worker-1" in body and "secretary-1" in body
     assert "admin-xz" not in body and "root" not in body

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
@@ -39,12 +40,12 @@ def test_small_builds_the_tree_of_spec_2():
     run_demo()
     assert OrgNode.objects.find_problems() == ([], [], [], [], [])
     group = OrgNode.objects.get(code="XK-DEMO-SMALL")
-    assert group.path == "0002" and group.name == "新矿集团"
+    assert group.path == "0002" and group.name == "青岚能源集团"
     mines = list(group.get_children())
-    assert [m.name for m in mines] == ["孙村煤矿", "协庄煤矿"]
+    assert [m.name for m in mines] == ["云杉煤矿", "墨川煤矿"]
     sc = mines[0]
     committee = sc.get_children().get()
-    assert committee.kind == OrgKind.COMMITTEE and committee.name == "孙村煤矿党委"
+    assert committee.kind == OrgKind.COMMITTEE and committee.name == "云杉煤矿党委"
     branches = OrgNode.objects.filter(path__startswith=sc.path, kind=OrgKind.BRANCH)
     assert {"综采一区党支部", "掘进一区党支部", "机关第一党支部"} <= set(branches.values_list("name", flat=True))
     assert OrgNode.objects.filter(path__startswith=sc.path, kind=OrgKind.GENERAL_BRANCH, name="机关党总支").exists()
@@ -80,10 +81,11 @@ def test_small_people_are_plausible():
     assert len({p.job_type.name for p in people}) >= 10
     for p in people:
         assert p.org.kind in (OrgKind.TEAM, OrgKind.UNIT) and p.org.path.startswith(p.mine.path)
-        assert clean_id_number(p.id_number) == p.id_number
+        with pytest.raises(ValidationError, match="校验位"):  # a demo id can never be a real person's
+            clean_id_number(p.id_number)
         assert p.id_number[6:14] == p.birth_date.strftime("%Y%m%d")
         assert int(p.id_number[16]) % 2 == (1 if p.gender == "M" else 0)
-        assert clean_phone(p.phone) == p.phone and p.address.startswith(("山东省", "安徽省", "江苏省", "河南省"))
+        assert clean_phone(p.phone) == p.phone and p.address.startswith(tuple(r[1] for r in demo.REGIONS))
         assert p.name_initials == pinyin_initials(p.name)
         assert p.birth_date < p.hire_date <= timezone.localdate()
         if p.is_party_member:
@@ -166,7 +168,7 @@ def test_extension_steps_run_once_with_the_context(monkeypatch):
     assert len(seen) == 1
     ctx = seen[0]
     assert ctx.size == "small" and isinstance(ctx.rng, random.Random) and ctx.today == timezone.localdate()
-    assert [m.name for m in ctx.mines] == ["孙村煤矿", "协庄煤矿"] and all(m.pk for m in ctx.mines)
+    assert [m.name for m in ctx.mines] == ["云杉煤矿", "墨川煤矿"] and all(m.pk for m in ctx.mines)
     assert set(ctx.accounts) == {a[0] for a in demo.ACCOUNTS}
     assert ctx.accounts["secretary"].person.emp_no == "100001"
     assert ctx.group.kind == OrgKind.GROUP and callable(ctx.log)
@@ -180,12 +182,15 @@ def test_group_plan_is_forty_mines_of_200000_people():
     assert [p.people for p in demo.mine_plans("mine")] == [5000]
 
 
-def test_id_numbers_are_valid_for_every_birthday():
+def test_id_numbers_are_well_formed_but_never_valid_for_any_birthday():
     maker = demo.PersonMaker(random.Random(1), date(2026, 11, 25), None, {})
     for _ in range(500):
         birth = maker.birth_date(18, 60, 40)
         id_number, phone, address = maker.identity("F", birth)
-        assert clean_id_number(id_number) == id_number and clean_phone(phone) == phone and address
+        assert len(id_number) == 18 and id_number[6:14] == birth.strftime("%Y%m%d")
+        with pytest.raises(ValidationError, match="校验位"):
+            clean_id_number(id_number)
+        assert clean_phone(phone) == phone and address
 
 
 def test_bench_harness_measures_pages_on_the_small_demo(capsys, settings):
@@ -205,3 +210,31 @@ def test_bench_harness_measures_pages_on_the_small_demo(capsys, settings):
     fig = harness.Figure("x", fn=None, target=10, unit="s")
     assert harness.verdict(fig, harness.Measured(12)) == "MISS" and harness.verdict(fig, harness.Measured(9)) == "ok"
     assert "skipped (why)" in harness.format_line(fig, harness.skipped("why"))
+
+
+def test_the_demo_command_puts_the_demo_mark_on_every_page(client, settings, tmp_path):
+    settings.HONGLING_DEMO_FLAG = tmp_path / "demo-data"
+    assert "演示数据" not in client.get("/accounts/login/").content.decode()
+    run_demo()
+    assert "演示数据" in client.get("/accounts/login/").content.decode()
+    client.force_login(User.objects.get(username="jtdw"))
+    for url in ("/", "/people/", "/training/"):
+        assert 'id="demo-mark"' in client.get(url).content.decode(), url
+
+
+def test_a_demo_person_keeps_their_id_number_when_edited():
+    from orgs.forms import PersonForm
+
+    run_demo()
+    person = Person.objects.order_by("pk").first()
+    form = PersonForm(instance=person)
+    form.cleaned_data = {"id_number": person.id_number}
+    assert form.clean_id_number() == person.id_number  # stored as it was, though its check digit is wrong
+    body = person.id_number[:17]
+    valid = demo.ID_CHECK[sum(int(d) * w for d, w in zip(body, demo.ID_WEIGHTS)) % 11]
+    form.cleaned_data = {"id_number": body + valid}  # a number typed anew is checked
+    assert form.clean_id_number() == body + valid
+    wrong = next(c for c in "0123456789X" if c not in (valid, person.id_number[17]))
+    form.cleaned_data = {"id_number": body + wrong}
+    with pytest.raises(ValidationError, match="校验位"):
+        form.clean_id_number()

@@ -354,3 +354,28 @@ def test_export_out_of_scope_and_anonymous(world, login, client):
     assert login(world.worker).get("/people/export.xlsx").status_code == 404
     client.logout()
     assert client.get("/people/export.xlsx").status_code == 302
+
+
+def test_work_status_changes_are_recorded_by_the_import_and_by_a_save(world, login):
+    """在岗状态 changes leave an explicit record (care's 长期离岗返岗 reads it), whichever way they are made."""
+    from orgs.models import WorkStatus, WorkStatusChange
+
+    client = login(world.secretary)
+    upload(client, xlsx([row("300001", "赵六")]))
+    client.post(f"/imports/jobs/{latest_job().pk}/confirm/")
+    zhao = Person.objects.get(emp_no="300001")
+    assert not WorkStatusChange.objects.filter(person=zhao).exists()  # created on duty: nothing changed
+    upload(client, xlsx([row("300001", "赵六", **{"在岗状态": "病休"})]))
+    client.post(f"/imports/jobs/{latest_job().pk}/confirm/")
+    change = WorkStatusChange.objects.get(person=zhao)
+    assert (change.from_status, change.to_status, change.recorded_by, change.via) == (
+        WorkStatus.ON_DUTY, WorkStatus.SICK, world.secretary, "import",
+    )  # fmt: skip
+    zhao = Person.objects.get(pk=zhao.pk)
+    zhao.work_status = WorkStatus.ON_DUTY
+    zhao.save()
+    zhao.save()  # saved again unchanged: no second record
+    assert list(WorkStatusChange.objects.filter(person=zhao).values_list("from_status", "to_status")) == [
+        (WorkStatus.ON_DUTY, WorkStatus.SICK),
+        (WorkStatus.SICK, WorkStatus.ON_DUTY),
+    ]

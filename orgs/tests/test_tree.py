@@ -54,8 +54,8 @@ def test_superuser_builds_the_first_root(db, client):
     root = make_user("boss", is_superuser=True)
     client.force_login(root)
     assert client.get("/orgs/").status_code == 200
-    client.post("/orgs/", {"action": "add_root", "name": "新矿集团", "kind": OrgKind.GROUP})
-    assert OrgNode.get_root_nodes().get().name == "新矿集团"
+    client.post("/orgs/", {"action": "add_root", "name": "青岚能源集团", "kind": OrgKind.GROUP})
+    assert OrgNode.get_root_nodes().get().name == "青岚能源集团"
 
 
 def test_tree_page_shows_a_large_tree_a_few_levels_at_a_time(world, login):

@@ -60,6 +60,8 @@ def test_export_then_reimport_changes_nothing_and_edits_version_answered_questio
             "所以要靠仪器检测。",
             "",
             "",
+            "一通三防类",
+            "是",
             "易",
             "",
         ]
@@ -67,7 +69,9 @@ def test_export_then_reimport_changes_nothing_and_edits_version_answered_questio
     job = _upload(client, book)
     assert job.summary == {"created": 1, "updated": 1, "unchanged": 14}
     client.post(f"/imports/jobs/{job.pk}/confirm/")
-    assert Question.objects.get(code="NEW-1").answer == ["T"]
+    new = Question.objects.get(code="NEW-1")
+    assert new.answer == ["T"] and new.underground_only
+    assert list(new.groups.values_list("name", flat=True)) == ["一通三防类"]
     newest = Question.objects.get(code=daily.question.code, replaced_by__isnull=True)
     assert newest.version == 2 and newest.stem == "修改后的题干"
 
@@ -92,3 +96,25 @@ def test_only_bank_managers_import_or_export(world, bank, login):
         client = login(user)
         assert client.get("/training/bank/export.xlsx").status_code == 404
         assert client.get("/imports/bank/").status_code == 404
+
+
+def test_a_file_without_the_group_column_keeps_the_questions_groups(world, bank, login):
+    from training.models import JobGroup
+
+    client = login(world.committee_user)
+    question = Question.objects.current().order_by("code").first()
+    question.groups.set([JobGroup.objects.get(code="management")])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["题号", "知识点", "题型", "题干", "选项A", "选项B", "选项C", "答案", "解析"])
+    sheet.append([question.code, question.point.name, "单选题", "改过的题干", "甲", "乙", "丙", "B", "解析"])
+    job = _upload(client, book)
+    assert job.status == ImportStatus.READY
+    client.post(f"/imports/jobs/{job.pk}/confirm/")
+    newest = Question.objects.get(code=question.code, replaced_by__isnull=True)
+    assert newest.stem == "改过的题干"
+    assert list(newest.groups.values_list("code", flat=True)) == ["management"]
+    bad = openpyxl.Workbook()
+    bad.active.append(["题号", "知识点", "题型", "题干", "选项A", "选项B", "答案", "解析", "适用工种组"])
+    bad.active.append(["Z-1", question.point.name, "单选题", "题", "a", "b", "A", "解", "挖煤组"])
+    assert _upload(client, bad).status != ImportStatus.READY

@@ -171,10 +171,10 @@ def test_reexam_for_another_module_is_a_normal_timed_paper(world, bank, login):
     paper = exams.assign_reexam(
         world.worker_person, [bank["gas"].pk], "三违复考:未检查瓦斯", author=world.safety, count=3
     )
-    assert paper.kind == PaperKind.MAKEUP and len(paper.items) == 3
+    assert paper.kind == PaperKind.REEXAM and len(paper.items) == 3
     assert {Question.objects.get(pk=i["q"]).point for i in paper.items} == {bank["gas"]}
     page = login(world.worker).get("/training/exams/").content.decode()
-    assert "三违复考" in page and "补考" in page
+    assert "三违复考" in page and "补考" not in page  # a re-exam is not a 补考 of the monthly exam
 
 
 def test_committee_runs_an_exam_and_reads_the_evaluation_through_the_api(world, bank, client):
@@ -193,3 +193,24 @@ def test_committee_runs_an_exam_and_reads_the_evaluation_through_the_api(world, 
     client.force_login(world.other_secretary)
     assert client.get(f"/api/training/exams/{bid}").status_code == 404
     assert client.get(f"/api/training/evaluation/{world.branch.pk}").status_code == 404
+
+
+def test_the_clock_handing_the_paper_in_says_time_was_up(world, blueprint, login):
+    exams.generate(world.secretary, blueprint)
+    paper = ExamPaper.objects.get(blueprint=blueprint, person=world.worker_person)
+    start = timezone.now() - timedelta(minutes=30)  # the time limit is 30 minutes: the clock reaches zero now
+    exams.start(world.worker, paper.pk, now=start)
+    client = login(world.worker)
+    client.post(f"/training/papers/{paper.pk}/submit/")
+    paper.refresh_from_db()
+    assert paper.auto_submitted
+    assert "时间到,自动交卷" in client.get(f"/training/papers/{paper.pk}/").content.decode()
+
+
+def test_handing_in_early_is_the_workers_own(world, blueprint, login):
+    exams.generate(world.secretary, blueprint)
+    paper = ExamPaper.objects.get(blueprint=blueprint, person=world.worker_person)
+    exams.start(world.worker, paper.pk)
+    login(world.worker).post(f"/training/papers/{paper.pk}/submit/")
+    paper.refresh_from_db()
+    assert paper.submitted_at and not paper.auto_submitted

@@ -220,6 +220,10 @@ def test_self_assessment_then_rating_which_is_final(vw, post):
         services.rate(w.secretary, a.pk, {"rating": "excellent"})
     assert Assessment.objects.get(pk=a.pk).rating == "good"
     assert not any(t.module == "vanguard" for t in todos_for(w.secretary))
+    from auditlog.models import LogEntry  # the compare-and-set updates reach the audit log (who, what changed)
+
+    updates = LogEntry.objects.get_for_object(a).filter(action=LogEntry.Action.UPDATE).order_by("pk")
+    assert [(e.actor, "rating" in e.changes_dict) for e in updates] == [(w.member, False), (w.secretary, True)]
 
 
 def test_assessment_validation_and_scope(vw, post):

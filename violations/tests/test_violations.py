@@ -505,3 +505,21 @@ def test_the_reexam_button_serves_a_paper(v_world, bank, login):
     assert services.reexam_state(services.get(w.safety, v.pk)) == "待复考"
     again = login(w.safety).post(f"/violations/{v.pk}/reexam/")
     assert again.status_code == 409 and "已安排复考" in again.content.decode()
+
+
+def test_a_repeated_violation_entry_is_asked_about_once(v_world, login):
+    w = v_world
+    client = login(w.safety)
+    data = {
+        "emp_no": w.worker_person.emp_no,
+        "kind": "operation",
+        "severity": w.general.pk,
+        "description": "未按规定敲帮问顶",
+        "fine": "50",
+    }
+    assert client.post("/violations/new/", {**data, "token": "f-1"}).status_code == 302
+    again = client.post("/violations/new/", {**data, "token": "f-2"})
+    assert again.status_code == 409 and "刚登记过一条相同的记录" in again.content.decode()
+    assert Violation.objects.count() == 1
+    assert client.post("/violations/new/", {**data, "token": "f-2", "confirm_duplicate": "1"}).status_code == 302
+    assert Violation.objects.count() == 2

@@ -1,5 +1,6 @@
 """`python manage.py demo --size small|mine|group`: demo organisations, people and accounts (see orgs/demo.py)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs import demo
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 f"数据库里已经有 {exc.args[0]} 规模的演示数据,不能再生成 {size} 规模。"
                 f"请换一个空数据库(例如设置 SQLITE_PATH 或 DATABASE_URL)后再运行。"
             )
+        settings.HONGLING_DEMO_FLAG.write_text(f"{size}\n", encoding="utf-8")  # the 演示数据 mark on every page
         if result.created:
             log(self.style.SUCCESS(f"已生成 {size} 规模演示数据: {result.people} 人, 用时 {result.seconds:.1f} 秒"))
         else:
