@@ -366,4 +366,6 @@ def get_coverage(request, q: Query[CoverageQuery]):
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip
+
+    return client_ip(request)

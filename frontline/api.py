@@ -143,7 +143,9 @@ def _request_out(user, r):
 
 def _diary_detail(request, pk):
     user = request.user
-    e = services.read_entry(user, pk, "api", request.META.get("REMOTE_ADDR"))
+    from common.client import client_ip
+
+    e = services.read_entry(user, pk, "api", client_ip(request))
     opened = sum(1 for r in e.request_list if r.status in services.OPEN_REQUEST_STATUSES)
     return DiaryDetail(
         id=e.pk, date=e.date, place=e.place, branch=e.branch.name, author=e.author.display_name(),

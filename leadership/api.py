@@ -443,7 +443,9 @@ def _life(user, life, request=None, detail=False):
     }
     if detail:
         done, required, _missing = services.talk_pairs(life)
-        ip = request.META.get("REMOTE_ADDR") if request else None
+        from common.client import client_ip
+
+        ip = client_ip(request) if request else None
         out.update(
             study=life.study,
             minutes=life.minutes,

@@ -39,7 +39,9 @@ PAGE_SIZE = 30
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip
+
+    return client_ip(request)
 
 
 def _render(request, template, context, status=200):

@@ -8,7 +8,7 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from orgs import menu, models, roster_excel  # noqa: F401  (menu entries, 待办 providers, the importer)
+        from orgs import menu, models, roster_excel, todos  # noqa: F401  (menu entries, 待办 providers, the importer)
 
         auditlog.register(models.OrgNode, exclude_fields=["numchild"])
         auditlog.register(

@@ -16,7 +16,7 @@ from orgs import scope
 from orgs.models import GrantStatus, OrgKind, OrgNode, PendingRoleGrant, Role, RoleAssignment, User
 
 # capabilities that read the contents of care files, talks, 民情日记 and petitions (SPEC §7.2)
-CONTENT_CAPABILITIES = ("care_read", "care_notes", "care_talk_read", "frontline_diary", "stability_petitions")
+CONTENT_CAPABILITIES = ("care_read", "care_notes", "frontline_diary", "stability_read")
 
 
 def roles_needing_confirmation():

@@ -39,7 +39,9 @@ PetitionAction = Literal[tuple(services.PETITION_ACTIONS)]
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip
+
+    return client_ip(request)
 
 
 def _parse(form_class, payload, **extra):

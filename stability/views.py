@@ -34,7 +34,9 @@ from stability.models import (
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+    from common.client import client_ip
+
+    return client_ip(request)
 
 
 def _year(request):
