@@ -46,9 +46,12 @@ class HonglingAPI(NinjaAPI):
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in COMMON_RESPONSES.items():
-                    responses.setdefault(
-                        status, {"description": description, "content": {"application/json": {"schema": detail}}}
-                    )
+                    if status in responses or int(status) in responses:  # ninja keys its own by int: one key each
+                        continue
+                    responses[status] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": detail}},
+                    }
         return schema
 
 

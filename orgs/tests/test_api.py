@@ -670,3 +670,15 @@ def test_api_errors_speak_chinese(world, client):
     assert {e["msg"] for e in missing} == {"必填"} and {e["loc"][-1] for e in missing} >= {"emp_no", "name"}
     response = client.get(f"/api/people/{world.far_away.pk}")
     assert response.status_code == 404 and "权限范围" in response.json()["detail"]
+
+
+def test_the_openapi_document_has_no_duplicated_keys(client):
+    """swagger-ui refuses a document with a key twice ("duplicated mapping key"), e.g. 403 as int and as string."""
+    import json
+
+    def no_duplicates(pairs):
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    json.loads(client.get("/api/openapi.json").content, object_pairs_hook=no_duplicates)
