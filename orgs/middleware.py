@@ -41,3 +41,13 @@ class AuditMiddleware(AuditlogMiddleware):
         from common.client import client_ip
 
         return client_ip(request)
+
+    def __call__(self, request):
+        from auditlog.context import auditlog_value
+
+        try:
+            return super().__call__(request)
+        finally:
+            # auditlog leaves its context (the actor) set after the request: a later write in the same thread that
+            # is no request (a command, a task, a test) must not be recorded as that user's
+            auditlog_value.set({})

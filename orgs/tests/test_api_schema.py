@@ -19,10 +19,16 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 def wsgi_app(db):
     """Django's WSGI app, kept from closing the test's database connection after each request (as the test
     client does), so requests run inside the test transaction and see the test data."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+    app = get_wsgi_application()
+
+    def guarded(environ, start_response):
+        # the test client reconnects these after each of its own requests: keep them off for every WSGI call
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return app(environ, start_response)
+
     try:
-        yield get_wsgi_application()
+        yield guarded
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

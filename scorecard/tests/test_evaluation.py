@@ -71,11 +71,7 @@ def test_nothing_but_the_ballot_table_holds_an_answer_and_no_log_ties_it_to_a_vo
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             for col in connection.introspection.get_table_description(cursor, table):
-                if (
-                    "char" in str(col.type_code).lower()
-                    or "text" in str(col.type_code).lower()
-                    or connection.vendor == "sqlite"
-                ):
+                if True:  # every column, read as text (PostgreSQL's type codes are numbers, not names)
                     cursor.execute(
                         f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{col.name}" AS TEXT) LIKE %s', [f"%{marker}%"]
                     )
