@@ -60,7 +60,11 @@ def violations_about_me(user, since):
     """A 三违 recorded against the user: they are told at once, with the last day to appeal while they still can."""
     today = timezone.localdate()
     mine_rules = {}
-    for v in Violation.objects.filter(person_id=user.person_id, created_at__gte=since).order_by("-created_at")[:5]:
+    for v in (
+        Violation.objects.filter(person_id=user.person_id, created_at__gte=since)
+        .select_related("mine")
+        .order_by("-created_at")[:5]
+    ):
         rules = mine_rules.setdefault(v.mine_id, services.rules_of(v.mine))
         deadline = services.appeal_deadline(v, rules)
         text = f"您有一条三违记录:{v.occurred_on:%m-%d} {v.description[:20]}"
