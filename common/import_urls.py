@@ -10,3 +10,11 @@ urlpatterns = [
     path("imports/<slug:kind>/", import_views.upload, name="import_upload"),
     path("imports/<slug:kind>/template.xlsx", import_views.template, name="import_template"),
 ]
+
+from common import generated_views  # noqa: E402
+
+urlpatterns += [
+    path("files/", generated_views.file_list, name="generated_files"),
+    path("files/<int:pk>/", generated_views.file_detail, name="generated_file"),
+    path("files/<int:pk>/download/", generated_views.file_download, name="generated_download"),
+]

@@ -1,5 +1,5 @@
-"""Records shared by every module: the Excel import job (see ``common/imports.py``) and the abstract event row of
-every workflow (see ``common/workflow.py``)."""
+"""Records shared by every module: the Excel import job (see ``common/imports.py``), a file made in the background
+(see ``common/generated.py``) and the abstract event row of every workflow (see ``common/workflow.py``)."""
 
 from django.conf import settings
 from django.db import models
@@ -53,6 +53,50 @@ class ImportJob(models.Model):
         if self.status in (ImportStatus.DONE, ImportStatus.READY, ImportStatus.INVALID):
             return 100
         return int(self.processed * 100 / self.total) if self.total else 0
+
+
+class FileStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class GeneratedFile(models.Model):
+    """A file made in the background for one account (a ledger export, a report): its progress, then the download."""
+
+    kind = models.CharField("类型", max_length=40)
+    label = models.CharField("名称", max_length=120)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="账号")
+    params = models.JSONField("条件", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=FileStatus.choices, default=FileStatus.QUEUED)
+    done = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    message = models.CharField("说明", max_length=300, blank=True)
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    stored_name = models.CharField("存储文件名", max_length=80, blank=True)
+    size = models.PositiveBigIntegerField("大小(字节)", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "生成的文件"
+        verbose_name_plural = "生成的文件"
+        indexes = [models.Index(fields=["user", "-created_at"], name="generated_user_recent")]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_status_display()})"
+
+    @property
+    def running(self):
+        return self.status in (FileStatus.QUEUED, FileStatus.RUNNING)
+
+    @property
+    def percent(self):
+        if self.status == FileStatus.DONE:
+            return 100
+        return min(99, int(self.done * 100 / self.total)) if self.total else 0
 
 
 class TransitionEvent(models.Model):

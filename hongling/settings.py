@@ -265,6 +265,8 @@ HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RIS
 
 # /healthz calls the task worker dead when it has finished nothing for this long (it is sent a heartbeat task)
 HONGLING_WORKER_STALE_SECONDS = int(os.environ.get("HONGLING_WORKER_STALE_SECONDS", 300))
+# files made in the background (ledger exports, reports) are kept this many days (manage.py prune_generated)
+HONGLING_GENERATED_DAYS = int(os.environ.get("HONGLING_GENERATED_DAYS", 7))
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("HONGLING_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

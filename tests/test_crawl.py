@@ -80,6 +80,7 @@ UPLOADED_FILES = {
     "training/lessons/<int:pk>/file/",
     "frontline/attachments/<int:pk>/",
     "imports/jobs/<int:pk>/errors.xlsx",  # the annotated upload: offered only while the uploaded file is kept
+    "files/<int:pk>/download/",  # a file made in the background (common/tests/test_generated.py downloads one)
 }
 # Kept out of the crawl: downloads that build a whole book (their own tests open them).
 SKIP = ("/frontline/diary/book.pdf", "/training/evaluation.pdf", "/accounts/logout/")
@@ -187,9 +188,10 @@ def branch_person(branch):
 
 
 def _import_job():
-    """A checked import with one row in error, of every kind, for the first mine 党委: the import pages show it."""
+    """A checked import with one row in error, of every kind, for the first mine 党委: the import pages show it; and
+    two files of 我的文件 (one failed, one in progress)."""
     from common.imports import importer_kinds
-    from common.models import ImportJob
+    from common.models import GeneratedFile, ImportJob
     from orgs.models import RoleAssignment
 
     ra = RoleAssignment.objects.filter(role="committee", org__kind="mine").select_related("user", "org")
@@ -208,6 +210,9 @@ def _import_job():
             error_count=1,
             errors=[{"row": 3, "column": "工号", "message": "工号重复"}],
         )
+    files = GeneratedFile.objects
+    files.create(kind="hazard_ledger", label="隐患台账", user=ra.user, status="failed", message="筛选条件无效")
+    files.create(kind="hazard_ledger", label="隐患台账", user=ra.user, status="running", done=3, total=9)
 
 
 def roles():
