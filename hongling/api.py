@@ -36,6 +36,15 @@ COMMON_RESPONSES = {
 
 class HonglingAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # The document depends only on the code: built once per process (it takes seconds on a busy machine), then
+        # served from memory.
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        cache = self.__dict__.setdefault("_openapi_cache", {})
+        if key not in cache:
+            cache[key] = self._build_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return cache[key]
+
+    def _build_openapi_schema(self, *, path_prefix, path_params):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         detail = {
             "type": "object",

@@ -657,7 +657,7 @@ def test_docs_page_loads_only_local_assets(client):
 def test_docs_page_in_a_browser_requests_nothing_outside(phone_page):
     page = phone_page
     page.goto(page.base_url + "/api/docs")
-    page.locator("[data-path='/api/people']").first.wait_for(timeout=15000)  # swagger-ui rendered our document
+    page.locator("[data-path='/api/people']").first.wait_for(timeout=40000)  # swagger-ui rendered our document
     page.wait_for_load_state("networkidle")
     assert page.outside_requests == []
 
