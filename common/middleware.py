@@ -64,7 +64,7 @@ class DomainErrorPagesMiddleware:
 
 class CompressPagesMiddleware(GZipMiddleware):
     """Pages and JSON go gzipped to a client that accepts it (issue 15: a phone on a 400 kbit/s link gets the home
-    in a fifth of the bytes). Only HTML and JSON of at least ``min_length`` bytes, never a streamed or already
+    in under a third of the bytes). Only HTML and JSON of at least ``min_length`` bytes, never a streamed or already
     encoded answer: downloads (xlsx, PDF, photos) are compressed already or streamed, and static files come
     compressed from whitenoise (brotli or gzip, made once at collectstatic).
 
