@@ -41,6 +41,10 @@ def test_hazard_loop_on_a_phone(world, phone_page, tmp_path):
     page.click("#submit-hazard")
     page.wait_for_load_state("networkidle")
     expect(page.locator("#status")).to_contain_text("待处理")
+    # the message closes with its × (static/js/hongling.js: Bootstrap's JS is not loaded)
+    expect(page.locator(".alert", has_text="隐患已登记")).to_be_visible()
+    page.locator(".alert", has_text="隐患已登记").locator(".btn-close").click()
+    expect(page.locator(".alert", has_text="隐患已登记")).to_have_count(0)
     hazard = Hazard.objects.get()
     assert hazard.finder_is_party_member and hazard.photos.count() == 1
 
