@@ -1,10 +1,12 @@
 """Benchmarks (SPEC §8): `python bench/run.py --size small|mine|group` (or `make bench SIZE=...`).
 
-Builds, or reuses, a database of its own per size, filled by `manage.py demo --size <size>`:
+Builds, or reuses, a database of its own per size, filled by `manage.py demo --size <size>` and then by every
+registered fill (``@fill(name, version=N)``, bench/harness.py), all before the first figure:
     SQLite      $HONGLING_DATA_DIR/bench-<size>.sqlite3
     PostgreSQL  (DATABASE_URL set) the database <name>_bench_<size> on the same server, created if missing
-then prints one line per figure: name, measured, target, ok|MISS, and the baseline beside it where
-there is one. See docs/benchmarks.md.
+The versions it was built with are kept in it (table ``bench_fill``); when one changed the database is flushed and
+built again, otherwise it is reused and the output says so. Then one line per figure: name, measured, target,
+ok|MISS, p50/p95/min–max/n of its samples, and the baseline measured beside it. See docs/benchmarks.md.
 """
 
 import argparse
@@ -175,7 +177,9 @@ def prepare(size, sidecar=None, log=print, rebuild=False):
         log(f"# building the {size} demo data ...")
         started = time.perf_counter()
         demo.generate(size, log=lambda msg: None)
-        record_fill("demo", DEMO_VERSION, time.perf_counter() - started, f"manage.py demo --size {size}")
+        seconds = time.perf_counter() - started
+        record_fill("demo", DEMO_VERSION, seconds, f"manage.py demo --size {size}")
+        log(f"# demo v{DEMO_VERSION}: built now in {seconds:.1f} s")
         records = recorded_fills()
     bench = harness.Bench(size, log=log)
     todo = [f for f in harness.fills() if f.name not in records]

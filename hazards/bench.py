@@ -200,7 +200,7 @@ def hazard_list(b):
         f"/hazards/?grade={grade.pk}",
     ]
     pairs = [(safety, u) for u in urls] + [(secretary, u) for u in urls[:3]]
-    return b.measure(pairs, note=f"{_hazards_note(b)} hazards in the mine")
+    return b.measure(pairs, note=f"{_hazards_note(b)} in the mine")
 
 
 @figure("hazard_list_deep_p95", target=100, order=43)
@@ -217,7 +217,7 @@ def hazard_list_deep(b):
         (secretary, "/hazards/?page=300"),
         (safety, "/hazards/?page=300"),
     ]
-    return b.measure(pairs, note=f"{_hazards_note(b)} hazards; pages past the end answer the last page")
+    return b.measure(pairs, note=f"{_hazards_note(b)} in the mine")
 
 
 @figure("secretary_home_p95", target=150, order=41)

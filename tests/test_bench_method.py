@@ -4,7 +4,7 @@ page and baseline, the quiet check, the marks in the output, and a figure for ev
 import pytest
 
 from bench import harness
-from bench.harness import Fill, Figure, Measured, Stats
+from bench.harness import Figure, Fill, Measured, Stats
 
 
 def test_percentile_is_nearest_rank():
