@@ -155,8 +155,8 @@ def _register(name, target, sizes, pairs):
         clients = {who: b.client(b.accounts[who]) for who, _ in pairs if who in b.accounts}
         timed = [(clients[who], url.format(**values)) for who, url in pairs if who in clients]
         roles = sorted(clients)
-        m = b.measure(timed, note=f"{len(timed)} URLs as {', '.join(roles)}")
-        return m
+        urls = f"{len(timed)} URLs" if len(timed) > 1 else timed[0][1]
+        return b.measure(timed, note=f"{urls} as {', '.join(roles)}")
 
     measure.__doc__ = f"p95 of {', '.join(sorted({u.split('?')[0] for _w, u in pairs}))}"
     measure.__name__ = name
