@@ -54,7 +54,7 @@ class DiaryEntry(models.Model):
     date = models.DateField("日期")
     place = models.CharField("地点", max_length=100)
     location = models.ForeignKey(
-        "hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
+        "places.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
     )
     people = models.ManyToManyField("orgs.Person", related_name="diary_entries", blank=True, verbose_name="走访对象")
     learned = models.TextField("了解到的民情")
@@ -180,7 +180,7 @@ class UrgentTask(models.Model):
     date = models.DateField("日期")
     place = models.CharField("地点", max_length=100)
     location = models.ForeignKey(
-        "hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
+        "places.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
     )
     role = models.CharField("书记角色", max_length=10, choices=SecretaryRole.choices, default=SecretaryRole.HANDS_ON)
     content = models.TextField("任务经过", blank=True)

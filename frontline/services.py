@@ -34,10 +34,10 @@ from frontline.models import (
     UrgentKind,
     UrgentTask,
 )
-from hazards.models import Location
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.services import log_bulk_sensitive
+from places.models import Location
 
 R = RequestStatus
 T = TaskStatus

@@ -18,8 +18,8 @@ from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
-from hazards.models import Location
 from orgs.models import OrgKind, OrgNode, Person
+from places.models import Location
 
 PAGE_SIZE = 30
 

@@ -13,9 +13,10 @@ def _fill(b):
 
     from django.utils import timezone
 
-    from hazards.models import Category, Grade, Hazard, HazardStatus, Location
+    from hazards.models import Category, Grade, Hazard, HazardStatus
     from hazards.services import ensure_defaults
     from orgs.models import Person
+    from places.models import Location
 
     ensure_defaults(b.mine)
     if not Location.objects.filter(mine=b.mine).exists():  # a bench database built before the hazard demo step

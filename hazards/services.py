@@ -16,7 +16,6 @@ from hazards import tally
 from hazards.models import (
     DEFAULT_CATEGORIES,
     DEFAULT_GRADES,
-    DEFAULT_SHIFTS,
     OPEN_STATUSES,
     Category,
     Grade,
@@ -24,13 +23,12 @@ from hazards.models import (
     HazardEvent,
     HazardPhoto,
     HazardStatus,
-    Location,
-    Shift,
     SupervisionLevel,
 )
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.scope import mine_of
+from places.models import DEFAULT_SHIFTS, Location, Shift
 
 S = HazardStatus
 MAX_PHOTOS = 6
@@ -411,7 +409,7 @@ def filter_list(user, params):
 
 def _places_for(user, capability):
     """Ids of the places under the units where the user holds ``capability`` (read once per request)."""
-    from hazards.models import Location as Place
+    from places.models import Location as Place
 
     def compute():
         paths = scope.subtree_paths(user, capability)

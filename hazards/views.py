@@ -12,8 +12,9 @@ from common.errors import Conflict, Forbidden, NotFound
 from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from hazards import services
-from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift, SupervisionLevel
+from hazards.models import Category, Grade, HazardPhoto, HazardStatus, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
+from places.models import Location, Shift
 
 
 def _hazard_or_404(user, pk):

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
 from common.responses import refused
-from hazards.models import Location
 from orgs.models import OrgKind, OrgNode
+from places.models import Location
 from vanguard import compliance, services
 from vanguard.models import Assignment, ModelPost, Rating
 

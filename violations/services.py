@@ -12,11 +12,11 @@ from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.parsing import as_id, parse_day, parse_int
 from common.workflow import Transition
-from hazards.models import Location, Shift
 from hazards.services import _photo  # photo handling moves to common.uploads (the harden branch)
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.scope import mine_of
+from places.models import Location, Shift
 from violations.models import (
     DEFAULT_SEVERITIES,
     HelpStep,

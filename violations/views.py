@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.errors import Conflict, Forbidden, or_404
 from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
-from hazards.models import Location, Shift
+from places.models import Location, Shift
 from violations import services
 from violations.models import AppealRole, Severity, ViolationKind, ViolationStatus
 

@@ -11,7 +11,8 @@ from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.workflow import Transition, Unchanged
 from hazards import services as hazards
-from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus, Location
+from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus
+from places.models import Location
 
 pytestmark = pytest.mark.django_db
 S = HazardStatus

@@ -14,9 +14,10 @@ from PIL import Image
 
 from common.todos import todos_for
 from hazards import services
-from hazards.models import Hazard, HazardStatus, Location
+from hazards.models import Hazard, HazardStatus
 from hazards.tests.test_loop import assign_data, in_state, report, site  # noqa: F401  (fixture)
 from orgs.tests.factories import PersonFactory, make_user
+from places.models import Location
 
 pytestmark = pytest.mark.django_db
 S = HazardStatus
@@ -398,7 +399,8 @@ def test_pages_do_not_issue_more_queries_with_more_rows(site, login):
 
 
 def test_master_data_switch_off_rename_add_and_grade_levels(site, login):
-    from hazards.models import Category, Grade, Shift
+    from hazards.models import Category, Grade
+    from places.models import Shift
 
     w = site
     client = login(w.safety)
