@@ -11,6 +11,7 @@ from django.utils import timezone
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.parsing import as_id, parse_day, parse_moment
+from common.uploads import clean_photos
 from common.workflow import Transition
 from hazards import tally
 from hazards.models import (
@@ -31,8 +32,6 @@ from orgs.scope import mine_of
 from places.models import DEFAULT_SHIFTS, Location, Shift
 
 S = HazardStatus
-MAX_PHOTOS = 6
-MAX_PHOTO_BYTES = 12 * 1024 * 1024
 
 # ---------------------------------------------------------------- master data
 
@@ -65,21 +64,6 @@ def _heif_opener():
 
 
 _heif_opener()
-
-
-def _photo(upload):
-    """The upload re-encoded as a JPEG of at most 1920 px, upright, without EXIF (``common.uploads``)."""
-    from common.uploads import clean_image
-
-    return clean_image(upload, field="photos", max_bytes=MAX_PHOTO_BYTES, max_side=1920)
-
-
-def _photos(uploads):
-    """Every upload checked and re-encoded, or a field error naming the photos."""
-    uploads = list(uploads)
-    if len(uploads) > MAX_PHOTOS:
-        raise ValidationError({"photos": f"最多 {MAX_PHOTOS} 张照片"})
-    return [_photo(u) for u in uploads]
 
 
 def register(user, data, photos=(), now=None):
@@ -121,7 +105,7 @@ def register(user, data, photos=(), now=None):
         errors["found_at"] = "发现时间太早了"
     images = []
     try:
-        images = _photos(photos)
+        images = clean_photos(photos)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -361,7 +345,7 @@ def act(user, pk, action, data, photos=(), now=None):
     not allowed -> Forbidden, out of scope -> NotFound; photos (of the fix) are checked before anything is written."""
 
     def with_photos(ctx):
-        images = _photos(photos)
+        images = clean_photos(photos)
 
         def save(ctx):
             for image in images:

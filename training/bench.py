@@ -11,11 +11,11 @@ PER_CLIENT = 10  # workers each concurrent client answers for, one after the oth
 _cache = {}
 
 
-def _answer_for(data):
+def answer_for(data):
     return {"single": "A", "multiple": ["A", "B"], "truefalse": True}.get(data["type"], "答案")
 
 
-def _prepare(b, count):
+def prepare(b, count):
     """``count`` on-duty workers of the first mine with accounts, their question of today not yet made."""
     from django.contrib.auth.hashers import make_password
 
@@ -90,7 +90,7 @@ def _timed(local, fn):
 
 def _daily(client, user, local):
     data = _timed(local, lambda: client.get("/api/training/daily")).json()
-    body = {"answer": _answer_for(data)}
+    body = {"answer": answer_for(data)}
     _timed(
         local, lambda: client.post(f"/api/training/daily/{data['id']}/answer", body, content_type="application/json")
     )
@@ -113,7 +113,7 @@ def _http(b, users, concurrency):
         cookie, csrf = cookies[user.pk]
         script = [
             ("GET", "/api/training/daily"),
-            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": _answer_for(d)}),
+            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": answer_for(d)}),
         ]
         return (cookie, csrf, script)
 
@@ -171,7 +171,7 @@ def measure(b):
         return _cache["daily"]
     postgres = connection.vendor == "postgresql"
     concurrency = 50 if postgres else 4  # SQLite has one writer at a time
-    users = _prepare(b, concurrency * PER_CLIENT)
+    users = prepare(b, concurrency * PER_CLIENT)
     if len(users) < concurrency:
         return None
     if postgres:
