@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, or_404
+from common.errors import Conflict, Forbidden
 from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
@@ -130,7 +130,7 @@ def diary_new(request):
 @require_http_methods(["GET", "POST"])
 def diary_edit(request, pk):
     user = request.user
-    entry = or_404(services.get_entry, user, pk)
+    entry = services.get_entry(user, pk)
     if not services.scope.can(user, "frontline_diary_write", entry.branch):
         raise Http404
     errors = {}
@@ -172,7 +172,7 @@ def diary_detail(request, pk):
 
 def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=200):
     user = request.user
-    entry = or_404(services.read_entry, user, pk, "page", _ip(request))
+    entry = services.read_entry(user, pk, "page", _ip(request))
     for r in entry.request_list:
         r.actions = services.request_actions(user, r)
         r.timeline = services.request_timeline(r)
@@ -204,7 +204,7 @@ def diary_add_request(request, pk):
 @require_POST
 def request_act(request, pk, action):
     user = request.user
-    req = or_404(services.get_request, user, pk)
+    req = services.get_request(user, pk)
     try:
         services.act_on_request(user, pk, action, request.POST)
     except (Forbidden, Conflict) as exc:
@@ -355,7 +355,7 @@ def campaign_xlsx(request, pk):
     from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 
     user = request.user
-    campaign = or_404(services.get_campaign, user, pk)
+    campaign = services.get_campaign(user, pk)
     tasks = services.campaign_tasks(user, campaign)
     rows = [
         [n, t.branch.name, t.get_status_display(), "是" if t.overdue else "", "是" if t.late else "",
@@ -394,7 +394,7 @@ def urgent_new(request):
 
 @login_required
 def urgent_detail(request, pk):
-    task = or_404(services.get_urgent, request.user, pk)
+    task = services.get_urgent(request.user, pk)
     return render(
         request,
         "frontline/urgent_detail.html",
@@ -454,7 +454,7 @@ def campaign_new(request):
 @login_required
 def campaign_detail(request, pk):
     user = request.user
-    campaign = or_404(services.get_campaign, user, pk)
+    campaign = services.get_campaign(user, pk)
     tasks = services.campaign_tasks(user, campaign)
     counts = {s: sum(1 for t in tasks if t.status == s) for s in TaskStatus.values}
     overdue = sum(1 for t in tasks if t.overdue)
@@ -485,7 +485,7 @@ def task_list(request):
 
 @login_required
 def task_detail(request, pk):
-    return _task_detail(request, or_404(services.get_task, request.user, pk))
+    return _task_detail(request, services.get_task(request.user, pk))
 
 
 def _task_detail(request, task, errors=None, data=None, open_action=None, status=200):
@@ -509,7 +509,7 @@ def task_act(request, pk, action):
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/tasks/{pk}/")
     except ValidationError as exc:
-        task = or_404(services.get_task, user, pk)
+        task = services.get_task(user, pk)
         return _task_detail(request, task, errors=exc.message_dict, data=request.POST, open_action=action, status=422)
     messages.success(request, f"已{services.TASK_LABELS[action]}")
     return redirect("frontline_task_detail", pk)
@@ -517,5 +517,5 @@ def task_act(request, pk, action):
 
 @login_required
 def attachment(request, pk):
-    a = or_404(services.get_attachment, request.user, pk)
+    a = services.get_attachment(request.user, pk)
     return stored_file(a.file, download_name=a.name)
