@@ -80,10 +80,7 @@ def branches_for(user, capability):
     paths = scope.subtree_paths(user, capability)
     if not paths:
         return OrgNode.objects.none()
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return OrgNode.objects.filter(q, kind=OrgKind.BRANCH).order_by("path")
+    return OrgNode.objects.filter(scope.subtree_q(paths, "pk"), kind=OrgKind.BRANCH).order_by("path")
 
 
 def _pick_branch(user, data, capability):

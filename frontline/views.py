@@ -18,6 +18,7 @@ from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
+from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from places.models import Location
 
@@ -47,12 +48,12 @@ def _form_choices(user, capability):
     people, locations = [], []
     if branches:
         paths = [b.path for b in branches]
-        from django.db.models import Q
-
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(org__path__startswith=p)
-        people = Person.objects.visible_to(user).filter(q).select_related("org").order_by("org__path", "emp_no")[:600]
+        people = (
+            Person.objects.visible_to(user)
+            .filter(scope.subtree_q(paths, "org"))
+            .select_related("org")
+            .order_by("org__path", "emp_no")[:600]
+        )
         locations = (
             Location.objects.filter(mine=branches[0].mine, active=True)
             .select_related("unit")
@@ -434,12 +435,9 @@ def campaign_new(request):
     if campaign is not None:
         messages.success(request, f"已下发到 {campaign.tasks.count()} 个党支部")
         return redirect("frontline_campaign_detail", campaign.pk)
-    from django.db.models import Q
-
-    q = Q(pk__in=[])
-    for m in mines:
-        q |= Q(path__startswith=m.path)
-    branches = OrgNode.objects.filter(q, kind=OrgKind.BRANCH).order_by("path")
+    branches = OrgNode.objects.filter(scope.subtree_q([m.path for m in mines], "pk"), kind=OrgKind.BRANCH).order_by(
+        "path"
+    )
     context = {
         "data": data,
         "errors": errors,

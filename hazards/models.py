@@ -96,10 +96,7 @@ def _whole_mine_ids(user):
     nodes = list(OrgNode.objects.filter(path__in=paths).values_list("path", "kind"))
     if len(nodes) != len(paths) or any(kind not in ("mine", "group") for _path, kind in nodes):
         return None
-    q = models.Q(pk__in=[])
-    for p in paths:
-        q |= models.Q(path__startswith=p)
-    mines = list(OrgNode.objects.filter(q, kind="mine").values_list("pk", flat=True))
+    mines = list(OrgNode.objects.filter(scope.subtree_q(paths, "pk"), kind="mine").values_list("pk", flat=True))
     from orgs.models import Person
 
     if user.person_id and not Person.objects.filter(pk=user.person_id, mine_id__in=mines).exists():
@@ -116,10 +113,7 @@ def _units_and_places(user):
     paths = scope.subtree_paths(user, "hazards") if user.is_authenticated and user.is_active else []
     if not paths:
         return [], [], []
-    in_subtrees = models.Q(pk__in=[])
-    for p in paths:
-        in_subtrees |= models.Q(path__startswith=p)
-    units = list(OrgNode.objects.filter(in_subtrees).values_list("pk", flat=True))
+    units = list(scope.nodes_in(paths).values_list("pk", flat=True))
     rows = list(Location.objects.filter(unit_id__in=units).values_list("pk", "mine_id"))
     places, mines = [pk for pk, _ in rows], sorted({mine for _, mine in rows})
     if not mines:  # units without places yet (hazards can still be assigned to them)
@@ -148,10 +142,8 @@ class HazardQuerySet(models.QuerySet):
             paths = scope.subtree_paths(user, "hazards")
             mine_paths = [p for p in paths if OrgNode.objects.filter(path=p, kind__in=("mine", "group")).exists()]
             if mine_paths and len(mine_paths) == len(paths):
-                q = Q(pk__in=[])
-                for p in mine_paths:
-                    q |= Q(path__startswith=p)
-                mines = list(OrgNode.objects.filter(q, kind="mine").values_list("pk", flat=True))
+                in_mines = scope.subtree_q(mine_paths, "pk")
+                mines = list(OrgNode.objects.filter(in_mines, kind="mine").values_list("pk", flat=True))
                 return self.filter(Q(mine_id__in=mines) | own)
         if user.is_superuser:
             return self.all()

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from common import workflow
@@ -399,10 +398,7 @@ def _places_for(user, capability):
         paths = scope.subtree_paths(user, capability)
         if not paths:
             return []
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(unit__path__startswith=p)
-        return list(Place.objects.filter(q).values_list("pk", flat=True))
+        return list(Place.objects.filter(scope.subtree_q(paths, "unit")).values_list("pk", flat=True))
 
     return scope.memo(user, f"hazards.places.{capability}", compute)
 
