@@ -54,9 +54,9 @@ def test_a_pixel_bomb_as_a_lesson_attachment_is_refused():
 def test_gps_is_removed_from_every_image_and_a_campaign_attachment():
     cleaned = clean_image(SimpleUploadedFile("gps.jpg", jpeg_with_gps()), field="photo", max_bytes=10**7)
     assert not Image.open(io.BytesIO(cleaned.read())).getexif()
-    from frontline.services import _attachments
+    from frontline.services import attachments
 
-    (stored,) = _attachments([SimpleUploadedFile("现场.jpg", jpeg_with_gps(), "image/jpeg")])
+    (stored,) = attachments([SimpleUploadedFile("现场.jpg", jpeg_with_gps(), "image/jpeg")])
     stored.seek(0)
     exif = Image.open(io.BytesIO(stored.read())).getexif()
     assert not exif.get_ifd(0x8825) and 0x010F not in exif
