@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import bench_database, setup_django  # noqa: E402
+from bench.run import bench_database, prepare, setup_django  # noqa: E402
 
 SECRETARY_PAGES = [
     ("首页", "/"),
