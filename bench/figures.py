@@ -5,7 +5,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.harness import Measured, figure, skipped
+from bench.harness import Measured, Stats, figure, skipped
 
 IMPORT_ROWS = 5000
 
@@ -122,7 +122,7 @@ def roster_import(b):
         f"{_import_note(summary)}; upload {uploaded - started:.1f} s, check {checked - uploaded:.1f} s, "
         f"confirm and write (rows checked again) {seconds - (checked - started):.1f} s"
     )
-    return Measured(seconds, note=note)
+    return Measured(seconds, note=note, stats=Stats.of([seconds]))  # one import: n=1 (--quiet-check repeats it)
 
 
 def _import_note(result):

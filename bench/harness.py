@@ -239,6 +239,7 @@ class Bench:
         self.log = log
         self.cache = {}  # what a figure keeps for the next one; cleared between --quiet-check rounds
         self.rolled = False  # set by rolled_back(); read by run()
+        self.fill_notes = {}  # {fill: the note it returned when built} (bench/run.py fills it in)
         self.mine = OrgNode.objects.filter(kind=OrgKind.MINE, code=demo.MINE_NAMES[0][1]).order_by("path").first()
         self.accounts = {}
         for key, _role, emp_no, username, _where in demo.ACCOUNTS:

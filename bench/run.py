@@ -152,6 +152,7 @@ def prepare(size, sidecar=None, log=print, rebuild=False):
     Every fill is built here, before any figure. A fill whose version changed (or that went away, or a database
     that records none) flushes the database and builds all again. Returns (demo seconds or None, note)."""
     from django.core.management import call_command
+    from django.db import transaction
 
     from bench import harness
     from orgs import demo
@@ -185,9 +186,10 @@ def prepare(size, sidecar=None, log=print, rebuild=False):
     todo = [f for f in harness.fills() if f.name not in records]
     for f in todo:
         started = time.perf_counter()
-        note = f.fn(bench)
-        seconds = time.perf_counter() - started
-        record_fill(f.name, f.version, seconds, note)
+        with transaction.atomic():  # a fill that fails leaves nothing behind, and is built again next time
+            note = f.fn(bench)
+            seconds = time.perf_counter() - started
+            record_fill(f.name, f.version, seconds, note)
         log(f"# fill {f.name} v{f.version}: built now in {seconds:.1f} s ({note})")
     if todo or action in ("build", "rebuild"):
         analyze()

@@ -309,7 +309,9 @@ def exam_generate(b):
         made = exams.generate(committee, blueprint)
         seconds = time.perf_counter() - started
         count = ExamPaper.objects.filter(blueprint=blueprint).count()
-    return Measured(seconds, note=f"{made} papers of {len(rules) * 2} questions ({count} stored)")
+    return Measured(
+        seconds, note=f"{made} papers of {len(rules) * 2} questions ({count} stored)", stats=Stats.of([seconds])
+    )
 
 
 @fill("training.year_of_answers", version=1, order=30)
