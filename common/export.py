@@ -1,7 +1,14 @@
 """Exports of a filtered list as .xlsx, once: one row cap for every module, and a notice in the file where it cuts.
 
-rows, cut = export.capped(qs.order_by("found_at", "pk"))
-return export.xlsx("隐患台账", LEDGER_COLUMNS, [row(n, h) for n, h in enumerate(rows, 1)], cut)
+A small export in the request::
+
+    rows, cut = export.capped(qs.order_by("occurred_on", "pk"))
+    return export.xlsx("三违台账", LEDGER_COLUMNS, [row(n, v) for n, v in enumerate(rows, 1)], cut)
+
+A ledger that can be long is made in the background (``common.generated``), streamed in bounded memory::
+
+    export.register_ledger("hazard_ledger", title="隐患台账", columns=LEDGER_COLUMNS, queryset=rows_of, row=row)
+    return export.start_ledger(request, "hazard_ledger")   # the button's POST view: to the file's page
 """
 
 from django.conf import settings

@@ -14,8 +14,10 @@ PAGE_SIZE = 30
 COUNT_CAP = 3_000
 
 
-def capped_count(queryset, cap=COUNT_CAP):
-    """(the number of rows, counted up to ``cap``; whether there are more): one query of at most cap + 1 rows."""
+def capped_count(queryset, cap=None):
+    """(the number of rows, counted up to ``cap`` (``COUNT_CAP``); whether there are more): one query of at most
+    cap + 1 rows."""
+    cap = cap or COUNT_CAP
     n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 
@@ -32,10 +34,10 @@ class CappedPaginator(Paginator):
 
     FEW = 500
 
-    def __init__(self, object_list, per_page, newest=None, cap=COUNT_CAP, **kwargs):
+    def __init__(self, object_list, per_page, newest=None, cap=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.newest = newest
-        self.cap = cap
+        self.cap = cap or COUNT_CAP
 
     def _keys(self):
         """The (id, date) of all matching rows when there are few, else None."""
@@ -94,7 +96,7 @@ def page_of(request, object_list, per_page=PAGE_SIZE, **kwargs):
     return Paginator(object_list, per_page, **kwargs).get_page(request.GET.get("page"))
 
 
-def api_page(queryset, page, per_page=50, cap=COUNT_CAP):
+def api_page(queryset, page, per_page=50, cap=None):
     """(count up to ``cap``, whether it was capped, the rows of page ``page``) for an API list: ``count_capped``
     tells a client that "count" is a lower bound; pages past the cap are empty."""
     count, capped = capped_count(queryset, cap)
