@@ -11,6 +11,5 @@ class HazardsConfig(AppConfig):
         from hazards import excel, exports, menu, models  # noqa: F401  (importer, ledger, menu entries, 待办, tile)
 
         auditlog.register(models.Hazard, exclude_fields=["version", "token"])
-        auditlog.register(models.Location)
         auditlog.register(models.Category)
         auditlog.register(models.Grade)

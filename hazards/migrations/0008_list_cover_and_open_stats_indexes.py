@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hazards", "0006_chinese_names"),
+        ("hazards", "0007_places"),
         ("orgs", "0006_merge_20261202_2251"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
