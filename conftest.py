@@ -20,6 +20,23 @@ def login(client):
     return _login
 
 
+@pytest.fixture
+def exported(settings, tmp_path):
+    """exported(client, url) -> the .xlsx bytes of a ledger made in the background, the way a user gets it: the
+    export button (POST with the list's query), the file's page, its download."""
+    settings.DATA_DIR = tmp_path
+
+    def _exported(client, url):
+        response = client.post(url)
+        assert response.status_code == 302 and "/files/" in response.url, response
+        assert "已生成" in client.get(response.url).content.decode()
+        download = client.get(response.url + "download/")
+        assert download.status_code == 200
+        return b"".join(download.streaming_content)
+
+    return _exported
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -238,12 +238,20 @@ def read_table(file, columns, max_rows=None):
 class Sheet:
     title: str
     columns: list  # of Column
-    rows: list  # of sequences, in column order
+    rows: list  # of sequences, in column order (any iterable: write_workbook streams it)
     notes: list = field(default_factory=list)  # lines written above the header (e.g. filters of an export)
 
 
 def workbook_bytes(sheets):
     """An .xlsx with one sheet per ``Sheet``: bold frozen header, column widths, dates as dates."""
+    buffer = io.BytesIO()
+    write_workbook(buffer, sheets)
+    return buffer.getvalue()
+
+
+def write_workbook(target, sheets):
+    """Write the workbook of ``sheets`` to ``target`` (a path or a binary file) in write-only mode: a sheet's rows
+    may be any iterable (a generator over a queryset's ``iterator()``), streamed through, never all in memory."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -269,9 +277,7 @@ def workbook_bytes(sheets):
         sheet.append(header)
         for row in spec.rows:
             sheet.append([_safe_value(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.save(target)
 
 
 def _safe_value(value):

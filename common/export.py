@@ -1,7 +1,14 @@
 """Exports of a filtered list as .xlsx, once: one row cap for every module, and a notice in the file where it cuts.
 
-rows, cut = export.capped(qs.order_by("found_at", "pk"))
-return export.xlsx("隐患台账", LEDGER_COLUMNS, [row(n, h) for n, h in enumerate(rows, 1)], cut)
+A small export in the request::
+
+    rows, cut = export.capped(qs.order_by("occurred_on", "pk"))
+    return export.xlsx("三违台账", LEDGER_COLUMNS, [row(n, v) for n, v in enumerate(rows, 1)], cut)
+
+A ledger that can be long is made in the background (``common.generated``), streamed in bounded memory::
+
+    export.register_ledger("hazard_ledger", title="隐患台账", columns=LEDGER_COLUMNS, queryset=rows_of, row=row)
+    return export.start_ledger(request, "hazard_ledger")   # the button's POST view: to the file's page
 """
 
 from django.conf import settings
@@ -40,3 +47,73 @@ def xlsx(title, columns, rows, cut, unit="条", extra=(), sheet=None):
     """The download: ``<title>-<date>.xlsx``."""
     content = sheet_bytes(title, columns, rows, cut, unit, extra, sheet)
     return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
+
+
+# ---------------------------------------------------------------- ledgers made in the background
+
+
+PROGRESS_EVERY = 500  # rows between two progress calls (the progress row itself is throttled by common.generated)
+
+
+def stream(queryset, progress=None, limit=None, chunk_size=2000):
+    """(the rows of ``queryset`` as an iterator, how many it yields, whether the cap cut the list).
+
+    The rows are counted first (up to the cap, without reading them), then read in chunks of ``chunk_size`` (a
+    server-side cursor on PostgreSQL; ``prefetch_related`` is done per chunk), so a ledger of 100,000 rows never
+    holds more than one chunk of objects. ``progress(done, total)`` is called as the rows go by."""
+    limit = limit or max_rows()
+    counted = queryset.order_by()[: limit + 1].count()
+    total, cut = min(counted, limit), counted > limit
+
+    def rows():
+        done = 0
+        for obj in queryset[:limit].iterator(chunk_size=chunk_size):
+            done += 1
+            yield obj
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+        if progress is not None:
+            progress(done, max(done, total))
+
+    return rows(), total, cut
+
+
+def write(path, title, columns, rows, count, cut, unit="条", extra=(), sheet=None):
+    """Write one sheet to ``path``, streaming ``rows`` (an iterable of value lists) into a write-only workbook."""
+    from common.excel import write_workbook
+
+    columns = [c if isinstance(c, Column) else Column(c[0], c[1], width=c[2]) for c in columns]
+    write_workbook(path, [Sheet(sheet or title, columns, rows, notes=notes(title, count, cut, unit, extra))])
+
+
+def register_ledger(kind, *, title, columns, queryset, row, unit="条", sheet=None, extra=None):
+    """A ledger export made in the background (``common.generated``), in bounded memory.
+
+    ``queryset(user, params)``: the rows in the user's scope, filtered by ``params`` (the list page's query) and
+    ordered; ``row(n, obj)``: the values of one line; ``extra(user, params)``: more lines for the title block.
+    The page starts it with ``start_ledger(request, kind)``."""
+    from common import generated
+
+    def build(job, params, progress):
+        objects, total, cut = stream(queryset(job.user, params), progress)
+        lines = extra(job.user, params) if extra else ()
+        with generated.output(job, ".xlsx") as path:
+            rows = (row(n, obj) for n, obj in enumerate(objects, start=1))
+            write(path, title, columns, rows, total, cut, unit=unit, extra=lines, sheet=sheet)
+        return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+
+    generated.register(kind, label=title, build=build)
+    return build
+
+
+def start_ledger(request, kind, params=None):
+    """Start the ledger ``kind`` for the requesting user with the list's filters (the query string), and send them
+    to the file's page (progress, then the download)."""
+    from django.shortcuts import redirect
+
+    from common import generated
+
+    if params is None:
+        params = {key: value for key, value in request.GET.items() if key != "page"}
+    job = generated.start(request.user, kind=kind, params=params)
+    return redirect("generated_file", job.pk)

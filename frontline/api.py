@@ -10,6 +10,7 @@ from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
 from common.api_schemas import EventOut, events_out
+from common.pagination import api_page
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
@@ -46,6 +47,7 @@ class DiaryItem(Schema):
 
 class DiaryPage(Schema):
     count: int
+    count_capped: bool = Field(False, description="为真时 count 只数到上限(3000),实际更多;上限之后的页为空")
     items: list[DiaryItem]
 
 
@@ -175,8 +177,8 @@ def list_diary(request, filters: Query[DiaryFilters]):
         }
     )
     qs = services.list_rows(services.filter_entries(request.user, params))
-    start = (filters.page - 1) * PAGE
-    return DiaryPage(count=qs.count(), items=[_diary_item(e) for e in services.attach_counts(qs[start : start + PAGE])])
+    count, capped, rows = api_page(qs, filters.page, per_page=PAGE)
+    return DiaryPage(count=count, count_capped=capped, items=[_diary_item(e) for e in services.attach_counts(rows)])
 
 
 @router.get(
@@ -238,6 +240,7 @@ class UrgentOut(Schema):
 
 class UrgentPage(Schema):
     count: int
+    count_capped: bool = Field(False, description="为真时 count 只数到上限(3000),实际更多;上限之后的页为空")
     items: list[UrgentOut]
 
 
@@ -282,8 +285,8 @@ def list_urgent(request, filters: Query[UrgentFilters]):
         .prefetch_related("people")
         .order_by("-date", "-pk")
     )
-    start = (filters.page - 1) * PAGE
-    return UrgentPage(count=qs.count(), items=[_urgent_out(t) for t in qs[start : start + PAGE]])
+    count, capped, rows = api_page(qs, filters.page, per_page=PAGE)
+    return UrgentPage(count=count, count_capped=capped, items=[_urgent_out(t) for t in rows])
 
 
 @router.get("/urgent/{id}", response={200: UrgentOut, **ERRORS_READ}, summary="一项急难险重任务")
@@ -331,6 +334,7 @@ class TaskDetail(TaskOut):
 
 class TaskPage(Schema):
     count: int
+    count_capped: bool = Field(False, description="为真时 count 只数到上限(3000),实际更多;上限之后的页为空")
     items: list[TaskOut]
 
 
@@ -456,9 +460,9 @@ def list_tasks(request, filters: Query[TaskFilters]):
         .select_related("campaign", "branch")
         .order_by("campaign__deadline", "-campaign_id", "branch_id")
     )
-    start = (filters.page - 1) * PAGE
+    count, capped, rows = api_page(qs, filters.page, per_page=PAGE)
     return TaskPage(
-        count=qs.count(), items=[_task_out(request.user, t, with_actions=False) for t in qs[start : start + PAGE]]
+        count=count, count_capped=capped, items=[_task_out(request.user, t, with_actions=False) for t in rows]
     )
 
 

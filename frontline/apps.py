@@ -8,7 +8,7 @@ class FrontlineConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from frontline import menu, models  # noqa: F401  (menu entries, 待办, home tile)
+        from frontline import exports, menu, models  # noqa: F401  (ledger, menu entries, 待办, home tile)
 
         # diary contents stay out of the audit log's diff (SPEC §7.2: sensitive); the log still says who changed what when
         auditlog.register(

@@ -322,32 +322,15 @@ def urgent_list(request):
     return render(request, "frontline/urgent_list.html", context)
 
 
-URGENT_COLUMNS = [
-    ("no", "序号", 6), ("date", "日期", 12), ("branch", "党支部", 18), ("title", "任务", 28), ("kind", "类别", 12), ("place", "地点", 18),
-    ("role", "书记角色", 12), ("content", "任务经过", 40), ("result", "结果", 30), ("people", "参与人员", 30), ("by", "记录人", 10),
-]  # fmt: skip
-
-
 @login_required
+@require_POST
 def urgent_ledger(request):
-    """急难险重任务台账: the filtered list as .xlsx."""
+    """急难险重任务台账: made in the background (``frontline.exports``); the file's page follows."""
     from common import export
 
-    user = request.user
-    if not services.scope.can(user, "frontline"):
+    if not services.scope.can(request.user, "frontline"):
         raise Http404
-    qs = (
-        services.filter_urgent(user, request.GET)
-        .select_related("branch", "recorded_by", "recorded_by__person")
-        .prefetch_related("people")
-    )
-    tasks, cut = export.capped(qs.order_by("date", "pk"))
-    rows = [
-        [n, t.date, t.branch.name, t.title, t.get_kind_display(), t.place, t.get_role_display(), t.content, t.result,
-         "、".join(p.name for p in t.people.all()), t.recorded_by.display_name()]
-        for n, t in enumerate(tasks, start=1)
-    ]  # fmt: skip
-    return export.xlsx("急难险重任务台账", URGENT_COLUMNS, rows, cut, unit="项", sheet="急难险重")
+    return export.start_ledger(request, "urgent_ledger")
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
 from common.api_schemas import EventOut, events_out
+from common.pagination import api_page
 from hazards import services
 from hazards.models import HazardStatus
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
@@ -52,6 +53,7 @@ class HazardDetail(HazardOut):
 
 class HazardPage(Schema):
     count: int
+    count_capped: bool = Field(False, description="为真时 count 只数到上限(3000),实际更多;上限之后的页为空")
     items: list[HazardOut]
 
 
@@ -117,10 +119,8 @@ def list_hazards(request, filters: Query[HazardFilters]):
         )
         .order_by("-found_at", "-pk")
     )
-    start = (filters.page - 1) * 50
-    return HazardPage(
-        count=qs.count(), items=[_out(request.user, h, with_actions=False) for h in qs[start : start + 50]]
-    )
+    count, capped, rows = api_page(qs, filters.page, per_page=50)
+    return HazardPage(count=count, count_capped=capped, items=[_out(request.user, h, with_actions=False) for h in rows])
 
 
 def _detail(user, h):

@@ -8,7 +8,7 @@ class HazardsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from hazards import excel, menu, models  # noqa: F401  (importer, menu entries, 待办, home tile)
+        from hazards import excel, exports, menu, models  # noqa: F401  (importer, ledger, menu entries, 待办, tile)
 
         auditlog.register(models.Hazard, exclude_fields=["version", "token"])
         auditlog.register(models.Category)

@@ -224,7 +224,23 @@ class Hazard(models.Model):
         indexes = [
             models.Index(fields=["mine", "status", "deadline"]),
             models.Index(fields=["location", "found_at"]),
-            models.Index(fields=["found_at", "id"]),
+            # the list, newest first, filtered from the index alone (PostgreSQL: INCLUDE, an index-only scan): a branch's
+            # OR of places, units and own hazards, or a date range, without reading a heap row per hazard skipped
+            models.Index(
+                fields=["found_at", "id"],
+                name="hazard_list_cover",
+                include=[
+                    "mine",
+                    "location",
+                    "responsible_unit",
+                    "found_by",
+                    "responsible_person",
+                    "status",
+                    "deadline",
+                    "grade",
+                    "category",
+                ],
+            ),  # fmt: skip
             models.Index(fields=["mine", "found_at", "id"], name="hazard_mine_found"),
             models.Index(fields=["mine", "status", "closed_at"], name="hazard_mine_closed"),
             # the few open hazards of a branch (home figures, 待办, overdue): small partial indexes
@@ -244,6 +260,13 @@ class Hazard(models.Model):
                 name="hazard_mine_stats",
                 include=["status", "deadline", "closed_at", "location", "category", "grade", "finder_is_party_member"],
             ),  # fmt: skip
+            # the open hazards of a mine-year for the statistics (open, overdue per month, place, 专业, grade)
+            models.Index(
+                fields=["mine", "found_at"],
+                name="hazard_open_stats",
+                include=["id", "status", "deadline", "location", "category", "grade"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """The hazard closed loop (SPEC §4.1): registering, the one table of allowed transitions, and who waits for what."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -383,11 +384,18 @@ def filter_list(user, params):
 
         qs = qs.filter(Q(found_by__name__contains=finder) | Q(found_by__emp_no=finder))
     start, end = parse_day(params.get("from")), parse_day(params.get("to"))
+    # a half-open range of local midnights on the indexed column (a ``__date`` lookup converts every row's time
+    # and no index can answer it)
     if start:
-        qs = qs.filter(found_at__date__gte=start)
+        qs = qs.filter(found_at__gte=local_midnight(start))
     if end:
-        qs = qs.filter(found_at__date__lte=end)
+        qs = qs.filter(found_at__lt=local_midnight(end + timedelta(days=1)))
     return qs
+
+
+def local_midnight(day):
+    """The aware moment a local day (Asia/Shanghai) starts."""
+    return timezone.make_aware(datetime.combine(day, dt_time.min))
 
 
 def _places_for(user, capability):

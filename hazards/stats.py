@@ -133,31 +133,35 @@ def _from_tally(mines, year, start, end):
     for table in (by_month_grade, by_place):
         for row in table.values():
             row["open"] = row["overdue"] = 0
-    open_rows = (
-        Hazard.objects.filter(mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end)
-        .annotate(month=TruncMonth("found_at"))
-        .values("month", "grade_id", "location_id", "category_id")
-        .annotate(
-            open=Count("pk"),
-            overdue=Count(
-                "pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)
-            ),
-        )
-        .order_by()
-    )
-    for cell in open_rows:
-        month = timezone.localdate(cell["month"]) if isinstance(cell["month"], datetime) else cell["month"]
-        for table, key in (
-            (by_month_grade, (month, cell["grade_id"])),
-            (by_place, (cell["location_id"], cell["category_id"])),
-        ):
-            row = table.get(key)
-            if row is None:  # counts not made yet for this cell (rebuild_hazard_tally mends them)
-                continue
-            row["open"] += cell["open"]
-            row["overdue"] += cell["overdue"]
+    # today's open and overdue, from the partial index of open hazards alone (hazard_open_stats): once by month and
+    # grade, once by place and 专业 — two small groupings instead of one row per (month, grade, place, 专业) cell
+    opened = Hazard.objects.filter(
+        mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end
+    ).order_by()
+    counts = {
+        "open": Count("pk"),
+        "overdue": Count(
+            "pk", filter=Q(status__in=(HazardStatus.RECTIFYING, HazardStatus.EXTENSION), deadline__lt=today)
+        ),
+    }
+    months = {}
+    by_month = opened.annotate(month=TruncMonth("found_at")).values("month", "grade_id").annotate(**counts)
+    for cell in by_month:
+        if cell["month"] not in months:
+            month = cell["month"]
+            months[month] = timezone.localdate(month) if isinstance(month, datetime) else month
+        _add_open(by_month_grade.get((months[cell["month"]], cell["grade_id"])), cell)
+    for cell in opened.values("location_id", "category_id").annotate(**counts):
+        _add_open(by_place.get((cell["location_id"], cell["category_id"])), cell)
     for table in (by_month_grade, by_place):
         for row in table.values():
             row["closed"] = row["found"] - row["open"]
             row["on_time"] = row["closed"] - row["late"]
     return list(by_month_grade.values()), list(by_place.values())
+
+
+def _add_open(row, cell):
+    if row is None:  # counts not made yet for this cell (rebuild_hazard_tally mends them)
+        return
+    row["open"] += cell["open"]
+    row["overdue"] += cell["overdue"]

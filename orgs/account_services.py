@@ -370,7 +370,10 @@ def describe_changes(entries):
                 valid.append(related._meta.pk.to_python(pk))
             except Exception:  # a legacy text value, shown as stored
                 continue
-        names[related] = {str(obj.pk): str(obj) for obj in related._base_manager.filter(pk__in=valid)}
+        # with the rows their names read (a 帮教 record's 登记 is named after its person): no query per row shown
+        joined = [f.name for f in related._meta.concrete_fields if f.many_to_one or f.one_to_one]
+        rows = related._base_manager.filter(pk__in=valid).select_related(*joined)
+        names[related] = {str(obj.pk): str(obj) for obj in rows}
 
     for entry in entries:
         model = entry.content_type.model_class()

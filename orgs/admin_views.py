@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, DomainError, Forbidden, NotFound
+from common.pagination import CappedPaginator
 from orgs import account_services as acc
 from orgs import grant_services, lockout, services
 from orgs.models import OrgNode, Role, User
@@ -309,7 +310,7 @@ def audit_log(request):
     entries = acc.search_audit(actor, params)
     if form.is_bound and not form.is_valid():
         entries = entries.none()  # show the field errors, not an unfiltered list
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = acc.describe_changes(list(page.object_list))
     for row in rows:
         row.action_label = ACTION_LABELS.get(row.action, row.action)
@@ -329,7 +330,7 @@ def sensitive_log(request):
     rows_qs = acc.search_sensitive(actor, params)
     if form.is_bound and not form.is_valid():
         rows_qs = rows_qs.none()
-    page = Paginator(rows_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for row in rows:
         row.field_labels = acc.field_labels(row.fields)

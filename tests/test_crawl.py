@@ -22,6 +22,11 @@ NOT_LINKED = {
     "manage/accounts/<int:pk>/roles/<int:assignment_pk>/revoke/",
     "manage/grants/<int:pk>/",
     "healthz",  # JSON for nginx and monitoring (common/tests/test_healthz.py)
+    # the ledger buttons post the list's query and start a file made in the background (its page /files/<pk>/ is
+    # crawled); hazards/tests/test_lists.py, violations and frontline tests make them through the button
+    "hazards/ledger.xlsx",
+    "violations/ledger.xlsx",
+    "frontline/urgent/ledger.xlsx",
     "api-tokens/<int:pk>/revoke/",
     "imports/jobs/<int:pk>/confirm/",
     "imports/jobs/<int:pk>/cancel/",

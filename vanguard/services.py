@@ -211,29 +211,44 @@ def members_in_scope(user, branch=None):
     return people
 
 
-def compliance_rows(user, month, branch=None, today=None):
-    """[(member, MemberMonth)] for the members in scope who answered for something this month or before."""
-    members = list(
+def answering_members(user, branch=None):
+    """The party members in scope who answered for something this month or before, in the order the lists show."""
+    return (
         members_in_scope(user, branch)
-        .filter(vanguard_assignments__isnull=False)
-        .distinct()
+        .filter(pk__in=Assignment.objects.values("member_id"))
         .select_related("org")
-        .order_by("org__path", "name")
+        .order_by("org__path", "name", "pk")
     )
+
+
+def compliance_rows(user, month, branch=None, today=None, members=None):
+    """[(member, MemberMonth)] for the members in scope who answered for something this month or before (or for
+    ``members``, e.g. one page of them)."""
+    members = list(answering_members(user, branch) if members is None else members)
     months = compliance.member_months([m.pk for m in members], month, today=today)
     return [(m, months[m.pk]) for m in members]
 
 
+def compliance_rate(user, month, branch=None, today=None):
+    """(达标, assigned, percent) of the members in scope (or of one branch), counted by the database: one query."""
+    counts = compliance.counts_by_org(members_in_scope(user, branch), month, today=today)
+    return compliance.rate_of(sum(ok for ok, _ in counts.values()), sum(n for _, n in counts.values()))
+
+
 def branch_figures(user, month, today=None):
-    """Per 党支部 in scope: (branch, 达标, assigned, percent) — the committee's side-by-side view."""
-    rows = compliance_rows(user, month, today=today)
+    """Per 党支部 in scope: (branch, 达标, assigned, percent) — the committee's side-by-side view. Counted per org by
+    the database (one row per team, not per member), then summed per branch."""
+    counts = compliance.counts_by_org(members_in_scope(user), month, today=today)
     known = list(OrgNode.objects.visible_to(user, "vanguard").filter(kind=OrgKind.BRANCH).order_by("path"))
+    paths = dict(OrgNode.objects.filter(pk__in=list(counts)).values_list("pk", "path"))
     branches = {}
-    for member, row in rows:
-        branch = next((b for b in known if member.org.path.startswith(b.path)), None)
+    for org_id, (ok, n) in counts.items():
+        branch = next((b for b in known if paths.get(org_id, "").startswith(b.path)), None)
         if branch is not None:
-            branches.setdefault(branch, []).append(row)
-    return [(b, *compliance.branch_rate(r)) for b, r in sorted(branches.items(), key=lambda kv: kv[0].path)]
+            total = branches.setdefault(branch, [0, 0])
+            total[0] += ok
+            total[1] += n
+    return [(b, *compliance.rate_of(ok, n)) for b, (ok, n) in sorted(branches.items(), key=lambda kv: kv[0].path)]
 
 
 def member_year(user, member_id, year, today=None):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from ninja import Field, Path, Query, Router, Schema
 
 from common.api_schemas import EventOut, events_out
+from common.pagination import api_page
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 from violations import services
 from violations.models import ViolationKind, ViolationStatus
@@ -57,6 +58,7 @@ class ViolationDetail(ViolationOut):
 
 class ViolationPage(Schema):
     count: int
+    count_capped: bool = Field(False, description="为真时 count 只数到上限(3000),实际更多;上限之后的页为空")
     items: list[ViolationOut]
 
 
@@ -215,8 +217,8 @@ def list_violations(request, filters: Query[ViolationFilters]):
         .select_related("person", "org", "severity", "location")
         .order_by("-occurred_on", "-pk")
     )
-    start = (filters.page - 1) * 50
-    return ViolationPage(count=qs.count(), items=[ViolationOut(**_out(v)) for v in qs[start : start + 50]])
+    count, capped, rows = api_page(qs, filters.page, per_page=50)
+    return ViolationPage(count=count, count_capped=capped, items=[ViolationOut(**_out(v)) for v in rows])
 
 
 @router.get("/{id}", response={200: ViolationDetail, **ERRORS_READ}, summary="一条三违(含帮教与过程)")

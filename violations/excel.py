@@ -212,18 +212,28 @@ LEDGER_COLUMNS = [
 ]  # fmt: skip
 
 
-def ledger_response(user, qs):
-    """三违台账: the filtered list as .xlsx (one query for the rows, with the 帮教 counts annotated)."""
-    qs = services.with_help_counts(qs).select_related(
-        "person", "org", "severity", "location", "shift", "recorded_by", "recorded_by__person", "reexam_paper"
+def ledger_rows(user, params):
+    """三违台账: the filtered list (one query for the rows, with the 帮教 counts annotated)."""
+    qs = services.filter_list(user, params)
+    return (
+        services.with_help_counts(qs)
+        .select_related(
+            "person", "org", "severity", "location", "shift", "recorded_by", "recorded_by__person", "reexam_paper"
+        )
+        .order_by("occurred_on", "pk")
     )
-    violations, cut = export.capped(qs.order_by("occurred_on", "pk"))
-    rows = []
-    for n, v in enumerate(violations, start=1):
-        rows.append([
-            n, v.pk, v.external_id, v.occurred_on, v.shift.name if v.shift_id else "", v.org.name, v.person.emp_no, v.person.name,
-            v.get_kind_display(), v.severity.name, v.location.name if v.location_id else "", v.description, v.clauses, v.points,
-            v.fine, v.get_status_display(), f"{v.steps_done}/{v.steps_total}" if v.steps_total else "", services.reexam_state(v),
-            v.recorded_by.display_name(),
-        ])  # fmt: skip
-    return export.xlsx("三违台账", LEDGER_COLUMNS, rows, cut)
+
+
+def ledger_row(n, v):
+    return [
+        n, v.pk, v.external_id, v.occurred_on, v.shift.name if v.shift_id else "", v.org.name, v.person.emp_no,
+        v.person.name, v.get_kind_display(), v.severity.name, v.location.name if v.location_id else "",
+        v.description, v.clauses, v.points, v.fine, v.get_status_display(),
+        f"{v.steps_done}/{v.steps_total}" if v.steps_total else "", services.reexam_state(v),
+        v.recorded_by.display_name(),
+    ]  # fmt: skip
+
+
+export.register_ledger(
+    "violation_ledger", title="三违台账", columns=LEDGER_COLUMNS, queryset=ledger_rows, row=ledger_row
+)

@@ -199,7 +199,9 @@ def violation_settings(request):
 
 
 @login_required
+@require_POST
 def violation_export(request):
-    from violations.excel import ledger_response
+    """三违台账: made in the background (``violations.excel``) with the list's filters; the file's page follows."""
+    from common import export
 
-    return ledger_response(request.user, services.filter_list(request.user, request.GET))
+    return export.start_ledger(request, "violation_ledger")

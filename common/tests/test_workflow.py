@@ -202,7 +202,7 @@ def test_a_bulk_import_reaches_the_audit_log_for_every_row(site, login):
     assert LogEntry.objects.get_for_object(second).count() == 1  # unchanged on the second file: nothing to log
 
 
-def test_an_export_past_the_one_cap_says_so_in_the_file(site, login, settings):
+def test_an_export_past_the_one_cap_says_so_in_the_file(site, login, settings, exported):
     """One row cap for every export; where it cuts, the file says "仅导出前 N 条" (the hazard ledger cut silently)."""
     import io
 
@@ -212,13 +212,12 @@ def test_an_export_past_the_one_cap_says_so_in_the_file(site, login, settings):
     for _ in range(3):
         _hazard(w)
     settings.HONGLING_EXPORT_MAX_ROWS = 2
-    response = login(w.safety).get("/hazards/ledger.xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(exported(login(w.safety), "/hazards/ledger.xlsx"))).active
     lines = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert "仅导出前 2 条,请缩小筛选范围后分批导出" in lines
     assert len([x for x in lines if isinstance(x, int)]) == 2  # 序号 1, 2
     settings.HONGLING_EXPORT_MAX_ROWS = 10
-    sheet = openpyxl.load_workbook(io.BytesIO(login(w.safety).get("/hazards/ledger.xlsx").content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(exported(login(w.safety), "/hazards/ledger.xlsx"))).active
     assert not any("仅导出" in str(row[0]) for row in sheet.iter_rows(values_only=True))
 
 

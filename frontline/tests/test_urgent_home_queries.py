@@ -210,7 +210,7 @@ def test_home_figures_use_a_fixed_number_of_queries(fl, django_assert_max_num_qu
             services.home_figures(user)
 
 
-def test_ledgers_in_excel(fl, login):
+def test_ledgers_in_excel(fl, login, exported):
     import io
 
     from openpyxl import load_workbook
@@ -219,12 +219,11 @@ def test_ledgers_in_excel(fl, login):
     services.create_urgent(
         fl.other_secretary, urgent_data(fl, token=None, title="掘进迎头探放水", people=[fl.stranger.pk])
     )
-    r = login(fl.secretary).get("/frontline/urgent/ledger.xlsx")
-    assert r.status_code == 200
-    cells = [c for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row if c]
+    content = exported(login(fl.secretary), "/frontline/urgent/ledger.xlsx")
+    cells = [c for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True) for c in row if c]
     assert "1302工作面冒顶抢险" in cells and "上阵亲自干" in cells and "王小二、党员甲" in cells
     assert "掘进迎头探放水" not in cells  # another branch's record
-    assert login(fl.worker).get("/frontline/urgent/ledger.xlsx").status_code == 404
+    assert login(fl.worker).post("/frontline/urgent/ledger.xlsx").status_code == 404
     c = services.create_campaign(
         fl.committee_user,
         {

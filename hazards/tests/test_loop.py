@@ -351,7 +351,7 @@ def test_the_loop_through_the_api(site, client):
     assert client.get(f"/api/hazards/{hid}").status_code == 404
 
 
-def test_statistics_and_ledger_count_what_the_user_may_see(site, login, django_assert_max_num_queries):
+def test_statistics_and_ledger_count_what_the_user_may_see(site, login, exported, django_assert_max_num_queries):
     import io as _io
 
     import openpyxl
@@ -370,7 +370,7 @@ def test_statistics_and_ledger_count_what_the_user_may_see(site, login, django_a
         "<td>B</td><td>4</td><td>3</td><td>0</td><td>100%</td>" in grade_rows
     )  # 4 found at their branch, 3 open, 1 closed on time
     assert "1302工作面" in page.split('id="repeats"')[1]  # 4 × 顶板 at the same place
-    book = openpyxl.load_workbook(_io.BytesIO(client.get("/hazards/ledger.xlsx").content))
+    book = openpyxl.load_workbook(_io.BytesIO(exported(client, "/hazards/ledger.xlsx")))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[1][:3] == ("序号", "隐患编号", "排查日期") and len(rows) == 2 + 4
     assert any(r[1] == closed.pk and r[17] == "已销号" for r in rows[2:])

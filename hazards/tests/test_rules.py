@@ -370,11 +370,15 @@ def test_an_on_the_spot_fix_that_fails_verification_goes_back_to_be_handled(site
 
 def _queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
+        if url.endswith(".xlsx"):  # a ledger: the button starts it (made at once under the tests' task backend)
+            assert client.post(url).status_code == 302
+        else:
+            assert client.get(url).status_code == 200
     return len(ctx)
 
 
-def test_pages_do_not_issue_more_queries_with_more_rows(site, login):
+def test_pages_do_not_issue_more_queries_with_more_rows(site, login, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     w = site
     first = in_state(w, S.RECTIFYING)
     report(w)

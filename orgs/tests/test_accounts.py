@@ -333,3 +333,39 @@ def test_user_name_clash_on_create_is_a_message_not_a_crash(world, login):
     r = login(world.admin).post(f"/manage/accounts/person/{world.colleague.pk}/", follow=True)
     assert r.status_code == 200 and "登录名已被其他账号占用" in r.content.decode()
     assert not User.objects.filter(person=world.colleague).exists()
+
+
+def test_audit_page_names_care_rows_without_a_query_per_row(world, login, django_assert_max_num_queries):
+    """A 帮教 row's change names its 登记 by the person on it: read with it, not once per row shown (N+1)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from care import services as care_services
+    from care.models import Entry, HelpRecord
+
+    care_services.ensure_defaults(world.mine)
+    people = [PersonFactory(org=world.team, name=f"帮教对象{i}") for i in range(12)]
+    entries = [
+        Entry.objects.create(
+            person=p, mine=world.mine, tier="B", entered_on=timezone.localdate(), eval_days=30,
+            created_by=world.superuser,
+        )
+        for p in people
+    ]  # fmt: skip
+    ct = ContentType.objects.get_for_model(HelpRecord)
+
+    def log(entry, n):
+        LogEntry.objects.create(
+            content_type=ct, object_pk=str(n), object_id=n, object_repr=f"帮教记录{n}", action=LogEntry.Action.CREATE,
+            changes={"entry": ["None", str(entry.pk)]}, actor=world.superuser,
+        )  # fmt: skip
+
+    log(entries[0], 1)
+    c = login(world.superuser)
+    with django_assert_max_num_queries(14) as few:
+        c.get("/manage/audit/", {"content_type": ct.pk})
+    for n, entry in enumerate(entries[1:], start=2):
+        log(entry, n)
+    with django_assert_max_num_queries(len(few)) as many:
+        body = c.get("/manage/audit/", {"content_type": ct.pk}).content.decode()
+    assert all(f"帮教对象{i}(B)" in body for i in range(12)) and "共 12 条" in body
+    assert len(many) == len(few)

@@ -408,3 +408,39 @@ def test_setting_up_a_post_on_the_page(vw, login):
         .status_code
         == 404
     )
+
+
+def test_the_counted_rate_equals_the_reckoning_member_by_member(vw, login, django_assert_max_num_queries):
+    """The committee's figures are counted by the database (one query whatever the mine's size); month by month they
+    say what ``member_months`` reckons for each member: before and after an assignment, revoked, at a 责任区, by
+    another member's worker, and in a month nobody answered."""
+    w = vw
+    assign(w, workers=[w.worker_person], starts="2026-03-15", ends="2026-05-14")
+    assign(w, member=w.member2_person, locations=[w.face], starts="2026-04-01")
+    third = PersonFactory(org=w.team, name="党员丙", political_status=PoliticalStatus.MEMBER)
+    assign(w, member=third, workers=[w.colleague], starts="2026-06-01", ends="2026-06-30")
+    violation(w, w.worker_person, date(2026, 3, 14))  # the day before the first assignment
+    violation(w, w.worker_person, date(2026, 4, 2))
+    violation(w, w.worker_person, date(2026, 5, 15))  # the day after it ended
+    violation(w, w.colleague, date(2026, 4, 20), location=w.face)  # at 党员乙's 责任区
+    violation(w, w.colleague, date(2026, 6, 20), revoked=True)
+    violation(w, w.colleague, date(2026, 7, 3))  # after 党员丙's month
+    for m in range(2, 12):
+        first = date(2026, m, 1)
+        rows = services.compliance_rows(w.committee_user, first, today=TODAY)
+        expected = compliance.branch_rate([r for _, r in rows])
+        assert services.compliance_rate(w.committee_user, first, today=TODAY) == expected, first
+        figures = services.branch_figures(w.committee_user, first, today=TODAY)
+        assert sum(ok for _, ok, _, _ in figures) == expected[0] and sum(n for _, _, n, _ in figures) == expected[1]
+    assert services.compliance_rate(w.committee_user, date(2026, 4, 1), today=TODAY) == (0, 2, 0)
+    assert services.compliance_rate(w.committee_user, date(2026, 6, 1), today=TODAY) == (2, 2, 100)
+    client = login(w.committee_user)
+    with django_assert_max_num_queries(20) as before:
+        client.get("/vanguard/")
+    for n in range(12):
+        person = PersonFactory(org=w.team2, name=f"党员{n}", political_status=PoliticalStatus.MEMBER)
+        services.assign(w.secretary, {"member": person.pk, "locations": [w.road.pk]})
+        violation(w, w.colleague, timezone.localdate(), location=w.road)
+    with django_assert_max_num_queries(len(before)):
+        body = client.get("/vanguard/").content.decode()
+    assert "党员11" in body

@@ -370,7 +370,7 @@ def test_api_record_act_and_help(v_world, login):
     assert listed["count"] == 1 and listed["items"][0]["person"] == "王小二"
 
 
-def test_excel_import_is_idempotent_by_external_id_and_the_ledger_exports(v_world, login):
+def test_excel_import_is_idempotent_by_external_id_and_the_ledger_exports(v_world, login, exported):
     from openpyxl import load_workbook
 
     from violations.excel import apply_plan, check_rows
@@ -410,13 +410,10 @@ def test_excel_import_is_idempotent_by_external_id_and_the_ledger_exports(v_worl
         ("类型", "须为 违章指挥 / 违章作业 / 违反劳动纪律"),
         ("罚款(元)", "须为不小于0的金额"),
     }
-    response = login(w.secretary).get("/violations/ledger.xlsx")
-    sheet = load_workbook(
-        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
-    ).active
+    sheet = load_workbook(io.BytesIO(exported(login(w.secretary), "/violations/ledger.xlsx"))).active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert "空顶作业" in values and "已撤销" in values
-    other = load_workbook(io.BytesIO(login(w.other_secretary).get("/violations/ledger.xlsx").content)).active
+    other = load_workbook(io.BytesIO(exported(login(w.other_secretary), "/violations/ledger.xlsx"))).active
     others = [c for row in other.iter_rows(values_only=True) for c in row]
     assert "空顶作业" not in others and "违章指挥冒险作业" not in others  # another branch's people: not in its ledger
 
