@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common import inputs
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden
 from common.pagination import page_of
 from common.parsing import as_id
 from common.responses import form_status, refused, submit_once
@@ -78,8 +78,6 @@ def _post(request, form_class, call, page, name, back, message="已保存"):
         call(**inputs.parse(form_class, request.POST))
     except ValidationError as exc:
         return page(fd={name: {"data": request.POST, "errors": exc.message_dict}}, status=422)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, back)
     return _done(request, message, back)
@@ -183,7 +181,7 @@ def factor_new(request):
 
 def _factor_page(request, pk, fd=None, status=200):
     user = request.user
-    factor = or_404(services.get_factor, user, pk, via="page", ip=_ip(request))
+    factor = services.get_factor(user, pk, via="page", ip=_ip(request))
     cfg = services.settings_for(factor.mine)
     context = {
         "f": factor,
@@ -260,8 +258,6 @@ def factor_follow_up(request, pk):
 def measure_done(request, pk):
     try:
         measure = services.complete_measure(request.user, pk)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/stability/factors/")
     return _done(request, "措施已落实", f"/stability/factors/{measure.factor_id}/")
@@ -396,7 +392,7 @@ ACTION_FORMS = {
 
 def _petition_page(request, pk, fd=None, status=200):
     user = request.user
-    petition = or_404(services.get_petition, user, pk, via="page", ip=_ip(request))
+    petition = services.get_petition(user, pk, via="page", ip=_ip(request))
     n = services.numbers_for(petition.mine)
     today = timezone.localdate()
     context = {
@@ -514,7 +510,7 @@ def plan_new(request):
 
 def _plan_page(request, pk, fd=None, status=200):
     user = request.user
-    plan = or_404(services.get_plan, user, pk)
+    plan = services.get_plan(user, pk)
     cfgs = services._settings_by_mine([plan.mine_id])
     drill_due, assess_due, open_triggers, last = services.plan_dues([plan], cfgs)[plan.pk]
     context = {
@@ -601,8 +597,6 @@ def health(request):
             saved, flagged = services.save_sheet(user, team.pk, **lines, **parsed)
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
-        except NotFound:
-            raise Http404
         else:
             msg = f"已保存 {saved} 人体温" + (f",{flagged} 人体温异常,已列入待办" if flagged else "")
             messages.success(request, msg)
@@ -645,8 +639,6 @@ def fevers(request):
 def fever_follow(request, pk):
     try:
         services.follow_fever(request.user, pk, **inputs.parse(forms.FollowForm, request.POST))
-    except NotFound:
-        raise Http404
     except ValidationError as exc:
         context = {"rows": services.fevers_waiting(request.user, days=30), "failed": pk, "errors": exc.message_dict}
         return _render(request, "stability/fevers.html", context, status=422)
@@ -681,7 +673,7 @@ def campaigns(request):
 @login_required
 def campaign_detail(request, pk):
     user = request.user
-    campaign = or_404(services.get_campaign, user, pk)
+    campaign = services.get_campaign(user, pk)
     errors, status = {}, 200
     if request.method == "POST":
         try:
