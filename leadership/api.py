@@ -1,5 +1,8 @@
 """JSON API of 基层班子建设 (/api/leadership/…): the same services and scope as the pages.
 
+The schemas describe the JSON (the OpenAPI document); the values they accept are read by the pages' forms
+(``leadership.forms``, through ``common.inputs.body``), so a field is checked by one set of rules everywhere.
+
 Criticism contents (批评与自我批评) answer only to the secretary and the party committee of the branch, and to a
 participant about themselves; every read is logged like the page's."""
 
@@ -8,9 +11,10 @@ from typing import Annotated, Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
+from common import inputs
 from common.api_schemas import EventOut, events_out
 from common.errors import NotFound
-from leadership import services
+from leadership import forms, services
 from leadership.models import (
     CriticismKind,
     Decision,
@@ -555,17 +559,7 @@ def list_meetings(request, filters: Query[MeetingFilters]):
 
 @router.post("/meetings", response={201: MeetingDetail, **ERRORS_WRITE}, summary="登记会议(议题、应到人员)")
 def create_meeting(request, payload: MeetingIn):
-    m = services.create_meeting(
-        request.user,
-        org=payload.org,
-        kind=payload.kind,
-        date=payload.date,
-        topic=payload.topic,
-        place=payload.place,
-        host=payload.host,
-        agenda=payload.agenda,
-        token=payload.token,
-    )
+    m = services.create_meeting(request.user, **inputs.parse(forms.MeetingForm, inputs.body(payload)))
     return 201, _meeting(services.get_meeting(request.user, m.pk), detail=True)
 
 
@@ -581,23 +575,16 @@ def get_meeting(request, id: PathId):
 )
 def record_attendance(request, id: PathId, payload: AttendanceIn):
     m = services.get_meeting(request.user, id)
-    statuses = {a.person: (a.status, a.reason) for a in payload.attendance}
-    services.record_attendance(request.user, meeting=m, statuses=statuses, minutes=payload.minutes)
+    data = forms.AttendanceForm.data_of(payload.attendance, payload.minutes)
+    form = forms.AttendanceForm(data, people=m.attendance.values_list("person_id", flat=True))
+    services.record_attendance(request.user, meeting=m, **inputs.clean(form))
     return _meeting(services.get_meeting(request.user, id), detail=True)
 
 
 @router.post("/meetings/{id}/decisions", response={201: DecisionOut, **ERRORS_WRITE}, summary="记录决议(责任人、期限)")
 def add_decision(request, id: PathId, payload: DecisionIn):
     m = services.get_meeting(request.user, id)
-    d = services.add_decision(
-        request.user,
-        meeting=m,
-        text=payload.text,
-        mode=payload.mode,
-        owner=payload.owner,
-        deadline=payload.deadline,
-        token=payload.token,
-    )
+    d = services.add_decision(request.user, meeting=m, **inputs.parse(forms.DecisionForm, inputs.body(payload)))
     return 201, _decision(d)
 
 
@@ -615,7 +602,8 @@ def list_decisions(request, filters: Query[DecisionFilters]):
 @router.post("/decisions/{id}/done", response={200: DecisionOut, **ERRORS_WRITE}, summary="决议办结")
 def finish_decision(request, id: PathId, payload: DoneIn):
     d = services.get_decision(request.user, id)
-    return _decision(services.complete_decision(request.user, decision=d, note=payload.note, done_on=payload.done_on))
+    values = inputs.parse(forms.DoneForm, inputs.body(payload))
+    return _decision(services.complete_decision(request.user, decision=d, **values))
 
 
 @router.get("/life", response={200: list[LifeOut], **ERRORS_READ}, summary="组织生活会")
@@ -634,15 +622,7 @@ def get_life(request, id: PathId):
 )
 def add_criticism(request, id: PathId, payload: CriticismIn):
     life = services.get_life(request.user, id)
-    c = services.add_criticism(
-        request.user,
-        life=life,
-        target=payload.target,
-        kind=payload.kind,
-        text=payload.text,
-        giver=payload.giver,
-        token=payload.token,
-    )
+    c = services.add_criticism(request.user, life=life, **inputs.parse(forms.CriticismForm, inputs.body(payload)))
     giver = None if life.anonymous_criticism or c.giver is None else c.giver.name
     return 201, {"id": c.pk, "target_id": c.target_id, "target": c.target.name, "kind": c.kind, "giver": giver,
                  "text": c.text}  # fmt: skip
@@ -651,16 +631,8 @@ def add_criticism(request, id: PathId, payload: CriticismIn):
 @router.post("/life/{id}/rectifications", response={201: RectificationOut, **ERRORS_WRITE}, summary="列入整改事项")
 def add_rectification(request, id: PathId, payload: RectificationIn):
     life = services.get_life(request.user, id)
-    r = services.add_rectification(
-        request.user,
-        life=life,
-        problem=payload.problem,
-        measure=payload.measure,
-        owner=payload.owner,
-        deadline=payload.deadline,
-        criticism=payload.criticism,
-        token=payload.token,
-    )
+    values = inputs.parse(forms.RectificationForm, inputs.body(payload))
+    r = services.add_rectification(request.user, life=life, **values)
     return 201, _rect(r)
 
 
@@ -692,7 +664,8 @@ def list_rectifications(request, filters: Query[RectFilters]):
 )
 def rectification_done(request, id: PathId, payload: EvidenceIn):
     r = services.get_rectification(request.user, id)
-    return _rect(services.rectification_done(request.user, item=r, evidence=payload.evidence, done_on=payload.done_on))
+    values = inputs.parse(forms.EvidenceForm, inputs.body(payload))
+    return _rect(services.rectification_done(request.user, item=r, **values))
 
 
 @router.post("/rectifications/{id}/check", response={200: RectificationOut, **ERRORS_WRITE}, summary="验收销号")
@@ -709,14 +682,7 @@ def list_notices(request, filters: Query[PageIn]):
 
 @router.post("/notices", response={201: NoticeDetail, **ERRORS_WRITE}, summary="发通知(接收单位)")
 def send_notice(request, payload: NoticeIn):
-    n = services.send_notice(
-        request.user,
-        org=payload.org,
-        title=payload.title,
-        body=payload.body,
-        targets=payload.targets,
-        token=payload.token,
-    )
+    n = services.send_notice(request.user, **inputs.parse(forms.NoticeForm, inputs.body(payload)))
     return 201, _notice(request.user, n, detail=True)
 
 
@@ -736,13 +702,11 @@ def list_reports(request, filters: Query[PageIn]):
 
 @router.post("/reports", response={201: ReportOut, **ERRORS_WRITE}, summary="报送情况报告")
 def submit_report(request, payload: ReportIn):
-    r = services.submit_report(
-        request.user, org=payload.org, title=payload.title, body=payload.body, token=payload.token
-    )
+    r = services.submit_report(request.user, **inputs.parse(forms.ReportForm, inputs.body(payload)))
     return 201, _report(r)
 
 
 @router.post("/reports/{id}/reply", response={200: ReportOut, **ERRORS_WRITE}, summary="党委答复情况报告")
 def reply_report(request, id: PathId, payload: ReplyIn):
     r = services.get_report(request.user, id)
-    return _report(services.reply_report(request.user, report=r, reply=payload.reply))
+    return _report(services.reply_report(request.user, report=r, **inputs.parse(forms.ReplyForm, inputs.body(payload))))

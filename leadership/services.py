@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id
 from common.workflow import Transition
 from leadership import rules
 from leadership.models import (
@@ -27,9 +27,7 @@ from leadership.models import (
     Criticism,
     CriticismKind,
     Decision,
-    DecisionMode,
     Duty,
-    Grade,
     LifeMeeting,
     LifeStep,
     Meeting,
@@ -48,65 +46,7 @@ from orgs import scope
 from orgs.models import PARTY_STATUSES, OrgKind, OrgNode, Person
 from orgs.services import log_bulk_sensitive
 
-# ---------------------------------------------------------------- input helpers
-
-
-def as_id(value):
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number < 2**63 else None
-
-
-def _date(value, field, label, required=True, future=True):
-    if value in (None, ""):
-        if required:
-            raise ValidationError({field: f"请填写{label}"})
-        return None
-    if isinstance(value, date):
-        parsed = value
-    else:
-        try:
-            parsed = parse_date(str(value).strip())
-        except ValueError:
-            parsed = None
-    if parsed is None:
-        raise ValidationError({field: f"{label}格式不正确,应为 年-月-日"})
-    today = timezone.localdate()
-    if parsed.year < 2000 or parsed > today + timedelta(days=3 * 366):
-        raise ValidationError({field: f"{label}超出可选范围"})
-    if not future and parsed > today:
-        raise ValidationError({field: f"{label}不能晚于今天"})
-    return parsed
-
-
-def _text(value, field, label, required=True, longest=200):
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: f"请填写{label}"})
-    if len(text) > longest:
-        raise ValidationError({field: f"{label}最长{longest}字"})
-    return text
-
-
-def _choice(value, choices, field, label):
-    if value not in dict(choices):
-        raise ValidationError({field: f"请选择{label}"})
-    return value
-
-
-def _ids(values):
-    if values in (None, ""):
-        return []
-    if isinstance(values, (str, int)):
-        values = str(values).replace(",", " ").split()
-    out = []
-    for v in values:
-        pk = as_id(v)
-        if pk and pk not in out:
-            out.append(pk)
-    return out
+# ---------------------------------------------------------------- helpers
 
 
 def _once(model, token, **same):
@@ -157,28 +97,19 @@ def branches(user, capability="leadership"):
     return OrgNode.objects.visible_to(user, capability).filter(kind=OrgKind.BRANCH).order_by("path")
 
 
-def _org(user, org_id, capability="leadership_manage", kinds=(OrgKind.BRANCH, OrgKind.UNIT, OrgKind.PARTY_GROUP)):
-    pk = as_id(org_id)
-    node = OrgNode.objects.visible_to(user, capability).filter(pk=pk, kind__in=kinds).first() if pk else None
-    if node is None:
+def _check_org(user, node, capability="leadership_manage", kinds=(OrgKind.BRANCH, OrgKind.UNIT, OrgKind.PARTY_GROUP)):
+    """``node`` is one the user keeps with ``capability``, of one of ``kinds``: else a field error on ``org``."""
+    if not OrgNode.objects.visible_to(user, capability).filter(pk=node.pk, kind__in=kinds).exists():
         raise ValidationError({"org": "请选择您负责的组织"})
     return node
 
 
-def _person_in(node, person_id, field, label):
-    """A person of the branch above ``node`` (班子 members, attendees, owners belong to the unit's branch)."""
-    pk = as_id(person_id)
-    branch = node.ancestor_of_kind(OrgKind.BRANCH) or node
-    found = (
-        Person.objects.filter(pk=pk)
-        .filter(Q(org__path__startswith=branch.path) | Q(party_org__path__startswith=branch.path))
-        .first()
-        if pk
-        else None
-    )
-    if found is None:
-        raise ValidationError({field: f"请选择本支部的{label}"})
-    return found
+def _check_in_branch(node, people, field, message):
+    """Every one of ``people`` belongs to the branch above ``node`` (班子 members, attendees, owners belong to the
+    unit's branch): else a field error."""
+    people = [p for p in people if p is not None]
+    if people and branch_people(node).filter(pk__in=[p.pk for p in people]).count() != len(people):
+        raise ValidationError({field: message})
 
 
 def branch_people(node):
@@ -207,22 +138,16 @@ def current_team(org, kind):
 
 
 @transaction.atomic
-def create_team(user, *, org, kind, elected_on, term_years=None, note=""):
+def create_team(user, *, org: OrgNode, kind: str, elected_on: date, term_years: int | None = None, note: str = ""):
     """A new 届: the current one of the same unit and kind is closed that day (its members' posts end with it)."""
-    node = _org(user, org, kinds=(OrgKind.BRANCH, OrgKind.UNIT))
-    kind = _choice(kind, TeamKind.choices, "kind", "班子类型")
+    node = _check_org(user, org, kinds=(OrgKind.BRANCH, OrgKind.UNIT))
     if kind == TeamKind.COMMITTEE and node.kind != OrgKind.BRANCH:
         raise ValidationError({"org": "支委会只能建在党支部上"})
     if kind == TeamKind.ADMIN and node.kind != OrgKind.UNIT:
         raise ValidationError({"org": "行政班子只能建在区队/科室上"})
-    elected = _date(elected_on, "elected_on", "选举/组建日期", future=False)
-    if term_years in (None, ""):
-        term_years = rules.setting("term_years") if kind == TeamKind.COMMITTEE else None
-    else:
-        term = as_id(term_years)
-        if term is None or term > 10:
-            raise ValidationError({"term_years": "任期应为 1–10 年"})
-        term_years = term
+    elected = elected_on
+    if term_years is None and kind == TeamKind.COMMITTEE:
+        term_years = rules.setting("term_years")
     previous = current_team(node, kind)
     if previous is not None:
         if elected < previous.elected_on:
@@ -237,7 +162,7 @@ def create_team(user, *, org, kind, elected_on, term_years=None, note=""):
         number=(previous.number + 1) if previous else 1,
         elected_on=elected,
         term_years=term_years,
-        note=_text(note, "note", "说明", required=False),
+        note=note,
     )
 
 
@@ -249,20 +174,18 @@ def posts_for(kind):
     return COMMITTEE_POSTS if kind == TeamKind.COMMITTEE else ADMIN_POSTS
 
 
-def add_member(user, *, team, person, post, starts_on, duty=""):
+def add_member(user, *, team: Team, person: Person, post: str, starts_on: date, duty: str = ""):
     _require(user, "leadership_manage", team.org)
     if team.closed_on:
         raise Conflict("这一届班子已换届,不能再增补成员")
-    member_person = _person_in(team.org, person, "person", "人员")
-    post = _text(post, "post", "职务", longest=20)
-    start = _date(starts_on, "starts_on", "任职日期", future=False)
+    _check_in_branch(team.org, [person], "person", "请选择本支部的人员")
+    member_person, start = person, starts_on
     if start < team.elected_on:
         raise ValidationError({"starts_on": f"不能早于本届组建日期 {team.elected_on:%Y-%m-%d}"})
     if team.kind == TeamKind.COMMITTEE and member_person.political_status not in PARTY_STATUSES:
         raise ValidationError({"person": "支委会成员须是党员"})
     if team.members.filter(person=member_person, ends_on=None).exists():
         raise ValidationError({"person": "此人已在本届班子中"})
-    duty = _text(duty, "duty", "分工", required=False)
     with transaction.atomic():
         member = TeamMember.objects.create(team=team, person=member_person, post=post, starts_on=start)
         if duty:
@@ -275,27 +198,26 @@ def get_member(user, pk):
 
 
 @transaction.atomic
-def end_member(user, *, member, ends_on, reason):
+def end_member(user, *, member: TeamMember, ends_on: date, reason: str):
     _require(user, "leadership_manage", member.team.org)
     if member.ends_on:
         raise Conflict("此人已离任")
-    end = _date(ends_on, "ends_on", "离任日期", future=False)
+    end = ends_on
     if end < member.starts_on:
         raise ValidationError({"ends_on": "离任日期不能早于任职日期"})
     member.ends_on = end
-    member.end_reason = _text(reason, "reason", "离任原因", longest=100)
+    member.end_reason = reason
     member.save(update_fields=["ends_on", "end_reason"])
     member.duties.filter(ends_on=None).update(ends_on=end)
     return member
 
 
-def set_duty(user, *, member, area, starts_on):
+def set_duty(user, *, member: TeamMember, area: str, starts_on: date):
     """A new 分工 from ``starts_on``: the member's current one ends the day before (history kept)."""
     _require(user, "leadership_manage", member.team.org)
     if member.ends_on:
         raise Conflict("此人已离任,不能调整分工")
-    area = _text(area, "area", "分工内容")
-    start = _date(starts_on, "starts_on", "开始日期", future=False)
+    start = starts_on
     if start < member.starts_on:
         raise ValidationError({"starts_on": "不能早于任职日期"})
     with transaction.atomic():
@@ -320,7 +242,19 @@ def expected_people(org, kind):
     return party_members_of(org)
 
 
-def create_meeting(user, *, org, kind, date, topic, place="", host=None, agenda=(), people=None, token=None):
+def create_meeting(
+    user,
+    *,
+    org: OrgNode,
+    kind: str,
+    date: date,
+    topic: str,
+    place: str = "",
+    host: Person | None = None,
+    agenda: list[str] = (),
+    people: list[Person] | None = None,
+    token: str | None = None,
+):
     """Plan (or record) a meeting; attendance starts with everyone expected present until recorded otherwise."""
     if token:
         existing = Meeting.objects.filter(token=token).first()
@@ -328,26 +262,15 @@ def create_meeting(user, *, org, kind, date, topic, place="", host=None, agenda=
             if existing.recorded_by_id != user.pk:
                 raise Conflict("表单已过期,请重新提交")
             return existing
-    node = _org(user, org)
-    kind = _choice(kind, MeetingKind.choices, "kind", "会议类型")
+    node = _check_org(user, org)
     if kind == MeetingKind.GROUP and node.kind != OrgKind.PARTY_GROUP:
         raise ValidationError({"org": "党小组会请选择党小组"})
     if kind != MeetingKind.GROUP and node.kind != OrgKind.BRANCH:
         raise ValidationError({"org": "请选择党支部"})
-    day = _date(date, "date", "日期")
-    topic = _text(topic, "topic", "主题")
-    place = _text(place, "place", "地点", required=False, longest=100)
-    host_person = _person_in(node, host, "host", "主持人") if host not in (None, "") else None
-    items = [t.strip() for t in (agenda.splitlines() if isinstance(agenda, str) else agenda) if str(t).strip()]
-    if any(len(t) > 200 for t in items):
-        raise ValidationError({"agenda": "每个议题最长200字"})
+    _check_in_branch(node, [host], "host", "请选择本支部的主持人")
     if people:
-        ids = _ids(people)
-        attendees = list(branch_people(node).filter(pk__in=ids))
-        if len(attendees) != len(ids):
-            raise ValidationError({"people": "应到人员须是本支部人员"})
-    else:
-        attendees = list(expected_people(node, kind))
+        _check_in_branch(node, people, "people", "应到人员须是本支部人员")
+    attendees = list(people) if people else list(expected_people(node, kind))
     if not attendees:
         raise ValidationError(
             {"people": "没有应到人员:请先在班子中登记支委会成员" if kind == MeetingKind.COMMITTEE else "没有应到人员"}
@@ -357,19 +280,19 @@ def create_meeting(user, *, org, kind, date, topic, place="", host=None, agenda=
             meeting = Meeting.objects.create(
                 org=node,
                 kind=kind,
-                date=day,
+                date=date,
                 topic=topic,
                 place=place,
-                host=host_person,
+                host=host,
                 expected=len(attendees),
                 recorded_by=user,
                 token=token or None,
             )
             AgendaItem.objects.bulk_create(
-                [AgendaItem(meeting=meeting, order=i + 1, title=t) for i, t in enumerate(items)]
+                [AgendaItem(meeting=meeting, order=i + 1, title=t) for i, t in enumerate(agenda)]
             )
             Attendance.objects.bulk_create([Attendance(meeting=meeting, person=p) for p in attendees])
-    except IntegrityError:
+    except IntegrityError:  # the same token, saved meanwhile by a second tap: answered with that meeting
         return create_meeting(
             user, org=org, kind=kind, date=date, topic=topic, place=place, host=host, agenda=agenda, token=token
         )
@@ -381,7 +304,7 @@ def get_meeting(user, pk):
 
 
 @transaction.atomic
-def record_attendance(user, *, meeting, statuses, minutes=""):
+def record_attendance(user, *, meeting: Meeting, statuses: dict[int, tuple[str, str]], minutes: str = ""):
     """``statuses``: {person_id: (status, reason)} for the expected people (missing → present). Records 应到 / 实到
     and whether more than half attended; a meeting without a quorum is recorded as held but not valid."""
     _require(user, "leadership_manage", meeting.org)
@@ -391,10 +314,6 @@ def record_attendance(user, *, meeting, statuses, minutes=""):
     errors = {}
     for row in rows:
         status, reason = statuses.get(row.person_id, (Presence.PRESENT, ""))
-        if status not in dict(Presence.choices):
-            errors[f"status_{row.person_id}"] = "请选择出席情况"
-            continue
-        reason = str(reason or "").strip()[:200]
         if status == Presence.LEAVE and not reason:
             errors[f"reason_{row.person_id}"] = "请假须填写原因"
         row.status, row.reason = status, reason if status != Presence.PRESENT else ""
@@ -405,12 +324,14 @@ def record_attendance(user, *, meeting, statuses, minutes=""):
     meeting.present = sum(1 for r in rows if r.status == Presence.PRESENT)
     meeting.valid = rules.more_than_half(meeting.present, meeting.expected)
     meeting.held = True
-    meeting.minutes = _text(minutes, "minutes", "会议记录", required=False, longest=20000)
+    meeting.minutes = minutes
     meeting.save(update_fields=["expected", "present", "valid", "held", "minutes"])
     return meeting
 
 
-def add_decision(user, *, meeting, text, mode, owner, deadline, token=None):
+def add_decision(
+    user, *, meeting: Meeting, text: str, mode: str, owner: Person, deadline: date, token: str | None = None
+):
     _require(user, "leadership_manage", meeting.org)
     if done := _once(Decision, token, meeting_id=meeting.pk):
         return done
@@ -418,13 +339,9 @@ def add_decision(user, *, meeting, text, mode, owner, deadline, token=None):
         raise Conflict("请先登记出席情况(会议召开后才能形成决议)")
     if not meeting.valid:
         raise Conflict(f"到会 {meeting.present}/{meeting.expected} 人,未过半数,会议无效,不能形成决议")
+    _check_in_branch(meeting.org, [owner], "owner", "请选择本支部的责任人")
     return Decision.objects.create(
-        meeting=meeting,
-        text=_text(text, "text", "决议事项", longest=300),
-        mode=_choice(mode, DecisionMode.choices, "mode", "决策方式"),
-        owner=_person_in(meeting.org, owner, "owner", "责任人"),
-        deadline=_date(deadline, "deadline", "完成期限"),
-        token=token or None,
+        meeting=meeting, text=text, mode=mode, owner=owner, deadline=deadline, token=token or None
     )
 
 
@@ -435,13 +352,13 @@ def get_decision(user, pk):
     return _get(qs.filter(Q(pk__in=Decision.objects.visible_to(user).values("pk")) | own), pk)
 
 
-def complete_decision(user, *, decision, note, done_on=None):
+def complete_decision(user, *, decision: Decision, note: str, done_on: date | None = None):
     if not (can_manage(user, decision.meeting.org) or (user.person_id and user.person_id == decision.owner_id)):
         raise Forbidden("只有责任人或支部委员可以办结决议")
     if decision.done_on:
         raise Conflict("这项决议已办结")
-    decision.done_note = _text(note, "note", "完成情况", longest=300)
-    decision.done_on = _date(done_on, "done_on", "完成日期", required=False, future=False) or timezone.localdate()
+    decision.done_note = note
+    decision.done_on = done_on or timezone.localdate()
     decision.save(update_fields=["done_on", "done_note"])
     return decision
 
@@ -468,22 +385,21 @@ def open_decisions_of(user):
 # ---------------------------------------------------------------- 组织生活会
 
 
-def create_life(user, *, org, year, theme, participants=None, anonymous_criticism=False):
-    node = _org(user, org, kinds=(OrgKind.BRANCH,))
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        year = 0
-    if not 2000 <= year <= timezone.localdate().year + 1:
+def _check_year(year):
+    if year > timezone.localdate().year + 1:
         raise ValidationError({"year": "年度不正确"})
-    theme = _text(theme, "theme", "会议主题")
-    ids = _ids(participants)
-    people = list(branch_people(node).filter(pk__in=ids)) if ids else list(party_members_of(node))
-    if ids and len(people) != len(ids):
-        raise ValidationError({"participants": "参会人员须是本支部人员"})
+
+
+def create_life(
+    user, *, org: OrgNode, year: int, theme: str, participants: list[Person] = (), anonymous_criticism: bool = False
+):
+    node = _check_org(user, org, kinds=(OrgKind.BRANCH,))
+    _check_year(year)
+    _check_in_branch(node, participants, "participants", "参会人员须是本支部人员")
+    people = list(participants) or list(party_members_of(node))
     with transaction.atomic():
         life = LifeMeeting.objects.create(
-            org=node, year=year, theme=theme, anonymous_criticism=bool(anonymous_criticism), created_by=user
+            org=node, year=year, theme=theme, anonymous_criticism=anonymous_criticism, created_by=user
         )
         life.participants.set(people)
     return life
@@ -493,24 +409,21 @@ def get_life(user, pk):
     return _get(LifeMeeting.objects.visible_to(user).select_related("org"), pk)
 
 
-def update_life(user, *, life, study=None, date=None, minutes=None, anonymous_criticism=None):
+LIFE_FIELDS = ("study", "date", "minutes", "anonymous_criticism")
+
+
+def update_life(user, *, life: LifeMeeting, **changes):
+    """Writes the given fields of ``LIFE_FIELDS`` (study: str, date: date | None, minutes: str,
+    anonymous_criticism: bool); the others are kept."""
     _require(user, "leadership_manage", life.org)
     if life.state == "closed":
         raise Conflict("组织生活会已闭环,不能再修改")
-    fields = []
-    if study is not None:
-        life.study = _text(study, "study", "会前学习内容", required=False, longest=5000)
-        fields.append("study")
-    if date is not None:
-        life.date = _date(date, "date", "召开日期", required=False)
-        fields.append("date")
-    if minutes is not None:
-        life.minutes = _text(minutes, "minutes", "会议记录", required=False, longest=20000)
-        fields.append("minutes")
-    if anonymous_criticism is not None:
-        life.anonymous_criticism = bool(anonymous_criticism)
-        fields.append("anonymous_criticism")
-    life.save(update_fields=fields)
+    unknown = set(changes) - set(LIFE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_life: unknown fields {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(life, name, value)
+    life.save(update_fields=list(changes))
     return life
 
 
@@ -598,50 +511,40 @@ def talk_pairs(life):
     return required - len(missing), required, missing
 
 
-def add_opinion(user, *, life, source, count, summary, token=None):
+def add_opinion(user, *, life: LifeMeeting, source: str, count: int, summary: str, token: str | None = None):
     _require(user, "leadership_manage", life.org)
     if done := _once(Opinion, token, life_id=life.pk):
         return done
     if life.state not in ("opinions", "meeting"):
         raise Conflict("征求意见环节才能登记意见")
-    n = as_id(count)
-    if n is None or n > 9999:
-        raise ValidationError({"count": "意见条数应为正整数"})
-    return Opinion.objects.create(
-        life=life,
-        source=_text(source, "source", "征求渠道", longest=60),
-        count=n,
-        summary=_text(summary, "summary", "意见摘要", longest=5000),
-        token=token or None,
-    )
+    return Opinion.objects.create(life=life, source=source, count=count, summary=summary, token=token or None)
 
 
-def add_criticism(user, *, life, target, kind, text, giver=None, token=None):
+def add_criticism(
+    user,
+    *,
+    life: LifeMeeting,
+    target: Person,
+    kind: str,
+    text: str,
+    giver: Person | None = None,
+    token: str | None = None,
+):
     _require(user, "leadership_manage", life.org)
     if done := _once(Criticism, token, life_id=life.pk):
         return done
     if life.state != "meeting":
         raise Conflict("召开会议环节才能登记批评与自我批评")
-    kind = _choice(kind, CriticismKind.choices, "kind", "类型")
     ids = set(life.participants.values_list("pk", flat=True))
-    target_id = as_id(target)
-    if target_id not in ids:
+    if target.pk not in ids:
         raise ValidationError({"target": "请选择参会人员"})
-    giver_id = None
-    if kind == CriticismKind.RECEIVED:
-        giver_id = as_id(giver)
-        if giver_id not in ids:
-            raise ValidationError({"giver": "请选择提出批评的参会人员"})
-        if giver_id == target_id:
-            raise ValidationError({"giver": "相互批评的提出人不能是本人"})
-    return Criticism.objects.create(
-        life=life,
-        target_id=target_id,
-        kind=kind,
-        giver_id=giver_id,
-        text=_text(text, "text", "内容", longest=5000),
-        token=token or None,
-    )
+    if kind != CriticismKind.RECEIVED:
+        giver = None
+    elif giver is None or giver.pk not in ids:
+        raise ValidationError({"giver": "请选择提出批评的参会人员"})
+    elif giver.pk == target.pk:
+        raise ValidationError({"giver": "相互批评的提出人不能是本人"})
+    return Criticism.objects.create(life=life, target=target, kind=kind, giver=giver, text=text, token=token or None)
 
 
 def can_read_criticism(user, life):
@@ -661,27 +564,33 @@ def criticisms_for(user, life, via="page", ip=None):
     return rows
 
 
-def add_rectification(user, *, life, problem, measure, owner, deadline, criticism=None, token=None):
+def add_rectification(
+    user,
+    *,
+    life: LifeMeeting,
+    problem: str,
+    measure: str,
+    owner: Person,
+    deadline: date,
+    criticism: Criticism | None = None,
+    token: str | None = None,
+):
     _require(user, "leadership_manage", life.org)
     if done := _once(Rectification, token, life_id=life.pk):
         return done
     if life.state not in ("meeting", "rectify"):
         raise Conflict("召开会议后才能列整改事项")
-    crit = None
-    if criticism not in (None, ""):
-        crit = life.criticisms.filter(pk=as_id(criticism)).first()
-        if crit is None:
-            raise ValidationError({"criticism": "请选择本次会议的批评意见"})
-    owner_id = as_id(owner)
-    if not life.participants.filter(pk=owner_id).exists():
+    if criticism is not None and criticism.life_id != life.pk:
+        raise ValidationError({"criticism": "请选择本次会议的批评意见"})
+    if not life.participants.filter(pk=owner.pk).exists():
         raise ValidationError({"owner": "请选择参会人员作为责任人"})
     return Rectification.objects.create(
         life=life,
-        criticism=crit,
-        problem=_text(problem, "problem", "问题", longest=300),
-        measure=_text(measure, "measure", "整改措施", longest=300),
-        owner_id=owner_id,
-        deadline=_date(deadline, "deadline", "整改期限"),
+        criticism=criticism,
+        problem=problem,
+        measure=measure,
+        owner=owner,
+        deadline=deadline,
         token=token or None,
     )
 
@@ -692,13 +601,13 @@ def get_rectification(user, pk):
     return _get(qs.filter(Q(pk__in=Rectification.objects.visible_to(user).values("pk")) | own), pk)
 
 
-def rectification_done(user, *, item, evidence, done_on=None):
+def rectification_done(user, *, item: Rectification, evidence: str, done_on: date | None = None):
     if not (can_manage(user, item.life.org) or (user.person_id and user.person_id == item.owner_id)):
         raise Forbidden("只有责任人或支部委员可以报告整改完成")
     if item.checked_on:
         raise Conflict("已验收销号")
-    item.evidence = _text(evidence, "evidence", "整改成效/佐证", longest=5000)
-    item.done_on = _date(done_on, "done_on", "完成日期", required=False, future=False) or timezone.localdate()
+    item.evidence = evidence
+    item.done_on = done_on or timezone.localdate()
     item.save(update_fields=["evidence", "done_on"])
     return item
 
@@ -735,19 +644,12 @@ def my_rectifications(user):
 # ---------------------------------------------------------------- 民主评议党员
 
 
-def create_appraisal(user, *, org, year, life=None):
-    node = _org(user, org, kinds=(OrgKind.BRANCH,))
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        year = 0
-    if not 2000 <= year <= timezone.localdate().year + 1:
-        raise ValidationError({"year": "年度不正确"})
-    linked = None
-    if life not in (None, ""):
-        linked = LifeMeeting.objects.filter(pk=as_id(life), org=node).first()
-        if linked is None:
-            raise ValidationError({"life": "请选择本支部的组织生活会"})
+def create_appraisal(user, *, org: OrgNode, year: int, life: LifeMeeting | None = None):
+    node = _check_org(user, org, kinds=(OrgKind.BRANCH,))
+    _check_year(year)
+    if life is not None and life.org_id != node.pk:
+        raise ValidationError({"life": "请选择本支部的组织生活会"})
+    linked = life
     members = list(party_members_of(node))
     if not members:
         raise ValidationError({"org": "本支部没有党员"})
@@ -780,7 +682,9 @@ APPRAISAL_FIELDS = {
 }
 
 
-def update_appraisal_row(user, *, row, **values):
+def update_appraisal_row(user, *, row: AppraisalRow, **values):
+    """Writes the given fields of the row (``self_summary`` / ``mutual_notes``: str, ``votes_*``: int, ``grade``)
+    when the appraisal's current step writes them (``APPRAISAL_FIELDS``)."""
     a = row.appraisal
     own = user.person_id and user.person_id == row.person_id and a.state == "self"
     if not (own or can_manage(user, a.org)):
@@ -794,15 +698,6 @@ def update_appraisal_row(user, *, row, **values):
             continue
         if name not in allowed:
             raise Conflict(f"当前环节“{rules.APPRAISAL_STATES[a.state]}”不能修改此项")
-        if name.startswith("votes_"):
-            n = 0 if value in ("", None) else as_id(value) if str(value) != "0" else 0
-            if n is None or n > 9999:
-                raise ValidationError({name: "票数应为 0 或正整数"})
-            value = n
-        elif name == "grade":
-            value = _choice(value, Grade.choices, "grade", "评定意见")
-        else:
-            value = _text(value, name, "内容", required=False, longest=5000)
         setattr(row, name, value)
         changed.append(name)
     if changed:
@@ -870,16 +765,14 @@ def notice_targets(user):
     return OrgNode.objects.visible_to(user, "leadership_notice").filter(kind__in=(OrgKind.BRANCH, OrgKind.UNIT))
 
 
-def send_notice(user, *, org, title, body, targets, token=None):
+def send_notice(user, *, org: OrgNode, title: str, body: str, targets: list[OrgNode], token: str | None = None):
     if done := _once(Notice, token, sender_id=user.pk):
         return done
-    node = _org(user, org, "leadership_notice", kinds=(OrgKind.COMMITTEE, OrgKind.BRANCH, OrgKind.MINE))
-    title = _text(title, "title", "标题", longest=100)
-    body = _text(body, "body", "正文", longest=20000)
-    ids = _ids(targets)
-    nodes = list(notice_targets(user).filter(pk__in=ids, path__startswith=node.path).exclude(pk=node.pk))
-    if not ids:
+    node = _check_org(user, org, "leadership_notice", kinds=(OrgKind.COMMITTEE, OrgKind.BRANCH, OrgKind.MINE))
+    if not targets:
         raise ValidationError({"targets": "请选择接收单位"})
+    ids = [t.pk for t in targets]
+    nodes = list(notice_targets(user).filter(pk__in=ids, path__startswith=node.path).exclude(pk=node.pk))
     if len(nodes) != len(ids):
         raise ValidationError({"targets": "接收单位须在发文组织之下"})
     with transaction.atomic():
@@ -918,17 +811,11 @@ def late_receipts(user, today=None):
     return NoticeReceipt.objects.filter(notice__sender=user, read_at=None, notice__sent_on__lte=due)
 
 
-def submit_report(user, *, org, title, body, token=None):
+def submit_report(user, *, org: OrgNode, title: str, body: str, token: str | None = None):
     if done := _once(Report, token, author_id=user.pk):
         return done
-    node = _org(user, org, "leadership_notice", kinds=(OrgKind.BRANCH,))
-    return Report.objects.create(
-        org=node,
-        author=user,
-        title=_text(title, "title", "标题", longest=100),
-        body=_text(body, "body", "报告内容", longest=20000),
-        token=token or None,
-    )
+    node = _check_org(user, org, "leadership_notice", kinds=(OrgKind.BRANCH,))
+    return Report.objects.create(org=node, author=user, title=title, body=body, token=token or None)
 
 
 def reports_for(user):
@@ -939,12 +826,12 @@ def get_report(user, pk):
     return _get(reports_for(user).select_related("org", "author", "replied_by"), pk)
 
 
-def reply_report(user, *, report, reply):
+def reply_report(user, *, report: Report, reply: str):
     if not scope.can(user, "leadership_reply", report.org):
         raise Forbidden("只有党委可以答复情况报告")
     if report.replied_at:
         raise Conflict("已答复")
-    report.reply = _text(reply, "reply", "答复", longest=5000)
+    report.reply = reply
     report.replied_by = user
     report.replied_at = timezone.now()
     report.save(update_fields=["reply", "replied_by", "replied_at"])

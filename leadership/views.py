@@ -1,4 +1,4 @@
-"""Pages of 基层班子建设. Thin: parse input, call ``leadership.services``, render.
+"""Pages of 基层班子建设. Thin: parse input (``leadership.forms``), call ``leadership.services``, render.
 
 A POST carries ``op`` (what the form does); bad input re-renders the page with what was typed and the messages by
 field (422); a refused action answers with the reason (403 / 409)."""
@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from care.services import can_record_talk
+from common import inputs
 from common.errors import Conflict, Forbidden
 from common.responses import form_status, new_form_token, refused, submit_once
-from leadership import rules, services
+from leadership import forms, rules, services
 from leadership.models import (
     CriticismKind,
     Decision,
@@ -110,14 +111,7 @@ def team_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            team = services.create_team(
-                user,
-                org=data.get("org"),
-                kind=data.get("kind"),
-                elected_on=data.get("elected_on"),
-                term_years=data.get("term_years"),
-                note=data.get("note"),
-            )
+            team = services.create_team(user, **inputs.parse(forms.TeamForm, data))
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -146,22 +140,15 @@ def team_detail(request, pk):
 
         def action():
             if op == "member":
-                services.add_member(
-                    user,
-                    team=team,
-                    person=data.get("person"),
-                    post=data.get("post"),
-                    starts_on=data.get("starts_on"),
-                    duty=data.get("duty"),
-                )
+                services.add_member(user, team=team, **inputs.parse(forms.MemberForm, data))
             elif op in ("end", "duty"):
                 member = services.get_member(user, data.get("member"))
                 if member.team_id != team.pk:
                     raise Http404
                 if op == "end":
-                    services.end_member(user, member=member, ends_on=data.get("ends_on"), reason=data.get("reason"))
+                    services.end_member(user, member=member, **inputs.parse(forms.EndMemberForm, data))
                 else:
-                    services.set_duty(user, member=member, area=data.get("area"), starts_on=data.get("starts_on"))
+                    services.set_duty(user, member=member, **inputs.parse(forms.DutyForm, data))
             else:
                 raise ValidationError({"op": "未知操作"})
 
@@ -281,18 +268,7 @@ def meeting_new(request):
     }
 
     def create():
-        p = request.POST
-        return services.create_meeting(
-            user,
-            org=p.get("org"),
-            kind=p.get("kind"),
-            date=p.get("date"),
-            topic=p.get("topic"),
-            place=p.get("place"),
-            host=p.get("host"),
-            agenda=p.get("agenda", ""),
-            token=p.get("token"),
-        )
+        return services.create_meeting(user, **inputs.parse(forms.MeetingForm, request.POST))
 
     meeting, data, errors = submit_once(request, create, initial)
     if meeting is not None:
@@ -321,24 +297,10 @@ def meeting_detail(request, pk):
 
         def action():
             if op == "attendance":
-                statuses = {
-                    a.person_id: (
-                        data.get(f"status_{a.person_id}", Presence.PRESENT),
-                        data.get(f"reason_{a.person_id}"),
-                    )
-                    for a in attendance
-                }
-                services.record_attendance(user, meeting=meeting, statuses=statuses, minutes=data.get("minutes"))
+                form = forms.AttendanceForm(data, people=[a.person_id for a in attendance])
+                services.record_attendance(user, meeting=meeting, **inputs.clean(form))
             elif op == "decision":
-                services.add_decision(
-                    user,
-                    meeting=meeting,
-                    text=data.get("text"),
-                    mode=data.get("mode"),
-                    owner=data.get("owner"),
-                    deadline=data.get("deadline"),
-                    token=data.get("token"),
-                )
+                services.add_decision(user, meeting=meeting, **inputs.parse(forms.DecisionForm, data))
             else:
                 raise ValidationError({"op": "未知操作"})
 
@@ -414,7 +376,7 @@ def decision_detail(request, pk):
         data = request.POST
         response, errors = _handle(
             request,
-            lambda: services.complete_decision(user, decision=d, note=data.get("note"), done_on=data.get("done_on")),
+            lambda: services.complete_decision(user, decision=d, **inputs.parse(forms.DoneForm, data)),
             request.path,
             "决议已办结",
         )
@@ -441,14 +403,7 @@ def life_list(request):
             raise Http404
         data = request.POST
         try:
-            life = services.create_life(
-                user,
-                org=data.get("org"),
-                year=data.get("year"),
-                theme=data.get("theme"),
-                participants=data.getlist("participants"),
-                anonymous_criticism=data.get("anonymous_criticism") == "1",
-            )
+            life = services.create_life(user, **inputs.parse(forms.LifeForm, data))
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -471,6 +426,12 @@ def life_list(request):
 
 
 LIFE_STEPS = list(rules.LIFE_STATES.items())
+LIFE_FORMS = {  # op: (the form, the service)
+    "update": (forms.LifeUpdateForm, services.update_life),
+    "opinion": (forms.OpinionForm, services.add_opinion),
+    "criticism": (forms.CriticismForm, services.add_criticism),
+    "rectification": (forms.RectificationForm, services.add_rectification),
+}
 
 
 @login_required
@@ -483,45 +444,9 @@ def life_detail(request, pk):
         op, data = request.POST.get("op"), request.POST
 
         def action():
-            if op == "update":
-                services.update_life(
-                    user,
-                    life=life,
-                    study=data.get("study"),
-                    date=data.get("date"),
-                    minutes=data.get("minutes"),
-                    anonymous_criticism=data.get("anonymous_criticism") == "1",
-                )
-            elif op == "opinion":
-                services.add_opinion(
-                    user,
-                    life=life,
-                    source=data.get("source"),
-                    count=data.get("count"),
-                    summary=data.get("summary"),
-                    token=data.get("token"),
-                )
-            elif op == "criticism":
-                services.add_criticism(
-                    user,
-                    life=life,
-                    target=data.get("target"),
-                    kind=data.get("kind"),
-                    text=data.get("text"),
-                    giver=data.get("giver"),
-                    token=data.get("token"),
-                )
-            elif op == "rectification":
-                services.add_rectification(
-                    user,
-                    life=life,
-                    problem=data.get("problem"),
-                    measure=data.get("measure"),
-                    owner=data.get("owner"),
-                    deadline=data.get("deadline"),
-                    criticism=data.get("criticism"),
-                    token=data.get("token"),
-                )
+            if op in LIFE_FORMS:
+                form_class, service = LIFE_FORMS[op]
+                service(user, life=life, **inputs.parse(form_class, data))
             elif op == "act":
                 services.life_act(user, life=life, action=data.get("action"), note=data.get("note"))
             else:
@@ -593,7 +518,7 @@ def rectification_detail(request, pk):
 
         def action():
             if op == "done":
-                services.rectification_done(user, item=item, evidence=data.get("evidence"), done_on=data.get("done_on"))
+                services.rectification_done(user, item=item, **inputs.parse(forms.EvidenceForm, data))
             elif op == "check":
                 services.rectification_check(user, item=item)
             else:
@@ -628,7 +553,7 @@ def appraisal_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            a = services.create_appraisal(user, org=data.get("org"), year=data.get("year"), life=data.get("life"))
+            a = services.create_appraisal(user, **inputs.parse(forms.AppraisalForm, data))
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -663,11 +588,8 @@ def appraisal_detail(request, pk):
             elif op == "rows":
                 with transaction.atomic():
                     for row in rows:
-                        values = {
-                            f: data.get(f"{f}_{row.pk}")
-                            for f in services.APPRAISAL_FIELDS.get(a.state, ())
-                            if f"{f}_{row.pk}" in data
-                        }
+                        names = services.APPRAISAL_FIELDS.get(a.state, ())
+                        values = inputs.parse(forms.AppraisalRowForm, data, row=row, names=names)
                         if values:
                             services.update_appraisal_row(user, row=row, **values)
             else:
@@ -736,14 +658,7 @@ def notice_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            n = services.send_notice(
-                user,
-                org=data.get("org"),
-                title=data.get("title"),
-                body=data.get("body"),
-                targets=data.getlist("targets"),
-                token=data.get("token"),
-            )
+            n = services.send_notice(user, **inputs.parse(forms.NoticeForm, data))
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -805,9 +720,7 @@ def report_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            r = services.submit_report(
-                user, org=data.get("org"), title=data.get("title"), body=data.get("body"), token=data.get("token")
-            )
+            r = services.submit_report(user, **inputs.parse(forms.ReportForm, data))
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -832,7 +745,10 @@ def report_detail(request, pk):
     if request.method == "POST":
         data = request.POST
         response, errors = _handle(
-            request, lambda: services.reply_report(user, report=r, reply=data.get("reply")), request.path, "已答复"
+            request,
+            lambda: services.reply_report(user, report=r, **inputs.parse(forms.ReplyForm, data)),
+            request.path,
+            "已答复",
         )
         if response is not None:
             return response

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 
+from common import inputs
 from common.api_schemas import EventOut, events_out
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 from stability import clock, forms, services
@@ -45,9 +46,8 @@ def _ip(request):
 
 
 def _parse(form_class, payload, **extra):
-    data = {k: v for k, v in payload.dict().items() if v is not None}
-    data.update(extra)
-    return forms.parse(form_class, data)
+    """The schema's values read by the page's form: the service's typed keyword arguments, or 422 by field."""
+    return inputs.parse(form_class, inputs.body(payload, **extra))
 
 
 # ---------------------------------------------------------------- factors
@@ -196,9 +196,7 @@ def list_factors(request, filters: Query[FactorFilters]):
 
 @router.post("/factors", response={201: FactorDetail, **ERRORS_WRITE}, summary="登记不稳定因素")
 def create_factor(request, payload: FactorIn):
-    plan_ids = list(EmergencyPlan.objects.filter(pk__in=payload.plans).values_list("pk", flat=True))
-    data = _parse(forms.FactorForm.with_plans(plan_ids), payload, plans=[str(p) for p in payload.plans])
-    f = services.create_factor(request.user, token=payload.token, **data)
+    f = services.create_factor(request.user, **_parse(forms.FactorForm, payload))
     return 201, _factor_detail(request, f.pk)
 
 
@@ -354,7 +352,7 @@ def list_petitions(request, filters: Query[LedgerFilters]):
 
 @router.post("/petitions", response={201: PetitionDetail, **ERRORS_WRITE}, summary="登记信访事项")
 def create_petition(request, payload: PetitionIn):
-    p = services.create_petition(request.user, token=payload.token, **_parse(forms.PetitionForm, payload))
+    p = services.create_petition(request.user, **_parse(forms.PetitionForm, payload))
     return 201, _petition_detail(request, p.pk)
 
 
@@ -509,7 +507,7 @@ def get_plan(request, id: PathId):
 
 @router.post("/plans/{id}/drills", response={200: PlanOut, **ERRORS_WRITE}, summary="记录演练(重大问题记为修订事由)")
 def record_drill(request, id: PathId, payload: DrillIn):
-    services.record_drill(request.user, id, token=payload.token, **_parse(forms.DrillForm, payload))
+    services.record_drill(request.user, id, **_parse(forms.DrillForm, payload))
     return _plan_out(request.user, id)
 
 
@@ -578,8 +576,9 @@ def get_sheet(request, id: PathId, date: dt.date | None = None, shift: Literal[t
     "/health/teams/{id}/sheet", response={200: SheetOut, **ERRORS_WRITE}, summary="录入全班体温(达到阈值列入跟进)"
 )
 def save_sheet(request, id: PathId, payload: SheetIn):
-    head = forms.parse(forms.SheetForm, {"date": payload.date, "shift": payload.shift})
-    services.save_sheet(request.user, id, values=dict(payload.values), **head)
+    head = inputs.parse(forms.SheetForm, {"date": payload.date, "shift": payload.shift})
+    lines = inputs.parse(forms.SheetValuesForm, forms.SheetValuesForm.data_of(payload.values))
+    services.save_sheet(request.user, id, **lines, **head)
     return _sheet(request.user, id, head["date"], head["shift"])
 
 
@@ -605,7 +604,7 @@ def list_fevers(request):
 
 @router.post("/health/fevers/{id}/follow", response={200: FeverOut, **ERRORS_WRITE}, summary="记录跟进")
 def follow_fever(request, id: PathId, payload: FollowIn):
-    t = services.follow_fever(request.user, id, note=payload.note)
+    t = services.follow_fever(request.user, id, **_parse(forms.FollowForm, payload))
     return FeverOut(id=t.pk, person=t.person.name, date=t.date, shift=t.shift, value=str(t.value))
 
 
@@ -654,7 +653,7 @@ def create_campaign(request, payload: CampaignIn):
 
 @router.post("/health/campaigns/{id}/results", response={200: CampaignOut, **ERRORS_WRITE}, summary="录入筛查结果")
 def record_results(request, id: PathId, payload: ResultsIn):
-    day = forms.parse(forms.ScreenDayForm, {"date": payload.date})["date"]
-    services.record_results(request.user, id, date=day, results=dict(payload.results))
+    data = {"date": payload.date, **{f"r{pid}": r for pid, r in payload.results.items()}}
+    services.record_results(request.user, id, **inputs.parse(forms.ResultsForm, data))
     c = services.get_campaign(request.user, id)
     return _campaign_out(c, services.coverage(c))

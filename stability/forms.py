@@ -1,153 +1,109 @@
-"""The inputs of ``stability``, each declared once: the pages parse with these forms and hand the services typed
-keyword arguments (the API's ninja schemas do the same for JSON)."""
+"""The inputs of ``stability``, each declared once: the pages bind these forms to the POST, the API to its schema's
+values (``common.inputs.body``); ``common.inputs.parse`` hands the services typed keyword arguments."""
 
-from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from common.inputs import NUL, ModelField, ModelsField, chars, choice, day, number, token
+from orgs.models import OrgNode
 from stability.models import (
     Channel,
+    EmergencyPlan,
     FactorTrend,
     Level,
     PetitionClass,
     PlanKind,
     Satisfaction,
+    ScreenResult,
     Severity,
     Shift,
     TriggerReason,
 )
 
-REQUIRED = {"required": "必填"}
+CODES_MAX = 500
 
 
-def past_date(label, required=True):
-    return forms.DateField(
-        label=label,
-        required=required,
-        error_messages={"required": f"请填写{label}", "invalid": f"{label}格式不正确"},
-    )
+class CodesField(forms.CharField):
+    """工号 typed in one box, split by spaces, commas, 、 or ; — each once, at most ``most``. Whether each is a
+    person of the mine is the service's check (``services.people_by_emp_no``)."""
+
+    def __init__(self, label, longest=2000, most=CODES_MAX, too_many=None):
+        self.longest, self.most = longest, most
+        self.too_many = too_many or f"一次最多填写{most}个工号"
+        super().__init__(label=label, required=False)
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            value = " ".join(str(v) for v in value)
+        text = super().to_python(value)
+        if len(text) > self.longest:
+            raise ValidationError(f"{self.label}最长{self.longest}字")
+        if "\x00" in text:
+            raise ValidationError(NUL["null_characters_not_allowed"])
+        for sep in (",", ",", "、", ";", ";"):
+            text = text.replace(sep, " ")
+        codes = list(dict.fromkeys(text.split()))
+        if len(codes) > self.most:
+            raise ValidationError(self.too_many)
+        return codes
+
+    def run_validators(self, value):
+        pass  # length and NUL were checked on the typed text
 
 
-def check_past(value, label):
-    if value is None:
-        return value
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError(f"{label}不能晚于今天")
-    if value < today - timedelta(days=5 * 366):
-        raise ValidationError(f"{label}太早了")
-    return value
+class OneCodeField(CodesField):
+    """One 工号, or "" when empty (for ``services.person_by_emp_no``)."""
+
+    def __init__(self, label):
+        super().__init__(label, longest=20, most=1, too_many="只能填写一个工号")
+
+    def to_python(self, value):
+        codes = super().to_python(value)
+        return codes[0] if codes else ""
 
 
-def errors_of(form):
-    """{field: [message]} of a bound, invalid form, for ``ValidationError``."""
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+def one_code(label):
+    return OneCodeField(label)
 
 
-def parse(form_class, data):
-    """The cleaned data of ``data``, or a ``ValidationError`` by field."""
-    form = form_class(data)
-    if not form.is_valid():
-        raise ValidationError(errors_of(form))
-    return form.cleaned_data
+def _org(label):
+    return ModelField(OrgNode.objects.all(), f"请选择{label}")
 
 
-class PastDates(forms.Form):
-    """Dates of this form (by field name) may not lie in the future."""
-
-    past_fields = ()
-
-    def clean(self):
-        data = super().clean()
-        for name in self.past_fields:
-            try:
-                check_past(data.get(name), self.fields[name].label)
-            except ValidationError as exc:
-                self.add_error(name, exc)
-        return data
+def _past(label, required=True):
+    return day(label, required=required, past=True, years_back=5)
 
 
-def chars(label, longest, required=True, min_length=None):
-    return forms.CharField(
-        label=label,
-        max_length=longest,
-        min_length=min_length,
-        required=required,
-        error_messages={
-            "required": f"请填写{label}",
-            "max_length": f"{label}最长{longest}字",
-            "min_length": f"{label}至少{min_length}字",
-        },
-    )
-
-
-def choice(label, choices, required=True):
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        required=required,
-        error_messages={"required": f"请选择{label}", "invalid_choice": f"{label}不在可选范围内"},
-    )
-
-
-def number(label, lo, hi, required=True):
-    return forms.IntegerField(
-        label=label,
-        min_value=lo,
-        max_value=hi,
-        required=required,
-        error_messages={
-            "required": f"请填写{label}",
-            "invalid": f"{label}应为整数",
-            "min_value": f"{label}不能小于{lo}",
-            "max_value": f"{label}不能大于{hi}",
-        },
-    )
-
-
-class FactorForm(PastDates):
-    past_fields = ("found_on",)
-    org = forms.IntegerField(
-        label="支部/单位", error_messages={"required": "请选择支部/单位", "invalid": "请选择支部/单位"}
-    )
+class FactorForm(forms.Form):
+    org = _org("支部/单位")
     title = chars("名称", 100, min_length=2)
     description = chars("情况描述", 4000, min_length=4)
     people_count = number("涉及人数", 1, 100000)
-    people = chars("涉及人员工号", 2000, required=False)
+    people = CodesField("涉及人员工号")
     extent = chars("涉及范围", 200, required=False)
     severity = choice("严重程度", Severity.choices)
-    leader = chars("包案领导工号", 20, required=False)
-    plans = forms.TypedMultipleChoiceField(label="关联预案", coerce=int, required=False, choices=())
-    found_on = past_date("发现日期")
-
-    def __init__(self, data=None, plan_choices=(), **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["plans"].choices = plan_choices
-        self.fields["plans"].error_messages["invalid_choice"] = "预案不存在或不属于本矿"
-
-    @classmethod
-    def with_plans(cls, plan_ids):
-        return lambda data: cls(data, plan_choices=[(p, p) for p in plan_ids])
+    leader = one_code("包案领导工号")
+    plans = ModelsField(EmergencyPlan.objects.all(), "预案不存在或不属于本矿")
+    found_on = _past("发现日期")
+    token = token()
 
 
 class MeasureForm(forms.Form):
     text = chars("措施", 200, min_length=2)
-    owner = chars("责任人工号", 20, required=False)
-    due = forms.DateField(label="期限", required=False, error_messages={"invalid": "期限格式不正确"})
+    owner = one_code("责任人工号")
+    due = day("期限", required=False)
 
 
-class AssessmentForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("研判日期")
+class AssessmentForm(forms.Form):
+    date = _past("研判日期")
     judgement = chars("研判意见", 2000, min_length=2)
     trend = choice("趋势", FactorTrend.choices)
 
 
-class FollowUpForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("日期")
+class FollowUpForm(forms.Form):
+    date = _past("日期")
     text = chars("跟踪情况", 2000, min_length=2)
 
 
@@ -155,19 +111,17 @@ class NoteForm(forms.Form):
     note = chars("说明", 2000, min_length=2)
 
 
-class PetitionForm(PastDates):
-    past_fields = ("received_on",)
-    org = forms.IntegerField(
-        label="支部/单位", error_messages={"required": "请选择支部/单位", "invalid": "请选择支部/单位"}
-    )
+class PetitionForm(forms.Form):
+    org = _org("支部/单位")
     channel = choice("渠道", Channel.choices)
     klass = choice("类别", PetitionClass.choices)
-    received_on = past_date("收到日期")
+    received_on = _past("收到日期")
     petitioner_names = chars("信访人", 200)
     people_count = number("人数", 1, 100000)
-    petitioners = chars("信访人工号", 2000, required=False)
+    petitioners = CodesField("信访人工号")
     matter = chars("信访事项", 4000, min_length=4)
-    accused = chars("被检举控告人工号", 2000, required=False)
+    accused = CodesField("被检举控告人工号")
+    token = token()
 
     def clean(self):
         data = super().clean()
@@ -176,93 +130,76 @@ class PetitionForm(PastDates):
         return data
 
 
-class DatedForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("日期")
+class DatedForm(forms.Form):
+    date = _past("日期")
     note = chars("说明", 2000, required=False)
 
 
-class ExtendForm(PastDates):
-    past_fields = ("told_on",)
+class ExtendForm(forms.Form):
     days = number("延长日数", 1, 366)
     reason = chars("延期理由", 300, min_length=2)
     approved_by = chars("批准人", 60)
-    told_on = past_date("告知信访人日期")
+    told_on = _past("告知信访人日期")
 
 
-class AnswerForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("答复日期")
+class AnswerForm(forms.Form):
+    date = _past("答复日期")
     result = chars("办理结果", 4000, min_length=2)
     level = choice("化解层级", Level.choices)
     satisfaction = choice("满意度", Satisfaction.choices, required=False)
 
 
-class PlanForm(PastDates):
-    past_fields = ("issued_on", "assessed_on")
-    org = forms.IntegerField(
-        label="编制单位", error_messages={"required": "请选择编制单位", "invalid": "请选择编制单位"}
-    )
+class PlanForm(forms.Form):
+    org = _org("编制单位")
     title = chars("名称", 100, min_length=2)
     kind = choice("类型", PlanKind.choices)
     version = chars("版本", 20)
     extent = chars("适用范围", 200)
-    owner = chars("责任人工号", 20, required=False)
-    issued_on = past_date("发布日期")
-    assessed_on = past_date("最近评估日期", required=False)
+    owner = one_code("责任人工号")
+    issued_on = _past("发布日期")
+    assessed_on = _past("最近评估日期", required=False)
 
 
-class DrillForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("演练日期")
+class DrillForm(forms.Form):
+    date = _past("演练日期")
     whole_mine = forms.BooleanField(label="全矿演练", required=False)
     participants = number("参演人数", 0, 100000)
     summary = chars("演练情况", 2000, required=False)
     problems = chars("发现的问题", 2000, required=False)
     major_problem = forms.BooleanField(label="发现重大问题", required=False)
+    token = token()
 
 
-class TriggerForm(PastDates):
-    past_fields = ("recorded_on",)
+class TriggerForm(forms.Form):
     reason = choice("修订原因", TriggerReason.choices)
     note = chars("说明", 300, required=False)
-    recorded_on = past_date("记录日期")
+    recorded_on = _past("记录日期")
 
 
-class ReviseForm(PastDates):
-    past_fields = ("issued_on",)
+class ReviseForm(forms.Form):
     version = chars("新版本", 20)
-    issued_on = past_date("发布日期")
+    issued_on = _past("发布日期")
     note = chars("修订说明", 300, required=False)
 
 
-class AssessForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("评估日期")
+class AssessForm(forms.Form):
+    date = _past("评估日期")
 
 
-class ScreenDayForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("筛查日期")
+class ScreenDayForm(forms.Form):
+    date = _past("筛查日期")
 
 
-class SheetForm(PastDates):
-    past_fields = ("date",)
-    date = past_date("日期")
+class SheetForm(forms.Form):
+    date = _past("日期")
     shift = choice("班次", Shift.choices)
 
 
 class CampaignForm(forms.Form):
-    org = forms.IntegerField(
-        label="对象单位", error_messages={"required": "请选择对象单位", "invalid": "请选择对象单位"}
-    )
+    org = _org("对象单位")
     title = chars("名称", 100, min_length=2)
-    starts_on = forms.DateField(
-        label="开始日期", error_messages={"required": "请填写开始日期", "invalid": "开始日期格式不正确"}
-    )
-    ends_on = forms.DateField(
-        label="结束日期", error_messages={"required": "请填写结束日期", "invalid": "结束日期格式不正确"}
-    )
+    starts_on = day("开始日期")
+    ends_on = day("结束日期")
 
     def clean(self):
         data = super().clean()
@@ -299,3 +236,55 @@ class SettingsForm(forms.Form):
             "max_value": "不能高于38.5",
         },
     )
+
+
+class SheetValuesForm(forms.Form):
+    """The lines of a team's temperature sheet: ``t<person id>`` the temperature (36.5), ``a<person id>`` absent
+    (then the temperature is not read). Cleaned: ``values`` {person id: Decimal to 0.1, or None for absent}."""
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.people = [int(k[1:]) for k in (data or {}) if k[:1] == "t" and k[1:].isdigit() and len(k) < 20]
+        for pid in self.people:
+            self.fields[f"t{pid}"] = forms.CharField(required=False, max_length=10, error_messages=NUL)
+
+    @staticmethod
+    def data_of(values):
+        """The API's {person id: Decimal or None} as this form's fields."""
+        data = {f"t{pid}": "" if v is None else str(v) for pid, v in values.items()}
+        data.update({f"a{pid}": "1" for pid, v in values.items() if v is None})
+        return data
+
+    def clean(self):
+        data = super().clean()
+        values = {}
+        for pid in self.people:
+            if self.data.get(f"a{pid}"):
+                values[pid] = None
+                continue
+            text = data.get(f"t{pid}") or ""
+            try:
+                values[pid] = Decimal(text).quantize(Decimal("0.1")) if text else None
+            except (InvalidOperation, ValueError):
+                self.add_error(f"t{pid}", "应为数字,如 36.5")
+        self.values = values
+        return data
+
+    def arguments(self):
+        return {"values": self.values}
+
+
+class ResultsForm(ScreenDayForm):
+    """A screening day's results: ``r<person id>`` normal / abnormal (other values are not read)."""
+
+    def arguments(self):
+        results = {
+            int(k[1:]): v
+            for k, v in self.data.items()
+            if k[:1] == "r" and k[1:].isdigit() and len(k) < 20 and v in ScreenResult.values
+        }
+        return {"date": self.cleaned_data["date"], "results": results}
+
+
+class FollowForm(forms.Form):
+    note = chars("跟进情况", 200, min_length=2)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id
 from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, WorkStatus
@@ -106,29 +107,9 @@ def user_settings(user):
     return scope.memo(user, "stability_settings", read) if access._active(user) else {}
 
 
-def as_id(value):
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number < 2**63 else None
-
-
-def split_codes(text):
-    for sep in (",", ",", "、", ";", ";", "\n"):
-        text = (text or "").replace(sep, " ")
-    out = []
-    for part in text.split():
-        if part not in out:
-            out.append(part)
-    return out
-
-
-def people_by_emp_no(mine, text, field):
-    """The people of ``mine`` with the 工号 listed in ``text``; an unknown 工号 is an error of ``field``."""
-    codes = split_codes(text)
-    if len(codes) > 500:
-        raise ValidationError({field: "一次最多填写500个工号"})
+def people_by_emp_no(mine, codes, field):
+    """The people of ``mine`` with the 工号 ``codes`` (``stability.forms.CodesField``); an unknown 工号 is an error
+    of ``field``."""
     found = {p.emp_no: p for p in Person.objects.filter(mine=mine, emp_no__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
@@ -136,11 +117,9 @@ def people_by_emp_no(mine, text, field):
     return [found[c] for c in codes]
 
 
-def person_by_emp_no(mine, text, field):
-    people = people_by_emp_no(mine, text, field)
-    if len(people) > 1:
-        raise ValidationError({field: "只能填写一个工号"})
-    return people[0] if people else None
+def person_by_emp_no(mine, code, field):
+    """The person of ``mine`` with the 工号 ``code``, None when empty; an unknown 工号 is an error of ``field``."""
+    return people_by_emp_no(mine, [code], field)[0] if code else None
 
 
 def _not_before(value, earliest, field, message):
@@ -160,9 +139,9 @@ def branches_for(user, capability="stability_manage"):
     return OrgNode.objects.filter(access.nodes_q(user, capability, "pk"), kind=OrgKind.BRANCH).order_by("path")
 
 
-def _branch(user, pk, capability="stability_manage", field="org"):
-    node = branches_for(user, capability).filter(pk=as_id(pk) or 0).first()
-    if node is None:
+def _branch(user, node, capability="stability_manage", field="org"):
+    """``node`` is a branch the user records for: else a field error."""
+    if not branches_for(user, capability).filter(pk=node.pk).exists():
         raise ValidationError({field: "请选择您负责的支部"})
     return node
 
@@ -256,16 +235,17 @@ def factors_for(user):
     )
 
 
-def create_factor(user, *, org, title, description, people_count, severity, found_on, people="", extent="",
-                  leader="", plans=(), token=None):  # fmt: skip
+def create_factor(user, *, org: OrgNode, title: str, description: str, people_count: int, severity: str,
+                  found_on: date, people: list[str] = (), extent: str = "", leader: str = "",
+                  plans: list[EmergencyPlan] = (), token: str | None = None):  # fmt: skip
     branch = _branch(user, org)
     mine = branch.mine
     persons = people_by_emp_no(mine, people, "people")
     if len(persons) > people_count:
         raise ValidationError({"people_count": "涉及人数不能少于所填人员数"})
     head = person_by_emp_no(mine, leader, "leader")
-    plan_rows = list(EmergencyPlan.objects.filter(mine=mine, pk__in=list(plans)))
-    if len(plan_rows) != len(set(plans)):
+    plan_rows = list(plans)
+    if any(p.mine_id != mine.pk for p in plan_rows):
         raise ValidationError({"plans": "预案不存在或不属于本矿"})
 
     def build():
@@ -335,7 +315,7 @@ def act_on_factor(user, pk, *, action, note, version=None):
     return FACTOR_MACHINE.apply(user, pk, action, version=version, note=note)
 
 
-def add_measure(user, pk, *, text, owner="", due=None):
+def add_measure(user, pk, *, text: str, owner: str = "", due: date | None = None):
     factor = get_factor(user, pk)
     _manage_factor(user, factor)
     if not factor.open:
@@ -357,7 +337,7 @@ def complete_measure(user, measure_pk, *, on=None):
     return measure
 
 
-def add_assessment(user, pk, *, date, judgement, trend):
+def add_assessment(user, pk, *, date: date, judgement: str, trend: str):
     factor = get_factor(user, pk)
     _manage_factor(user, factor)
     if not factor.open:
@@ -366,7 +346,7 @@ def add_assessment(user, pk, *, date, judgement, trend):
     return Assessment.objects.create(factor=factor, date=date, judgement=judgement, trend=trend, by=user)
 
 
-def add_follow_up(user, pk, *, date, text):
+def add_follow_up(user, pk, *, date: date, text: str):
     """The secretary's own entry (亲自过问、动态跟踪): only the branch's 党支部书记 writes it."""
     factor = get_factor(user, pk)
     if not is_secretary_of(user, factor.org):
@@ -400,8 +380,9 @@ def follow_ups_waiting(user):
 # ---------------------------------------------------------------- petitions
 
 
-def create_petition(user, *, org, channel, klass, received_on, petitioner_names, people_count, matter,
-                    petitioners="", accused="", token=None):  # fmt: skip
+def create_petition(user, *, org: OrgNode, channel: str, klass: str, received_on: date, petitioner_names: str,
+                    people_count: int, matter: str, petitioners: list[str] = (), accused: list[str] = (),
+                    token: str | None = None):  # fmt: skip
     branch = _branch(user, org)
     mine = branch.mine
     who = people_by_emp_no(mine, petitioners, "petitioners")
@@ -455,25 +436,15 @@ def _decline(ctx):
 
 
 def _extend(ctx):
-    """Once, by at most the mine's days, approved, with the reason told to the petitioner, before the last day."""
-    p, params, n = ctx.obj, ctx.params, numbers_for(ctx.obj.mine)
-    days = params.get("days")
-    if days is None or not 1 <= days <= n.extend_days:
+    """Once, by at most the mine's days, approved, with the reason told to the petitioner, before the last day.
+    ``ctx.params``: ``stability.forms.ExtendForm`` (days, reason, approved_by, told_on)."""
+    p, n = ctx.obj, numbers_for(ctx.obj.mine)
+    days, reason, approved_by, told_on = (ctx.params[k] for k in ("days", "reason", "approved_by", "told_on"))
+    if not 1 <= days <= n.extend_days:
         raise ValidationError({"days": f"延长日数为1至{n.extend_days}日"})
     last = clock.handle_due(p.accepted_on or p.received_on, p.paused_days, n)
     if timezone.localdate(ctx.now) > last:
         raise ValidationError({"days": f"办理期限已于{last:%Y-%m-%d}届满,不能再延期"})
-    reason, approved_by, told_on = (
-        (params.get("reason") or "").strip(),
-        (params.get("approved_by") or "").strip(),
-        params.get("told_on"),
-    )
-    if not reason:
-        raise ValidationError({"reason": "请填写延期理由"})
-    if not approved_by:
-        raise ValidationError({"approved_by": "请填写批准人"})
-    if told_on is None:
-        raise ValidationError({"told_on": "请填写告知信访人延期理由的日期"})
     _not_before(told_on, p.accepted_on, "told_on", "告知日期不能早于受理日期")
     ctx.changes.update(extended_days=days, extension_reason=reason, extension_approved_by=approved_by,
                        extension_told_on=told_on)  # fmt: skip
@@ -482,15 +453,11 @@ def _extend(ctx):
 
 
 def _answer(ctx):
+    """``ctx.params``: ``stability.forms.AnswerForm`` (date, result, level, satisfaction)."""
     day, params = _on(ctx), ctx.params
     _not_before(day, ctx.obj.accepted_on, "date", "答复日期不能早于受理日期")
-    if not params.get("level"):
-        raise ValidationError({"level": "请选择化解层级"})
-    result = (params.get("result") or "").strip()
-    if len(result) < 2:
-        raise ValidationError({"result": "请填写办理结果"})
     ctx.changes.update(
-        answered_on=day, result=result, level=params["level"], satisfaction=params.get("satisfaction") or ""
+        answered_on=day, result=params["result"], level=params["level"], satisfaction=params.get("satisfaction", "")
     )
 
 
@@ -756,9 +723,10 @@ def _manage_plan(user, plan):
         raise Forbidden()
 
 
-def create_plan(user, *, org, title, kind, version, extent, issued_on, owner="", assessed_on=None):
-    node = plan_orgs(user).filter(pk=as_id(org) or 0).first()
-    if node is None:
+def create_plan(user, *, org: OrgNode, title: str, kind: str, version: str, extent: str, issued_on: date,
+                owner: str = "", assessed_on: date | None = None):  # fmt: skip
+    node = org
+    if not plan_orgs(user).filter(pk=node.pk).exists():
         raise ValidationError({"org": "请选择您负责的单位"})
     mine = node if node.kind == OrgKind.MINE else node.mine
     person = person_by_emp_no(mine, owner, "owner")
@@ -775,8 +743,8 @@ def get_plan(user, pk):
     return plan
 
 
-def record_drill(user, pk, *, date, participants, whole_mine=False, summary="", problems="", major_problem=False,
-                 token=None):  # fmt: skip
+def record_drill(user, pk, *, date: date, participants: int, whole_mine: bool = False, summary: str = "",
+                 problems: str = "", major_problem: bool = False, token: str | None = None):  # fmt: skip
     plan = get_plan(user, pk)
     _manage_plan(user, plan)
     if token:
@@ -785,7 +753,7 @@ def record_drill(user, pk, *, date, participants, whole_mine=False, summary="", 
             if existing.by_id != user.pk:
                 raise Conflict("该表单已失效,请刷新页面后重新填写")
             return existing
-    if major_problem and not problems.strip():
+    if major_problem and not problems:
         raise ValidationError({"problems": "请写明发现的重大问题"})
     with transaction.atomic():
         drill = Drill.objects.create(
@@ -799,13 +767,13 @@ def record_drill(user, pk, *, date, participants, whole_mine=False, summary="", 
     return drill
 
 
-def add_trigger(user, pk, *, reason, recorded_on, note=""):
+def add_trigger(user, pk, *, reason: str, recorded_on: date, note: str = ""):
     plan = get_plan(user, pk)
     _manage_plan(user, plan)
     return RevisionTrigger.objects.create(plan=plan, reason=reason, note=note, recorded_on=recorded_on, by=user)
 
 
-def revise_plan(user, pk, *, version, issued_on, note=""):
+def revise_plan(user, pk, *, version: str, issued_on: date, note: str = ""):
     """A new version: the old one kept, open revision triggers resolved, and the revision counts as assessed."""
     plan = get_plan(user, pk)
     _manage_plan(user, plan)
@@ -822,7 +790,7 @@ def revise_plan(user, pk, *, version, issued_on, note=""):
     return plan
 
 
-def assess_plan(user, pk, *, date):
+def assess_plan(user, pk, *, date: date):
     plan = get_plan(user, pk)
     _manage_plan(user, plan)
     _not_before(date, plan.issued_on, "date", "评估日期不能早于发布日期")
@@ -957,7 +925,7 @@ def sheet(user, team, day, shift):
     return [(p, done.get(p.pk)) for p in people]
 
 
-def save_sheet(user, team_pk, *, date, shift, values):
+def save_sheet(user, team_pk, *, date: date, shift: str, values: dict):
     """Record the team's temperatures of a shift at once. ``values``: {person_id: Decimal or None (absent)}.
     A value ≥ the mine's threshold is flagged and becomes a follow-up 待办. Entering again corrects the values."""
     from decimal import Decimal
@@ -1008,15 +976,13 @@ def fevers_waiting(user, days=7):
     )
 
 
-def follow_fever(user, pk, *, note, on=None):
+def follow_fever(user, pk, *, note: str, on: date | None = None):
     t = Temperature.objects.filter(access.nodes_q(user, "stability_health", "team"), pk=as_id(pk) or 0).first()
     if t is None:
         raise NotFound()
     if t.followed_on:
         raise Conflict("已跟进")
-    if len((note or "").strip()) < 2:
-        raise ValidationError({"note": "请填写跟进情况"})
-    t.followed_on, t.follow_note = on or timezone.localdate(), note.strip()
+    t.followed_on, t.follow_note = on or timezone.localdate(), note
     t.save()
     return t
 
@@ -1028,9 +994,9 @@ def campaign_orgs(user):
     ).order_by("path")
 
 
-def create_campaign(user, *, org, title, starts_on, ends_on):
-    node = campaign_orgs(user).filter(pk=as_id(org) or 0).first()
-    if node is None:
+def create_campaign(user, *, org: OrgNode, title: str, starts_on: date, ends_on: date):
+    node = org
+    if not campaign_orgs(user).filter(pk=node.pk).exists():
         raise ValidationError({"org": "请选择您负责的单位"})
     mine = node if node.kind == OrgKind.MINE else node.mine
     if not health_enabled(mine):
@@ -1049,7 +1015,7 @@ def campaign_targets(campaign):
     return Person.objects.filter(org__path__startswith=campaign.org.path, work_status=WorkStatus.ON_DUTY)
 
 
-def record_results(user, pk, *, date, results):
+def record_results(user, pk, *, date: date, results: dict[int, str]):
     """``results``: {person_id: "normal" | "abnormal"} of target people; recorded again = corrected."""
     campaign = get_campaign(user, pk)
     targets = set(campaign_targets(campaign).filter(pk__in=list(results)).values_list("pk", flat=True))

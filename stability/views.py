@@ -1,7 +1,6 @@
 """Pages of 矿区和谐维稳. Thin: parse with ``stability.forms``, call ``stability.services``, render."""
 
 from datetime import date as date_cls
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden
 from common.pagination import page_of
+from common.parsing import as_id
 from common.responses import form_status, refused, submit_once
 from orgs import scope
 from stability import access, clock, forms, menu, services
@@ -74,7 +75,7 @@ def _post(request, form_class, call, page, name, back, message="已保存"):
     """A form on a detail page: parse, call the service, back to the page; bad input re-renders the page with what
     was typed next to the messages; a refused step answers with its reason (403 / 409)."""
     try:
-        call(**forms.parse(form_class, request.POST))
+        call(**inputs.parse(form_class, request.POST))
     except ValidationError as exc:
         return page(fd={name: {"data": request.POST, "errors": exc.message_dict}}, status=422)
     except (Forbidden, Conflict) as exc:
@@ -158,10 +159,7 @@ def factor_new(request):
     branches = list(services.branches_for(user))
 
     def create():
-        form = forms.FactorForm(request.POST, plan_choices=plans)
-        if not form.is_valid():
-            raise ValidationError(forms.errors_of(form))
-        return services.create_factor(user, token=request.POST.get("token"), **form.cleaned_data)
+        return services.create_factor(user, **inputs.parse(forms.FactorForm, request.POST))
 
     initial = {"found_on": timezone.localdate().isoformat(), "people_count": 1, "severity": Severity.GENERAL}
     if len(branches) == 1:
@@ -270,7 +268,7 @@ def measure_done(request, pk):
 def factor_act(request, pk, action):
     if action not in services.FACTOR_ACTIONS:
         raise Http404
-    version = services.as_id(request.POST.get("version"))
+    version = as_id(request.POST.get("version"))
     return _post(
         request,
         forms.NoteForm,
@@ -365,9 +363,7 @@ def petition_new(request):
     branches = list(services.branches_for(user))
 
     def create():
-        return services.create_petition(
-            user, token=request.POST.get("token"), **forms.parse(forms.PetitionForm, request.POST)
-        )
+        return services.create_petition(user, **inputs.parse(forms.PetitionForm, request.POST))
 
     initial = {"received_on": timezone.localdate().isoformat(), "people_count": 1}
     if len(branches) == 1:
@@ -438,7 +434,7 @@ def petition_act(request, pk, action):
     if action not in services.PETITION_ACTIONS:
         raise Http404
     form_name = services.PETITION_FORMS[action]
-    version = services.as_id(request.POST.get("version"))
+    version = as_id(request.POST.get("version"))
     return _post(
         request,
         ACTION_FORMS[form_name],
@@ -504,7 +500,7 @@ def plan_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            plan = services.create_plan(user, **forms.parse(forms.PlanForm, request.POST))
+            plan = services.create_plan(user, **inputs.parse(forms.PlanForm, request.POST))
             return _done(request, "已登记应急预案", plan.get_absolute_url())
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
@@ -553,15 +549,7 @@ def _plan_post(request, pk, form_class, fn, name, message):
 @login_required
 @require_POST
 def plan_drill(request, pk):
-    token = request.POST.get("token") or None
-    return _plan_post(
-        request,
-        pk,
-        forms.DrillForm,
-        lambda u, p, **kw: services.record_drill(u, p, token=token, **kw),
-        "drill",
-        "已记录演练",
-    )
+    return _plan_post(request, pk, forms.DrillForm, services.record_drill, "drill", "已记录演练")
 
 
 @login_required
@@ -585,16 +573,6 @@ def plan_assess(request, pk):
 # ---------------------------------------------------------------- health monitoring
 
 
-def _decimal(text):
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return Decimal(text).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError("应为数字,如 36.5")
-
-
 @login_required
 def health(request):
     """The 班组长's sheet: the whole team on one screen at shift start, 36.5 filled in, fevers flagged."""
@@ -607,29 +585,22 @@ def health(request):
         "date": source.get("date") or timezone.localdate().isoformat(),
         "shift": source.get("shift") or Shift.MORNING,
     }
-    errors, status, typed = {}, 200, {}
+    errors, status = {}, 200
+    typed = {int(k[1:]): v for k, v in request.POST.items() if k[:1] == "t" and k[1:].isdigit() and len(k) < 20}
     try:
-        parsed = forms.parse(forms.SheetForm, head)
+        parsed = inputs.parse(forms.SheetForm, head)
     except ValidationError as exc:
         parsed, errors, status = None, exc.message_dict, 422
     if request.method == "POST" and parsed:
-        values = {}
-        for key, raw in request.POST.items():
-            if key.startswith("t") and key[1:].isdigit():
-                typed[int(key[1:])] = raw
-                try:
-                    values[int(key[1:])] = None if request.POST.get(f"a{key[1:]}") else _decimal(raw)
-                except ValidationError as exc:
-                    errors[key] = exc.messages
-        if not errors:
-            try:
-                saved, flagged = services.save_sheet(user, team.pk, values=values, **parsed)
-                msg = f"已保存 {saved} 人体温" + (f",{flagged} 人体温异常,已列入待办" if flagged else "")
-                messages.success(request, msg)
-                return redirect(f"/stability/health/?team={team.pk}&date={parsed['date']}&shift={parsed['shift']}")
-            except ValidationError as exc:
-                errors = exc.message_dict
-        status = 422
+        try:
+            lines = inputs.parse(forms.SheetValuesForm, request.POST)
+            saved, flagged = services.save_sheet(user, team.pk, **lines, **parsed)
+        except ValidationError as exc:
+            errors, status = exc.message_dict, 422
+        else:
+            msg = f"已保存 {saved} 人体温" + (f",{flagged} 人体温异常,已列入待办" if flagged else "")
+            messages.success(request, msg)
+            return redirect(f"/stability/health/?team={team.pk}&date={parsed['date']}&shift={parsed['shift']}")
     rows = services.sheet(user, team, parsed["date"], parsed["shift"]) if parsed else []
     threshold = services.settings_for(team.mine).fever_threshold
     lines = []
@@ -667,7 +638,7 @@ def fevers(request):
 @require_POST
 def fever_follow(request, pk):
     try:
-        services.follow_fever(request.user, pk, note=request.POST.get("note", ""))
+        services.follow_fever(request.user, pk, **inputs.parse(forms.FollowForm, request.POST))
     except ValidationError as exc:
         context = {"rows": services.fevers_waiting(request.user, days=30), "failed": pk, "errors": exc.message_dict}
         return _render(request, "stability/fevers.html", context, status=422)
@@ -684,7 +655,7 @@ def campaigns(request):
     if request.method == "POST":
         data = request.POST
         try:
-            campaign = services.create_campaign(user, **forms.parse(forms.CampaignForm, request.POST))
+            campaign = services.create_campaign(user, **inputs.parse(forms.CampaignForm, request.POST))
             return _done(request, "已建立筛查", f"/stability/health/campaigns/{campaign.pk}/")
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
@@ -705,13 +676,8 @@ def campaign_detail(request, pk):
     campaign = services.get_campaign(user, pk)
     errors, status = {}, 200
     if request.method == "POST":
-        results = {}
-        for key, value in request.POST.items():
-            if key.startswith("r") and key[1:].isdigit() and value in ScreenResult.values:
-                results[int(key[1:])] = value
         try:
-            day = forms.parse(forms.ScreenDayForm, request.POST)["date"]
-            services.record_results(user, campaign.pk, date=day, results=results)
+            services.record_results(user, campaign.pk, **inputs.parse(forms.ResultsForm, request.POST))
             return _done(request, "已保存筛查结果", f"/stability/health/campaigns/{campaign.pk}/")
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
@@ -738,7 +704,7 @@ def reads(request):
     user = request.user
     _need(scope.can(user, "audit"))
     kind = request.GET.get("kind", "")
-    object_id = services.as_id(request.GET.get("id"))
+    object_id = as_id(request.GET.get("id"))
     page = page_of(request, services.reads_for(user, kind=kind, object_id=object_id), per_page=50)
     return _render(request, "stability/reads.html", {"page": page, "kind": kind, "object_id": object_id or ""})
 
@@ -758,7 +724,7 @@ def settings_page(request):
     if request.method == "POST":
         data = request.POST
         try:
-            services.update_settings(user, mine, **forms.parse(forms.SettingsForm, request.POST))
+            services.update_settings(user, mine, **inputs.parse(forms.SettingsForm, request.POST))
             return _done(request, "设置已保存", "/stability/settings/")
         except ValidationError as exc:
             errors, status = exc.message_dict, 422

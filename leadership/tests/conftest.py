@@ -18,7 +18,7 @@ def lead(world):
     w.bc_user = make_user("bc-2", "branch_committee", w.branch, person=w.p3)
     w.today = timezone.localdate()
     w.team_c = services.create_team(
-        w.secretary, org=w.branch.pk, kind="committee", elected_on=w.today - timedelta(days=400)
+        w.secretary, org=w.branch, kind="committee", elected_on=w.today - timedelta(days=400)
     )
     start = w.team_c.elected_on
     for person, post in (
@@ -27,5 +27,5 @@ def lead(world):
         (w.p3, "宣传委员"),
         (w.p4, "纪检委员"),
     ):
-        services.add_member(w.secretary, team=w.team_c, person=person.pk, post=post, starts_on=start, duty=post)
+        services.add_member(w.secretary, team=w.team_c, person=person, post=post, starts_on=start, duty=post)
     return w

@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db
 def test_leadership_endpoints_conform_with_generated_input(lead, wsgi_app):  # noqa: F811
     schema = from_wsgi("/api/openapi.json", wsgi_app).include(tag="基层班子建设")
     m = hold(lead, committee_meeting(lead))
-    d = services.add_decision(lead.secretary, meeting=m, text="事项", mode="collective", owner=lead.p3.pk,
+    d = services.add_decision(lead.secretary, meeting=m, text="事项", mode="collective", owner=lead.p3,
                               deadline=lead.today + timedelta(days=3))  # fmt: skip
     life = life_at(lead, "meeting")
-    services.add_criticism(lead.secretary, life=life, target=lead.p3.pk, kind="self", text="学习不够")
-    r = services.add_rectification(lead.secretary, life=life, problem="问题", measure="措施", owner=lead.p3.pk,
+    services.add_criticism(lead.secretary, life=life, target=lead.p3, kind="self", text="学习不够")
+    r = services.add_rectification(lead.secretary, life=life, problem="问题", measure="措施", owner=lead.p3,
                                    deadline=lead.today)  # fmt: skip
-    n = services.send_notice(lead.secretary, org=lead.branch.pk, title="通知", body="正文", targets=[lead.unit.pk])
-    rep = services.submit_report(lead.secretary, org=lead.branch.pk, title="报告", body="内容")
+    n = services.send_notice(lead.secretary, org=lead.branch, title="通知", body="正文", targets=[lead.unit])
+    rep = services.submit_report(lead.secretary, org=lead.branch, title="报告", body="内容")
     headers = {"Authorization": f"Bearer {token_services.create_token(lead.secretary, 'schemathesis')[1]}"}
     for path in ("/api/leadership/figures", "/api/leadership/teams", "/api/leadership/meetings",
                  "/api/leadership/decisions", "/api/leadership/life", "/api/leadership/rectifications",
@@ -54,7 +54,7 @@ def test_leadership_endpoints_conform_with_generated_input(lead, wsgi_app):  # n
 
 def test_the_api_hides_criticism_from_roles_that_may_not_read_it(lead, client):
     life = life_at(lead, "meeting")
-    services.add_criticism(lead.secretary, life=life, target=lead.p4.pk, kind="received", giver=lead.p3.pk,
+    services.add_criticism(lead.secretary, life=life, target=lead.p4, kind="received", giver=lead.p3,
                            text="批评内容甲")  # fmt: skip
     client.force_login(lead.secretary)
     body = client.get(f"/api/leadership/life/{life.pk}").json()
@@ -87,7 +87,7 @@ def test_api_lists_answer_in_a_fixed_number_of_queries(lead, client, django_asse
 
     def notices(n):
         for _ in range(n):
-            services.send_notice(lead.secretary, org=lead.branch.pk, title="通知", body="正文", targets=[lead.unit.pk])
+            services.send_notice(lead.secretary, org=lead.branch, title="通知", body="正文", targets=[lead.unit])
             hold(lead, committee_meeting(lead))
 
     client.force_login(lead.secretary)

@@ -98,7 +98,7 @@ def test_a_step_is_recorded_with_who_and_from_to(lead):
     ],
 )
 def test_guards_say_what_is_missing(lead, state, action, reason):
-    life = services.create_life(lead.secretary, org=lead.branch.pk, year=lead.today.year, theme="主题")
+    life = services.create_life(lead.secretary, org=lead.branch, year=lead.today.year, theme="主题")
     LifeMeeting.objects.filter(pk=life.pk).update(state=state)
     life.refresh_from_db()
     with pytest.raises(Conflict, match=reason):
@@ -108,7 +108,7 @@ def test_guards_say_what_is_missing(lead, state, action, reason):
 def test_open_rectification_items_block_closure_until_checked(lead):
     life = life_at(lead, "rectify")
     r = services.add_rectification(
-        lead.secretary, life=life, problem="帮教跟进不够", measure="建台账", owner=lead.p3.pk,
+        lead.secretary, life=life, problem="帮教跟进不够", measure="建台账", owner=lead.p3,
         deadline=lead.today + timedelta(days=3)
     )  # fmt: skip
     with pytest.raises(Conflict, match="未验收销号"):
@@ -127,11 +127,11 @@ def test_open_rectification_items_block_closure_until_checked(lead):
 def test_a_criticism_becomes_an_item_shown_again_at_the_next_meeting(lead, client):
     life = life_at(lead, "meeting")
     c = services.add_criticism(
-        lead.secretary, life=life, target=lead.p4.pk, kind="received", giver=lead.p3.pk, text="下井跟班少"
+        lead.secretary, life=life, target=lead.p4, kind="received", giver=lead.p3, text="下井跟班少"
     )
     r = services.add_rectification(
-        lead.secretary, life=life, problem="下井跟班少", measure="每周两次跟班", owner=lead.p4.pk,
-        deadline=lead.today + timedelta(days=30), criticism=c.pk
+        lead.secretary, life=life, problem="下井跟班少", measure="每周两次跟班", owner=lead.p4,
+        deadline=lead.today + timedelta(days=30), criticism=c
     )  # fmt: skip
     from leadership.tests.helpers import committee_meeting
 
@@ -139,7 +139,7 @@ def test_a_criticism_becomes_an_item_shown_again_at_the_next_meeting(lead, clien
     client.force_login(lead.secretary)
     page = client.get(f"/leadership/meetings/{m.pk}/").content.decode()
     assert "下井跟班少" in page and "未销号的整改事项" in page
-    nxt = services.create_life(lead.secretary, org=lead.branch.pk, year=lead.today.year + 1, theme="下一次")
+    nxt = services.create_life(lead.secretary, org=lead.branch, year=lead.today.year + 1, theme="下一次")
     assert list(services.open_rectifications(lead.branch, before=nxt)) == [r]
 
 
@@ -159,8 +159,8 @@ def test_talk_pairs_count_care_talks_between_participants(lead):
 
 def test_criticism_is_need_to_know_and_every_read_is_logged(lead):
     life = life_at(lead, "meeting")
-    services.add_criticism(lead.secretary, life=life, target=lead.p4.pk, kind="received", giver=lead.p3.pk, text="甲")
-    services.add_criticism(lead.secretary, life=life, target=lead.p3.pk, kind="self", text="乙")
+    services.add_criticism(lead.secretary, life=life, target=lead.p4, kind="received", giver=lead.p3, text="甲")
+    services.add_criticism(lead.secretary, life=life, target=lead.p3, kind="self", text="乙")
     before = SensitiveAccess.objects.count()
     assert {c.text for c in services.criticisms_for(lead.secretary, life)} == {"甲", "乙"}
     assert SensitiveAccess.objects.count() == before + 2
@@ -171,7 +171,7 @@ def test_criticism_is_need_to_know_and_every_read_is_logged(lead):
 
 def test_the_committee_may_hide_who_gave_a_criticism(lead, client):
     life = life_at(lead, "meeting")
-    services.add_criticism(lead.secretary, life=life, target=lead.p4.pk, kind="received", giver=lead.p3.pk, text="甲")
+    services.add_criticism(lead.secretary, life=life, target=lead.p4, kind="received", giver=lead.p3, text="甲")
     client.force_login(lead.secretary)
     assert "提出人:党员丙" in client.get(f"/leadership/life/{life.pk}/").content.decode()
     services.update_life(lead.secretary, life=life, anonymous_criticism=True)
@@ -181,7 +181,7 @@ def test_the_committee_may_hide_who_gave_a_criticism(lead, client):
 
 
 def test_appraisal_runs_its_table_and_needs_every_grade(lead):
-    a = services.create_appraisal(lead.secretary, org=lead.branch.pk, year=lead.today.year)
+    a = services.create_appraisal(lead.secretary, org=lead.branch, year=lead.today.year)
     rows = list(a.rows.all())
     assert {r.person.name for r in rows} == {"书记甲", "党员甲", "党员丙", "党员丁"}  # the branch's party members
     own = next(r for r in rows if r.person_id == lead.member_person.pk)
@@ -210,7 +210,7 @@ def test_appraisal_table_every_state_every_action_every_role(lead, state):
     """民主评议 through the kernel: each state × action × role, like the 组织生活会's table."""
     from leadership.models import Appraisal
 
-    a = services.create_appraisal(lead.secretary, org=lead.branch.pk, year=lead.today.year)
+    a = services.create_appraisal(lead.secretary, org=lead.branch, year=lead.today.year)
     a.rows.update(grade="qualified")
     Appraisal.objects.filter(pk=a.pk).update(state=state)
     machine = services.APPRAISAL_MACHINE

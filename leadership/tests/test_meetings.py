@@ -43,7 +43,7 @@ def test_no_decision_without_a_quorum(lead):
     m = hold(lead, committee_meeting(lead), absent=[lead.member_person.pk, lead.p3.pk])
     with pytest.raises(Conflict, match="未过半数"):
         services.add_decision(
-            lead.secretary, meeting=m, text="开展检查", mode="collective", owner=lead.p3.pk, deadline=lead.today
+            lead.secretary, meeting=m, text="开展检查", mode="collective", owner=lead.p3, deadline=lead.today
         )
 
 
@@ -54,7 +54,7 @@ def test_a_decision_is_a_todo_of_its_owner_until_done(lead):
         meeting=m,
         text="组织手指口述专项检查",
         mode="delegated",
-        owner=lead.p3.pk,
+        owner=lead.p3,
         deadline=lead.today + timedelta(days=7),
     )
     titles = [t.title for t in todos_for(lead.bc_user)]
@@ -66,7 +66,7 @@ def test_a_decision_is_a_todo_of_its_owner_until_done(lead):
 def test_an_overdue_decision_is_on_the_secretarys_list_and_counted(lead):
     m = hold(lead, committee_meeting(lead, day=lead.today - timedelta(days=30)))
     services.add_decision(
-        lead.secretary, meeting=m, text="走访困难职工", mode="collective", owner=lead.p4.pk,
+        lead.secretary, meeting=m, text="走访困难职工", mode="collective", owner=lead.p4,
         deadline=lead.today - timedelta(days=1)
     )  # fmt: skip
     assert any(t.title.startswith("决议超期(督办):走访困难职工") for t in todos_for(lead.secretary))
@@ -76,7 +76,7 @@ def test_an_overdue_decision_is_on_the_secretarys_list_and_counted(lead):
 def test_only_the_owner_or_a_manager_closes_a_decision(lead):
     m = hold(lead, committee_meeting(lead))
     d = services.add_decision(
-        lead.secretary, meeting=m, text="事项", mode="collective", owner=lead.p3.pk, deadline=lead.today
+        lead.secretary, meeting=m, text="事项", mode="collective", owner=lead.p3, deadline=lead.today
     )
     with pytest.raises(Forbidden):
         services.complete_decision(lead.team_leader, decision=d, note="完成")

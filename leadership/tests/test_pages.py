@@ -71,7 +71,7 @@ def test_out_of_scope_pages_are_404(lead, login):
 
 def test_home_tile_five_shows_the_figures_that_matter(lead, login):
     m = hold(lead, committee_meeting(lead, day=lead.today - timedelta(days=1)))
-    services.add_decision(lead.secretary, meeting=m, text="过期事项", mode="collective", owner=lead.p3.pk,
+    services.add_decision(lead.secretary, meeting=m, text="过期事项", mode="collective", owner=lead.p3,
                           deadline=lead.today - timedelta(days=1))  # fmt: skip
     home = login(lead.secretary).get("/")
     tiles = {number: figures for number, _t, _m, _i, figures in home.context["tiles"]}
@@ -83,7 +83,7 @@ def test_home_tile_five_shows_the_figures_that_matter(lead, login):
 
 def test_the_rectification_closes_from_the_page(lead, login):
     life = life_at(lead, "rectify")
-    r = services.add_rectification(lead.secretary, life=life, problem="跟班少", measure="每周两次", owner=lead.p3.pk,
+    r = services.add_rectification(lead.secretary, life=life, problem="跟班少", measure="每周两次", owner=lead.p3,
                                    deadline=lead.today + timedelta(days=9))  # fmt: skip
     owner = login(lead.bc_user)
     assert "整改事项:跟班少" in owner.get("/").content.decode()
@@ -97,7 +97,7 @@ def test_the_rectification_closes_from_the_page(lead, login):
 def _many_meetings(w, n):
     for i in range(n):
         m = hold(w, committee_meeting(w, day=w.today - timedelta(days=i)))
-        services.add_decision(w.secretary, meeting=m, text=f"事项{i}", mode="collective", owner=w.p3.pk,
+        services.add_decision(w.secretary, meeting=m, text=f"事项{i}", mode="collective", owner=w.p3,
                               deadline=w.today + timedelta(days=i - 3))  # fmt: skip
 
 
@@ -113,8 +113,8 @@ def test_lists_answer_in_a_fixed_number_of_queries(lead, login, django_assert_ma
 
     _many_meetings(lead, 2)
     life_at(lead, "closed")
-    services.submit_report(lead.secretary, org=lead.branch.pk, title="报告", body="内容")
-    services.send_notice(lead.secretary, org=lead.branch.pk, title="通知", body="正文", targets=[lead.unit.pk])
+    services.submit_report(lead.secretary, org=lead.branch, title="报告", body="内容")
+    services.send_notice(lead.secretary, org=lead.branch, title="通知", body="正文", targets=[lead.unit])
     c = login(lead.secretary)
     c.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -124,14 +124,14 @@ def test_lists_answer_in_a_fixed_number_of_queries(lead, login, django_assert_ma
     for _ in range(3):
         life_at(lead, "closed")
     for _ in range(5):
-        services.submit_report(lead.secretary, org=lead.branch.pk, title="报告", body="内容")
-        services.send_notice(lead.secretary, org=lead.branch.pk, title="通知", body="正文", targets=[lead.unit.pk])
+        services.submit_report(lead.secretary, org=lead.branch, title="报告", body="内容")
+        services.send_notice(lead.secretary, org=lead.branch, title="通知", body="正文", targets=[lead.unit])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get(url).status_code == 200
 
 
 def test_a_member_writes_their_own_self_assessment_and_sees_no_one_elses(lead, login):
-    a = services.create_appraisal(lead.secretary, org=lead.branch.pk, year=lead.today.year)
+    a = services.create_appraisal(lead.secretary, org=lead.branch, year=lead.today.year)
     c = login(lead.member)
     home = c.get("/").content.decode()
     assert f"民主评议:请填写{lead.today.year}年度个人自评" in home
@@ -185,7 +185,7 @@ def test_the_ledger_has_meetings_decisions_and_items_but_no_criticism(lead, logi
 
     m = hold(lead, committee_meeting(lead), absent=[lead.p3.pk, lead.p4.pk])
     life = life_at(lead, "meeting")
-    services.add_criticism(lead.secretary, life=life, target=lead.p3.pk, kind="self", text="不应出现在台账里")
+    services.add_criticism(lead.secretary, life=life, target=lead.p3, kind="self", text="不应出现在台账里")
     r = login(lead.secretary).get("/leadership/meetings.xlsx")
     assert r.status_code == 200
     book = load_workbook(io.BytesIO(r.content))
@@ -200,9 +200,9 @@ def test_the_ledger_has_meetings_decisions_and_items_but_no_criticism(lead, logi
 
 def test_a_delegated_decision_shows_the_owners_division_of_work(lead, login):
     m = hold(lead, committee_meeting(lead))
-    services.add_decision(lead.secretary, meeting=m, text="宣传安全月", mode="delegated", owner=lead.p3.pk,
+    services.add_decision(lead.secretary, meeting=m, text="宣传安全月", mode="delegated", owner=lead.p3,
                           deadline=lead.today)  # fmt: skip
-    services.add_decision(lead.secretary, meeting=m, text="集体研究事项", mode="collective", owner=lead.p4.pk,
+    services.add_decision(lead.secretary, meeting=m, text="集体研究事项", mode="collective", owner=lead.p4,
                           deadline=lead.today)  # fmt: skip
     html = login(lead.secretary).get(f"/leadership/meetings/{m.pk}/").content.decode()
     assert "党员丙(分工:宣传委员)" in html

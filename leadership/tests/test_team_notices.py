@@ -24,20 +24,20 @@ def test_a_committee_term_is_three_years_by_default(lead):
 
 @override_settings(HONGLING_LEADERSHIP={"term_years": 5})
 def test_the_term_is_a_setting(lead):
-    t = services.create_team(lead.secretary, org=lead.branch.pk, kind="committee", elected_on=lead.today)
+    t = services.create_team(lead.secretary, org=lead.branch, kind="committee", elected_on=lead.today)
     assert t.term_years == 5
 
 
 def test_a_new_term_closes_the_old_one_and_keeps_its_history(lead):
     old = lead.team_c
-    new = services.create_team(lead.secretary, org=lead.branch.pk, kind="committee", elected_on=lead.today)
+    new = services.create_team(lead.secretary, org=lead.branch, kind="committee", elected_on=lead.today)
     old.refresh_from_db()
     assert (old.closed_on, new.number) == (lead.today, 2)
     assert not old.members.filter(ends_on=None).exists()
     assert set(old.members.values_list("end_reason", flat=True)) == {"换届"}
     assert not Duty.objects.filter(member__team=old, ends_on=None).exists()
     with pytest.raises(Conflict):
-        services.add_member(lead.secretary, team=old, person=lead.p3.pk, post="委员", starts_on=lead.today)
+        services.add_member(lead.secretary, team=old, person=lead.p3, post="委员", starts_on=lead.today)
 
 
 def test_members_and_duties_change_with_dates(lead):
@@ -54,30 +54,26 @@ def test_members_and_duties_change_with_dates(lead):
 
 def test_a_committee_member_is_a_party_member_of_the_branch(lead):
     with pytest.raises(ValidationError) as exc:
-        services.add_member(
-            lead.secretary, team=lead.team_c, person=lead.colleague.pk, post="委员", starts_on=lead.today
-        )
+        services.add_member(lead.secretary, team=lead.team_c, person=lead.colleague, post="委员", starts_on=lead.today)
     assert "党员" in exc.value.message_dict["person"][0]
     with pytest.raises(ValidationError):
-        services.add_member(
-            lead.secretary, team=lead.team_c, person=lead.stranger.pk, post="委员", starts_on=lead.today
-        )
+        services.add_member(lead.secretary, team=lead.team_c, person=lead.stranger, post="委员", starts_on=lead.today)
 
 
 def test_the_administrative_team_sits_on_a_unit(lead):
     with pytest.raises(ValidationError):
-        services.create_team(lead.secretary, org=lead.branch.pk, kind="admin", elected_on=lead.today)
-    t = services.create_team(lead.secretary, org=lead.unit.pk, kind="admin", elected_on=lead.today)
+        services.create_team(lead.secretary, org=lead.branch, kind="admin", elected_on=lead.today)
+    t = services.create_team(lead.secretary, org=lead.unit, kind="admin", elected_on=lead.today)
     assert t.term_years is None and Team.objects.visible_to(lead.other_secretary).filter(pk=t.pk).count() == 0
 
 
 def _notice(w):
     return services.send_notice(
         w.committee_user,
-        org=w.committee.pk,
+        org=w.committee,
         title="安全生产月通知",
         body="请各支部按时组织",
-        targets=[w.branch.pk, w.other_branch.pk],
+        targets=[w.branch, w.other_branch],
     )
 
 
@@ -104,13 +100,11 @@ def test_unread_after_n_days_is_a_todo_of_the_sender_not_the_reader(lead):
 
 def test_targets_lie_below_the_sender(lead):
     with pytest.raises(ValidationError):
-        services.send_notice(
-            lead.secretary, org=lead.branch.pk, title="通知", body="正文", targets=[lead.other_branch.pk]
-        )
+        services.send_notice(lead.secretary, org=lead.branch, title="通知", body="正文", targets=[lead.other_branch])
 
 
 def test_a_report_goes_up_and_only_the_committee_replies(lead):
-    r = services.submit_report(lead.secretary, org=lead.branch.pk, title="情况报告", body="职工反映送饭不及时")
+    r = services.submit_report(lead.secretary, org=lead.branch, title="情况报告", body="职工反映送饭不及时")
     assert any("答复情况报告" in t.title for t in todos_for(lead.committee_user))
     with pytest.raises(Forbidden):
         services.reply_report(lead.secretary, report=r, reply="自己答复")
@@ -124,9 +118,9 @@ def test_branch_figures_for_the_scorecard(lead):
     today = lead.today
     m1 = hold(lead, committee_meeting(lead, day=today - timedelta(days=10)))
     hold(lead, committee_meeting(lead, day=today - timedelta(days=5)), absent=[lead.p3.pk, lead.p4.pk])
-    services.add_decision(lead.secretary, meeting=m1, text="甲", mode="collective", owner=lead.p3.pk,
+    services.add_decision(lead.secretary, meeting=m1, text="甲", mode="collective", owner=lead.p3,
                           deadline=today - timedelta(days=2))  # fmt: skip
-    d2 = services.add_decision(lead.secretary, meeting=m1, text="乙", mode="delegated", owner=lead.p4.pk,
+    d2 = services.add_decision(lead.secretary, meeting=m1, text="乙", mode="delegated", owner=lead.p4,
                                deadline=today + timedelta(days=2))  # fmt: skip
     services.complete_decision(lead.secretary, decision=d2, note="完成")
     life_at(lead, "closed")

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from stability import services
+from common import inputs
+from stability import forms, services
 
 
 def ago(days):
@@ -21,7 +22,7 @@ def petition(w, user=None, days_ago=5, klass="claim", accused="", **extra):
         "accused": accused,
     }
     data.update(extra)
-    return services.create_petition(user or w.secretary, **data)
+    return services.create_petition(user or w.secretary, **inputs.parse(forms.PetitionForm, data))
 
 
 def factor(w, user=None, people_count=3, severity="general", **extra):
@@ -34,4 +35,4 @@ def factor(w, user=None, people_count=3, severity="general", **extra):
         "found_on": ago(10),
     }
     data.update(extra)
-    return services.create_factor(user or w.secretary, **data)
+    return services.create_factor(user or w.secretary, **inputs.parse(forms.FactorForm, data))

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common import inputs
 from common.errors import Conflict, Forbidden, NotFound
 from orgs.tests.factories import PersonFactory, make_user
-from stability import services
+from stability import forms, services
 from stability.models import ContentRead, Petition, PetitionStatus
 from stability.tests.helpers import ago, petition
 
@@ -106,16 +107,11 @@ def test_extension_once_at_most_30_days_with_reason_approval_and_notice(st):
             st.secretary, p.pk, action="extend", days=31, reason="复杂", approved_by="矿长", told_on=TODAY
         )
     assert "days" in exc.value.message_dict
-    with pytest.raises(ValidationError) as exc:
-        services.act_on_petition(
-            st.secretary, p.pk, action="extend", days=30, reason="", approved_by="矿长", told_on=TODAY
-        )
-    assert "reason" in exc.value.message_dict
-    with pytest.raises(ValidationError) as exc:
-        services.act_on_petition(
-            st.secretary, p.pk, action="extend", days=30, reason="复杂", approved_by="", told_on=TODAY
-        )
-    assert "approved_by" in exc.value.message_dict
+    for missing in ("reason", "approved_by", "told_on"):  # the form of the page and the API
+        data = {"days": 30, "reason": "复杂", "approved_by": "矿长", "told_on": TODAY, missing: ""}
+        with pytest.raises(ValidationError) as exc:
+            inputs.parse(forms.ExtendForm, data)
+        assert list(exc.value.message_dict) == [missing]
     p = services.act_on_petition(
         st.secretary, p.pk, action="extend", days=30, reason="需调查", approved_by="矿长", told_on=TODAY
     )

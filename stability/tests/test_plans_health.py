@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def plan(w, user=None, kind="onsite", issued_days=100, org=None, **extra):
     return services.create_plan(
-        user or w.secretary, org=(org or w.unit).pk, title="顶板冒落现场处置方案", kind=kind, version="1.0",
+        user or w.secretary, org=(org or w.unit), title="顶板冒落现场处置方案", kind=kind, version="1.0",
         extent="综采一区工作面", issued_on=ago(issued_days), **extra,
     )  # fmt: skip
 
@@ -135,7 +135,7 @@ def test_another_teams_people_cannot_be_entered(st):
 
 def test_screening_coverage(st):
     enable(st)
-    c = services.create_campaign(st.secretary, org=st.unit.pk, title="秋季筛查", starts_on=ago(3), ends_on=ago(-3))
+    c = services.create_campaign(st.secretary, org=st.unit, title="秋季筛查", starts_on=ago(3), ends_on=ago(-3))
     target = services.campaign_targets(c).count()
     first = services.campaign_targets(c).first()
     assert services.record_results(st.secretary, c.pk, date=ago(0), results={first.pk: "abnormal"}) == (
@@ -152,7 +152,7 @@ def test_screening_coverage(st):
 def test_campaign_and_plan_lists_keep_their_queries_flat(st, client, django_assert_max_num_queries):
     enable(st)
     for i in range(2):
-        c = services.create_campaign(st.secretary, org=st.unit.pk, title=f"筛查{i}", starts_on=ago(3), ends_on=ago(0))
+        c = services.create_campaign(st.secretary, org=st.unit, title=f"筛查{i}", starts_on=ago(3), ends_on=ago(0))
         services.record_results(st.secretary, c.pk, date=ago(0), results={st.worker_person.pk: "abnormal"})
         plan(st, issued_days=50 + i)
     client.force_login(st.secretary)
@@ -164,7 +164,7 @@ def test_campaign_and_plan_lists_keep_their_queries_flat(st, client, django_asse
         client.get("/stability/health/campaigns/")
         client.get("/stability/plans/")
     for i in range(10):
-        c = services.create_campaign(st.secretary, org=st.team.pk, title=f"更多{i}", starts_on=ago(3), ends_on=ago(0))
+        c = services.create_campaign(st.secretary, org=st.team, title=f"更多{i}", starts_on=ago(3), ends_on=ago(0))
         plan(st, issued_days=60 + i)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/stability/health/campaigns/").status_code == 200
