@@ -143,6 +143,12 @@ def main(argv=None):
     bench = harness.Bench(args.size, requests=args.requests, demo_seconds=seconds, demo_note=note)
     print(f"{'figure':<26}{'measured':>12}  {'target':>10}")
     results = harness.run(bench, names=args.only)
+    # --- the home pages: time and queries per tile and 待办 provider (bench/figures_home.py, issue 15) ---
+    if not args.only or any(name.startswith("home_") for name in args.only):
+        from bench import figures_home
+
+        figures_home.breakdown(bench)
+    # ---
     missed = [fig.name for fig, m in results if harness.verdict(fig, m) == "MISS"]
     errors = [fig.name for fig, m in results if m.value is None and m.note.startswith("error:")]
     if errors:

@@ -26,4 +26,8 @@ def register(entry):
 
 
 def entries_for(user):
-    return sorted((e for e in _entries if e.visible(user)), key=lambda e: e.order)
+    """The entries the user sees; which ones is kept until the next committed write (common/homecache.py)."""
+    from common import homecache
+
+    shown = homecache.cached("menu", user, lambda: {e.url_name for e in _entries if e.visible(user)})
+    return sorted((e for e in _entries if e.url_name in shown), key=lambda e: e.order)

@@ -4,6 +4,7 @@ tiles, cards and 待办, and the roster summary of orgs; common stays below orgs
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from common import homecache
 from common.modules import actions_for, cards_for, notices_for, tiles_for
 from common.todos import todos_for
 from orgs import scope
@@ -22,7 +23,9 @@ def home(request):
         "tiles": tiles_for(user),
         "todos": todos,
         "roles": sorted(scope.roles_of(user)),
-        "summary": roster_summary(user) if scope.can(user, "roster") else None,
+        "summary": homecache.cached("summary", user, lambda: roster_summary(user))
+        if scope.can(user, "roster")
+        else None,
         "me": user.person,
     }
     return render(request, "common/home.html", context)
