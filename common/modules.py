@@ -59,7 +59,7 @@ def tiles_for(user):
     from common import homecache
 
     kept = homecache.cached(
-        "tiles",
+        f"tiles{sum(len(p) for p in _tiles.values())}",  # (a provider registered later is not missed)
         user,
         lambda: {_provider_key(p): list(p(user)) for providers in _tiles.values() for p in providers if p not in _live},
     )
@@ -100,7 +100,9 @@ def register_card(provider=None, *, live=False):
 def cards_for(user, request=None):
     from common import homecache
 
-    kept = homecache.cached("cards", user, lambda: [None if p in _live else p(user, None) for p in _cards])
+    kept = homecache.cached(
+        f"cards{len(_cards)}", user, lambda: [None if p in _live else p(user, None) for p in _cards]
+    )
     if len(kept) != len(_cards):
         kept = [None if p in _live else p(user, None) for p in _cards]
     cards = (provider(user, request) if provider in _live else k for provider, k in zip(_cards, kept, strict=True))

@@ -67,7 +67,9 @@ def todos_for(user):
         return []
     from common import homecache
 
-    kept = homecache.cached("todos", user, lambda: [list(p(user)) if p not in _live else None for p in _providers])
+    kept = homecache.cached(
+        f"todos{len(_providers)}", user, lambda: [list(p(user)) if p not in _live else None for p in _providers]
+    )
     if len(kept) != len(_providers):  # (a provider registered since: not in a running server)
         kept = [None] * len(_providers)
     items = [todo for p, k in zip(_providers, kept, strict=True) for todo in (p(user) if k is None else k)]

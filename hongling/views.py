@@ -26,9 +26,18 @@ def home(request):
         "summary": homecache.cached("summary", user, lambda: roster_summary(user))
         if scope.can(user, "roster")
         else None,
-        "me": user.person,
+        "me": homecache.cached("me", user, lambda: _me(user)),
     }
     return render(request, "common/home.html", context)
+
+
+def _me(user):
+    """The user's own line (工号, 工种, 班组) read at once with what it shows."""
+    from orgs.models import Person
+
+    if not user.person_id:
+        return None
+    return Person.objects.select_related("job_type", "org").filter(pk=user.person_id).first()
 
 
 @login_required
