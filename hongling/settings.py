@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "csp",
     "common",
     "orgs",
+    "places",
     "hazards",
     "violations",
     "vanguard",
@@ -119,6 +120,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.request_log.RequestLogMiddleware",
+    # gzip of pages and JSON (BREACH weighed in its docstring); outermost but the log, so it sees the final body
+    "common.middleware.CompressPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,7 +4,6 @@ branch-year 述职 draft ≤ 5 s."""
 import time
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 
 from bench.harness import Measured, figure
@@ -33,11 +32,10 @@ def scorecard_mine_year(b):
     ranking page's "data changed since" both compute)."""
     from scorecard import access, services
 
-    with transaction.atomic():
+    with b.rolled_back():
         scheme = _year_scheme(b, b.mine)
         branches = access.branches_of(b.mine)
         seconds = _best_of(lambda: services.compute(scheme, timezone.localdate(), branches))
-        transaction.set_rollback(True)
     return Measured(seconds * 1000, note=f"{len(branches)} 个支部")
 
 
@@ -47,12 +45,11 @@ def scorecard_ranking_page(b):
     data changed since)."""
     from scorecard import services
 
-    with transaction.atomic():
+    with b.rolled_back():
         scheme = _year_scheme(b, b.mine)
         the_run = services.run(b.accounts["committee"], scheme=scheme)
         client = b.client(b.accounts["committee"])
         seconds = _best_of(lambda: client.get(f"/scorecard/runs/{the_run.pk}/"))
-        transaction.set_rollback(True)
     return Measured(seconds * 1000)
 
 
@@ -61,12 +58,11 @@ def scorecard_shuzhi_docx(b):
     """The 述职 draft (Word) of the secretary's branch for the year."""
     from scorecard import services
 
-    with transaction.atomic():
+    with b.rolled_back():
         scheme = _year_scheme(b, b.mine)
         the_run = services.run(b.accounts["committee"], scheme=scheme)
         secretary = b.accounts["secretary"]
         branch = secretary.role_assignments.get(role="secretary").org
         client = b.client(secretary)
         seconds = _best_of(lambda: client.get(f"/scorecard/runs/{the_run.pk}/branches/{branch.pk}/report.docx"), n=2)
-        transaction.set_rollback(True)
     return Measured(seconds)
