@@ -269,6 +269,12 @@ def main(argv=None):
     print(harness.header())
     results = harness.run(bench, names=args.only, quiet_check=args.quiet_check, tolerance=args.tolerance / 100)
     print(f"# {len(results)} figures in {time.perf_counter() - started:.0f} s")
+    # --- the home pages: time and queries per tile and 待办 provider (bench/figures_home.py, issue 15) ---
+    if not args.only or any(name.startswith("home_") for name in args.only):
+        from bench import figures_home
+
+        figures_home.breakdown(bench)
+    # ---
     missed = [fig.name for fig, m in results if harness.verdict(fig, m) == "MISS"]
     errors = [fig.name for fig, m in results if m.value is None and m.note.startswith("error:")]
     if errors:

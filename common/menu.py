@@ -26,4 +26,9 @@ def register(entry):
 
 
 def entries_for(user):
-    return sorted((e for e in _entries if e.visible(user)), key=lambda e: e.order)
+    """The entries the user sees; which ones is kept until the next committed write (common/homecache.py)."""
+    from common import homecache
+
+    # (the number of entries in the key: a module registering later is not missed)
+    shown = homecache.cached(f"menu{len(_entries)}", user, lambda: {e.url_name for e in _entries if e.visible(user)})
+    return sorted((e for e in _entries if e.url_name in shown), key=lambda e: e.order)

@@ -116,3 +116,12 @@ class TransitionEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+
+class HomeGeneration(models.Model):
+    """One number every committed write raises: the key of the home page's cached parts (``common/homecache.py``)."""
+
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "首页缓存代数"

@@ -23,6 +23,7 @@ RESPONSIBILITIES = {
 }
 
 _tiles = {}
+_live = set()  # providers computed on every request (they read the clock or a table written all day)
 
 
 @dataclass(frozen=True)
@@ -33,24 +34,45 @@ class Figure:
     warn: bool = False
 
 
-def register_tile(responsibility):
+def register_tile(responsibility, live=False):
+    """``live``: the provider reads the time of day or a table written all day that no write generation follows
+    (``common/homecache.py``); every other tile is kept until the next committed write."""
+
     def decorator(provider):
         _tiles.setdefault(responsibility, [])
         if provider not in _tiles[responsibility]:
             _tiles[responsibility].append(provider)
+        if live:
+            _live.add(provider)
         return provider
 
     return decorator
 
 
+def _provider_key(provider):
+    return f"{provider.__module__}.{provider.__qualname__}"
+
+
 def tiles_for(user):
-    """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module and a figure for the user."""
+    """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module and a figure for the user.
+    The figures of the providers that are not live come from one cached entry (computed together on a miss)."""
+    from common import homecache
+
+    kept = homecache.cached(
+        f"tiles{sum(len(p) for p in _tiles.values())}",  # (a provider registered later is not missed)
+        user,
+        lambda: {_provider_key(p): list(p(user)) for providers in _tiles.values() for p in providers if p not in _live},
+    )
     result = []
     for number, (title, motto, icon) in RESPONSIBILITIES.items():
         providers = _tiles.get(number)
         if not providers:
             continue
-        figures = [figure for provider in providers for figure in provider(user)]
+        figures = [
+            figure
+            for provider in providers
+            for figure in (provider(user) if provider in _live else kept.get(_provider_key(provider), ()))
+        ]
         if figures:  # a tile without a figure for this user would only be a heading
             result.append((number, title, motto, icon, figures))
     return result
@@ -59,16 +81,32 @@ def tiles_for(user):
 _cards = []
 
 
-def register_card(provider):
+def register_card(provider=None, *, live=False):
     """A card at the top of the home page, before the tiles: ``provider(user, request) -> (template, context) or None``
-    (e.g. a worker's question of the day, answered right there). Cheap: it runs on every home page."""
-    if provider not in _cards:
-        _cards.append(provider)
-    return provider
+    (e.g. a worker's question of the day, answered right there). Cheap: it runs on every home page. ``live``: it reads
+    the request, the time of day or a table no write generation follows; any other card is kept until the next write
+    (its context must then be plain data)."""
+
+    def decorator(provider):
+        if provider not in _cards:
+            _cards.append(provider)
+        if live:
+            _live.add(provider)
+        return provider
+
+    return decorator(provider) if provider is not None else decorator
 
 
 def cards_for(user, request=None):
-    return [card for card in (provider(user, request) for provider in _cards) if card]
+    from common import homecache
+
+    kept = homecache.cached(
+        f"cards{len(_cards)}", user, lambda: [None if p in _live else p(user, None) for p in _cards]
+    )
+    if len(kept) != len(_cards):
+        kept = [None if p in _live else p(user, None) for p in _cards]
+    cards = (provider(user, request) if provider in _live else k for provider, k in zip(_cards, kept, strict=True))
+    return [card for card in cards if card]
 
 
 @dataclass(frozen=True)

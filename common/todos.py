@@ -38,10 +38,21 @@ class Todo:
         return self.deadline < timezone.localdate()
 
 
-def register(provider):
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+_live = set()  # providers computed on every request (they read the clock or a table written all day)
+
+
+def register(provider=None, *, live=False):
+    """``@register`` or ``@register(live=True)``. A provider that is not live is kept until the next committed write
+    (``common/homecache.py``): it must depend on the records and the day only."""
+
+    def decorator(provider):
+        if provider not in _providers:
+            _providers.append(provider)
+        if live:
+            _live.add(provider)
+        return provider
+
+    return decorator(provider) if provider is not None else decorator
 
 
 def _sort_key(todo):
@@ -54,5 +65,12 @@ def _sort_key(todo):
 def todos_for(user):
     if not user.is_authenticated:
         return []
-    items = [todo for provider in _providers for todo in provider(user)]
+    from common import homecache
+
+    kept = homecache.cached(
+        f"todos{len(_providers)}", user, lambda: [list(p(user)) if p not in _live else None for p in _providers]
+    )
+    if len(kept) != len(_providers):  # (a provider registered since: not in a running server)
+        kept = [None] * len(_providers)
+    items = [todo for p, k in zip(_providers, kept, strict=True) for todo in (p(user) if k is None else k)]
     return sorted(items, key=_sort_key)

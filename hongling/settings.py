@@ -270,6 +270,18 @@ HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RIS
 HONGLING_WORKER_STALE_SECONDS = int(os.environ.get("HONGLING_WORKER_STALE_SECONDS", 300))
 # files made in the background (ledger exports, reports) are kept this many days (manage.py prune_generated)
 HONGLING_GENERATED_DAYS = int(os.environ.get("HONGLING_GENERATED_DAYS", 7))
+# The home page's parts, kept a few minutes per user in each process's memory under the database's write generation
+# (common/homecache.py: correct after every write, from any server); HONGLING_HOME_CACHE=0 computes them every time.
+HONGLING_HOME_CACHE = env_bool("HONGLING_HOME_CACHE", True)
+HONGLING_HOME_CACHE_SECONDS = int(os.environ.get("HONGLING_HOME_CACHE_SECONDS", 300))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "home": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "hongling-home",
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    },
+}
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("HONGLING_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -14,3 +14,6 @@ AXES_FAILURE_LIMIT = 5
 
 # the demo mark's flag of the test run, apart from a developer's data directory
 HONGLING_DEMO_FLAG = Path(tempfile.gettempdir()) / f"hongling-test-demo-flag-{os.getpid()}"
+
+# the home page's parts are computed every time (tests of the cache itself turn it on: tests/test_home_cost.py)
+HONGLING_HOME_CACHE = False

@@ -4,6 +4,7 @@ tiles, cards and 待办, and the roster summary of orgs; common stays below orgs
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from common import homecache
 from common.modules import actions_for, cards_for, notices_for, tiles_for
 from common.todos import todos_for
 from orgs import scope
@@ -22,10 +23,21 @@ def home(request):
         "tiles": tiles_for(user),
         "todos": todos,
         "roles": sorted(scope.roles_of(user)),
-        "summary": roster_summary(user) if scope.can(user, "roster") else None,
-        "me": user.person,
+        "summary": homecache.cached("summary", user, lambda: roster_summary(user))
+        if scope.can(user, "roster")
+        else None,
+        "me": homecache.cached("me", user, lambda: _me(user)),
     }
     return render(request, "common/home.html", context)
+
+
+def _me(user):
+    """The user's own line (工号, 工种, 班组) read at once with what it shows."""
+    from orgs.models import Person
+
+    if not user.person_id:
+        return None
+    return Person.objects.select_related("job_type", "org").filter(pk=user.person_id).first()
 
 
 @login_required

@@ -19,7 +19,7 @@ def role_grants_to_confirm(user):
         )
 
 
-@register
+@register(live=True)  # shown for a number of days from the moment of the reset
 def password_resets_to_know(user):
     from django.utils import timezone
 

@@ -32,7 +32,7 @@ register(MenuEntry("题库", "training_bank", "journal-text", order=22, visible=
 register(MenuEntry("工种组", "training_groups", "people", order=27, visible=lambda u: scope.can(u, "training_bank")))
 
 
-@register_card
+@register_card(live=True)  # the request (?daily=1) and the daily-question table
 def daily_question_card(user, request=None):
     """SPEC §7.3: today's question as the first card of a worker's home, answered right there; after answering, the
     result and the explanation show there once (``?daily=1``), then the card steps aside for the day."""
@@ -52,7 +52,7 @@ def daily_question_card(user, request=None):
     )
 
 
-@register_card
+@register_card(live=True)  # an exam opens and closes at a time of day
 def exam_card(user, request=None):
     """SPEC §7.3: an open exam on the worker's home, with the time left to hand it in."""
     from training.exams import open_papers_of
@@ -61,7 +61,7 @@ def exam_card(user, request=None):
     return ("training/_home_exam.html", {"papers": papers}) if papers else None
 
 
-@register_todo
+@register_todo(live=True)  # an exam opens and closes at a time of day
 def exams_to_sit(user):
     from training.exams import open_papers_of
 
@@ -76,7 +76,7 @@ def exams_to_sit(user):
         )
 
 
-@register_todo
+@register_todo(live=True)  # answered today: the daily-question table
 def daily_question(user):
     if services.answered_today(user) is False:
         yield Todo(
@@ -114,7 +114,7 @@ def questions_to_answer(user):
         yield Todo(module="training", title=f"在线答疑:{waiting} 个问题待解答", url="/training/qa/")
 
 
-@register_tile(3)
+@register_tile(3, live=True)  # today's answers: the daily-question table follows no write generation
 def training_figures(user):
     if not scope.can(user, "training_results"):
         return []
