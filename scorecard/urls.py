@@ -23,3 +23,4 @@ urlpatterns += [
     path("runs/<int:pk>/branches/<int:branch>/report.pdf", views.report_pdf, name="scorecard_report_pdf"),
 ]
 urlpatterns += [path("runs/<int:pk>/compare.xlsx", views.run_xlsx, name="scorecard_run_xlsx")]
+urlpatterns += [path("records/<slug:code>/", views.indicator_records, name="scorecard_records")]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden, NotFound, or_404
 from common.modules import RESPONSIBILITIES
+from common.pagination import page_of
 from common.responses import refused
 from orgs import scope
 from orgs.models import OrgNode
@@ -468,3 +469,65 @@ def dashboard(request):
         "series": [{"name": m["mine"].name, "values": [v or 0 for v in m["axes"]]} for m in mines[:10]],
     }
     return render(request, "scorecard/dashboard.html", {"mines": mines, "axes": _axes(), "chart": chart})
+
+
+# ---------------------------------------------------------------- the records behind a training figure
+
+# indicator code -> (rows of the context by branch, what the page shows)
+RECORDS = {"T_MASTERY": "mastery_rows", "T_FIRST_PASS": "first_pass_rows"}
+
+
+@login_required
+def indicator_records(request, code):
+    """The records behind a figure of 知识点掌握提升率 or 月考一次合格率 of one branch and period, as the figure counted
+    them (the same rows the indicator read), for a user who may follow that branch's training."""
+    from orgs.models import Person
+    from scorecard import library
+    from training import services as training_services
+    from training.models import ExamBlueprint, KnowledgePoint
+
+    user = request.user
+    ind = indicators.get(code)
+    if ind is None or code not in RECORDS:
+        raise Http404
+    branch = or_404(training_services.get_branch, user, request.GET.get("branch") or 0)
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if start is None or end is None or end < start:
+        end = timezone.localdate()
+        start = end.replace(day=1)
+    ctx = indicators.Context(branches=[branch], start=start, end=end, as_of=end)
+    rows = getattr(library, RECORDS[code])(ctx).get(branch.pk, [])
+    counted, total = sum(1 for r in rows if r[-1]), len(rows)
+    only = request.GET.get("only")
+    if only in ("yes", "no"):
+        rows = [r for r in rows if bool(r[-1]) == (only == "yes")]
+    rows.sort(key=lambda r: (not r[-1], r[1], r[2]))
+    page = page_of(request, rows, per_page=50)
+    shown = list(page.object_list)
+    visible = Person.objects.visible_to(user, "training_results")
+    people = {p.pk: p for p in visible.filter(pk__in={r[1] for r in shown}).select_related("org")}
+    if code == "T_MASTERY":
+        names = dict(KnowledgePoint.objects.filter(pk__in={r[2] for r in shown}).values_list("pk", "name"))
+    else:
+        names = dict(ExamBlueprint.objects.filter(pk__in={r[2] for r in shown}).values_list("pk", "title"))
+    items = [
+        {"person": people.get(r[1]), "what": names.get(r[2], ""), "day": r[3], "figure": r[4], "counted": r[-1]}
+        for r in shown
+    ]
+    return render(
+        request,
+        "scorecard/records.html",
+        {
+            "ind": ind,
+            "branch": branch,
+            "start": start,
+            "end": end,
+            "page": page,
+            "items": items,
+            "counted": counted,
+            "total": total,
+            "value": indicators.percent(counted, total),
+            "only": only,
+            "mastery": code == "T_MASTERY",
+        },
+    )
