@@ -384,39 +384,56 @@ def evaluation_close(request, pk):
     return redirect("evaluation_round", pk)
 
 
-def _report(request, pk, branch):
+@login_required
+@require_POST
+def report_start(request, pk, branch, fmt):
+    """The 述职 draft of a branch in a run, as Word or PDF: made in the background; the page of the file shows the
+    progress and offers it when done."""
+    try:
+        job = reports.start_shuzhi(request.user, run_pk=pk, branch_pk=branch, fmt=fmt)
+    except NotFound:
+        raise Http404
+    return redirect("generated_file", job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monthly_report(request):
+    """月度报告: a branch's month from the records, as Word or PDF, made in the background (a secretary their own
+    branch, the committee its mine's)."""
     user = request.user
-    the_run = or_404(services.get_run, user, pk)
-    row = or_404(services.branch_row, user, the_run, branch)
-    return reports.draft(user, the_run, row)
-
-
-@login_required
-def report_docx(request, pk, branch):
-    from django.http import HttpResponse
-
-    d = _report(request, pk, branch)
-    response = HttpResponse(
-        reports.docx_bytes(d), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if not scope.can(user, "scorecard"):
+        raise Http404
+    branches = list(reports.report_branches(user)[:300])
+    if not branches:
+        raise Http404
+    last = timezone.localdate().replace(day=1) - timedelta(days=1)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            job = reports.start_monthly(
+                user,
+                branch_pk=request.POST.get("branch"),
+                month=request.POST.get("month"),
+                fmt=request.POST.get("format"),
+            )
+            return redirect("generated_file", job.pk)
+        except ValidationError as exc:
+            errors, status = exc.message_dict, 422
+        except NotFound:
+            raise Http404
+    data = request.POST if errors else {}
+    return render(
+        request,
+        "scorecard/monthly.html",
+        {
+            "branches": branches,
+            "month": data.get("month") or f"{last:%Y-%m}",
+            "selected": str(data.get("branch") or branches[0].pk),
+            "errors": errors,
+        },
+        status=status,
     )
-    response["Content-Disposition"] = content_disposition(f"{d.branch}-述职报告初稿.docx")
-    return response
-
-
-@login_required
-def report_pdf(request, pk, branch):
-    from django.http import HttpResponse
-
-    d = _report(request, pk, branch)
-    response = HttpResponse(reports.pdf_bytes(d), content_type="application/pdf")
-    response["Content-Disposition"] = "inline"
-    return response
-
-
-def content_disposition(name):
-    from urllib.parse import quote
-
-    return f"attachment; filename*=UTF-8''{quote(name)}"
 
 
 @login_required
