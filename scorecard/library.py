@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import FloatField, Func
 from django.utils import timezone
 
 from scorecard.indicators import DOWN, UP, Value, digest, percent, ratios, register_indicator
@@ -317,31 +317,45 @@ def newcomer_pass(ctx):
 
 
 # 掌握: a knowledge point counts as mastered on a day when the worker's FSRS card has a stability of at least 21 days
-# and its retrievability that day is at least 90 % (FSRS defines stability as the interval after which
-# retrievability falls to 90 %, so this is "at most S days since the last review, S ≥ 21").
+# and its retrievability that day is at least 90 %. FSRS defines stability as the interval after which retrievability
+# falls to 90 % (fsrs's curve R = (1 + F·t/S)^D with F chosen so that R(S) = 0.9, t in whole days as the package
+# counts them), so this is "at most S whole days since the last review, S ≥ 21" — checked against the package's own
+# ``get_card_retrievability`` in the tests.
 MASTERED_STABILITY = 21.0
 MASTERED_RETRIEVABILITY = 0.9
+DAY = 86400
+
+
+def _mastered(stability, last_epoch, moment_epoch):
+    if stability is None or last_epoch is None or float(stability) < MASTERED_STABILITY:
+        return False
+    return max(0, int((moment_epoch - float(last_epoch)) // DAY)) <= float(stability)
 
 
 def mastered(stability, last_review, moment):
-    """Whether a card (its stability in days and last review) is mastered at ``moment``, by the fsrs package's own
-    forgetting curve."""
-    from fsrs import Card
+    """Whether a card (its stability in days and its last review, a datetime) is mastered at ``moment``."""
+    return _mastered(stability, last_review.timestamp() if last_review else None, moment.timestamp())
 
-    from training import scheduling
 
-    if stability is None or last_review is None or float(stability) < MASTERED_STABILITY:
-        return False
-    card = Card(card_id=1, stability=float(stability), last_review=scheduling.utc(last_review))
-    chance = scheduling.scheduler_for(False).get_card_retrievability(card, scheduling.utc(moment))
-    return chance >= MASTERED_RETRIEVABILITY - 1e-9  # exactly S days after the review is exactly 90 %
+class Epoch(Func):
+    """Seconds since 1970 of a DateTimeField, computed by the database (reading 100,000 datetimes through Django's
+    converters costs seconds; a number costs nothing)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores UTC text; "%%%%s" reaches SQLite as strftime('%s', …)
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS REAL)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float", **extra)
 
 
 def mastery_rows(ctx):
-    """{branch: [(card, person, knowledge point, last review, stability, gained)]}: the cards of the branches'
-    workers on the roster that were not mastered at the period's start, as far as the stored card state tells — a
-    card last reviewed before the start is judged at the start; one reviewed inside the period counts as not
-    mastered then (the daily question returns to a card when it falls due, i.e. when its retrievability has come
+    """{branch: [(card, person, knowledge point, last review (epoch seconds), stability, gained)]}: the cards of the
+    branches' workers on the roster that were not mastered at the period's start, as far as the stored card state
+    tells — a card last reviewed before the start is judged at the start; one reviewed inside the period counts as
+    not mastered then (the daily question returns to a card when it falls due, i.e. when its retrievability has come
     down to the retention); one reviewed after the reckoning day is left out, its state that day is no longer
     stored. ``gained``: reviewed inside the period and mastered at the end of the reckoning day."""
 
@@ -349,22 +363,24 @@ def mastery_rows(ctx):
         from training.models import Card
 
         people = ctx.people()
-        start, end = ctx.moments()
+        start, end = (m.timestamp() for m in ctx.moments())
         rows = (
-            Card.objects.filter(person_id__in=list(people))
-            .filter(Q(last_review__isnull=True) | Q(last_review__lt=end))
-            .values_list("pk", "person_id", "point_id", "last_review", "state__stability")
+            Card.objects.filter(person__org_id__in=list(ctx.nodes()))
+            .annotate(reviewed=Epoch("last_review"))
+            .values_list("pk", "person_id", "point_id", "reviewed", "state__stability")
             .order_by()
         )
         out = defaultdict(list)
         for pk, person, point, last, stability in rows:
+            if person not in people or (last is not None and last >= end):
+                continue  # not on the roster on the reckoning day / reviewed after it: its state then is gone
             if last is not None and last < start:
-                if mastered(stability, last, start):
+                if _mastered(stability, last, start):
                     continue  # mastered already at the start: nothing to gain
                 gained = False
             else:
-                gained = last is not None and mastered(stability, last, end)
-            out[people[person]].append((pk, person, point, _day(last), stability, gained))
+                gained = _mastered(stability, last, end)
+            out[people[person]].append((pk, person, point, last, stability, gained))
         return out
 
     return ctx.cached("mastery", compute)
@@ -402,7 +418,7 @@ def first_pass_rows(ctx):
         _start, end = ctx.moments()
         papers = (
             ExamPaper.objects.filter(
-                person_id__in=list(people),
+                person__org_id__in=list(ctx.nodes()),
                 kind=PaperKind.EXAM,
                 blueprint__month__gte=ctx.start.replace(day=1),
                 blueprint__month__lte=ctx.last,

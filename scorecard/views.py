@@ -1,6 +1,6 @@
 """Pages of the scorecard (履职评价) and the 二十字 evaluation. Thin: parse input, call the services, render."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -527,8 +527,14 @@ def indicator_records(request, code):
         names = dict(KnowledgePoint.objects.filter(pk__in={r[2] for r in shown}).values_list("pk", "name"))
     else:
         names = dict(ExamBlueprint.objects.filter(pk__in={r[2] for r in shown}).values_list("pk", "title"))
+
+    def day(r):
+        if code != "T_MASTERY":
+            return r[3]  # the exam's month
+        return None if r[3] is None else timezone.localdate(datetime.fromtimestamp(r[3], tz=UTC))
+
     items = [
-        {"person": people.get(r[1]), "what": names.get(r[2], ""), "day": r[3], "figure": r[4], "counted": r[-1]}
+        {"person": people.get(r[1]), "what": names.get(r[2], ""), "day": day(r), "figure": r[4], "counted": r[-1]}
         for r in shown
     ]
     return render(

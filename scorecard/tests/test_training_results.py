@@ -40,6 +40,21 @@ def test_mastered_is_stability_21_days_and_retrievability_90_percent():
     assert not library.mastered(None, None, at)
 
 
+def test_mastered_agrees_with_the_fsrs_packages_own_retrievability():
+    from fsrs import Card
+
+    from training import scheduling
+
+    at = midnight(date(2026, 11, 1))
+    for stability in (21, 21.5, 30, 47.3, 120):
+        for days in range(0, 130, 1):
+            for hours in (0, 11):
+                last = at - timedelta(days=days, hours=hours)
+                card = Card(card_id=1, stability=stability, last_review=scheduling.utc(last))
+                chance = scheduling.scheduler_for(False).get_card_retrievability(card, scheduling.utc(at))
+                assert library.mastered(stability, last, at) == (chance >= 0.9 - 1e-9), (stability, days, hours)
+
+
 def test_mastery_gain_counts_cards_mastered_in_the_period_out_of_those_not_mastered_at_its_start(kp):
     w, p = kp, kp.points
     end = midnight(date(2026, 11, 1))  # the end of the reckoning day (the period ends 31 Oct, run on 15 Nov)
