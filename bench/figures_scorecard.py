@@ -1,7 +1,7 @@
 """Figures of the scorecard (SPEC §8, issue 13): a mine's scorecard for a year ≤ 0.5 s, the group's (40 mines) ≤ 3 s,
 a branch-year 述职 draft ≤ 5 s; beside them the ranking page and the monthly branch report.
 
-Discovered by ``bench/run.py`` like every ``bench/figures*.py``. Each figure works inside a transaction it rolls back
+Discovered by ``bench/run.py`` like every ``bench/figures*.py``. Each figure works inside ``b.rolled_back()``
 (the schemes and runs it makes leave nothing behind); the generated documents are made by the same build the
 background worker runs (``common.generated.run``) and their files removed afterwards.
 """
@@ -9,7 +9,6 @@ background worker runs (``common.generated.run``) and their files removed afterw
 import time
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 
 from bench.harness import Measured, figure
@@ -38,11 +37,10 @@ def scorecard_mine_year(b):
     ranking page's "data changed since" both compute)."""
     from scorecard import access, services
 
-    with transaction.atomic():
+    with b.rolled_back():
         scheme = _year_scheme(b, b.mine)
         branches = access.branches_of(b.mine)
         seconds = _best_of(lambda: services.compute(scheme, timezone.localdate(), branches))
-        transaction.set_rollback(True)
     return Measured(seconds * 1000, note=f"{len(branches)} 个支部")
 
 
@@ -54,7 +52,7 @@ def scorecard_group_year(b):
     from scorecard import access, services
 
     mines = list(OrgNode.objects.filter(kind=OrgKind.MINE).order_by("path"))
-    with transaction.atomic():
+    with b.rolled_back():
         plans = [(_year_scheme(b, m), access.branches_of(m)) for m in mines]
         today = timezone.localdate()
 
@@ -63,7 +61,6 @@ def scorecard_group_year(b):
                 services.compute(scheme, today, branches)
 
         seconds = _best_of(every_mine, n=1 if len(mines) > 2 else 3)
-        transaction.set_rollback(True)
     branches = sum(len(br) for _, br in plans)
     note = f"{len(mines)} 个矿、{branches} 个支部" + ("" if len(mines) >= 40 else "(40 个矿的数字:SIZE=group)")
     return Measured(seconds, note=note)
@@ -75,12 +72,11 @@ def scorecard_ranking_page(b):
     data changed since)."""
     from scorecard import services
 
-    with transaction.atomic():
+    with b.rolled_back():
         scheme = _year_scheme(b, b.mine)
         the_run = services.run(b.accounts["committee"], scheme=scheme)
         client = b.client(b.accounts["committee"])
         seconds = _best_of(lambda: client.get(f"/scorecard/runs/{the_run.pk}/"))
-        transaction.set_rollback(True)
     return Measured(seconds * 1000)
 
 
@@ -105,14 +101,13 @@ def _generated(user, kind, params):
 def _shuzhi(b, fmt):
     from scorecard import services
 
-    with transaction.atomic():
+    with b.rolled_back():
         scheme = _year_scheme(b, b.mine)
         the_run = services.run(b.accounts["committee"], scheme=scheme)
         secretary = b.accounts["secretary"]
         branch = secretary.role_assignments.get(role="secretary").org
         params = {"run": the_run.pk, "branch": branch.pk, "format": fmt}
         best = min(_generated(secretary, "scorecard_shuzhi", params) for _ in range(2))
-        transaction.set_rollback(True)
     return Measured(best[0], note=f"{best[1] // 1024} KB")
 
 
@@ -137,7 +132,6 @@ def scorecard_monthly_docx(b):
     month = timezone.localdate().replace(day=1)
     last = (month - timezone.timedelta(days=1)).replace(day=1)
     params = {"branch": branch.pk, "month": f"{last:%Y-%m}", "format": "docx"}
-    with transaction.atomic():
+    with b.rolled_back():
         seconds, size = min(_generated(secretary, "scorecard_monthly", params) for _ in range(2))
-        transaction.set_rollback(True)
     return Measured(seconds, note=f"{size // 1024} KB")

@@ -1,14 +1,15 @@
 """Benchmarks (SPEC §8): `python bench/run.py --size small|mine|group` (or `make bench SIZE=...`).
 
-Builds, or reuses, a database of its own per size, filled by `manage.py demo --size <size>`:
+Builds, or reuses, a database of its own per size, filled by `manage.py demo --size <size>` and then by every
+registered fill (``@fill(name, version=N)``, bench/harness.py), all before the first figure:
     SQLite      $HONGLING_DATA_DIR/bench-<size>.sqlite3
     PostgreSQL  (DATABASE_URL set) the database <name>_bench_<size> on the same server, created if missing
-then prints one line per figure: name, measured, target, ok|MISS, and the baseline beside it where
-there is one. See docs/benchmarks.md.
+The versions it was built with are kept in it (table ``bench_fill``); when one changed the database is flushed and
+built again, otherwise it is reused and the output says so. Then one line per figure: name, measured, target,
+ok|MISS, p50/p95/min–max/n of its samples, and the baseline measured beside it. See docs/benchmarks.md.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -66,6 +67,7 @@ def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongling.settings")
     # Pages render {% static %} without a collectstatic manifest; the lookup cost is the same.
     os.environ.setdefault("HONGLING_MANIFEST_STATIC", "0")
+    os.environ.setdefault("HONGLING_REQUEST_LOG", "0")  # one log line per timed request: noise, on both sides alike
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic needed here
     import django
 
@@ -73,6 +75,9 @@ def setup_django():
     from django.conf import settings
 
     settings.ROOT_URLCONF = "bench.urls"  # the site plus the bare baseline view
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # a glyph warning per character of the PDF figures
 
 
 def discover_figures():
@@ -86,31 +91,122 @@ def discover_figures():
     autodiscover_modules("bench")
 
 
-def prepare(size, sidecar, log=print):
-    """Migrate, then build the demo data unless it is there. Returns (seconds or None, note)."""
+DEMO_VERSION = 1  # raise when a bench database's demo data must be made again (like a fill's version)
+FILL_TABLE = "bench_fill"
+
+
+def ensure_fill_table():
+    """The bench database's record of what built it: one row per fill (and "demo") with its version."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {FILL_TABLE} (name varchar(100) PRIMARY KEY, version integer NOT NULL, "
+            "built_at varchar(40) NOT NULL, seconds real, note text)"
+        )
+
+
+def recorded_fills():
+    """{name: (version, built_at, seconds, note)} read from the bench database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name, version, built_at, seconds, note FROM {FILL_TABLE}")
+        return {name: (version, built, seconds, note) for name, version, built, seconds, note in cursor.fetchall()}
+
+
+def record_fill(name, version, seconds, note):
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FILL_TABLE} WHERE name = %s", [name])
+        cursor.execute(
+            f"INSERT INTO {FILL_TABLE} (name, version, built_at, seconds, note) VALUES (%s, %s, %s, %s, %s)",
+            [name, version, timezone.localtime().strftime("%Y-%m-%d %H:%M"), round(seconds, 2), str(note or "")[:500]],
+        )
+
+
+def flush_database(log=print):
+    """Empty the bench database before it is built again: SQLite drops the file, PostgreSQL truncates every table."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    else:
+        call_command("flush", interactive=False, verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_insert")
+            cursor.execute(f"DROP TABLE IF EXISTS {FILL_TABLE}")
+    call_command("migrate", verbosity=0, interactive=False)
+    ensure_fill_table()
+
+
+def prepare(size, sidecar=None, log=print, rebuild=False):
+    """Migrate; build the demo data and every fill, or reuse them when the database holds their current versions.
+
+    Every fill is built here, before any figure. A fill whose version changed (or that went away, or a database
+    that records none) flushes the database and builds all again. Returns (demo seconds or None, note)."""
     from django.core.management import call_command
 
+    from bench import harness
     from orgs import demo
 
+    discover_figures()
     call_command("migrate", verbosity=0, interactive=False)
+    ensure_fill_table()
     found = demo.existing_size()
     if found and found != size:
         raise SystemExit(f"bench database holds {found} data, expected {size}")
-    if found:
-        try:
-            recorded = json.loads(sidecar.read_text())
-            return recorded["seconds"], f"reused; built {recorded['date']}"
-        except (OSError, ValueError, KeyError):
-            return None, "database reused; generation time not recorded"
-    log(f"building the {size} demo data ...")
-    started = time.perf_counter()
-    demo.generate(size, log=lambda msg: None)
-    seconds = time.perf_counter() - started
-    analyze()
-    from django.utils import timezone
+    records = recorded_fills()
+    current = {"demo": DEMO_VERSION, **{f.name: f.version for f in harness.fills()}}
+    action, reasons = harness.fill_plan(
+        {name: r[0] for name, r in records.items()} or None, current, has_data=bool(found)
+    )
+    if rebuild and action != "build":
+        action, reasons = "rebuild", ["--rebuild"]
+    if action == "rebuild":
+        log(f"# rebuilding the bench database: {'; '.join(reasons)}")
+        flush_database(log)
+        records = {}
+    if action in ("build", "rebuild"):
+        log(f"# building the {size} demo data ...")
+        started = time.perf_counter()
+        demo.generate(size, log=lambda msg: None)
+        seconds = time.perf_counter() - started
+        record_fill("demo", DEMO_VERSION, seconds, f"manage.py demo --size {size}")
+        log(f"# demo v{DEMO_VERSION}: built now in {seconds:.1f} s")
+        records = recorded_fills()
+    bench = harness.Bench(size, log=log)
+    todo = [f for f in harness.fills() if f.name not in records]
+    for f in todo:
+        started = time.perf_counter()
+        note = f.fn(bench)
+        seconds = time.perf_counter() - started
+        record_fill(f.name, f.version, seconds, note)
+        log(f"# fill {f.name} v{f.version}: built now in {seconds:.1f} s ({note})")
+    if todo or action in ("build", "rebuild"):
+        analyze()
+    records = recorded_fills()
+    reused = [f for f in harness.fills() if f not in todo]
+    if reused:
+        log(
+            "# fills reused (same versions as built): "
+            + ", ".join(f"{f.name} v{f.version} ({records[f.name][1]})" for f in reused)
+        )
+    version, built, seconds, _note = records["demo"]
+    if action in ("build", "rebuild"):
+        return seconds, "built now"
+    return seconds, f"reused; built {built}"
 
-    sidecar.write_text(json.dumps({"seconds": round(seconds, 2), "date": timezone.localdate().isoformat()}))
-    return seconds, "built now"
+
+def fill_notes():
+    """{fill: the note it returned when built}, for the figures' lines."""
+    return {name: r[3] for name, r in recorded_fills().items()}
 
 
 def analyze():
@@ -124,9 +220,22 @@ def analyze():
 def main(argv=None):
     parser = argparse.ArgumentParser(description="红领 benchmarks (SPEC §8)")
     parser.add_argument("--size", choices=SIZES, default="small")
-    parser.add_argument("--requests", type=int, default=60, help="measured requests per figure (default 60)")
+    parser.add_argument(
+        "--requests", type=int, help="measured samples per p95 figure (default: 40 at size small, 200 at mine/group)"
+    )
     parser.add_argument("--only", nargs="*", help="names of the figures to measure")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure misses its target")
+    parser.add_argument(
+        "--quiet-check",
+        nargs="?",
+        type=int,
+        const=5,
+        default=0,
+        metavar="ROUNDS",
+        help="repeat each figure until the last 3 rounds lie within --tolerance, at most ROUNDS (default 5) rounds",
+    )
+    parser.add_argument("--tolerance", type=float, default=10.0, help="spread allowed by --quiet-check, in %% (10)")
+    parser.add_argument("--rebuild", action="store_true", help="flush the bench database and build it again")
     args = parser.parse_args(argv)
 
     label, sidecar = bench_database(args.size)
@@ -136,13 +245,28 @@ def main(argv=None):
 
     from bench import harness
 
+    started = time.perf_counter()
     print(f"# bench size={args.size}  database: {label}  ({connection.vendor})")
-    print(f"# Python {sys.version.split()[0]}, Django {django.get_version()}, {os.cpu_count()} CPUs")
-    seconds, note = prepare(args.size, sidecar)
-    discover_figures()
+    load, cores = harness.machine_load()
+    print(
+        f"# Python {sys.version.split()[0]}, Django {django.get_version()}, {cores} CPUs, load {load or 0:.1f}"
+        + (f"  {harness.busy_note(load, cores)}" if harness.busy_note(load, cores) else "")
+    )
+    seconds, note = prepare(args.size, sidecar, rebuild=args.rebuild)
     bench = harness.Bench(args.size, requests=args.requests, demo_seconds=seconds, demo_note=note)
-    print(f"{'figure':<26}{'measured':>12}  {'target':>10}")
-    results = harness.run(bench, names=args.only)
+    bench.fill_notes = fill_notes()
+    print(
+        f"# {bench.requests} samples per p95, each page request next to one of the bare view select1 by the same"
+        " client (page first, then baseline first, alternately)"
+        + (
+            f"; --quiet-check: up to {args.quiet_check} rounds, spread ≤ {args.tolerance:g} %"
+            if args.quiet_check
+            else ""
+        )
+    )
+    print(harness.header())
+    results = harness.run(bench, names=args.only, quiet_check=args.quiet_check, tolerance=args.tolerance / 100)
+    print(f"# {len(results)} figures in {time.perf_counter() - started:.0f} s")
     missed = [fig.name for fig, m in results if harness.verdict(fig, m) == "MISS"]
     errors = [fig.name for fig, m in results if m.value is None and m.note.startswith("error:")]
     if errors:

@@ -2,14 +2,16 @@
 
 from datetime import datetime, time, timedelta
 
-from bench.harness import Measured, figure, p95
+from bench.harness import figure, fill
 
 # a year of diaries: every branch secretary writes about one entry every working day
 ENTRIES_PER_BRANCH = {"small": 60, "mine": 250, "group": 250}
 
 
-def _fill(b):
-    """Bring the first mine to a year of diary entries per branch (made once, kept in the bench database)."""
+@fill("frontline.diaries", version=1, order=40)
+def diaries(b):
+    """A year of diary entries per branch of the first mine (60 per branch at size small, 250 at mine/group), two
+    people met each, half with a request (closed after 30 days)."""
     import random
 
     from django.utils import timezone
@@ -19,9 +21,6 @@ def _fill(b):
 
     branches = list(OrgNode.objects.filter(path__startswith=b.mine.path, kind=OrgKind.BRANCH).order_by("path"))
     target = ENTRIES_PER_BRANCH[b.size] * len(branches)
-    have = DiaryEntry.objects.filter(branch__in=branches).count()
-    if have >= target:
-        return have
     rng = random.Random(13)
     tz = timezone.get_current_timezone()
     author = b.accounts["committee"]
@@ -42,16 +41,13 @@ def _fill(b):
                           closed_at=datetime.combine(e.date, time(12), tzinfo=tz) if e.date < b.today() - timedelta(days=30) else None) for e in entries if rng.random() < 0.5],
             batch_size=5000,
         )  # fmt: skip
-    from bench.run import analyze
-
-    analyze()
-    return DiaryEntry.objects.filter(branch__in=branches).count()
+    made = DiaryEntry.objects.filter(branch__in=branches).count()
+    return f"{made} entries in the mine (target {target})"
 
 
 @figure("diary_list_p95", target=100, order=60)
 def diary_list(b):
     """p95 of the diary list and its search for the mine's party committee (all branches) and a branch secretary."""
-    rows = _fill(b)
     committee = b.client(b.accounts["committee"])
     secretary = b.client(b.accounts["secretary"])
     urls = [
@@ -62,12 +58,7 @@ def diary_list(b):
         "/frontline/diary/?concern=1",
     ]
     pairs = [(committee, u) for u in urls] + [(secretary, u) for u in urls]
-    return Measured(
-        p95(b.timings(pairs)),
-        baseline=b.baseline_p95([committee, secretary]),
-        baseline_name="select1",
-        note=f"{rows} entries in the mine",
-    )
+    return b.measure(pairs, note=b.fill_notes.get("frontline.diaries", ""))
 
 
 @figure("campaign_lists_p95", target=100, order=61)
@@ -81,16 +72,12 @@ def campaign_lists(b):
         (secretary, "/frontline/tasks/?todo=1"),
         (committee, "/frontline/urgent/"),
     ]
-    return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([committee, secretary]), baseline_name="select1")
+    return b.measure(pairs)
 
 
 @figure("diary_book_month_ms", target=3000, order=62)
 def diary_book(b):
     """p95 of a branch's monthly diary book as PDF (cover, contents, ~20 entries)."""
-    _fill(b)
     secretary = b.client(b.accounts["secretary"])
     today = b.today()
-    return Measured(
-        p95(b.timings([(secretary, f"/frontline/diary/book.pdf?year={today.year}&month={today.month}")], n=5)),
-        note="5 requests",
-    )
+    return b.measure([(secretary, f"/frontline/diary/book.pdf?year={today.year}&month={today.month}")])

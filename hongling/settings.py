@@ -119,6 +119,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.request_log.RequestLogMiddleware",
+    # gzip of pages and JSON (BREACH weighed in its docstring); outermost but the log, so it sees the final body
+    "common.middleware.CompressPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

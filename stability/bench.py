@@ -1,12 +1,13 @@
 """Figures of 矿区和谐维稳 (issue 12): the petition ledger and the unstable-factor list at mine size (≤ 100 ms), and
 the secretary's and the party committee's home with tile 6 (≤ 150 ms, measured with the hazards figure's method)."""
 
-from bench.harness import Measured, figure, p95
+from bench.harness import figure, fill
 
 
-def _year_of_records(b):
-    """A mine's year of petitions and factors (made once, kept): about 600 petitions over the branches in every
-    state of the clock, and 150 factors."""
+@fill("stability.year", version=1, order=60)
+def year_of_records(b):
+    """A mine's year of petitions and factors: 600 petitions over the branches in every state of the clock, and
+    150 factors."""
     import random
     from datetime import timedelta
 
@@ -15,8 +16,6 @@ def _year_of_records(b):
     from orgs.models import OrgKind, OrgNode
     from stability.models import Factor, Petition, PetitionEvent
 
-    if Petition.objects.filter(mine=b.mine).count() >= 500:
-        return Petition.objects.filter(mine=b.mine).count()
     rng = random.Random(12)
     today = b.today()
     branches = list(OrgNode.objects.filter(path__startswith=b.mine.path, kind=OrgKind.BRANCH))
@@ -55,40 +54,34 @@ def _year_of_records(b):
             for i in range(150)
         ]
     )
-    from bench.run import analyze
-
-    analyze()
-    return Petition.objects.filter(mine=b.mine).count()
+    return f"{Petition.objects.filter(mine=b.mine).count()} petitions, {Factor.objects.filter(mine=b.mine).count()} factors"
 
 
 @figure("stability_ledger_p95", target=100, order=70)
 def ledger(b):
     """p95 of the petition ledger (colours derived for the year) for the mine's 党委 and for a branch secretary."""
-    n = _year_of_records(b)
     committee = b.client(b.accounts["committee"])
     secretary = b.client(b.accounts["secretary"])
     pairs = [(committee, "/stability/petitions/"), (secretary, "/stability/petitions/")]
-    return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([committee, secretary]), baseline_name="select1",
-                    note=f"{n} petitions in the mine")  # fmt: skip
+    return b.measure(pairs, note=b.fill_notes.get("stability.year", ""))
 
 
 @figure("stability_factors_p95", target=100, order=71)
 def factors(b):
     """p95 of the unstable-factor list (major ones first) for the mine's 党委 and for a branch secretary."""
-    _year_of_records(b)
     committee = b.client(b.accounts["committee"])
     secretary = b.client(b.accounts["secretary"])
     pairs = [(committee, "/stability/factors/"), (secretary, "/stability/factors/")]
-    return Measured(p95(b.timings(pairs)), baseline=b.baseline_p95([committee, secretary]), baseline_name="select1")
+    return b.measure(pairs)
 
 
 @figure("stability_home_p95", target=150, order=72)
 def home(b):
     """p95 of the secretary's home page (all six tiles and the 待办) with a year of petitions and factors in the
     mine; the mine's 党委's home is noted beside it (its 包保 tile is known to be slow, docs/benchmarks.md)."""
-    _year_of_records(b)
     committee = b.client(b.accounts["committee"])
     secretary = b.client(b.accounts["secretary"])
-    committee_p95 = p95(b.timings([(committee, "/")], n=20))
-    return Measured(p95(b.timings([(secretary, "/")])), baseline=b.baseline_p95([secretary]), baseline_name="select1",
-                    note=f"party committee's home {committee_p95:.0f} ms")  # fmt: skip
+    committee_home = b.measure([(committee, "/")])
+    m = b.measure([(secretary, "/")])
+    m.note = f"party committee's home p95 {committee_home.value:.0f} ms (n={committee_home.stats.n})"
+    return m

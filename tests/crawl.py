@@ -6,7 +6,9 @@ links unset), and a 包保 worker gets two 三违 on one day, one with a place a
 
 ``crawl(client, user)`` starts at the home page and the menu and follows every link the user is shown, as that user,
 keeping a few pages per URL pattern (and query keys), so every kind of page is opened with real ids. Each page is
-checked by ``page_problems``: a 5xx, a link that leads to an error, raw Python text.
+checked by ``page_problems``: a 5xx, a link that leads to an error, raw Python text; and (issue 15: a page loads only
+what it uses) an icon the shipped icon font lacks, hx-* attributes on a page that does not load htmx, data-bs-*
+attributes (Bootstrap's JS is not loaded).
 """
 
 import re
@@ -94,6 +96,8 @@ class _Page(HTMLParser):
         self.links, self.texts, self.forms, self._skip = [], [], [], 0
         self._raw = []  # open elements marked data-raw: stored data shown as typed (codes, user names), not labels
         self.charts = False
+        self.document = False  # a whole page (not a partial htmx swaps in)
+        self.icons, self.htmx_attrs, self.bootstrap_attrs, self.htmx = set(), set(), set(), False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -105,6 +109,13 @@ class _Page(HTMLParser):
             self._skip += 1
             if tag == "script" and "echarts" in (a.get("src") or ""):
                 self.charts = True
+            if tag == "script" and "htmx" in (a.get("src") or ""):
+                self.htmx = True
+        if tag == "body":
+            self.document = True
+        self.icons |= {c[3:] for c in (a.get("class") or "").split() if c.startswith("bi-")}
+        self.htmx_attrs |= {k for k in a if k.startswith("hx-") and k != "hx-headers"}
+        self.bootstrap_attrs |= {k for k in a if k.startswith("data-bs-")}
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         if a.get(
@@ -128,6 +139,31 @@ class _Page(HTMLParser):
     def handle_data(self, data):
         if not self._skip and not self._raw and data.strip():
             self.texts.append(data.strip())
+
+
+_shipped_icons = None
+
+
+def shipped_icons():
+    """The glyph names of the icon stylesheet `make assets` built (scripts/copy_assets.py)."""
+    global _shipped_icons
+    if _shipped_icons is None:
+        from django.contrib.staticfiles import finders
+
+        css = finders.find("vendor/bootstrap-icons/bootstrap-icons.min.css")
+        text = open(css, encoding="utf-8").read() if css else ""
+        _shipped_icons = set(re.findall(r"\.bi-([a-z0-9-]+)::before", text))
+    return _shipped_icons
+
+
+def asset_problems(page):
+    """What a page uses that it does not load."""
+    found = [f"an icon the icon font lacks: bi-{name}" for name in sorted(page.icons - shipped_icons())]
+    if page.document and page.htmx_attrs and not page.htmx:
+        found.append(f"{'/'.join(sorted(page.htmx_attrs))} without htmx (fill the block htmx)")
+    if page.bootstrap_attrs:
+        found.append(f"{'/'.join(sorted(page.bootstrap_attrs))}: Bootstrap's JS is not loaded")
+    return found
 
 
 def parse(html):
@@ -239,7 +275,7 @@ def crawl(client, *, start=("/", "/menu/"), skip=()):
         html = response.content.decode()
         page = parse(html)
         visit.charts, visit.forms = page.charts, page.forms
-        for problem in raw_text_problems(page.texts):
+        for problem in raw_text_problems(page.texts) + asset_problems(page):
             problems.append(f"{url}: {problem}")
         for href in page.links:
             target = _internal(href, url)

@@ -4,6 +4,8 @@
 //   data-autosubmit        on a select: submit its form when it changes
 //   data-select-on-click   on an input: select its text when clicked
 //   data-copy-from="id"    on a button: copy the value of that input
+//   data-dismiss="alert"   on a button inside an .alert: close that message (what Bootstrap's JS did; it is not
+//                          loaded: a phone on a weak link downloads only what its pages use)
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -16,6 +18,11 @@
     var select = event.target.closest("[data-select-on-click]");
     if (select) {
       select.select();
+    }
+    var dismiss = event.target.closest("[data-dismiss=alert]");
+    if (dismiss && dismiss.closest(".alert")) {
+      dismiss.closest(".alert").remove();
+      return;
     }
     var copy = event.target.closest("[data-copy-from]");
     if (copy) {
