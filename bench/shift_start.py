@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import bench_database, prepare, setup_django  # noqa: E402
+from bench.run import bench_database, setup_django  # noqa: E402
 
 SECRETARY_PAGES = [
     ("首页", "/"),
@@ -71,13 +71,13 @@ def run(workers=5000, window=900.0, secretary_count=25, size="mine", rounds=None
     from django.utils import timezone
 
     from bench import harness, loadgen
-    from training.bench import _answer_for, _prepare
+    from training.bench import answer_for, prepare
     from training.models import DailyQuestion
 
     log(f"# shift start: {workers} workers within {window:.0f} s, {secretary_count} secretaries; {label}")
     prepare(size, sidecar, log=log)
     bench = harness.Bench(size, log=log)
-    people = _prepare(bench, workers)
+    people = prepare(bench, workers)
     if len(people) < workers:
         log(f"# only {len(people)} on-duty workers in the first mine")
     heads = secretaries(bench.mine, secretary_count)
@@ -94,7 +94,7 @@ def run(workers=5000, window=900.0, secretary_count=25, size="mine", rounds=None
         cookie, csrf = cookies[user.pk]
         return (cookie, csrf, [
             ("GET", "/api/training/daily", None, "每日一题 取题"),
-            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": _answer_for(d)},
+            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": answer_for(d)},
              "每日一题 作答"),
         ])  # fmt: skip
 

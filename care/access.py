@@ -1,70 +1,40 @@
-"""Who may read and do what in ``care`` (SPEC §3, §7.2), built on ``orgs.scope``.
-
-The care records are stricter than the roster's sensitive fields: a superuser or an administrator reads nothing
-here unless they also hold a role that grants it (``scope.filter_for`` lets a superuser read everything, so this
-module asks ``scope.subtree_paths`` directly). A 帮教人 reads the file of the people they help while the help lasts.
+"""Who may read and do what in ``care`` (SPEC §3, §7.2): the rules are declared in the one registry,
+``orgs.scope`` (see ``care.models``: every care capability without the superuser shortcut, and the 帮教人's person
+rule on ``care_read``); this module only names the queries care asks.
 """
 
 from django.db.models import Q
 
 from orgs import scope
-from orgs.models import OrgNode
 
-NOTHING = Q(pk__in=[])
-
-
-def _active(user):
-    return user is not None and user.is_authenticated and user.is_active
-
-
-def paths(user, capability):
-    if not _active(user):
-        return []
-    return scope.subtree_paths(user, capability)
-
-
-def can(user, capability, node=None):
-    """Like ``scope.can`` but without the superuser shortcut."""
-    found = paths(user, capability)
-    if node is None:
-        return bool(found)
-    return any(node.path.startswith(p) for p in found)
-
-
-def _nodes_q(found, field):
-    if not found:
-        return NOTHING
-    q = Q(pk__in=[])
-    for p in found:
-        q |= Q(path__startswith=p)
-    return Q(**{f"{field}__in": OrgNode.objects.filter(q).values("pk")})
+NOTHING = scope.NOTHING
+paths = scope.paths
+can = scope.can  # the registry refuses the superuser shortcut for every care capability
 
 
 def org_q(user, path_field, capability="care_read"):
     """Rows whose org node (``path_field`` ends with ``__path``) lies in the user's subtrees of ``capability``."""
-    return _nodes_q(paths(user, capability), path_field[: -len("__path")])
+    return scope.subtree_q(scope.paths(user, capability), path_field)
 
 
 def helped_person_ids(user):
-    from care.models import Entry, EntryStatus
+    from care.models import Entry, helped_person_ids
 
-    if not (_active(user) and user.person_id):
+    if not (scope.active(user) and user.person_id):
         return Entry.objects.none().values("person_id")
-    return Entry.objects.filter(helper_id=user.person_id, status=EntryStatus.ACTIVE).values("person_id")
+    return helped_person_ids(user)
 
 
 def person_q(user, field="pk"):
     """People whose care file the user may read: care_read over their 班组's subtree, or helped by the user."""
-    q = _nodes_q(paths(user, "care_read"), f"{field}__org" if field != "pk" else "org")
-    if _active(user) and user.person_id:
-        q |= Q(**{f"{field}__in": helped_person_ids(user)})
-    return q
+    path_field = "org__path" if field == "pk" else f"{field}__org__path"
+    return scope.filter_for(user, "care_read", path_field=path_field, self_field=field)
 
 
 def entry_q(user):
     """Register entries: of people in the user's care_read subtree; a 帮教人 sees the active entries they help with."""
-    q = _nodes_q(paths(user, "care_read"), "person__org")
-    if _active(user) and user.person_id:
+    q = org_q(user, "person__org__path")
+    if scope.active(user) and user.person_id:
         q |= Q(helper_id=user.person_id, status="active")
     return q
 
@@ -72,7 +42,7 @@ def entry_q(user):
 def talk_q(user):
     """Talks the user may read: about people in their care_read subtree, or recorded/held by the user themselves."""
     q = org_q(user, "org__path")
-    if _active(user):
+    if scope.active(user):
         q |= Q(recorded_by_id=user.pk)
         if user.person_id:
             q |= Q(talker_id=user.person_id)
@@ -80,13 +50,7 @@ def talk_q(user):
 
 
 def can_read_file(user, person):
-    if can(user, "care_read", person.org):
-        return True
-    if not (_active(user) and user.person_id):
-        return False
-    from care.models import Entry, EntryStatus
-
-    return Entry.objects.filter(person=person, helper_id=user.person_id, status=EntryStatus.ACTIVE).exists()
+    return scope.can_reach(user, "care_read", person)
 
 
 def branch_of(node):

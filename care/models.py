@@ -380,10 +380,19 @@ class FollowUp(models.Model):
         return self.text[:30]
 
 
-# Capabilities over the subtree of the assigned node. Contents are read only by care_read (plus a 帮教人 for the
-# people they help, an explicit rule in care.access); administrators get nothing here.
-scope.register_capability("care_read", {"secretary", "committee"})
-scope.register_capability("care_manage", {"secretary"})
-scope.register_capability("care_talk", {"secretary", "branch_committee", "team_leader", "committee"})
-scope.register_capability("care_settings", {"committee", "admin"})
-scope.register_capability("care_readers", {"admin"})
+# Capabilities over the subtree of the assigned node, declared in the one registry (orgs.scope). Contents are read
+# only by care_read, plus the 帮教人 for the people they help (a person rule); need-to-know: no superuser shortcut
+# for any of them, and administrators get nothing here but the settings and the list of readers.
+
+
+def helped_person_ids(user):
+    """The 帮教人's rule: the people whose active register entry names the user as their helper."""
+    return Entry.objects.filter(helper_id=user.person_id, status=EntryStatus.ACTIVE).values("person_id")
+
+
+scope.register_capability("care_read", {"secretary", "committee"}, superuser=False)
+scope.register_person_rule("care_read", helped_person_ids)
+scope.register_capability("care_manage", {"secretary"}, superuser=False)
+scope.register_capability("care_talk", {"secretary", "branch_committee", "team_leader", "committee"}, superuser=False)
+scope.register_capability("care_settings", {"committee", "admin"}, superuser=False)
+scope.register_capability("care_readers", {"admin"}, superuser=False)

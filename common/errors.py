@@ -31,14 +31,3 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status = 409
-
-
-def or_404(fn, *args, **kwargs):
-    """Call a service from a page view: ``NotFound`` (missing or out of scope) becomes Django's 404. (Pages need not:
-    ``common.middleware.DomainErrorPagesMiddleware`` does it for any view; this stays for code outside a view.)"""
-    from django.http import Http404
-
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        raise Http404

@@ -11,7 +11,9 @@
   anything is decoded (a 164 KB PNG of 170 MP would take 1.5 GB). Pillow's own bomb limit is set to the same value.
 - **Metadata**: every image is re-encoded as JPEG from its pixels (upright), so EXIF — GPS, device, time — is gone.
 
-    from common.uploads import clean_image, clean_attachment
+    from common.uploads import clean_attachment, clean_image, clean_photo, clean_photos
+    photo = clean_photo(upload, field="photo")          # a record's photo: the same rules for every module
+    images = clean_photos(uploads)                      # several photos (at most PHOTO_MAX_COUNT)
     photo = clean_image(upload, field="photos", max_bytes=12 * 1024 * 1024, max_side=1920)
     file, kind = clean_attachment(upload, field="attachment", max_bytes=..., kinds={"pdf", "video", "image"})
 
@@ -194,6 +196,26 @@ def clean_image(upload, field, max_bytes, max_side=1920, quality=82):
     return ContentFile(out.getvalue(), name="photo.jpg")
 
 
+# the photo of a record (a hazard, a 三违, a 答疑 question): one size, one resolution, one count everywhere
+PHOTO_MAX_BYTES = 12 * 1024 * 1024
+PHOTO_MAX_SIDE = 1920
+PHOTO_MAX_COUNT = 6
+
+
+def clean_photo(upload, field="photos"):
+    """A record's photo: at most ``PHOTO_MAX_BYTES``, re-encoded as a JPEG of at most ``PHOTO_MAX_SIDE`` px, upright,
+    without EXIF; else ``ValidationError({field: …})``."""
+    return clean_image(upload, field=field, max_bytes=PHOTO_MAX_BYTES, max_side=PHOTO_MAX_SIDE)
+
+
+def clean_photos(uploads, field="photos", most=PHOTO_MAX_COUNT):
+    """Every upload checked and re-encoded by ``clean_photo``, or a field error naming the photos."""
+    uploads = list(uploads)
+    if len(uploads) > most:
+        _fail(field, f"最多 {most} 张照片")
+    return [clean_photo(u, field=field) for u in uploads]
+
+
 def clean_attachment(upload, field, max_bytes, kinds, max_side=2400):
     """``(file, kind)`` of an attachment of one of ``kinds``: images re-encoded by ``clean_image`` (no EXIF),
     the rest stored as uploaded once their content and extension agree."""
@@ -208,3 +230,22 @@ def clean_attachment(upload, field, max_bytes, kinds, max_side=2400):
     if kind == "image":
         return clean_image(upload, field, max_bytes, max_side=max_side, quality=85), kind
     return upload, kind
+
+
+def clean_attachments(files, field, kinds, max_bytes, most):
+    """Several attachments (at most ``most``), each checked by ``clean_attachment``; the file name must carry an
+    extension of one of ``kinds``. Images come back re-encoded under their own name with ``.jpg``."""
+    files = list(files)
+    if len(files) > most:
+        _fail(field, f"最多 {most} 个附件")
+    accepted = set().union(*(EXTENSIONS[k] for k in kinds)) - {""}
+    cleaned = []
+    for f in files:
+        stem, ext = os.path.splitext(_name(f))
+        if ext.lower() not in accepted:
+            _fail(field, f"不支持的附件类型:{_name(f)}(可传 {'、'.join(KIND_LABELS[k] for k in kinds)})")
+        stored, kind = clean_attachment(f, field=field, max_bytes=max_bytes, kinds=kinds)
+        if kind == "image":
+            stored.name = stem + ".jpg"
+        cleaned.append(stored)
+    return cleaned

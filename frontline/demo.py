@@ -19,8 +19,8 @@ from frontline.models import (
     UrgentKind,
     UrgentTask,
 )
-from hazards.models import Location
 from orgs.models import OrgKind, OrgNode, Person
+from places.models import Location
 
 ENTRIES_PER_BRANCH = {"small": 4, "mine": 6, "group": 6}
 VISITS = (

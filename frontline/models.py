@@ -10,10 +10,11 @@ from orgs import scope
 from orgs.models import OrgNode
 
 # Diary contents are sensitive (SPEC §7.2): the author secretary, the secretaries of the branch and the mine's party
-# committee read them. Nobody else, whatever else they may see (not 支部委员, not 安监, not the system admin).
-scope.register_capability("frontline_diary", {"secretary", "committee"})
+# committee read them. Nobody else, whatever else they may see (not 支部委员, not 安监, not the system admin, not a
+# superuser by that flag alone).
+scope.register_capability("frontline_diary", {"secretary", "committee"}, superuser=False)
 # who writes diary entries and follows their 诉求 (each open 诉求 is their 待办)
-scope.register_capability("frontline_diary_write", {"secretary"})
+scope.register_capability("frontline_diary_write", {"secretary"}, superuser=False)
 # who reads 急难险重 records and 专项工作 of a branch
 scope.register_capability("frontline", {"admin", "committee", "secretary", "branch_committee"})
 # who records 急难险重 tasks and reports 专项工作 back for the branch
@@ -23,16 +24,8 @@ scope.register_capability("frontline_review", {"committee"})
 
 
 def _diary_q(user, capability="frontline_diary"):
-    """Diary scope: the roles of the capability over the subtree, and never the superuser by that flag alone."""
-    if not (user.is_authenticated and user.is_active):
-        return Q(pk__in=[])
-    paths = scope.subtree_paths(user, capability)
-    if not paths:
-        return Q(pk__in=[])
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return Q(branch__in=OrgNode.objects.filter(q).values("pk"))
+    """Diary scope: the roles of the capability over the subtree of the entry's branch (the registry: no superuser)."""
+    return scope.filter_for(user, capability, path_field="branch__path", self_field=None)
 
 
 # ---------------------------------------------------------------- 民情日记
@@ -54,7 +47,7 @@ class DiaryEntry(models.Model):
     date = models.DateField("日期")
     place = models.CharField("地点", max_length=100)
     location = models.ForeignKey(
-        "hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
+        "places.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
     )
     people = models.ManyToManyField("orgs.Person", related_name="diary_entries", blank=True, verbose_name="走访对象")
     learned = models.TextField("了解到的民情")
@@ -180,7 +173,7 @@ class UrgentTask(models.Model):
     date = models.DateField("日期")
     place = models.CharField("地点", max_length=100)
     location = models.ForeignKey(
-        "hazards.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
+        "places.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="井下地点"
     )
     role = models.CharField("书记角色", max_length=10, choices=SecretaryRole.choices, default=SecretaryRole.HANDS_ON)
     content = models.TextField("任务经过", blank=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.parsing import as_id, parse_day
+from common.uploads import clean_attachments
 from common.workflow import Transition
 from frontline.models import (
     OPEN_REQUEST_STATUSES,
@@ -34,10 +35,10 @@ from frontline.models import (
     UrgentKind,
     UrgentTask,
 )
-from hazards.models import Location
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.services import log_bulk_sensitive
+from places.models import Location
 
 R = RequestStatus
 T = TaskStatus
@@ -45,21 +46,6 @@ MAX_PEOPLE = 30
 MAX_REQUESTS = 10
 MAX_TEXT = 4000
 
-ATTACHMENT_EXTENSIONS = {
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".ppt",
-    ".pptx",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".txt",
-    ".wps",
-    ".zip",
-}
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -94,10 +80,7 @@ def branches_for(user, capability):
     paths = scope.subtree_paths(user, capability)
     if not paths:
         return OrgNode.objects.none()
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return OrgNode.objects.filter(q, kind=OrgKind.BRANCH).order_by("path")
+    return OrgNode.objects.filter(scope.subtree_q(paths, "pk"), kind=OrgKind.BRANCH).order_by("path")
 
 
 def _pick_branch(user, data, capability):
@@ -779,25 +762,11 @@ def _task_roles(user, task):
 ATTACHMENT_KINDS = ("pdf", "office", "image", "txt", "zip")
 
 
-def _attachments(files):
-    """Every attachment checked by ``common.uploads`` (content sniffed, images re-encoded: no GPS kept)."""
-    from common.uploads import clean_attachment
-
-    files = list(files)
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError({"attachments": f"最多 {MAX_ATTACHMENTS} 个附件"})
-    cleaned = []
-    for f in files:
-        ext = os.path.splitext(f.name or "")[1].lower()
-        if ext not in ATTACHMENT_EXTENSIONS:
-            raise ValidationError(
-                {"attachments": f"不支持的附件类型:{f.name}(可传 PDF、Word、Excel、PPT、图片、TXT、ZIP)"}
-            )
-        stored, kind = clean_attachment(f, field="attachments", max_bytes=MAX_ATTACHMENT_BYTES, kinds=ATTACHMENT_KINDS)
-        if kind == "image":
-            stored.name = os.path.splitext(f.name)[0] + ".jpg"
-        cleaned.append(stored)
-    return cleaned
+def attachments(files):
+    """Every attachment of a 专项工作 report, checked by ``common.uploads`` (content sniffed, images re-encoded: no GPS)."""
+    return clean_attachments(
+        files, field="attachments", kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES, most=MAX_ATTACHMENTS
+    )
 
 
 def _reported(ctx):
@@ -807,7 +776,7 @@ def _reported(ctx):
     if len(report) < 2:
         errors["report"] = "请填写上报内容"
     try:
-        uploads = _attachments(ctx.params.get("files") or ())
+        uploads = attachments(ctx.params.get("files") or ())
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:

@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, or_404
+from common.errors import Conflict, Forbidden
 from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from frontline import services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
-from hazards.models import Location
+from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
+from places.models import Location
 
 PAGE_SIZE = 30
 
@@ -47,12 +48,12 @@ def _form_choices(user, capability):
     people, locations = [], []
     if branches:
         paths = [b.path for b in branches]
-        from django.db.models import Q
-
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(org__path__startswith=p)
-        people = Person.objects.visible_to(user).filter(q).select_related("org").order_by("org__path", "emp_no")[:600]
+        people = (
+            Person.objects.visible_to(user)
+            .filter(scope.subtree_q(paths, "org"))
+            .select_related("org")
+            .order_by("org__path", "emp_no")[:600]
+        )
         locations = (
             Location.objects.filter(mine=branches[0].mine, active=True)
             .select_related("unit")
@@ -130,7 +131,7 @@ def diary_new(request):
 @require_http_methods(["GET", "POST"])
 def diary_edit(request, pk):
     user = request.user
-    entry = or_404(services.get_entry, user, pk)
+    entry = services.get_entry(user, pk)
     if not services.scope.can(user, "frontline_diary_write", entry.branch):
         raise Http404
     errors = {}
@@ -172,7 +173,7 @@ def diary_detail(request, pk):
 
 def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=200):
     user = request.user
-    entry = or_404(services.read_entry, user, pk, "page", _ip(request))
+    entry = services.read_entry(user, pk, "page", _ip(request))
     for r in entry.request_list:
         r.actions = services.request_actions(user, r)
         r.timeline = services.request_timeline(r)
@@ -204,7 +205,7 @@ def diary_add_request(request, pk):
 @require_POST
 def request_act(request, pk, action):
     user = request.user
-    req = or_404(services.get_request, user, pk)
+    req = services.get_request(user, pk)
     try:
         services.act_on_request(user, pk, action, request.POST)
     except (Forbidden, Conflict) as exc:
@@ -355,7 +356,7 @@ def campaign_xlsx(request, pk):
     from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 
     user = request.user
-    campaign = or_404(services.get_campaign, user, pk)
+    campaign = services.get_campaign(user, pk)
     tasks = services.campaign_tasks(user, campaign)
     rows = [
         [n, t.branch.name, t.get_status_display(), "是" if t.overdue else "", "是" if t.late else "",
@@ -394,7 +395,7 @@ def urgent_new(request):
 
 @login_required
 def urgent_detail(request, pk):
-    task = or_404(services.get_urgent, request.user, pk)
+    task = services.get_urgent(request.user, pk)
     return render(
         request,
         "frontline/urgent_detail.html",
@@ -434,12 +435,9 @@ def campaign_new(request):
     if campaign is not None:
         messages.success(request, f"已下发到 {campaign.tasks.count()} 个党支部")
         return redirect("frontline_campaign_detail", campaign.pk)
-    from django.db.models import Q
-
-    q = Q(pk__in=[])
-    for m in mines:
-        q |= Q(path__startswith=m.path)
-    branches = OrgNode.objects.filter(q, kind=OrgKind.BRANCH).order_by("path")
+    branches = OrgNode.objects.filter(scope.subtree_q([m.path for m in mines], "pk"), kind=OrgKind.BRANCH).order_by(
+        "path"
+    )
     context = {
         "data": data,
         "errors": errors,
@@ -454,7 +452,7 @@ def campaign_new(request):
 @login_required
 def campaign_detail(request, pk):
     user = request.user
-    campaign = or_404(services.get_campaign, user, pk)
+    campaign = services.get_campaign(user, pk)
     tasks = services.campaign_tasks(user, campaign)
     counts = {s: sum(1 for t in tasks if t.status == s) for s in TaskStatus.values}
     overdue = sum(1 for t in tasks if t.overdue)
@@ -485,7 +483,7 @@ def task_list(request):
 
 @login_required
 def task_detail(request, pk):
-    return _task_detail(request, or_404(services.get_task, request.user, pk))
+    return _task_detail(request, services.get_task(request.user, pk))
 
 
 def _task_detail(request, task, errors=None, data=None, open_action=None, status=200):
@@ -509,7 +507,7 @@ def task_act(request, pk, action):
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/tasks/{pk}/")
     except ValidationError as exc:
-        task = or_404(services.get_task, user, pk)
+        task = services.get_task(user, pk)
         return _task_detail(request, task, errors=exc.message_dict, data=request.POST, open_action=action, status=422)
     messages.success(request, f"已{services.TASK_LABELS[action]}")
     return redirect("frontline_task_detail", pk)
@@ -517,5 +515,5 @@ def task_act(request, pk, action):
 
 @login_required
 def attachment(request, pk):
-    a = or_404(services.get_attachment, request.user, pk)
+    a = services.get_attachment(request.user, pk)
     return stored_file(a.file, download_name=a.name)

@@ -11,6 +11,5 @@ class HazardsConfig(AppConfig):
         from hazards import excel, menu, models  # noqa: F401  (importer, menu entries, 待办, home tile)
 
         auditlog.register(models.Hazard, exclude_fields=["version", "token"])
-        auditlog.register(models.Location)
         auditlog.register(models.Category)
         auditlog.register(models.Grade)

@@ -77,9 +77,10 @@ def million_hazards(b):
 
     from hazards import tally
     from hazards.demo import PLACES, TEXTS
-    from hazards.models import Category, Grade, Hazard, HazardEvent, Location
+    from hazards.models import Category, Grade, Hazard, HazardEvent
     from hazards.services import ensure_defaults
     from orgs.models import OrgKind, OrgNode, Person
+    from places.models import Location
 
     ensure_defaults(b.mine)
     if not Location.objects.filter(mine=b.mine).exists():  # a bench database built before the hazard demo step

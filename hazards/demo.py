@@ -5,9 +5,10 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from common.demo import demo_step
-from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus, Location, LocationKind
+from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus
 from hazards.services import ensure_defaults
 from orgs.models import OrgKind, OrgNode, Person
+from places.models import Location, LocationKind
 
 PLACES = (
     ("工作面", LocationKind.FACE),

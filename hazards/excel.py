@@ -12,12 +12,13 @@ from django.utils import timezone
 from common import audit, imports
 from common.excel import Column
 from common.imports import Checked, Importer, RowError
-from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus, Location, Shift
+from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus
 from hazards.services import ensure_defaults
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.roster_excel import parse_date
 from orgs.scope import mine_of
+from places.models import Location, Shift
 
 STATUS_NAMES = {label: value for value, label in HazardStatus.choices} | {
     "已整改": HazardStatus.CLOSED,

@@ -1,63 +1,11 @@
-"""Hazard closed loop (SPEC §4.1). Master data first: locations and shifts are also used by
-violations (三违) and vanguard (责任区)."""
+"""Hazard closed loop (SPEC §4.1). Master data first (locations and shifts live in ``places``)."""
 
 from django.db import models
 
 from common.models import TransitionEvent
 from orgs import scope
 from orgs.models import OrgNode
-
-
-class LocationKind(models.TextChoices):
-    SITE = "site", "施工地点"
-    FACE = "face", "工作面"
-    ROADWAY = "roadway", "巷道"
-
-
-class LocationQuerySet(models.QuerySet):
-    def visible_to(self, user, capability="roster"):
-        return self.filter(scope.filter_for(user, capability, path_field="unit__path", self_field=None))
-
-
-class Location(models.Model):
-    """A place underground (施工地点 / 工作面 / 巷道) that belongs to a 区队 of a mine."""
-
-    mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
-    unit = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="locations", verbose_name="所属区队")
-    name = models.CharField("名称", max_length=80)
-    kind = models.CharField("类型", max_length=20, choices=LocationKind.choices, default=LocationKind.SITE)
-    active = models.BooleanField("在用", default=True)
-
-    objects = LocationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "地点"
-        verbose_name_plural = "地点"
-        ordering = ["unit_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["mine", "name"], name="location_name_unique_per_mine")]
-
-    def __str__(self):
-        return self.name
-
-
-class Shift(models.Model):
-    """班次 of a mine (default 零点班 / 八点班 / 四点班)."""
-
-    mine = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="矿")
-    name = models.CharField("班次", max_length=20)
-    order = models.PositiveSmallIntegerField("排序", default=0)
-
-    class Meta:
-        verbose_name = "班次"
-        verbose_name_plural = "班次"
-        ordering = ["mine_id", "order"]
-        constraints = [models.UniqueConstraint(fields=["mine", "name"], name="shift_name_unique_per_mine")]
-
-    def __str__(self):
-        return self.name
-
-
-DEFAULT_SHIFTS = ("零点班", "八点班", "四点班")
+from places.models import Location, Shift
 
 
 class Category(models.Model):
@@ -148,10 +96,7 @@ def _whole_mine_ids(user):
     nodes = list(OrgNode.objects.filter(path__in=paths).values_list("path", "kind"))
     if len(nodes) != len(paths) or any(kind not in ("mine", "group") for _path, kind in nodes):
         return None
-    q = models.Q(pk__in=[])
-    for p in paths:
-        q |= models.Q(path__startswith=p)
-    mines = list(OrgNode.objects.filter(q, kind="mine").values_list("pk", flat=True))
+    mines = list(OrgNode.objects.filter(scope.subtree_q(paths, "pk"), kind="mine").values_list("pk", flat=True))
     from orgs.models import Person
 
     if user.person_id and not Person.objects.filter(pk=user.person_id, mine_id__in=mines).exists():
@@ -168,10 +113,7 @@ def _units_and_places(user):
     paths = scope.subtree_paths(user, "hazards") if user.is_authenticated and user.is_active else []
     if not paths:
         return [], [], []
-    in_subtrees = models.Q(pk__in=[])
-    for p in paths:
-        in_subtrees |= models.Q(path__startswith=p)
-    units = list(OrgNode.objects.filter(in_subtrees).values_list("pk", flat=True))
+    units = list(scope.nodes_in(paths).values_list("pk", flat=True))
     rows = list(Location.objects.filter(unit_id__in=units).values_list("pk", "mine_id"))
     places, mines = [pk for pk, _ in rows], sorted({mine for _, mine in rows})
     if not mines:  # units without places yet (hazards can still be assigned to them)
@@ -200,10 +142,8 @@ class HazardQuerySet(models.QuerySet):
             paths = scope.subtree_paths(user, "hazards")
             mine_paths = [p for p in paths if OrgNode.objects.filter(path=p, kind__in=("mine", "group")).exists()]
             if mine_paths and len(mine_paths) == len(paths):
-                q = Q(pk__in=[])
-                for p in mine_paths:
-                    q |= Q(path__startswith=p)
-                mines = list(OrgNode.objects.filter(q, kind="mine").values_list("pk", flat=True))
+                in_mines = scope.subtree_q(mine_paths, "pk")
+                mines = list(OrgNode.objects.filter(in_mines, kind="mine").values_list("pk", flat=True))
                 return self.filter(Q(mine_id__in=mines) | own)
         if user.is_superuser:
             return self.all()

@@ -5,18 +5,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.parsing import as_id, parse_day, parse_moment
+from common.uploads import clean_photos
 from common.workflow import Transition
 from hazards import tally
 from hazards.models import (
     DEFAULT_CATEGORIES,
     DEFAULT_GRADES,
-    DEFAULT_SHIFTS,
     OPEN_STATUSES,
     Category,
     Grade,
@@ -24,17 +23,14 @@ from hazards.models import (
     HazardEvent,
     HazardPhoto,
     HazardStatus,
-    Location,
-    Shift,
     SupervisionLevel,
 )
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.scope import mine_of
+from places.models import DEFAULT_SHIFTS, Location, Shift
 
 S = HazardStatus
-MAX_PHOTOS = 6
-MAX_PHOTO_BYTES = 12 * 1024 * 1024
 
 # ---------------------------------------------------------------- master data
 
@@ -67,21 +63,6 @@ def _heif_opener():
 
 
 _heif_opener()
-
-
-def _photo(upload):
-    """The upload re-encoded as a JPEG of at most 1920 px, upright, without EXIF (``common.uploads``)."""
-    from common.uploads import clean_image
-
-    return clean_image(upload, field="photos", max_bytes=MAX_PHOTO_BYTES, max_side=1920)
-
-
-def _photos(uploads):
-    """Every upload checked and re-encoded, or a field error naming the photos."""
-    uploads = list(uploads)
-    if len(uploads) > MAX_PHOTOS:
-        raise ValidationError({"photos": f"最多 {MAX_PHOTOS} 张照片"})
-    return [_photo(u) for u in uploads]
 
 
 def register(user, data, photos=(), now=None):
@@ -123,7 +104,7 @@ def register(user, data, photos=(), now=None):
         errors["found_at"] = "发现时间太早了"
     images = []
     try:
-        images = _photos(photos)
+        images = clean_photos(photos)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -363,7 +344,7 @@ def act(user, pk, action, data, photos=(), now=None):
     not allowed -> Forbidden, out of scope -> NotFound; photos (of the fix) are checked before anything is written."""
 
     def with_photos(ctx):
-        images = _photos(photos)
+        images = clean_photos(photos)
 
         def save(ctx):
             for image in images:
@@ -411,16 +392,13 @@ def filter_list(user, params):
 
 def _places_for(user, capability):
     """Ids of the places under the units where the user holds ``capability`` (read once per request)."""
-    from hazards.models import Location as Place
+    from places.models import Location as Place
 
     def compute():
         paths = scope.subtree_paths(user, capability)
         if not paths:
             return []
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(unit__path__startswith=p)
-        return list(Place.objects.filter(q).values_list("pk", flat=True))
+        return list(Place.objects.filter(scope.subtree_q(paths, "unit")).values_list("pk", flat=True))
 
     return scope.memo(user, f"hazards.places.{capability}", compute)
 

@@ -38,7 +38,8 @@ def year_stats(user, year, mine):
     A whole mine (安监员, 党委) is read from the running counts of ``HazardTally`` plus its open hazards; any other
     scope (a branch, a 区队) from two grouped reads of its hazards, by (month, grade) and by (place, 专业). Every
     other breakdown is summed from those in Python, with the names of the few master-data rows read separately."""
-    from hazards.models import Category, Grade, Location
+    from hazards.models import Category, Grade
+    from places.models import Location
 
     tz = timezone.get_current_timezone()
     start = datetime.combine(datetime(year, 1, 1).date(), time.min, tzinfo=tz)

@@ -12,11 +12,12 @@ from common.errors import Conflict, Forbidden, NotFound
 from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from hazards import services
-from hazards.models import Category, Grade, HazardPhoto, HazardStatus, Location, Shift, SupervisionLevel
+from hazards.models import Category, Grade, HazardPhoto, HazardStatus, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
+from places.models import Location, Shift
 
 
-def _hazard_or_404(user, pk):
+def _hazard(user, pk):
     return services.get(user, pk)
 
 
@@ -81,7 +82,7 @@ def hazard_new(request):
 
 @login_required
 def hazard_detail(request, pk):
-    return _detail(request, _hazard_or_404(request.user, pk))
+    return _detail(request, _hazard(request.user, pk))
 
 
 def _detail(request, hazard, errors=None, data=None, open_action=None, status=200):
@@ -114,10 +115,10 @@ def hazard_act(request, pk, action):
     try:
         services.act(user, pk, action, request.POST, request.FILES.getlist("photos"))
     except (Forbidden, Conflict) as exc:
-        hazard = _hazard_or_404(user, pk)
+        hazard = _hazard(user, pk)
         return refused(request, exc, f"/hazards/{hazard.pk}/", "查看隐患当前状态")
     except ValidationError as exc:
-        hazard = _hazard_or_404(user, pk)
+        hazard = _hazard(user, pk)
         return _detail(request, hazard, errors=exc.message_dict, data=request.POST, open_action=action, status=422)
     messages.success(request, f"已{services.ACTION_LABELS.get(action, '处理')}")
     return redirect("hazard_detail", pk)
@@ -128,7 +129,7 @@ def hazard_photo(request, pk):
     photo = HazardPhoto.objects.filter(pk=services.as_id(pk) or 0).first()
     if photo is None:
         raise Http404
-    _hazard_or_404(request.user, photo.hazard_id)
+    _hazard(request.user, photo.hazard_id)
     return stored_file(photo.image, "image/jpeg")
 
 

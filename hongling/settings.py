@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "csp",
     "common",
     "orgs",
+    "places",
     "hazards",
     "violations",
     "vanguard",

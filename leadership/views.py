@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from care.services import can_record_talk
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden
 from common.responses import form_status, new_form_token, refused, submit_once
 from leadership import rules, services
 from leadership.models import (
@@ -62,8 +62,6 @@ def _handle(request, action, back, done_message):
         return None, exc.message_dict
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, back), {}
-    except NotFound:
-        raise Http404
     messages.success(request, done_message)
     return redirect(back), {}
 
@@ -140,7 +138,7 @@ def team_new(request):
 @require_http_methods(["GET", "POST"])
 def team_detail(request, pk):
     user = request.user
-    team = or_404(services.get_team, user, pk)
+    team = services.get_team(user, pk)
     errors, failed, data = {}, "", {}
     if request.method == "POST":
         op, data = request.POST.get("op"), request.POST
@@ -157,7 +155,7 @@ def team_detail(request, pk):
                     duty=data.get("duty"),
                 )
             elif op in ("end", "duty"):
-                member = or_404(services.get_member, user, data.get("member"))
+                member = services.get_member(user, data.get("member"))
                 if member.team_id != team.pk:
                     raise Http404
                 if op == "end":
@@ -315,7 +313,7 @@ def meeting_new(request):
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request, pk):
     user = request.user
-    meeting = or_404(services.get_meeting, user, pk)
+    meeting = services.get_meeting(user, pk)
     errors, failed, data = {}, "", {}
     attendance = list(meeting.attendance.select_related("person__org"))
     if request.method == "POST":
@@ -410,7 +408,7 @@ def decision_list(request):
 @require_http_methods(["GET", "POST"])
 def decision_detail(request, pk):
     user = request.user
-    d = or_404(services.get_decision, user, pk)
+    d = services.get_decision(user, pk)
     errors, data = {}, {}
     if request.method == "POST":
         data = request.POST
@@ -479,7 +477,7 @@ LIFE_STEPS = list(rules.LIFE_STATES.items())
 @require_http_methods(["GET", "POST"])
 def life_detail(request, pk):
     user = request.user
-    life = or_404(services.get_life, user, pk)
+    life = services.get_life(user, pk)
     errors, failed, data = {}, "", {}
     if request.method == "POST":
         op, data = request.POST.get("op"), request.POST
@@ -588,7 +586,7 @@ def rectification_list(request):
 @require_http_methods(["GET", "POST"])
 def rectification_detail(request, pk):
     user = request.user
-    item = or_404(services.get_rectification, user, pk)
+    item = services.get_rectification(user, pk)
     errors, data = {}, {}
     if request.method == "POST":
         op, data = request.POST.get("op"), request.POST
@@ -650,7 +648,7 @@ def appraisal_new(request):
 @require_http_methods(["GET", "POST"])
 def appraisal_detail(request, pk):
     user = request.user
-    a = or_404(services.get_appraisal, user, pk)
+    a = services.get_appraisal(user, pk)
     errors, data = {}, {}
     can_manage = services.can_manage(user, a.org)
     rows = list(a.rows.select_related("person__org"))
@@ -766,7 +764,7 @@ def notice_new(request):
 @login_required
 def notice_detail(request, pk):
     user = request.user
-    n = or_404(services.get_notice, user, pk)
+    n = services.get_notice(user, pk)
     services.mark_read(user, n)
     receipts = list(n.receipts.select_related("org", "read_by__person").order_by("read_at", "org__path"))
     late_day = n.sent_on + timedelta(days=rules.setting("notice_unread_days"))
@@ -829,7 +827,7 @@ def report_new(request):
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk):
     user = request.user
-    r = or_404(services.get_report, user, pk)
+    r = services.get_report(user, pk)
     errors, data = {}, {}
     if request.method == "POST":
         data = request.POST

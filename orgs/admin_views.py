@@ -368,7 +368,7 @@ def role_grant_decide(request, pk):
             grant_services.confirm_grant(request.user, grant)
             messages.success(request, f"已确认,{grant.user.display_name()} 的 {grant.get_role_display()} 已生效")
     except NotFound:
-        raise Http404
+        raise  # out of scope: the 404 page (common.middleware), not a message
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("role_grants")

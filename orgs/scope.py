@@ -1,9 +1,21 @@
-"""The one place that turns a user into what they may read (SPEC §3).
+"""The one place that turns a user into what they may read (SPEC §3): the registry of capabilities.
 
-A user holds (role, org node) assignments. Each role grants capabilities; a capability
-granted by an assignment covers the whole subtree of its node. Roles that work on their own
-records only (党员, 职工) see themselves. ``filter_for`` builds the ``Q`` every
-``visible_to(user)`` uses; nothing else in the code decides scope.
+A user holds (role, org node) assignments. Each role grants capabilities; a capability granted by an assignment
+covers the whole subtree of its node. A capability is declared once, by the module that owns it, with
+``register_capability(name, roles, self_too=…, superuser=…)``:
+
+- ``roles``: the roles that grant it over the subtree of their node;
+- ``self_too``: every person also holds it over rows about themselves (党员, 职工 see their own records);
+- ``superuser=False``: need-to-know contents (the care file, 民情日记, petitions): a superuser reads nothing by that
+  flag alone, only through a role that grants it;
+- ``register_person_rule(name, rule)``: person-to-person grants on top of the subtree, e.g. the 帮教人 reads the care
+  file of the people they help while the help lasts (``rule(user)`` → a queryset of the person ids).
+
+``filter_for`` builds the ``Q`` every ``visible_to(user)`` uses, ``can`` answers yes/no, ``can_reach`` asks about one
+person. The one subtree helper is ``subtree_q(paths, field)`` (rows whose org node lies in any of the subtrees: the
+node ids are selected once from the small org table, the big table is filtered by its indexed foreign key);
+``node_ids`` is the same as a list read once per request. Nothing else in the code builds path-prefix queries for
+scope.
 """
 
 from django.db.models import Q
@@ -31,11 +43,18 @@ SUBTREE_CAPABILITIES = {
 SELF_CAPABILITIES = {"roster"}
 
 
-def register_capability(name, roles, self_too=False):
+# capabilities a superuser does not hold by that flag alone (need-to-know contents)
+NO_SUPERUSER = {"care_notes"}
+
+# capability -> person-to-person rules: rule(user) -> queryset of the ids of the people the user reaches that way
+PERSON_RULES = {}
+
+
+def register_capability(name, roles, self_too=False, superuser=True):
     """Let a module declare a capability of its own (e.g. "hazards_verify": {"safety", "admin"}).
 
     Call it at import time of the module's ``scope`` use (e.g. in its models.py or apps.ready).
-    ``self_too``: every person also holds it over rows about themselves.
+    ``self_too``: every person also holds it over rows about themselves. ``superuser=False``: no superuser shortcut.
     """
     existing = SUBTREE_CAPABILITIES.get(name)
     if existing is not None and existing != set(roles):
@@ -43,9 +62,82 @@ def register_capability(name, roles, self_too=False):
     SUBTREE_CAPABILITIES[name] = set(roles)
     if self_too:
         SELF_CAPABILITIES.add(name)
+    if not superuser:
+        NO_SUPERUSER.add(name)
+
+
+def register_person_rule(capability, rule):
+    """A person-to-person grant of ``capability``: ``rule(user)`` → a queryset of the ids of the people the user
+    reaches besides their subtrees (the 帮教人 and the people they help). Used by ``filter_for`` (on ``self_field``)
+    and ``can_reach``."""
+    rules = PERSON_RULES.setdefault(capability, [])
+    if rule not in rules:
+        rules.append(rule)
+
+
+def capabilities():
+    """The registry as rows (name, roles, self_too, superuser, person rules): for the docs and the tests."""
+    return [
+        {
+            "name": name,
+            "roles": sorted(roles),
+            "self_too": name in SELF_CAPABILITIES,
+            "superuser": name not in NO_SUPERUSER,
+            "person_rules": [r.__qualname__ for r in PERSON_RULES.get(name, ())],
+        }
+        for name, roles in sorted(SUBTREE_CAPABILITIES.items())
+    ]
 
 
 NOTHING = Q(pk__in=[])
+
+
+def active(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _shortcut(user, capability, superuser=None):
+    """Whether the superuser flag alone grants ``capability`` (``superuser`` overrides the registry)."""
+    if superuser is None:
+        superuser = capability not in NO_SUPERUSER
+    return superuser and user.is_superuser
+
+
+# ---------------------------------------------------------------- the one subtree helper
+
+
+def nodes_in(paths):
+    """The org nodes in the union of the subtrees of ``paths`` (a queryset of ids, for ``__in``)."""
+    from orgs.models import OrgNode
+
+    q = Q(pk__in=[])
+    for path in minimal_paths(paths):
+        q |= Q(path__startswith=path)
+    return OrgNode.objects.filter(q).order_by().values("pk")
+
+
+def subtree_q(paths, field):
+    """Rows whose org node (``field``: a foreign key to OrgNode, or its ``…__path``) lies in any subtree of
+    ``paths``; nothing when there are none. ``field="pk"`` selects the nodes themselves."""
+    if not paths:
+        return NOTHING
+    if field.endswith("__path"):
+        field = field[: -len("__path")]
+    return Q(**{f"{field}__in": nodes_in(paths)})
+
+
+def paths(user, capability):
+    """The user's subtrees of ``capability`` (none for an inactive user; never widened by the superuser flag)."""
+    return subtree_paths(user, capability) if active(user) else []
+
+
+def node_ids(user, capability):
+    """Ids of the org nodes in the user's subtrees of ``capability``, read once per request (an IN list: cheaper to
+    build and to run than a subquery per read where one page reads several tables)."""
+    found = paths(user, capability)
+    if not found:
+        return []
+    return memo(user, f"nodes:{capability}", lambda: list(nodes_in(found).values_list("pk", flat=True)))
 
 
 def assignments_of(user):
@@ -100,24 +192,22 @@ def filter_for(user, capability, path_field, self_field):
     ``path_field``: lookup to the materialised path of the org node the row belongs to.
     ``self_field``: lookup to the Person the row is about (None if rows are not about a person).
     """
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not active(user):
         return NOTHING
-    if user.is_superuser:
+    if _shortcut(user, capability):
         return Q()
     paths = subtree_paths(user, capability)
     q = NOTHING
     if paths and path_field.endswith("__path"):
         # Rows that point at an org node: select the node ids of the subtrees once (an indexed prefix scan of the
         # small org table) and filter the big table by its indexed foreign key, instead of joining every row.
-        from orgs.models import OrgNode
-
-        in_subtrees = Q(pk__in=[])
-        for path in paths:
-            in_subtrees |= Q(path__startswith=path)
-        q = Q(**{f"{path_field[: -len('__path')]}__in": OrgNode.objects.filter(in_subtrees).values("pk")})
+        q = subtree_q(paths, path_field)
     else:
         for path in paths:
             q |= Q(**{f"{path_field}__startswith": path})
+    if self_field and user.person_id:
+        for rule in PERSON_RULES.get(capability, ()):
+            q |= Q(**{f"{self_field}__in": rule(user)})
     if self_field and capability in SELF_CAPABILITIES and user.person_id:
         own = own_org_path(user)
         # Only when the user's own record lies outside their subtrees: an OR on the primary key would keep
@@ -136,16 +226,33 @@ def own_org_path(user):
     return user._scope_own_path
 
 
-def can(user, capability, node=None):
-    """Whether ``user`` holds ``capability`` at ``node`` (or anywhere, when node is None)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+def can(user, capability, node=None, superuser=None):
+    """Whether ``user`` holds ``capability`` at ``node`` (or anywhere, when node is None). ``superuser=False``
+    refuses the superuser shortcut for this question even where the registry allows it."""
+    if not active(user):
         return False
-    if user.is_superuser:
+    if _shortcut(user, capability, superuser):
         return True
     paths = subtree_paths(user, capability)
     if node is None:
         return bool(paths)
     return any(node.path.startswith(p) for p in paths)
+
+
+def can_reach(user, capability, person):
+    """Whether ``user`` holds ``capability`` over ``person``: at the person's org node, through a person rule (the
+    帮教人), or over their own record when the capability is ``self_too``."""
+    if can(user, capability, person.org):
+        return True
+    if not (active(user) and user.person_id):
+        return False
+    if capability in SELF_CAPABILITIES and person.pk == user.person_id:
+        return True
+    from orgs.models import Person
+
+    return any(
+        Person.objects.filter(pk=person.pk, pk__in=rule(user)).exists() for rule in PERSON_RULES.get(capability, ())
+    )
 
 
 def mine_of(user):

@@ -211,7 +211,7 @@ class Context:
         """{location pk: branch pk}: the places of the branches' 区队."""
 
         def compute():
-            from hazards.models import Location
+            from places.models import Location
 
             rows = Location.objects.filter(unit_id__in=list(self.nodes())).values_list("pk", "unit_id")
             return {pk: self.nodes()[unit] for pk, unit in rows}

@@ -245,6 +245,7 @@ def start_shuzhi(user, *, run_pk, branch_pk, fmt):
 
 
 def _int(value):
+    """An id from a form or a query; anything else is not found."""
     try:
         return int(value)
     except (TypeError, ValueError):

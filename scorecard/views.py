@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden
 from common.modules import RESPONSIBILITIES
 from common.pagination import page_of
 from common.responses import refused
@@ -80,7 +80,7 @@ def scheme_new(request):
 @require_http_methods(["GET", "POST"])
 def scheme_detail(request, pk):
     user = request.user
-    scheme = or_404(services.get_scheme, user, pk)
+    scheme = services.get_scheme(user, pk)
     can_manage = access.manages(user, scheme.mine)
     errors = {}
     if request.method == "POST":
@@ -162,7 +162,7 @@ def _floats(data, prefix):
 @require_POST
 def score_enter(request, pk, component):
     user = request.user
-    scheme = or_404(services.get_scheme, user, pk)
+    scheme = services.get_scheme(user, pk)
     comp = scheme.components.filter(pk=component).first()
     branch = OrgNode.objects.filter(pk=request.POST.get("branch") or 0).first()
     if comp is None or branch is None:
@@ -183,8 +183,6 @@ def score_enter(request, pk, component):
                 messages.error(request, f"{branch.name}:{m}")
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/scorecard/schemes/{scheme.pk}/")
-    except NotFound:
-        raise Http404
     return redirect(f"/scorecard/schemes/{scheme.pk}/#entered")
 
 
@@ -192,7 +190,7 @@ def score_enter(request, pk, component):
 @require_POST
 def scheme_run(request, pk):
     user = request.user
-    scheme = or_404(services.get_scheme, user, pk)
+    scheme = services.get_scheme(user, pk)
     try:
         the_run = services.run(user, scheme=scheme)
     except (Forbidden, Conflict) as exc:
@@ -204,7 +202,7 @@ def scheme_run(request, pk):
 def run_detail(request, pk):
     """The ranking of a run, the data-changed notice, and the six axes of the branches side by side."""
     user = request.user
-    the_run = or_404(services.get_run, user, pk)
+    the_run = services.get_run(user, pk)
     rows = list(
         RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch").order_by("rank", "branch__path")
     )
@@ -237,7 +235,7 @@ def run_changed(request, pk):
     """Whether the data changed since the run (its fingerprint computed again): loaded by the ranking page after it
     shows, as it reads every record again (and the figures of the 5–6 modules branch by branch)."""
     user = request.user
-    the_run = or_404(services.get_run, user, pk)
+    the_run = services.get_run(user, pk)
     context = {
         "run": the_run,
         "changed": services.changed_since(the_run),
@@ -250,8 +248,8 @@ def run_changed(request, pk):
 def run_branch(request, pk, branch):
     """One branch in a run: every figure with the records behind it, the radar and the trend."""
     user = request.user
-    the_run = or_404(services.get_run, user, pk)
-    row = or_404(services.branch_row, user, the_run, branch)
+    the_run = services.get_run(user, pk)
+    row = services.branch_row(user, the_run, branch)
     figures = list(RunFigure.objects.visible_to(user).filter(run=the_run, branch_id=branch).order_by("code"))
     for f in figures:
         f.indicator = indicators.get(f.code)
@@ -333,7 +331,7 @@ def evaluation_new(request):
 @require_http_methods(["GET", "POST"])
 def evaluation_round(request, pk):
     user = request.user
-    r = or_404(evaluation.get_round, user, pk)
+    r = evaluation.get_round(user, pk)
     errors, status = {}, 200
     if request.method == "POST":
         try:
@@ -344,8 +342,6 @@ def evaluation_round(request, pk):
             errors, status = exc.message_dict, 422
         except Conflict as exc:
             return refused(request, exc, f"/scorecard/evaluation/{r.pk}/")
-        except NotFound:
-            raise Http404
     reader = Round.objects.visible_to(user).filter(pk=r.pk).exists()
     eligible, voted = evaluation.counts(r)
     return render(
@@ -377,8 +373,6 @@ def evaluation_round(request, pk):
 def evaluation_close(request, pk):
     try:
         evaluation.close_round(request.user, round_pk=pk)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/scorecard/evaluation/{pk}/")
     return redirect("evaluation_round", pk)
@@ -389,10 +383,7 @@ def evaluation_close(request, pk):
 def report_start(request, pk, branch, fmt):
     """The 述职 draft of a branch in a run, as Word or PDF: made in the background; the page of the file shows the
     progress and offers it when done."""
-    try:
-        job = reports.start_shuzhi(request.user, run_pk=pk, branch_pk=branch, fmt=fmt)
-    except NotFound:
-        raise Http404
+    job = reports.start_shuzhi(request.user, run_pk=pk, branch_pk=branch, fmt=fmt)
     return redirect("generated_file", job.pk)
 
 
@@ -420,8 +411,6 @@ def monthly_report(request):
             return redirect("generated_file", job.pk)
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
-        except NotFound:
-            raise Http404
     data = request.POST if errors else {}
     return render(
         request,
@@ -443,7 +432,7 @@ def run_xlsx(request, pk):
     from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 
     user = request.user
-    the_run = or_404(services.get_run, user, pk)
+    the_run = services.get_run(user, pk)
     rows = list(
         RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch").order_by("rank", "branch__path")
     )
@@ -507,7 +496,7 @@ def indicator_records(request, code):
     ind = indicators.get(code)
     if ind is None or code not in RECORDS:
         raise Http404
-    branch = or_404(training_services.get_branch, user, request.GET.get("branch") or 0)
+    branch = training_services.get_branch(user, reports._int(request.GET.get("branch")))
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     if start is None or end is None or end < start:
         end = timezone.localdate()

@@ -291,12 +291,11 @@ def open_measures(user):
     paths = [p for role, p in scope.assignments_of(user) if role in ("secretary", "branch_committee")]
     if not paths:
         return Measure.objects.none()
-    from django.db.models import Q
-
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(inspection__branch__path__startswith=p)
-    return Measure.objects.filter(q, done_on__isnull=True).select_related("inspection__branch").order_by("due")[:20]
+    return (
+        Measure.objects.filter(scope.subtree_q(paths, "inspection__branch"), done_on__isnull=True)
+        .select_related("inspection__branch")
+        .order_by("due")[:20]
+    )
 
 
 def waiting_review(user):

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden
 from common.responses import refused
 from orgs import scope
 from orgs.models import OrgNode
@@ -117,8 +117,8 @@ def _page(request, period, branch, found, errors=None, status=200):
 @require_http_methods(["GET", "POST"])
 def inspection_page(request, period, branch):
     user = request.user
-    the_period = or_404(services.get_period, user, period)
-    the_branch, found = or_404(services.inspection, user, the_period, branch, create=True)
+    the_period = services.get_period(user, period)
+    the_branch, found = services.inspection(user, the_period, branch, create=True)
     if request.method == "POST":
         if found is None:
             raise Http404
@@ -131,8 +131,6 @@ def inspection_page(request, period, branch):
             return _page(request, the_period, the_branch, found, exc.message_dict, 422)
         except (Forbidden, Conflict) as exc:
             return refused(request, exc, request.path)
-        except NotFound:
-            raise Http404
     return _page(request, the_period, the_branch, found)
 
 
@@ -140,7 +138,7 @@ def inspection_page(request, period, branch):
 @require_POST
 def measure_add(request, pk):
     user = request.user
-    found = or_404(services.get_inspection, user, pk)
+    found = services.get_inspection(user, pk)
     try:
         q = int(request.POST.get("question") or 0)
     except ValueError:
@@ -163,7 +161,7 @@ def measure_add(request, pk):
 @require_POST
 def inspection_act(request, pk, action):
     user = request.user
-    found = or_404(services.get_inspection, user, pk)
+    found = services.get_inspection(user, pk)
     back = f"/selfcheck/{found.period_id}/{found.branch_id}/"
     try:
         services.act(user, inspection_pk=found.pk, action=action, note=request.POST.get("note", ""),
@@ -172,8 +170,6 @@ def inspection_act(request, pk, action):
         return _page(request, found.period, found.branch, found, exc.message_dict, 422)
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, back)
-    except NotFound:
-        raise Http404
     return redirect(back)
 
 
@@ -204,8 +200,6 @@ def measure_done(request, pk):
             done_on=_date(request.POST.get("done_on")),
             result=request.POST.get("result", ""),
         )
-    except NotFound:
-        raise Http404
     except ValidationError as exc:
         for msgs in exc.message_dict.values():
             for text in msgs:

@@ -1,8 +1,8 @@
 """Who reads factor and petition contents (SPEC §7.2), on top of ``orgs.scope``.
 
 Need-to-know, like the care file: the branch secretary and the mine's party committee over their subtree, and
-nobody else — not an administrator, not a superuser by that flag alone (so this asks ``scope.subtree_paths``, which
-has no superuser shortcut). A person accused in a 检举控告 never reads that petition, whatever their roles: for them
+nobody else — not an administrator, not a superuser by that flag alone (``stability_read`` / ``stability_manage``
+are registered without the superuser shortcut in ``orgs.scope``; ``can`` here refuses it for every question). A person accused in a 检举控告 never reads that petition, whatever their roles: for them
 it does not exist (404).
 """
 
@@ -11,39 +11,17 @@ from django.db.models import Q
 from orgs import scope
 from orgs.models import OrgNode
 
-NOTHING = Q(pk__in=[])
-
-
-def _active(user):
-    return user is not None and user.is_authenticated and user.is_active
-
-
-def paths(user, capability):
-    return scope.subtree_paths(user, capability) if _active(user) else []
+NOTHING = scope.NOTHING
+_active = scope.active
+paths = scope.paths
 
 
 def can(user, capability, node=None):
-    """``scope.can`` without the superuser shortcut."""
-    found = paths(user, capability)
-    if node is None:
-        return bool(found)
-    return any(node.path.startswith(p) for p in found)
+    """``scope.can`` without the superuser shortcut (for every capability this module asks about)."""
+    return scope.can(user, capability, node, superuser=False)
 
 
-def node_ids(user, capability):
-    """Ids of the org nodes in the user's subtrees of ``capability``, read once per request (a branch has a few
-    dozen, a mine a few hundred: an IN list is cheaper to build and to run than a subquery per read)."""
-    found = paths(user, capability)
-    if not found:
-        return []
-
-    def read():
-        q = Q(pk__in=[])
-        for p in found:
-            q |= Q(path__startswith=p)
-        return list(OrgNode.objects.filter(q).order_by().values_list("pk", flat=True))
-
-    return scope.memo(user, f"stability_nodes:{capability}", read)
+node_ids = scope.node_ids  # ids of the nodes in the user's subtrees, read once per request
 
 
 def nodes_q(user, capability, field):
@@ -57,9 +35,7 @@ def mines_of_paths(paths):
     if not paths:
         return OrgNode.objects.none()
     step = OrgNode.steplen
-    q = Q(path__in={p[: i * step] for p in paths for i in range(1, len(p) // step + 1)})
-    for p in paths:
-        q |= Q(path__startswith=p)
+    q = Q(path__in={p[: i * step] for p in paths for i in range(1, len(p) // step + 1)}) | scope.subtree_q(paths, "pk")
     return OrgNode.objects.filter(q, kind="mine").order_by("path")
 
 

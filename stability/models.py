@@ -535,8 +535,8 @@ class CampaignResult(models.Model):
 
 
 # Contents (factors, petitions) answer only to these roles over their subtree; administrators get nothing here.
-scope.register_capability("stability_read", {"secretary", "committee"})
-scope.register_capability("stability_manage", {"secretary", "committee"})
+scope.register_capability("stability_read", {"secretary", "committee"}, superuser=False)
+scope.register_capability("stability_manage", {"secretary", "committee"}, superuser=False)
 scope.register_capability(
     "stability_plans_read", {"admin", "committee", "safety", "secretary", "branch_committee", "team_leader"}
 )

@@ -387,11 +387,8 @@ def follow_ups_waiting(user):
     paths = [p for role, p in scope.assignments_of(user) if role == "secretary"] if access._active(user) else []
     if not paths:
         return []
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(path__startswith=p)
     rows = list(
-        Factor.objects.filter(org__in=OrgNode.objects.filter(q).values("pk"))
+        Factor.objects.filter(scope.subtree_q(paths, "org"))
         .exclude(status=F.RESOLVED)
         .annotate(last=Max("follow_ups__date"))
         .select_related("mine")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden
 from common.pagination import page_of
 from common.responses import form_status, refused, submit_once
 from orgs import scope
@@ -77,8 +77,6 @@ def _post(request, form_class, call, page, name, back, message="已保存"):
         call(**forms.parse(form_class, request.POST))
     except ValidationError as exc:
         return page(fd={name: {"data": request.POST, "errors": exc.message_dict}}, status=422)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, back)
     return _done(request, message, back)
@@ -185,7 +183,7 @@ def factor_new(request):
 
 def _factor_page(request, pk, fd=None, status=200):
     user = request.user
-    factor = or_404(services.get_factor, user, pk, via="page", ip=_ip(request))
+    factor = services.get_factor(user, pk, via="page", ip=_ip(request))
     cfg = services.settings_for(factor.mine)
     context = {
         "f": factor,
@@ -262,8 +260,6 @@ def factor_follow_up(request, pk):
 def measure_done(request, pk):
     try:
         measure = services.complete_measure(request.user, pk)
-    except NotFound:
-        raise Http404
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/stability/factors/")
     return _done(request, "措施已落实", f"/stability/factors/{measure.factor_id}/")
@@ -400,7 +396,7 @@ ACTION_FORMS = {
 
 def _petition_page(request, pk, fd=None, status=200):
     user = request.user
-    petition = or_404(services.get_petition, user, pk, via="page", ip=_ip(request))
+    petition = services.get_petition(user, pk, via="page", ip=_ip(request))
     n = services.numbers_for(petition.mine)
     today = timezone.localdate()
     context = {
@@ -518,7 +514,7 @@ def plan_new(request):
 
 def _plan_page(request, pk, fd=None, status=200):
     user = request.user
-    plan = or_404(services.get_plan, user, pk)
+    plan = services.get_plan(user, pk)
     cfgs = services._settings_by_mine([plan.mine_id])
     drill_due, assess_due, open_triggers, last = services.plan_dues([plan], cfgs)[plan.pk]
     context = {
@@ -633,8 +629,6 @@ def health(request):
                 return redirect(f"/stability/health/?team={team.pk}&date={parsed['date']}&shift={parsed['shift']}")
             except ValidationError as exc:
                 errors = exc.message_dict
-            except NotFound:
-                raise Http404
         status = 422
     rows = services.sheet(user, team, parsed["date"], parsed["shift"]) if parsed else []
     threshold = services.settings_for(team.mine).fever_threshold
@@ -674,8 +668,6 @@ def fevers(request):
 def fever_follow(request, pk):
     try:
         services.follow_fever(request.user, pk, note=request.POST.get("note", ""))
-    except NotFound:
-        raise Http404
     except ValidationError as exc:
         context = {"rows": services.fevers_waiting(request.user, days=30), "failed": pk, "errors": exc.message_dict}
         return _render(request, "stability/fevers.html", context, status=422)
@@ -710,7 +702,7 @@ def campaigns(request):
 @login_required
 def campaign_detail(request, pk):
     user = request.user
-    campaign = or_404(services.get_campaign, user, pk)
+    campaign = services.get_campaign(user, pk)
     errors, status = {}, 200
     if request.method == "POST":
         results = {}

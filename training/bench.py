@@ -12,11 +12,11 @@ ROUNDS = 7  # alternating rounds (bare INSERT, daily question, ...) of the throu
 _cache = {}
 
 
-def _answer_for(data):
+def answer_for(data):
     return {"single": "A", "multiple": ["A", "B"], "truefalse": True}.get(data["type"], "答案")
 
 
-def _prepare(b, count):
+def prepare(b, count):
     """``count`` on-duty workers of the first mine with accounts, their question of today not yet made."""
     from django.contrib.auth.hashers import make_password
 
@@ -91,7 +91,7 @@ def _timed(local, fn):
 
 def _daily(client, user, local):
     data = _timed(local, lambda: client.get("/api/training/daily")).json()
-    body = {"answer": _answer_for(data)}
+    body = {"answer": answer_for(data)}
     _timed(
         local, lambda: client.post(f"/api/training/daily/{data['id']}/answer", body, content_type="application/json")
     )
@@ -126,7 +126,7 @@ def _http(b, users, concurrency):
         cookie, csrf = cookies[user.pk]
         script = [
             ("GET", "/api/training/daily"),
-            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": _answer_for(d)}),
+            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": answer_for(d)}),
         ]
         return (cookie, csrf, script)
 
@@ -141,7 +141,7 @@ def _http(b, users, concurrency):
         cookie, csrf = cookies[user.pk]
         page = [
             ("GET", "/api/training/daily", None, "page"),
-            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": _answer_for(d)}, "page"),
+            ("POST", lambda d: f"/api/training/daily/{d['id']}/answer", lambda d: {"answer": answer_for(d)}, "page"),
         ]
         base = [("GET", "/__bench__/insert1/", None, "base"), ("GET", "/__bench__/insert1/", None, "base")]
         return (cookie, csrf, page + base if i % 2 == 0 else base + page)
@@ -210,7 +210,7 @@ def measure(b):
     concurrency = 50 if postgres else 4  # SQLite has one writer at a time
     # PostgreSQL: a third of them paced (the p95), the rest in the saturated rounds (each worker answers once)
     # (SQLite at mine/group size: 300, so that the p95 has 200 samples; at size small 80 keeps CI quick)
-    users = _prepare(b, concurrency * PER_CLIENT * 3 if postgres else (80 if b.size == "small" else 300))
+    users = prepare(b, concurrency * PER_CLIENT * 3 if postgres else (80 if b.size == "small" else 300))
     if len(users) < concurrency:
         return None
     if postgres:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, NotFound, or_404
+from common.errors import Conflict
 from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 from orgs.models import JobType
 from training import exams
@@ -79,7 +79,7 @@ def blueprint_new(request):
 
 @login_required
 def blueprint_detail(request, pk):
-    blueprint = or_404(exams.get_blueprint, request.user, pk)
+    blueprint = exams.get_blueprint(request.user, pk)
     context = {
         "b": blueprint,
         "units": exams.results_by_unit(request.user, blueprint) if blueprint.generated_at else [],
@@ -93,7 +93,7 @@ def blueprint_detail(request, pk):
 @login_required
 @require_POST
 def blueprint_generate(request, pk):
-    blueprint = or_404(exams.get_blueprint, request.user, pk)
+    blueprint = exams.get_blueprint(request.user, pk)
     try:
         count = exams.generate(request.user, blueprint)
         messages.success(request, f"已生成 {count} 份试卷")
@@ -105,7 +105,7 @@ def blueprint_generate(request, pk):
 @login_required
 @require_POST
 def blueprint_makeup(request, pk):
-    blueprint = or_404(exams.get_blueprint, request.user, pk)
+    blueprint = exams.get_blueprint(request.user, pk)
     exams.close_expired()
     count = exams.make_up(request.user, blueprint)
     messages.success(request, f"已为 {count} 名未及格职工生成补考试卷")
@@ -114,7 +114,7 @@ def blueprint_makeup(request, pk):
 
 @login_required
 def blueprint_results_xlsx(request, pk):
-    blueprint = or_404(exams.get_blueprint, request.user, pk)
+    blueprint = exams.get_blueprint(request.user, pk)
     papers = (
         ExamPaper.objects.visible_to(request.user)
         .filter(blueprint=blueprint)
@@ -156,7 +156,7 @@ def blueprint_results_xlsx(request, pk):
 
 @login_required
 def paper(request, pk):
-    paper = or_404(exams.own_paper, request.user, pk)
+    paper = exams.own_paper(request.user, pk)
     now = timezone.now()
     context = {"paper": paper, "b": paper.blueprint, "now": now}
     if paper.started_at:
@@ -170,8 +170,6 @@ def paper(request, pk):
 def paper_start(request, pk):
     try:
         exams.start(request.user, pk)
-    except NotFound:
-        raise Http404
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("training_paper", pk)
@@ -190,8 +188,6 @@ def paper_save(request, pk):
     )
     try:
         exams.save_answer(request.user, pk, index, given)
-    except NotFound:
-        raise Http404
     except Conflict as exc:
         return HttpResponse(exc.message, status=409)
     except ValidationError as exc:
@@ -203,10 +199,7 @@ def paper_save(request, pk):
 @require_POST
 def paper_submit(request, pk):
     """Hand in: saves what the form carries (as the autosave would), then grades."""
-    try:
-        paper = exams.own_paper(request.user, pk)
-    except NotFound:
-        raise Http404
+    paper = exams.own_paper(request.user, pk)
     if paper.started_at and not paper.submitted_at:
         for n, _item in enumerate(paper.items):
             values = request.POST.getlist(f"a{n}")

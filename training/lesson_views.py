@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, or_404
+from common.errors import Conflict
 from common.responses import stored_file
 from training import lessons
 from training.models import KnowledgePoint, Lesson, LessonKind, Question, QuestionStatus
@@ -73,7 +73,7 @@ def _data(post):
 @login_required
 def lesson_detail(request, pk):
     user = request.user
-    lesson = or_404(lessons.lesson_for, user, pk)
+    lesson = lessons.lesson_for(user, pk)
     manager = lessons.is_manager(user, lesson)
     completion = lessons.mark_read(user, lesson) if not manager or user.person_id else None
     context = {
@@ -92,7 +92,7 @@ def lesson_detail(request, pk):
 @require_POST
 def lesson_check(request, pk):
     user = request.user
-    lesson = or_404(lessons.lesson_for, user, pk)
+    lesson = lessons.lesson_for(user, pk)
     answers = {
         k[1:]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k))
         for k in request.POST
@@ -121,7 +121,7 @@ def lesson_check(request, pk):
 @login_required
 @require_POST
 def lesson_publish(request, pk):
-    lesson = or_404(lessons.managed_lesson, request.user, pk)
+    lesson = lessons.managed_lesson(request.user, pk)
     try:
         lessons.publish(request.user, lesson)
     except Conflict as exc:
@@ -133,6 +133,6 @@ def lesson_publish(request, pk):
 
 @login_required
 def lesson_file(request, pk):
-    lesson = or_404(lessons.lesson_for, request.user, pk)
+    lesson = lessons.lesson_for(request.user, pk)
     types = {"pdf": "application/pdf", "video": "video/mp4", "image": "image/jpeg"}
     return stored_file(lesson.attachment, types.get(lesson.attachment_kind))

@@ -4,17 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 
 from common.errors import Conflict, Forbidden, NotFound
+from common.uploads import clean_photo
 from orgs import scope
 from training.bank import save_question, validate_question
 from training.models import KnowledgePoint, QaAnswer, QaQuestion, QuestionStatus
-
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-
-
-def _photo(upload):
-    from common.uploads import clean_image
-
-    return clean_image(upload, field="photo", max_bytes=MAX_PHOTO_BYTES, max_side=1600, quality=85)
 
 
 def ask(user, text, photo=None, point_id=None):
@@ -30,7 +23,7 @@ def ask(user, text, photo=None, point_id=None):
     image = None
     if photo is not None:
         try:
-            image = _photo(photo)
+            image = clean_photo(photo, field="photo")
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden, NotFound
 from common.responses import stored_file
 from orgs import scope
 from training import qa
@@ -47,7 +47,7 @@ def qa_list(request):
 
 @login_required
 def qa_detail(request, pk):
-    question = or_404(qa.get, request.user, pk)
+    question = qa.get(request.user, pk)
     context = {
         "question": question,
         "answers": question.answers.select_related("author", "author__person"),
@@ -62,7 +62,7 @@ def qa_detail(request, pk):
 @login_required
 @require_POST
 def qa_answer(request, pk):
-    question = or_404(qa.get, request.user, pk)
+    question = qa.get(request.user, pk)
     try:
         qa.answer(request.user, question, request.POST.get("text"))
     except Forbidden:
@@ -77,7 +77,7 @@ def qa_answer(request, pk):
 @login_required
 @require_POST
 def qa_accept(request, pk):
-    question = or_404(qa.get, request.user, pk)
+    question = qa.get(request.user, pk)
     try:
         qa.accept(request.user, question, request.POST.get("answer"))
     except (Forbidden, NotFound):
@@ -92,7 +92,7 @@ def qa_accept(request, pk):
 @login_required
 @require_POST
 def qa_to_bank(request, pk, answer_pk):
-    or_404(qa.get, request.user, pk)
+    qa.get(request.user, pk)
     try:
         question = qa.to_bank(request.user, answer_pk, request.POST.get("point"))
     except (Forbidden, NotFound):
@@ -106,5 +106,5 @@ def qa_to_bank(request, pk, answer_pk):
 
 @login_required
 def qa_photo(request, pk):
-    question = or_404(qa.get, request.user, pk)
+    question = qa.get(request.user, pk)
     return stored_file(question.photo, "image/jpeg")

@@ -41,8 +41,6 @@ def daily_answer(request, pk):
         given = given[0] if given else ""
     try:
         services.answer(request.user, pk, given)
-    except NotFound:
-        raise Http404
     except Conflict as exc:
         return render(request, "training/daily.html", {"unavailable": exc.message}, status=409)
     except ValidationError as exc:
@@ -61,10 +59,7 @@ def daily_answer(request, pk):
 
 @login_required
 def my_mastery(request):
-    try:
-        person = services.person_of(request.user)
-    except NotFound:
-        raise Http404
+    person = services.person_of(request.user)
     context = {"rows": services.mastery(person), "streak": services.streak(person), "person": person}
     return render(request, "training/mastery.html", context)
 
@@ -148,10 +143,7 @@ def question_detail(request, pk):
 @require_POST
 def question_status(request, pk):
     _require_bank(request.user)
-    try:
-        question = services.set_question_status(request.user, pk, request.POST.get("status"))
-    except NotFound:
-        raise Http404
+    question = services.set_question_status(request.user, pk, request.POST.get("status"))
     messages.success(request, f"题目已{question.get_status_display()}" if question else "已保存")
     return redirect("training_question", pk)
 

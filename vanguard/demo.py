@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from common.demo import demo_step
-from hazards.models import Location
 from orgs.models import OrgKind, OrgNode, Person
+from places.models import Location
 from vanguard.models import Assessment, Assignment, ModelPost
 
 PARTY = ("member", "probationary")

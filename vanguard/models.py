@@ -34,7 +34,7 @@ class Assignment(models.Model):
         "orgs.Person", blank=True, related_name="guardian_assignments", verbose_name="包保对象"
     )
     locations = models.ManyToManyField(
-        "hazards.Location", blank=True, related_name="vanguard_assignments", verbose_name="责任区"
+        "places.Location", blank=True, related_name="vanguard_assignments", verbose_name="责任区"
     )
     note = models.CharField("说明", max_length=200, blank=True)
     created_by = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name="创建人")
@@ -67,7 +67,7 @@ class ModelPost(models.Model):
     )
     org = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="所在班组")
     location = models.ForeignKey(
-        "hazards.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="地点"
+        "places.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="地点"
     )
     commitments = models.TextField("承诺")
     active = models.BooleanField("在岗", default=True)

@@ -9,10 +9,10 @@ from django.utils import timezone
 from common import audit
 from common.errors import Conflict, Forbidden, NotFound
 from common.parsing import as_id, parse_day
-from hazards.models import Location
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, PoliticalStatus
 from orgs.scope import mine_of
+from places.models import Location
 from vanguard import compliance
 from vanguard.models import Assessment, Assignment, ModelPost, Rating
 

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from common.errors import Conflict, Forbidden, NotFound, or_404
+from common.errors import Conflict, Forbidden, NotFound
 from common.responses import refused
-from hazards.models import Location
 from orgs.models import OrgKind, OrgNode
+from places.models import Location
 from vanguard import compliance, services
 from vanguard.models import Assignment, ModelPost, Rating
 
@@ -101,7 +101,7 @@ def assign(request):
 @require_http_methods(["GET", "POST"])
 def assignment_detail(request, pk):
     user = request.user
-    a = or_404(services.get_assignment, user, pk)
+    a = services.get_assignment(user, pk)
     errors, data, status = {}, {}, 200
     if request.method == "POST":
         op = request.POST.get("op")
@@ -147,7 +147,7 @@ def assignment_detail(request, pk):
 def member_page(request, person_id):
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
-    member, months, assignments = or_404(services.member_year, request.user, person_id, year)
+    member, months, assignments = services.member_year(request.user, person_id, year)
     posts = ModelPost.objects.visible_to(request.user).filter(holder=member)
     return render(
         request,
@@ -208,7 +208,7 @@ def posts(request):
 @require_http_methods(["GET", "POST"])
 def post_detail(request, pk):
     user = request.user
-    post = or_404(services.get_post, user, pk)
+    post = services.get_post(user, pk)
     errors, data, failed, status = {}, {}, "", 200
     if request.method == "POST":
         op = request.POST.get("op")

@@ -5,8 +5,8 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from common.demo import demo_step
-from hazards.models import Location, Shift
 from orgs.models import Person
+from places.models import Location, Shift
 from violations.models import HelpStep, Severity, Violation, ViolationEvent, ViolationKind, ViolationStatus
 from violations.services import ensure_defaults
 

@@ -10,10 +10,10 @@ from common import audit, export, imports
 from common.excel import Column
 from common.imports import Checked, Importer, RowError
 from common.parsing import parse_int
-from hazards.models import Location, Shift
 from orgs.models import OrgNode, Person
 from orgs.roster_excel import parse_date
 from orgs.scope import mine_of
+from places.models import Location, Shift
 from violations import services
 from violations.models import Severity, Violation, ViolationEvent, ViolationKind, ViolationStatus
 

@@ -95,10 +95,10 @@ class Violation(models.Model):
     org = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name="所在班组")
     occurred_on = models.DateField("违章日期")
     shift = models.ForeignKey(
-        "hazards.Shift", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="班次"
+        "places.Shift", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="班次"
     )
     location = models.ForeignKey(
-        "hazards.Location",
+        "places.Location",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

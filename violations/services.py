@@ -11,12 +11,12 @@ from django.utils import timezone
 from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.parsing import as_id, parse_day, parse_int
+from common.uploads import clean_photo
 from common.workflow import Transition
-from hazards.models import Location, Shift
-from hazards.services import _photo  # photo handling moves to common.uploads (the harden branch)
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.scope import mine_of
+from places.models import Location, Shift
 from violations.models import (
     DEFAULT_SEVERITIES,
     HelpStep,
@@ -217,9 +217,9 @@ def record(user, data, photo=None, now=None):
     image = None
     if photo is not None:
         try:
-            image = _photo(photo)
+            image = clean_photo(photo, field="photo")
         except ValidationError as exc:
-            errors["photo"] = exc.message_dict.get("photos", ["照片无法读取"])
+            errors["photo"] = exc.message_dict["photo"]
     if errors:
         raise ValidationError(errors)
     requires_reexam = _flag(data.get("requires_reexam")) if "requires_reexam" in data else severity.requires_reexam

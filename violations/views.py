@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, Forbidden, or_404
+from common.errors import Conflict, Forbidden
 from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
-from hazards.models import Location, Shift
+from places.models import Location, Shift
 from violations import services
 from violations.models import AppealRole, Severity, ViolationKind, ViolationStatus
 
@@ -79,7 +79,7 @@ def violation_new(request):
 
 @login_required
 def violation_detail(request, pk):
-    return _detail(request, or_404(services.get, request.user, pk))
+    return _detail(request, services.get(request.user, pk))
 
 
 def _detail(request, v, errors=None, data=None, open_action=None, status=200):
@@ -106,7 +106,7 @@ def _detail(request, v, errors=None, data=None, open_action=None, status=200):
 
 
 def _conflict(request, pk, exc):
-    v = or_404(services.get, request.user, pk)
+    v = services.get(request.user, pk)
     return refused(request, exc, f"/violations/{v.pk}/", "查看该三违当前状态")
 
 
@@ -120,7 +120,7 @@ def violation_act(request, pk, action):
     except ValidationError as exc:
         return _detail(
             request,
-            or_404(services.get, request.user, pk),
+            services.get(request.user, pk),
             errors=exc.message_dict,
             data=request.POST,
             open_action=action,
@@ -140,7 +140,7 @@ def violation_help(request, pk, step):
     except ValidationError as exc:
         return _detail(
             request,
-            or_404(services.get, request.user, pk),
+            services.get(request.user, pk),
             errors=exc.message_dict,
             data=request.POST,
             open_action=f"step-{step}",
@@ -163,7 +163,7 @@ def violation_reexam(request, pk):
 
 @login_required
 def violation_photo(request, pk):
-    return stored_file(or_404(services.get, request.user, pk).photo, "image/jpeg")
+    return stored_file(services.get(request.user, pk).photo, "image/jpeg")
 
 
 @login_required

@@ -11,7 +11,8 @@ from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
 from common.workflow import Transition, Unchanged
 from hazards import services as hazards
-from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus, Location
+from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus
+from places.models import Location
 
 pytestmark = pytest.mark.django_db
 S = HazardStatus
@@ -184,12 +185,12 @@ def test_register_and_assign_both_reach_the_admins_audit_search(site, client):
 
 def test_a_bulk_import_reaches_the_audit_log_for_every_row(site, login):
     """bulk_create / bulk_update send no signal: the import writes the entries itself (created, then updated)."""
-    from hazards.tests.test_excel import _import, _row
+    from hazards.tests.test_excel import excel_row, import_sheet
 
     w = site
     client = login(w.safety)
-    _import(client, [_row("YH-1"), _row("YH-2")])
-    _import(client, [_row("YH-1", 状态="整改中", 整改期限="2026-10-15"), _row("YH-2")])
+    import_sheet(client, [excel_row("YH-1"), excel_row("YH-2")])
+    import_sheet(client, [excel_row("YH-1", 状态="整改中", 整改期限="2026-10-15"), excel_row("YH-2")])
     first = Hazard.objects.get(external_id="YH-1")
     entries = LogEntry.objects.get_for_object(first).order_by("pk")
     assert [(e.action, e.actor) for e in entries] == [

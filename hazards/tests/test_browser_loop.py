@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from conftest import browser_login
 from hazards import services
-from hazards.models import Hazard, HazardStatus, Location
+from hazards.models import Hazard, HazardStatus
 from orgs.tests.factories import make_user
+from places.models import Location
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -26,7 +26,7 @@ def _file(rows):
     return buffer.getvalue()
 
 
-def _row(ext, **extra):
+def excel_row(ext, **extra):
     row = {
         "外部编号": ext,
         "排查日期": "2026-10-08",
@@ -39,7 +39,7 @@ def _row(ext, **extra):
     return row
 
 
-def _import(client, rows):
+def import_sheet(client, rows):
     client.post("/imports/hazards/", {"file": SimpleUploadedFile("台账.xlsx", _file(rows))})
     job = ImportJob.objects.latest("pk")
     if job.status == ImportStatus.READY:
@@ -51,17 +51,18 @@ def _import(client, rows):
 def test_import_then_reimport_updates_by_external_id(site, login):
     w = site
     client = login(w.safety)
-    job = _import(
-        client, [_row("YH-1"), _row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no)]
+    job = import_sheet(
+        client,
+        [excel_row("YH-1"), excel_row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no)],
     )
     assert job.status == ImportStatus.DONE and job.summary["created"] == 2
     second = Hazard.objects.get(external_id="YH-2")
     assert second.status == HazardStatus.CLOSED and second.finder_is_party_member
-    job = _import(
+    job = import_sheet(
         client,
         [
-            _row("YH-1", 状态="整改中", 整改期限="2026-10-15"),
-            _row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no),
+            excel_row("YH-1", 状态="整改中", 整改期限="2026-10-15"),
+            excel_row("YH-2", 状态="已销号", 销号日期="2026-10-10", 发现人工号=w.member_person.emp_no),
         ],
     )
     assert job.summary == {"created": 0, "updated": 1}
@@ -70,12 +71,12 @@ def test_import_then_reimport_updates_by_external_id(site, login):
 
 
 def test_bad_rows_are_named_and_nothing_written(site, login):
-    job = _import(
+    job = import_sheet(
         login(site.safety),
         [
-            _row("YH-1", 地点="不存在的地点"),
-            _row("YH-2", 排查日期="2026-10-08", 整改期限="2026-10-01"),
-            _row("YH-3", 状态="已销号"),
+            excel_row("YH-1", 地点="不存在的地点"),
+            excel_row("YH-2", 排查日期="2026-10-08", 整改期限="2026-10-01"),
+            excel_row("YH-3", 状态="已销号"),
         ],
     )
     assert job.status == ImportStatus.INVALID

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
 from hazards import services
-from hazards.models import Category, Grade, Hazard, HazardStatus, Location
+from hazards.models import Category, Grade, Hazard, HazardStatus
 from orgs.tests.factories import make_user
+from places.models import Location
 
 pytestmark = pytest.mark.django_db
 S = HazardStatus

@@ -12,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
+from common import uploads
 from common.todos import todos_for
 from hazards import services
-from hazards.models import Hazard, HazardStatus, Location
+from hazards.models import Hazard, HazardStatus
 from hazards.tests.test_loop import assign_data, in_state, report, site  # noqa: F401  (fixture)
 from orgs.tests.factories import PersonFactory, make_user
+from places.models import Location
 
 pytestmark = pytest.mark.django_db
 S = HazardStatus
@@ -248,10 +250,10 @@ def test_photo_count_size_and_pixels_are_limited(site, login, monkeypatch, setti
     seven = [upload(jpeg(), f"{i}.jpg") for i in range(7)]
     response = client.post("/hazards/new/", {**form(w), "photos": seven})
     assert response.status_code == 422 and "最多 6 张照片" in response.content.decode()
-    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 100)
+    monkeypatch.setattr(uploads, "PHOTO_MAX_BYTES", 100)
     response = client.post("/hazards/new/", {**form(w), "photos": [upload(jpeg(size=(200, 200)))]})
     assert response.status_code == 422 and "超过 1 KB" in response.content.decode()
-    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 12 * 1024 * 1024)
+    monkeypatch.setattr(uploads, "PHOTO_MAX_BYTES", 12 * 1024 * 1024)
     settings.HONGLING_UPLOAD_MAX_PIXELS = 1000
     response = client.post("/hazards/new/", {**form(w), "photos": [upload(jpeg(size=(100, 100)))]})
     assert response.status_code == 422 and "像素太大" in response.content.decode()
@@ -398,7 +400,8 @@ def test_pages_do_not_issue_more_queries_with_more_rows(site, login):
 
 
 def test_master_data_switch_off_rename_add_and_grade_levels(site, login):
-    from hazards.models import Category, Grade, Shift
+    from hazards.models import Category, Grade
+    from places.models import Shift
 
     w = site
     client = login(w.safety)

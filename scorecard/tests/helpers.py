@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from hazards import services as hazard_services
-from hazards.models import Category, Grade, Hazard, HazardStatus, Location
+from hazards.models import Category, Grade, Hazard, HazardStatus
+from places.models import Location
 from scorecard.indicators import Context
 
 START, END = date(2026, 10, 1), date(2026, 10, 31)

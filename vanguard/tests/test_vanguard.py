@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
-from hazards.models import Location
 from orgs.models import PoliticalStatus
 from orgs.tests.factories import PersonFactory, make_user
+from places.models import Location
 from vanguard import compliance, services
 from vanguard.models import Assessment, Assignment
 from violations import services as violations

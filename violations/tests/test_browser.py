@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import browser_login
-from hazards.models import Location
+from places.models import Location
 from vanguard import compliance
 from vanguard import services as vanguard
 from violations import services

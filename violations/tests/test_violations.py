@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
-from hazards.models import Location
+from places.models import Location
 from training.tests.conftest import bank  # noqa: F401  (a small question bank)
 from violations import services
 from violations.models import HelpStep, Severity, Violation, ViolationEvent, ViolationStatus
