@@ -61,6 +61,7 @@ CATALOGUE = [
     ("scorecard_lists_p95", 100, None, [
         ("committee", "/scorecard/indicators/"), ("committee", "/scorecard/dashboard/"),
         ("committee", "/scorecard/evaluation/"), ("secretary", "/scorecard/evaluation/"),
+        ("secretary", "/scorecard/reports/monthly/"),
     ]),
     ("selfcheck_lists_p95", 100, None, [("committee", "/selfcheck/measures/"), ("secretary", "/selfcheck/measures/")]),
     # the API's lists (the hazards' one apart: it counted all rows on every call)

@@ -8,7 +8,7 @@ class ScorecardConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from scorecard import library, menu, models  # noqa: F401  (the indicators, menu entries, 待办)
+        from scorecard import library, menu, models, reports  # noqa: F401  (indicators, menu, 待办, generated files)
 
         for model in (models.Scheme, models.Component, models.SchemeIndicator, models.ManualScore, models.Round):
             auditlog.register(model)

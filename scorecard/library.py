@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date
 from urllib.parse import urlencode
 
+from django.db.models import FloatField, Func
 from django.utils import timezone
 
 from scorecard.indicators import DOWN, UP, Value, digest, percent, ratios, register_indicator
@@ -312,6 +313,143 @@ def newcomer_pass(ctx):
         rows,
         lambda rs: (sum(1 for r in rs if r[2]), len(rs)),
         lambda b: ctx.link("/training/branch/", b),
+    )
+
+
+# 掌握: a knowledge point counts as mastered on a day when the worker's FSRS card has a stability of at least 21 days
+# and its retrievability that day is at least 90 %. FSRS defines stability as the interval after which retrievability
+# falls to 90 % (fsrs's curve R = (1 + F·t/S)^D with F chosen so that R(S) = 0.9, t in whole days as the package
+# counts them), so this is "at most S whole days since the last review, S ≥ 21" — checked against the package's own
+# ``get_card_retrievability`` in the tests.
+MASTERED_STABILITY = 21.0
+MASTERED_RETRIEVABILITY = 0.9
+DAY = 86400
+
+
+def _mastered(stability, last_epoch, moment_epoch):
+    if stability is None or last_epoch is None or float(stability) < MASTERED_STABILITY:
+        return False
+    return max(0, int((moment_epoch - float(last_epoch)) // DAY)) <= float(stability)
+
+
+def mastered(stability, last_review, moment):
+    """Whether a card (its stability in days and its last review, a datetime) is mastered at ``moment``."""
+    return _mastered(stability, last_review.timestamp() if last_review else None, moment.timestamp())
+
+
+class Epoch(Func):
+    """Seconds since 1970 of a DateTimeField, computed by the database (reading 100,000 datetimes through Django's
+    converters costs seconds; a number costs nothing)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores UTC text; "%%%%s" reaches SQLite as strftime('%s', …)
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS REAL)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float", **extra)
+
+
+def mastery_rows(ctx):
+    """{branch: [(card, person, knowledge point, last review (epoch seconds), stability, gained)]}: the cards of the
+    branches' workers on the roster that were not mastered at the period's start, as far as the stored card state
+    tells — a card last reviewed before the start is judged at the start; one reviewed inside the period counts as
+    not mastered then (the daily question returns to a card when it falls due, i.e. when its retrievability has come
+    down to the retention); one reviewed after the reckoning day is left out, its state that day is no longer
+    stored. ``gained``: reviewed inside the period and mastered at the end of the reckoning day."""
+
+    def compute():
+        from training.models import Card
+
+        people = ctx.people()
+        start, end = (m.timestamp() for m in ctx.moments())
+        rows = (
+            Card.objects.filter(person__org_id__in=list(ctx.nodes()))
+            .annotate(reviewed=Epoch("last_review"))
+            .values_list("pk", "person_id", "point_id", "reviewed", "state__stability")
+            .order_by()
+        )
+        out = defaultdict(list)
+        for pk, person, point, last, stability in rows:
+            if person not in people or (last is not None and last >= end):
+                continue  # not on the roster on the reckoning day / reviewed after it: its state then is gone
+            if last is not None and last < start:
+                if _mastered(stability, last, start):
+                    continue  # mastered already at the start: nothing to gain
+                gained = False
+            else:
+                gained = _mastered(stability, last, end)
+            out[people[person]].append((pk, person, point, last, stability, gained))
+        return out
+
+    return ctx.cached("mastery", compute)
+
+
+@register_indicator(
+    code="T_MASTERY",
+    name="知识点掌握提升率",
+    responsibility=3,
+    direction=UP,
+    target=30,
+    unit="%",
+    formula="截止日在册的本支部职工的知识点记忆卡(FSRS)中,期初未掌握的为基数,其中考核期内经复习、到截止日达到"
+    "“掌握”(记忆稳定性 ≥ 21 天且截止日可提取率 ≥ 90%)的占比;期初已掌握的不计,截止日后又复习过的卡不计",
+    sources=("training.Card", "orgs.Person"),
+)
+def mastery_gain(ctx):
+    rows = mastery_rows(ctx)
+    return ratios(
+        ctx,
+        {b: [(r[0], r[3], r[4], r[5]) for r in rs] for b, rs in rows.items()},
+        lambda rs: (sum(1 for r in rs if r[3]), len(rs)),
+        lambda b: ctx.link("/scorecard/records/T_MASTERY/", b, **ctx.period_params()),
+    )
+
+
+def first_pass_rows(ctx):
+    """{branch: [(paper, person, exam, month, score, passed)]}: the 正考 papers of the branches' workers on the
+    roster, of the monthly exams of the period that closed by the reckoning day (a paper not handed in is failed)."""
+
+    def compute():
+        from training.models import ExamPaper, PaperKind
+
+        people = ctx.people()
+        _start, end = ctx.moments()
+        papers = (
+            ExamPaper.objects.filter(
+                person__org_id__in=list(ctx.nodes()),
+                kind=PaperKind.EXAM,
+                blueprint__month__gte=ctx.start.replace(day=1),
+                blueprint__month__lte=ctx.last,
+                blueprint__closes_at__lt=end,
+            )
+            .values_list("pk", "person_id", "blueprint_id", "blueprint__month", "score", "passed")
+            .order_by()
+        )
+        return _group(((pk, p, bp, m, s, bool(ok)) for pk, p, bp, m, s, ok in papers), lambda r: people.get(r[1]))
+
+    return ctx.cached("first_pass", compute)
+
+
+@register_indicator(
+    code="T_FIRST_PASS",
+    name="月考一次合格率",
+    responsibility=3,
+    direction=UP,
+    target=85,
+    unit="%",
+    formula="考核期内各月月考(截止日已结束的)中,本支部在册职工的正考试卷(人·次)一次合格的占比;补考合格不算一次合格,"
+    "正考未交卷按不合格计",
+    sources=("training.ExamPaper", "training.ExamBlueprint", "orgs.Person"),
+)
+def exam_first_pass(ctx):
+    rows = first_pass_rows(ctx)
+    return ratios(
+        ctx,
+        {b: [(r[0], r[5]) for r in rs] for b, rs in rows.items()},
+        lambda rs: (sum(1 for r in rs if r[1]), len(rs)),
+        lambda b: ctx.link("/scorecard/records/T_FIRST_PASS/", b, **ctx.period_params()),
     )
 
 

@@ -12,6 +12,7 @@ PAGES = (
     ("/frontline/diary/", "frontline_diary", True),
     ("/frontline/urgent/", "frontline", False),
     ("/training/branch/", "training_results", False),
+    ("/scorecard/records/", "training_results", False),
     ("/care/", "care_read", True),
     ("/selfcheck/", "selfcheck", False),
     ("/leadership/", "leadership", True),

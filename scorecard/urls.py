@@ -19,7 +19,8 @@ urlpatterns = [
     path("evaluation/<int:pk>/close/", views.evaluation_close, name="evaluation_close"),
 ]
 urlpatterns += [
-    path("runs/<int:pk>/branches/<int:branch>/report.docx", views.report_docx, name="scorecard_report_docx"),
-    path("runs/<int:pk>/branches/<int:branch>/report.pdf", views.report_pdf, name="scorecard_report_pdf"),
+    path("runs/<int:pk>/branches/<int:branch>/report/<slug:fmt>/", views.report_start, name="scorecard_report"),
+    path("reports/monthly/", views.monthly_report, name="scorecard_monthly"),
 ]
 urlpatterns += [path("runs/<int:pk>/compare.xlsx", views.run_xlsx, name="scorecard_run_xlsx")]
+urlpatterns += [path("records/<slug:code>/", views.indicator_records, name="scorecard_records")]

@@ -1,6 +1,6 @@
 """Pages of the scorecard (履职评价) and the 二十字 evaluation. Thin: parse input, call the services, render."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import Conflict, Forbidden
 from common.modules import RESPONSIBILITIES
+from common.pagination import page_of
 from common.responses import refused
 from orgs import scope
 from orgs.models import OrgNode
@@ -377,39 +378,51 @@ def evaluation_close(request, pk):
     return redirect("evaluation_round", pk)
 
 
-def _report(request, pk, branch):
+@login_required
+@require_POST
+def report_start(request, pk, branch, fmt):
+    """The 述职 draft of a branch in a run, as Word or PDF: made in the background; the page of the file shows the
+    progress and offers it when done."""
+    job = reports.start_shuzhi(request.user, run_pk=pk, branch_pk=branch, fmt=fmt)
+    return redirect("generated_file", job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monthly_report(request):
+    """月度报告: a branch's month from the records, as Word or PDF, made in the background (a secretary their own
+    branch, the committee its mine's)."""
     user = request.user
-    the_run = services.get_run(user, pk)
-    row = services.branch_row(user, the_run, branch)
-    return reports.draft(user, the_run, row)
-
-
-@login_required
-def report_docx(request, pk, branch):
-    from django.http import HttpResponse
-
-    d = _report(request, pk, branch)
-    response = HttpResponse(
-        reports.docx_bytes(d), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if not scope.can(user, "scorecard"):
+        raise Http404
+    branches = list(reports.report_branches(user)[:300])
+    if not branches:
+        raise Http404
+    last = timezone.localdate().replace(day=1) - timedelta(days=1)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            job = reports.start_monthly(
+                user,
+                branch_pk=request.POST.get("branch"),
+                month=request.POST.get("month"),
+                fmt=request.POST.get("format"),
+            )
+            return redirect("generated_file", job.pk)
+        except ValidationError as exc:
+            errors, status = exc.message_dict, 422
+    data = request.POST if errors else {}
+    return render(
+        request,
+        "scorecard/monthly.html",
+        {
+            "branches": branches,
+            "month": data.get("month") or f"{last:%Y-%m}",
+            "selected": str(data.get("branch") or branches[0].pk),
+            "errors": errors,
+        },
+        status=status,
     )
-    response["Content-Disposition"] = content_disposition(f"{d.branch}-述职报告初稿.docx")
-    return response
-
-
-@login_required
-def report_pdf(request, pk, branch):
-    from django.http import HttpResponse
-
-    d = _report(request, pk, branch)
-    response = HttpResponse(reports.pdf_bytes(d), content_type="application/pdf")
-    response["Content-Disposition"] = "inline"
-    return response
-
-
-def content_disposition(name):
-    from urllib.parse import quote
-
-    return f"attachment; filename*=UTF-8''{quote(name)}"
 
 
 @login_required
@@ -462,3 +475,71 @@ def dashboard(request):
         "series": [{"name": m["mine"].name, "values": [v or 0 for v in m["axes"]]} for m in mines[:10]],
     }
     return render(request, "scorecard/dashboard.html", {"mines": mines, "axes": _axes(), "chart": chart})
+
+
+# ---------------------------------------------------------------- the records behind a training figure
+
+# indicator code -> (rows of the context by branch, what the page shows)
+RECORDS = {"T_MASTERY": "mastery_rows", "T_FIRST_PASS": "first_pass_rows"}
+
+
+@login_required
+def indicator_records(request, code):
+    """The records behind a figure of 知识点掌握提升率 or 月考一次合格率 of one branch and period, as the figure counted
+    them (the same rows the indicator read), for a user who may follow that branch's training."""
+    from orgs.models import Person
+    from scorecard import library
+    from training import services as training_services
+    from training.models import ExamBlueprint, KnowledgePoint
+
+    user = request.user
+    ind = indicators.get(code)
+    if ind is None or code not in RECORDS:
+        raise Http404
+    branch = training_services.get_branch(user, reports._int(request.GET.get("branch")))
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if start is None or end is None or end < start:
+        end = timezone.localdate()
+        start = end.replace(day=1)
+    ctx = indicators.Context(branches=[branch], start=start, end=end, as_of=end)
+    rows = getattr(library, RECORDS[code])(ctx).get(branch.pk, [])
+    counted, total = sum(1 for r in rows if r[-1]), len(rows)
+    only = request.GET.get("only")
+    if only in ("yes", "no"):
+        rows = [r for r in rows if bool(r[-1]) == (only == "yes")]
+    rows.sort(key=lambda r: (not r[-1], r[1], r[2]))
+    page = page_of(request, rows, per_page=50)
+    shown = list(page.object_list)
+    visible = Person.objects.visible_to(user, "training_results")
+    people = {p.pk: p for p in visible.filter(pk__in={r[1] for r in shown}).select_related("org")}
+    if code == "T_MASTERY":
+        names = dict(KnowledgePoint.objects.filter(pk__in={r[2] for r in shown}).values_list("pk", "name"))
+    else:
+        names = dict(ExamBlueprint.objects.filter(pk__in={r[2] for r in shown}).values_list("pk", "title"))
+
+    def day(r):
+        if code != "T_MASTERY":
+            return r[3]  # the exam's month
+        return None if r[3] is None else timezone.localdate(datetime.fromtimestamp(r[3], tz=UTC))
+
+    items = [
+        {"person": people.get(r[1]), "what": names.get(r[2], ""), "day": day(r), "figure": r[4], "counted": r[-1]}
+        for r in shown
+    ]
+    return render(
+        request,
+        "scorecard/records.html",
+        {
+            "ind": ind,
+            "branch": branch,
+            "start": start,
+            "end": end,
+            "page": page,
+            "items": items,
+            "counted": counted,
+            "total": total,
+            "value": indicators.percent(counted, total),
+            "only": only,
+            "mastery": code == "T_MASTERY",
+        },
+    )

@@ -57,6 +57,7 @@ NOT_LINKED = {
     "scorecard/schemes/<int:pk>/scores/<int:component>/",
     "scorecard/evaluation/new/",
     "scorecard/evaluation/<int:pk>/close/",
+    "scorecard/runs/<int:pk>/branches/<int:branch>/report/<slug:fmt>/",  # starts the 述职 draft (POST)
     "selfcheck/measures/<int:pk>/done/",
     "selfcheck/i/<int:pk>/measures/",
     "selfcheck/i/<int:pk>/<slug:action>/",

@@ -97,20 +97,6 @@ def test_a_worker_has_no_scorecard(scored, login):
     assert c.get(f"/scorecard/runs/{scored.run.pk}/").status_code == 404
 
 
-def test_the_shuzhi_draft_opens_in_word_and_as_pdf(scored, login):
-    from docx import Document
-
-    w = scored
-    c = login(w.secretary)
-    r = c.get(f"/scorecard/runs/{w.run.pk}/branches/{w.branch.pk}/report.docx")
-    assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
-    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
-    assert "综采一区党支部党支部书记述职报告" in text or "述职报告" in text
-    assert "隐患按期整改率:100%(1 / 1)" in text
-    pdf = c.get(f"/scorecard/runs/{w.run.pk}/branches/{w.branch.pk}/report.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-
-
 def test_ranking_page_query_count_does_not_grow_with_branches(scored, login, django_assert_max_num_queries):
     c = login(scored.committee_user)
     with django_assert_max_num_queries(40):
