@@ -368,4 +368,4 @@ def test_audit_page_names_care_rows_without_a_query_per_row(world, login, django
     with django_assert_max_num_queries(len(few)) as many:
         body = c.get("/manage/audit/", {"content_type": ct.pk}).content.decode()
     assert all(f"帮教对象{i}(B)" in body for i in range(12)) and "共 12 条" in body
-    assert len(many) == len(few)
+    assert len(many) <= len(few)  # no more with 12 rows than with one (the second request may reuse a cache)
