@@ -121,7 +121,10 @@ class TransitionEvent(models.Model):
 class HomeGeneration(models.Model):
     """One number every committed write raises: the key of the home page's cached parts (``common/homecache.py``)."""
 
-    n = models.BigIntegerField(default=0)
+    n = models.BigIntegerField("代数", default=0)
 
     class Meta:
-        verbose_name = "首页缓存代数"
+        verbose_name = verbose_name_plural = "首页缓存代数"
+
+    def __str__(self):
+        return f"首页缓存代数 {self.n}"

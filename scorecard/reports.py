@@ -396,7 +396,10 @@ def build_monthly(job, params, progress):
 
 
 def start_monthly(user, *, branch_pk, month, fmt):
-    """Queue the monthly report (NotFound out of scope, ValidationError for a bad month, before anything is queued)."""
+    """Queue the monthly report (ValidationError for no branch or a bad month, NotFound for a branch out of scope,
+    before anything is queued)."""
+    if not str(branch_pk or "").strip():
+        raise ValidationError({"branch": ["请选择党支部"]})
     branch = report_branch(user, branch_pk)
     first = parse_month(month)
     if first > timezone.localdate():

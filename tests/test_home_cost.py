@@ -138,7 +138,8 @@ def test_a_kept_home_costs_a_few_queries_and_a_write_recomputes_it(
 
     with transaction.atomic():  # commits: the generation is raised after it
         Hazard.objects.filter(pk__in=Hazard.objects.order_by("pk").values("pk")[:1]).update(description="改")
-    assert _queries(secretary) == cold
+    after = _queries(secretary)  # everything computed again (± the process's content-type cache)
+    assert after > 2 * warm and abs(after - cold) <= 2, (cold, warm, after)
 
 
 def _fresh(user_pk):

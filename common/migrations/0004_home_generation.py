@@ -13,10 +13,11 @@ class Migration(migrations.Migration):
             name="HomeGeneration",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("n", models.BigIntegerField(default=0)),
+                ("n", models.BigIntegerField(default=0, verbose_name="代数")),
             ],
             options={
                 "verbose_name": "首页缓存代数",
+                "verbose_name_plural": "首页缓存代数",
             },
         ),
     ]

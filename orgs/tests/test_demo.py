@@ -205,7 +205,7 @@ def test_bench_harness_measures_pages_on_the_small_demo(capsys, settings):
     assert results["roster_list_p95"].value > 0 and results["roster_list_p95"].baseline > 0
     assert results["tree_p95"].value > 0 and results["demo_generate"].value == 1.5
     roster_line = next(line for line in lines if line.startswith("roster_list_p95"))
-    assert "≤ 100 ms" in roster_line and "baseline select1" in roster_line
+    assert "≤ 100 ms" in roster_line and "vs select1" in roster_line
     assert harness.p95(list(range(1, 101))) == 95 and harness.p95([3.0]) == 3.0
     fig = harness.Figure("x", fn=None, target=10, unit="s")
     assert harness.verdict(fig, harness.Measured(12)) == "MISS" and harness.verdict(fig, harness.Measured(9)) == "ok"
