@@ -14,11 +14,12 @@ from django.utils import timezone
 from bench.harness import Measured, Stats, figure, percentile
 
 
-def _year_scheme(b, mine):
+def _year_scheme(b, mine, user=None):
     from scorecard import services
 
     today = timezone.localdate()
-    return services.create_example_scheme(b.accounts["committee"], mine=mine, start=date(today.year, 1, 1), end=today)
+    user = user or b.accounts["committee"]
+    return services.create_example_scheme(user, mine=mine, start=date(today.year, 1, 1), end=today)
 
 
 def _repeated(fn, n=5, scale=1.0, note=""):
@@ -52,12 +53,17 @@ def scorecard_mine_year(b):
 def scorecard_group_year(b):
     """Every mine's scorecard for this year, one after the other (the group 党委's view): 40 mines at size group;
     at a smaller size the mines there are (the note says how many)."""
-    from orgs.models import OrgKind, OrgNode
+    from orgs.models import OrgKind, OrgNode, Role, RoleAssignment, User
     from scorecard import access, services
 
     mines = list(OrgNode.objects.filter(kind=OrgKind.MINE).order_by("path"))
     with b.rolled_back():
-        plans = [(_year_scheme(b, m), access.branches_of(m)) for m in mines]
+        # each mine's scheme is set by that mine's 党委: here the bench's 党委 account is one of every mine (undone)
+        committee = b.accounts["committee"]
+        for m in mines:
+            RoleAssignment.objects.get_or_create(user=committee, role=Role.COMMITTEE, org=m)
+        committee = User.objects.get(pk=committee.pk)
+        plans = [(_year_scheme(b, m, committee), access.branches_of(m)) for m in mines]
         today = timezone.localdate()
 
         def every_mine():
