@@ -152,6 +152,16 @@ def generation(user):
     return store["home_generation"]
 
 
+def add_provider(providers, live_set, provider, *, live):
+    """Register a home provider once (in order) and, when ``live``, mark it as computed on every request: the one body
+    of ``register_tile``, ``register_card`` and ``todos.register``."""
+    if provider not in providers:
+        providers.append(provider)
+    if live:
+        live_set.add(provider)
+    return provider
+
+
 def cached(name, user, compute):
     """``compute()``, or what it gave for the same user, day and write generation within the last few minutes."""
     if not enabled() or not getattr(user, "is_authenticated", False):

@@ -13,6 +13,8 @@ it is a placeholder.
 
 from dataclasses import dataclass
 
+from common import homecache
+
 RESPONSIBILITIES = {
     1: ("安全生产标准化", "查隐患、找问题、抓整改、保落实", "shield-check"),
     2: ("安全宣传教育", "党员身边无违章、划片包保、示范岗", "megaphone"),
@@ -39,12 +41,7 @@ def register_tile(responsibility, live=False):
     (``common/homecache.py``); every other tile is kept until the next committed write."""
 
     def decorator(provider):
-        _tiles.setdefault(responsibility, [])
-        if provider not in _tiles[responsibility]:
-            _tiles[responsibility].append(provider)
-        if live:
-            _live.add(provider)
-        return provider
+        return homecache.add_provider(_tiles.setdefault(responsibility, []), _live, provider, live=live)
 
     return decorator
 
@@ -56,8 +53,6 @@ def _provider_key(provider):
 def tiles_for(user):
     """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module and a figure for the user.
     The figures of the providers that are not live come from one cached entry (computed together on a miss)."""
-    from common import homecache
-
     kept = homecache.cached(
         f"tiles{sum(len(p) for p in _tiles.values())}",  # (a provider registered later is not missed)
         user,
@@ -88,18 +83,12 @@ def register_card(provider=None, *, live=False):
     (its context must then be plain data)."""
 
     def decorator(provider):
-        if provider not in _cards:
-            _cards.append(provider)
-        if live:
-            _live.add(provider)
-        return provider
+        return homecache.add_provider(_cards, _live, provider, live=live)
 
     return decorator(provider) if provider is not None else decorator
 
 
 def cards_for(user, request=None):
-    from common import homecache
-
     kept = homecache.cached(
         f"cards{len(_cards)}", user, lambda: [None if p in _live else p(user, None) for p in _cards]
     )

@@ -15,6 +15,8 @@ through ``visible_to(user)`` and use a fixed number of queries. The home page sh
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from common import homecache
+
 _providers = []
 
 
@@ -46,11 +48,7 @@ def register(provider=None, *, live=False):
     (``common/homecache.py``): it must depend on the records and the day only."""
 
     def decorator(provider):
-        if provider not in _providers:
-            _providers.append(provider)
-        if live:
-            _live.add(provider)
-        return provider
+        return homecache.add_provider(_providers, _live, provider, live=live)
 
     return decorator(provider) if provider is not None else decorator
 
@@ -65,7 +63,6 @@ def _sort_key(todo):
 def todos_for(user):
     if not user.is_authenticated:
         return []
-    from common import homecache
 
     kept = homecache.cached(
         f"todos{len(_providers)}", user, lambda: [list(p(user)) if p not in _live else None for p in _providers]
