@@ -21,6 +21,7 @@ from django.utils import timezone
 from common import generated
 from common.errors import NotFound
 from common.modules import RESPONSIBILITIES
+from common.parsing import as_id
 from orgs.models import OrgKind, OrgNode
 from scorecard import indicators
 from scorecard.models import RunFigure
@@ -245,11 +246,11 @@ def start_shuzhi(user, *, run_pk, branch_pk, fmt):
 
 
 def _int(value):
-    """An id from a form or a query; anything else is not found."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """An id from a form or a query (read by the one parser, ``common.parsing.as_id``); anything else is not found."""
+    pk = as_id(value)
+    if pk is None:
         raise NotFound()
+    return pk
 
 
 def _format(params):
