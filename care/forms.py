@@ -139,7 +139,9 @@ class ScreeningForm(forms.Form):
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
         posted = data.getlist("people") if hasattr(data, "getlist") else (data or {}).get("people") or []
-        for part in str(" ".join(map(str, posted if isinstance(posted, list) else [posted]))).replace(",", " ").split():
+        if isinstance(posted, (str, int)):
+            posted = [posted]
+        for part in " ".join(map(str, posted)).replace(",", " ").split():
             if pk := as_id(part):
                 self.fields[f"note_{pk}"] = chars("情况", 500, required=False)
 

@@ -330,7 +330,8 @@ def screening_new(request):
         .order_by("org__path", "emp_no")[:500]
     )
     context = {
-        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []),
+        "kinds": ScreeningKind.choices, "data": data, "errors": errors,
+        "general_errors": errors.get("__all__", []) + [m for k, ms in errors.items() if k.startswith("note_") for m in ms],
         "people": [(p, data.get(f"note_{p.pk}", "")) for p in people],  # each with the 情况 typed for them
         "participants": services.eligible_helpers(mine).filter(pk__in=services.branch_people(user, "care_manage").values("pk"))[:200],
         "selected": data.getlist("people") if hasattr(data, "getlist") else [], "concerns": data.getlist("concern") if hasattr(data, "getlist") else [],
