@@ -3,6 +3,7 @@
 Bad input re-renders the page with what was typed and the Chinese message next to the field (422)."""
 
 import uuid
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -415,10 +416,9 @@ def follow_up_close(request, pk):
         follow = services.close_follow_up(request.user, pk, **inputs.parse(forms.CloseFollowUpForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
-    except ValidationError as exc:
-        return refused(
-            request, Conflict("；".join(m for ms in exc.message_dict.values() for m in ms)), "/care/", "返回"
-        )
+    except ValidationError as exc:  # the one box of the inline form: its message, 422
+        said = SimpleNamespace(message="；".join(m for ms in exc.message_dict.values() for m in ms), status=422)
+        return refused(request, said, "/care/", "返回")
     messages.success(request, "跟进事项已关闭")
     return redirect("care_talk", follow.talk_id)
 

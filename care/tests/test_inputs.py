@@ -95,3 +95,15 @@ def test_a_stranger_posting_to_an_entry_learns_nothing(care, login):
     assert _json(c, f"/api/care/register/{entry.pk}/help", {"form": "talk", "content": "x"}).status_code == 404
     assert c.post(f"/care/register/{entry.pk}/help/", {"form": "talk", "content": "x"}).status_code == 404
     assert c.post(f"/care/register/{entry.pk}/help/", {"form": "talk", "content": ""}).status_code == 404
+
+
+def test_closing_a_follow_up_with_a_note_too_long_says_so(care, login):
+    from care.tests.helpers import record_talk
+
+    talk = record_talk(care.secretary, {"form": "phone", "people": [care.worker_person.pk], "topics": "询问孩子上学",
+                                        "follow_ups": "联系工会申请助学金"})  # fmt: skip
+    follow = talk.follow_ups.get()
+    c = login(care.secretary)
+    page = c.post(f"/care/follow-ups/{follow.pk}/close/", {"note": "甲" * 201})
+    assert page.status_code == 422 and "说明最长200字" in page.content.decode()
+    assert c.post(f"/care/follow-ups/{follow.pk}/close/", {"note": "已申请"}).status_code == 302
