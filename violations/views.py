@@ -196,6 +196,8 @@ def violation_settings(request):
             else:
                 services.save_severity(user, mine, **inputs.parse(forms.SeverityForm, request.POST, mine=mine))
         except ValidationError as exc:
+            if "id" in exc.message_dict:
+                raise Http404 from None  # a severity that is not (or no longer) the mine's
             errors, data, status = exc.message_dict, request.POST, 422
         else:
             messages.success(request, "已保存")
