@@ -157,3 +157,24 @@ def test_a_valid_import_still_works_and_history_may_be_older_than_a_year(v_world
     first, second = checked.plan.creates
     assert (first.occurred_on, first.points, first.fine, first.location_id) == (old, 2, 50, w.location.pk)
     assert (second.points, second.fine, second.clauses, second.status) == (3, 20, "第101条", "revoked")
+
+
+def test_the_list_page_the_api_and_the_ledger_read_the_filters_alike(v_world, login, exported):
+    import io
+
+    from openpyxl import load_workbook
+
+    w = v_world
+    record(w, description="未按规定敲帮问顶")
+    record(w, kind="command", description="安排未经培训人员上岗")
+    c = login(w.safety)
+    since = timezone.localdate().isoformat()
+    page = c.get(
+        f"/violations/?kind=command&from={since}&severity=abc"
+    ).content.decode()  # a malformed filter: not applied
+    assert "安排未经培训人员上岗" in page and "未按规定敲帮问顶" not in page
+    api = c.get(f"/api/violations?kind=command&from={since}").json()
+    assert [v["description"] for v in api["items"]] == ["安排未经培训人员上岗"]
+    sheet = load_workbook(io.BytesIO(exported(c, f"/violations/ledger.xlsx?kind=command&from={since}"))).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "安排未经培训人员上岗" in values and "未按规定敲帮问顶" not in values
