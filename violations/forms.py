@@ -1,9 +1,9 @@
 """The inputs of 三违, each declared once: the pages bind these forms to the POST, the API to its schema's values
-(``common.inputs.body``), the Excel import to each row (``ImportRowForm``: the same fields, names instead of ids);
-``common.inputs.clean`` hands the services typed keyword arguments.
+(``common.inputs.body``), the Excel import to each row (``import_row_form``: the same fields, limits and messages,
+names instead of ids); ``common.inputs.clean`` hands the services typed keyword arguments.
 
-The 工号, the severity, the place and the shift become records here, among those the form is given (the user's
-people, the mine's severities); the service checks them again as its domain rule, with the same words."""
+The 工号, the severity, the place and the shift become records here, among the mine's; whether the user may record
+that person is the service's domain check, with the same words (an unknown 工号 and one out of reach read alike)."""
 
 from datetime import timedelta
 from decimal import Decimal
