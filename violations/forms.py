@@ -127,7 +127,9 @@ class RecordForm(forms.Form):
     fine = money("罚款", "罚款须为不小于0的金额(元)")
     requires_reexam = OptionalFlag(required=False)
     reexam_points = _reexam_points()
-    photo = forms.FileField(required=False)
+    photo = forms.FileField(
+        required=False, error_messages={"empty": "照片是空文件", "invalid": "照片格式不正确", "missing": "照片未上传"}
+    )
     token = token()
 
     history = False
