@@ -1,5 +1,8 @@
 """JSON API of 红领一线工作法 (/api/frontline/…): the same services, scope and transition tables as the pages.
 
+The schemas describe the JSON (the OpenAPI document); the values they accept are read by the pages' forms
+(``frontline.forms``, through ``common.inputs.body``), so a field is checked by one set of rules everywhere.
+
 Diary lists carry no contents (like the pages); reading one entry returns its contents and is logged."""
 
 from datetime import date as Date
@@ -9,9 +12,10 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
+from common import inputs
 from common.api_schemas import EventOut, events_out
 from common.pagination import api_page
-from frontline import services
+from frontline import forms, services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 
@@ -190,7 +194,7 @@ def get_diary(request, id: PathId):
 
 @router.post("/diary", response={201: DiaryDetail, **ERRORS_WRITE}, summary="记民情日记")
 def create_diary(request, payload: DiaryIn):
-    entry = services.create_entry(request.user, payload.dict())
+    entry = services.create_entry(request.user, **inputs.parse(forms.DiaryForm, inputs.body(payload)))
     return 201, _diary_detail(request, entry.pk)
 
 
@@ -198,13 +202,13 @@ def create_diary(request, payload: DiaryIn):
     "/diary/{id}", response={200: DiaryDetail, **ERRORS_WRITE}, summary="修改民情日记(带 version;已被改过则 409)"
 )
 def update_diary(request, id: PathId, payload: DiaryPatch):
-    services.update_entry(request.user, id, payload.dict())
+    services.update_entry(request.user, id, **inputs.parse(forms.DiaryEditForm, inputs.body(payload)))
     return _diary_detail(request, id)
 
 
 @router.post("/diary/{id}/requests", response={201: RequestOut, **ERRORS_WRITE}, summary="为民情日记添加诉求")
 def add_request(request, id: PathId, payload: RequestIn):
-    r = services.add_request(request.user, id, payload.dict())
+    r = services.add_request(request.user, id, **inputs.parse(forms.RequestForm, inputs.body(payload)))
     return 201, _request_out(request.user, services.get_request(request.user, r.pk))
 
 
@@ -214,7 +218,7 @@ def add_request(request, id: PathId, payload: RequestIn):
     summary="诉求跟踪(handle、resolve、feedback、reopen)",
 )
 def request_step(request, id: PathId, action: ActionName, payload: StepIn):
-    r = services.act_on_request(request.user, id, action, payload.dict())
+    r = services.act_on_request(request.user, id, action, **inputs.parse(forms.StepForm, inputs.body(payload)))
     return _request_out(request.user, services.get_request(request.user, r.pk))
 
 
@@ -296,7 +300,7 @@ def get_urgent(request, id: PathId):
 
 @router.post("/urgent", response={201: UrgentOut, **ERRORS_WRITE}, summary="记录急难险重任务")
 def create_urgent(request, payload: UrgentIn):
-    task = services.create_urgent(request.user, payload.dict())
+    task = services.create_urgent(request.user, **inputs.parse(forms.UrgentForm, inputs.body(payload)))
     return 201, _urgent_out(services.get_urgent(request.user, task.pk))
 
 
@@ -447,7 +451,7 @@ def get_campaign(request, id: PathId):
 
 @router.post("/campaigns", response={201: CampaignOut, **ERRORS_WRITE}, summary="下发专项工作(矿党委)")
 def create_campaign(request, payload: CampaignIn):
-    c = services.create_campaign(request.user, payload.dict())
+    c = services.create_campaign(request.user, **inputs.parse(forms.CampaignForm, inputs.body(payload)))
     return 201, _campaign_out(request.user, services.get_campaign(request.user, c.pk))
 
 
@@ -475,4 +479,5 @@ def get_task(request, id: PathId):
     "/tasks/{id}/{action}", response={200: TaskDetail, **ERRORS_WRITE}, summary="状态操作(report、accept、return)"
 )
 def task_step(request, id: PathId, action: ActionName, payload: TaskStepIn):
-    return _task_detail(request.user, services.act_on_task(request.user, id, action, payload.dict()))
+    values = inputs.parse(forms.task_form(action), inputs.body(payload))
+    return _task_detail(request.user, services.act_on_task(request.user, id, action, **values))
