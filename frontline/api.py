@@ -127,6 +127,11 @@ class StepIn(Schema):
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
+def _dated(filters):
+    """A list's query schema as the filter form's fields (its dates are ``from`` / ``to``, as on the page)."""
+    return inputs.body(filters, **{"from": filters.date_from, "to": filters.date_to})
+
+
 def _people(entry):
     return [PersonRef(id=p.pk, name=p.name, emp_no=p.emp_no) for p in entry.people.all()]
 
@@ -171,16 +176,8 @@ def _require_diary(user):
 @router.get("/diary", response={200: DiaryPage, **ERRORS_READ}, summary="民情日记列表与搜索(不含内容)")
 def list_diary(request, filters: Query[DiaryFilters]):
     _require_diary(request.user)
-    params = filters.dict()
-    params.update(
-        {
-            "from": filters.date_from,
-            "to": filters.date_to,
-            "concern": "1" if filters.concern else "",
-            "open": "1" if filters.open else "",
-        }
-    )
-    qs = services.list_rows(services.filter_entries(request.user, params))
+    values = forms.DiaryFilters(_dated(filters)).values()
+    qs = services.list_rows(services.filter_entries(request.user, **values))
     count, capped, rows = api_page(qs, filters.page, per_page=PAGE)
     return DiaryPage(count=count, count_capped=capped, items=[_diary_item(e) for e in services.attach_counts(rows)])
 
@@ -281,10 +278,8 @@ def _urgent_out(t):
 
 @router.get("/urgent", response={200: UrgentPage, **ERRORS_READ}, summary="急难险重任务列表")
 def list_urgent(request, filters: Query[UrgentFilters]):
-    params = filters.dict()
-    params.update({"from": filters.date_from, "to": filters.date_to})
     qs = (
-        services.filter_urgent(request.user, params)
+        services.filter_urgent(request.user, **forms.UrgentFilters(_dated(filters)).values())
         .select_related("branch", "recorded_by", "recorded_by__person")
         .prefetch_related("people")
         .order_by("-date", "-pk")
@@ -457,10 +452,8 @@ def create_campaign(request, payload: CampaignIn):
 
 @router.get("/tasks", response={200: TaskPage, **ERRORS_READ}, summary="各支部的专项工作任务")
 def list_tasks(request, filters: Query[TaskFilters]):
-    params = filters.dict()
-    params.update({"overdue": "1" if filters.overdue else "", "todo": "1" if filters.todo else ""})
     qs = (
-        services.filter_tasks(request.user, params)
+        services.filter_tasks(request.user, **forms.TaskFilters(inputs.body(filters)).values())
         .select_related("campaign", "branch")
         .order_by("campaign__deadline", "-campaign_id", "branch_id")
     )

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from common.inputs import LinesField, ModelField, ModelsField, chars, choice, day, number, token
-from frontline.models import SecretaryRole, UrgentKind
+from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from orgs.models import OrgKind, OrgNode, Person
 from places.models import Location
 
@@ -160,3 +160,75 @@ class CampaignForm(forms.Form):
         if deadline > today + timedelta(days=366):
             raise ValidationError("上报期限不能超过一年")
         return deadline
+
+
+# ---------------------------------------------------------------- the lists' filters (query strings)
+
+
+class _Filters(forms.Form):
+    """A list's filters, from its query string (the page) or the API's query schema: a malformed value is left out
+    (a filter narrows a list; there is nothing to refuse). ``values()``: the service's keyword arguments."""
+
+    renamed = {"from": "start", "to": "end"}
+
+    def values(self):
+        self.is_valid()
+        out = {}
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            out[self.renamed.get(name, name)] = field.clean(None) if value is None else value
+        return out
+
+
+def _words():
+    return forms.CharField(required=False, max_length=200)
+
+
+def _id():
+    return forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class FlagField(forms.Field):
+    """A list's flag: ``?concern=1`` (the page) or true (the API); anything else is off."""
+
+    def __init__(self):
+        super().__init__(required=False)
+
+    def to_python(self, value):
+        return str(value).strip().lower() in ("1", "true", "on", "yes", "是")
+
+
+def _dates(form_class):
+    form_class.base_fields["from"] = forms.DateField(required=False)
+    form_class.base_fields["to"] = forms.DateField(required=False)
+    return form_class
+
+
+@_dates
+class DiaryFilters(_Filters):
+    q = _words()
+    person = _id()
+    branch = _id()
+    concern = FlagField()
+    open = FlagField()
+
+    def clean_q(self):
+        return self.cleaned_data["q"][:50]
+
+
+@_dates
+class UrgentFilters(_Filters):
+    q = _words()
+    kind = forms.ChoiceField(required=False, choices=UrgentKind.choices)
+    branch = _id()
+
+    def clean_q(self):
+        return self.cleaned_data["q"][:50]
+
+
+class TaskFilters(_Filters):
+    status = forms.ChoiceField(required=False, choices=TaskStatus.choices)
+    overdue = FlagField()
+    todo = FlagField()
+    campaign = _id()
+    branch = _id()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
-from common.parsing import as_id, parse_day
+from common.parsing import as_id
 from common.uploads import clean_attachments
 from common.workflow import Transition
 from frontline.forms import BRANCH, LOCATION, PEOPLE, STALE_FORM
@@ -33,7 +33,6 @@ from frontline.models import (
     TaskAttachment,
     TaskEvent,
     TaskStatus,
-    UrgentKind,
     UrgentTask,
 )
 from orgs import scope
@@ -48,11 +47,6 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _bool(value):
-    """A query string's flag (``?concern=1``)."""
-    return str(value).lower() in ("1", "true", "on", "yes", "是")
 
 
 def branches_for(user, capability):
@@ -184,11 +178,21 @@ def _diary_mines(user):
     return [pk for pk, path in mines if any(p.startswith(path) or path.startswith(p) for p in paths)]
 
 
-def filter_entries(user, params):
-    """The diary list and its search: words (in 民情, 措施, 诉求, 地点, people's names), dates, person, flags."""
+def filter_entries(
+    user,
+    *,
+    q: str = "",
+    person: int | None = None,
+    branch: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    concern: bool = False,
+    open: bool = False,
+):
+    """The diary list and its search (``forms.DiaryFilters``): words (in 民情, 措施, 诉求, 地点, people's names),
+    dates, person, branch, 需关注, with open 诉求."""
     qs = DiaryEntry.objects.visible_to(user)
-    words = str(params.get("q") or "").strip()[:50]
-    for word in words.split()[:5]:
+    for word in q.split()[:5]:
         # uncorrelated sub-selects: evaluated once each and hashed, not once per diary entry
         in_requests = DiaryRequest.objects.filter(
             Q(problem__contains=word)
@@ -211,18 +215,17 @@ def filter_entries(user, params):
             | Q(pk__in=in_requests)
             | Q(pk__in=met)
         )
-    if as_id(params.get("person")):
-        qs = qs.filter(people=as_id(params["person"]))
-    if as_id(params.get("branch")):
-        qs = qs.filter(branch_id=as_id(params["branch"]))
-    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
+    if person:
+        qs = qs.filter(people=person)
+    if branch:
+        qs = qs.filter(branch_id=branch)
     if start:
         qs = qs.filter(date__gte=start)
     if end:
         qs = qs.filter(date__lte=end)
-    if _bool(params.get("concern") or ""):
+    if concern:
         qs = qs.filter(concern=True)
-    if _bool(params.get("open") or ""):
+    if open:
         qs = qs.filter(Exists(DiaryRequest.objects.filter(entry=OuterRef("pk"), status__in=OPEN_REQUEST_STATUSES)))
     return qs
 
@@ -518,18 +521,17 @@ def get_urgent(user, pk):
     return task
 
 
-def filter_urgent(user, params):
+def filter_urgent(
+    user, *, q: str = "", kind: str = "", branch: int | None = None, start: date | None = None, end: date | None = None
+):
+    """The 急难险重 list and its ledger (``forms.UrgentFilters``)."""
     qs = UrgentTask.objects.visible_to(user)
-    if as_id(params.get("branch")):
-        qs = qs.filter(branch_id=as_id(params["branch"]))
-    if params.get("kind") in UrgentKind.values:
-        qs = qs.filter(kind=params["kind"])
-    words = str(params.get("q") or "").strip()[:50]
-    if words:
-        qs = qs.filter(
-            Q(title__contains=words) | Q(place__contains=words) | Q(result__contains=words) | Q(content__contains=words)
-        )
-    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
+    if branch:
+        qs = qs.filter(branch_id=branch)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(place__contains=q) | Q(result__contains=q) | Q(content__contains=q))
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -669,18 +671,27 @@ def get_task(user, pk):
     return task
 
 
-def filter_tasks(user, params):
+def filter_tasks(
+    user,
+    *,
+    status: str = "",
+    overdue: bool = False,
+    todo: bool = False,
+    campaign: int | None = None,
+    branch: int | None = None,
+):
+    """The tasks list (``forms.TaskFilters``)."""
     qs = CampaignTask.objects.visible_to(user)
-    if params.get("status") in T.values:
-        qs = qs.filter(status=params["status"])
-    if _bool(params.get("overdue") or ""):
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
         qs = qs.overdue()
-    if _bool(params.get("todo") or ""):
+    if todo:
         qs = qs.filter(status__in=TO_REPORT)
-    if as_id(params.get("campaign")):
-        qs = qs.filter(campaign_id=as_id(params["campaign"]))
-    if as_id(params.get("branch")):
-        qs = qs.filter(branch_id=as_id(params["branch"]))
+    if campaign:
+        qs = qs.filter(campaign_id=campaign)
+    if branch:
+        qs = qs.filter(branch_id=branch)
     return qs
 
 

@@ -93,7 +93,9 @@ def _require_diary(user):
 def diary_list(request):
     user = request.user
     _require_diary(user)
-    page, querystring = _page(request, services.list_rows(services.filter_entries(user, request.GET)))
+    page, querystring = _page(
+        request, services.list_rows(services.filter_entries(user, **forms.DiaryFilters(request.GET).values()))
+    )
     page.object_list = services.attach_counts(page.object_list)
     today = timezone.localdate()
     branches = services.branches_for(user, "frontline_diary")
@@ -315,7 +317,7 @@ def urgent_list(request):
     if not services.scope.can(user, "frontline"):
         raise Http404
     qs = (
-        services.filter_urgent(user, request.GET)
+        services.filter_urgent(user, **forms.UrgentFilters(request.GET).values())
         .select_related("branch", "recorded_by", "recorded_by__person")
         .order_by("-date", "-pk")
     )
@@ -458,7 +460,7 @@ def task_list(request):
     if not services.scope.can(user, "frontline"):
         raise Http404
     qs = (
-        services.filter_tasks(user, request.GET)
+        services.filter_tasks(user, **forms.TaskFilters(request.GET).values())
         .select_related("campaign", "branch")
         .order_by("campaign__deadline", "-campaign_id", "branch_id")
     )

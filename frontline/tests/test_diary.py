@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
-from frontline import services
+from frontline import forms, services
 from frontline.models import DiaryEntry, DiaryRead, DiaryRequest, RequestStatus
 from frontline.tests import helpers
 from orgs.models import SensitiveAccess
@@ -155,7 +155,7 @@ def test_search_finds_words_in_contents_requests_places_and_names(fl):
     helpers.create_entry(fl.secretary, entry_data(fl, token=None, people=[fl.member_person.pk]))
 
     def found(**params):
-        return sorted(e.place for e in services.filter_entries(fl.secretary, params))
+        return sorted(e.place for e in services.filter_entries(fl.secretary, **forms.DiaryFilters(params).values()))
 
     assert found(q="班车") == ["班前会"]  # in 民情 and in a 诉求
     assert found(q="白班") == ["王小二家中"]  # only in a 诉求
@@ -174,7 +174,7 @@ def test_search_finds_words_in_contents_requests_places_and_names(fl):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     assert found(to=yesterday) == []
     # the other branch's secretary finds nothing of this branch
-    assert list(services.filter_entries(fl.other_secretary, {"q": "班车"})) == []
+    assert list(services.filter_entries(fl.other_secretary, q="班车")) == []
 
 
 # ---------------------------------------------------------------- the 诉求 table

@@ -95,3 +95,15 @@ def test_urgent_and_campaign_fields(fl, login):
     assert page.status_code == 422 and "所选支部不属于本矿" in page.content.decode()
     assert api.status_code == 422 and api.json()["errors"] == {"branches": ["所选支部不属于本矿"]}
     assert not Campaign.objects.filter(title="安全月").exists()
+
+
+def test_a_malformed_filter_narrows_nothing_and_a_flag_reads_the_same_on_page_and_api(fl, login):
+    c = login(fl.secretary)
+    page = c.get("/frontline/diary/?person=abc&from=2026-13-45&branch=-1&concern=0")
+    assert page.status_code == 200 and "王小二家中" in page.content.decode()
+    assert "王小二家中" in c.get("/frontline/diary/?concern=1").content.decode()
+    assert c.get("/api/frontline/diary?concern=true").json()["count"] == 1
+    helpers.create_entry(fl.secretary, _diary(fl, token=None))  # not 需关注
+    assert c.get("/api/frontline/diary?concern=true").json()["count"] == 1
+    assert c.get("/api/frontline/diary").json()["count"] == 2
+    assert "职工食堂" not in c.get("/frontline/diary/?concern=1").content.decode()
