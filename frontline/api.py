@@ -1,5 +1,8 @@
 """JSON API of 红领一线工作法 (/api/frontline/…): the same services, scope and transition tables as the pages.
 
+The schemas describe the JSON (the OpenAPI document); the values they accept are read by the pages' forms
+(``frontline.forms``, through ``common.inputs.body``), so a field is checked by one set of rules everywhere.
+
 Diary lists carry no contents (like the pages); reading one entry returns its contents and is logged."""
 
 from datetime import date as Date
@@ -9,9 +12,10 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
+from common import inputs
 from common.api_schemas import EventOut, events_out
 from common.pagination import api_page
-from frontline import services
+from frontline import forms, services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 
@@ -123,6 +127,11 @@ class StepIn(Schema):
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
+def _dated(filters):
+    """A list's query schema as the filter form's fields (its dates are ``from`` / ``to``, as on the page)."""
+    return inputs.body(filters, **{"from": filters.date_from, "to": filters.date_to})
+
+
 def _people(entry):
     return [PersonRef(id=p.pk, name=p.name, emp_no=p.emp_no) for p in entry.people.all()]
 
@@ -167,16 +176,8 @@ def _require_diary(user):
 @router.get("/diary", response={200: DiaryPage, **ERRORS_READ}, summary="民情日记列表与搜索(不含内容)")
 def list_diary(request, filters: Query[DiaryFilters]):
     _require_diary(request.user)
-    params = filters.dict()
-    params.update(
-        {
-            "from": filters.date_from,
-            "to": filters.date_to,
-            "concern": "1" if filters.concern else "",
-            "open": "1" if filters.open else "",
-        }
-    )
-    qs = services.list_rows(services.filter_entries(request.user, params))
+    values = forms.DiaryFilters(_dated(filters)).values()
+    qs = services.list_rows(services.filter_entries(request.user, **values))
     count, capped, rows = api_page(qs, filters.page, per_page=PAGE)
     return DiaryPage(count=count, count_capped=capped, items=[_diary_item(e) for e in services.attach_counts(rows)])
 
@@ -190,7 +191,7 @@ def get_diary(request, id: PathId):
 
 @router.post("/diary", response={201: DiaryDetail, **ERRORS_WRITE}, summary="记民情日记")
 def create_diary(request, payload: DiaryIn):
-    entry = services.create_entry(request.user, payload.dict())
+    entry = services.create_entry(request.user, **inputs.parse(forms.DiaryForm, inputs.body(payload)))
     return 201, _diary_detail(request, entry.pk)
 
 
@@ -198,13 +199,13 @@ def create_diary(request, payload: DiaryIn):
     "/diary/{id}", response={200: DiaryDetail, **ERRORS_WRITE}, summary="修改民情日记(带 version;已被改过则 409)"
 )
 def update_diary(request, id: PathId, payload: DiaryPatch):
-    services.update_entry(request.user, id, payload.dict())
+    services.update_entry(request.user, id, **inputs.parse(forms.DiaryEditForm, inputs.body(payload)))
     return _diary_detail(request, id)
 
 
 @router.post("/diary/{id}/requests", response={201: RequestOut, **ERRORS_WRITE}, summary="为民情日记添加诉求")
 def add_request(request, id: PathId, payload: RequestIn):
-    r = services.add_request(request.user, id, payload.dict())
+    r = services.add_request(request.user, id, **inputs.parse(forms.RequestForm, inputs.body(payload)))
     return 201, _request_out(request.user, services.get_request(request.user, r.pk))
 
 
@@ -214,7 +215,7 @@ def add_request(request, id: PathId, payload: RequestIn):
     summary="诉求跟踪(handle、resolve、feedback、reopen)",
 )
 def request_step(request, id: PathId, action: ActionName, payload: StepIn):
-    r = services.act_on_request(request.user, id, action, payload.dict())
+    r = services.act_on_request(request.user, id, action, **inputs.parse(forms.StepForm, inputs.body(payload)))
     return _request_out(request.user, services.get_request(request.user, r.pk))
 
 
@@ -277,10 +278,8 @@ def _urgent_out(t):
 
 @router.get("/urgent", response={200: UrgentPage, **ERRORS_READ}, summary="急难险重任务列表")
 def list_urgent(request, filters: Query[UrgentFilters]):
-    params = filters.dict()
-    params.update({"from": filters.date_from, "to": filters.date_to})
     qs = (
-        services.filter_urgent(request.user, params)
+        services.filter_urgent(request.user, **forms.UrgentFilters(_dated(filters)).values())
         .select_related("branch", "recorded_by", "recorded_by__person")
         .prefetch_related("people")
         .order_by("-date", "-pk")
@@ -296,7 +295,7 @@ def get_urgent(request, id: PathId):
 
 @router.post("/urgent", response={201: UrgentOut, **ERRORS_WRITE}, summary="记录急难险重任务")
 def create_urgent(request, payload: UrgentIn):
-    task = services.create_urgent(request.user, payload.dict())
+    task = services.create_urgent(request.user, **inputs.parse(forms.UrgentForm, inputs.body(payload)))
     return 201, _urgent_out(services.get_urgent(request.user, task.pk))
 
 
@@ -447,16 +446,14 @@ def get_campaign(request, id: PathId):
 
 @router.post("/campaigns", response={201: CampaignOut, **ERRORS_WRITE}, summary="下发专项工作(矿党委)")
 def create_campaign(request, payload: CampaignIn):
-    c = services.create_campaign(request.user, payload.dict())
+    c = services.create_campaign(request.user, **inputs.parse(forms.CampaignForm, inputs.body(payload)))
     return 201, _campaign_out(request.user, services.get_campaign(request.user, c.pk))
 
 
 @router.get("/tasks", response={200: TaskPage, **ERRORS_READ}, summary="各支部的专项工作任务")
 def list_tasks(request, filters: Query[TaskFilters]):
-    params = filters.dict()
-    params.update({"overdue": "1" if filters.overdue else "", "todo": "1" if filters.todo else ""})
     qs = (
-        services.filter_tasks(request.user, params)
+        services.filter_tasks(request.user, **forms.TaskFilters(inputs.body(filters)).values())
         .select_related("campaign", "branch")
         .order_by("campaign__deadline", "-campaign_id", "branch_id")
     )
@@ -475,4 +472,5 @@ def get_task(request, id: PathId):
     "/tasks/{id}/{action}", response={200: TaskDetail, **ERRORS_WRITE}, summary="状态操作(report、accept、return)"
 )
 def task_step(request, id: PathId, action: ActionName, payload: TaskStepIn):
-    return _task_detail(request.user, services.act_on_task(request.user, id, action, payload.dict()))
+    values = inputs.parse(forms.task_form(action), inputs.body(payload))
+    return _task_detail(request.user, services.act_on_task(request.user, id, action, **values))

@@ -2,7 +2,7 @@
 
 from common import export
 from common.errors import NotFound
-from frontline import services
+from frontline import forms, services
 
 URGENT_COLUMNS = [
     ("no", "序号", 6), ("date", "日期", 12), ("branch", "党支部", 18), ("title", "任务", 28), ("kind", "类别", 12), ("place", "地点", 18),
@@ -14,7 +14,7 @@ def urgent_rows(user, params):
     if not services.scope.can(user, "frontline"):
         raise NotFound()
     return (
-        services.filter_urgent(user, params)
+        services.filter_urgent(user, **forms.UrgentFilters(params).values())
         .select_related("branch", "recorded_by", "recorded_by__person")
         .prefetch_related("people")
         .order_by("date", "pk")

@@ -6,7 +6,7 @@ form ``Conflict`` (409), bad input ``ValidationError`` with Chinese messages per
 """
 
 import os
-from datetime import timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
-from common.parsing import as_id, parse_day
+from common.parsing import as_id
 from common.uploads import clean_attachments
 from common.workflow import Transition
+from frontline.forms import BRANCH, LOCATION, PEOPLE, STALE_FORM
 from frontline.models import (
     OPEN_REQUEST_STATUSES,
     TO_REPORT,
@@ -32,7 +33,6 @@ from frontline.models import (
     TaskAttachment,
     TaskEvent,
     TaskStatus,
-    UrgentKind,
     UrgentTask,
 )
 from orgs import scope
@@ -42,37 +42,11 @@ from places.models import Location
 
 R = RequestStatus
 T = TaskStatus
-MAX_PEOPLE = 30
-MAX_REQUESTS = 10
-MAX_TEXT = 4000
-
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _text(data, key, longest=MAX_TEXT):
-    return str(data.get(key) or "").strip()[:longest]
-
-
-def _list(data, key):
-    if hasattr(data, "getlist"):
-        values = data.getlist(key)
-    else:
-        values = data.get(key) or []
-        if not isinstance(values, (list, tuple)):
-            values = [values]
-    return [v for v in values if v not in (None, "")]
-
-
-def _bool(value):
-    return str(value).lower() in ("1", "true", "on", "yes", "是")
-
-
-def _token(data):
-    return str(data.get("token") or "")[:40] or None
 
 
 def branches_for(user, capability):
@@ -83,61 +57,30 @@ def branches_for(user, capability):
     return OrgNode.objects.filter(scope.subtree_q(paths, "pk"), kind=OrgKind.BRANCH).order_by("path")
 
 
-def _pick_branch(user, data, capability):
+def _pick_branch(user, branch, capability):
+    """The branch the record is for: the one chosen (one the user records for), or the user's only one."""
     branches = list(branches_for(user, capability)[:200])
     if not branches:
         raise Forbidden("您不是党支部书记,不能记录")
-    wanted = as_id(data.get("branch"))
-    if wanted:
-        for b in branches:
-            if b.pk == wanted:
-                return b
-        raise ValidationError({"branch": "请选择您所在的党支部"})
+    if branch is not None:
+        if branch.pk in {b.pk for b in branches}:
+            return next(b for b in branches if b.pk == branch.pk)
+        raise ValidationError({"branch": BRANCH})
     if len(branches) > 1:
         raise ValidationError({"branch": "请选择党支部"})
     return branches[0]
 
 
-def _day(data, key, errors, label, now):
-    today = timezone.localdate(now)
-    day = parse_day(data.get(key)) if data.get(key) else today
-    if day is False:
-        errors[key] = f"{label}格式不正确"
-    elif day > today:
-        errors[key] = f"{label}不能晚于今天"
-    elif day < today - timedelta(days=366):
-        errors[key] = f"{label}太早了(只能补记一年内的)"
-    return day
-
-
-def _place(data, mine, errors):
-    """Free text, or a 井下地点 of the mine's register (whose name fills an empty text)."""
-    place = _text(data, "place", 100)
-    location = None
-    if data.get("location"):
-        location = Location.objects.filter(pk=as_id(data.get("location")) or 0, mine=mine).first() if mine else None
-        if location is None:
-            errors["location"] = "地点不存在或不属于本矿"
-    if not place and location:
-        place = location.name
-    if not place and "location" not in errors:
-        errors["place"] = "请填写地点"
-    return place, location
-
-
-def _people(user, data, errors, key="people"):
-    ids = [as_id(v) for v in _list(data, key)]
-    if any(i is None for i in ids):
-        errors[key] = "人员选择有误"
-        return []
-    ids = list(dict.fromkeys(ids))
-    if len(ids) > MAX_PEOPLE:
-        errors[key] = f"最多选 {MAX_PEOPLE} 人"
-        return []
-    people = list(Person.objects.visible_to(user).filter(pk__in=ids)) if ids else []
-    if len(people) != len(ids):
-        errors[key] = "有人员不存在或不在您的范围内"
-    return people
+def _check_visit(user, mine, location, people):
+    """The domain checks of where and whom: a 井下地点 of the branch's mine, people in the user's reach."""
+    errors = {}
+    if location is not None and (mine is None or location.mine_id != mine.pk):
+        errors["location"] = LOCATION
+    ids = [p.pk for p in people]
+    if ids and Person.objects.visible_to(user).filter(pk__in=ids).count() != len(ids):
+        errors["people"] = PEOPLE
+    if errors:
+        raise ValidationError(errors)
 
 
 def _by_token(model, token, owner_field, user, message):
@@ -147,9 +90,6 @@ def _by_token(model, token, owner_field, user, message):
     if getattr(existing, owner_field) != user.pk:
         raise Conflict(message)
     return existing
-
-
-STALE_FORM = "该表单已失效,请刷新页面后重新填写"
 
 
 # ---------------------------------------------------------------- 民情日记: reading
@@ -238,11 +178,21 @@ def _diary_mines(user):
     return [pk for pk, path in mines if any(p.startswith(path) or path.startswith(p) for p in paths)]
 
 
-def filter_entries(user, params):
-    """The diary list and its search: words (in 民情, 措施, 诉求, 地点, people's names), dates, person, flags."""
+def filter_entries(
+    user,
+    *,
+    q: str = "",
+    person: int | None = None,
+    branch: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    concern: bool = False,
+    open: bool = False,
+):
+    """The diary list and its search (``forms.DiaryFilters``): words (in 民情, 措施, 诉求, 地点, people's names),
+    dates, person, branch, 需关注, with open 诉求."""
     qs = DiaryEntry.objects.visible_to(user)
-    words = str(params.get("q") or "").strip()[:50]
-    for word in words.split()[:5]:
+    for word in q.split()[:5]:
         # uncorrelated sub-selects: evaluated once each and hashed, not once per diary entry
         in_requests = DiaryRequest.objects.filter(
             Q(problem__contains=word)
@@ -265,18 +215,17 @@ def filter_entries(user, params):
             | Q(pk__in=in_requests)
             | Q(pk__in=met)
         )
-    if as_id(params.get("person")):
-        qs = qs.filter(people=as_id(params["person"]))
-    if as_id(params.get("branch")):
-        qs = qs.filter(branch_id=as_id(params["branch"]))
-    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
+    if person:
+        qs = qs.filter(people=person)
+    if branch:
+        qs = qs.filter(branch_id=branch)
     if start:
         qs = qs.filter(date__gte=start)
     if end:
         qs = qs.filter(date__lte=end)
-    if _bool(params.get("concern") or ""):
+    if concern:
         qs = qs.filter(concern=True)
-    if _bool(params.get("open") or ""):
+    if open:
         qs = qs.filter(Exists(DiaryRequest.objects.filter(entry=OuterRef("pk"), status__in=OPEN_REQUEST_STATUSES)))
     return qs
 
@@ -312,42 +261,42 @@ def attach_counts(entries):
 # ---------------------------------------------------------------- 民情日记: writing
 
 
-def create_entry(user, data, now=None):
-    """记民情日记. ``data``: date, place, location, people (ids), learned, action, concern, requests (texts), due, token."""
+def create_entry(
+    user,
+    *,
+    branch: OrgNode | None = None,
+    date: date | None = None,
+    place: str,
+    location: Location | None = None,
+    people: list[Person] = (),
+    learned: str,
+    action: str = "",
+    concern: bool = False,
+    requests: list[str] = (),
+    due: date | None = None,
+    token: str | None = None,
+    now=None,
+):
+    """记民情日记 (``forms.DiaryForm``): the visit, the people met, and a 诉求 per text (each with ``due``). An empty
+    date is today; ``branch`` may be left out by a secretary of one branch."""
     now = now or timezone.now()
-    token = _token(data)
+    token = token or None
     if token:
         existing = _by_token(DiaryEntry, token, "author_id", user, STALE_FORM)
         if existing is not None:  # a double submit of the same form
             return existing
-    branch = _pick_branch(user, data, "frontline_diary_write")
-    mine = branch.mine
-    errors = {}
-    day = _day(data, "date", errors, "日期", now)
-    place, location = _place(data, mine, errors)
-    people = _people(user, data, errors)
-    learned = _text(data, "learned")
-    if len(learned) < 4:
-        errors["learned"] = "请填写了解到的民情(至少4个字)"
-    problems = [str(p).strip()[:MAX_TEXT] for p in _list(data, "requests") if str(p).strip()]
-    if len(problems) > MAX_REQUESTS:
-        errors["requests"] = f"一次最多记 {MAX_REQUESTS} 条诉求"
-    due = parse_day(data.get("due"))
-    if due is False:
-        errors["due"] = "承诺办结日期格式不正确"
-    elif due and day and due < day:
-        errors["due"] = "承诺办结日期不能早于走访日期"
-    if errors:
-        raise ValidationError(errors)
+    branch = _pick_branch(user, branch, "frontline_diary_write")
+    _check_visit(user, branch.mine, location, people)
+    day = date or timezone.localdate(now)
     try:
         with transaction.atomic():
             entry = DiaryEntry.objects.create(
                 branch=branch, author=user, date=day, place=place, location=location, learned=learned,
-                action=_text(data, "action"), concern=_bool(data.get("concern") or ""), token=token,
+                action=action, concern=concern, token=token,
             )  # fmt: skip
             entry.people.set(people)
-            for problem in problems:
-                _new_request(user, entry, problem, due or None, now)
+            for problem in requests:
+                _new_request(user, entry, problem, due, now)
     except IntegrityError:
         existing = _by_token(DiaryEntry, token, "author_id", user, STALE_FORM) if token else None
         if existing is None:
@@ -369,25 +318,32 @@ def _require_write(user, entry):
         raise Forbidden("只有本支部书记可以修改民情日记和办理诉求")
 
 
-def update_entry(user, pk, data, now=None):
-    """Correct an entry (its 诉求 are followed on their own). A form read before someone else's change is stale."""
+def update_entry(
+    user,
+    pk,
+    *,
+    version: int | None = None,
+    date: date | None = None,
+    place: str,
+    location: Location | None = None,
+    people: list[Person] = (),
+    learned: str,
+    action: str = "",
+    concern: bool = False,
+    now=None,
+):
+    """Correct an entry (``forms.DiaryEditForm``; its 诉求 are followed on their own). A form read before someone
+    else's change (``version``) is stale."""
     entry = get_entry(user, pk)
     _require_write(user, entry)
-    if str(data.get("version") or entry.version) != str(entry.version):
+    if version is not None and version != entry.version:
         raise Conflict("该日记已被修改,请刷新后再改")
-    errors = {}
-    day = _day(data, "date", errors, "日期", now or timezone.now())
-    place, location = _place(data, entry.branch.mine, errors)
-    people = _people(user, data, errors)
-    learned = _text(data, "learned")
-    if len(learned) < 4:
-        errors["learned"] = "请填写了解到的民情(至少4个字)"
-    if errors:
-        raise ValidationError(errors)
+    _check_visit(user, entry.branch.mine, location, people)
+    day = date or timezone.localdate(now or timezone.now())
     with transaction.atomic():
         updated = DiaryEntry.objects.filter(pk=entry.pk, version=entry.version).update(
-            date=day, place=place, location=location, learned=learned, action=_text(data, "action"),
-            concern=_bool(data.get("concern") or ""), version=entry.version + 1, updated_at=timezone.now(),
+            date=day, place=place, location=location, learned=learned, action=action, concern=concern,
+            version=entry.version + 1, updated_at=timezone.now(),
         )  # fmt: skip
         if not updated:
             raise Conflict("该日记已被修改,请刷新后再改")
@@ -398,27 +354,18 @@ def update_entry(user, pk, data, now=None):
     return entry
 
 
-def add_request(user, pk, data, now=None):
-    """Add a 诉求 heard later on to an entry."""
+def add_request(user, pk, *, problem: str, due: date | None = None, token: str | None = None, now=None):
+    """Add a 诉求 heard later on to an entry (``forms.RequestForm``)."""
     now = now or timezone.now()
     entry = get_entry(user, pk)
     _require_write(user, entry)
-    token = _token(data)
+    token = token or None
     if token:
         existing = DiaryRequest.objects.filter(token=token).first()
         if existing is not None:  # a double submit of the same form
             if existing.entry_id != entry.pk:
                 raise Conflict(STALE_FORM)
             return existing
-    problem = _text(data, "problem")
-    errors = {}
-    if len(problem) < 2:
-        errors["problem"] = "请填写诉求内容"
-    due = parse_day(data.get("due"))
-    if due is False:
-        errors["due"] = "承诺办结日期格式不正确"
-    if errors:
-        raise ValidationError(errors)
     if entry.requests.count() >= 50:
         raise Conflict("一篇日记最多50条诉求")
     try:
@@ -493,9 +440,9 @@ def request_actions(user, request):
     return REQUEST_MACHINE.allowed(user, request)
 
 
-def act_on_request(user, pk, action, data, now=None):
-    """One step of 问题 → 办理 → 结果 → 反馈, as the table allows (``common.workflow``)."""
-    return REQUEST_MACHINE.apply(user, pk, action, version=data.get("version"), note=data.get("note"), now=now)
+def act_on_request(user, pk, action, *, note: str = "", version: int | None = None, now=None):
+    """One step of 问题 → 办理 → 结果 → 反馈, as the table allows (``common.workflow``; ``forms.StepForm``)."""
+    return REQUEST_MACHINE.apply(user, pk, action, version=version, note=note, now=now)
 
 
 def request_timeline(request):
@@ -519,36 +466,37 @@ def book_entries(user, start, end, branch=None, ip=None):
 # ---------------------------------------------------------------- 急难险重
 
 
-def create_urgent(user, data, now=None):
+def create_urgent(
+    user,
+    *,
+    branch: OrgNode | None = None,
+    title: str,
+    kind: str,
+    role: str = SecretaryRole.HANDS_ON,
+    date: date | None = None,
+    place: str,
+    location: Location | None = None,
+    content: str = "",
+    result: str,
+    people: list[Person] = (),
+    token: str | None = None,
+    now=None,
+):
+    """记录急难险重任务 (``forms.UrgentForm``). An empty date is today."""
     now = now or timezone.now()
-    token = _token(data)
+    token = token or None
     if token:
         existing = _by_token(UrgentTask, token, "recorded_by_id", user, STALE_FORM)
         if existing is not None:
             return existing
-    branch = _pick_branch(user, data, "frontline_branch")
-    errors = {}
-    title = _text(data, "title", 100)
-    if len(title) < 2:
-        errors["title"] = "请填写任务名称"
-    if data.get("kind") not in UrgentKind.values:
-        errors["kind"] = "请选择类别"
-    role = data.get("role") or SecretaryRole.HANDS_ON
-    if role not in SecretaryRole.values:
-        errors["role"] = "请选择书记的角色"
-    day = _day(data, "date", errors, "日期", now)
-    place, location = _place(data, branch.mine, errors)
-    result = _text(data, "result")
-    if len(result) < 2:
-        errors["result"] = "请填写任务结果"
-    people = _people(user, data, errors)
-    if errors:
-        raise ValidationError(errors)
+    branch = _pick_branch(user, branch, "frontline_branch")
+    _check_visit(user, branch.mine, location, people)
+    day = date or timezone.localdate(now)
     try:
         with transaction.atomic():
             task = UrgentTask.objects.create(
-                branch=branch, recorded_by=user, title=title, kind=data["kind"], date=day, place=place, location=location,
-                role=role, content=_text(data, "content"), result=result, token=token,
+                branch=branch, recorded_by=user, title=title, kind=kind, date=day, place=place, location=location,
+                role=role, content=content, result=result, token=token,
             )  # fmt: skip
             task.people.set(people)
     except IntegrityError:
@@ -573,18 +521,17 @@ def get_urgent(user, pk):
     return task
 
 
-def filter_urgent(user, params):
+def filter_urgent(
+    user, *, q: str = "", kind: str = "", branch: int | None = None, start: date | None = None, end: date | None = None
+):
+    """The 急难险重 list and its ledger (``forms.UrgentFilters``)."""
     qs = UrgentTask.objects.visible_to(user)
-    if as_id(params.get("branch")):
-        qs = qs.filter(branch_id=as_id(params["branch"]))
-    if params.get("kind") in UrgentKind.values:
-        qs = qs.filter(kind=params["kind"])
-    words = str(params.get("q") or "").strip()[:50]
-    if words:
-        qs = qs.filter(
-            Q(title__contains=words) | Q(place__contains=words) | Q(result__contains=words) | Q(content__contains=words)
-        )
-    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
+    if branch:
+        qs = qs.filter(branch_id=branch)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(place__contains=q) | Q(result__contains=q) | Q(content__contains=q))
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -618,10 +565,21 @@ def can_send(user):
     return user.is_authenticated and (user.is_superuser or bool(scope.subtree_paths(user, "frontline_review")))
 
 
-def create_campaign(user, data, now=None):
-    """下发专项工作: title, description, deadline, branches (ids; default all of the mine), token."""
+def create_campaign(
+    user,
+    *,
+    mine: OrgNode | None = None,
+    title: str,
+    description: str,
+    deadline: date,
+    branches: list[OrgNode] = (),
+    token: str | None = None,
+    now=None,
+):
+    """下发专项工作 (``forms.CampaignForm``) to ``branches`` of the mine (none chosen: all of them). ``mine`` may be
+    left out by a committee of one mine."""
     now = now or timezone.now()
-    token = _token(data)
+    token = token or None
     if token:
         existing = _by_token(Campaign, token, "created_by_id", user, STALE_FORM)
         if existing is not None:
@@ -629,45 +587,23 @@ def create_campaign(user, data, now=None):
     mines = list(review_mines(user))
     if not mines:
         raise Forbidden("只有矿党委可以下发专项工作")
-    errors = {}
-    mine = mines[0]
-    if data.get("mine"):
-        mine = next((m for m in mines if m.pk == as_id(data.get("mine"))), None)
-        if mine is None:
-            errors["mine"] = "请选择您所在的矿"
-    title = _text(data, "title", 100)
-    if len(title) < 2:
-        errors["title"] = "请填写标题"
-    description = _text(data, "description")
-    if len(description) < 4:
-        errors["description"] = "请填写工作要求(至少4个字)"
-    deadline = parse_day(data.get("deadline"))
-    if not deadline:
-        errors["deadline"] = "请填写上报期限" if deadline is None else "上报期限格式不正确"
-    elif deadline < timezone.localdate(now):
-        errors["deadline"] = "上报期限不能早于今天"
-    elif deadline > timezone.localdate(now) + timedelta(days=366):
-        errors["deadline"] = "上报期限不能超过一年"
-    branches = []
-    if mine is not None:
-        all_branches = list(OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.BRANCH).order_by("path"))
-        wanted = [as_id(v) for v in _list(data, "branches")]
-        if not wanted:
-            branches = all_branches
-        elif None in wanted or not set(wanted) <= {b.pk for b in all_branches}:
-            errors["branches"] = "所选支部不属于本矿"
-        else:
-            branches = [b for b in all_branches if b.pk in set(wanted)]
-        if not branches and "branches" not in errors:
-            errors["branches"] = "本矿还没有党支部"
-    if errors:
-        raise ValidationError(errors)
+    if mine is None:
+        mine = mines[0]
+    elif mine.pk not in {m.pk for m in mines}:
+        raise ValidationError({"mine": "请选择您所在的矿"})
+    of_mine = list(OrgNode.objects.filter(path__startswith=mine.path, kind=OrgKind.BRANCH).order_by("path"))
+    wanted = {b.pk for b in branches}
+    if not wanted <= {b.pk for b in of_mine}:
+        raise ValidationError({"branches": "所选支部不属于本矿"})
+    targets = [b for b in of_mine if b.pk in wanted] if wanted else of_mine
+    if not targets:
+        raise ValidationError({"branches": "本矿还没有党支部"})
     try:
         with transaction.atomic():
             campaign = Campaign.objects.create(
                 mine=mine, title=title, description=description, deadline=deadline, created_by=user, token=token
             )
-            tasks = CampaignTask.objects.bulk_create([CampaignTask(campaign=campaign, branch=b) for b in branches])
+            tasks = CampaignTask.objects.bulk_create([CampaignTask(campaign=campaign, branch=b) for b in targets])
             if not all(t.pk for t in tasks):  # a backend that does not return ids
                 tasks = list(campaign.tasks.all())
             TaskEvent.objects.bulk_create(
@@ -735,18 +671,27 @@ def get_task(user, pk):
     return task
 
 
-def filter_tasks(user, params):
+def filter_tasks(
+    user,
+    *,
+    status: str = "",
+    overdue: bool = False,
+    todo: bool = False,
+    campaign: int | None = None,
+    branch: int | None = None,
+):
+    """The tasks list (``forms.TaskFilters``)."""
     qs = CampaignTask.objects.visible_to(user)
-    if params.get("status") in T.values:
-        qs = qs.filter(status=params["status"])
-    if _bool(params.get("overdue") or ""):
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
         qs = qs.overdue()
-    if _bool(params.get("todo") or ""):
+    if todo:
         qs = qs.filter(status__in=TO_REPORT)
-    if as_id(params.get("campaign")):
-        qs = qs.filter(campaign_id=as_id(params["campaign"]))
-    if as_id(params.get("branch")):
-        qs = qs.filter(branch_id=as_id(params["branch"]))
+    if campaign:
+        qs = qs.filter(campaign_id=campaign)
+    if branch:
+        qs = qs.filter(branch_id=branch)
     return qs
 
 
@@ -770,17 +715,10 @@ def attachments(files):
 
 
 def _reported(ctx):
-    """上报: the report's text (required) and its attachments, saved with the event row."""
-    errors, uploads = {}, []
-    report = _text(ctx.params.get("data") or {}, "report")
-    if len(report) < 2:
-        errors["report"] = "请填写上报内容"
-    try:
-        uploads = attachments(ctx.params.get("files") or ())
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    """上报: the report's text (``ctx.params["report"]``, read by ``forms.ReportForm``) and its attachments
+    (``ctx.params["files"]``, checked by ``common.uploads``), saved with the event row."""
+    uploads = attachments(ctx.params.get("files") or ())
+    report = ctx.params["report"]
     ctx.changes.update(report=report, reported_at=ctx.now)
     ctx.note = report[:200]
 
@@ -819,12 +757,12 @@ def task_actions(user, task):
     return TASK_MACHINE.allowed(user, task)
 
 
-def act_on_task(user, pk, action, data, files=(), now=None):
-    """One transition of a branch's 专项工作 task, as the table allows (``common.workflow``)."""
+def act_on_task(user, pk, action, *, version: int | None = None, note: str = "", report: str = "", files=(), now=None):
+    """One transition of a branch's 专项工作 task, as the table allows (``common.workflow``; ``forms.task_form``):
+    上报 reads ``report`` and the attached ``files``."""
     return TASK_MACHINE.apply(
-        user, pk, action, version=data.get("version"), note=data.get("note"), params={"data": data, "files": files},
-        now=now,
-    )  # fmt: skip
+        user, pk, action, version=version, note=note, params={"report": report, "files": files}, now=now
+    )
 
 
 def task_timeline(task):

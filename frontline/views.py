@@ -1,4 +1,7 @@
-"""Pages of 红领一线工作法. Thin: parse input, call ``frontline.services``, render."""
+"""Pages of 红领一线工作法. Thin: parse input (``frontline.forms``), call ``frontline.services``, render.
+
+Bad input re-renders the form with what was typed and the messages by field (422); a refused action answers with
+the reason (403 / 409)."""
 
 import uuid
 from datetime import date
@@ -13,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden
 from common.pagination import CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
-from frontline import services
+from frontline import forms, services
 from frontline.models import SecretaryRole, TaskStatus, UrgentKind
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
@@ -89,7 +93,9 @@ def _require_diary(user):
 def diary_list(request):
     user = request.user
     _require_diary(user)
-    page, querystring = _page(request, services.list_rows(services.filter_entries(user, request.GET)))
+    page, querystring = _page(
+        request, services.list_rows(services.filter_entries(user, **forms.DiaryFilters(request.GET).values()))
+    )
     page.object_list = services.attach_counts(page.object_list)
     today = timezone.localdate()
     branches = services.branches_for(user, "frontline_diary")
@@ -113,7 +119,9 @@ def diary_new(request):
     if not services.can_write_diary(user):
         raise Http404
     entry, data, errors = submit_once(
-        request, lambda: services.create_entry(user, request.POST), {"date": timezone.localdate().isoformat()}
+        request,
+        lambda: services.create_entry(user, **inputs.parse(forms.DiaryForm, request.POST)),
+        {"date": timezone.localdate().isoformat()},
     )
     if entry is not None:
         messages.success(request, "民情日记已保存")
@@ -138,7 +146,7 @@ def diary_edit(request, pk):
     if request.method == "POST":
         data = request.POST
         try:
-            services.update_entry(user, pk, request.POST)
+            services.update_entry(user, pk, **inputs.parse(forms.DiaryEditForm, request.POST))
         except ValidationError as exc:
             errors = exc.message_dict
         except Conflict as exc:
@@ -192,7 +200,7 @@ def _diary_detail(request, pk, errors=None, data=None, open_form=None, status=20
 @require_POST
 def diary_add_request(request, pk):
     try:
-        services.add_request(request.user, pk, request.POST)
+        services.add_request(request.user, pk, **inputs.parse(forms.RequestForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/diary/{pk}/")
     except ValidationError as exc:
@@ -207,7 +215,7 @@ def request_act(request, pk, action):
     user = request.user
     req = services.get_request(user, pk)
     try:
-        services.act_on_request(user, pk, action, request.POST)
+        services.act_on_request(user, pk, action, **inputs.parse(forms.StepForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/diary/{req.entry_id}/#request-{req.pk}")
     except ValidationError as exc:
@@ -309,7 +317,7 @@ def urgent_list(request):
     if not services.scope.can(user, "frontline"):
         raise Http404
     qs = (
-        services.filter_urgent(user, request.GET)
+        services.filter_urgent(user, **forms.UrgentFilters(request.GET).values())
         .select_related("branch", "recorded_by", "recorded_by__person")
         .order_by("-date", "-pk")
     )
@@ -363,7 +371,7 @@ def urgent_new(request):
         raise Http404
     task, data, errors = submit_once(
         request,
-        lambda: services.create_urgent(user, request.POST),
+        lambda: services.create_urgent(user, **inputs.parse(forms.UrgentForm, request.POST)),
         {"date": timezone.localdate().isoformat(), "role": SecretaryRole.HANDS_ON},
     )
     if task is not None:
@@ -412,7 +420,7 @@ def campaign_new(request):
         raise Http404
     campaign, data, errors = submit_once(
         request,
-        lambda: services.create_campaign(user, request.POST),
+        lambda: services.create_campaign(user, **inputs.parse(forms.CampaignForm, request.POST)),
         {"deadline": (timezone.localdate() + timezone.timedelta(days=14)).isoformat()},
     )
     if campaign is not None:
@@ -452,7 +460,7 @@ def task_list(request):
     if not services.scope.can(user, "frontline"):
         raise Http404
     qs = (
-        services.filter_tasks(user, request.GET)
+        services.filter_tasks(user, **forms.TaskFilters(request.GET).values())
         .select_related("campaign", "branch")
         .order_by("campaign__deadline", "-campaign_id", "branch_id")
     )
@@ -486,7 +494,8 @@ def _task_detail(request, task, errors=None, data=None, open_action=None, status
 def task_act(request, pk, action):
     user = request.user
     try:
-        services.act_on_task(user, pk, action, request.POST, request.FILES.getlist("attachments"))
+        values = inputs.parse(forms.task_form(action), request.POST)
+        services.act_on_task(user, pk, action, files=request.FILES.getlist("attachments"), **values)
     except (Forbidden, Conflict) as exc:
         return _conflict(request, exc, f"/frontline/tasks/{pk}/")
     except ValidationError as exc:

@@ -1,12 +1,16 @@
-"""JSON API of the 六个反问 self-inspection (/api/selfcheck/…): the same services and scope as the pages."""
+"""JSON API of the 六个反问 self-inspection (/api/selfcheck/…): the same services and scope as the pages.
+
+The schemas describe the JSON (the OpenAPI document); the values they accept are read by the pages' forms
+(``selfcheck.forms``, through ``common.inputs.body``), so a field is checked by one set of rules everywhere."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from ninja import Field, Path, Router, Schema
 
+from common import inputs
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
-from selfcheck import services
+from selfcheck import forms, services
 from selfcheck.models import QUESTIONS, Inspection, Measure
 
 router = Router(tags=["六个反问"])
@@ -119,7 +123,9 @@ def inspection_detail(request, id: PathId):
 
 class AnswerIn(Schema):
     question: Annotated[int, Field(ge=1, le=6)]
-    rating: Literal["", "good", "fairly", "fair", "poor"] = ""
+    rating: Annotated[
+        str, Field(max_length=10, description="good 好 · fairly 较好 · fair 一般 · poor 差 · 空 未评")
+    ] = ""
     narrative: Annotated[str, Field(max_length=4000)] = ""
 
 
@@ -129,16 +135,16 @@ class AnswersIn(Schema):
 
 class MeasureIn(Schema):
     question: Annotated[int, Field(ge=1, le=6)]
-    problem: Annotated[str, Field(min_length=1, max_length=2000)]
-    goal: Annotated[str, Field(min_length=1, max_length=200)]
-    task: Annotated[str, Field(min_length=1, max_length=200)]
-    action: Annotated[str, Field(min_length=1, max_length=2000)]
+    problem: Annotated[str, Field(max_length=2000)]
+    goal: Annotated[str, Field(max_length=200)]
+    task: Annotated[str, Field(max_length=200)]
+    action: Annotated[str, Field(max_length=2000)]
     due: date
 
 
 class DoneIn(Schema):
     done_on: date
-    result: Annotated[str, Field(min_length=1, max_length=2000)]
+    result: Annotated[str, Field(max_length=2000)]
 
 
 @router.put(
@@ -146,7 +152,8 @@ class DoneIn(Schema):
 )
 def inspection_answers(request, id: PathId, body: AnswersIn):
     user = request.auth
-    services.save_answers(user, inspection_pk=id, answers={a.question: (a.rating, a.narrative) for a in body.answers})
+    form = forms.AnswersForm(forms.AnswersForm.data_of(body.answers))
+    services.save_answers(user, inspection_pk=id, **inputs.clean(form))
     return _inspection(user, services.get_inspection(user, id))
 
 
@@ -154,7 +161,7 @@ def inspection_answers(request, id: PathId, body: AnswersIn):
 def inspection_measure(request, id: PathId, body: MeasureIn):
     from django.utils import timezone
 
-    m = services.add_measure(request.auth, inspection_pk=id, **body.dict())
+    m = services.add_measure(request.auth, inspection_pk=id, **inputs.parse(forms.MeasureForm, inputs.body(body)))
     return 201, _measure(m, timezone.localdate())
 
 
@@ -162,7 +169,7 @@ def inspection_measure(request, id: PathId, body: MeasureIn):
 def measure_done(request, id: PathId, body: DoneIn):
     from django.utils import timezone
 
-    m = services.complete_measure(request.auth, measure_pk=id, done_on=body.done_on, result=body.result)
+    m = services.complete_measure(request.auth, measure_pk=id, **inputs.parse(forms.DoneForm, inputs.body(body)))
     return _measure(m, timezone.localdate())
 
 
@@ -171,7 +178,7 @@ def measure_done(request, id: PathId, body: DoneIn):
 )
 def inspection_act(request, id: PathId, action: ActionName, body: ActIn):
     user = request.auth
-    i = services.act(user, inspection_pk=id, action=action, note=body.note, version=body.version)
+    i = services.act(user, inspection_pk=id, action=action, **inputs.parse(forms.ActForm, inputs.body(body)))
     return _inspection(user, i)
 
 

@@ -13,7 +13,7 @@ from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode
 from scorecard import access, indicators
-from selfcheck.models import QUESTIONS, Answer, Event, Inspection, Measure, Period, PeriodKind, SelfRating, Status
+from selfcheck.models import QUESTIONS, Answer, Event, Inspection, Measure, Period, PeriodKind, Status
 
 S = Status
 
@@ -40,20 +40,12 @@ def visible_periods(user):
     return Period.objects.visible_to(user).select_related("mine")
 
 
-def create_period(user, *, mine, kind, start, end, due, name=""):
+def create_period(user, *, mine: OrgNode, kind: str, start: date, end: date, due: date, name: str = ""):
+    """设定自查周期 (``forms.PeriodForm``) of a mine whose committee the user is."""
     if not committee_of(user, mine):
+        if _mines(user, "scorecard_manage"):
+            raise ValidationError({"mine": ["请选择矿"]})
         raise Forbidden("只有本矿党委(组织部)可以设定自查周期")
-    errors = {}
-    if kind not in PeriodKind.values:
-        errors["kind"] = ["请选择月度或季度"]
-    if not (isinstance(start, date) and isinstance(end, date)):
-        errors["start"] = ["请填写开始和结束日期"]
-    elif end < start:
-        errors["end"] = ["结束日期不能早于开始日期"]
-    if not isinstance(due, date):
-        errors["due"] = ["请填写提交期限"]
-    if errors:
-        raise ValidationError(errors)
     if Period.objects.filter(mine=mine, start=start, end=end).exists():
         raise ValidationError({"start": ["这个周期已经设定过了"]})
     label = name.strip() or (
@@ -161,52 +153,30 @@ def _require_writer(user, found):
 
 
 @transaction.atomic
-def save_answers(user, *, inspection_pk, answers):
-    """``answers``: {question: (rating, narrative)}."""
+def save_answers(user, *, inspection_pk, answers: dict[int, tuple[str, str]]):
+    """``answers`` (``forms.AnswersForm``): {question: (rating or "", narrative)} of the questions answered."""
     found = get_inspection(user, inspection_pk)
     _require_writer(user, found)
-    errors = {}
     for q, (rating, narrative) in answers.items():
-        if q not in QUESTIONS:
-            continue
-        if rating and rating not in SelfRating.values:
-            errors[f"rating_{q}"] = ["请选择 好 / 较好 / 一般 / 差"]
-            continue
         Answer.objects.update_or_create(
-            inspection=found, question=q, defaults={"rating": rating or "", "narrative": (narrative or "")[:4000]}
+            inspection=found, question=q, defaults={"rating": rating or "", "narrative": narrative or ""}
         )
-    if errors:
-        raise ValidationError(errors)
     return found
 
 
-def add_measure(user, *, inspection_pk, question, problem, goal, task, action, due):
+def add_measure(user, *, inspection_pk, question: int, problem: str, goal: str, task: str, action: str, due: date):
+    """A problem found and its 目标 / 任务 / 措施 / 期限 (``forms.MeasureForm``); the 期限 not before the period."""
     found = get_inspection(user, inspection_pk)
     _require_writer(user, found)
-    errors = {}
-    if question not in QUESTIONS:
-        errors["question"] = ["请选择对应的反问"]
-    for key, value, label in (
-        ("problem", problem, "问题"),
-        ("goal", goal, "目标"),
-        ("task", task, "任务"),
-        ("action", action, "措施"),
-    ):
-        if not (value or "").strip():
-            errors[key] = [f"请填写{label}"]
-    if not isinstance(due, date):
-        errors["due"] = ["请填写期限(日期)"]
-    elif due < found.period.start:
-        errors["due"] = ["期限不能早于本期开始"]
-    if errors:
-        raise ValidationError(errors)
+    if due < found.period.start:
+        raise ValidationError({"due": ["期限不能早于本期开始"]})
     return Measure.objects.create(
-        inspection=found, question=question, problem=problem.strip(), goal=goal.strip()[:200], task=task.strip()[:200],
-        action=action.strip(), due=due,
-    )  # fmt: skip
+        inspection=found, question=question, problem=problem, goal=goal, task=task, action=action, due=due
+    )
 
 
-def complete_measure(user, *, measure_pk, done_on, result):
+def complete_measure(user, *, measure_pk, done_on: date, result: str):
+    """登记完成 (``forms.DoneForm``)."""
     m = Measure.objects.visible_to(user).select_related("inspection__branch").filter(pk=measure_pk).first()
     if m is None:
         raise NotFound()
@@ -214,13 +184,7 @@ def complete_measure(user, *, measure_pk, done_on, result):
         raise Forbidden("只有本支部书记或支委可以登记完成情况")
     if m.done_on is not None:
         raise Conflict("这项措施已经登记完成")
-    if not isinstance(done_on, date):
-        raise ValidationError({"done_on": ["请填写完成日期"]})
-    if done_on > timezone.localdate():
-        raise ValidationError({"done_on": ["完成日期不能晚于今天"]})
-    if not (result or "").strip():
-        raise ValidationError({"result": ["请写明完成情况"]})
-    m.done_on, m.result = done_on, result.strip()
+    m.done_on, m.result = done_on, result
     m.save(update_fields=["done_on", "result"])
     return m
 
@@ -271,7 +235,8 @@ MACHINE = workflow.Machine(
 )
 
 
-def act(user, *, inspection_pk, action, note="", version=None):
+def act(user, *, inspection_pk, action, note: str = "", version: int | None = None):
+    """One step of the review (``forms.ActForm``), as the table allows."""
     return MACHINE.apply(user, inspection_pk, action, note=note, version=version)
 
 

@@ -1,6 +1,9 @@
-"""Pages of the 六个反问 self-inspection. Thin: parse input, call ``selfcheck.services``, render."""
+"""Pages of the 六个反问 self-inspection. Thin: parse input (``selfcheck.forms``), call ``selfcheck.services``, render.
 
-from datetime import date
+Bad input re-renders the page with what was typed and the messages (422); a refused action answers with the reason
+(403 / 409)."""
+
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,21 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden
 from common.responses import refused
 from orgs import scope
 from orgs.models import OrgNode
 from scorecard import access
 from scorecard.links import may_open
-from selfcheck import services
+from selfcheck import forms, services
 from selfcheck.models import QUESTIONS, Inspection, Measure, PeriodKind, SelfRating
-
-
-def _date(value):
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 @login_required
@@ -38,14 +35,8 @@ def index(request):
     if request.method == "POST":
         if not managed:
             raise Http404
-        mine = next((m for m in managed if str(m.pk) == request.POST.get("mine")), None)
         try:
-            if mine is None:
-                raise ValidationError({"mine": ["请选择矿"]})
-            period = services.create_period(
-                user, mine=mine, kind=request.POST.get("kind"), start=_date(request.POST.get("start")),
-                end=_date(request.POST.get("end")), due=_date(request.POST.get("due")), name=request.POST.get("name", ""),
-            )  # fmt: skip
+            period = services.create_period(user, **inputs.parse(forms.PeriodForm, request.POST))
             messages.success(request, f"已设定自查周期:{period.name}")
             return redirect("selfcheck_index")
         except ValidationError as exc:
@@ -84,6 +75,13 @@ def _page(request, period, branch, found, errors=None, status=200):
         for q, items in ev.items()
     }
     answers = {a.question: a for a in found.answers.all()} if found else {}
+    if errors and any(k.startswith("narrative_") for k in request.POST):  # the answers as typed, not as saved
+        answers = {
+            q: SimpleNamespace(
+                rating=request.POST.get(f"rating_{q}", ""), narrative=request.POST.get(f"narrative_{q}", "")
+            )
+            for q in QUESTIONS
+        }
     measures = list(found.measures.all()) if found else []
     met, missed = services.previous_measures(branch, period)
     questions = [
@@ -122,9 +120,8 @@ def inspection_page(request, period, branch):
     if request.method == "POST":
         if found is None:
             raise Http404
-        answers = {q: (request.POST.get(f"rating_{q}", ""), request.POST.get(f"narrative_{q}", "")) for q in QUESTIONS}
         try:
-            services.save_answers(user, inspection_pk=found.pk, answers=answers)
+            services.save_answers(user, inspection_pk=found.pk, **inputs.parse(forms.AnswersForm, request.POST))
             messages.success(request, "已保存")
             return redirect("selfcheck_inspection", the_period.pk, the_branch.pk)
         except ValidationError as exc:
@@ -140,15 +137,7 @@ def measure_add(request, pk):
     user = request.user
     found = services.get_inspection(user, pk)
     try:
-        q = int(request.POST.get("question") or 0)
-    except ValueError:
-        q = 0
-    try:
-        services.add_measure(
-            user, inspection_pk=found.pk, question=q, problem=request.POST.get("problem", ""),
-            goal=request.POST.get("goal", ""), task=request.POST.get("task", ""), action=request.POST.get("action", ""),
-            due=_date(request.POST.get("due")),
-        )  # fmt: skip
+        services.add_measure(user, inspection_pk=found.pk, **inputs.parse(forms.MeasureForm, request.POST))
         messages.success(request, "已加入整改措施")
     except ValidationError as exc:
         return _page(request, found.period, found.branch, found, exc.message_dict, 422)
@@ -164,8 +153,7 @@ def inspection_act(request, pk, action):
     found = services.get_inspection(user, pk)
     back = f"/selfcheck/{found.period_id}/{found.branch_id}/"
     try:
-        services.act(user, inspection_pk=found.pk, action=action, note=request.POST.get("note", ""),
-                     version=request.POST.get("version"))  # fmt: skip
+        services.act(user, inspection_pk=found.pk, action=action, **inputs.parse(forms.ActForm, request.POST))
     except ValidationError as exc:
         return _page(request, found.period, found.branch, found, exc.message_dict, 422)
     except (Forbidden, Conflict) as exc:
@@ -175,6 +163,11 @@ def inspection_act(request, pk, action):
 
 @login_required
 def measure_list(request):
+    return _measures(request)
+
+
+def _measures(request, failed=None, errors=None):
+    """The measures; ``failed``: the measure whose 登记完成 was refused, shown with what was typed and ``errors``."""
     user = request.user
     if not scope.can(user, "selfcheck"):
         raise Http404
@@ -187,24 +180,17 @@ def measure_list(request):
     for m in rows:
         m.state = m.met_on(today)
         m.can_complete = m.done_on is None and services.writer_of(user, m.inspection.branch)
-    return render(request, "selfcheck/measures.html", {"rows": rows, "today": today})
+    context = {"rows": rows, "today": today, "failed": failed, "errors": errors or {}, "data": request.POST}
+    return render(request, "selfcheck/measures.html", context, status=422 if errors else 200)
 
 
 @login_required
 @require_POST
 def measure_done(request, pk):
     try:
-        m = services.complete_measure(
-            request.user,
-            measure_pk=pk,
-            done_on=_date(request.POST.get("done_on")),
-            result=request.POST.get("result", ""),
-        )
+        m = services.complete_measure(request.user, measure_pk=pk, **inputs.parse(forms.DoneForm, request.POST))
     except ValidationError as exc:
-        for msgs in exc.message_dict.values():
-            for text in msgs:
-                messages.error(request, text)
-        return redirect("/selfcheck/measures/")
+        return _measures(request, failed=pk, errors=exc.message_dict)
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/selfcheck/measures/")
     messages.success(request, f"已登记完成:{m.goal}")

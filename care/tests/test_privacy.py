@@ -157,8 +157,8 @@ DIARY = "妻子下岗,孩子上学缺学费"
 def test_the_file_shows_the_diary_to_its_readers_and_not_to_the_helper(care, file, login):
     """The care file reads 民情日记 through the diary's own rules: its text for the branch secretary (the read is
     logged in the diary's read log), nothing of it for the 帮教人, an ordinary 党员 who reads the file itself."""
-    from frontline import services as frontline
     from frontline.models import DiaryRead
+    from frontline.tests import helpers as frontline
 
     visit = frontline.create_entry(
         care.secretary,

@@ -243,7 +243,7 @@ def test_a_talk_or_screening_marked_as_a_concern_suggests_the_person(care):
 
 
 def test_a_diary_entry_marked_as_a_concern_suggests_the_people_met(care):
-    from frontline import services as frontline
+    from frontline.tests import helpers as frontline
 
     p, q = care.worker_person, care.colleague
     frontline.create_entry(

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from frontline import services
+from frontline.tests import helpers
 from orgs.tests.factories import PersonFactory, make_user
 
 
@@ -13,7 +13,7 @@ def fl(world):
         "secretary-1b", "secretary", w.branch, person=PersonFactory(org=w.team2, name="副书记乙")
     )
     w.committee_b = make_user("committee-xz", "committee", w.mine_b)
-    w.entry = services.create_entry(w.secretary, {
+    w.entry = helpers.create_entry(w.secretary, {
         "date": timezone.localdate().isoformat(), "place": "王小二家中", "people": [w.worker_person.pk, w.colleague.pk],
         "learned": "母亲住院需要照顾,夜班多,情绪低落", "requests": ["希望调整到白班", "申请困难补助"], "concern": "1",
     })  # fmt: skip

@@ -8,14 +8,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import browser_login
-from frontline import services
 from frontline.models import CampaignTask, DiaryEntry, RequestStatus, TaskStatus
+from frontline.tests import helpers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_diary_and_campaign_on_a_phone(world, phone_page):
-    services.create_campaign(
+    helpers.create_campaign(
         world.committee_user,
         {
             "title": "双化双提推进",

@@ -11,6 +11,7 @@ from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
 from frontline import services
 from frontline.models import Campaign, CampaignTask, TaskStatus
+from frontline.tests import helpers
 
 pytestmark = pytest.mark.django_db
 T = TaskStatus
@@ -23,7 +24,7 @@ def send(w, **extra):
         "deadline": (timezone.localdate() + timedelta(days=7)).isoformat(),
     }
     data.update(extra)
-    return services.create_campaign(w.committee_user, data)
+    return helpers.create_campaign(w.committee_user, data)
 
 
 def task_of(campaign, branch):
@@ -37,12 +38,15 @@ def test_sending_reaches_every_branch_of_the_mine_once(fl):
     assert sorted(c.tasks.values_list("branch__name", flat=True)) == sorted(["综采一区党支部", "掘进一区党支部"])
     only = send(fl, branches=[fl.other_branch.pk])
     assert list(only.tasks.values_list("branch", flat=True)) == [fl.other_branch.pk]
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:  # the form's checks, then the service's (a branch of another mine)
         send(fl, branches=[fl.branch_b.pk], deadline=(timezone.localdate() - timedelta(days=1)).isoformat(), title="")
-    assert set(exc.value.message_dict) == {"branches", "deadline", "title"}
+    assert set(exc.value.message_dict) == {"deadline", "title"}
+    with pytest.raises(ValidationError) as exc:
+        send(fl, branches=[fl.branch_b.pk])
+    assert exc.value.message_dict == {"branches": ["所选支部不属于本矿"]}
     for user in (fl.secretary, fl.safety, fl.admin, fl.worker):
         with pytest.raises(Forbidden):
-            services.create_campaign(user, {"title": "x", "description": "yyyy", "deadline": "2030-01-01"})
+            helpers.create_campaign(user, {"title": "xx", "description": "yyyy", "deadline": timezone.localdate()})
 
 
 def in_state(w, state):
@@ -50,10 +54,10 @@ def in_state(w, state):
     t = task_of(c, w.branch)
     if state == T.SENT:
         return t
-    services.act_on_task(w.secretary, t.pk, "report", {"report": "已完成"})
+    helpers.act_on_task(w.secretary, t.pk, "report", {"report": "已完成"})
     if state == T.REPORTED:
         return CampaignTask.objects.get(pk=t.pk)
-    services.act_on_task(w.committee_user, t.pk, "accept" if state == T.ACCEPTED else "return", {"note": "缺少措施"})
+    helpers.act_on_task(w.committee_user, t.pk, "accept" if state == T.ACCEPTED else "return", {"note": "缺少措施"})
     return CampaignTask.objects.get(pk=t.pk)
 
 
@@ -76,7 +80,7 @@ def test_every_state_action_and_role_against_the_table(fl, state):
             expected = "404" if roles is None else "409" if entry is None else "403" if not (entry[1] & roles) else "ok"
             with transaction.atomic():
                 try:
-                    services.act_on_task(getattr(fl, actor), t.pk, action, DATA[action])
+                    helpers.act_on_task(getattr(fl, actor), t.pk, action, DATA[action])
                     outcome = "ok"
                 except NotFound:
                     outcome = "404"
@@ -104,11 +108,11 @@ def test_every_state_action_and_role_against_the_table(fl, state):
 def test_return_needs_a_reason_and_report_needs_text(fl):
     t = in_state(fl, T.SENT)
     with pytest.raises(ValidationError) as exc:
-        services.act_on_task(fl.secretary, t.pk, "report", {"report": " "})
+        helpers.act_on_task(fl.secretary, t.pk, "report", {"report": " "})
     assert exc.value.message_dict == {"report": ["请填写上报内容"]}
-    services.act_on_task(fl.secretary, t.pk, "report", {"report": "已完成"})
+    helpers.act_on_task(fl.secretary, t.pk, "report", {"report": "已完成"})
     with pytest.raises(ValidationError) as exc:
-        services.act_on_task(fl.committee_user, t.pk, "return", {"note": ""})
+        helpers.act_on_task(fl.committee_user, t.pk, "return", {"note": ""})
     assert exc.value.message_dict == {"note": ["请填写退回原因"]}
 
 
@@ -172,7 +176,7 @@ def test_the_loop_with_a_return_and_the_todos(fl, login):
 def test_attachments_are_checked(fl):
     t = in_state(fl, T.SENT)
     with pytest.raises(ValidationError) as exc:
-        services.act_on_task(
+        helpers.act_on_task(
             fl.secretary, t.pk, "report", {"report": "见附件"}, files=[SimpleUploadedFile("run.exe", b"MZ")]
         )
     assert "不支持的附件类型" in exc.value.message_dict["attachments"][0]
@@ -188,7 +192,7 @@ def test_overdue_is_derived_from_the_deadline(fl):
     assert t.overdue and CampaignTask.objects.overdue().count() == 2
     todo = next(x for x in todos_for(fl.secretary) if x.url == f"/frontline/tasks/{t.pk}/")
     assert todo.urgent and todo.overdue
-    services.act_on_task(fl.secretary, t.pk, "report", {"report": "迟报"})
+    helpers.act_on_task(fl.secretary, t.pk, "report", {"report": "迟报"})
     t = task_of(c, fl.branch)
     assert not t.overdue and t.late
     assert list(CampaignTask.objects.overdue().values_list("branch", flat=True)) == [fl.other_branch.pk]

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
-from frontline import services
+from frontline import forms, services
 from frontline.models import DiaryEntry, DiaryRead, DiaryRequest, RequestStatus
+from frontline.tests import helpers
 from orgs.models import SensitiveAccess
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +37,12 @@ def test_the_care_module_reads_people_date_and_concern(fl):
 
 
 def test_double_submit_makes_one_entry_and_another_users_token_is_stale(fl):
-    first = services.create_entry(fl.secretary, entry_data(fl))
-    again = services.create_entry(fl.secretary, entry_data(fl))
+    first = helpers.create_entry(fl.secretary, entry_data(fl))
+    again = helpers.create_entry(fl.secretary, entry_data(fl))
     assert first.pk == again.pk and DiaryEntry.objects.filter(token="tok-1").count() == 1
     assert first.requests.count() == 1
     with pytest.raises(Conflict):
-        services.create_entry(fl.co_secretary, entry_data(fl))
+        helpers.create_entry(fl.co_secretary, entry_data(fl))
 
 
 def test_double_post_of_the_page_form_makes_one_entry(fl, login):
@@ -76,14 +77,14 @@ def test_bad_input_keeps_the_form_with_messages_next_to_the_fields(fl, login):
 
 def test_people_outside_the_secretarys_scope_are_refused(fl):
     with pytest.raises(ValidationError) as exc:
-        services.create_entry(fl.secretary, entry_data(fl, people=[fl.stranger.pk], token=None))
+        helpers.create_entry(fl.secretary, entry_data(fl, people=[fl.stranger.pk], token=None))
     assert "people" in exc.value.message_dict
 
 
 def test_only_secretaries_write(fl):
     for user in (fl.committee_user, fl.branch_committee, fl.worker, fl.safety):
         with pytest.raises(Forbidden):
-            services.create_entry(user, entry_data(fl, token=None))
+            helpers.create_entry(user, entry_data(fl, token=None))
 
 
 # ---------------------------------------------------------------- scope and privacy
@@ -151,10 +152,10 @@ def test_the_audit_log_masks_diary_contents(fl):
 
 
 def test_search_finds_words_in_contents_requests_places_and_names(fl):
-    services.create_entry(fl.secretary, entry_data(fl, token=None, people=[fl.member_person.pk]))
+    helpers.create_entry(fl.secretary, entry_data(fl, token=None, people=[fl.member_person.pk]))
 
     def found(**params):
-        return sorted(e.place for e in services.filter_entries(fl.secretary, params))
+        return sorted(e.place for e in services.filter_entries(fl.secretary, **forms.DiaryFilters(params).values()))
 
     assert found(q="班车") == ["班前会"]  # in 民情 and in a 诉求
     assert found(q="白班") == ["王小二家中"]  # only in a 诉求
@@ -163,27 +164,27 @@ def test_search_finds_words_in_contents_requests_places_and_names(fl):
     assert found(q="没有这个词") == []
     assert found(concern="1") == ["王小二家中"]
     assert found(person=str(fl.member_person.pk)) == ["班前会"]
-    services.act_on_request(fl.secretary, fl.entry.requests.order_by("pk")[0].pk, "resolve", {"note": "已调班"})
+    helpers.act_on_request(fl.secretary, fl.entry.requests.order_by("pk")[0].pk, "resolve", {"note": "已调班"})
     assert found(open="1") == sorted(["班前会", "王小二家中"])
     for r in fl.entry.requests.all():
         if r.status == R.OPEN:
-            services.act_on_request(fl.secretary, r.pk, "resolve", {"note": "已发补助"})
-        services.act_on_request(fl.secretary, r.pk, "feedback", {"note": "职工满意"})
+            helpers.act_on_request(fl.secretary, r.pk, "resolve", {"note": "已发补助"})
+        helpers.act_on_request(fl.secretary, r.pk, "feedback", {"note": "职工满意"})
     assert found(open="1") == ["班前会"]
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     assert found(to=yesterday) == []
     # the other branch's secretary finds nothing of this branch
-    assert list(services.filter_entries(fl.other_secretary, {"q": "班车"})) == []
+    assert list(services.filter_entries(fl.other_secretary, q="班车")) == []
 
 
 # ---------------------------------------------------------------- the 诉求 table
 
 
 def in_state(w, state):
-    r = services.add_request(w.secretary, w.entry.pk, {"problem": "井下饮水点"})
+    r = helpers.add_request(w.secretary, w.entry.pk, {"problem": "井下饮水点"})
     steps = {R.OPEN: [], R.HANDLING: ["handle"], R.RESOLVED: ["resolve"], R.CLOSED: ["resolve", "feedback"]}[state]
     for step in steps:
-        services.act_on_request(w.secretary, r.pk, step, {"note": "说明"})
+        helpers.act_on_request(w.secretary, r.pk, step, {"note": "说明"})
     return DiaryRequest.objects.get(pk=r.pk)
 
 
@@ -209,7 +210,7 @@ def test_every_state_action_and_role_against_the_request_table(fl, state):
             expected = "404" if roles is None else "409" if entry is None else "403" if not (entry[1] & roles) else "ok"
             with transaction.atomic():
                 try:
-                    services.act_on_request(getattr(fl, actor), r.pk, action, {"note": "办理说明"})
+                    helpers.act_on_request(getattr(fl, actor), r.pk, action, {"note": "办理说明"})
                     outcome = "ok"
                 except NotFound:
                     outcome = "404"
@@ -312,7 +313,7 @@ def test_the_book_of_a_month_renders_with_cover_contents_and_the_entries(fl, log
 
     from frontline.views import book_context
 
-    services.create_entry(fl.secretary, entry_data(fl, token=None))
+    helpers.create_entry(fl.secretary, entry_data(fl, token=None))
     client = login(fl.secretary)
     today = timezone.localdate()
     r = client.get(f"/frontline/diary/book.pdf?year={today.year}&month={today.month}")
@@ -385,7 +386,7 @@ def test_editing_an_entry_and_a_stale_edit_form(fl, login):
 
 
 def test_the_committee_prints_one_branch_at_a_time(fl, login):
-    other = services.create_entry(
+    other = helpers.create_entry(
         fl.other_secretary, entry_data(fl, token=None, people=[fl.stranger.pk], place="掘进一区食堂")
     )
     client = login(fl.committee_user)

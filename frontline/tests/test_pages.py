@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from frontline import services
 from frontline.models import CampaignTask
+from frontline.tests import helpers
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def campaign(fl):
-    c = services.create_campaign(
+    c = helpers.create_campaign(
         fl.committee_user,
         {
             "title": "双化双提推进",

@@ -10,6 +10,7 @@ from common.errors import Conflict, Forbidden
 from common.modules import tiles_for
 from frontline import services
 from frontline.models import Campaign, CampaignTask
+from frontline.tests import helpers
 from orgs.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +31,17 @@ def urgent_data(w, **extra):
 
 
 def test_recording_an_urgent_task(fl, login):
-    t = services.create_urgent(fl.secretary, urgent_data(fl))
-    assert services.create_urgent(fl.secretary, urgent_data(fl)).pk == t.pk
+    t = helpers.create_urgent(fl.secretary, urgent_data(fl))
+    assert helpers.create_urgent(fl.secretary, urgent_data(fl)).pk == t.pk
     with pytest.raises(Conflict):
-        services.create_urgent(fl.branch_committee, urgent_data(fl))
+        helpers.create_urgent(fl.branch_committee, urgent_data(fl))
     assert (t.branch, t.get_role_display(), t.people.count()) == (fl.branch, "上阵亲自干", 2)
     with pytest.raises(ValidationError) as exc:
-        services.create_urgent(fl.secretary, urgent_data(fl, token=None, kind="x", result="", title="", role="boss"))
+        helpers.create_urgent(fl.secretary, urgent_data(fl, token=None, kind="x", result="", title="", role="boss"))
     assert set(exc.value.message_dict) == {"kind", "result", "title", "role"}
     for user in (fl.committee_user, fl.worker, fl.safety):
         with pytest.raises(Forbidden):
-            services.create_urgent(user, urgent_data(fl, token=None))
+            helpers.create_urgent(user, urgent_data(fl, token=None))
     r = login(fl.secretary).post("/frontline/urgent/new/", {**urgent_data(fl, token="u-2"), "result": ""})
     assert (
         r.status_code == 422 and "请填写任务结果" in r.content.decode() and "1302工作面冒顶抢险" in r.content.decode()
@@ -61,7 +62,7 @@ def test_recording_an_urgent_task(fl, login):
     ],
 )
 def test_urgent_scope(fl, login, who, sees):
-    t = services.create_urgent(fl.secretary, urgent_data(fl))
+    t = helpers.create_urgent(fl.secretary, urgent_data(fl))
     client = login(getattr(fl, who))
     assert (client.get(f"/frontline/urgent/{t.pk}/").status_code == 200) is sees
     assert (client.get(f"/api/frontline/urgent/{t.pk}").status_code == 200) is sees
@@ -94,7 +95,7 @@ def figures(user):
 
 
 def test_home_tile_for_the_secretary_and_the_committee(fl, login):
-    c = services.create_campaign(
+    c = helpers.create_campaign(
         fl.committee_user,
         {
             "title": "双化双提",
@@ -102,7 +103,7 @@ def test_home_tile_for_the_secretary_and_the_committee(fl, login):
             "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(),
         },
     )
-    old = services.create_campaign(
+    old = helpers.create_campaign(
         fl.committee_user,
         {
             "title": "安全月",
@@ -115,7 +116,7 @@ def test_home_tile_for_the_secretary_and_the_committee(fl, login):
     assert figures(fl.branch_committee) == {"专项工作待上报": 1, "专项工作超期": 1}
     assert figures(fl.committee_user) == {"专项工作待审核": 0, "支部超期未报": 2}
     assert figures(fl.worker) == {}
-    services.act_on_task(
+    helpers.act_on_task(
         fl.secretary, CampaignTask.objects.get(campaign=c, branch=fl.branch).pk, "report", {"report": "已完成"}
     )
     assert figures(fl.committee_user)["专项工作待审核"] == 1
@@ -128,7 +129,7 @@ def _grow(w, n):
     """n more diary entries, 急难险重 tasks and campaigns, each with people and 诉求."""
     people = [PersonFactory(org=w.team) for _ in range(3)]
     for i in range(n):
-        services.create_entry(
+        helpers.create_entry(
             w.secretary,
             {
                 "place": f"地点{i}",
@@ -137,7 +138,7 @@ def _grow(w, n):
                 "requests": ["诉求一", "诉求二"],
             },
         )
-        services.create_urgent(
+        helpers.create_urgent(
             w.secretary,
             {
                 "title": f"任务{i}",
@@ -147,7 +148,7 @@ def _grow(w, n):
                 "people": [p.pk for p in people],
             },
         )
-        services.create_campaign(
+        helpers.create_campaign(
             w.committee_user,
             {
                 "title": f"专项{i}",
@@ -215,8 +216,8 @@ def test_ledgers_in_excel(fl, login, exported):
 
     from openpyxl import load_workbook
 
-    services.create_urgent(fl.secretary, urgent_data(fl))
-    services.create_urgent(
+    helpers.create_urgent(fl.secretary, urgent_data(fl))
+    helpers.create_urgent(
         fl.other_secretary, urgent_data(fl, token=None, title="掘进迎头探放水", people=[fl.stranger.pk])
     )
     content = exported(login(fl.secretary), "/frontline/urgent/ledger.xlsx")
@@ -224,7 +225,7 @@ def test_ledgers_in_excel(fl, login, exported):
     assert "1302工作面冒顶抢险" in cells and "上阵亲自干" in cells and "王小二、党员甲" in cells
     assert "掘进迎头探放水" not in cells  # another branch's record
     assert login(fl.worker).post("/frontline/urgent/ledger.xlsx").status_code == 404
-    c = services.create_campaign(
+    c = helpers.create_campaign(
         fl.committee_user,
         {
             "title": "双化双提",
@@ -232,7 +233,7 @@ def test_ledgers_in_excel(fl, login, exported):
             "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(),
         },
     )
-    services.act_on_task(
+    helpers.act_on_task(
         fl.secretary, CampaignTask.objects.get(campaign=c, branch=fl.branch).pk, "report", {"report": "已组织学习"}
     )
     r = login(fl.committee_user).get(f"/frontline/campaigns/{c.pk}/progress.xlsx")

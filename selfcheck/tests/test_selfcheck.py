@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from common import inputs
 from common.errors import Conflict, Forbidden
 from scorecard.tests.helpers import hazard
-from selfcheck import services
+from selfcheck import forms, services
 from selfcheck.models import Inspection, Measure
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +29,9 @@ def test_only_the_committee_sets_a_period(site):
     with pytest.raises(Forbidden):
         services.create_period(site.secretary, mine=site.mine, kind="month", start=date(2026, 10, 1),
                                end=date(2026, 10, 31), due=date(2026, 11, 5))  # fmt: skip
-    with pytest.raises(ValidationError):
-        services.create_period(site.committee_user, mine=site.mine, kind="month", start=date(2026, 10, 31),
-                               end=date(2026, 10, 1), due=date(2026, 11, 5))  # fmt: skip
+    with pytest.raises(ValidationError):  # read by the form of the page, before the service
+        data = {"mine": site.mine.pk, "kind": "month", "start": "2026-10-31", "end": "2026-10-01", "due": "2026-11-05"}
+        services.create_period(site.committee_user, **inputs.parse(forms.PeriodForm, data))
 
 
 def test_the_evidence_is_already_there_with_links_to_the_records(site, period, login):
