@@ -9,7 +9,10 @@ from collections import defaultdict
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import FloatField, Func
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Sum, When
+from django.db.models import Value as SQLValue
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 
 from scorecard.indicators import DOWN, UP, Value, digest, percent, ratios, register_indicator
@@ -398,13 +401,56 @@ def mastery_rows(ctx):
     sources=("training.Card", "orgs.Person"),
 )
 def mastery_gain(ctx):
-    rows = mastery_rows(ctx)
+    counts = mastery_counts(ctx)
+    rows = _group(counts, lambda r: r[1])
     return ratios(
         ctx,
-        {b: [(r[0], r[3], r[4], r[5]) for r in rs] for b, rs in rows.items()},
-        lambda rs: (sum(1 for r in rs if r[3]), len(rs)),
+        {b: [(r[0], r[2], r[3]) for r in rs] for b, rs in rows.items()},
+        lambda rs: (sum(r[2] for r in rs), sum(r[1] for r in rs)),
         lambda b: ctx.link("/scorecard/records/T_MASTERY/", b, **ctx.period_params()),
     )
+
+
+def mastery_counts(ctx):
+    """[(person, branch, base, gained)]: what ``mastery_rows`` counts, counted per person by the database (a mine's
+    tens of thousands of cards are not read one by one): ``base`` the person's cards not mastered at the period's
+    start (and not reviewed after the reckoning day), ``gained`` those of them reviewed inside the period and
+    mastered at the end of the reckoning day. Only people with a base."""
+    from orgs.models import WorkStatus
+    from training.models import Card
+
+    def compute():
+        nodes = ctx.nodes()
+        start, end = (m.timestamp() for m in ctx.moments())
+
+        def days_to(moment):  # whole days from the last review to ``moment`` (as fsrs counts them)
+            return Floor(ExpressionWrapper((SQLValue(moment) - Epoch("last_review")) / DAY, output_field=FloatField()))
+
+        def mastered_at(name):
+            return Q(stability__gte=MASTERED_STABILITY, reviewed__isnull=False, **{f"{name}__lte": F("stability")})
+
+        rows = (
+            Card.objects.filter(person__org_id__in=list(nodes), person__hire_date__lte=ctx.last)
+            .exclude(person__work_status__in=(WorkStatus.LEFT, WorkStatus.RETIRED))
+            .annotate(
+                reviewed=Epoch("last_review"),
+                stability=Cast(KeyTextTransform("stability", "state"), FloatField()),
+                days_start=days_to(start),
+                days_end=days_to(end),
+            )
+            .filter(Q(reviewed__isnull=True) | Q(reviewed__lt=end))
+            .values("person_id", "person__org_id")
+            .annotate(
+                base=Sum(Case(When(Q(reviewed__lt=start) & mastered_at("days_start"), then=0), default=1,
+                               output_field=IntegerField())),
+                gained=Sum(Case(When(Q(reviewed__gte=start) & mastered_at("days_end"), then=1), default=0,
+                                 output_field=IntegerField())),
+            )
+            .order_by()
+        )  # fmt: skip
+        return [(r["person_id"], nodes[r["person__org_id"]], r["base"], r["gained"]) for r in rows if r["base"]]
+
+    return ctx.cached("mastery_counts", compute)
 
 
 def first_pass_rows(ctx):
@@ -467,8 +513,6 @@ def exam_first_pass(ctx):
     sources=("care.Entry",),
 )
 def at_risk_released(ctx):
-    from django.db.models import Q
-
     from care.models import Entry
 
     people = ctx.people()
@@ -547,20 +591,22 @@ def measures_met(ctx):
 
 
 def _from_module(app, extract, ctx, url=""):
-    """A figure another module computes: ``<app>.services.branch_figures(*, branch, start, end)`` returns a mapping of
-    counts per branch; ``extract(figures) -> (value, numerator, denominator)`` turns it into this indicator (a
-    missing key is no data). One call per branch."""
+    """A figure another module computes: ``<app>.figures.branch_figures_many(*, branches, nodes, start, end)`` returns,
+    for every branch, the mapping of counts ``<app>.services.branch_figures(*, branch, start, end)`` gives for one;
+    ``extract(figures) -> (value, numerator, denominator)`` turns it into this indicator (a missing key is no data).
+    One call per module for all the branches, whichever of its indicators asks first."""
     from importlib import import_module
 
-    services = import_module(f"{app}.services")
+    many = ctx.cached(
+        f"{app}.branch_figures",
+        lambda: import_module(f"{app}.figures").branch_figures_many(
+            branches=ctx.branches, nodes=ctx.nodes(), start=ctx.start, end=ctx.last
+        ),
+    )
     out = {}
     for b in ctx.branches:
-        # one call per module and branch, whichever of its indicators asks first
-        figures = ctx.cached(
-            f"{app}.branch_figures.{b.pk}",
-            lambda b=b: services.branch_figures(branch=b, start=ctx.start, end=ctx.last),
-        )
-        if not isinstance(figures, dict):
+        figures = many.get(b.pk)
+        if figures is not None and not isinstance(figures, dict):
             figures = vars(figures)
         try:
             value, num, den = extract(figures)
