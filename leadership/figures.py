@@ -3,6 +3,7 @@ the same counts, grouped by org node in three queries whatever the number of bra
 
 from django.db.models import Count, F, Q
 
+from common.sqlids import id_list
 from leadership.models import Decision, Meeting, Rectification
 
 ZERO = {
@@ -31,7 +32,7 @@ def branch_figures_many(*, branches, nodes, start, end):
                 for key, name in names.items():
                     out[branch][name] += row[key]
 
-    ids = list(nodes)
+    ids = id_list(nodes)
     meetings = (
         Meeting.objects.filter(org_id__in=ids, held=True, date__gte=start, date__lte=end)
         .values("org_id")

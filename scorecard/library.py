@@ -40,7 +40,9 @@ def _hazards(ctx):
 
         start, end = ctx.moments()
         places = ctx.places()
-        rows = Hazard.objects.filter(location_id__in=list(places), found_at__gte=start, found_at__lt=end).values_list(
+        rows = Hazard.objects.filter(
+            location_id__in=ctx.place_ids(), found_at__gte=start, found_at__lt=end
+        ).values_list(
             "pk", "location_id", "category_id", "found_at", "deadline", "status", "closed_at", "finder_is_party_member"
         )
         return [
@@ -137,21 +139,22 @@ def hazards_party(ctx):
 )
 def members_clean(ctx):
     from orgs.models import PARTY_STATUSES, Person
-    from vanguard import compliance
+    from vanguard import figures
 
     nodes = ctx.nodes()
     members = dict(
-        Person.objects.filter(org_id__in=list(nodes), political_status__in=PARTY_STATUSES).values_list("pk", "org_id")
+        Person.objects.filter(org_id__in=ctx.node_ids(), political_status__in=PARTY_STATUSES).values_list(
+            "pk", "org_id"
+        )
     )
     months, month = [], ctx.start.replace(day=1)
     while month <= ctx.last:
         months.append(month)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     rows = defaultdict(list)
-    for month, reckoned in compliance.member_months_many(list(members), months, today=ctx.last).items():
-        for mid, mm in reckoned.items():
-            if mm.assigned:
-                rows[nodes[members[mid]]].append((mid, month.isoformat(), mm.compliant))
+    for month, flags in figures.member_month_flags(list(members), months, today=ctx.last).items():
+        for mid, compliant in flags.items():
+            rows[nodes[members[mid]]].append((mid, month.isoformat(), compliant))
     return ratios(
         ctx,
         rows,
@@ -179,7 +182,7 @@ def violation_rate(ctx):
         heads[b] += 1
     rows = _group(
         Violation.objects.effective()
-        .filter(org_id__in=list(nodes), occurred_on__gte=ctx.start, occurred_on__lte=ctx.last)
+        .filter(org_id__in=ctx.node_ids(), occurred_on__gte=ctx.start, occurred_on__lte=ctx.last)
         .values_list("pk", "org_id", "occurred_on")
         .order_by(),
         lambda r: nodes.get(r[1]),
@@ -243,7 +246,7 @@ def exam_pass(ctx):
     _start, end = ctx.moments()
     papers = (
         ExamPaper.objects.filter(
-            person__org_id__in=list(ctx.nodes()),
+            person__org_id__in=ctx.node_ids(),
             blueprint__month__gte=ctx.start.replace(day=1),
             blueprint__month__lte=ctx.last,
             blueprint__closes_at__lt=end,
@@ -282,7 +285,7 @@ def newcomer_pass(ctx):
     from training.models import ExamPaper
 
     people = ctx.people()
-    nodes = list(ctx.nodes())
+    nodes = ctx.node_ids()
     _start, end = ctx.moments()
     papers = list(
         ExamPaper.objects.filter(
@@ -368,7 +371,7 @@ def mastery_rows(ctx):
         people = ctx.people()
         start, end = (m.timestamp() for m in ctx.moments())
         rows = (
-            Card.objects.filter(person__org_id__in=list(ctx.nodes()))
+            Card.objects.filter(person__org_id__in=ctx.node_ids())
             .annotate(reviewed=Epoch("last_review"))
             .values_list("pk", "person_id", "point_id", "reviewed", "state__stability")
             .order_by()
@@ -430,7 +433,7 @@ def mastery_counts(ctx):
             return Q(stability__gte=MASTERED_STABILITY, reviewed__isnull=False, **{f"{name}__lte": F("stability")})
 
         rows = (
-            Card.objects.filter(person__org_id__in=list(nodes), person__hire_date__lte=ctx.last)
+            Card.objects.filter(person__org_id__in=ctx.node_ids(), person__hire_date__lte=ctx.last)
             .exclude(person__work_status__in=(WorkStatus.LEFT, WorkStatus.RETIRED))
             .annotate(
                 reviewed=Epoch("last_review"),
@@ -464,7 +467,7 @@ def first_pass_rows(ctx):
         _start, end = ctx.moments()
         papers = (
             ExamPaper.objects.filter(
-                person__org_id__in=list(ctx.nodes()),
+                person__org_id__in=ctx.node_ids(),
                 kind=PaperKind.EXAM,
                 blueprint__month__gte=ctx.start.replace(day=1),
                 blueprint__month__lte=ctx.last,
@@ -517,7 +520,7 @@ def at_risk_released(ctx):
 
     people = ctx.people()
     rows = _group(
-        Entry.objects.filter(person__org_id__in=list(ctx.nodes()), entered_on__lte=ctx.last)
+        Entry.objects.filter(person__org_id__in=ctx.node_ids(), entered_on__lte=ctx.last)
         .filter(Q(released_on__isnull=True) | Q(released_on__gte=ctx.start))
         .values_list("pk", "person_id", "released_on")
         .order_by(),
@@ -547,7 +550,7 @@ def talk_coverage(ctx):
     people = ctx.people()
     talked = set(
         TalkPerson.objects.filter(
-            person__org_id__in=list(ctx.nodes()), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
+            person__org_id__in=ctx.node_ids(), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
         ).values_list("person_id", flat=True)
     )
     rows = _group(((p, p in talked) for p in people), lambda r: people[r[0]])

@@ -5,6 +5,7 @@ of each petition is the one of ``stability.clock`` with the numbers of its branc
 from django.db.models import Count
 from django.utils import timezone
 
+from common.sqlids import id_list
 from orgs.models import OrgKind, OrgNode
 from stability import clock
 from stability.models import LOCAL_LEVELS, Factor, FactorStatus, Petition, StabilitySettings
@@ -34,7 +35,7 @@ def branch_figures_many(*, branches, nodes, start, end):
     scope check: the caller has already decided the user may see the branches."""
     today = min(end, timezone.localdate())
     numbers = _numbers(branches)
-    ids = list(nodes)
+    ids = id_list(nodes)
     out = {
         b.pk: {
             "petitions_received": 0,

@@ -120,6 +120,48 @@ def test_stability_batch_figures_are_the_per_branch_ones(site):
     assert many[w.branch.pk]["petitions_received"] and many[w.branch.pk]["petitions_overdue"]
 
 
+# ---------------------------------------------------------------- vanguard
+
+
+def test_vanguard_year_flags_are_the_month_by_month_reckoning(site):
+    from vanguard import compliance, figures
+    from vanguard.models import Assignment
+    from violations import services as violation_services
+    from violations.models import Severity, Violation
+
+    w, rng = site, random.Random(2)
+    violation_services.ensure_defaults(w.mine)
+    general = Severity.objects.get(mine=w.mine, name="一般")
+    members = [PersonFactory(org=w.team, name=f"党员{i}", political_status=PoliticalStatus.MEMBER) for i in range(8)]
+    workers = [PersonFactory(org=w.team2, name=f"职工{i}") for i in range(10)]
+    places = [w.place, w.place2, w.other_place]
+    year = date(TODAY.year - 1, 1, 1)
+    for member in members:
+        for _ in range(rng.randrange(3)):
+            starts = year + timedelta(days=rng.randrange(0, 400))
+            ends = starts + timedelta(days=rng.randrange(-3, 200)) if rng.random() < 0.6 else None
+            a = Assignment.objects.create(mine=w.mine, member=member, org=w.team, starts_on=starts, ends_on=ends,
+                                          created_by=w.secretary)  # fmt: skip
+            a.workers.add(*rng.sample(workers, rng.randrange(0, 3)))
+            a.locations.add(*rng.sample(places, rng.randrange(0, 2)))
+    for _ in range(40):
+        Violation.objects.create(mine=w.mine, person=rng.choice(workers), org=w.team2, kind="operation",
+                                 occurred_on=year + timedelta(days=rng.randrange(0, 420)), severity=general,
+                                 location=rng.choice(places + [None]), description="违章", recorded_by=w.safety,
+                                 status=rng.choice(["recorded", "recorded", "revoked"]))  # fmt: skip
+    months = [date(year.year + (m // 12), m % 12 + 1, 1) for m in range(14)]
+    ids = [m.pk for m in members]
+    for today in (TODAY, months[6] + timedelta(days=10)):
+        month_by_month = compliance.member_months_many(ids, months, today=today)
+        flags = figures.member_month_flags(ids, months, today=today)
+        expected = {
+            m: {mid: mm.compliant for mid, mm in rows.items() if mm.assigned} for m, rows in month_by_month.items()
+        }
+        assert flags == expected
+    assert any(not ok for rows in flags.values() for ok in rows.values())
+    assert any(ok for rows in flags.values() for ok in rows.values())
+
+
 # ---------------------------------------------------------------- T_MASTERY counted by the database
 
 
@@ -212,3 +254,41 @@ def test_a_mines_scorecard_is_a_fixed_number_of_queries(site):
     n2 = _queries(lambda: services.compute(scheme, TODAY, two))
     n6 = _queries(lambda: services.compute(scheme, TODAY, six))
     assert n2 == n6 and n6 <= 60, (n2, n6)
+
+
+def _mine_with_a_branch(w, name, code):
+    from places.models import Location
+
+    mine = w.group.add_child(name=name, kind=OrgKind.MINE, code=code)
+    committee = mine.add_child(name=f"{name}党委", kind=OrgKind.COMMITTEE)
+    branch = committee.add_child(name="综采一区党支部", kind=OrgKind.BRANCH)
+    unit = branch.add_child(name="综采一区", kind=OrgKind.UNIT)
+    team = unit.add_child(name="早班", kind=OrgKind.TEAM)
+    PersonFactory(org=team, name=f"{name}党员", political_status=PoliticalStatus.MEMBER)
+    Location.objects.create(mine=mine, unit=unit, name="工作面")
+    return mine
+
+
+def test_the_groups_mines_in_a_fixed_number_of_queries_with_each_mines_own_results(site):
+    """``compute_many`` over the group's mines: as many queries for three mines as for one, and each mine's figures
+    and fingerprint those of ``compute`` of that mine alone."""
+    from orgs.models import Role, RoleAssignment, User
+    from scorecard import access
+
+    w = site
+    mines = [w.mine, w.mine_b, _mine_with_a_branch(w, "青檀煤矿", "HF"), _mine_with_a_branch(w, "银桦煤矿", "ZZ")]
+    for m in mines[1:]:
+        RoleAssignment.objects.create(user=w.committee_user, role=Role.COMMITTEE, org=m)
+    user = User.objects.get(pk=w.committee_user.pk)
+    hazard(w, TODAY - timedelta(days=3), deadline=TODAY - timedelta(days=1))
+    start = date(TODAY.year, 1, 1)
+    items = [(services.create_example_scheme(user, mine=m, start=start, end=TODAY), TODAY, access.branches_of(m))
+             for m in mines]  # fmt: skip
+    one = _queries(lambda: services.compute_many(items[:1]))
+    four = _queries(lambda: services.compute_many(items))
+    assert one == four, (one, four)
+    together = services.compute_many(items)
+    for item, result in zip(items, together):
+        alone = services.compute(*item)
+        assert result[1] == alone[1] and result[5] == alone[5]
+    assert together[0][1][(w.branch.pk, "H_ON_TIME")].denominator == 1
