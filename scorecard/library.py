@@ -9,7 +9,10 @@ from collections import defaultdict
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import FloatField, Func
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Sum, When
+from django.db.models import Value as SQLValue
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 
 from scorecard.indicators import DOWN, UP, Value, digest, percent, ratios, register_indicator
@@ -37,7 +40,9 @@ def _hazards(ctx):
 
         start, end = ctx.moments()
         places = ctx.places()
-        rows = Hazard.objects.filter(location_id__in=list(places), found_at__gte=start, found_at__lt=end).values_list(
+        rows = Hazard.objects.filter(
+            location_id__in=ctx.place_ids(), found_at__gte=start, found_at__lt=end
+        ).values_list(
             "pk", "location_id", "category_id", "found_at", "deadline", "status", "closed_at", "finder_is_party_member"
         )
         return [
@@ -134,21 +139,22 @@ def hazards_party(ctx):
 )
 def members_clean(ctx):
     from orgs.models import PARTY_STATUSES, Person
-    from vanguard import compliance
+    from vanguard import figures
 
     nodes = ctx.nodes()
     members = dict(
-        Person.objects.filter(org_id__in=list(nodes), political_status__in=PARTY_STATUSES).values_list("pk", "org_id")
+        Person.objects.filter(org_id__in=ctx.node_ids(), political_status__in=PARTY_STATUSES).values_list(
+            "pk", "org_id"
+        )
     )
     months, month = [], ctx.start.replace(day=1)
     while month <= ctx.last:
         months.append(month)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     rows = defaultdict(list)
-    for month, reckoned in compliance.member_months_many(list(members), months, today=ctx.last).items():
-        for mid, mm in reckoned.items():
-            if mm.assigned:
-                rows[nodes[members[mid]]].append((mid, month.isoformat(), mm.compliant))
+    for month, flags in figures.member_month_flags(list(members), months, today=ctx.last).items():
+        for mid, compliant in flags.items():
+            rows[nodes[members[mid]]].append((mid, month.isoformat(), compliant))
     return ratios(
         ctx,
         rows,
@@ -176,7 +182,7 @@ def violation_rate(ctx):
         heads[b] += 1
     rows = _group(
         Violation.objects.effective()
-        .filter(org_id__in=list(nodes), occurred_on__gte=ctx.start, occurred_on__lte=ctx.last)
+        .filter(org_id__in=ctx.node_ids(), occurred_on__gte=ctx.start, occurred_on__lte=ctx.last)
         .values_list("pk", "org_id", "occurred_on")
         .order_by(),
         lambda r: nodes.get(r[1]),
@@ -240,7 +246,7 @@ def exam_pass(ctx):
     _start, end = ctx.moments()
     papers = (
         ExamPaper.objects.filter(
-            person__org_id__in=list(ctx.nodes()),
+            person__org_id__in=ctx.node_ids(),
             blueprint__month__gte=ctx.start.replace(day=1),
             blueprint__month__lte=ctx.last,
             blueprint__closes_at__lt=end,
@@ -279,7 +285,7 @@ def newcomer_pass(ctx):
     from training.models import ExamPaper
 
     people = ctx.people()
-    nodes = list(ctx.nodes())
+    nodes = ctx.node_ids()
     _start, end = ctx.moments()
     papers = list(
         ExamPaper.objects.filter(
@@ -365,7 +371,7 @@ def mastery_rows(ctx):
         people = ctx.people()
         start, end = (m.timestamp() for m in ctx.moments())
         rows = (
-            Card.objects.filter(person__org_id__in=list(ctx.nodes()))
+            Card.objects.filter(person__org_id__in=ctx.node_ids())
             .annotate(reviewed=Epoch("last_review"))
             .values_list("pk", "person_id", "point_id", "reviewed", "state__stability")
             .order_by()
@@ -398,13 +404,56 @@ def mastery_rows(ctx):
     sources=("training.Card", "orgs.Person"),
 )
 def mastery_gain(ctx):
-    rows = mastery_rows(ctx)
+    counts = mastery_counts(ctx)
+    rows = _group(counts, lambda r: r[1])
     return ratios(
         ctx,
-        {b: [(r[0], r[3], r[4], r[5]) for r in rs] for b, rs in rows.items()},
-        lambda rs: (sum(1 for r in rs if r[3]), len(rs)),
+        {b: [(r[0], r[2], r[3]) for r in rs] for b, rs in rows.items()},
+        lambda rs: (sum(r[2] for r in rs), sum(r[1] for r in rs)),
         lambda b: ctx.link("/scorecard/records/T_MASTERY/", b, **ctx.period_params()),
     )
+
+
+def mastery_counts(ctx):
+    """[(person, branch, base, gained)]: what ``mastery_rows`` counts, counted per person by the database (a mine's
+    tens of thousands of cards are not read one by one): ``base`` the person's cards not mastered at the period's
+    start (and not reviewed after the reckoning day), ``gained`` those of them reviewed inside the period and
+    mastered at the end of the reckoning day. Only people with a base."""
+    from orgs.models import WorkStatus
+    from training.models import Card
+
+    def compute():
+        nodes = ctx.nodes()
+        start, end = (m.timestamp() for m in ctx.moments())
+
+        def days_to(moment):  # whole days from the last review to ``moment`` (as fsrs counts them)
+            return Floor(ExpressionWrapper((SQLValue(moment) - Epoch("last_review")) / DAY, output_field=FloatField()))
+
+        def mastered_at(name):
+            return Q(stability__gte=MASTERED_STABILITY, reviewed__isnull=False, **{f"{name}__lte": F("stability")})
+
+        rows = (
+            Card.objects.filter(person__org_id__in=ctx.node_ids(), person__hire_date__lte=ctx.last)
+            .exclude(person__work_status__in=(WorkStatus.LEFT, WorkStatus.RETIRED))
+            .annotate(
+                reviewed=Epoch("last_review"),
+                stability=Cast(KeyTextTransform("stability", "state"), FloatField()),
+                days_start=days_to(start),
+                days_end=days_to(end),
+            )
+            .filter(Q(reviewed__isnull=True) | Q(reviewed__lt=end))
+            .values("person_id", "person__org_id")
+            .annotate(
+                base=Sum(Case(When(Q(reviewed__lt=start) & mastered_at("days_start"), then=0), default=1,
+                               output_field=IntegerField())),
+                gained=Sum(Case(When(Q(reviewed__gte=start) & mastered_at("days_end"), then=1), default=0,
+                                 output_field=IntegerField())),
+            )
+            .order_by()
+        )  # fmt: skip
+        return [(r["person_id"], nodes[r["person__org_id"]], r["base"], r["gained"]) for r in rows if r["base"]]
+
+    return ctx.cached("mastery_counts", compute)
 
 
 def first_pass_rows(ctx):
@@ -418,7 +467,7 @@ def first_pass_rows(ctx):
         _start, end = ctx.moments()
         papers = (
             ExamPaper.objects.filter(
-                person__org_id__in=list(ctx.nodes()),
+                person__org_id__in=ctx.node_ids(),
                 kind=PaperKind.EXAM,
                 blueprint__month__gte=ctx.start.replace(day=1),
                 blueprint__month__lte=ctx.last,
@@ -467,13 +516,11 @@ def exam_first_pass(ctx):
     sources=("care.Entry",),
 )
 def at_risk_released(ctx):
-    from django.db.models import Q
-
     from care.models import Entry
 
     people = ctx.people()
     rows = _group(
-        Entry.objects.filter(person__org_id__in=list(ctx.nodes()), entered_on__lte=ctx.last)
+        Entry.objects.filter(person__org_id__in=ctx.node_ids(), entered_on__lte=ctx.last)
         .filter(Q(released_on__isnull=True) | Q(released_on__gte=ctx.start))
         .values_list("pk", "person_id", "released_on")
         .order_by(),
@@ -503,7 +550,7 @@ def talk_coverage(ctx):
     people = ctx.people()
     talked = set(
         TalkPerson.objects.filter(
-            person__org_id__in=list(ctx.nodes()), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
+            person__org_id__in=ctx.node_ids(), date__gte=date(ctx.last.year, 1, 1), date__lte=ctx.last
         ).values_list("person_id", flat=True)
     )
     rows = _group(((p, p in talked) for p in people), lambda r: people[r[0]])
@@ -547,20 +594,22 @@ def measures_met(ctx):
 
 
 def _from_module(app, extract, ctx, url=""):
-    """A figure another module computes: ``<app>.services.branch_figures(*, branch, start, end)`` returns a mapping of
-    counts per branch; ``extract(figures) -> (value, numerator, denominator)`` turns it into this indicator (a
-    missing key is no data). One call per branch."""
+    """A figure another module computes: ``<app>.figures.branch_figures_many(*, branches, nodes, start, end)`` returns,
+    for every branch, the mapping of counts ``<app>.services.branch_figures(*, branch, start, end)`` gives for one;
+    ``extract(figures) -> (value, numerator, denominator)`` turns it into this indicator (a missing key is no data).
+    One call per module for all the branches, whichever of its indicators asks first."""
     from importlib import import_module
 
-    services = import_module(f"{app}.services")
+    many = ctx.cached(
+        f"{app}.branch_figures",
+        lambda: import_module(f"{app}.figures").branch_figures_many(
+            branches=ctx.branches, nodes=ctx.nodes(), start=ctx.start, end=ctx.last
+        ),
+    )
     out = {}
     for b in ctx.branches:
-        # one call per module and branch, whichever of its indicators asks first
-        figures = ctx.cached(
-            f"{app}.branch_figures.{b.pk}",
-            lambda b=b: services.branch_figures(branch=b, start=ctx.start, end=ctx.last),
-        )
-        if not isinstance(figures, dict):
+        figures = many.get(b.pk)
+        if figures is not None and not isinstance(figures, dict):
             figures = vars(figures)
         try:
             value, num, den = extract(figures)

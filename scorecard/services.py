@@ -185,17 +185,23 @@ def enter_score(user, *, component, branch, score=None, vetoed=False, evidence, 
 
 def _plan(scheme):
     """What a scheme computes: components with their indicators (available ones only), as plain data."""
-    plan = []
-    for c in scheme.components.prefetch_related("indicators").order_by("order", "pk"):
+    return _plans([scheme])[scheme.pk]
+
+
+def _plans(schemes):
+    """{scheme pk: its plan} for several schemes, read together (two queries whatever their number)."""
+    plans = {s.pk: [] for s in schemes}
+    components = Component.objects.filter(scheme__in=[s.pk for s in schemes]).prefetch_related("indicators")
+    for c in components.order_by("scheme_id", "order", "pk"):
         items = []
         for si in c.indicators.all():
             ind = indicators.get(si.code)
             if ind is not None and ind.available:
                 target = ind.target if si.target is None else si.target
                 items.append({"code": si.code, "weight": si.weight, "target": target})
-        plan.append({"id": c.pk, "name": c.name, "kind": c.kind, "weight": c.weight,
-                     "max_points": float(c.max_points), "indicators": items})  # fmt: skip
-    return plan
+        plans[c.scheme_id].append({"id": c.pk, "name": c.name, "kind": c.kind, "weight": c.weight,
+                                   "max_points": float(c.max_points), "indicators": items})  # fmt: skip
+    return plans
 
 
 def _as_of(scheme, today=None):
@@ -206,34 +212,57 @@ def _as_of(scheme, today=None):
 def compute(scheme, as_of, branches=None):
     """Everything a run is made of, without storing it: (plan, figures {(branch, code): Value}, manual rows,
     evaluation scores, fingerprint)."""
-    branches = branches if branches is not None else access.branches_of(scheme.mine)
-    plan = _plan(scheme)
-    codes = sorted({i["code"] for c in plan for i in c["indicators"]})
-    ctx = indicators.Context(branches=branches, start=scheme.start, end=scheme.end, as_of=as_of)
-    figures = {}
-    for code in codes:
-        for b, value in indicators.get(code).fn(ctx).items():
-            figures[(b, code)] = value
-    manual = {
-        (m.component_id, m.branch_id): (float(m.score) if m.score is not None else None, m.vetoed, m.evidence)
-        for m in ManualScore.objects.filter(component__scheme=scheme)
-    }
-    evaluation = (
-        evaluation_scores(scheme, [b.pk for b in branches])
-        if any(c["kind"] == ComponentKind.EVALUATION for c in plan)
-        else {}
-    )
-    versions = {code: indicators.get(code).version for code in codes}
-    payload = {
-        "as_of": as_of.isoformat(),
-        "versions": versions,
-        "plan": plan,
-        "figures": sorted((b, code, v.digest) for (b, code), v in figures.items()),
-        "manual": sorted((k[0], k[1], v[0], v[1], v[2]) for k, v in manual.items()),
-        "evaluation": sorted(evaluation.items()),
-    }
-    fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-    return plan, figures, manual, evaluation, versions, fingerprint
+    return compute_many([(scheme, as_of, branches)])[0]
+
+
+def compute_many(items):
+    """``compute`` of several schemes at once (the group's mines): ``items`` [(scheme, as_of, branches or None)],
+    the results in the same order. The indicators of the schemes that share a period and a reckoning day are read
+    once over all their branches, so the number of queries does not grow with the number of mines (nor of branches);
+    each scheme's figures, and so its fingerprint, are those ``compute`` gives it alone."""
+    items = [(s, as_of, access.branches_of(s.mine) if b is None else list(b)) for s, as_of, b in items]
+    plans = _plans([s for s, _, _ in items])
+    codes_of = {s.pk: sorted({i["code"] for c in plans[s.pk] for i in c["indicators"]}) for s, _, _ in items}
+    # one context per (period, reckoning day): the union of the branches, every code any of them needs
+    shared = {}
+    for s, as_of, branches in items:
+        key = (s.start, s.end, as_of)
+        union, codes = shared.setdefault(key, ({}, set()))
+        union.update((b.pk, b) for b in branches)
+        codes.update(codes_of[s.pk])
+    values = {}
+    for (start, end, as_of), (union, codes) in shared.items():
+        ctx = indicators.Context(branches=list(union.values()), start=start, end=end, as_of=as_of)
+        for code in sorted(codes):
+            for b, value in indicators.get(code).fn(ctx).items():
+                values[(start, end, as_of, b, code)] = value
+    manual_of = {s.pk: {} for s, _, _ in items}
+    for m in ManualScore.objects.filter(component__scheme__in=list(manual_of)).select_related("component"):
+        manual_of[m.component.scheme_id][(m.component_id, m.branch_id)] = (
+            float(m.score) if m.score is not None else None,
+            m.vetoed,
+            m.evidence,
+        )
+    wanted = [(s, [b.pk for b in branches]) for s, _, branches in items
+              if any(c["kind"] == ComponentKind.EVALUATION for c in plans[s.pk])]  # fmt: skip
+    evaluations = dict(zip([s.pk for s, _ in wanted], evaluation_scores_many(wanted)))
+    out = []
+    for s, as_of, branches in items:
+        plan, codes = plans[s.pk], codes_of[s.pk]
+        figures = {(b.pk, code): values[(s.start, s.end, as_of, b.pk, code)] for code in codes for b in branches}
+        manual, evaluation = manual_of[s.pk], evaluations.get(s.pk, {})
+        versions = {code: indicators.get(code).version for code in codes}
+        payload = {
+            "as_of": as_of.isoformat(),
+            "versions": versions,
+            "plan": plan,
+            "figures": sorted((b, code, v.digest) for (b, code), v in figures.items()),
+            "manual": sorted((k[0], k[1], v[0], v[1], v[2]) for k, v in manual.items()),
+            "evaluation": sorted(evaluation.items()),
+        }
+        fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        out.append((plan, figures, manual, evaluation, versions, fingerprint))
+    return out
 
 
 def score_branch(plan, branch_pk, figures, manual, evaluation):
@@ -381,19 +410,60 @@ def branch_row(user, the_run, branch_pk):
 def evaluation_scores(scheme, branch_ids):
     """{branch pk: 0–100} from the latest closed 二十字 round of each branch that closed inside the period and shows
     results (enough answers); the overall ratings as 好 100, 较好 80, 一般 60, 差 40."""
-    rounds = {}
-    for r in Round.objects.filter(
-        branch_id__in=branch_ids, status=RoundStatus.CLOSED, closes_on__gte=scheme.start, closes_on__lte=scheme.end
-    ).order_by("closes_on", "pk"):
-        rounds[r.branch_id] = r
-    out = {}
-    for branch_pk, r in rounds.items():
-        from scorecard import evaluation
+    return evaluation_scores_many([(scheme, branch_ids)])[0]
 
-        if not evaluation.publishable(r):
-            continue
-        overall = list(Ballot.objects.filter(round=r).values_list("overall", flat=True))
-        out[branch_pk] = round(sum(RATING_SCORE[o] for o in overall) / len(overall), 2)
+
+def evaluation_scores_many(requests):
+    """``evaluation_scores`` of several [(scheme, branch ids)], in order: rounds, voters and ballots read once for
+    all (three queries), each round judged as ``evaluation.publishable`` judges it."""
+    from django.db.models import Count
+
+    from scorecard.models import Voter
+
+    if not requests:
+        return []
+    ids = {b for _, branch_ids in requests for b in branch_ids}
+    rounds = list(
+        Round.objects.filter(
+            branch_id__in=ids,
+            status=RoundStatus.CLOSED,
+            closes_on__gte=min(s.start for s, _ in requests),
+            closes_on__lte=max(s.end for s, _ in requests),
+        ).order_by("closes_on", "pk")
+    )
+    chosen = []
+    for scheme, branch_ids in requests:
+        wanted, latest = set(branch_ids), {}
+        for r in rounds:
+            if r.branch_id in wanted and scheme.start <= r.closes_on <= scheme.end:
+                latest[r.branch_id] = r
+        chosen.append(latest)
+    round_ids = {r.pk for latest in chosen for r in latest.values()}
+    eligible = dict(
+        Voter.objects.filter(round_id__in=round_ids)
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    ballots = {}
+    for round_id, overall, n in (
+        Ballot.objects.filter(round_id__in=round_ids)
+        .values("round_id", "overall")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "overall", "n")
+        .order_by()
+    ):
+        ballots.setdefault(round_id, []).append((overall, n))
+    out = []
+    for latest in chosen:
+        scores = {}
+        for branch_pk, r in latest.items():
+            answers = sum(n for _, n in ballots.get(r.pk, ()))
+            if not answers or answers < r.min_answers or answers * 2 < eligible.get(r.pk, 0):
+                continue
+            total = sum(RATING_SCORE[o] * n for o, n in ballots[r.pk])
+            scores[branch_pk] = round(total / answers, 2)
+        out.append(scores)
     return out
 
 

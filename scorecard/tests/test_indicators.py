@@ -244,27 +244,29 @@ def test_newcomer_pass_counts_only_new_hires_and_transfers(site):
 
 
 def test_figures_of_the_5_6_modules_are_read_from_their_counts(site, monkeypatch):
-    """``branch_figures(*, branch, start, end)`` of leadership / stability give counts per branch; each indicator
-    takes its share of them, and a missing key is no data."""
-    import leadership.services
-    import stability.services
+    """``branch_figures_many(*, branches, nodes, start, end)`` of leadership / stability give counts per branch (those
+    of their ``services.branch_figures``), read once for all branches; each indicator takes its share of them, and
+    a missing key is no data."""
+    import leadership.figures
+    import stability.figures
 
     calls = []
 
-    def leadership_figures(*, branch, start, end):
-        calls.append((branch.pk, start, end))
-        return {"decisions_done": 8, "decisions_overdue": 2, "decisions_done_late": 1, "rectifications_closed": 3,
-                "rectifications_open": 1}  # fmt: skip
+    def leadership_figures(*, branches, nodes, start, end):
+        calls.append(([b.pk for b in branches], start, end))
+        return {b.pk: {"decisions_done": 8, "decisions_overdue": 2, "decisions_done_late": 1,
+                       "rectifications_closed": 3, "rectifications_open": 1} for b in branches}  # fmt: skip
 
-    def stability_figures(*, branch, start, end):
-        return {"petitions_settled": 10, "petitions_settled_locally": 9, "petitions_overdue": 2}  # no factors
+    def stability_figures(*, branches, nodes, start, end):
+        return {b.pk: {"petitions_settled": 10, "petitions_settled_locally": 9, "petitions_overdue": 2}  # no factors
+                for b in branches}  # fmt: skip
 
-    monkeypatch.setattr(leadership.services, "branch_figures", leadership_figures)
-    monkeypatch.setattr(stability.services, "branch_figures", stability_figures)
+    monkeypatch.setattr(leadership.figures, "branch_figures_many", leadership_figures)
+    monkeypatch.setattr(stability.figures, "branch_figures_many", stability_figures)
     c = ctx(site, branches=[site.branch])
     got = {code: indicators.get(code).fn(c)[site.branch.pk] for code in ("L_DECISIONS", "L_RECTIFY", "S_LOCAL",
                                                                            "S_OVERDUE", "S_RESOLVED")}  # fmt: skip
     assert (got["L_DECISIONS"].numerator, got["L_DECISIONS"].denominator, got["L_DECISIONS"].value) == (7, 10, 70.0)
     assert got["L_RECTIFY"].value == 75.0 and got["S_LOCAL"].value == 90.0 and got["S_OVERDUE"].value == 2
     assert got["S_RESOLVED"].value is None  # the key is missing: no data, no error
-    assert calls[0] == (site.branch.pk, START, END)
+    assert calls == [([site.branch.pk], START, END)]  # once for both leadership indicators
