@@ -27,6 +27,7 @@ NOT_LINKED = {
     "hazards/ledger.xlsx",
     "violations/ledger.xlsx",
     "frontline/urgent/ledger.xlsx",
+    "stability/petitions/export.xlsx",  # stability/tests/test_petitions.py
     "api-tokens/<int:pk>/revoke/",
     "imports/jobs/<int:pk>/confirm/",
     "imports/jobs/<int:pk>/cancel/",
