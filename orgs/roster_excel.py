@@ -8,6 +8,7 @@ Rows are checked against dictionaries read once (people of the mine, 区队/班�
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -433,52 +434,71 @@ EXPORT_COLUMNS = [
 EXPORT_SENSITIVE = ("id_number", "phone", "address")
 
 
-def export_people(user, people_qs, ip=None, include_sensitive=False):
-    """The filtered roster as .xlsx bytes, in the import template's columns (so it can be edited and re-imported).
+EXPORT_CHUNK = 500  # people written together: their 区队 names read and their sensitive reads logged per chunk
 
-    Sensitive columns are masked unless ``include_sensitive`` is asked for; then they hold values only where the user
-    may see them, and every person whose values were written is in the sensitive-access log.
-    """
-    from orgs.services import log_bulk_sensitive, mask
 
-    people, truncated = export.capped(people_qs.select_related("org", "job_type", "party_org").order_by("emp_no", "pk"))
-    if not include_sensitive:
-        sensitive_paths = []
+def export_queryset(user, params):
+    """The roster list as filtered on the page (``params``: its query, read by ``PersonFilterForm``), in the user's
+    scope; nobody's for a user without the roster."""
+    from orgs.forms import PersonFilterForm
+    from orgs.services import filter_people
+
+    if not scope.can(user, "roster"):
+        return Person.objects.none()
+    form = PersonFilterForm(params)
+    people = filter_people(user, form.cleaned_data if form.is_valid() else {})
+    return people.select_related("org", "job_type", "party_org").order_by("emp_no", "pk")
+
+
+def export_lines(user, params, people):
+    """The lines of the import template's columns (so the file can be edited and re-imported).
+
+    Sensitive columns are masked unless ``params["sensitive"]`` is asked for by a user who holds ``sensitive``;
+    then they hold values only where the user may see them, and every person whose values were written is in the
+    sensitive-access log (``params["ip"]``: the address the export was asked from)."""
+    from orgs.services import log_bulk_sensitive
+
+    include = params.get("sensitive") == "1" and scope.can(user, "sensitive")
+    if not include:
+        paths = []
     else:
-        sensitive_paths = scope.subtree_paths(user, "sensitive") if not user.is_superuser else [""]
-    parents = _parent_names({p.org.path for p in people})
-    rows, revealed = [], []
-    for p in people:
-        full = any(p.org.path.startswith(path) for path in sensitive_paths) or (
-            include_sensitive and p.pk == user.person_id
-        )
-        if full and (p.id_number or p.phone or p.address):
-            revealed.append(p)
-        is_team = p.org.kind == OrgKind.TEAM
-        unit = parents.get(p.org.path[: -OrgNode.steplen], "") if is_team else p.org.name
-        rows.append(
-            [
-                p.emp_no,
-                p.name,
-                p.get_gender_display(),
-                p.birth_date,
-                p.id_number if full else mask(p.id_number),
-                p.phone if full else mask(p.phone),
-                p.address if full else mask(p.address),
-                p.hire_date,
-                p.job_type.name,
-                p.post,
-                unit,
-                p.org.name if is_team else "",
-                p.get_political_status_display(),
-                p.party_join_date,
-                p.party_org.name if p.party_org_id else "",
-                p.get_work_status_display(),
-            ]
-        )
-    if revealed:
-        log_bulk_sensitive(user, revealed, EXPORT_SENSITIVE, via="export", ip=ip)
-    return export.sheet_bytes("职工花名册", EXPORT_COLUMNS, rows, truncated, unit="人", sheet="花名册")
+        paths = scope.subtree_paths(user, "sensitive") if not user.is_superuser else [""]
+    people = iter(people)
+    while chunk := list(islice(people, EXPORT_CHUNK)):
+        parents = _parent_names({p.org.path for p in chunk})
+        revealed = []
+        for p in chunk:
+            full = include and (any(p.org.path.startswith(path) for path in paths) or p.pk == user.person_id)
+            if full and (p.id_number or p.phone or p.address):
+                revealed.append(p)
+            yield _export_line(p, full, parents)
+        if revealed:
+            log_bulk_sensitive(user, revealed, EXPORT_SENSITIVE, via="export", ip=params.get("ip"))
+
+
+def _export_line(p, full, parents):
+    from orgs.services import mask
+
+    is_team = p.org.kind == OrgKind.TEAM
+    unit = parents.get(p.org.path[: -OrgNode.steplen], "") if is_team else p.org.name
+    return [
+        p.emp_no, p.name, p.get_gender_display(), p.birth_date,
+        p.id_number if full else mask(p.id_number), p.phone if full else mask(p.phone),
+        p.address if full else mask(p.address), p.hire_date, p.job_type.name, p.post, unit,
+        p.org.name if is_team else "", p.get_political_status_display(), p.party_join_date,
+        p.party_org.name if p.party_org_id else "", p.get_work_status_display(),
+    ]  # fmt: skip
+
+
+export.register_ledger(
+    "roster_export",
+    title="职工花名册",
+    columns=EXPORT_COLUMNS,
+    queryset=export_queryset,
+    rows=export_lines,
+    unit="人",
+    sheet="花名册",
+)
 
 
 def _parent_names(paths):
