@@ -422,3 +422,38 @@ def test_work_status_changes_are_recorded_by_the_import_and_by_a_save(world, log
         (WorkStatus.ON_DUTY, WorkStatus.SICK),
         (WorkStatus.SICK, WorkStatus.ON_DUTY),
     ]
+
+
+ROW_VERSUS_PAGE = [  # (field, as typed in the file, as the page posts it; the other fields valid)
+    ("emp_no", {"emp_no": "bad no"}, {"emp_no": "bad no"}),
+    ("name", {"name": "长" * 31}, {"name": "长" * 31}),
+    ("gender", {"gender": "未知"}, {"gender": "未知"}),
+    ("phone", {"phone": "12345"}, {"phone": "12345"}),
+    ("id_number", {"id_number": "110101198505010015"}, {"id_number": "110101198505010015"}),
+    ("birth_date", {"birth_date": "2999-01-01"}, {"birth_date": "2999-01-01"}),
+    ("hire_date", {"hire_date": "2015-13-01"}, {"hire_date": "2015-13-01"}),
+    ("hire_date", {"hire_date": ""}, {"hire_date": ""}),
+    ("party_join_date", {"party_join_date": "2016-07-01"}, {"party_join_date": "2016-07-01"}),
+    ("political_status", {"political_status": "无党派"}, {"political_status": "无党派"}),
+    ("work_status", {"work_status": "出差"}, {"work_status": "出差"}),
+]
+
+
+@pytest.mark.parametrize(
+    "field,typed,posted", ROW_VERSUS_PAGE, ids=[f"{c[0]}-{i}" for i, c in enumerate(ROW_VERSUS_PAGE)]
+)
+def test_a_row_of_the_file_and_the_page_give_the_same_rule_and_words(world, field, typed, posted):
+    from orgs.forms import PersonForm
+    from orgs.models import JobType
+    from orgs.roster_excel import HEADER, check_rows
+    from orgs.services import manageable_orgs
+
+    raw = {"emp_no": "300010", "name": "赵六", "gender": "男", "hire_date": "2015-03-01", "job_type": "采煤工",
+           "unit": "综采一区", "team": "早班", "political_status": "群众"} | typed  # fmt: skip
+    checked = check_rows(world.secretary, world.branch, [(2, raw)])
+    said = [e.message for e in checked.errors if e.column == HEADER[field]]
+    job = JobType.objects.get(name="采煤工")
+    data = {"emp_no": "300010", "name": "赵六", "gender": "M", "hire_date": "2015-03-01", "job_type": job.pk,
+            "org": world.team.pk, "political_status": "masses", "work_status": "on_duty"} | posted  # fmt: skip
+    form = PersonForm(data, org_choices=manageable_orgs(world.secretary))
+    assert not form.is_valid() and said and said == form.errors[field], (said, form.errors)
