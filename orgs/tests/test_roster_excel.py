@@ -457,3 +457,10 @@ def test_a_row_of_the_file_and_the_page_give_the_same_rule_and_words(world, fiel
             "org": world.team.pk, "political_status": "masses", "work_status": "on_duty"} | posted  # fmt: skip
     form = PersonForm(data, org_choices=manageable_orgs(world.secretary))
     assert not form.is_valid() and said and said == form.errors[field], (said, form.errors)
+
+
+def test_the_export_past_the_cap_says_so_in_the_file(world, login, exported, settings):
+    settings.HONGLING_EXPORT_MAX_ROWS = 1
+    sheet = openpyxl.load_workbook(io.BytesIO(exported(login(world.secretary), "/people/export.xlsx"))).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert any("仅导出前 1 人" in str(r[0]) for r in rows[:3]) and rows[-1][0] and rows[-2][0] == "工号"

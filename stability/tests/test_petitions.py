@@ -254,6 +254,14 @@ def test_the_ledger_file_is_the_filtered_list_of_the_users_scope_and_theirs_alon
     assert client.post("/stability/petitions/export.xlsx").status_code == 404
 
 
+def test_the_ledger_past_the_cap_says_so_in_the_file(st, client, exported, settings):
+    petition(st, days_ago=0), petition(st, days_ago=0)  # this year whatever the day
+    settings.HONGLING_EXPORT_MAX_ROWS = 1
+    client.force_login(st.secretary)
+    notes, rows = _ledger_rows(exported(client, "/stability/petitions/export.xlsx"))
+    assert len(rows) == 1 and "仅导出前 1 件" in str(notes)
+
+
 def test_ledger_page_query_count_does_not_grow(st, client, django_assert_max_num_queries):
     for i in range(40):
         petition(st, days_ago=i % 30)
