@@ -11,6 +11,9 @@ A ledger that can be long is made in the background (``common.generated``), stre
     return export.start_ledger(request, "hazard_ledger")   # the button's POST view: to the file's page
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -86,24 +89,69 @@ def write(path, title, columns, rows, count, cut, unit="条", extra=(), sheet=No
     write_workbook(path, [Sheet(sheet or title, columns, rows, notes=notes(title, count, cut, unit, extra))])
 
 
-def register_ledger(kind, *, title, columns, queryset, row, unit="条", sheet=None, extra=None):
+@dataclass(frozen=True)
+class LedgerSheet:
+    """One sheet of a ledger of several sheets (``register_ledger(kind, title=, sheets=[...])``): its title (the
+    notes' and, unless ``sheet``, the tab's), columns, ``queryset(user, params)`` and ``row(n, obj)`` or ``rows``."""
+
+    title: str
+    columns: list
+    queryset: Callable
+    row: Callable | None = None
+    rows: Callable | None = None
+    unit: str = "条"
+    sheet: str | None = None
+    extra: Callable | None = None
+
+
+def register_ledger(kind, *, title, columns=None, queryset=None, row=None, rows=None, unit="条", sheet=None,
+                    extra=None, sheets=None):  # fmt: skip
     """A ledger export made in the background (``common.generated``), in bounded memory.
 
     ``queryset(user, params)``: the rows in the user's scope, filtered by ``params`` (the list page's query) and
-    ordered; ``row(n, obj)``: the values of one line; ``extra(user, params)``: more lines for the title block.
-    The page starts it with ``start_ledger(request, kind)``."""
+    ordered; ``row(n, obj)``: the values of one line — or ``rows(user, params, objects)``, a generator of the value
+    lists of the streamed ``objects`` (numbered by it), where a line needs something read once or per chunk (a
+    mine's numbers, the names of parent nodes, a log of what was shown); ``extra(user, params)``: more lines for the
+    title block. ``sheets``: a ledger of several sheets (``LedgerSheet``), in one file named ``title``; all are
+    counted first, the progress runs over all. The page starts it with ``start_ledger(request, kind)``."""
     from common import generated
 
+    parts = sheets or [LedgerSheet(title, columns, queryset, row, rows, unit, sheet or title, extra)]
+
     def build(job, params, progress):
-        objects, total, cut = stream(queryset(job.user, params), progress)
-        lines = extra(job.user, params) if extra else ()
+        streams, offset, whole = [], 0, {}
+        for part in parts:
+
+            def report(done, _total, base=offset):  # the progress over all sheets
+                progress(base + done, whole["total"])
+
+            objects, total, cut = stream(part.queryset(job.user, params), report)
+            streams.append((part, objects, total, cut))
+            offset += total
+        whole["total"] = offset
+        book = [
+            Sheet(
+                part.sheet or part.title,
+                [c if isinstance(c, Column) else Column(c[0], c[1], width=c[2]) for c in part.columns],
+                _lines(part, job.user, params, objects),
+                notes=notes(part.title, total, cut, part.unit, part.extra(job.user, params) if part.extra else ()),
+            )
+            for part, objects, total, cut in streams
+        ]
         with generated.output(job, ".xlsx") as path:
-            rows = (row(n, obj) for n, obj in enumerate(objects, start=1))
-            write(path, title, columns, rows, total, cut, unit=unit, extra=lines, sheet=sheet)
+            from common.excel import write_workbook
+
+            write_workbook(path, book)
         return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
 
     generated.register(kind, label=title, build=build)
     return build
+
+
+def _lines(part, user, params, objects):
+    if part.rows is not None:
+        return part.rows(user, params, objects)
+    return (part.row(n, obj) for n, obj in enumerate(objects, start=1))
 
 
 def start_ledger(request, kind, params=None):

@@ -8,7 +8,7 @@ class LeadershipConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from leadership import menu, models  # noqa: F401  (menu entries, 待办, home tile)
+        from leadership import exports, menu, models  # noqa: F401  (the ledger, menu entries, 待办, home tile)
 
         for model in (
             models.Team,

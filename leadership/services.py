@@ -299,6 +299,17 @@ def create_meeting(
     return meeting
 
 
+def meetings_listed(user, *, kind=""):
+    """The meetings of the list (and its ledger): the user's scope, one kind or all, newest first."""
+    qs = Meeting.objects.visible_to(user).select_related("org").order_by("-date", "-pk")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def meeting_kind(value):
+    """A 会议类型 of the list's query, or "" (all) for anything else."""
+    return value if value in MeetingKind.values else ""
+
+
 def get_meeting(user, pk):
     return _get(Meeting.objects.visible_to(user).select_related("org", "host", "recorded_by"), pk)
 

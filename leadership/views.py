@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from care.services import can_record_talk
 from common import inputs
@@ -186,10 +186,8 @@ def meeting_list(request):
     user = request.user
     if not scope.can(user, "leadership"):
         raise Http404
-    qs = Meeting.objects.visible_to(user).select_related("org").order_by("-date", "-pk")
-    kind = request.GET.get("kind")
-    if kind in dict(MeetingKind.choices):
-        qs = qs.filter(kind=kind)
+    kind = services.meeting_kind(request.GET.get("kind", ""))
+    qs = services.meetings_listed(user, kind=kind)
     context = {
         "tab": "meetings",
         "page": _page(request, qs),
@@ -201,57 +199,16 @@ def meeting_list(request):
 
 
 @login_required
+@require_POST
 def ledger(request):
-    """会议与整改台账 (.xlsx): the meetings, decisions and rectification items in the user's scope. Criticism contents
-    are not in it (sensitive)."""
-    from django.db.models import Count
-
+    """会议与整改台账 (``leadership.exports``): made in the background with the list's 会议类型; the file's page
+    follows. Criticism contents are not in it (sensitive)."""
     from common import export
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 
-    user = request.user
-    if not scope.can(user, "leadership"):
+    if not scope.can(request.user, "leadership"):
         raise Http404
-    meetings, cut_m = export.capped(
-        Meeting.objects.visible_to(user).select_related("org").annotate(n=Count("decisions")).order_by("-date", "-pk")
-    )
-    decisions, cut_d = export.capped(
-        Decision.objects.visible_to(user).select_related("meeting__org", "owner").order_by("deadline", "pk")
-    )
-    items, cut_r = export.capped(
-        Rectification.objects.visible_to(user)
-        .select_related("life__org", "owner", "checked_by__person")
-        .order_by("checked_on", "deadline", "pk")
-    )
-    sheets = [
-        Sheet(
-            "会议",
-            [Column("date", "日期", width=12), Column("org", "组织", width=20), Column("kind", "类型", width=10),
-             Column("topic", "主题", width=36), Column("expected", "应到", width=6), Column("present", "实到", width=6),
-             Column("valid", "是否有效", width=10), Column("n", "决议数", width=8)],
-            [(m.date, m.org.name, m.get_kind_display(), m.topic, m.expected, m.present,
-              ("有效" if m.valid else "未过半数") if m.held else "未登记出席", m.n) for m in meetings],
-            notes=export.notes("会议", len(meetings), cut_m, unit="次"),
-        ),
-        Sheet(
-            "决议",
-            [Column("meeting", "会议", width=30), Column("text", "决议事项", width=40), Column("mode", "决策方式", width=10),
-             Column("owner", "责任人", width=10), Column("deadline", "期限", width=12), Column("done", "完成", width=12)],
-            [(str(d.meeting), d.text, d.get_mode_display(), d.owner.name, d.deadline,
-              d.done_on or ("已超期" if d.overdue else "办理中")) for d in decisions],
-            notes=export.notes("会议决议", len(decisions), cut_d),
-        ),
-        Sheet(
-            "整改事项",
-            [Column("org", "支部", width=20), Column("year", "年度", width=6), Column("problem", "问题", width=36),
-             Column("measure", "措施", width=36), Column("owner", "责任人", width=10), Column("deadline", "期限", width=12),
-             Column("status", "状态", width=8), Column("checked", "验收", width=16)],
-            [(r.life.org.name, r.life.year, r.problem, r.measure, r.owner.name, r.deadline, r.status_label,
-              f"{r.checked_by.display_name()} {r.checked_on:%Y-%m-%d}" if r.checked_on else "") for r in items],
-            notes=export.notes("整改事项", len(items), cut_r),
-        ),
-    ]  # fmt: skip
-    return xlsx_response(f"班子建设台账-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(sheets))
+    kind = services.meeting_kind(request.GET.get("kind", ""))
+    return export.start_ledger(request, "leadership_ledger", params={"kind": kind} if kind else {})
 
 
 @login_required

@@ -48,11 +48,8 @@ def wholly_managed(actor, users):
     if actor.is_superuser:
         return users
     paths = scope.subtree_paths(actor, "manage_accounts")
-    inside_org = Q(pk__in=[])
-    inside_person = Q(person__isnull=True)
-    for p in paths:
-        inside_org |= Q(org__path__startswith=p)
-        inside_person |= Q(person__org__path__startswith=p)
+    inside_org = scope.subtree_q(paths, "org")
+    inside_person = Q(person__isnull=True) | scope.subtree_q(paths, "person__org")
     roles_outside = RoleAssignment.objects.exclude(inside_org).values("user_id")
     return users.filter(inside_person).exclude(is_superuser=True).exclude(pk__in=roles_outside)
 
@@ -198,14 +195,8 @@ def audited_models():
 
 
 def _users_in(paths):
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(person__org__path__startswith=p)
-    rq = Q(pk__in=[])
-    for p in paths:
-        rq |= Q(org__path__startswith=p)
-    holders = RoleAssignment.objects.filter(rq).values("user_id")
-    return User.objects.filter(q | Q(pk__in=holders)).values("pk")
+    holders = RoleAssignment.objects.filter(scope.subtree_q(paths, "org")).values("user_id")
+    return User.objects.filter(scope.subtree_q(paths, "person__org") | Q(pk__in=holders)).values("pk")
 
 
 def _scoped_ids(model, actor, paths):

@@ -15,6 +15,7 @@ ID_CHECK = "10X98765432"
 
 WORK_UNIT_KINDS = (OrgKind.TEAM, OrgKind.UNIT)
 PARTY_UNIT_KINDS = (OrgKind.BRANCH, OrgKind.PARTY_GROUP)
+EMP_NO_WORDS = "工号只能包含字母、数字和连字符,最长20位"
 
 
 def clean_id_number(value):
@@ -36,7 +37,46 @@ def clean_phone(value):
     return value
 
 
-class PersonForm(forms.ModelForm):
+class PersonRules:
+    """The rules of a person's own fields, in the words both the page (``PersonForm``) and a row of the roster file
+    (``PersonRowForm``) say."""
+
+    def clean_emp_no(self):
+        value = self.cleaned_data["emp_no"].strip()
+        if not re.match(r"^[0-9A-Za-z-]{1,20}$", value):
+            raise forms.ValidationError(EMP_NO_WORDS)
+        return value
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number")
+        stored = getattr(self, "instance", None)
+        if stored is not None and stored.pk and (value or "").strip().upper() == (stored.id_number or "").upper():
+            return stored.id_number  # kept as stored (the demo's numbers fail the check digit on purpose)
+        return clean_id_number(value)
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data.get("phone"))
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        birth, hire = data.get("birth_date"), data.get("hire_date")
+        if birth and (birth > today or birth < date(1930, 1, 1)):
+            self.add_error("birth_date", "出生日期不合理")
+        if hire and hire > today:
+            self.add_error("hire_date", "入职日期不能晚于今天")
+        if birth and hire and hire < birth:
+            self.add_error("hire_date", "入职日期不能早于出生日期")
+        status = data.get("political_status")
+        if status in (PoliticalStatus.MASSES, PoliticalStatus.LEAGUE) and data.get("party_join_date"):
+            self.add_error("party_join_date", "非党员不应填写入党日期")
+        return data
+
+
+class PersonForm(PersonRules, forms.ModelForm):
     """Validates a person's fields. ``org`` and ``party_org`` are limited to what the user manages."""
 
     class Meta:
@@ -71,54 +111,32 @@ class PersonForm(forms.ModelForm):
             field: {"required": "必填", "invalid_choice": "不在可选范围内", "invalid": "格式不正确"}
             for field in ["emp_no", "name", "gender", "hire_date", "job_type", "org", "political_status"]
         }
+        # the words a page and a row of the roster file both say (the import binds PersonRowForm to each row)
+        error_messages["emp_no"]["max_length"] = EMP_NO_WORDS
+        error_messages["gender"]["invalid_choice"] = "“%(value)s”不是有效的性别,填写 男 或 女"
+        error_messages["political_status"]["invalid_choice"] = "“%(value)s”不是有效的政治面貌"
+        error_messages["work_status"] = {"required": "必填", "invalid_choice": "“%(value)s”不是有效的在岗状态"}
+        for field in ("birth_date", "hire_date", "party_join_date"):
+            error_messages.setdefault(field, {})["invalid"] = "日期格式不正确,请填写如 2015-07-01"
+        for field in ("name", "address", "post"):
+            error_messages.setdefault(field, {})["max_length"] = "不能超过 %(limit_value)d 个字"
 
     def __init__(self, *args, org_choices=None, show_sensitive=True, **kwargs):
         super().__init__(*args, **kwargs)
-        if org_choices is not None:
-            self.fields["org"].queryset = org_choices.filter(kind__in=WORK_UNIT_KINDS)
-            self.fields["party_org"].queryset = org_choices.filter(kind__in=PARTY_UNIT_KINDS)
-        else:
-            self.fields["org"].queryset = OrgNode.objects.filter(kind__in=WORK_UNIT_KINDS)
-            self.fields["party_org"].queryset = OrgNode.objects.filter(kind__in=PARTY_UNIT_KINDS)
-        self.fields["job_type"].queryset = JobType.objects.all()
+        nodes = org_choices if org_choices is not None else OrgNode.objects.all()
+        if "org" in self.fields:  # PersonRowForm has no record fields
+            self.fields["org"].queryset = nodes.filter(kind__in=WORK_UNIT_KINDS)
+            self.fields["party_org"].queryset = nodes.filter(kind__in=PARTY_UNIT_KINDS)
+            self.fields["job_type"].queryset = JobType.objects.all()
         if not show_sensitive:
             for name in ("id_number", "phone", "address", "family_notes", "thoughts_notes"):
-                self.fields.pop(name)
+                self.fields.pop(name, None)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
-    def clean_emp_no(self):
-        value = self.cleaned_data["emp_no"].strip()
-        if not re.match(r"^[0-9A-Za-z-]{1,20}$", value):
-            raise forms.ValidationError("工号只能包含字母、数字和连字符")
-        return value
-
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
-
-    def clean_id_number(self):
-        value = self.cleaned_data.get("id_number")
-        if self.instance.pk and (value or "").strip().upper() == (self.instance.id_number or "").upper():
-            return self.instance.id_number  # kept as stored (the demo's numbers fail the check digit on purpose)
-        return clean_id_number(value)
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data.get("phone"))
-
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
-        birth, hire = data.get("birth_date"), data.get("hire_date")
-        if birth and (birth > today or birth < date(1930, 1, 1)):
-            self.add_error("birth_date", "出生日期不合理")
-        if hire and hire > today:
-            self.add_error("hire_date", "入职日期不能晚于今天")
-        if birth and hire and hire < birth:
-            self.add_error("hire_date", "入职日期不能早于出生日期")
-        status = data.get("political_status")
-        if status in (PoliticalStatus.MASSES, PoliticalStatus.LEAGUE) and data.get("party_join_date"):
-            self.add_error("party_join_date", "非党员不应填写入党日期")
         org, party_org = data.get("org"), data.get("party_org")
         if org and party_org and org.mine != party_org.mine:
             self.add_error("party_org", "党组织与所在班组不属于同一个矿")
@@ -134,6 +152,27 @@ class PersonForm(forms.ModelForm):
                 if clash.exists():
                     self.add_error("emp_no", f"工号 {emp_no} 在本矿已存在")
         return data
+
+
+ROW_FIELDS = ("emp_no", "name", "gender", "birth_date", "id_number", "phone", "address", "hire_date", "post",
+              "political_status", "party_join_date", "work_status")  # fmt: skip
+
+
+class PersonRowForm(PersonRules, forms.Form):
+    """A row of the roster file, checked by the page's own fields (``PersonForm``'s, with their words) and rules —
+    but for the three that name records (工种, 区队/班组, 党组织): the import finds those by name in what it read
+    once per file, so a row costs no query (``orgs.roster_excel.check_rows``). Care notes never come from a file.
+
+    One form checks every row of a file (``check``): the fields are copied once, not per row."""
+
+    def check(self, data):
+        """(errors by field, cleaned data) of one row."""
+        self.data, self.is_bound = data, True
+        self.full_clean()
+        return self._errors, self.cleaned_data
+
+
+PersonRowForm.base_fields = {name: PersonForm.base_fields[name] for name in ROW_FIELDS}
 
 
 class TransferForm(forms.Form):

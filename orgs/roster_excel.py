@@ -1,13 +1,16 @@
 """花名册 Excel: the import template, the import (checked row by row, keyed by 工号) and the export of a filtered list.
 
-Rows are checked against dictionaries read once (people of the mine, 区队/班组 of the target, 工种), so a
-5,000-row file is checked in a fixed number of queries. A re-import updates people by 工号; a change of 工种 or
+A row's own fields are checked by the page's form (``orgs.forms.PersonRowForm``: the same rules and words as
+``PersonForm``), one form for the whole file; the names it holds against dictionaries read once (people of the mine,
+区队/班组 of the target, 工种), so a 5,000-row file is checked in a fixed number of queries. A re-import updates people by 工号; a change of 工种 or
 班组 is recorded as a 转岗 dated the import day, as the transfer operation would.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +21,7 @@ from common import export, imports
 from common.excel import Column
 from common.imports import Checked, Importer, RowError
 from orgs import scope
-from orgs.forms import clean_id_number, clean_phone
+from orgs.forms import ROW_FIELDS, PersonRowForm
 from orgs.models import (
     PARTY_STATUSES,
     SENSITIVE_FIELDS,
@@ -65,13 +68,11 @@ POLITICAL = {label: value for value, label in PoliticalStatus.choices} | {
     "团员": PoliticalStatus.LEAGUE,
 }
 WORK = {label: value for value, label in WorkStatus.choices}
-EMP_NO_RE = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 # Fields a re-import compares and updates (sensitive notes are never touched by a file).
 UPDATE_FIELDS = [
     "name", "gender", "birth_date", "id_number", "phone", "address", "hire_date", "job_type_id", "post", "org_id",
     "political_status", "party_join_date", "party_org_id", "work_status",
 ]  # fmt: skip
-MAX_LENGTHS = {"name": 30, "address": 200, "post": 40}
 
 
 def parse_date(text):
@@ -172,86 +173,13 @@ def check_rows(user, target, rows, progress=lambda n: None):
     creates, updates, unchanged = [], [], 0
     seen = {}
     branch_cache = {}
-    today = timezone.localdate()
+    form = PersonRowForm()
     for done, (number, raw) in enumerate(rows, start=1):
-        row_errors = []
-
-        def err(key, message):
-            row_errors.append(RowError(number, HEADER[key], message))
-
-        values = {}
-        emp_no = raw.get("emp_no", "").strip()
-        if not emp_no:
-            err("emp_no", "必填")
-        elif not EMP_NO_RE.match(emp_no):
-            err("emp_no", "工号只能包含字母、数字和连字符,最长20位")
-        elif emp_no in seen:
-            err("emp_no", f"与第 {seen[emp_no]} 行的工号重复")
-        else:
-            seen[emp_no] = number
-        name = raw.get("name", "").strip()
-        if not name:
-            err("name", "必填")
-        for key, limit in MAX_LENGTHS.items():
-            text = raw.get(key, "").strip() if key != "name" else name
-            if len(text) > limit:
-                err(key, f"不能超过 {limit} 个字")
-            values[key] = text
-        gender = raw.get("gender", "").strip()
-        if gender not in GENDERS:
-            err("gender", "必填,填写 男 或 女" if not gender else f"“{gender}”不是有效的性别,填写 男 或 女")
-        values["gender"] = GENDERS.get(gender)
-        for key in ("birth_date", "hire_date", "party_join_date"):
-            try:
-                values[key] = parse_date(raw.get(key))
-            except ValueError:
-                err(key, f"“{raw.get(key)}”不是有效日期,请填写如 2015-07-01")
-                values[key] = None
-        if values["hire_date"] is None and not any(e.column == HEADER["hire_date"] for e in row_errors):
-            err("hire_date", "必填")
-        birth, hire = values["birth_date"], values["hire_date"]
-        if birth and (birth > today or birth < date(1930, 1, 1)):
-            err("birth_date", "出生日期不合理")
-        if hire and hire > today:
-            err("hire_date", "入职日期不能晚于今天")
-        if birth and hire and hire < birth:
-            err("hire_date", "入职日期不能早于出生日期")
-        for key, cleaner in (("id_number", clean_id_number), ("phone", clean_phone)):
-            try:
-                values[key] = cleaner(raw.get(key, ""))
-            except ValidationError as exc:
-                err(key, exc.messages[0])
-                values[key] = ""
-        job_name = raw.get("job_type", "").strip()
-        values["job_type_id"] = look.jobs.get(job_name)
-        if not job_name:
-            err("job_type", "必填")
-        elif values["job_type_id"] is None:
-            err("job_type", f"工种“{job_name}”不存在(请先在系统中添加,或检查名称)")
-        values["post"] = raw.get("post", "").strip()
-        values["org_id"] = _resolve_org(look, raw, err)
-        status_text = raw.get("political_status", "").strip() or "群众"
-        values["political_status"] = POLITICAL.get(status_text)
-        if values["political_status"] is None:
-            err("political_status", f"“{status_text}”不是有效的政治面貌")
-        is_member = values["political_status"] in PARTY_STATUSES
-        if values["party_join_date"] and values["political_status"] and not is_member:
-            err("party_join_date", "非党员不应填写入党日期")
-        existing = look.people.get(emp_no) if emp_no else None
-        if raw.get("party_org", "").strip() or existing is None:
-            values["party_org_id"] = _resolve_party_org(look, raw, values, is_member, err, branch_cache)
-        else:  # a blank 党组织 keeps what the record has (an export re-imported changes nothing)
-            values["party_org_id"] = existing.party_org_id if is_member else None
-        work_text = raw.get("work_status", "").strip() or "在岗"
-        values["work_status"] = WORK.get(work_text)
-        if values["work_status"] is None:
-            err("work_status", f"“{work_text}”不是有效的在岗状态")
-        if existing is not None and existing.org_id not in look.managed_ids:
-            err("emp_no", f"工号 {emp_no} 是本矿其他单位的职工({existing.name}),不在您的导入范围内")
+        values, row_errors, existing = _check_row(look, form, number, raw, seen, branch_cache)
         if row_errors:
             errors.extend(row_errors)
         elif existing is None:
-            creates.append(Person(mine=look.mine, emp_no=emp_no, name_initials=pinyin_initials(name), **values))
+            creates.append(Person(mine=look.mine, name_initials=pinyin_initials(values["name"]), **values))
         else:
             changes = {f: (getattr(existing, f), values[f]) for f in UPDATE_FIELDS if getattr(existing, f) != values[f]}
             if changes:
@@ -263,6 +191,65 @@ def check_rows(user, target, rows, progress=lambda n: None):
     if errors:
         return Checked(errors=errors, counts=counts)
     return Checked(errors=[], plan=RosterPlan(look.mine, creates, updates), counts=counts)
+
+
+DATE_FIELDS = ("birth_date", "hire_date", "party_join_date")
+
+
+def _form_data(raw):
+    """A row as the page's form reads it: the file's labels (男, 中共党员, 在岗; blank = 群众, 在岗) as the stored
+    values, its dates as a file may write them (2018/7/1, 20180701, a day number); what is not understood is left
+    as typed for the form to refuse in its words."""
+    data = {key: (raw.get(key) or "").strip() for key in ROW_FIELDS}
+    data["gender"] = GENDERS.get(data["gender"], data["gender"])
+    data["political_status"] = POLITICAL.get(data["political_status"] or "群众", data["political_status"])
+    data["work_status"] = WORK.get(data["work_status"] or "在岗", data["work_status"])
+    for key in DATE_FIELDS:
+        with contextlib.suppress(ValueError):
+            data[key] = parse_date(data[key])
+    return data
+
+
+def _check_row(look, form, number, raw, seen, branch_cache):
+    """(the values of a Person, the row's errors, the person of the same 工号 or None): the page's form for the
+    fields, then what only a file has — 工号 repeated in it, names of 工种 and orgs, a person of another unit."""
+    row_errors = []
+
+    def err(key, message):
+        row_errors.append(RowError(number, HEADER[key], message))
+
+    form_errors, cleaned = form.check(_form_data(raw))
+    for field, messages in form_errors.items():
+        for message in messages:
+            err(field if field in HEADER else "emp_no", message)
+    values = dict(cleaned)
+    emp_no = values.get("emp_no", "")
+    if emp_no in seen:
+        err("emp_no", f"与第 {seen[emp_no]} 行的工号重复")
+    elif emp_no:
+        seen[emp_no] = number
+    values["job_type_id"] = _resolve_job(look, raw, err)
+    values["org_id"] = _resolve_org(look, raw, err)
+    is_member = values.get("political_status") in PARTY_STATUSES
+    existing = look.people.get(emp_no) if emp_no else None
+    if raw.get("party_org", "").strip() or existing is None:
+        values["party_org_id"] = _resolve_party_org(look, raw, values, is_member, err, branch_cache)
+    else:  # a blank 党组织 keeps what the record has (an export re-imported changes nothing)
+        values["party_org_id"] = existing.party_org_id if is_member else None
+    if existing is not None and existing.org_id not in look.managed_ids:
+        err("emp_no", f"工号 {emp_no} 是本矿其他单位的职工({existing.name}),不在您的导入范围内")
+    return values, row_errors, existing
+
+
+def _resolve_job(look, raw, err):
+    name = raw.get("job_type", "").strip()
+    if not name:
+        err("job_type", "必填")
+        return None
+    job = look.jobs.get(name)
+    if job is None:
+        err("job_type", f"工种“{name}”不存在(请先在系统中添加,或检查名称)")
+    return job
 
 
 def _resolve_org(look, raw, err):
@@ -433,52 +420,71 @@ EXPORT_COLUMNS = [
 EXPORT_SENSITIVE = ("id_number", "phone", "address")
 
 
-def export_people(user, people_qs, ip=None, include_sensitive=False):
-    """The filtered roster as .xlsx bytes, in the import template's columns (so it can be edited and re-imported).
+EXPORT_CHUNK = 500  # people written together: their 区队 names read and their sensitive reads logged per chunk
 
-    Sensitive columns are masked unless ``include_sensitive`` is asked for; then they hold values only where the user
-    may see them, and every person whose values were written is in the sensitive-access log.
-    """
-    from orgs.services import log_bulk_sensitive, mask
 
-    people, truncated = export.capped(people_qs.select_related("org", "job_type", "party_org").order_by("emp_no", "pk"))
-    if not include_sensitive:
-        sensitive_paths = []
+def export_queryset(user, params):
+    """The roster list as filtered on the page (``params``: its query, read by ``PersonFilterForm``), in the user's
+    scope; nobody's for a user without the roster."""
+    from orgs.forms import PersonFilterForm
+    from orgs.services import filter_people
+
+    if not scope.can(user, "roster"):
+        return Person.objects.none()
+    form = PersonFilterForm(params)
+    people = filter_people(user, form.cleaned_data if form.is_valid() else {})
+    return people.select_related("org", "job_type", "party_org").order_by("emp_no", "pk")
+
+
+def export_lines(user, params, people):
+    """The lines of the import template's columns (so the file can be edited and re-imported).
+
+    Sensitive columns are masked unless ``params["sensitive"]`` is asked for by a user who holds ``sensitive``;
+    then they hold values only where the user may see them, and every person whose values were written is in the
+    sensitive-access log (``params["ip"]``: the address the export was asked from)."""
+    from orgs.services import log_bulk_sensitive
+
+    include = params.get("sensitive") == "1" and scope.can(user, "sensitive")
+    if not include:
+        paths = []
     else:
-        sensitive_paths = scope.subtree_paths(user, "sensitive") if not user.is_superuser else [""]
-    parents = _parent_names({p.org.path for p in people})
-    rows, revealed = [], []
-    for p in people:
-        full = any(p.org.path.startswith(path) for path in sensitive_paths) or (
-            include_sensitive and p.pk == user.person_id
-        )
-        if full and (p.id_number or p.phone or p.address):
-            revealed.append(p)
-        is_team = p.org.kind == OrgKind.TEAM
-        unit = parents.get(p.org.path[: -OrgNode.steplen], "") if is_team else p.org.name
-        rows.append(
-            [
-                p.emp_no,
-                p.name,
-                p.get_gender_display(),
-                p.birth_date,
-                p.id_number if full else mask(p.id_number),
-                p.phone if full else mask(p.phone),
-                p.address if full else mask(p.address),
-                p.hire_date,
-                p.job_type.name,
-                p.post,
-                unit,
-                p.org.name if is_team else "",
-                p.get_political_status_display(),
-                p.party_join_date,
-                p.party_org.name if p.party_org_id else "",
-                p.get_work_status_display(),
-            ]
-        )
-    if revealed:
-        log_bulk_sensitive(user, revealed, EXPORT_SENSITIVE, via="export", ip=ip)
-    return export.sheet_bytes("职工花名册", EXPORT_COLUMNS, rows, truncated, unit="人", sheet="花名册")
+        paths = scope.subtree_paths(user, "sensitive") if not user.is_superuser else [""]
+    people = iter(people)
+    while chunk := list(islice(people, EXPORT_CHUNK)):
+        parents = _parent_names({p.org.path for p in chunk})
+        revealed = []
+        for p in chunk:
+            full = include and (any(p.org.path.startswith(path) for path in paths) or p.pk == user.person_id)
+            if full and (p.id_number or p.phone or p.address):
+                revealed.append(p)
+            yield _export_line(p, full, parents)
+        if revealed:
+            log_bulk_sensitive(user, revealed, EXPORT_SENSITIVE, via="export", ip=params.get("ip"))
+
+
+def _export_line(p, full, parents):
+    from orgs.services import mask
+
+    is_team = p.org.kind == OrgKind.TEAM
+    unit = parents.get(p.org.path[: -OrgNode.steplen], "") if is_team else p.org.name
+    return [
+        p.emp_no, p.name, p.get_gender_display(), p.birth_date,
+        p.id_number if full else mask(p.id_number), p.phone if full else mask(p.phone),
+        p.address if full else mask(p.address), p.hire_date, p.job_type.name, p.post, unit,
+        p.org.name if is_team else "", p.get_political_status_display(), p.party_join_date,
+        p.party_org.name if p.party_org_id else "", p.get_work_status_display(),
+    ]  # fmt: skip
+
+
+export.register_ledger(
+    "roster_export",
+    title="职工花名册",
+    columns=EXPORT_COLUMNS,
+    queryset=export_queryset,
+    rows=export_lines,
+    unit="人",
+    sheet="花名册",
+)
 
 
 def _parent_names(paths):

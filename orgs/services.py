@@ -330,13 +330,10 @@ def manageable_users(user):
     paths = scope.subtree_paths(user, "manage_accounts")
     if not paths:
         return User.objects.none()
-    inside_org = Q(pk__in=[])
-    inside_person = Q(person__isnull=True)
-    touches = Q(pk__in=[])
-    for p in paths:
-        inside_org |= Q(org__path__startswith=p)
-        inside_person |= Q(person__org__path__startswith=p)
-        touches |= Q(person__org__path__startswith=p) | Q(role_assignments__org__path__startswith=p)
+    inside_org = scope.subtree_q(paths, "org")
+    in_person = scope.subtree_q(paths, "person__org")
+    inside_person = Q(person__isnull=True) | in_person
+    touches = in_person | scope.subtree_q(paths, "role_assignments__org")
     roles_outside = RoleAssignment.objects.exclude(inside_org).values("user_id")
     candidates = User.objects.filter(touches).values("pk")
     return (

@@ -8,12 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError, NotFound
-from common.excel import xlsx_response
-from orgs import roster_excel, scope, services
+from orgs import scope, services
 from orgs.forms import PersonFilterForm, PersonForm, TransferForm
 from orgs.models import SENSITIVE_FIELDS, JobType, OrgKind, OrgNode, Transfer, window_start
 
@@ -91,17 +89,17 @@ def people(request):
 
 
 @login_required
+@require_POST
 def people_export(request):
-    """The roster list as filtered on the page, as .xlsx (sensitive columns only with ?sensitive=1, logged)."""
-    user = request.user
-    if not scope.can(user, "roster"):
+    """The roster list as filtered on the page, as .xlsx made in the background (``orgs.roster_excel``); the file's
+    page follows. Sensitive columns only with ?sensitive=1 for a role that holds them, each person logged."""
+    from common import export
+
+    if not scope.can(request.user, "roster"):
         raise Http404
-    _form, params = roster_filters(request)
-    people = services.filter_people(user, params)
-    include = request.GET.get("sensitive") == "1" and scope.can(user, "sensitive")
-    content = roster_excel.export_people(user, people, ip=client_ip(request), include_sensitive=include)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(f"花名册-{stamp}.xlsx", content)
+    params = {key: value for key, value in request.GET.items() if key not in ("page", "ip")}
+    params["ip"] = client_ip(request)
+    return export.start_ledger(request, "roster_export", params=params)
 
 
 @login_required

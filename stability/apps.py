@@ -8,7 +8,7 @@ class StabilityConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from stability import menu, models  # noqa: F401  (menu entries, 待办, home tile)
+        from stability import exports, menu, models  # noqa: F401  (the ledger, menu entries, 待办, home tile)
 
         sensitive = {"description", "matter", "result", "judgement", "text", "petitioner_names", "extension_reason"}
         for model in (

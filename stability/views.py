@@ -313,47 +313,14 @@ def petition_list(request):
 
 
 @login_required
+@require_POST
 def petition_export(request):
-    """The ledger as Excel: dates, status and colour, never the contents (open a record to read it; logged)."""
+    """信访台账 (``stability.exports``): made in the background with the list's filters; the file's page follows.
+    Dates, status and colour, never the contents (open a record to read it; logged)."""
     from common import export
-    from common.excel import Column
 
-    user = request.user
-    _need(menu.sees_contents(user))
-    filters = _ledger_filters(request)
-    rows, cut = export.capped(services.ledger(user, limit=export.max_rows() + 1, **filters))
-    columns = [
-        Column("received_on", "收到日期", width=12),
-        Column("org", "支部/单位", width=20),
-        Column("channel", "渠道", width=10),
-        Column("klass", "类别", width=10),
-        Column("people", "人数", width=6),
-        Column("status", "状态", width=12),
-        Column("colour", "办理情况", width=8),
-        Column("accepted_on", "受理告知日期", width=12),
-        Column("due", "当前期限", width=12),
-        Column("answered_on", "答复日期", width=12),
-        Column("level", "化解层级", width=8),
-        Column("satisfaction", "满意度", width=10),
-    ]
-    out = [
-        (
-            p.received_on,
-            p.org.name,
-            p.get_channel_display(),
-            p.get_klass_display(),
-            p.people_count,
-            p.get_status_display(),
-            clock.COLOUR_LABELS[c],
-            p.accepted_on,
-            due[1] if due else None,
-            p.answered_on,
-            p.get_level_display(),
-            p.get_satisfaction_display(),
-        )
-        for p, c, due in rows
-    ]
-    return export.xlsx("信访台账", columns, out, cut, unit="件", extra=[f"{filters['year']}年,不含信访内容"])
+    _need(menu.sees_contents(request.user))
+    return export.start_ledger(request, "petition_ledger", params=_ledger_filters(request))
 
 
 @login_required

@@ -178,24 +178,73 @@ def test_a_double_tap_records_one_decision_and_one_notice(lead, login):
     assert Notice.objects.filter(title="通知").count() == 1
 
 
-def test_the_ledger_has_meetings_decisions_and_items_but_no_criticism(lead, login):
+def _book(content):
     import io
 
     from openpyxl import load_workbook
 
+    return load_workbook(io.BytesIO(content))
+
+
+def _lines(sheet, first):
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[0] == first)
+    return rows[:header], rows[header + 1 :]
+
+
+def test_the_ledger_has_meetings_decisions_and_items_but_no_criticism(lead, login, exported):
     m = hold(lead, committee_meeting(lead), absent=[lead.p3.pk, lead.p4.pk])
     life = life_at(lead, "meeting")
     services.add_criticism(lead.secretary, life=life, target=lead.p3, kind="self", text="不应出现在台账里")
-    r = login(lead.secretary).get("/leadership/meetings.xlsx")
-    assert r.status_code == 200
-    book = load_workbook(io.BytesIO(r.content))
+    client = login(lead.secretary)
+    assert client.get("/leadership/meetings.xlsx").status_code == 405  # a link cannot start one: the button posts
+    book = _book(exported(client, "/leadership/meetings.xlsx"))
     assert book.sheetnames == ["会议", "决议", "整改事项"]
-    rows = list(book["会议"].iter_rows(values_only=True))
-    header = next(i for i, row in enumerate(rows) if row[0] == "日期")
-    assert rows[header + 1][3] == m.topic and rows[header + 1][6] == "未过半数"
+    notes, rows = _lines(book["会议"], "日期")
+    assert rows[0][3] == m.topic and rows[0][6] == "未过半数" and "共 1 次" in notes[0][0]
     text = " ".join(str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c)
     assert "不应出现在台账里" not in text
-    assert login(lead.worker).get("/leadership/meetings.xlsx").status_code == 404
+    assert login(lead.worker).post("/leadership/meetings.xlsx").status_code == 404
+
+
+def test_the_ledger_file_is_the_listed_kind_in_the_users_scope_and_theirs_alone(lead, login, exported):
+    from common.models import GeneratedFile
+    from leadership.models import Meeting
+
+    w = lead
+    m = hold(w, committee_meeting(w))
+    services.add_decision(w.secretary, meeting=m, text="落实安全月", mode="collective", owner=w.p3, deadline=w.today)
+    day = Meeting.objects.create(
+        org=w.branch,
+        kind="theme_day",
+        date=w.today,
+        topic="主题党日活动",
+        recorded_by=w.secretary,
+        held=True,
+        valid=True,
+    )
+    services.add_decision(
+        w.secretary, meeting=day, text="主题党日决议", mode="collective", owner=w.p4, deadline=w.today
+    )
+    Meeting.objects.create(org=w.other_branch, kind="committee", date=w.today, topic="外支部支委会",
+                           recorded_by=w.other_secretary)  # fmt: skip
+    client = login(w.secretary)
+    listed = client.get("/leadership/meetings/?kind=committee").content.decode()
+    assert m.topic in listed and day.topic not in listed and "外支部支委会" not in listed
+    book = _book(exported(client, "/leadership/meetings.xlsx?kind=committee"))
+    notes, rows = _lines(book["会议"], "日期")
+    assert [r[3] for r in rows] == [m.topic] and "会议类型:支委会" in str(notes)
+    assert [r[1] for r in _lines(book["决议"], "会议")[1]] == ["落实安全月"]
+    whole = _book(exported(client, "/leadership/meetings.xlsx"))
+    assert sorted(r[3] for r in _lines(whole["会议"], "日期")[1]) == sorted([m.topic, day.topic])
+    job = GeneratedFile.objects.filter(user=w.secretary, kind="leadership_ledger").first()
+    assert job.filename.startswith("班子建设台账-") and job.done == job.total
+    other = login(w.other_secretary)
+    assert other.get(f"/files/{job.pk}/download/").status_code == 404
+    assert other.get(f"/files/{job.pk}/").status_code == 404
+    theirs = _book(exported(other, "/leadership/meetings.xlsx?kind=committee"))
+    assert [r[3] for r in _lines(theirs["会议"], "日期")[1]] == ["外支部支委会"]
+    assert _lines(theirs["决议"], "会议")[1] == []
 
 
 def test_a_delegated_decision_shows_the_owners_division_of_work(lead, login):

@@ -314,16 +314,20 @@ def test_dates_in_the_forms_people_type(text, expected):
 # ---------------------------------------------------------------- export
 
 
-def _export(client, query=""):
-    response = client.get("/people/export.xlsx" + query)
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = list(rows[1])
-    return header, [dict(zip(header, r)) for r in rows[2:]]
+@pytest.fixture
+def _export(exported):
+    """(header, rows as dicts) of the roster file made through the list's button with ``query``."""
+
+    def made(client, query=""):
+        sheet = openpyxl.load_workbook(io.BytesIO(exported(client, "/people/export.xlsx" + query))).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        header = list(rows[1])
+        return header, [dict(zip(header, r)) for r in rows[2:]]
+
+    return made
 
 
-def test_export_is_the_filtered_scoped_list_with_masked_phones(world, login):
+def test_export_is_the_filtered_scoped_list_with_masked_phones(world, login, _export):
     header, rows = _export(login(world.secretary), "?q=王")
     names = {r["姓名"] for r in rows}
     assert names == {"王小二"}
@@ -333,27 +337,66 @@ def test_export_is_the_filtered_scoped_list_with_masked_phones(world, login):
     assert not SensitiveAccess.objects.exists()
 
 
-def test_export_with_sensitive_fields_is_logged_and_only_for_allowed_roles(world, login):
+def test_the_export_is_exactly_the_list_of_the_users_scope_and_their_file_alone(world, login, _export):
+    from common.models import GeneratedFile
+    from orgs.services import filter_people
+
+    client = login(world.secretary)
+    _, rows = _export(client, f"?org={world.team.pk}")
+    listed = filter_people(world.secretary, {"org": world.team.pk}).order_by("emp_no", "pk")
+    assert [r["工号"] for r in rows] == [p.emp_no for p in listed] and rows
+    page = client.get(f"/people/?org={world.team.pk}").content.decode()
+    assert all(r["姓名"] in page for r in rows)
+    # an org of another branch or mine in the filter brings nobody of theirs
+    assert _export(client, f"?org={world.other_branch.pk}")[1] == []
+    assert _export(client, f"?org={world.branch_b.pk}")[1] == []
+    job = GeneratedFile.objects.filter(user=world.secretary, kind="roster_export").first()
+    assert job.filename.startswith("职工花名册-") and job.done == job.total
+    other = login(world.other_secretary)
+    assert other.get(f"/files/{job.pk}/download/").status_code == 404
+    assert other.get(f"/files/{job.pk}/").status_code == 404
+    assert {r["姓名"] for r in _export(other)[1]} >= {"外支部丙"}
+    assert "王小二" not in {r["姓名"] for r in _export(other)[1]}
+
+
+def test_the_export_reads_a_fixed_number_of_queries_however_many_people(world, login, _export):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orgs.tests.factories import PersonFactory
+
+    client = login(world.secretary)
+    counts = []
+    for n in (2, 40):
+        PersonFactory.create_batch(n, org=world.team, name="批量")
+        with CaptureQueriesContext(connection) as queries:
+            _export(client, "?q=批量&sensitive=1")
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_export_with_sensitive_fields_is_logged_and_only_for_allowed_roles(world, login, _export):
     _, rows = _export(login(world.secretary), "?q=王&sensitive=1")
     assert rows[0]["手机"] == "13800138000"
-    assert SensitiveAccess.objects.filter(user=world.secretary, person=world.worker_person, via="export").exists()
+    logged = SensitiveAccess.objects.get(user=world.secretary, person=world.worker_person, via="export")
+    assert logged.ip == "127.0.0.1"
     _, rows = _export(login(world.team_leader), "?q=王&sensitive=1")
     assert rows[0]["手机"] == "138****8000"
 
 
-def test_export_can_be_reimported_unchanged(world, login):
+def test_export_can_be_reimported_unchanged(world, login, exported):
     client = login(world.secretary)
-    response = client.get("/people/export.xlsx?sensitive=1")
-    upload(client, response.content)
+    upload(client, exported(client, "/people/export.xlsx?sensitive=1"))
     job = latest_job()
     assert job.status == ImportStatus.READY, job.errors[:3]
     assert job.summary["created"] == 0 and job.summary["updated"] == 0
 
 
 def test_export_out_of_scope_and_anonymous(world, login, client):
-    assert login(world.worker).get("/people/export.xlsx").status_code == 404
+    assert login(world.worker).post("/people/export.xlsx").status_code == 404
+    assert login(world.secretary).get("/people/export.xlsx").status_code == 405  # the button posts
     client.logout()
-    assert client.get("/people/export.xlsx").status_code == 302
+    assert client.post("/people/export.xlsx").status_code == 302
 
 
 def test_work_status_changes_are_recorded_by_the_import_and_by_a_save(world, login):
@@ -379,3 +422,45 @@ def test_work_status_changes_are_recorded_by_the_import_and_by_a_save(world, log
         (WorkStatus.ON_DUTY, WorkStatus.SICK),
         (WorkStatus.SICK, WorkStatus.ON_DUTY),
     ]
+
+
+ROW_VERSUS_PAGE = [  # (field, as typed in the file, as the page posts it; the other fields valid)
+    ("emp_no", {"emp_no": "bad no"}, {"emp_no": "bad no"}),
+    ("name", {"name": "长" * 31}, {"name": "长" * 31}),
+    ("gender", {"gender": "未知"}, {"gender": "未知"}),
+    ("phone", {"phone": "12345"}, {"phone": "12345"}),
+    ("id_number", {"id_number": "110101198505010015"}, {"id_number": "110101198505010015"}),
+    ("birth_date", {"birth_date": "2999-01-01"}, {"birth_date": "2999-01-01"}),
+    ("hire_date", {"hire_date": "2015-13-01"}, {"hire_date": "2015-13-01"}),
+    ("hire_date", {"hire_date": ""}, {"hire_date": ""}),
+    ("party_join_date", {"party_join_date": "2016-07-01"}, {"party_join_date": "2016-07-01"}),
+    ("political_status", {"political_status": "无党派"}, {"political_status": "无党派"}),
+    ("work_status", {"work_status": "出差"}, {"work_status": "出差"}),
+]
+
+
+@pytest.mark.parametrize(
+    "field,typed,posted", ROW_VERSUS_PAGE, ids=[f"{c[0]}-{i}" for i, c in enumerate(ROW_VERSUS_PAGE)]
+)
+def test_a_row_of_the_file_and_the_page_give_the_same_rule_and_words(world, field, typed, posted):
+    from orgs.forms import PersonForm
+    from orgs.models import JobType
+    from orgs.roster_excel import HEADER, check_rows
+    from orgs.services import manageable_orgs
+
+    raw = {"emp_no": "300010", "name": "赵六", "gender": "男", "hire_date": "2015-03-01", "job_type": "采煤工",
+           "unit": "综采一区", "team": "早班", "political_status": "群众"} | typed  # fmt: skip
+    checked = check_rows(world.secretary, world.branch, [(2, raw)])
+    said = [e.message for e in checked.errors if e.column == HEADER[field]]
+    job = JobType.objects.get(name="采煤工")
+    data = {"emp_no": "300010", "name": "赵六", "gender": "M", "hire_date": "2015-03-01", "job_type": job.pk,
+            "org": world.team.pk, "political_status": "masses", "work_status": "on_duty"} | posted  # fmt: skip
+    form = PersonForm(data, org_choices=manageable_orgs(world.secretary))
+    assert not form.is_valid() and said and said == form.errors[field], (said, form.errors)
+
+
+def test_the_export_past_the_cap_says_so_in_the_file(world, login, exported, settings):
+    settings.HONGLING_EXPORT_MAX_ROWS = 1
+    sheet = openpyxl.load_workbook(io.BytesIO(exported(login(world.secretary), "/people/export.xlsx"))).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert any("仅导出前 1 人" in str(r[0]) for r in rows[:3]) and rows[-1][0] and rows[-2][0] == "工号"

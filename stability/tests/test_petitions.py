@@ -153,7 +153,7 @@ def test_suspension_days_do_not_count(st):
     assert services.clock.deadline(p, services.numbers_for(st.mine))[1] == ago(35) + timedelta(days=70)
 
 
-def test_the_accused_never_sees_the_accusation(st, client):
+def test_the_accused_never_sees_the_accusation(st, client, exported):
     w = st
     # the accused is a secretary of the same branch (a second account): they read other petitions, not this one
     accused_person = PersonFactory(org=w.team, name="被举报人")
@@ -167,7 +167,7 @@ def test_the_accused_never_sees_the_accusation(st, client):
     assert client.get(f"/api/stability/petitions/{accusation.pk}").status_code == 404
     page = client.get("/stability/petitions/").content.decode()
     assert f"/stability/petitions/{accusation.pk}/" not in page
-    assert "检举考勤弄虚作假" not in client.get("/stability/petitions/export.xlsx").content.decode("latin-1")
+    assert _ledger_ids(exported(client, "/stability/petitions/export.xlsx")) == [other.received_on]
     # and a recorder may not name themselves as the accused
     with pytest.raises(ValidationError):
         petition(w, user=accused_user, klass="accusation", accused=accused_person.emp_no)
@@ -196,9 +196,19 @@ def test_contents_are_need_to_know_and_every_read_is_logged(st, client):
     assert "误餐补助" not in client.get("/stability/petitions/").content.decode()
 
 
-def test_ledger_colours_and_export(st, client):
+def _ledger_rows(content):
     import openpyxl
 
+    values = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(values) if row[0] == "收到日期")
+    return values[:header], values[header + 1 :]
+
+
+def _ledger_ids(content):
+    return [row[0].date() for row in _ledger_rows(content)[1]]
+
+
+def test_ledger_colours_and_export(st, client, exported):
     w = st
     overdue = petition(w, days_ago=20)  # no acceptance notice after 20 days
     near = petition(w, days_ago=12)
@@ -209,15 +219,47 @@ def test_ledger_colours_and_export(st, client):
     colours = {p.pk: c for p, c, _d in services.ledger(w.secretary)}
     assert colours == {overdue.pk: "overdue", near.pk: "near", running.pk: "running", done.pk: "done"}
     assert [p.pk for p, _c, _d in services.ledger(w.secretary, colour="overdue")] == [overdue.pk]
+    assert [p.pk for p, _c, _d in services.ledger(w.secretary, colour="done")] == [done.pk]
     client.force_login(w.secretary)
-    response = client.get("/stability/petitions/export.xlsx")
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
-    header = next(i for i, row in enumerate(values) if row[0] == "收到日期")
-    assert "不含信访内容" in str(values[:header])
-    assert sorted(r[6] for r in values[header + 1 :]) == sorted(["超期", "临期", "在办", "办结"])
-    assert not any("误餐补助" in str(c) for row in values for c in row)
+    assert client.get("/stability/petitions/export.xlsx").status_code == 405  # a link cannot start one
+    notes, rows = _ledger_rows(exported(client, "/stability/petitions/export.xlsx"))
+    assert "不含信访内容" in str(notes) and "共 4 件" in notes[0][0]
+    assert sorted(r[6] for r in rows) == sorted(["超期", "临期", "在办", "办结"])
+    assert not any("误餐补助" in str(c) for row in notes + rows for c in row)
+
+
+def test_the_ledger_file_is_the_filtered_list_of_the_users_scope_and_theirs_alone(st, client, exported):
+    from common.models import GeneratedFile
+
+    w = st
+    mine = [petition(w, days_ago=20), petition(w, days_ago=20), petition(w, days_ago=1)]
+    theirs = petition(w, user=w.other_secretary, org=w.other_branch.pk, days_ago=20)  # overdue too, another branch
+    client.force_login(w.secretary)
+    query = f"?colour=overdue&year={ago(20).year}"
+    listed = client.get("/stability/petitions/" + query).content.decode()
+    _notes, rows = _ledger_rows(exported(client, "/stability/petitions/export.xlsx" + query))
+    assert [(r[1], r[6]) for r in rows] == [(w.branch.name, "超期")] * 2
+    assert all(f"/stability/petitions/{p.pk}/" in listed for p in mine[:2])
+    assert f"/stability/petitions/{mine[2].pk}/" not in listed
+    job = GeneratedFile.objects.get(user=w.secretary, kind="petition_ledger")
+    assert job.done == job.total == 2 and job.filename.startswith("信访台账-")
+    # another account: not their file; their own file has their branch only, whatever the filter
+    client.force_login(w.other_secretary)
+    assert client.get(f"/files/{job.pk}/download/").status_code == 404
+    assert client.get(f"/files/{job.pk}/").status_code == 404
+    _notes, rows = _ledger_rows(exported(client, "/stability/petitions/export.xlsx" + query))
+    assert [(r[0].date(), r[1]) for r in rows] == [(theirs.received_on, w.other_branch.name)]
+    # a role that does not read petitions cannot start one
+    client.force_login(w.worker)
+    assert client.post("/stability/petitions/export.xlsx").status_code == 404
+
+
+def test_the_ledger_past_the_cap_says_so_in_the_file(st, client, exported, settings):
+    petition(st, days_ago=0), petition(st, days_ago=0)  # this year whatever the day
+    settings.HONGLING_EXPORT_MAX_ROWS = 1
+    client.force_login(st.secretary)
+    notes, rows = _ledger_rows(exported(client, "/stability/petitions/export.xlsx"))
+    assert len(rows) == 1 and "仅导出前 1 件" in str(notes)
 
 
 def test_ledger_page_query_count_does_not_grow(st, client, django_assert_max_num_queries):
