@@ -1,4 +1,6 @@
-"""JSON API of the hazard loop (/api/hazards/…): the same services, scope and transition table as the pages."""
+"""JSON API of the hazard loop (/api/hazards/…): the same services, scope and transition table as the pages, and the
+same forms (``hazards.forms``, through ``common.inputs.body``): a bad field answers 422 with ``errors`` naming it, in
+the page's words."""
 
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -6,9 +8,10 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
+from common import inputs
 from common.api_schemas import EventOut, events_out
 from common.pagination import api_page
-from hazards import services
+from hazards import forms, services
 from hazards.models import HazardStatus
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 
@@ -144,10 +147,7 @@ def get_hazard(request, id: PathId):
 
 @router.post("", response={201: HazardDetail, **ERRORS_WRITE}, summary="登记隐患(照片请用页面上传)")
 def create_hazard(request, payload: HazardIn):
-    data = payload.dict()
-    if payload.found_at:
-        data["found_at"] = payload.found_at.isoformat()
-    hazard = services.register(request.user, data)
+    hazard = services.register(request.user, **inputs.parse(forms.HazardForm, inputs.body(payload)))
     return 201, _detail(request.user, services.get(request.user, hazard.pk))
 
 
@@ -157,7 +157,5 @@ def create_hazard(request, payload: HazardIn):
     summary="状态操作(按流转表:assign、submit、verify_pass …)",
 )
 def act(request, id: PathId, action: ActionName, payload: ActionIn):
-    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-    if payload.deadline:
-        data["deadline"] = payload.deadline.isoformat()
-    return _detail(request.user, services.act(request.user, id, action, data))
+    values = inputs.parse(forms.action_form(action), inputs.body(payload))
+    return _detail(request.user, services.act(request.user, id, action, **values))
