@@ -111,12 +111,9 @@ def _out(user, h, with_actions=True):
 
 @router.get("", response={200: HazardPage, **ERRORS_READ}, summary="隐患列表(筛选同页面)")
 def list_hazards(request, filters: Query[HazardFilters]):
-    params = filters.dict()
-    params["overdue"] = "1" if filters.overdue else ""
-    params["from"] = filters.found_from.isoformat() if filters.found_from else ""
-    params["to"] = filters.found_to.isoformat() if filters.found_to else ""
+    values = forms.list_filters(inputs.body(filters, **{"from": filters.found_from, "to": filters.found_to}))
     qs = (
-        services.filter_list(request.user, params)
+        services.filter_list(request.user, **values)
         .select_related(
             "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person"
         )

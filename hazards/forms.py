@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from common.inputs import NUL, DayField, ModelField, chars, choice, day, number, token
-from common.parsing import parse_moment
+from common.parsing import as_id, parse_moment
 from hazards.models import Category, Grade, HazardStatus, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
 from places.models import Location, Shift
@@ -81,6 +81,52 @@ class HazardForm(forms.Form):
     found_at = MomentField(label="发现时间")
     shift = _record(Shift.objects.all(), "班次", required=False)
     token = token()
+
+
+# ---------------------------------------------------------------- the list's filters (the page's query, the API's, a ledger's)
+
+
+class IdField(forms.IntegerField):
+    """An id of a filter (a positive whole number a database id can be; ``as_id``'s rule)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        pk = as_id(value)
+        if pk is None:
+            raise ValidationError("编号不正确")
+        return pk
+
+
+class ListFilterForm(forms.Form):
+    """A filter that does not read (an odd id, a malformed day) is left out: the list shows without it."""
+
+    status = choice("状态", HazardStatus.choices, required=False)
+    overdue = forms.BooleanField(required=False)
+    grade = IdField(required=False)
+    category = IdField(required=False)
+    location = IdField(required=False)
+    branch = IdField(required=False)
+    finder = forms.CharField(required=False)
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["from"] = day("发现日期从", required=False)
+        self.fields["to"] = day("发现日期到", required=False)
+
+    def arguments(self):
+        d = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        d["finder"] = (d.get("finder") or "")[:30]
+        d["found_from"], d["found_to"] = d.pop("from", None), d.pop("to", None)
+        return d
+
+
+def list_filters(data):
+    """The typed filters of ``services.filter_list`` from a query (the page's GET, a ledger's stored query, the API's
+    values); what does not read is left out."""
+    form = ListFilterForm({k: v for k, v in dict(data.items()).items() if v is not None})
+    form.is_valid()
+    return form.arguments()
 
 
 # ---------------------------------------------------------------- transitions

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
-from common.parsing import as_id, parse_day
+from common.parsing import as_id
 from common.uploads import clean_photos
 from common.workflow import Transition
 from hazards import tally
@@ -343,32 +343,43 @@ def act(user, pk, action, *, version=None, note="", photos=(), now=None, **param
 # ---------------------------------------------------------------- lists and 待办
 
 
-def filter_list(user, params):
+def filter_list(
+    user,
+    *,
+    status="",
+    overdue=False,
+    grade=None,
+    category=None,
+    location=None,
+    branch=None,
+    finder="",
+    found_from=None,
+    found_to=None,
+):
+    """The hazards the user may see, filtered (input: ``forms.list_filters``)."""
     qs = Hazard.objects.visible_to(user)
-    if params.get("status") in S.values:
-        qs = qs.filter(status=params["status"])
-    if params.get("overdue"):
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
         qs = qs.overdue()
-    for key in ("grade", "category", "location"):
-        if as_id(params.get(key)):
-            qs = qs.filter(**{f"{key}_id": as_id(params[key])})
-    if as_id(params.get("branch")):
-        branch = OrgNode.objects.filter(pk=as_id(params["branch"])).first()
-        if branch:
-            units = OrgNode.objects.filter(path__startswith=branch.path).values("pk")
+    for key, pk in (("grade", grade), ("category", category), ("location", location)):
+        if pk:
+            qs = qs.filter(**{f"{key}_id": pk})
+    if branch:
+        node = OrgNode.objects.filter(pk=branch).first()
+        if node:
+            units = OrgNode.objects.filter(path__startswith=node.path).values("pk")
             qs = qs.filter(location__unit__in=units)
-    finder = str(params.get("finder") or "").strip()[:30]
     if finder:
         from django.db.models import Q
 
         qs = qs.filter(Q(found_by__name__contains=finder) | Q(found_by__emp_no=finder))
-    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     # a half-open range of local midnights on the indexed column (a ``__date`` lookup converts every row's time
     # and no index can answer it)
-    if start:
-        qs = qs.filter(found_at__gte=local_midnight(start))
-    if end:
-        qs = qs.filter(found_at__lt=local_midnight(end + timedelta(days=1)))
+    if found_from:
+        qs = qs.filter(found_at__gte=local_midnight(found_from))
+    if found_to:
+        qs = qs.filter(found_at__lt=local_midnight(found_to + timedelta(days=1)))
     return qs
 
 

@@ -38,7 +38,7 @@ def _choices(mine):
 def hazard_list(request):
     user = request.user
     mine = services.mine_of(user)
-    qs = services.filter_list(user, request.GET).select_related(
+    qs = services.filter_list(user, **forms.list_filters(request.GET)).select_related(
         "location", "location__unit", "category", "grade", "found_by", "responsible_person"
     )
     page = CappedPaginator(qs.order_by("-found_at", "-pk"), PAGE_SIZE, newest="found_at").get_page(
