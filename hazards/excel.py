@@ -100,6 +100,7 @@ def check_rows(user, mine, rows, progress=lambda n: None):
     )
     existing = {h.external_id: h for h in Hazard.objects.filter(mine=mine).exclude(external_id="")}
     errors, creates, updates, unchanged, seen = [], [], [], 0, {}
+    form = ImportRowForm({}, tables=tables)
     for done, (number, raw) in enumerate(rows, start=1):
         row_errors = []
 
@@ -107,7 +108,7 @@ def check_rows(user, mine, rows, progress=lambda n: None):
             row_errors.append(RowError(number, HEADER[key], message))
 
         ext = imports.external_id(raw, number, seen, err)
-        form = ImportRowForm(raw, tables=tables)
+        form.read(raw)
         if not form.is_valid():
             for field, messages in form.errors.items():
                 row_errors.extend(RowError(number, HEADER[field], str(m)) for m in messages)

@@ -313,6 +313,12 @@ class ImportRowForm(forms.Form):
         for name, table in tables.items():
             self.fields[name].table = table
 
+    def read(self, data):
+        """This form bound to the next row (one form for the whole sheet: a new form per row would copy its fields
+        every time, most of a row's cost)."""
+        self.data, self._errors = data, None
+        return self
+
     def clean(self):
         data = super().clean()
         found, deadline = data.get("found"), data.get("deadline")
