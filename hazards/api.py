@@ -1,4 +1,6 @@
-"""JSON API of the hazard loop (/api/hazards/…): the same services, scope and transition table as the pages."""
+"""JSON API of the hazard loop (/api/hazards/…): the same services, scope and transition table as the pages, and the
+same forms (``hazards.forms``, through ``common.inputs.body``): a bad field answers 422 with ``errors`` naming it, in
+the page's words."""
 
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -6,9 +8,10 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 
+from common import inputs
 from common.api_schemas import EventOut, events_out
 from common.pagination import api_page
-from hazards import services
+from hazards import forms, services
 from hazards.models import HazardStatus
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 
@@ -108,12 +111,9 @@ def _out(user, h, with_actions=True):
 
 @router.get("", response={200: HazardPage, **ERRORS_READ}, summary="隐患列表(筛选同页面)")
 def list_hazards(request, filters: Query[HazardFilters]):
-    params = filters.dict()
-    params["overdue"] = "1" if filters.overdue else ""
-    params["from"] = filters.found_from.isoformat() if filters.found_from else ""
-    params["to"] = filters.found_to.isoformat() if filters.found_to else ""
+    values = forms.list_filters(inputs.body(filters, **{"from": filters.found_from, "to": filters.found_to}))
     qs = (
-        services.filter_list(request.user, params)
+        services.filter_list(request.user, **values)
         .select_related(
             "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person"
         )
@@ -144,10 +144,7 @@ def get_hazard(request, id: PathId):
 
 @router.post("", response={201: HazardDetail, **ERRORS_WRITE}, summary="登记隐患(照片请用页面上传)")
 def create_hazard(request, payload: HazardIn):
-    data = payload.dict()
-    if payload.found_at:
-        data["found_at"] = payload.found_at.isoformat()
-    hazard = services.register(request.user, data)
+    hazard = services.register(request.user, **inputs.parse(forms.HazardForm, inputs.body(payload)))
     return 201, _detail(request.user, services.get(request.user, hazard.pk))
 
 
@@ -157,7 +154,5 @@ def create_hazard(request, payload: HazardIn):
     summary="状态操作(按流转表:assign、submit、verify_pass …)",
 )
 def act(request, id: PathId, action: ActionName, payload: ActionIn):
-    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-    if payload.deadline:
-        data["deadline"] = payload.deadline.isoformat()
-    return _detail(request.user, services.act(request.user, id, action, data))
+    values = inputs.parse(forms.action_form(action), inputs.body(payload))
+    return _detail(request.user, services.act(request.user, id, action, **values))

@@ -5,25 +5,20 @@ changed hazard gets an "import" line on its timeline.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
 
 from django.utils import timezone
 
 from common import audit, imports
 from common.excel import Column
 from common.imports import Checked, Importer, RowError
-from hazards.models import Category, Grade, Hazard, HazardEvent, HazardStatus
+from hazards.forms import ImportRowForm
+from hazards.models import Category, Grade, Hazard, HazardEvent
 from hazards.services import ensure_defaults
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
-from orgs.roster_excel import parse_date
 from orgs.scope import mine_of
 from places.models import Location, Shift
 
-STATUS_NAMES = {label: value for value, label in HazardStatus.choices} | {
-    "已整改": HazardStatus.CLOSED,
-    "未整改": HazardStatus.RECTIFYING,
-}
 COLUMNS = [
     Column("external_id", "外部编号", required=True, width=14, help="原系统中的隐患编号;再次导入时按它更新"),
     Column("found", "排查日期", required=True, width=12),
@@ -76,24 +71,36 @@ class HazardImporter(Importer):
 imports.register(HazardImporter())
 
 
-def check_rows(user, mine, rows, progress=lambda n: None):
-    ensure_defaults(mine)
-    locations = dict(Location.objects.filter(mine=mine).values_list("name", "pk"))
-    categories = dict(Category.objects.filter(mine=mine).values_list("name", "pk"))
-    grades = {g.name: g for g in Grade.objects.filter(mine=mine)}
-    shifts = dict(Shift.objects.filter(mine=mine).values_list("name", "pk"))
-    people = dict(Person.objects.filter(mine=mine).values_list("emp_no", "pk"))
-    party = set(
-        Person.objects.filter(mine=mine, political_status__in=("member", "probationary")).values_list("pk", flat=True)
-    )
+def _tables(mine):
+    """The mine's records by the names (and 工号) the other system gives them, read once for the whole sheet."""
     units = {}
     for pk, name in OrgNode.objects.filter(
         path__startswith=mine.path, kind__in=(OrgKind.UNIT, OrgKind.TEAM)
     ).values_list("pk", "name"):
         units.setdefault(name, []).append(pk)
+    people = dict(Person.objects.filter(mine=mine).values_list("emp_no", "pk"))
+    return {
+        "location": dict(Location.objects.filter(mine=mine).values_list("name", "pk")),  # 停用的地点 too: a history
+        "category": dict(Category.objects.filter(mine=mine).values_list("name", "pk")),
+        "grade": {g.name: g for g in Grade.objects.filter(mine=mine)},
+        "shift": dict(Shift.objects.filter(mine=mine).values_list("name", "pk")),
+        "finder": people,
+        "responsible_person": people,
+        "responsible_unit": {name: pks[0] for name, pks in units.items() if len(pks) == 1},  # a name used twice: 重名
+    }
+
+
+def check_rows(user, mine, rows, progress=lambda n: None):
+    """Each row checked by ``forms.ImportRowForm`` (the register form's limits and words, by row and column); the
+    plan creates the new 外部编号 and updates the changed ones."""
+    ensure_defaults(mine)
+    tables = _tables(mine)
+    party = set(
+        Person.objects.filter(mine=mine, political_status__in=("member", "probationary")).values_list("pk", flat=True)
+    )
     existing = {h.external_id: h for h in Hazard.objects.filter(mine=mine).exclude(external_id="")}
-    tz = timezone.get_current_timezone()
     errors, creates, updates, unchanged, seen = [], [], [], 0, {}
+    form = ImportRowForm({}, tables=tables)
     for done, (number, raw) in enumerate(rows, start=1):
         row_errors = []
 
@@ -101,73 +108,18 @@ def check_rows(user, mine, rows, progress=lambda n: None):
             row_errors.append(RowError(number, HEADER[key], message))
 
         ext = imports.external_id(raw, number, seen, err)
-        values = {}
-
-        def lookup(key, table, label):
-            text = raw.get(key, "").strip()
-            if not text:
-                err(key, "必填")
-                return None
-            if text not in table:
-                err(key, f"{label}“{text}”不存在")
-                return None
-            return table[text]
-
-        values["location_id"] = lookup("location", locations, "地点")
-        values["category_id"] = lookup("category", categories, "专业")
-        grade = lookup("grade", grades, "等级")
-        values["grade_id"] = grade.pk if grade else None
-        description = raw.get("description", "").strip()
-        if not description:
-            err("description", "必填")
-        values["description"] = description
-        values["clause"] = raw.get("clause", "").strip()[:200]
-        dates = {}
-        for key in ("found", "deadline", "closed"):
-            try:
-                dates[key] = parse_date(raw.get(key))
-            except ValueError:
-                err(key, f"“{raw.get(key)}”不是有效日期")
-                dates[key] = None
-        if dates["found"] is None and not any(e.column == HEADER["found"] for e in row_errors):
-            err("found", "必填")
-        if dates["found"] and dates["found"] > timezone.localdate():
-            err("found", "排查日期不能晚于今天")
-        if dates["found"] and dates["deadline"] and dates["deadline"] < dates["found"]:
-            err("deadline", "整改期限不能早于排查日期")
-        values["found_at"] = datetime.combine(dates["found"], time(8), tzinfo=tz) if dates["found"] else None
-        values["deadline"] = dates["deadline"]
-        values["closed_at"] = datetime.combine(dates["closed"], time(12), tzinfo=tz) if dates["closed"] else None
-        finder = raw.get("finder", "").strip()
-        values["found_by_id"] = people.get(finder) if finder else None
-        if finder and values["found_by_id"] is None:
-            err("finder", f"本矿没有工号 {finder}")
-        shift = raw.get("shift", "").strip()
-        values["shift_id"] = shifts.get(shift) if shift else None
-        if shift and values["shift_id"] is None:
-            err("shift", f"班次“{shift}”不存在")
-        status = STATUS_NAMES.get(raw.get("status", "").strip() or "待处理")
-        if status is None:
-            err("status", "状态须为 待处理 / 整改中 / 待验收 / 已销号")
-        values["status"] = status
-        unit_name = raw.get("responsible_unit", "").strip()
-        candidates = units.get(unit_name, []) if unit_name else [None]
-        if unit_name and len(candidates) != 1:
-            err("responsible_unit", f"责任单位“{unit_name}”不存在或重名")
-        values["responsible_unit_id"] = candidates[0] if len(candidates) == 1 else None
-        person = raw.get("responsible_person", "").strip()
-        values["responsible_person_id"] = people.get(person) if person else None
-        if person and values["responsible_person_id"] is None:
-            err("responsible_person", f"本矿没有工号 {person}")
-        values["measures"] = raw.get("measures", "").strip()
-        if status == HazardStatus.CLOSED and values["closed_at"] is None:
-            err("closed", "已销号的隐患须填写销号日期")
+        form.read(raw)
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                row_errors.extend(RowError(number, HEADER[field], str(m)) for m in messages)
         if row_errors:
             errors.extend(row_errors)
         else:
+            row = form.arguments()
+            values, grade = row["values"], row["grade"]
             hazard = existing.get(ext)
             if hazard is None:
-                creates.append(Hazard(mine=mine, external_id=ext, recorded_by=user, supervised=bool(grade and grade.major),
+                creates.append(Hazard(mine=mine, external_id=ext, recorded_by=user, supervised=grade.major,
                                       finder_is_party_member=values["found_by_id"] in party, **values))  # fmt: skip
             else:
                 changes = {f: v for f, v in values.items() if getattr(hazard, f) != v}

@@ -4,7 +4,7 @@ in bounded memory, at most the export cap (said in the file)."""
 from django.utils import timezone
 
 from common import export
-from hazards import services
+from hazards import forms, services
 
 LEDGER_COLUMNS = [
     ("no", "序号", 6), ("id", "隐患编号", 10), ("date", "排查日期", 12), ("shift", "班次", 8), ("location", "地点", 18),
@@ -17,7 +17,7 @@ LEDGER_COLUMNS = [
 
 def ledger_rows(user, params):
     return (
-        services.filter_list(user, params)
+        services.filter_list(user, **forms.list_filters(params))
         .select_related(
             "location", "location__unit", "category", "grade", "found_by", "responsible_unit", "responsible_person",
             "shift",

@@ -1,8 +1,7 @@
 """The hazard closed loop (SPEC §4.1): registering, the one table of allowed transitions, and who waits for what."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as dt_time
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
-from common.parsing import as_id, parse_day, parse_moment
+from common.parsing import as_id
 from common.uploads import clean_photos
 from common.workflow import Transition
 from hazards import tally
@@ -24,10 +23,9 @@ from hazards.models import (
     HazardEvent,
     HazardPhoto,
     HazardStatus,
-    SupervisionLevel,
 )
 from orgs import scope
-from orgs.models import OrgKind, OrgNode, Person
+from orgs.models import OrgNode, Person
 from orgs.scope import mine_of
 from places.models import DEFAULT_SHIFTS, Location, Shift
 
@@ -66,43 +64,37 @@ def _heif_opener():
 _heif_opener()
 
 
-def register(user, data, photos=(), now=None):
-    """登记隐患. ``data``: location, category, grade, description, clause, found_at, shift, token. Field errors in Chinese."""
+def register(
+    user,
+    *,
+    location,
+    category,
+    grade,
+    description,
+    clause="",
+    found_at=None,
+    shift=None,
+    token="",
+    photos=(),
+    now=None,
+):
+    """登记隐患 (input: ``forms.HazardForm``). The records must be of the user's mine (the place still worked);
+    a second submit of the same form token answers with the first hazard."""
     now = now or timezone.now()
     mine = mine_of(user)
     if mine is None:
         raise Forbidden("您的账号不属于任何矿,不能登记隐患")
     ensure_defaults(mine)
-    token = str(data.get("token") or "")[:40] or None
+    token = token or None
     if token:
         existing = _by_token(user, token)
         if existing is not None:  # a double submit of the same form
             return existing
     errors = {}
-
-    def pick(model, key, label, **filters):
-        raw = data.get(key)
-        obj = model.objects.filter(pk=as_id(raw), **filters).first() if as_id(raw) else None
-        if obj is None:
-            errors[key] = f"请选择{label}" if not raw else f"{label}不存在或不属于本矿"
-        return obj
-
-    location = pick(Location, "location", "地点", mine=mine, active=True)
-    category = pick(Category, "category", "专业", mine=mine)
-    grade = pick(Grade, "grade", "等级", mine=mine)
-    shift = None
-    if data.get("shift"):
-        shift = pick(Shift, "shift", "班次", mine=mine)
-    description = str(data.get("description") or "").strip()
-    if len(description) < 4:
-        errors["description"] = "请描述隐患(至少4个字)"
-    found_at = parse_moment(data.get("found_at"), default=now)
-    if found_at is None:
-        errors["found_at"] = "发现时间格式不正确"
-    elif found_at > now + timedelta(minutes=5):
-        errors["found_at"] = "发现时间不能晚于现在"
-    elif found_at < now - timedelta(days=366):
-        errors["found_at"] = "发现时间太早了"
+    for key, label, record in (("location", "地点", location), ("category", "专业", category),
+                               ("grade", "等级", grade), ("shift", "班次", shift)):  # fmt: skip
+        if record is not None and (record.mine_id != mine.pk or not getattr(record, "active", True)):
+            errors[key] = f"{label}不存在或不属于本矿"
     images = []
     try:
         images = clean_photos(photos)
@@ -115,9 +107,8 @@ def register(user, data, photos=(), now=None):
         with transaction.atomic():
             hazard = Hazard.objects.create(
                 mine=mine, location=location, category=category, grade=grade, description=description,
-                clause=str(data.get("clause") or "").strip()[:200], found_by=person,
-                finder_is_party_member=bool(person and person.is_party_member), found_at=found_at, shift=shift,
-                recorded_by=user, token=token,
+                clause=clause, found_by=person, finder_is_party_member=bool(person and person.is_party_member),
+                found_at=found_at or now, shift=shift, recorded_by=user, token=token,
             )  # fmt: skip
             for image in images:
                 photo = HazardPhoto(hazard=hazard, stage="found")
@@ -193,32 +184,21 @@ def _roles_on(user, hazard):
 # ---------------------------------------------------------------- transitions
 
 
-def _assign_fields(hazard, data):
+def _assign_fields(hazard, p):
+    """The 五定 (typed by ``forms.AssignForm``): a unit and a person of this mine, the measures, a deadline not before
+    the finding (empty: the grade's default)."""
     errors = {}
-    unit_id, person_id = as_id(data.get("responsible_unit")), as_id(data.get("responsible_person"))
-    unit = OrgNode.objects.filter(pk=unit_id, kind__in=(OrgKind.UNIT, OrgKind.TEAM)).first() if unit_id else None
+    unit, person = p.get("responsible_unit"), p.get("responsible_person")
     if unit is None or not unit.path.startswith(hazard.mine.path):
         errors["responsible_unit"] = "请选择本矿的责任单位(区队/班组)"
-    person = Person.objects.filter(pk=person_id, mine=hazard.mine).first() if person_id else None
-    if person is None:
+    if person is None or person.mine_id != hazard.mine_id:
         errors["responsible_person"] = "请选择本矿的责任人"
-    measures = str(data.get("measures") or "").strip()
-    if len(measures) < 2:
+    measures = p.get("measures") or ""
+    if not measures:
         errors["measures"] = "请填写整改措施"
-    funds = None
-    if str(data.get("funds") or "").strip():
-        try:
-            funds = Decimal(str(data["funds"]).strip())
-            if funds < 0 or funds > Decimal("9999999999"):
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors["funds"] = "资金须为不小于0的数字"
-    deadline = parse_day(data.get("deadline")) or (
-        timezone.localdate(hazard.found_at) + timedelta(days=hazard.grade.deadline_days)
-    )
-    if deadline is False:
-        errors["deadline"] = "期限格式不正确"
-    elif deadline < timezone.localdate(hazard.found_at):
+    found_on = timezone.localdate(hazard.found_at)
+    deadline = p.get("deadline") or found_on + timedelta(days=hazard.grade.deadline_days)
+    if deadline < found_on:
         errors["deadline"] = "整改期限不能早于发现日期"
     if errors:
         raise ValidationError(errors)
@@ -226,15 +206,14 @@ def _assign_fields(hazard, data):
         "responsible_unit": unit,
         "responsible_person": person,
         "measures": measures,
-        "funds": funds,
+        "funds": p.get("funds"),
         "deadline": deadline,
-        "plan": str(data.get("plan") or "").strip(),
+        "plan": p.get("plan") or "",
     }
 
 
-def _later_deadline(hazard, value):
-    """A new deadline for an extension: a valid date after the current one."""
-    deadline = parse_day(value)
+def _later_deadline(hazard, deadline):
+    """A new deadline for an extension: after the current one."""
     if not deadline or deadline <= (hazard.deadline or timezone.localdate()):
         raise ValidationError({"deadline": "请填写晚于原期限的新期限"})
     return deadline
@@ -249,7 +228,7 @@ def requested_deadline(hazard):
 
 
 def _assign(ctx):
-    fields = _assign_fields(ctx.obj, ctx.params.get("data") or {})
+    fields = _assign_fields(ctx.obj, ctx.params)
     ctx.changes.update(fields)
     ctx.data = {
         "责任单位": fields["responsible_unit"].name,
@@ -259,14 +238,14 @@ def _assign(ctx):
 
 
 def _request_extension(ctx):
-    data = ctx.params.get("data") or {}
-    if data.get("deadline"):
-        ctx.data = {"申请期限": _later_deadline(ctx.obj, data.get("deadline")).isoformat()}
+    if ctx.params.get("deadline"):
+        ctx.data = {"申请期限": _later_deadline(ctx.obj, ctx.params["deadline"]).isoformat()}
 
 
 def _approve_extension(ctx):
-    hazard, data = ctx.obj, ctx.params.get("data") or {}
-    deadline = _later_deadline(hazard, data.get("deadline") or requested_deadline(hazard))
+    hazard = ctx.obj
+    asked = requested_deadline(hazard)
+    deadline = _later_deadline(hazard, ctx.params.get("deadline") or (date.fromisoformat(asked) if asked else None))
     ctx.changes["deadline"] = deadline
     ctx.data = {"原期限": hazard.deadline.isoformat() if hazard.deadline else "", "新期限": deadline.isoformat()}
 
@@ -340,9 +319,10 @@ def timeline(hazard):
     return MACHINE.timeline(hazard.events.select_related("actor", "actor__person"), ACTION_LABELS)
 
 
-def act(user, pk, action, data, photos=(), now=None):
-    """Apply one action of the table (``common.workflow``): invalid in this state or a stale form -> Conflict (409),
-    not allowed -> Forbidden, out of scope -> NotFound; photos (of the fix) are checked before anything is written."""
+def act(user, pk, action, *, version=None, note="", photos=(), now=None, **params):
+    """Apply one action of the table (``common.workflow``; input: ``forms.action_form(action)``, the row's typed
+    ``params`` — the 五定, a deadline): invalid in this state or a stale form -> Conflict (409), not allowed ->
+    Forbidden, out of scope -> NotFound; photos (of the fix) are checked before anything is written."""
 
     def with_photos(ctx):
         images = clean_photos(photos)
@@ -356,40 +336,50 @@ def act(user, pk, action, data, photos=(), now=None):
         ctx.then(save)
 
     return MACHINE.apply(
-        user, pk, action, version=data.get("version"), note=data.get("note"), params={"data": data}, now=now,
-        extra=with_photos,
+        user, pk, action, version=version, note=note, params=params, now=now, extra=with_photos,
     )  # fmt: skip
 
 
 # ---------------------------------------------------------------- lists and 待办
 
 
-def filter_list(user, params):
+def filter_list(
+    user,
+    *,
+    status="",
+    overdue=False,
+    grade=None,
+    category=None,
+    location=None,
+    branch=None,
+    finder="",
+    found_from=None,
+    found_to=None,
+):
+    """The hazards the user may see, filtered (input: ``forms.list_filters``)."""
     qs = Hazard.objects.visible_to(user)
-    if params.get("status") in S.values:
-        qs = qs.filter(status=params["status"])
-    if params.get("overdue"):
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
         qs = qs.overdue()
-    for key in ("grade", "category", "location"):
-        if as_id(params.get(key)):
-            qs = qs.filter(**{f"{key}_id": as_id(params[key])})
-    if as_id(params.get("branch")):
-        branch = OrgNode.objects.filter(pk=as_id(params["branch"])).first()
-        if branch:
-            units = OrgNode.objects.filter(path__startswith=branch.path).values("pk")
+    for key, pk in (("grade", grade), ("category", category), ("location", location)):
+        if pk:
+            qs = qs.filter(**{f"{key}_id": pk})
+    if branch:
+        node = OrgNode.objects.filter(pk=branch).first()
+        if node:
+            units = OrgNode.objects.filter(path__startswith=node.path).values("pk")
             qs = qs.filter(location__unit__in=units)
-    finder = str(params.get("finder") or "").strip()[:30]
     if finder:
         from django.db.models import Q
 
         qs = qs.filter(Q(found_by__name__contains=finder) | Q(found_by__emp_no=finder))
-    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
     # a half-open range of local midnights on the indexed column (a ``__date`` lookup converts every row's time
     # and no index can answer it)
-    if start:
-        qs = qs.filter(found_at__gte=local_midnight(start))
-    if end:
-        qs = qs.filter(found_at__lt=local_midnight(end + timedelta(days=1)))
+    if found_from:
+        qs = qs.filter(found_at__gte=local_midnight(found_from))
+    if found_to:
+        qs = qs.filter(found_at__lt=local_midnight(found_to + timedelta(days=1)))
     return qs
 
 
@@ -447,75 +437,61 @@ def can_edit_master(user, mine):
     return scope.can(user, "hazards_verify", mine) or scope.can(user, "manage_accounts", mine)
 
 
-def save_master(user, mine, kind, data):
-    """Edit the mine's master data (for its admins and safety officers): add or switch off a location, add or
-    rename a 专业 or a 班次, set a grade's default deadline and supervising level."""
+def save_master(user, mine, what, **values):
+    """Edit the mine's master data (for its admins and safety officers; input: ``forms.MASTER_FORMS[what]``): add or
+    switch off a location, add or rename a 专业 or a 班次, set a grade's default deadline and supervising level. The
+    record edited is read in the mine (another mine's or an unknown one: NotFound)."""
     if not can_edit_master(user, mine):
         raise Forbidden("只有本矿管理员和安监员可以维护基础数据")
     editors = {
         "location": _add_location,
         "location_active": _toggle_location,
-        "category": lambda mine, data: _add_named(Category, mine, data, "专业", 20),
-        "category_rename": lambda mine, data: _rename(Category, mine, data, "专业", 20),
-        "shift": lambda mine, data: _add_named(Shift, mine, data, "班次", 20),
-        "shift_rename": lambda mine, data: _rename(Shift, mine, data, "班次", 20),
+        "category": lambda mine, name: _add_named(Category, mine, name, "专业"),
+        "category_rename": lambda mine, pk, name: _rename(Category, mine, pk, name, "专业"),
+        "shift": lambda mine, name: _add_named(Shift, mine, name, "班次"),
+        "shift_rename": lambda mine, pk, name: _rename(Shift, mine, pk, name, "班次"),
         "grade": _edit_grade,
     }
-    if kind not in editors:
+    if what not in editors:
         raise NotFound()
     with transaction.atomic():
-        return editors[kind](mine, data)
+        return editors[what](mine, **values)
 
 
-def _name(data, label, longest):
-    name = str(data.get("name") or "").strip()
-    if not name or len(name) > longest:
-        raise ValidationError({"name": f"{label}名称必填,最长{longest}字"})
-    return name
+def _of_mine(model, mine, pk):
+    obj = model.objects.filter(mine=mine, pk=pk).first()
+    if obj is None:
+        raise NotFound()
+    return obj
 
 
-def _add_location(mine, data):
+def _add_location(mine, *, unit, kind, name):
     errors = {}
-    unit = OrgNode.objects.filter(
-        pk=as_id(data.get("unit")) or 0, kind=OrgKind.UNIT, path__startswith=mine.path
-    ).first()
-    if unit is None:
+    if not unit.path.startswith(mine.path):
         errors["unit"] = "请选择所属区队"
-    try:
-        name = _name(data, "地点", 80)
-        if Location.objects.filter(mine=mine, name=name).exists():
-            errors["name"] = f"地点“{name}”已存在"
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if data.get("kind") not in dict(Location._meta.get_field("kind").choices):
-        errors["kind"] = "请选择类型"
+    if Location.objects.filter(mine=mine, name=name).exists():
+        errors["name"] = f"地点“{name}”已存在"
     if errors:
         raise ValidationError(errors)
-    return Location.objects.create(mine=mine, unit=unit, name=name, kind=data["kind"])
+    return Location.objects.create(mine=mine, unit=unit, name=name, kind=kind)
 
 
-def _toggle_location(mine, data):
+def _toggle_location(mine, *, pk):
     """停用 a place no longer worked (it stays on its hazards, leaves the register form) or 启用 it again."""
-    location = Location.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
-    if location is None:
-        raise NotFound()
+    location = _of_mine(Location, mine, pk)
     location.active = not location.active
     location.save(update_fields=["active"])
     return location
 
 
-def _add_named(model, mine, data, label, longest):
-    name = _name(data, label, longest)
+def _add_named(model, mine, name, label):
     if model.objects.filter(mine=mine, name=name).exists():
         raise ValidationError({"name": f"{label}“{name}”已存在"})
     return model.objects.create(mine=mine, name=name, order=model.objects.filter(mine=mine).count())
 
 
-def _rename(model, mine, data, label, longest):
-    obj = model.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
-    if obj is None:
-        raise NotFound()
-    name = _name(data, label, longest)
+def _rename(model, mine, pk, name, label):
+    obj = _of_mine(model, mine, pk)
     if model.objects.filter(mine=mine, name=name).exclude(pk=obj.pk).exists():
         raise ValidationError({"name": f"{label}“{name}”已存在"})
     obj.name = name
@@ -523,38 +499,18 @@ def _rename(model, mine, data, label, longest):
     return obj
 
 
-def _edit_grade(mine, data):
-    grade = Grade.objects.filter(mine=mine, pk=as_id(data.get("grade")) or 0).first()
-    if grade is None:
-        raise NotFound()
-    errors = {}
-    try:
-        days = int(str(data.get("deadline_days")).strip())
-        if not 1 <= days <= 365:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["deadline_days"] = "期限须为 1–365 天"
-    supervision = data.get("supervision") or grade.supervision
-    if supervision not in SupervisionLevel.values:
-        errors["supervision"] = "请选择督办层级"
-    if errors:
-        raise ValidationError(errors)
-    grade.deadline_days, grade.supervision = days, supervision
+def _edit_grade(mine, *, grade, deadline_days, supervision=""):
+    grade = _of_mine(Grade, mine, grade)
+    grade.deadline_days, grade.supervision = deadline_days, supervision or grade.supervision
     grade.save(update_fields=["deadline_days", "supervision"])
     return grade
 
 
-def similar_recent(user, data, since):
+def similar_recent(user, since, *, location, description):
     """A hazard this user registered since ``since`` at the same place with the same description (a repeated
     submit), or None."""
-    from common.parsing import as_id
-
-    text = str(data.get("description") or "").strip()
-    location = as_id(data.get("location"))
-    if not text or location is None:
-        return None
     return (
-        Hazard.objects.filter(recorded_by=user, created_at__gte=since, location_id=location, description=text)
+        Hazard.objects.filter(recorded_by=user, created_at__gte=since, location=location, description=description)
         .order_by("-created_at")
         .first()
     )

@@ -1,4 +1,5 @@
-"""Pages of the hazard closed loop. Thin: parse input, call ``hazards.services``, render."""
+"""Pages of the hazard closed loop. Thin: parse input (``hazards.forms``), call ``hazards.services``, render; bad
+input re-renders the form with what was typed and the message next to the field (422)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden, NotFound
 from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
-from hazards import services
+from hazards import forms, services
 from hazards.models import Category, Grade, HazardPhoto, HazardStatus, SupervisionLevel
 from orgs.models import OrgKind, OrgNode, Person
 from places.models import Location, Shift
@@ -36,7 +38,7 @@ def _choices(mine):
 def hazard_list(request):
     user = request.user
     mine = services.mine_of(user)
-    qs = services.filter_list(user, request.GET).select_related(
+    qs = services.filter_list(user, **forms.list_filters(request.GET)).select_related(
         "location", "location__unit", "category", "grade", "found_by", "responsible_person"
     )
     page = CappedPaginator(qs.order_by("-found_at", "-pk"), PAGE_SIZE, newest="found_at").get_page(
@@ -68,10 +70,18 @@ def hazard_new(request):
     if mine is None:
         raise Http404
     services.ensure_defaults(mine)
+    form = forms.HazardForm(request.POST if request.method == "POST" else None)
+
+    def similar(since):
+        if not form.is_valid():
+            return None  # the field errors come first
+        return services.similar_recent(
+            user, since, location=form.cleaned_data["location"], description=form.cleaned_data["description"]
+        )
+
     hazard, data, errors = submit_once(
-        request, lambda: services.register(user, request.POST, request.FILES.getlist("photos")),
-        {"found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
-        similar=lambda since: services.similar_recent(user, request.POST, since),
+        request, lambda: services.register(user, **inputs.clean(form), photos=request.FILES.getlist("photos")),
+        {"found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}, similar=similar,
     )  # fmt: skip
     if hazard is not None:
         messages.success(request, "隐患已登记")
@@ -113,7 +123,8 @@ def _detail(request, hazard, errors=None, data=None, open_action=None, status=20
 def hazard_act(request, pk, action):
     user = request.user
     try:
-        services.act(user, pk, action, request.POST, request.FILES.getlist("photos"))
+        values = inputs.parse(forms.action_form(action), request.POST)
+        services.act(user, pk, action, **values, photos=request.FILES.getlist("photos"))
     except (Forbidden, Conflict) as exc:
         hazard = _hazard(user, pk)
         return refused(request, exc, f"/hazards/{hazard.pk}/", "查看隐患当前状态")
@@ -143,8 +154,11 @@ def master_data(request):
     services.ensure_defaults(mine)
     errors = {}
     if request.method == "POST":
+        kind = request.POST.get("kind_of")
         try:
-            services.save_master(user, mine, request.POST.get("kind_of"), request.POST)
+            if kind not in forms.MASTER_FORMS:
+                raise NotFound()
+            services.save_master(user, mine, kind, **inputs.parse(forms.MASTER_FORMS[kind], request.POST))
         except ValidationError as exc:
             errors = exc.message_dict
         except (Forbidden, NotFound):

@@ -2,6 +2,7 @@
 between requests (common/homecache.py) equals a fresh computation after every kind of write."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -206,12 +207,12 @@ def test_what_the_home_keeps_equals_a_fresh_computation_after_every_kind_of_writ
     # a save through a service: a new hazard in the secretary's branch
     like = Hazard.objects.visible_to(secretary).select_related("location").first()
     made = []
-    write(lambda: made.append(hazard_services.register(worker, {"location": like.location_id, "grade": like.grade_id,
-                                                                "category": like.category_id, "description": "顶板离层未支护"})))  # fmt: skip
+    write(lambda: made.append(hazard_services.register(worker, location=like.location, grade=like.grade,
+                                                       category=like.category, description="顶板离层未支护")))  # fmt: skip
     # a workflow transition (the kernel's compare-and-set update)
-    data = {"responsible_unit": like.location.unit_id, "responsible_person": worker.person_id, "measures": "整改",
-            "funds": "0", "deadline": (timezone.localdate() + timedelta(days=1)).isoformat()}  # fmt: skip
-    write(lambda: hazard_services.act(secretary, made[0].pk, "assign", data))
+    data = {"responsible_unit": like.location.unit, "responsible_person": worker.person, "measures": "整改",
+            "funds": Decimal(0), "deadline": timezone.localdate() + timedelta(days=1)}  # fmt: skip
+    write(lambda: hazard_services.act(secretary, made[0].pk, "assign", **data))
     # a queryset update: every open hazard of the branch overdue
     write(
         lambda: (

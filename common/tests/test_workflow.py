@@ -28,8 +28,9 @@ def site(world):
 
 
 def _hazard(w):
-    data = {"location": w.location.pk, "category": w.category.pk, "grade": w.grade.pk, "description": "顶板离层未支护"}
-    return hazards.register(w.worker, data)
+    return hazards.register(
+        w.worker, location=w.location, category=w.category, grade=w.grade, description="顶板离层未支护"
+    )
 
 
 def _toy(after_calls=None):
@@ -147,7 +148,7 @@ def test_a_table_with_two_rows_for_one_state_and_action_is_refused():
 def test_the_timeline_labels_actions_and_states(site):
     w = site
     h = _hazard(w)
-    hazards.act(w.secretary, h.pk, "fix_onsite", {})
+    hazards.act(w.secretary, h.pk, "fix_onsite")
     events = hazards.timeline(Hazard.objects.get(pk=h.pk))
     assert [(e.label, e.from_label, e.to_label) for e in events] == [
         ("登记", "", "待处理"),

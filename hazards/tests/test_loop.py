@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from common import inputs
 from common.errors import Conflict, Forbidden, NotFound
-from hazards import services
+from hazards import forms, services
 from hazards.models import Category, Grade, Hazard, HazardStatus
 from orgs.tests.factories import make_user
 from places.models import Location
@@ -30,6 +31,16 @@ def site(world):
     return world
 
 
+def register(user, data, photos=()):
+    """登记 through the register form, as the page and the API do."""
+    return services.register(user, **inputs.parse(forms.HazardForm, data), photos=photos)
+
+
+def act(user, pk, action, data, now=None):
+    """A transition through its form (``forms.action_form``), as the page and the API do."""
+    return services.act(user, pk, action, **inputs.parse(forms.action_form(action), data), now=now)
+
+
 def report(w, user=None, location=None, grade=None, **extra):
     data = {
         "location": (location or w.location).pk,
@@ -38,7 +49,7 @@ def report(w, user=None, location=None, grade=None, **extra):
         "description": "顶板离层未支护",
     }
     data.update(extra)
-    return services.register(user or w.worker, data)
+    return register(user or w.worker, data)
 
 
 def assign_data(w, **extra):
@@ -58,16 +69,16 @@ def in_state(w, state, major=False):
     h = report(w, grade=w.grade_major if major else w.grade_b)
     if state == S.REGISTERED:
         return h
-    services.act(w.secretary, h.pk, "assign", assign_data(w))
+    act(w.secretary, h.pk, "assign", assign_data(w))
     if state == S.RECTIFYING:
         return Hazard.objects.get(pk=h.pk)
     if state == S.EXTENSION:
-        services.act(w.responsible, h.pk, "request_extension", {"note": "材料未到"})
+        act(w.responsible, h.pk, "request_extension", {"note": "材料未到"})
         return Hazard.objects.get(pk=h.pk)
-    services.act(w.responsible, h.pk, "submit", {"note": "已补打"})
+    act(w.responsible, h.pk, "submit", {"note": "已补打"})
     if state == S.PENDING:
         return Hazard.objects.get(pk=h.pk)
-    services.act(w.safety, h.pk, "verify_pass", {})
+    act(w.safety, h.pk, "verify_pass", {})
     return Hazard.objects.get(pk=h.pk)
 
 
@@ -132,7 +143,7 @@ def test_every_state_action_and_role_against_the_table(site, state):
                 expected = "ok"
             with transaction.atomic():
                 try:
-                    services.act(user, h.pk, action, data)
+                    act(user, h.pk, action, data)
                     outcome = "ok"
                 except NotFound:
                     outcome = "404"
@@ -156,13 +167,13 @@ def test_the_whole_loop_with_a_rejection_and_the_todos(site, login):
     h = report(w)
     assert h.finder_is_party_member is False
     assert any(t.url == f"/hazards/{h.pk}/" for t in __import__("common.todos", fromlist=["x"]).todos_for(w.secretary))
-    services.act(w.secretary, h.pk, "assign", assign_data(w))
+    act(w.secretary, h.pk, "assign", assign_data(w))
     assert [x for x, _ in services.waiting_for(w.responsible)] == [Hazard.objects.get(pk=h.pk)]
-    services.act(w.responsible, h.pk, "submit", {})
-    services.act(w.safety, h.pk, "verify_reject", {"note": "锚杆间距不够"})
+    act(w.responsible, h.pk, "submit", {})
+    act(w.safety, h.pk, "verify_reject", {"note": "锚杆间距不够"})
     assert Hazard.objects.get(pk=h.pk).status == S.RECTIFYING
-    services.act(w.responsible, h.pk, "submit", {})
-    services.act(w.safety, h.pk, "verify_pass", {})
+    act(w.responsible, h.pk, "submit", {})
+    act(w.safety, h.pk, "verify_pass", {})
     closed = Hazard.objects.get(pk=h.pk)
     assert closed.status == S.CLOSED and closed.closed_at
     for user in (w.secretary, w.responsible, w.safety):
@@ -208,7 +219,7 @@ def test_bad_input_names_the_field(site, login):
     assert {"location", "description", "found_at"} <= set(exc.value.message_dict)
     h = report(w)
     with pytest.raises(ValidationError) as exc:
-        services.act(
+        act(
             w.secretary,
             h.pk,
             "assign",
@@ -219,7 +230,12 @@ def test_bad_input_names_the_field(site, login):
                 responsible_person="999999",
             ),
         )
-    assert {"deadline", "funds", "responsible_person"} <= set(exc.value.message_dict)
+    assert {"funds", "responsible_person"} <= set(exc.value.message_dict)  # the form's words first
+    with pytest.raises(ValidationError) as exc:  # then the domain's: a deadline before the finding
+        act(
+            w.secretary, h.pk, "assign", assign_data(w, deadline=(timezone.localdate() - timedelta(days=3)).isoformat())
+        )
+    assert set(exc.value.message_dict) == {"deadline"}
     response = login(w.worker).post("/hazards/new/", {"location": "", "description": "积水很深"})
     assert (
         response.status_code == 422
@@ -387,10 +403,10 @@ def test_the_whole_mines_statistics_from_running_counts_equal_counting_every_haz
     year = timezone.localdate().year
     in_state(w, S.CLOSED)  # on time
     late = in_state(w, S.PENDING)
-    services.act(w.safety, late.pk, "verify_pass", {}, now=timezone.now() + timedelta(days=9))  # after its deadline
+    act(w.safety, late.pk, "verify_pass", {}, now=timezone.now() + timedelta(days=9))  # after its deadline
     reopened = in_state(w, S.PENDING)
-    services.act(w.safety, reopened.pk, "verify_pass", {}, now=timezone.now() + timedelta(days=9))
-    services.act(w.safety, reopened.pk, "reopen", {"note": "复查仍有问题"})
+    act(w.safety, reopened.pk, "verify_pass", {}, now=timezone.now() + timedelta(days=9))
+    act(w.safety, reopened.pk, "reopen", {"note": "复查仍有问题"})
     in_state(w, S.RECTIFYING)
     report(w, user=w.member)  # a party member's find
     rows = [

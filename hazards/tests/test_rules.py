@@ -16,7 +16,7 @@ from common import uploads
 from common.todos import todos_for
 from hazards import services
 from hazards.models import Hazard, HazardStatus
-from hazards.tests.test_loop import assign_data, in_state, report, site  # noqa: F401  (fixture)
+from hazards.tests.test_loop import act, assign_data, in_state, register, report, site  # noqa: F401  (fixture)
 from orgs.tests.factories import PersonFactory, make_user
 from places.models import Location
 
@@ -51,7 +51,7 @@ def test_a_team_leader_sees_what_they_reported_at_the_units_face_and_what_they_m
     assert login(leader).get(f"/hazards/{found.pk}/").status_code == 200
     other = report(w)
     assert login(leader).get(f"/hazards/{other.pk}/").status_code == 404
-    services.act(w.secretary, other.pk, "assign", assign_data(w, responsible_person=leader_person.pk))
+    act(w.secretary, other.pk, "assign", assign_data(w, responsible_person=leader_person.pk))
     page = login(leader).get(f"/hazards/{other.pk}/")
     assert page.status_code == 200 and "提交整改" in page.content.decode()
     assert {h.pk for h, _ in services.waiting_for(leader)} == {other.pk}
@@ -61,7 +61,7 @@ def test_a_secretary_sees_hazards_assigned_to_their_branch_elsewhere(site, login
     w = site
     h = report(w, user=w.safety, location=w.other_location)  # at 掘进一区, another branch's place
     assert login(w.secretary).get(f"/hazards/{h.pk}/").status_code == 404
-    services.act(w.safety, h.pk, "assign", assign_data(w, responsible_unit=w.team.pk))
+    act(w.safety, h.pk, "assign", assign_data(w, responsible_unit=w.team.pk))
     assert login(w.secretary).get(f"/hazards/{h.pk}/").status_code == 200
     listed = login(w.secretary).get("/hazards/").content.decode()
     assert f"/hazards/{h.pk}/" in listed
@@ -73,7 +73,7 @@ def test_a_secretary_sees_hazards_assigned_to_their_branch_elsewhere(site, login
 
 def test_photos_of_an_out_of_scope_hazard_are_not_served(site, login):
     w = site
-    h = services.register(w.worker, form(w), [upload(jpeg())])
+    h = register(w.worker, form(w), [upload(jpeg())])
     photo = h.photos.get()
     assert login(w.worker).get(f"/hazards/photos/{photo.pk}/").status_code == 200
     assert login(w.other_secretary).get(f"/hazards/photos/{photo.pk}/").status_code == 404
@@ -121,20 +121,15 @@ def test_a_failed_five_fixes_form_keeps_what_was_typed_next_to_the_messages(site
     w = site
     h = report(w)
     past = (timezone.localdate() - timedelta(days=10)).isoformat()
-    response = login(w.secretary).post(
-        f"/hazards/{h.pk}/assign/",
-        {
-            **assign_data(w, deadline=past, funds="-3"),
-            "measures": "更换锚杆托盘并加密支护",
-            "plan": "冒顶预案",
-            "version": h.version,
-        },
-    )
-    page = response.content.decode()
-    assert response.status_code == 422
-    assert "整改期限不能早于发现日期" in page and "资金须为不小于0的数字" in page
-    assert "更换锚杆托盘并加密支护" in page and "冒顶预案" in page and past in page
-    assert f'<option value="{w.colleague.pk}" selected>' in page
+    typed = {"measures": "更换锚杆托盘并加密支护", "plan": "冒顶预案", "version": h.version}
+    client = login(w.secretary)
+    # the form's rule (a malformed amount), then the domain's (a deadline before the finding): each next to its field
+    for data, message in ((assign_data(w, funds="-3"), "资金须为不小于0的数字"), (assign_data(w, deadline=past), "整改期限不能早于发现日期")):  # fmt: skip
+        response = client.post(f"/hazards/{h.pk}/assign/", {**data, **typed})
+        page = response.content.decode()
+        assert response.status_code == 422 and message in page
+        assert "更换锚杆托盘并加密支护" in page and "冒顶预案" in page and data["deadline"] in page
+        assert f'<option value="{w.colleague.pk}" selected>' in page
     assert Hazard.objects.get(pk=h.pk).status == S.REGISTERED
 
 
@@ -172,7 +167,7 @@ def test_the_api_answers_the_same(site, client):
 def test_api_filters_and_the_timeline(site, client):
     w = site
     old = report(w, found_at=(timezone.now() - timedelta(days=20)).isoformat())
-    new = services.register(w.member, form(w))
+    new = register(w.member, form(w))
     client.force_login(w.safety)
     ids = lambda url: {item["id"] for item in client.get(url).json()["items"]}  # noqa: E731
     assert ids(f"/api/hazards?finder={w.member_person.name}") == {new.pk}
@@ -183,7 +178,7 @@ def test_api_filters_and_the_timeline(site, client):
     assert ids(f"/api/hazards?branch={w.branch.pk}") == {old.pk, new.pk}
     assert ids(f"/api/hazards?branch={w.other_branch.pk}") == set()
     assert client.get("/api/hazards?status=nonsense").status_code == 422
-    services.act(w.secretary, old.pk, "assign", assign_data(w))
+    act(w.secretary, old.pk, "assign", assign_data(w))
     detail = client.get(f"/api/hazards/{old.pk}").json()
     assert [e["action"] for e in detail["events"]] == ["register", "assign"]
     assert detail["events"][1]["from_status"] == "registered" and detail["events"][1]["to_status"] == "rectifying"
@@ -215,7 +210,7 @@ def test_photos_are_upright_jpegs_without_exif(site):
     exif[0x010F] = "PhoneMaker"
     png = io.BytesIO()
     Image.new("RGB", (30, 20), "blue").save(png, "PNG")
-    h = services.register(
+    h = register(
         w.worker, form(w), [upload(jpeg(size=(40, 20), exif=exif)), upload(png.getvalue(), "b.png", "image/png")]
     )
     photos = list(h.photos.order_by("pk"))
@@ -288,15 +283,15 @@ def test_each_actor_finds_in_their_todos_what_waits_for_them(site):
     assert len(titles(w.secretary)) == 1 and "五定" in titles(w.secretary)[0]
     for user in (w.committee_user, w.safety, w.worker, w.responsible, w.other_secretary):
         assert titles(user) == []
-    services.act(w.secretary, h.pk, "assign", assign_data(w))
+    act(w.secretary, h.pk, "assign", assign_data(w))
     assert titles(w.secretary) == [] and len(titles(w.responsible)) == 1
-    services.act(w.responsible, h.pk, "request_extension", {"note": "锚杆未到货"})
+    act(w.responsible, h.pk, "request_extension", {"note": "锚杆未到货"})
     assert titles(w.responsible) == [] and "审批延期" in titles(w.safety)[0]
-    services.act(w.safety, h.pk, "refuse_extension", {"note": "现有材料可以整改"})
+    act(w.safety, h.pk, "refuse_extension", {"note": "现有材料可以整改"})
     assert titles(w.safety) == [] and len(titles(w.responsible)) == 1
-    services.act(w.responsible, h.pk, "submit", {})
+    act(w.responsible, h.pk, "submit", {})
     assert titles(w.responsible) == [] and "验收" in titles(w.safety)[0]
-    services.act(w.safety, h.pk, "verify_pass", {})
+    act(w.safety, h.pk, "verify_pass", {})
     for user in (w.secretary, w.safety, w.responsible, w.worker, w.committee_user):
         assert titles(user) == []
 
@@ -314,11 +309,11 @@ def test_an_extension_request_may_name_the_deadline_the_approver_grants(site, lo
     h = in_state(w, S.RECTIFYING)
     wanted = h.deadline + timedelta(days=10)
     with pytest.raises(services.ValidationError):
-        services.act(w.responsible, h.pk, "request_extension", {"note": "等材料", "deadline": h.deadline.isoformat()})
-    services.act(w.responsible, h.pk, "request_extension", {"note": "等材料", "deadline": wanted.isoformat()})
+        act(w.responsible, h.pk, "request_extension", {"note": "等材料", "deadline": h.deadline.isoformat()})
+    act(w.responsible, h.pk, "request_extension", {"note": "等材料", "deadline": wanted.isoformat()})
     page = login(w.safety).get(f"/hazards/{h.pk}/").content.decode()
     assert f'value="{wanted.isoformat()}"' in page
-    granted = services.act(w.safety, h.pk, "approve_extension", {})
+    granted = act(w.safety, h.pk, "approve_extension", {})
     assert granted.status == S.RECTIFYING and granted.deadline == wanted
     assert granted.events.latest("pk").data == {"原期限": h.deadline.isoformat(), "新期限": wanted.isoformat()}
 
@@ -328,11 +323,11 @@ def test_only_major_hazards_are_supervised_by_the_mine_and_only_once(site):
     minor = in_state(w, S.RECTIFYING)
     assert "supervise" not in dict(services.allowed_actions(w.committee_user, minor))
     with pytest.raises(services.Conflict):
-        services.act(w.committee_user, minor.pk, "supervise", {})
+        act(w.committee_user, minor.pk, "supervise", {})
     major = in_state(w, S.RECTIFYING, major=True)
     assert "supervise" in dict(services.allowed_actions(w.committee_user, major))
     assert "supervise" not in dict(services.allowed_actions(w.secretary, major))
-    flagged = services.act(w.committee_user, major.pk, "supervise", {"note": "矿级挂牌"})
+    flagged = act(w.committee_user, major.pk, "supervise", {"note": "矿级挂牌"})
     assert flagged.supervised and flagged.status == S.RECTIFYING
     assert "supervise" not in dict(services.allowed_actions(w.committee_user, flagged))
 
@@ -359,8 +354,8 @@ def test_reopening_a_closed_hazard_needs_a_reason_and_leaves_a_trail(site, login
 def test_an_on_the_spot_fix_that_fails_verification_goes_back_to_be_handled(site):
     w = site
     h = report(w)
-    services.act(w.worker, h.pk, "fix_onsite", {"note": "当场补打锚杆"})
-    back = services.act(w.safety, h.pk, "verify_reject", {"note": "仍有离层"})
+    act(w.worker, h.pk, "fix_onsite", {"note": "当场补打锚杆"})
+    back = act(w.safety, h.pk, "verify_reject", {"note": "仍有离层"})
     assert back.status == S.REGISTERED
     assert any("五定" in t for t in titles(w.secretary))
 
@@ -391,8 +386,8 @@ def test_pages_do_not_issue_more_queries_with_more_rows(site, login, settings, t
     for _ in range(12):
         in_state(w, S.CLOSED)
     for _ in range(4):
-        services.act(w.responsible, first.pk, "request_extension", {"note": "等材料"})
-        services.act(w.safety, first.pk, "refuse_extension", {"note": "不批"})
+        act(w.responsible, first.pk, "request_extension", {"note": "等材料"})
+        act(w.safety, first.pk, "refuse_extension", {"note": "不批"})
     Location.objects.create(mine=w.mine, unit=w.unit, name="1303工作面")
     after = {url: _queries(safety, url) for url in urls}
     assert after == before
