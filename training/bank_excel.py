@@ -138,17 +138,17 @@ def _form_data(raw, known, err):
     data["options"] = [raw.get(key, "") for key in OPTION_KEYS]
     name = raw.get("point", "").strip()
     point = known.points.get(name)
-    data["point"] = point.pk if point else ""
+    data["point"] = point or ""
     if name and point is None:
         err("point", f"知识点“{name}”不存在")
     jobs = _names(raw.get("job_types", ""), r"[、,,]")
     if unknown := [n for n in jobs if n not in known.jobs]:
         err("job_types", "工种不存在:" + "、".join(unknown))
-    data["job_types"] = [known.jobs[n].pk for n in jobs if n in known.jobs]
+    data["job_types"] = [known.jobs[n] for n in jobs if n in known.jobs]
     groups = _names(raw.get("groups", ""))
     if unknown := [n for n in groups if n not in known.groups]:
         err("groups", "工种组不存在:" + "、".join(unknown))
-    data["groups"] = [known.groups[n].pk for n in groups if n in known.groups]
+    data["groups"] = [known.groups[n] for n in groups if n in known.groups]
     return data
 
 

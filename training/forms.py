@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from common.inputs import ModelField, ModelsField, chars, number
-from common.parsing import as_id, parse_moment
+from common.parsing import parse_moment
 from orgs.models import JobType, OrgKind, OrgNode
 from training.bank import validate_question
 from training.models import (
@@ -91,6 +91,25 @@ class MomentField(forms.Field):
         return moment
 
 
+class RecordField(ModelField):
+    """``ModelField`` that also takes the record itself, as server code hands it (the bank import's rows name their
+    knowledge point, read once for the file): no query per row. A posted value is always a string or a number."""
+
+    def to_python(self, value):
+        if isinstance(value, self.queryset.model):
+            return value
+        return super().to_python(value)
+
+
+class RecordsField(ModelsField):
+    """``ModelsField`` that also takes a list of records (see ``RecordField``)."""
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)) and value and all(isinstance(v, self.queryset.model) for v in value):
+            return list(dict.fromkeys(value))
+        return super().clean(value)
+
+
 # ---------------------------------------------------------------- the question bank
 
 
@@ -123,7 +142,7 @@ class QuestionForm(forms.Form):
     ``validate_question`` cleans them."""
 
     code = chars("题号", 40)
-    point = ModelField(KnowledgePoint.objects.all(), "请选择知识点")
+    point = RecordField(KnowledgePoint.objects.all(), "请选择知识点")
     type = NamedChoiceField(label="题型", choices=QuestionType.choices, message=TYPE_MESSAGE, aliases=TYPE_ALIASES)
     stem = _says(chars("题干", 2000, textarea=True), required="题干必填")
     options = OptionsField(required=False)
@@ -139,8 +158,8 @@ class QuestionForm(forms.Form):
         message="状态须为 启用 / 草稿 / 停用",
         default=QuestionStatus.ACTIVE,
     )
-    job_types = ModelsField(JobType.objects.all(), "请从列表中选择工种")
-    groups = ModelsField(JobGroup.objects.all(), "请从列表中选择工种组")
+    job_types = RecordsField(JobType.objects.all(), "请从列表中选择工种")
+    groups = RecordsField(JobGroup.objects.all(), "请从列表中选择工种组")
     underground_only = YesNoField(message="仅井下须为 是 或 否")
 
     def __init__(self, data=None, *, current=None, by_code=False, **kwargs):
@@ -347,8 +366,10 @@ class RulesField(forms.Field):
         from training.exams import MAX_QUESTIONS
 
         rules = []
+        points = set(KnowledgePoint.objects.values_list("pk", flat=True))
+        jobs = set(JobType.objects.values_list("pk", flat=True))
         for n, rule in enumerate(self.to_python(value), start=1):
-            clean = _rule(n, rule if isinstance(rule, dict) else {})
+            clean = _rule(n, rule if isinstance(rule, dict) else {}, points, jobs)
             if clean is not None:
                 rules.append(clean)
         if not rules:
@@ -358,25 +379,31 @@ class RulesField(forms.Field):
         return rules
 
 
-def _rule(n, rule):
+def _whole(value):
+    """A rule's number: None when empty, False when not a whole number."""
+    text = str(value if value is not None else "").strip()
+    if text == "":
+        return None
+    return int(text) if text.isascii() and text.isdigit() else False
+
+
+def _rule(n, rule, points, jobs):
     """One rule row, cleaned; None when it is blank."""
-    count, point = as_id(rule.get("count")), as_id(rule.get("point"))
-    if any(rule.get(k) not in (None, "") and as_id(rule.get(k)) is None for k in ("count", "point")):
+    count, point, difficulty, job = (_whole(rule.get(k)) for k in ("count", "point", "difficulty", "job_type"))
+    if count is False or point is False:
         raise ValidationError(f"第 {n} 条规则:题数和知识点须为数字")
     if not count and not point:
         return None
-    if point is None or not KnowledgePoint.objects.filter(pk=point).exists():
+    if point not in points:
         raise ValidationError(f"第 {n} 条规则:请选择知识点")
-    if not count or not 1 <= count <= 50:
+    if not 1 <= (count or 0) <= 50:
         raise ValidationError(f"第 {n} 条规则:题数须在 1–50 之间")
     qtype = rule.get("type") or None
     if qtype is not None and qtype not in QuestionType.values:
         raise ValidationError(f"第 {n} 条规则:题型不正确")
-    difficulty = as_id(rule.get("difficulty")) if rule.get("difficulty") not in (None, "") else None
-    if rule.get("difficulty") not in (None, "") and difficulty not in (1, 2, 3):
+    if difficulty is False or difficulty not in (None, 1, 2, 3):
         raise ValidationError(f"第 {n} 条规则:难度不正确")
-    job = as_id(rule.get("job_type")) if rule.get("job_type") not in (None, "") else None
-    if rule.get("job_type") not in (None, "") and (job is None or not JobType.objects.filter(pk=job).exists()):
+    if job is False or (job is not None and job not in jobs):
         raise ValidationError(f"第 {n} 条规则:工种不存在")
     return {"job_type": job, "point": point, "difficulty": difficulty, "type": qtype, "count": count}
 
