@@ -12,7 +12,7 @@ from ninja import Field, Path, Router, Schema
 from common import inputs
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 from training import exams, lessons, qa, services
-from training.forms import AnswerForm, AskForm, BlueprintForm
+from training.forms import AnswerForm, AskForm, BlueprintForm, ChecksForm
 
 router = Router(tags=["职工安全培训"])
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -217,7 +217,8 @@ def get_lesson(request, id: PathId):
 @router.post("/lessons/{id}/check", response={200: CheckOut, **ERRORS_WRITE}, summary="提交检查题(全对为完成)")
 def post_checks(request, id: PathId, payload: ChecksIn):
     lesson = lessons.lesson_for(request.user, id)
-    completion, results = lessons.submit_checks(request.user, lesson, payload.answers)
+    form = ChecksForm(ChecksForm.data_of(payload.answers), questions=lesson.questions.all())
+    completion, results = lessons.submit_checks(request.user, lesson, **inputs.clean(form))
     return CheckOut(passed=bool(completion.passed_at), results={str(k): v for k, v in results.items()})
 
 

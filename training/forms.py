@@ -342,6 +342,52 @@ class LessonForm(forms.Form):
         return data
 
 
+class AnswerWidget(forms.Widget):
+    """One answer as posted: several values (a multiple choice's boxes) as a list, one as itself."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            values = data.getlist(name)
+            return values if len(values) > 1 else (values[0] if values else None)
+        return data.get(name)
+
+
+class AnswerField(forms.Field):
+    """A worker's answer to one question, in the stored shape (``bank.parse_answer``: its words when unusable)."""
+
+    widget = AnswerWidget
+
+    def __init__(self, question, **kwargs):
+        self.question = question
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        from training.bank import parse_answer
+
+        try:
+            return parse_answer(self.question.type, value, len(self.question.options))
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0]) from exc
+
+
+class ChecksForm(forms.Form):
+    """A lesson's check questions answered: ``q<question id>`` each (the page's choices, the API's {id: answer})."""
+
+    def __init__(self, data=None, *, questions, **kwargs):
+        super().__init__(data, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = AnswerField(question)
+
+    @staticmethod
+    def data_of(answers):
+        """The API's {question id: answer} as this form's fields."""
+        return {f"q{pk}": given for pk, given in answers.items()}
+
+    def arguments(self):
+        return {"answers": {q.pk: self.cleaned_data[f"q{q.pk}"] for q in self.questions}}
+
+
 # ---------------------------------------------------------------- 每月一考
 
 RULE_FIELDS = ("point", "type", "difficulty", "job_type", "count")

@@ -12,7 +12,7 @@ from common import inputs
 from common.errors import Conflict
 from common.responses import stored_file
 from training import lessons
-from training.forms import LessonForm
+from training.forms import ChecksForm, LessonForm
 from training.models import KnowledgePoint, Lesson, LessonKind, Question, QuestionStatus
 
 
@@ -86,24 +86,23 @@ def lesson_detail(request, pk):
 def lesson_check(request, pk):
     user = request.user
     lesson = lessons.lesson_for(user, pk)
-    answers = {
-        k[1:]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k))
-        for k in request.POST
-        if k.startswith("q")
-    }
+    questions = list(lesson.questions.all())
     status = 200
     try:
-        completion, results = lessons.submit_checks(user, lesson, answers)
+        answers = inputs.parse(ChecksForm, request.POST, questions=questions)
+        completion, results = lessons.submit_checks(user, lesson, **answers)
         errors = {}
     except ValidationError as exc:
         completion, results, errors, status = lessons.mark_read(user, lesson), {}, exc.message_dict, 422
     except Conflict as exc:
         raise Http404 from exc
+    for question in questions:  # each question's message next to it
+        question.error = (errors.get(f"q{question.pk}") or [""])[0]
     context = {
         "lesson": lesson,
         "manager": False,
         "completion": completion,
-        "questions": list(lesson.questions.all()),
+        "questions": questions,
         "results": results,
         "errors": errors,
         "units": [],

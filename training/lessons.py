@@ -12,7 +12,7 @@ from common import audit
 from common.errors import Conflict, Forbidden, NotFound
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, WorkStatus
-from training.bank import grade, parse_answer
+from training.bank import grade
 from training.forms import LESSON_ORG
 from training.models import Lesson, LessonCompletion
 
@@ -120,8 +120,9 @@ def mark_read(user, lesson):
     return completion
 
 
-def submit_checks(user, lesson, answers):
-    """Grade the check questions; passed when all are right. Returns (completion, {question id: correct})."""
+def submit_checks(user, lesson, *, answers):
+    """Grade the check questions (``answers``: {question id: answer in the stored shape}, read by
+    ``training.forms.ChecksForm``); passed when all are right. Returns (completion, {question id: correct})."""
     if not user.person_id:
         raise Forbidden("您的账号没有关联职工档案")
     completion = mark_read(user, lesson)
@@ -129,18 +130,10 @@ def submit_checks(user, lesson, answers):
         raise Conflict("课程尚未发布")
     if completion.passed_at:
         return completion, {int(k): True for k in completion.answers}
-    results, given_all, errors = {}, {}, {}
+    results, given_all = {}, {}
     for question in lesson.questions.all():
-        raw = answers.get(str(question.pk), answers.get(question.pk))
-        try:
-            given = parse_answer(question.type, raw, len(question.options))
-        except ValidationError as exc:
-            errors[f"q{question.pk}"] = exc.messages[0]
-            continue
-        given_all[str(question.pk)] = given
-        results[question.pk] = grade(question, given)
-    if errors:
-        raise ValidationError(errors)
+        given_all[str(question.pk)] = answers[question.pk]
+        results[question.pk] = grade(question, answers[question.pk])
     passed = all(results.values())
     with transaction.atomic():
         LessonCompletion.objects.filter(pk=completion.pk).update(

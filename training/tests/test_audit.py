@@ -46,8 +46,8 @@ def test_lesson_publish_and_passing_the_checks_are_audited_a_reading_is_not(worl
 
     completion = lessons.mark_read(world.worker, Lesson.objects.get(pk=lesson.pk))
     assert not LogEntry.objects.get_for_object(completion).exists()  # opening it is a reading
-    answers = {str(q.pk): "B" for q in lesson.questions.all()}
-    completion, _results = lessons.submit_checks(world.worker, lesson, answers)
+    answers = {q.pk: ["B"] for q in lesson.questions.all()}
+    completion, _results = lessons.submit_checks(world.worker, lesson, answers=answers)
     assert completion.passed_at
     [entry] = _updates(completion)
     assert entry.actor == world.worker and "passed_at" in entry.changes_dict and "answers" not in entry.changes_dict

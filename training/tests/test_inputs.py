@@ -131,3 +131,20 @@ def test_a_row_the_form_accepts_is_imported_as_the_page_would_save_it(world, ban
     client.post(f"/imports/jobs/{job.pk}/confirm/")
     q = Question.objects.get(code="NEW-2")
     assert (q.stem, q.answer, q.difficulty, q.status, q.point) == ("瓦斯来自哪里?", ["A"], 3, "draft", bank["gas"])
+
+
+def test_an_unanswered_check_question_is_named_by_the_page_and_the_api(world, bank, login):
+    from training import lessons
+    from training.models import LessonKind
+
+    gas, entry = Question.objects.get(code="gas-0"), Question.objects.get(code="entry-0")
+    lesson = lessons.save_lesson(world.secretary, kind=LessonKind.LESSON, title="瓦斯检查", week=timezone.localdate(),
+                                 org=world.branch, body="要点", questions=[gas, entry])  # fmt: skip
+    lessons.publish(world.secretary, lesson)
+    c = login(world.worker)
+    page = c.post(f"/training/lessons/{lesson.pk}/check/", {f"q{gas.pk}": "B"})
+    assert page.status_code == 422 and "请选择答案" in page.content.decode()
+    api = c.post(f"/api/training/lessons/{lesson.pk}/check", {"answers": {str(gas.pk): "B"}},
+                 content_type="application/json")  # fmt: skip
+    assert api.status_code == 422 and api.json()["errors"] == {f"q{entry.pk}": ["请选择答案"]}
+    assert not lesson.completions.filter(passed_at__isnull=False).exists()
