@@ -156,13 +156,12 @@ def check_row(raw, known, err):
     """One row read by the bank page's own form (``training.forms.QuestionForm``: the same limits, the same words):
     the service's arguments, or None after ``err(column key, message)`` for each refusal. A file without the
     工种组 / 仅井下 column keeps what the question has (None)."""
-    before = len(err.found)
     form = QuestionForm(_form_data(raw, known, err), by_code=True)
     if not form.is_valid():
         for field, messages in inputs.errors_of(form).items():
             if field not in err.columns_refused():
                 err(COLUMN_OF.get(field, field), messages[0])
-    if len(err.found) > before:
+    if err.found:  # this row's refusals, the file's own (a 题号 twice, an unknown name) among them
         return None
     arguments = form.arguments()
     if "groups" not in raw:

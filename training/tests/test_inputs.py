@@ -148,3 +148,13 @@ def test_an_unanswered_check_question_is_named_by_the_page_and_the_api(world, ba
                  content_type="application/json")  # fmt: skip
     assert api.status_code == 422 and api.json()["errors"] == {f"q{entry.pk}": ["请选择答案"]}
     assert not lesson.completions.filter(passed_at__isnull=False).exists()
+
+
+def test_a_code_given_twice_in_the_file_is_refused_on_the_second_row(world, bank):
+    from training.bank_excel import check_rows
+
+    row = {"code": "NEW-3", "point": "瓦斯", "type": "判断题", "stem": "瓦斯无色无味。", "answer": "正确",
+           "explanation": "靠仪器检测。"}  # fmt: skip
+    checked = check_rows([(2, row), (3, dict(row))])
+    assert [(e.row, e.column, e.message) for e in checked.errors] == [(3, "题号", "与第 2 行的题号重复")]
+    assert checked.plan is None
