@@ -9,8 +9,10 @@ from typing import Annotated
 
 from ninja import Field, Path, Router, Schema
 
+from common import inputs
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 from training import exams, lessons, qa, services
+from training.forms import AnswerForm, AskForm, BlueprintForm, ChecksForm
 
 router = Router(tags=["职工安全培训"])
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -215,7 +217,8 @@ def get_lesson(request, id: PathId):
 @router.post("/lessons/{id}/check", response={200: CheckOut, **ERRORS_WRITE}, summary="提交检查题(全对为完成)")
 def post_checks(request, id: PathId, payload: ChecksIn):
     lesson = lessons.lesson_for(request.user, id)
-    completion, results = lessons.submit_checks(request.user, lesson, payload.answers)
+    form = ChecksForm(ChecksForm.data_of(payload.answers), questions=lesson.questions.all())
+    completion, results = lessons.submit_checks(request.user, lesson, **inputs.clean(form))
     return CheckOut(passed=bool(completion.passed_at), results={str(k): v for k, v in results.items()})
 
 
@@ -348,7 +351,7 @@ def list_qa(request, q: Annotated[str, Field(max_length=100)] = ""):
 
 @router.post("/qa", response={201: QaOut, **ERRORS_WRITE}, summary="提问")
 def post_qa(request, payload: QaIn):
-    return 201, _qa_out(qa.ask(request.user, payload.text))
+    return 201, _qa_out(qa.ask(request.user, **inputs.parse(AskForm, inputs.body(payload))))
 
 
 @router.get("/qa/{id}", response={200: QaOut, **ERRORS_READ}, summary="一个问题及其解答")
@@ -359,7 +362,7 @@ def get_qa(request, id: PathId):
 @router.post("/qa/{id}/answers", response={201: QaOut, **ERRORS_WRITE}, summary="解答(书记、安监员等)")
 def post_qa_answer(request, id: PathId, payload: QaIn):
     question = qa.get(request.user, id)
-    qa.answer(request.user, question, payload.text)
+    qa.answer(request.user, question, **inputs.parse(AnswerForm, inputs.body(payload)))
     return 201, _qa_out(question)
 
 
@@ -415,10 +418,8 @@ def _blueprint_out(user, b):
 
 @router.post("/exams", response={201: BlueprintOut, **ERRORS_WRITE}, summary="新建考试(组卷规则)")
 def create_exam(request, payload: BlueprintIn):
-    data = payload.dict()
-    data["month"] = payload.month.isoformat()
-    data["opens_at"], data["closes_at"] = payload.opens_at.isoformat(), payload.closes_at.isoformat()
-    return 201, _blueprint_out(request.user, exams.create_blueprint(request.user, data))
+    form = BlueprintForm(inputs.body(payload), user=request.user)
+    return 201, _blueprint_out(request.user, exams.create_blueprint(request.user, **inputs.clean(form)))
 
 
 @router.get("/exams/{id}", response={200: BlueprintOut, **ERRORS_READ}, summary="考试及各单位成绩")

@@ -16,6 +16,15 @@ class TrainingConfig(AppConfig):
         auditlog.register(models.JobGroup)
         auditlog.register(models.KnowledgePoint)
         auditlog.register(models.Question, exclude_fields=["created_at"])
+        # the records people act on (docs/kernel.md, the audit trail); their compare-and-set updates write their
+        # entry through common.audit. A worker's answers (the paper's, the lesson checks') are left out, as the
+        # day's question answers are: written all day, and the score / passed / times say what happened.
+        auditlog.register(models.Lesson)
+        auditlog.register(models.LessonCompletion, exclude_fields=["answers"])
+        auditlog.register(models.ExamBlueprint)
+        auditlog.register(models.ExamPaper, exclude_fields=["items", "answers", "results"])
+        auditlog.register(models.QaQuestion)
+        auditlog.register(models.QaAnswer)
 
 
 def _place_new_job(sender, instance, created, raw=False, **kwargs):

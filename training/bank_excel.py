@@ -3,24 +3,17 @@
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-
-from common import imports
+from common import imports, inputs
 from common.excel import Column, Sheet, workbook_bytes
 from common.imports import Checked, Importer, RowError
 from orgs import scope
 from orgs.models import JobType, OrgKind, OrgNode
-from training.bank import LETTERS, save_question, validate_question
-from training.models import JobGroup, KnowledgePoint, Question, QuestionStatus, QuestionType
+from training.bank import LETTERS, save_question
+from training.forms import QuestionForm
+from training.models import JobGroup, KnowledgePoint, Question, QuestionType
 
-TYPE_NAMES = {label: value for value, label in QuestionType.choices} | {
-    "单选": "single",
-    "多选": "multiple",
-    "判断": "truefalse",
-    "填空": "fill",
-}
-STATUS_NAMES = {label: value for value, label in QuestionStatus.choices}
-DIFFICULTY_NAMES = {"易": 1, "中": 2, "难": 3, "1": 1, "2": 2, "3": 3}
+CONTENT = ("type", "stem", "options", "answer", "explanation", "clause", "difficulty")
+
 OPTION_KEYS = [f"option_{letter}" for letter in LETTERS[:6]]
 
 COLUMNS = [
@@ -45,7 +38,7 @@ HEADER = {c.key: c.header for c in COLUMNS}
 
 @dataclass
 class BankPlan:
-    rows: list  # (code, point, fields, job_types, status)
+    rows: list  # QuestionForm.arguments() of each row
 
 
 class BankImporter(Importer):
@@ -94,16 +87,16 @@ class BankImporter(Importer):
 
     def apply(self, job, plan):
         counts = {"created": 0, "updated": 0, "versioned": 0, "unchanged": 0}
-        for code, point, fields, jobs, status, groups, underground_only in plan.rows:
+        for arguments in plan.rows:
             _question, outcome = save_question(
-                code,
-                point,
-                fields,
-                jobs,
-                status=status,
+                arguments["code"],
+                arguments["point"],
+                {k: arguments[k] for k in CONTENT},
+                arguments["job_types"],
+                status=arguments["status"],
                 source="import",
-                groups=groups,
-                underground_only=underground_only,
+                groups=arguments["groups"],
+                underground_only=arguments["underground_only"],
             )
             counts[outcome] += 1
         counts["updated"] += counts.pop("versioned")
@@ -113,112 +106,117 @@ class BankImporter(Importer):
 imports.register(BankImporter())
 
 
+COLUMN_OF = {"options": "option_A", "__all__": "stem"}  # the form's field -> the file's column, where they differ
+
+
+def _names(text, pattern=r"[、,,;;]"):
+    return [n.strip() for n in re.split(pattern, text or "") if n.strip()]
+
+
+@dataclass
+class _Known:
+    """What the rows' names refer to, read once for the file."""
+
+    points: dict
+    jobs: dict
+    groups: dict
+
+    @classmethod
+    def read(cls):
+        points, groups = {}, {}
+        for point in KnowledgePoint.objects.all():
+            points[point.name] = points[point.code] = point
+        for group in JobGroup.objects.all():
+            groups[group.name] = groups[group.code] = group
+        return cls(points, {j.name: j for j in JobType.objects.all()}, groups)
+
+
+def _form_data(raw, known, err):
+    """A row as ``QuestionForm`` data: its names read as ids (an unknown name is the row's error, named here)."""
+    data = {key: raw.get(key, "") for key in ("code", "type", "stem", "answer", "explanation", "clause")}
+    data |= {key: raw.get(key, "") for key in ("difficulty", "status", "underground_only")}
+    data["options"] = [raw.get(key, "") for key in OPTION_KEYS]
+    name = raw.get("point", "").strip()
+    point = known.points.get(name)
+    data["point"] = point or ""
+    if name and point is None:
+        err("point", f"知识点“{name}”不存在")
+    jobs = _names(raw.get("job_types", ""), r"[、,,]")
+    if unknown := [n for n in jobs if n not in known.jobs]:
+        err("job_types", "工种不存在:" + "、".join(unknown))
+    data["job_types"] = [known.jobs[n] for n in jobs if n in known.jobs]
+    groups = _names(raw.get("groups", ""))
+    if unknown := [n for n in groups if n not in known.groups]:
+        err("groups", "工种组不存在:" + "、".join(unknown))
+    data["groups"] = [known.groups[n] for n in groups if n in known.groups]
+    return data
+
+
+def check_row(raw, known, err):
+    """One row read by the bank page's own form (``training.forms.QuestionForm``: the same limits, the same words):
+    the service's arguments, or None after ``err(column key, message)`` for each refusal. A file without the
+    工种组 / 仅井下 column keeps what the question has (None)."""
+    form = QuestionForm(_form_data(raw, known, err), by_code=True)
+    if not form.is_valid():
+        for field, messages in inputs.errors_of(form).items():
+            if field not in err.columns_refused():
+                err(COLUMN_OF.get(field, field), messages[0])
+    if err.found:  # this row's refusals, the file's own (a 题号 twice, an unknown name) among them
+        return None
+    arguments = form.arguments()
+    if "groups" not in raw:
+        arguments["groups"] = None
+    if "underground_only" not in raw:
+        arguments["underground_only"] = None
+    return arguments
+
+
+class _RowErrors:
+    def __init__(self, number):
+        self.number, self.found, self.keys = number, [], set()
+
+    def __call__(self, key, message):
+        self.keys.add(key)
+        self.found.append(RowError(self.number, HEADER[key], message))
+
+    def columns_refused(self):
+        return self.keys
+
+
 def check_rows(rows, progress=lambda n: None):
-    points = {}
-    for point in KnowledgePoint.objects.all():
-        points[point.name] = point
-        points[point.code] = point
-    jobs = {j.name: j for j in JobType.objects.all()}
-    groups = {}
-    for group in JobGroup.objects.all():
-        groups[group.name] = groups[group.code] = group
+    known = _Known.read()
     current = {q.code: q for q in Question.objects.filter(replaced_by__isnull=True)}
     errors, plan, seen = [], [], {}
-    created = updated = unchanged = 0
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
     for done, (number, raw) in enumerate(rows, start=1):
-        row_errors = []
-
-        def err(key, message):
-            row_errors.append(RowError(number, HEADER[key], message))
-
+        err = _RowErrors(number)
         code = raw.get("code", "").strip()
-        if not code:
-            err("code", "必填")
-        elif len(code) > 40:
-            err("code", "不能超过40个字符")
-        elif code in seen:
+        if code in seen:
             err("code", f"与第 {seen[code]} 行的题号重复")
-        else:
+        elif code:
             seen[code] = number
-        point = points.get(raw.get("point", "").strip())
-        if point is None:
-            err("point", f"知识点“{raw.get('point', '')}”不存在" if raw.get("point") else "必填")
-        qtype = TYPE_NAMES.get(raw.get("type", "").strip())
-        if qtype is None:
-            err("type", "题型须为 单选题 / 多选题 / 判断题 / 填空题")
-        job_names = [
-            n.strip() for n in raw.get("job_types", "").replace(",", "、").replace(",", "、").split("、") if n.strip()
-        ]
-        unknown = [n for n in job_names if n not in jobs]
-        if unknown:
-            err("job_types", "工种不存在:" + "、".join(unknown))
-        chosen_groups = None  # no column: the question keeps its groups
-        if "groups" in raw:
-            group_names = [n.strip() for n in re.split(r"[、,,;;]", raw["groups"]) if n.strip()]
-            unknown = [n for n in group_names if n not in groups]
-            if unknown:
-                err("groups", "工种组不存在:" + "、".join(unknown))
-            chosen_groups = [groups[n] for n in group_names if n in groups]
-        underground_only = None
-        if raw.get("underground_only", "").strip():
-            underground_only = {"是": True, "否": False}.get(raw["underground_only"].strip())
-            if underground_only is None:
-                err("underground_only", "仅井下须为 是 或 否")
-        elif "underground_only" in raw:
-            underground_only = False
-        difficulty = DIFFICULTY_NAMES.get(raw.get("difficulty", "").strip() or "中")
-        if difficulty is None:
-            err("difficulty", "难度须为 易 / 中 / 难")
-        status = STATUS_NAMES.get(raw.get("status", "").strip() or "启用")
-        if status is None:
-            err("status", "状态须为 启用 / 草稿 / 停用")
-        fields = None
-        if qtype:
-            data = {
-                "type": qtype,
-                "stem": raw.get("stem", ""),
-                "options": [raw.get(key, "") for key in OPTION_KEYS],
-                "answer": raw.get("answer", ""),
-                "explanation": raw.get("explanation", ""),
-                "clause": raw.get("clause", ""),
-                "difficulty": difficulty or 2,
-            }
-            try:
-                fields = validate_question(data)
-            except ValidationError as exc:
-                names = {
-                    "stem": "stem",
-                    "options": "option_A",
-                    "answer": "answer",
-                    "explanation": "explanation",
-                    "difficulty": "difficulty",
-                    "type": "type",
-                }
-                for field, messages in exc.message_dict.items():
-                    err(names.get(field, "stem"), messages[0])
-        if row_errors:
-            errors.extend(row_errors)
-        else:
-            plan.append((code, point, fields, [jobs[n] for n in job_names], status, chosen_groups, underground_only))
-            existing = current.get(code)
+        arguments = check_row(raw, known, err)
+        errors.extend(err.found)
+        if arguments is not None:
+            plan.append(arguments)
+            existing = current.get(arguments["code"])
             if existing is None:
-                created += 1
-            elif _same(existing, point, fields, status):
-                unchanged += 1
+                counts["created"] += 1
+            elif _same(existing, arguments):
+                counts["unchanged"] += 1
             else:
-                updated += 1
+                counts["updated"] += 1
         progress(done)
-    counts = {"created": created, "updated": updated, "unchanged": unchanged}
     if errors:
         return Checked(errors=errors, counts=counts)
     return Checked(errors=[], plan=BankPlan(plan), counts=counts)
 
 
-def _same(question, point, fields, status):
+def _same(question, arguments):
     return (
-        question.point_id == point.pk
-        and question.status == status
-        and all(getattr(question, k) == v for k, v in fields.items())
+        question.point_id == arguments["point"].pk
+        and question.status == arguments["status"]
+        and all(getattr(question, k) == arguments[k] for k in CONTENT)
     )
 
 

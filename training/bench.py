@@ -291,8 +291,10 @@ def exam_generate(b):
 
     from django.utils import timezone
 
+    from common import inputs
     from training import exams
     from training.bank import load_starter_bank
+    from training.forms import BlueprintForm
     from training.models import ExamPaper, KnowledgePoint, Question
 
     if not Question.objects.exists():
@@ -301,10 +303,10 @@ def exam_generate(b):
     now = timezone.now()
     rules = [{"point": p.pk, "count": 2} for p in KnowledgePoint.objects.order_by("order")[:10]]
     with b.rolled_back():
-        blueprint = exams.create_blueprint(committee, {
+        blueprint = exams.create_blueprint(committee, **inputs.parse(BlueprintForm, {
             "title": "bench", "org": b.mine.pk, "month": b.today().isoformat(), "time_limit": 30, "pass_mark": 80,
             "opens_at": now.isoformat(), "closes_at": (now + timedelta(days=1)).isoformat(), "rules": rules,
-        })  # fmt: skip
+        }, user=committee))  # fmt: skip
         started = time.perf_counter()
         made = exams.generate(committee, blueprint)
         seconds = time.perf_counter() - started

@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict
 from common.excel import Column, Sheet, workbook_bytes, xlsx_response
 from orgs.models import JobType
 from training import exams
+from training.forms import BlueprintForm
 from training.models import ExamPaper, KnowledgePoint, PaperKind, QuestionType
 
 RULE_ROWS = 8
@@ -31,13 +33,6 @@ def exam_list(request):
     return render(request, "training/exams.html", context)
 
 
-def _rules_from(post):
-    return [
-        {k: post.get(f"rule-{n}-{k}") for k in ("point", "type", "difficulty", "job_type", "count")}
-        for n in range(RULE_ROWS)
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def blueprint_new(request):
@@ -47,14 +42,9 @@ def blueprint_new(request):
         raise Http404
     errors, data = {}, request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        payload = {
-            k: request.POST.get(k)
-            for k in ("title", "org", "month", "time_limit", "pass_mark", "opens_at", "closes_at")
-        }
-        payload["rules"] = _rules_from(request.POST)
-        payload["job_types"] = request.POST.getlist("job_types")
+        form = BlueprintForm(BlueprintForm.data_of(request.POST, RULE_ROWS), user=user)
         try:
-            blueprint = exams.create_blueprint(user, payload)
+            blueprint = exams.create_blueprint(user, **inputs.clean(form))
         except ValidationError as exc:
             errors = exc.message_dict
         else:

@@ -6,17 +6,16 @@ answers after the deadline are refused and the paper is graded with what was sav
 """
 
 import random
-from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
+from common import audit
 from common.errors import Conflict, NotFound
 from orgs import scope
-from orgs.models import JobType, OrgKind, OrgNode, Person, WorkStatus
+from orgs.models import OrgKind, OrgNode, Person, WorkStatus
 from training import targeting
 from training.bank import LETTERS, grade, parse_answer
 from training.models import (
@@ -53,101 +52,29 @@ def get_blueprint(user, pk):
     return blueprint
 
 
-def _moment(value):
-    if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    parsed = parse_datetime(str(value or ""))
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-
-
-def validate_rules(rules):
-    points = set(KnowledgePoint.objects.values_list("pk", flat=True))
-    jobs = set(JobType.objects.values_list("pk", flat=True))
-    clean, total = [], 0
-    for n, rule in enumerate(rules or [], start=1):
-        try:
-            count = int(rule.get("count") or 0)
-            point = int(rule.get("point") or 0)
-        except (TypeError, ValueError):
-            raise ValidationError({"rules": f"第 {n} 条规则:题数和知识点须为数字"})
-        if count == 0 and not point:
-            continue
-        if point not in points:
-            raise ValidationError({"rules": f"第 {n} 条规则:请选择知识点"})
-        if not 1 <= count <= 50:
-            raise ValidationError({"rules": f"第 {n} 条规则:题数须在 1–50 之间"})
-        qtype = rule.get("type") or None
-        if qtype is not None and qtype not in QuestionType.values:
-            raise ValidationError({"rules": f"第 {n} 条规则:题型不正确"})
-        difficulty = int(rule["difficulty"]) if str(rule.get("difficulty") or "").isdigit() else None
-        if difficulty is not None and difficulty not in (1, 2, 3):
-            raise ValidationError({"rules": f"第 {n} 条规则:难度不正确"})
-        job = int(rule["job_type"]) if str(rule.get("job_type") or "").isdigit() else None
-        if job is not None and job not in jobs:
-            raise ValidationError({"rules": f"第 {n} 条规则:工种不存在"})
-        clean.append({"job_type": job, "point": point, "difficulty": difficulty, "type": qtype, "count": count})
-        total += count
-    if not clean:
-        raise ValidationError({"rules": "至少要有一条组卷规则"})
-    if total > MAX_QUESTIONS:
-        raise ValidationError({"rules": f"一张试卷最多 {MAX_QUESTIONS} 题"})
-    return clean
-
-
-def create_blueprint(user, data):
-    orgs = {o.pk: o for o in exam_orgs(user)}
+def create_blueprint(
+    user, *, title, org, month, time_limit, pass_mark, opens_at, closes_at, rules, job_types=()
+):  # fmt: skip
+    """A month's exam (read by ``training.forms.BlueprintForm``: ``rules`` cleaned, ``org`` a record): ``org`` one of
+    the user's ``exam_orgs``."""
+    orgs = exam_orgs(user)
     if not orgs:
         raise NotFound()
-    errors = {}
-    title = str(data.get("title") or "").strip()
-    if not title:
-        errors["title"] = "名称必填"
-    try:
-        org = orgs.get(int(data.get("org") or 0))
-    except (TypeError, ValueError):
-        org = None
-    if org is None:
-        errors["org"] = "请选择参考单位(您负责的矿或党支部)"
-    month = data.get("month")
-    month = parse_date(month) if isinstance(month, str) and month else month
-    if not month:
-        errors["month"] = "请选择月份"
-    numbers = {}
-    for field, low, high, label in (("time_limit", 5, 180, "限时"), ("pass_mark", 1, 100, "及格分")):
-        try:
-            numbers[field] = int(data.get(field))
-            if not low <= numbers[field] <= high:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors[field] = f"{label}须在 {low}–{high} 之间"
-    opens, closes = _moment(data.get("opens_at")), _moment(data.get("closes_at"))
-    if opens is None:
-        errors["opens_at"] = "请填写开考时间"
-    if closes is None:
-        errors["closes_at"] = "请填写截止时间"
-    elif opens and closes <= opens:
-        errors["closes_at"] = "截止时间须晚于开考时间"
-    try:
-        rules = validate_rules(data.get("rules"))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        rules = []
-    if errors:
-        raise ValidationError(errors)
+    if org.pk not in {o.pk for o in orgs}:
+        raise ValidationError({"org": "请选择参考单位(您负责的矿或党支部)"})
     with transaction.atomic():
         blueprint = ExamBlueprint.objects.create(
             title=title,
             org=org,
             month=month.replace(day=1),
             rules=rules,
-            opens_at=opens,
-            closes_at=closes,
+            time_limit=time_limit,
+            pass_mark=pass_mark,
+            opens_at=opens_at,
+            closes_at=closes_at,
             author=user,
-            **numbers,
         )
-        blueprint.job_types.set([int(j) for j in data.get("job_types") or [] if str(j).isdigit()])
+        blueprint.job_types.set(job_types)
     return blueprint
 
 
@@ -214,6 +141,7 @@ def generate(user, blueprint):
     )
     if not claimed:
         raise Conflict("试卷已经生成过了")
+    audit.audit_update(blueprint, ExamBlueprint.objects.get(pk=blueprint.pk), actor=user)
     pool = _pool({r["point"] for r in blueprint.rules})
     papers, by_job = [], {}
     for person_id, job_type_id in eligible_people(blueprint).values_list("pk", "job_type_id"):
@@ -290,7 +218,11 @@ def start(user, pk, now=None):
     if now >= blueprint.closes_at:
         raise Conflict("考试已截止")
     deadline = min(now + timezone.timedelta(minutes=blueprint.time_limit), blueprint.closes_at)
-    ExamPaper.objects.filter(pk=paper.pk, started_at__isnull=True).update(started_at=now, deadline=deadline)
+    with transaction.atomic():
+        if ExamPaper.objects.filter(pk=paper.pk, started_at__isnull=True).update(started_at=now, deadline=deadline):
+            after = ExamPaper.objects.select_related("blueprint").get(pk=paper.pk)
+            audit.audit_update(paper, after, actor=user)
+            return after
     paper.refresh_from_db()
     return paper
 
@@ -336,12 +268,14 @@ def save_answer(user, pk, index, given, now=None):
             except ValidationError as exc:
                 raise ValidationError({f"q{index}": exc.messages})
             paper.answers[str(index)] = _to_original(item, question, shown)
-        paper.save(update_fields=["answers"])
+        # the worker's answers are not audited (autosaved answer by answer; the hand-in is): no signal, no diff read
+        ExamPaper.objects.filter(pk=paper.pk).update(answers=paper.answers)
     return paper
 
 
-def submit(paper, now=None, auto=False):
-    """Grade a paper once: score out of 100, passed against the pass mark."""
+def submit(paper, now=None, auto=False, actor=None):
+    """Grade a paper once: score out of 100, passed against the pass mark. The hand-in is audited (``actor``: the
+    worker who handed it in; none when the clock or the timer did)."""
     now = now or timezone.now()
     questions = Question.objects.in_bulk([item["q"] for item in paper.items])
     results = {}
@@ -350,9 +284,13 @@ def submit(paper, now=None, auto=False):
         results[str(n)] = bool(given) and grade(questions[item["q"]], given)
     right = sum(results.values())
     score = round(right * 100 / len(paper.items)) if paper.items else 0
-    ExamPaper.objects.filter(pk=paper.pk, submitted_at__isnull=True).update(
-        submitted_at=now, auto_submitted=auto, score=score, passed=score >= paper.blueprint.pass_mark, results=results
-    )
+    with transaction.atomic():
+        graded = ExamPaper.objects.filter(pk=paper.pk, submitted_at__isnull=True).update(
+            submitted_at=now, auto_submitted=auto, score=score, passed=score >= paper.blueprint.pass_mark,
+            results=results,
+        )  # fmt: skip
+        if graded:
+            audit.audit_update(paper, ExamPaper.objects.get(pk=paper.pk), actor=actor)
 
 
 AUTO_SUBMIT_GRACE = timezone.timedelta(seconds=5)
@@ -369,7 +307,7 @@ def submit_own(user, pk, now=None):
         paper = ExamPaper.objects.select_for_update().select_related("blueprint").get(pk=paper.pk)
         # the page's clock hands the paper in when the time is up: that is 时间到,自动交卷, not the worker's 交卷
         timed_out = paper.deadline is not None and now >= paper.deadline - AUTO_SUBMIT_GRACE
-        submit(paper, min(now, paper.deadline) if timed_out else now, auto=timed_out)
+        submit(paper, min(now, paper.deadline) if timed_out else now, auto=timed_out, actor=user)
     paper.refresh_from_db()
     return paper
 

@@ -8,9 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict
 from common.responses import stored_file
 from training import lessons
+from training.forms import ChecksForm, LessonForm
 from training.models import KnowledgePoint, Lesson, LessonKind, Question, QuestionStatus
 
 
@@ -49,25 +51,16 @@ def lesson_new(request):
     if not lessons.publishable_orgs(user):
         raise Http404
     if request.method == "POST":
-        data = request.POST
+        form = LessonForm(request.POST, request.FILES, user=user)
         try:
-            lesson = lessons.save_lesson(user, _data(data), request.FILES.get("attachment"))
+            lesson = lessons.save_lesson(user, **inputs.clean(form))
         except ValidationError as exc:
-            return render(request, "training/lesson_form.html", _form_context(user, data, exc.message_dict), status=422)
+            context = _form_context(user, request.POST, exc.message_dict)
+            return render(request, "training/lesson_form.html", context, status=422)
         messages.success(request, f"{lesson.get_kind_display()}已保存为草稿,检查无误后请发布")
         return redirect("training_lesson", lesson.pk)
     initial = {"week": timezone.localdate().isoformat(), "kind": request.GET.get("kind", "lesson")}
     return render(request, "training/lesson_form.html", _form_context(user, initial, {}))
-
-
-def _data(post):
-    data = {
-        k: post.get(k)
-        for k in ("kind", "title", "week", "org", "body", "story", "causes", "lessons_learned", "clauses")
-    }
-    data["questions"] = post.getlist("questions")
-    data["points"] = post.getlist("points")
-    return data
 
 
 @login_required
@@ -93,24 +86,23 @@ def lesson_detail(request, pk):
 def lesson_check(request, pk):
     user = request.user
     lesson = lessons.lesson_for(user, pk)
-    answers = {
-        k[1:]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k))
-        for k in request.POST
-        if k.startswith("q")
-    }
+    questions = list(lesson.questions.all())
     status = 200
     try:
-        completion, results = lessons.submit_checks(user, lesson, answers)
+        answers = inputs.parse(ChecksForm, request.POST, questions=questions)
+        completion, results = lessons.submit_checks(user, lesson, **answers)
         errors = {}
     except ValidationError as exc:
         completion, results, errors, status = lessons.mark_read(user, lesson), {}, exc.message_dict, 422
     except Conflict as exc:
         raise Http404 from exc
+    for question in questions:  # each question's message next to it
+        question.error = (errors.get(f"q{question.pk}") or [""])[0]
     context = {
         "lesson": lesson,
         "manager": False,
         "completion": completion,
-        "questions": list(lesson.questions.all()),
+        "questions": questions,
         "results": results,
         "errors": errors,
         "units": [],

@@ -2,20 +2,19 @@
 
 from datetime import timedelta
 
-from django.conf import settings
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from common import audit
 from common.errors import Conflict, Forbidden, NotFound
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, WorkStatus
-from training.bank import grade, parse_answer
-from training.models import Lesson, LessonCompletion, LessonKind, Question, QuestionStatus
-
-MIN_CHECKS, MAX_CHECKS = 2, 5
-CASE_FIELDS = {"story": "事故经过", "causes": "原因分析", "lessons_learned": "教训"}
+from training.bank import grade
+from training.forms import LESSON_ORG
+from training.models import Lesson, LessonCompletion
 
 
 def monday(day):
@@ -31,98 +30,44 @@ def publishable_orgs(user):
     )
 
 
-def _attachment(upload):
-    """(file, kind) of an upload we accept: images re-encoded without EXIF, MP4 video, PDF (``common.uploads``)."""
-    from common.uploads import clean_attachment
-
-    return clean_attachment(
-        upload, field="attachment", max_bytes=settings.HONGLING_LESSON_MAX_BYTES, kinds=("image", "video", "pdf")
-    )
-
-
-def save_lesson(user, data, upload=None, instance=None):
-    """Create or edit a draft. ``data``: kind, title, week, org, body, story, causes, lessons_learned, clauses,
-    questions (2–5 ids of active bank questions), points (ids)."""
-    orgs = {o.pk: o for o in publishable_orgs(user)}
+def save_lesson(
+    user,
+    *,
+    kind,
+    title,
+    week,
+    org,
+    questions,
+    body="",
+    story="",
+    causes="",
+    lessons_learned="",
+    clauses="",
+    points=(),
+    attachment=None,
+    instance=None,
+):
+    """Create or edit a draft (the input read by ``training.forms.LessonForm``): ``org`` one of the user's
+    ``publishable_orgs``, ``questions`` 2–5 active bank questions, ``attachment`` (name, file, kind) or None."""
+    orgs = publishable_orgs(user)
     if not orgs:
         raise NotFound()
     if instance is not None and instance.published_at:
         raise Conflict("已发布的课程不能再修改;如有错误,请发布一份更正")
-    errors = {}
-    kind = data.get("kind") or LessonKind.LESSON
-    if kind not in LessonKind.values:
-        errors["kind"] = "类型须为 一课 或 一案"
-    title = str(data.get("title") or "").strip()
-    if not title:
-        errors["title"] = "标题必填"
-    elif len(title) > 100:
-        errors["title"] = "标题不能超过100字"
-    week = data.get("week")
-    if isinstance(week, str):
-        from django.utils.dateparse import parse_date
-
-        try:
-            week = parse_date(week)
-        except ValueError:
-            week = None
-    if not week:
-        errors["week"] = "请选择哪一周"
-    try:
-        org = orgs.get(int(data.get("org") or 0))
-    except (TypeError, ValueError):
-        org = None
-    if org is None:
-        errors["org"] = "请选择发给哪个单位(您负责的矿或党支部)"
-    body = str(data.get("body") or "").strip()
-    if kind == LessonKind.LESSON and not body:
-        errors["body"] = "课程内容必填"
-    if kind == LessonKind.CASE:
-        for field, label in CASE_FIELDS.items():
-            if not str(data.get(field) or "").strip():
-                errors[field] = f"{label}必填"
-    question_ids = _ids(data.get("questions"))
-    questions = list(
-        Question.objects.filter(pk__in=question_ids, status=QuestionStatus.ACTIVE, replaced_by__isnull=True)
-    )
-    if len(questions) != len(set(question_ids)):
-        errors["questions"] = "检查题须从题库中启用的题目里选"
-    elif not MIN_CHECKS <= len(questions) <= MAX_CHECKS:
-        errors["questions"] = f"请选 {MIN_CHECKS}–{MAX_CHECKS} 道检查题"
-    attachment = kind_of_file = None
-    if upload is not None:
-        try:
-            attachment, kind_of_file = _attachment(upload)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    if org.pk not in {o.pk for o in orgs}:
+        raise ValidationError({"org": LESSON_ORG})
     lesson = instance or Lesson(author=user)
     lesson.kind, lesson.title, lesson.week, lesson.org = kind, title, monday(week), org
-    lesson.body = body
-    for field in (*CASE_FIELDS, "clauses"):
-        setattr(lesson, field, str(data.get(field) or "").strip()[: 300 if field == "clauses" else None])
+    lesson.body, lesson.story, lesson.causes, lesson.lessons_learned = body, story, causes, lessons_learned
+    lesson.clauses = clauses
     if attachment is not None:
-        lesson.attachment.save(getattr(upload, "name", "file"), attachment, save=False)
-        lesson.attachment_kind = kind_of_file
+        name, content, lesson.attachment_kind = attachment
+        lesson.attachment.save(name, content, save=False)
     with transaction.atomic():
         lesson.save()
         lesson.questions.set(questions)
-        lesson.points.set(_ids(data.get("points")))
+        lesson.points.set(points)
     return lesson
-
-
-def _ids(value):
-    if value is None:
-        return []
-    if isinstance(value, (str, int)):
-        value = [value]
-    out = []
-    for v in value:
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
-            continue
-    return out
 
 
 def managed_lesson(user, pk):
@@ -134,11 +79,13 @@ def managed_lesson(user, pk):
 
 def publish(user, lesson):
     lesson = managed_lesson(user, lesson.pk)
-    updated = Lesson.objects.filter(pk=lesson.pk, published_at__isnull=True).update(published_at=timezone.now())
-    if not updated:
-        raise Conflict("已经发布过了")
-    lesson.refresh_from_db()
-    return lesson
+    with transaction.atomic():
+        updated = Lesson.objects.filter(pk=lesson.pk, published_at__isnull=True).update(published_at=timezone.now())
+        if not updated:
+            raise Conflict("已经发布过了")
+        after = Lesson.objects.get(pk=lesson.pk)
+        audit.audit_update(lesson, after, actor=user)  # an update() sends no signal: the audit log is told here
+    return after
 
 
 def lesson_for(user, pk):
@@ -161,7 +108,9 @@ def mark_read(user, lesson):
     if not user.person_id or not lesson.published_at:
         return None
     try:
-        with transaction.atomic():
+        # opening a lesson is a reading, not an edit: like the day's question answers it is not audited (every
+        # worker, every week); passing the checks is (submit_checks)
+        with transaction.atomic(), disable_auditlog():
             completion, _ = LessonCompletion.objects.get_or_create(lesson=lesson, person_id=user.person_id)
     except IntegrityError:
         completion = LessonCompletion.objects.get(lesson=lesson, person_id=user.person_id)
@@ -171,8 +120,9 @@ def mark_read(user, lesson):
     return completion
 
 
-def submit_checks(user, lesson, answers):
-    """Grade the check questions; passed when all are right. Returns (completion, {question id: correct})."""
+def submit_checks(user, lesson, *, answers):
+    """Grade the check questions (``answers``: {question id: answer in the stored shape}, read by
+    ``training.forms.ChecksForm``); passed when all are right. Returns (completion, {question id: correct})."""
     if not user.person_id:
         raise Forbidden("您的账号没有关联职工档案")
     completion = mark_read(user, lesson)
@@ -180,24 +130,18 @@ def submit_checks(user, lesson, answers):
         raise Conflict("课程尚未发布")
     if completion.passed_at:
         return completion, {int(k): True for k in completion.answers}
-    results, given_all, errors = {}, {}, {}
+    results, given_all = {}, {}
     for question in lesson.questions.all():
-        raw = answers.get(str(question.pk), answers.get(question.pk))
-        try:
-            given = parse_answer(question.type, raw, len(question.options))
-        except ValidationError as exc:
-            errors[f"q{question.pk}"] = exc.messages[0]
-            continue
-        given_all[str(question.pk)] = given
-        results[question.pk] = grade(question, given)
-    if errors:
-        raise ValidationError(errors)
+        given_all[str(question.pk)] = answers[question.pk]
+        results[question.pk] = grade(question, answers[question.pk])
     passed = all(results.values())
-    LessonCompletion.objects.filter(pk=completion.pk).update(
-        attempts=completion.attempts + 1, answers=given_all, passed_at=timezone.now() if passed else None
-    )
-    completion.refresh_from_db()
-    return completion, results
+    with transaction.atomic():
+        LessonCompletion.objects.filter(pk=completion.pk).update(
+            attempts=completion.attempts + 1, answers=given_all, passed_at=timezone.now() if passed else None
+        )
+        after = LessonCompletion.objects.get(pk=completion.pk)
+        audit.audit_update(completion, after, actor=user)
+    return after, results
 
 
 def lessons_of_week(user, day=None):

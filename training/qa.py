@@ -1,37 +1,24 @@
 """在线答疑: workers ask, secretaries and experts answer, the asker accepts, a good answer becomes a bank question."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
+from common import audit
 from common.errors import Conflict, Forbidden, NotFound
-from common.uploads import clean_photo
 from orgs import scope
 from training.bank import save_question, validate_question
-from training.models import KnowledgePoint, QaAnswer, QaQuestion, QuestionStatus
+from training.models import QaAnswer, QaQuestion, QuestionStatus
 
 
-def ask(user, text, photo=None, point_id=None):
+def ask(user, *, text, photo=None, point=None):
+    """A worker's question (read by ``training.forms.AskForm``: ``photo`` already cleaned, ``point`` a record)."""
     if not user.is_authenticated or not user.person_id:
         raise Forbidden("您的账号没有关联职工档案,不能提问")
-    text = (text or "").strip()
-    errors = {}
-    if len(text) < 5:
-        errors["text"] = "请把问题写清楚(至少5个字)"
-    elif len(text) > 2000:
-        errors["text"] = "问题不能超过2000字"
-    point = KnowledgePoint.objects.filter(pk=point_id).first() if point_id else None
-    image = None
-    if photo is not None:
-        try:
-            image = clean_photo(photo, field="photo")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
     person = user.person
     question = QaQuestion(asker=person, mine_id=person.mine_id, org_id=person.org_id, text=text, point=point)
-    if image is not None:
-        question.photo.save("photo.jpg", image, save=False)
+    if photo is not None:
+        question.photo.save("photo.jpg", photo, save=False)
     question.save()
     return question
 
@@ -58,30 +45,27 @@ def can_answer(user, question):
     return scope.can(user, "training_answer", question.org)
 
 
-def answer(user, question, text):
+def answer(user, question, *, text):
     if not can_answer(user, question):
         raise Forbidden("只有书记、支部委员、安监员等可以解答")
-    text = (text or "").strip()
-    if len(text) < 2:
-        raise ValidationError({"text": "请填写解答"})
-    if len(text) > 4000:
-        raise ValidationError({"text": "解答不能超过4000字"})
     return QaAnswer.objects.create(question=question, author=user, text=text)
 
 
-def accept(user, question, answer_id):
+def accept(user, question, *, answer):
+    """The asker accepts one of the question's answers (another question's answer: 404), once."""
     if question.asker_id != user.person_id:
         raise Forbidden("只有提问人可以采纳解答")
-    chosen = question.answers.filter(pk=answer_id).first()
-    if chosen is None:
+    if answer.question_id != question.pk:
         raise NotFound()
-    updated = QaQuestion.objects.filter(pk=question.pk, accepted__isnull=True).update(accepted=chosen)
-    if not updated:
-        raise Conflict("已经采纳过解答了")
-    return chosen
+    with transaction.atomic():
+        updated = QaQuestion.objects.filter(pk=question.pk, accepted__isnull=True).update(accepted=answer)
+        if not updated:
+            raise Conflict("已经采纳过解答了")
+        audit.audit_update(question, QaQuestion.objects.get(pk=question.pk), actor=user)
+    return answer
 
 
-def to_bank(user, answer_id, point_id):
+def to_bank(user, answer_id, *, point=None):
     """Turn an answer into a draft bank question (stem = the question, explanation = the answer); edited in the bank."""
     if not scope.can(user, "training_bank"):
         raise Forbidden("只有题库管理员可以加入题库")
@@ -90,7 +74,7 @@ def to_bank(user, answer_id, point_id):
         raise NotFound()
     if qa_answer.bank_question_id:
         return qa_answer.bank_question
-    point = KnowledgePoint.objects.filter(pk=point_id).first() or qa_answer.question.point
+    point = point or qa_answer.question.point
     if point is None:
         raise ValidationError({"point": "请选择知识点"})
     fields = validate_question(
@@ -102,8 +86,10 @@ def to_bank(user, answer_id, point_id):
             "difficulty": 2,
         }
     )
-    question, _ = save_question(f"QA-{qa_answer.pk}", point, fields, status=QuestionStatus.DRAFT, source="qa")
-    QaAnswer.objects.filter(pk=qa_answer.pk).update(bank_question=question)
+    with transaction.atomic():
+        question, _ = save_question(f"QA-{qa_answer.pk}", point, fields, status=QuestionStatus.DRAFT, source="qa")
+        QaAnswer.objects.filter(pk=qa_answer.pk).update(bank_question=question)
+        audit.audit_update(qa_answer, QaAnswer.objects.get(pk=qa_answer.pk), actor=user)
     return question
 
 

@@ -3,15 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden, NotFound
+from common.pagination import page_of
 from common.responses import stored_file
 from orgs import scope
 from training import qa
+from training.forms import AcceptForm, AnswerForm, AskForm, ToBankForm
 from training.models import KnowledgePoint
 
 
@@ -22,9 +24,7 @@ def qa_list(request):
     if request.method == "POST":
         data = request.POST
         try:
-            question = qa.ask(
-                request.user, request.POST.get("text"), request.FILES.get("photo"), request.POST.get("point") or None
-            )
+            question = qa.ask(request.user, **inputs.parse(AskForm, request.POST, files=request.FILES))
         except ValidationError as exc:
             errors = exc.message_dict
         except Forbidden as exc:
@@ -33,7 +33,7 @@ def qa_list(request):
             messages.success(request, "问题已提交,有人解答时会在首页告诉您")
             return redirect("training_qa_detail", question.pk)
     text = request.GET.get("q", "")
-    page = Paginator(qa.listing(request.user, text), 30).get_page(request.GET.get("page"))
+    page = page_of(request, qa.listing(request.user, text))
     context = {
         "page": page,
         "q": text,
@@ -64,7 +64,7 @@ def qa_detail(request, pk):
 def qa_answer(request, pk):
     question = qa.get(request.user, pk)
     try:
-        qa.answer(request.user, question, request.POST.get("text"))
+        qa.answer(request.user, question, **inputs.parse(AnswerForm, request.POST))
     except Forbidden:
         raise Http404
     except ValidationError as exc:
@@ -79,9 +79,11 @@ def qa_answer(request, pk):
 def qa_accept(request, pk):
     question = qa.get(request.user, pk)
     try:
-        qa.accept(request.user, question, request.POST.get("answer"))
+        qa.accept(request.user, question, **inputs.parse(AcceptForm, request.POST))
     except (Forbidden, NotFound):
         raise Http404
+    except ValidationError as exc:
+        messages.error(request, next(iter(exc.message_dict.values()))[0])
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
@@ -94,7 +96,7 @@ def qa_accept(request, pk):
 def qa_to_bank(request, pk, answer_pk):
     qa.get(request.user, pk)
     try:
-        question = qa.to_bank(request.user, answer_pk, request.POST.get("point"))
+        question = qa.to_bank(request.user, answer_pk, **inputs.parse(ToBankForm, request.POST))
     except (Forbidden, NotFound):
         raise Http404
     except ValidationError as exc:

@@ -365,104 +365,52 @@ def set_question_status(user, pk, status):
     return question
 
 
-def save_bank_question(user, data, current=None):
-    """Create or edit a bank question from a form; an answered question gets a new version (see bank.save_question)."""
-    import re as _re
-
-    from orgs.models import JobType
-    from training.bank import save_question, validate_question
+def save_bank_question(
+    user, *, code, point, type, stem, options, answer, explanation, clause, difficulty, status, job_types=(),
+    groups=(), underground_only=False, current=None,
+):  # fmt: skip
+    """Create or edit a bank question (read by ``training.forms.QuestionForm``); an answered question gets a new
+    version (see bank.save_question). A new question's 题号 must be free."""
+    from training.bank import save_question
 
     if not scope.can(user, "training_bank"):
         raise NotFound()
-    errors = {}
-    code = current.code if current else str(data.get("code") or "").strip()
-    if not current:
-        if not _re.fullmatch(r"[A-Za-z0-9_-]{1,40}", code):
-            errors["code"] = "题号只能用字母、数字、- 和 _,最长40位"
-        elif Question.objects.filter(code=code).exists():
-            errors["code"] = f"题号 {code} 已存在"
-    point = (
-        KnowledgePoint.objects.filter(pk=data.get("point") or 0).first()
-        if str(data.get("point") or "").isdigit()
-        else None
-    )
-    if point is None:
-        errors["point"] = "请选择知识点"
-    status = data.get("status") or QuestionStatus.ACTIVE
-    if status not in QuestionStatus.values:
-        errors["status"] = "状态不正确"
-    options = [line.strip() for line in str(data.get("options") or "").splitlines() if line.strip()]
-    try:
-        fields = validate_question(
-            {
-                **{k: data.get(k) for k in ("type", "stem", "answer", "explanation", "clause", "difficulty")},
-                "options": options,
-            }
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    getlist = getattr(data, "getlist", None)
-    job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
-    group_ids = [int(g) for g in (getlist("groups") if getlist else data.get("groups") or []) if str(g).isdigit()]
+    if current is None and Question.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"题号 {code} 已存在"})
+    fields = {"type": type, "stem": stem, "options": options, "answer": answer, "explanation": explanation,
+              "clause": clause, "difficulty": difficulty}  # fmt: skip
     return save_question(
         code,
         point,
         fields,
-        list(JobType.objects.filter(pk__in=job_ids)),
+        list(job_types),
         status=status,
         source=current.source if current else "manual",
-        groups=list(JobGroup.objects.filter(pk__in=group_ids)),
-        underground_only=str(data.get("underground_only") or "") in ("on", "1", "true", "True"),
+        groups=list(groups),
+        underground_only=underground_only,
     )
 
 
-def save_point(user, data, current=None):
-    """Create or edit a knowledge point of the tree (the committee's)."""
-    import re as _re
-
-    from orgs.models import JobType
-
+def save_point(
+    user, *, code, name, parent=None, order=0, high_risk=False, underground_only=False, every_underground=False,
+    job_types=(), groups=(), current=None,
+):  # fmt: skip
+    """Create or edit a knowledge point of the tree (the committee's; read by ``training.forms.PointForm``)."""
     if not scope.can(user, "training_bank"):
         raise NotFound()
-    errors = {}
-    code = current.code if current else str(data.get("code") or "").strip()
-    if not current:
-        if not _re.fullmatch(r"[a-z0-9_-]{1,40}", code):
-            errors["code"] = "编码只能用小写字母、数字、- 和 _"
-        elif KnowledgePoint.objects.filter(code=code).exists():
-            errors["code"] = f"编码 {code} 已存在"
-    name = str(data.get("name") or "").strip()
-    if not name or len(name) > 40:
-        errors["name"] = "名称必填,最长40字"
-    parent = None
-    if str(data.get("parent") or "").isdigit():
-        parent = KnowledgePoint.objects.filter(pk=int(data["parent"])).first()
-        node = parent
-        while node is not None:  # no cycles: a point cannot sit under itself or its own descendants
-            if current is not None and node.pk == current.pk:
-                errors["parent"] = "上级不能是它自己或它的下级"
-                break
-            node = node.parent
-    try:
-        order = int(data.get("order") or 0)
-    except (TypeError, ValueError):
-        errors["order"] = "排序须为数字"
-        order = 0
-    if errors:
-        raise ValidationError(errors)
+    if current is None and KnowledgePoint.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"编码 {code} 已存在"})
+    node = parent
+    while node is not None:  # no cycles: a point cannot sit under itself or its own descendants
+        if current is not None and node.pk == current.pk:
+            raise ValidationError({"parent": "上级不能是它自己或它的下级"})
+        node = node.parent
     point = current or KnowledgePoint(code=code)
     point.name, point.parent, point.order = name, parent, order
-    point.high_risk = str(data.get("high_risk") or "") in ("on", "1", "true", "True")
-    point.underground_only = str(data.get("underground_only") or "") in ("on", "1", "true", "True")
-    point.every_underground = str(data.get("every_underground") or "") in ("on", "1", "true", "True")
+    point.high_risk, point.underground_only, point.every_underground = high_risk, underground_only, every_underground
     point.save()
-    getlist = getattr(data, "getlist", None)
-    job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
-    point.job_types.set(JobType.objects.filter(pk__in=job_ids))
-    group_ids = [int(g) for g in (getlist("groups") if getlist else data.get("groups") or []) if str(g).isdigit()]
-    point.groups.set(JobGroup.objects.filter(pk__in=group_ids))
+    point.job_types.set(job_types)
+    point.groups.set(groups)
     return point
 
 
@@ -545,40 +493,16 @@ def prepare_day(day=None, now=None, mine=None, chunk=1000, log=lambda msg: None)
 # ---------------------------------------------------------------- 工种组 (whom the bank is targeted at)
 
 
-def save_group(user, data, current=None):
+def save_group(user, *, code, name, order=0, underground=False, job_types=(), current=None):
     """Create or edit a 工种组 (name, underground, order, its 工种); the committee's, like the knowledge points."""
-    import re as _re
-
-    from orgs.models import JobType
-
     if not scope.can(user, "training_bank"):
         raise NotFound()
-    errors = {}
-    code = current.code if current else str(data.get("code") or "").strip()
-    if not current:
-        if not _re.fullmatch(r"[a-z0-9_-]{1,40}", code):
-            errors["code"] = "编码只能用小写字母、数字、- 和 _,最长40位"
-        elif JobGroup.objects.filter(code=code).exists():
-            errors["code"] = f"编码 {code} 已存在"
-    name = str(data.get("name") or "").strip()
-    if not name or len(name) > 40:
-        errors["name"] = "名称必填,最长40字"
-    elif JobGroup.objects.filter(name=name).exclude(pk=current.pk if current else None).exists():
-        errors["name"] = f"已有名为 {name} 的工种组"
-    try:
-        order = int(data.get("order") or 0)
-        if order < 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["order"] = "排序须为不小于 0 的整数"
-        order = 0
-    if errors:
-        raise ValidationError(errors)
+    if current is None and JobGroup.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"编码 {code} 已存在"})
+    if JobGroup.objects.filter(name=name).exclude(pk=current.pk if current else None).exists():
+        raise ValidationError({"name": f"已有名为 {name} 的工种组"})
     group = current or JobGroup(code=code)
-    group.name, group.order = name, order
-    group.underground = str(data.get("underground") or "") in ("on", "1", "true", "True")
+    group.name, group.order, group.underground = name, order, underground
     group.save()
-    getlist = getattr(data, "getlist", None)
-    job_ids = [int(j) for j in (getlist("job_types") if getlist else data.get("job_types") or []) if str(j).isdigit()]
-    group.job_types.set(JobType.objects.filter(pk__in=job_ids))
+    group.job_types.set(job_types)
     return group

@@ -3,17 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, NotFound
 from common.excel import xlsx_response
+from common.pagination import page_of
 from orgs import scope
 from orgs.models import JobType
 from training import bank_excel, services
+from training.forms import GroupForm, PointForm, QuestionForm
 from training.models import JobGroup, KnowledgePoint, Question, QuestionStatus, QuestionType
 
 
@@ -97,9 +99,7 @@ def bank(request):
     text = (request.GET.get("q") or "").strip()
     if text:
         questions = questions.filter(Q(stem__contains=text) | Q(code__istartswith=text) | Q(clause__contains=text))
-    page = Paginator(questions, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, questions, per_page=50)
     points = KnowledgePoint.objects.annotate(
         n=Count("questions", filter=Q(questions__replaced_by__isnull=True, questions__status=QuestionStatus.ACTIVE))
     )
@@ -109,7 +109,6 @@ def bank(request):
         "types": QuestionType.choices,
         "statuses": QuestionStatus.choices,
         "query": request.GET,
-        "querystring": query.urlencode(),
     }
     return render(request, "training/bank.html", context)
 
@@ -162,7 +161,9 @@ def question_edit(request, pk=None):
     if request.method == "POST":
         data = request.POST
         try:
-            question, _outcome = services.save_bank_question(request.user, data, current)
+            question, _outcome = services.save_bank_question(
+                request.user, **inputs.parse(QuestionForm, data, current=current)
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -216,7 +217,7 @@ def points(request, pk=None):
     if request.method == "POST":
         data = request.POST
         try:
-            services.save_point(request.user, request.POST, current)
+            services.save_point(request.user, **inputs.parse(PointForm, request.POST, current=current))
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -281,7 +282,7 @@ def groups(request, pk=None):
     if request.method == "POST":
         data = request.POST
         try:
-            services.save_group(request.user, request.POST, current)
+            services.save_group(request.user, **inputs.parse(GroupForm, request.POST, current=current))
         except ValidationError as exc:
             errors = exc.message_dict
         else:

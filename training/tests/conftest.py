@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from common import inputs
 from orgs.models import JobType
 from training import exams
+from training.forms import BlueprintForm
 from training.tests.factories import make_point
 
 
@@ -28,14 +30,18 @@ def blueprint(world, bank):  # noqa: F811
     now = timezone.now()
     return exams.create_blueprint(
         world.secretary,
-        {
-            "title": "十一月安全考试",
-            "org": world.branch.pk,
-            "month": timezone.localdate().isoformat(),
-            "time_limit": 30,
-            "pass_mark": 60,
-            "opens_at": (now - timedelta(hours=1)).isoformat(),
-            "closes_at": (now + timedelta(days=2)).isoformat(),
-            "rules": [{"point": bank["gas"].pk, "count": 2}, {"point": bank["entry"].pk, "count": 3}],
-        },
+        **inputs.parse(
+            BlueprintForm,
+            {
+                "title": "十一月安全考试",
+                "org": world.branch.pk,
+                "month": timezone.localdate().isoformat(),
+                "time_limit": 30,
+                "pass_mark": 60,
+                "opens_at": (now - timedelta(hours=1)).isoformat(),
+                "closes_at": (now + timedelta(days=2)).isoformat(),
+                "rules": [{"point": bank["gas"].pk, "count": 2}, {"point": bank["entry"].pk, "count": 3}],
+            },
+            user=world.secretary,
+        ),
     )

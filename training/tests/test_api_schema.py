@@ -6,9 +6,11 @@ import pytest
 from django.utils import timezone
 from schemathesis.openapi import from_wsgi
 
+from common import inputs
 from orgs import token_services
 from orgs.tests.test_api_schema import operation, run, wsgi_app  # noqa: F401  (fixture)
 from training import exams
+from training.forms import BlueprintForm
 from training.models import ExamPaper
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +23,11 @@ def schema(wsgi_app):
 
 def test_training_endpoints_conform_with_generated_input(world, bank, schema):
     now = timezone.now()
-    blueprint = exams.create_blueprint(world.secretary, {
+    blueprint = exams.create_blueprint(world.secretary, **inputs.parse(BlueprintForm, {
         "title": "月考", "org": world.branch.pk, "month": timezone.localdate().isoformat(), "time_limit": 30, "pass_mark": 60,
         "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=1)).isoformat(),
         "rules": [{"point": bank["gas"].pk, "count": 2}],
-    })  # fmt: skip
+    }, user=world.secretary))  # fmt: skip
     exams.generate(world.secretary, blueprint)
     paper = ExamPaper.objects.get(blueprint=blueprint, person=world.worker_person)
     headers = {"Authorization": f"Bearer {token_services.create_token(world.worker, 'schemathesis')[1]}"}

@@ -6,8 +6,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from common import inputs
 from conftest import browser_login
 from training import exams
+from training.forms import BlueprintForm
 from training.models import ExamPaper, Question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,11 +21,11 @@ def test_exam_autosave_reload_and_auto_submit(world, phone_page):
 
     gas = make_point("gas", "瓦斯", [JobType.objects.get(name="采煤工")], questions=3)
     now = timezone.now()
-    blueprint = exams.create_blueprint(world.secretary, {
+    blueprint = exams.create_blueprint(world.secretary, **inputs.parse(BlueprintForm, {
         "title": "月考", "org": world.branch.pk, "month": timezone.localdate().isoformat(), "time_limit": 30, "pass_mark": 60,
         "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=1)).isoformat(),
         "rules": [{"point": gas.pk, "count": 3}],
-    })  # fmt: skip
+    }, user=world.secretary))  # fmt: skip
     exams.generate(world.secretary, blueprint)
     paper = ExamPaper.objects.get(blueprint=blueprint, person=world.worker_person)
     page = phone_page

@@ -5,8 +5,10 @@ import io
 import openpyxl
 import pytest
 
+from common import inputs
 from training import exams, services
 from training.evaluation import item_analysis
+from training.forms import BlueprintForm
 from training.models import ExamPaper, Question
 from training.tests.test_exams import key_letters
 
@@ -52,11 +54,11 @@ def test_item_analysis_flags_a_question_the_best_get_wrong(world, bank):
     from orgs.tests.factories import PersonFactory, make_user
 
     now = timezone.now()
-    bp = exams.create_blueprint(world.secretary, {
+    bp = exams.create_blueprint(world.secretary, **inputs.parse(BlueprintForm, {
         "title": "分析", "org": world.branch.pk, "month": timezone.localdate().isoformat(), "time_limit": 30, "pass_mark": 60,
         "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=1)).isoformat(),
         "rules": [{"point": bank["gas"].pk, "count": 3}, {"point": bank["roof"].pk, "count": 3}],
-    })  # fmt: skip
+    }, user=world.secretary))  # fmt: skip
     users = [make_user(f"ia-{i}", "worker", world.team, person=PersonFactory(org=world.team)) for i in range(24)]
     exams.generate(world.secretary, bp)
     tricky = Question.objects.get(code="gas-0")

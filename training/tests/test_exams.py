@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from common import inputs
 from common.errors import Conflict
 from training import exams
+from training.forms import BlueprintForm
 from training.models import ExamBlueprint, ExamPaper, PaperKind, Question
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +25,8 @@ def test_blueprint_validation_names_fields(world, bank):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as exc:
-        exams.create_blueprint(
-            world.secretary,
+        inputs.parse(
+            BlueprintForm,
             {
                 "title": "",
                 "org": world.other_branch.pk,
@@ -34,6 +36,7 @@ def test_blueprint_validation_names_fields(world, bank):
                 "closes_at": "2026-11-01T08:00",
                 "rules": [],
             },
+            user=world.secretary,
         )
     errors = exc.value.message_dict
     assert {"title", "org", "time_limit", "closes_at", "rules", "month"} <= set(errors)

@@ -2,9 +2,11 @@
 
 import pytest
 
+from common import inputs
 from orgs.models import JobType
 from training import services, targeting
 from training.bank import load_starter_bank
+from training.forms import BlueprintForm, GroupForm
 from training.models import JobGroup, KnowledgePoint, Question
 
 CORE = {"gas", "ventilation", "roof"}
@@ -75,16 +77,13 @@ def test_a_job_a_mine_adds_gets_its_groups_points_at_once(world, catalogue):
     assert reach(new)[0]  # the points for everyone
     assert not {"gas", "roof"} & set(KnowledgePoint.objects.filter(pk__in=reach(new)[1]).values_list("code", flat=True))
     heading = JobGroup.objects.get(code="heading")
-    services.save_group(
-        world.committee_user,
-        {
-            "name": heading.name,
-            "underground": "on",
-            "order": 20,
-            "job_types": [j.pk for j in heading.job_types.all()] + [new.pk],
-        },
-        heading,
-    )
+    data = {
+        "name": heading.name,
+        "underground": "on",
+        "order": 20,
+        "job_types": [j.pk for j in heading.job_types.all()] + [new.pk],
+    }
+    services.save_group(world.committee_user, **inputs.parse(GroupForm, data, current=heading))
     codes = set(KnowledgePoint.objects.filter(pk__in=reach(new)[1]).values_list("code", flat=True))
     assert {"gas", "ventilation", "roof", "blasting", "roadheader"} <= codes
 
@@ -148,16 +147,20 @@ def test_an_exam_serves_a_surface_worker_only_the_points_that_reach_them(world, 
     now = timezone.now()
     blueprint = exams.create_blueprint(
         world.secretary,
-        {
-            "title": "十二月考试",
-            "time_limit": 30,
-            "pass_mark": 60,
-            "org": world.branch.pk,
-            "month": timezone.localdate().isoformat(),
-            "opens_at": (now - timedelta(hours=1)).isoformat(),
-            "closes_at": (now + timedelta(days=2)).isoformat(),
-            "rules": [{"point": gas.pk, "count": 3}, {"point": law.pk, "count": 2}],
-        },
+        **inputs.parse(
+            BlueprintForm,
+            {
+                "title": "十二月考试",
+                "time_limit": 30,
+                "pass_mark": 60,
+                "org": world.branch.pk,
+                "month": timezone.localdate().isoformat(),
+                "opens_at": (now - timedelta(hours=1)).isoformat(),
+                "closes_at": (now + timedelta(days=2)).isoformat(),
+                "rules": [{"point": gas.pk, "count": 3}, {"point": law.pk, "count": 2}],
+            },
+            user=world.secretary,
+        ),
     )
     exams.generate(world.secretary, blueprint)
 
