@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,8 +16,8 @@ from common.modules import RESPONSIBILITIES
 from common.pagination import page_of
 from common.responses import refused
 from orgs import scope
-from orgs.models import OrgNode
-from scorecard import access, evaluation, indicators, reports, services
+from orgs.models import OrgKind, OrgNode
+from scorecard import access, cockpit, evaluation, indicators, reports, services
 from scorecard.links import may_open
 from scorecard.models import CRITERIA, ComponentKind, ManualScore, Rating, Round, RunBranch, RunFigure
 
@@ -426,55 +427,84 @@ def monthly_report(request):
 
 
 @login_required
-def run_xlsx(request, pk):
-    """The committee's comparison report: the ranking with every part and the six responsibilities, then every figure
-    of every branch (Excel), as far as the user reads the run."""
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
-
-    user = request.user
-    the_run = services.get_run(user, pk)
-    rows = list(
-        RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch").order_by("rank", "branch__path")
-    )
-    if not rows:
-        raise Http404
-    names = [c["name"] for c in the_run.weights]
-    axes = _axes()
-    ranking = Sheet(
-        "排名",
-        [Column("rank", "名次", width=6), Column("branch", "党支部", width=18), Column("secretary", "书记"),
-         Column("total", "总分")] + [Column(f"c{i}", n) for i, n in enumerate(names)]
-        + [Column(f"r{i}", a) for i, a in enumerate(axes)],
-        [[r.rank or "", r.branch.name, r.secretary, "否决" if r.vetoed else r.total]
-         + [r.components.get(n) for n in names] + [r.responsibilities.get(str(i + 1)) for i in range(6)] for r in rows],
-        notes=[f"{the_run.scheme.mine.name} {the_run.scheme.name} 数据截至 {the_run.as_of:%Y-%m-%d}"],
-    )  # fmt: skip
-    branch_names = {r.branch_id: r.branch.name for r in rows}
-    figures = RunFigure.objects.visible_to(user).filter(run=the_run).order_by("branch__path", "code")
-    detail = Sheet(
-        "指标明细",
-        [Column("branch", "党支部", width=18), Column("code", "指标编码"), Column("name", "指标", width=22),
-         Column("value", "结果"), Column("num", "分子"), Column("den", "分母"), Column("score", "得分"),
-         Column("formula", "计算公式", width=60)],
-        [[branch_names.get(f.branch_id, ""), f.code, getattr(indicators.get(f.code), "name", f.code), f.value,
-          f.numerator, f.denominator, f.score, getattr(indicators.get(f.code), "formula", "")] for f in figures],
-    )  # fmt: skip
-    return xlsx_response(f"{the_run.scheme.name}-对比.xlsx", workbook_bytes([ranking, detail]))
+@require_POST
+def compare_start(request, pk, fmt):
+    """The committee's comparison report (对比报告) of a run, as Excel or PDF: made in the background; the page of the
+    file shows the progress and offers it when done (the committee of the run's mine and the group; else 404)."""
+    job = reports.start_compare(request.user, run_pk=pk, fmt=fmt)
+    return redirect("generated_file", job.pk)
 
 
 @login_required
 def dashboard(request):
-    """驾驶舱 of a mine or the group: each mine's latest run, the six responsibilities side by side, a tap to its
-    ranking, from there to a branch and to the records."""
+    """驾驶舱: a mine's user (secretary, committee) gets the mine's dashboard; the group every mine side by side by
+    its mine-level figures, a tap to the mine's dashboard, from there to a branch and to the records."""
     user = request.user
     if not scope.can(user, "scorecard"):
         raise Http404
-    mines = services.dashboard(user)
-    chart = {
-        "axes": _axes(),
-        "series": [{"name": m["mine"].name, "values": [v or 0 for v in m["axes"]]} for m in mines[:10]],
-    }
-    return render(request, "scorecard/dashboard.html", {"mines": mines, "axes": _axes(), "chart": chart})
+    mines = cockpit.dashboard_mines(user)
+    if len(mines) == 1:
+        return _mine_dashboard(request, mines[0], several=False)
+    boards = cockpit.group_board(user, mines)
+    drawn = [b for b in boards if b.run is not None and any(v is not None for v in b.axes)]
+    chart = cockpit.chart(
+        [b.mine.name for b in drawn], [reverse("scorecard_mine_dashboard", args=[b.mine.pk]) for b in drawn],
+        [b.axes for b in drawn],
+    )  # fmt: skip
+    return render(
+        request,
+        "scorecard/dashboard.html",
+        {
+            "boards": boards,
+            "axes": cockpit.axes(),
+            "chart": chart if drawn else None,
+            "chart_height": _chart_height(len(drawn)),
+            "scored": sum(1 for b in boards if b.run is not None),
+        },
+    )
+
+
+@login_required
+def mine_dashboard(request, mine):
+    """The dashboard of one mine (the group opens any mine's; a mine's user their own)."""
+    user = request.user
+    if not scope.can(user, "scorecard"):
+        raise Http404
+    mines = cockpit.dashboard_mines(user)
+    the_mine = next((m for m in mines if m.pk == mine), None)
+    if the_mine is None:
+        raise Http404
+    return _mine_dashboard(request, the_mine, several=len(mines) > 1)
+
+
+def _chart_height(n):
+    return 90 + 56 * max(n, 1)
+
+
+def _mine_dashboard(request, mine, *, several):
+    user = request.user
+    board = cockpit.mine_board(user, mine)
+    drawn = [r for r in board.rows if any(v is not None for v in r.axes)]
+    chart = None
+    if board.run is not None and drawn:
+        chart = cockpit.chart(
+            [r.branch.name for r in drawn],
+            [reverse("scorecard_run_branch", args=[board.run.pk, r.branch_id]) for r in drawn],
+            [r.axes for r in drawn],
+        )
+    return render(
+        request,
+        "scorecard/mine_dashboard.html",
+        {
+            "board": board,
+            "run": board.run,
+            "axes": cockpit.axes(),
+            "chart": chart,
+            "chart_height": _chart_height(len(drawn)),
+            "several": several,
+            "can_manage": access.manages(user, mine),
+        },
+    )
 
 
 # ---------------------------------------------------------------- the records behind a training figure
@@ -496,11 +526,13 @@ def indicator_records(request, code):
     ind = indicators.get(code)
     if ind is None or code not in RECORDS:
         raise Http404
-    branch = training_services.get_branch(user, reports._int(request.GET.get("branch")))
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     if start is None or end is None or end < start:
         end = timezone.localdate()
         start = end.replace(day=1)
+    if not str(request.GET.get("branch") or "").strip():
+        return _records_picker(request, ind, start, end)
+    branch = training_services.get_branch(user, reports._int(request.GET.get("branch")))
     ctx = indicators.Context(branches=[branch], start=start, end=end, as_of=end)
     rows = getattr(library, RECORDS[code])(ctx).get(branch.pk, [])
     counted, total = sum(1 for r in rows if r[-1]), len(rows)
@@ -542,4 +574,23 @@ def indicator_records(request, code):
             "only": only,
             "mastery": code == "T_MASTERY",
         },
+    )
+
+
+def _records_picker(request, ind, start, end):
+    """No branch asked for: the branches whose training the user may follow, each a tap to its records (a user who
+    follows none is not let in)."""
+    from training import services as training_services
+
+    if not scope.can(request.user, "training_results"):
+        raise Http404
+    branches = training_services.branches_of(request.user)
+    mines = dict(OrgNode.objects.filter(kind=OrgKind.MINE).values_list("path", "name")) if len(branches) > 1 else {}
+    for b in branches:
+        b.mine_name = next((name for path, name in mines.items() if b.path.startswith(path)), "")
+    page = page_of(request, branches, per_page=100)
+    return render(
+        request,
+        "scorecard/records_pick.html",
+        {"ind": ind, "start": start, "end": end, "page": page, "branches": page.object_list},
     )
