@@ -35,7 +35,7 @@ def latest_runs(user, mines):
     qs = (
         Run.objects.visible_to(user)
         .filter(scheme__mine__in=[m.pk for m in mines])
-        .select_related("scheme__mine", "created_by")
+        .select_related("scheme__mine", "created_by__person")
         .order_by("-created_at", "-pk")
     )
     for r in qs[:2000]:

@@ -36,10 +36,13 @@ def _chart(page):
     return json.loads(re.search(r'id="scorecard-data" type="application/json">(.*?)</script>', page, re.S).group(1))
 
 
-def test_the_mine_committee_sees_every_branch_side_by_side_and_taps_through_to_the_records(scored, login):
+def test_the_mine_committee_sees_every_branch_side_by_side_and_taps_through_to_the_records(
+    scored, login, django_assert_max_num_queries
+):
     w = scored
     c = login(w.committee_user)
-    page = c.get("/scorecard/dashboard/").content.decode()
+    with django_assert_max_num_queries(20):
+        page = c.get("/scorecard/dashboard/").content.decode()
     assert "云杉煤矿 · 履职评价驾驶舱" in page and 'id="to-group"' not in page
     assert f"第 {w.run.pk} 次计算" in page and "数据截至 2026-10-31" in page
     assert f"/scorecard/runs/{w.run.pk}/changed/" in page  # when data changed since: asked after the page shows
