@@ -396,18 +396,15 @@ def build_monthly(job, params, progress):
     return f"{branch.name}-{month:%Y年%m月}工作月报.{fmt}", content
 
 
-def start_monthly(user, *, branch_pk, month, fmt):
-    """Queue the monthly report (ValidationError for no branch or a bad month, NotFound for a branch out of scope,
-    before anything is queued)."""
-    if not str(branch_pk or "").strip():
-        raise ValidationError({"branch": ["请选择党支部"]})
-    branch = report_branch(user, branch_pk)
-    first = parse_month(month)
-    if first > timezone.localdate():
+def start_monthly(user, *, branch, month, fmt):
+    """Queue the monthly report of ``branch`` for the month starting ``month`` (``scorecard.forms.MonthlyForm``):
+    NotFound for a branch out of scope, ValidationError for a month not begun, before anything is queued."""
+    branch = report_branch(user, branch.pk)
+    if month > timezone.localdate():
         raise ValidationError({"month": ["这个月还没有开始"]})
     fmt = _format({"format": fmt})
-    label = f"{branch.name}{first:%Y年%m月}工作月报({'docx' if fmt == 'docx' else 'PDF'})"
-    params = {"branch": branch.pk, "month": f"{first:%Y-%m}", "format": fmt}
+    label = f"{branch.name}{month:%Y年%m月}工作月报({'docx' if fmt == 'docx' else 'PDF'})"
+    params = {"branch": branch.pk, "month": f"{month:%Y-%m}", "format": fmt}
     return generated.start(user, kind="scorecard_monthly", params=params, label=label)
 
 

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden
 from common.modules import RESPONSIBILITIES
 from common.pagination import page_of
 from common.responses import refused
 from orgs import scope
 from orgs.models import OrgKind, OrgNode
-from scorecard import access, cockpit, evaluation, indicators, reports, services
+from scorecard import access, cockpit, evaluation, forms, indicators, reports, services
 from scorecard.links import may_open
 from scorecard.models import CRITERIA, ComponentKind, ManualScore, Rating, Round, RunBranch, RunFigure
 
@@ -60,13 +61,11 @@ def index(request):
 @require_POST
 def scheme_new(request):
     user = request.user
-    mine = OrgNode.objects.filter(pk=request.POST.get("mine") or 0).first()
-    if mine is None or mine.pk not in access.mine_ids(user, "scorecard_manage"):
-        raise Http404
     try:
-        scheme = services.create_example_scheme(
-            user, mine=mine, start=_date(request.POST.get("start")), end=_date(request.POST.get("end"))
-        )
+        values = inputs.parse(forms.SchemeNewForm, request.POST)
+        if values["mine"].pk not in access.mine_ids(user, "scorecard_manage"):
+            raise Http404
+        scheme = services.create_example_scheme(user, **values)
     except ValidationError as exc:
         for msgs in exc.message_dict.values():
             for m in msgs:
@@ -88,13 +87,8 @@ def scheme_detail(request, pk):
         if not can_manage:
             raise Http404
         try:
-            services.set_weights(
-                user,
-                scheme=scheme,
-                component_weights=_ints(request.POST, "cw_"),
-                indicator_weights=_ints(request.POST, "iw_"),
-                targets=_floats(request.POST, "it_"),
-            )
+            form = forms.WeightsForm(request.POST, components=scheme.components.prefetch_related("indicators"))
+            services.set_weights(user, scheme=scheme, **inputs.clean(form))
             messages.success(request, "权重与目标已保存")
             return redirect("scorecard_scheme", scheme.pk)
         except ValidationError as exc:
@@ -132,56 +126,24 @@ def scheme_detail(request, pk):
     )
 
 
-def _ints(data, prefix):
-    out, errors = {}, {}
-    for key, value in data.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            try:
-                out[int(key[len(prefix) :])] = max(0, int(value))
-            except ValueError:
-                errors[key] = ["请填写权重(整数)" if not str(value).strip() else "权重应为整数"]
-    if errors:
-        raise ValidationError(errors)
-    return out
-
-
-def _floats(data, prefix):
-    out = {}
-    for key, value in data.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            if str(value).strip() == "":
-                out[int(key[len(prefix) :])] = None
-                continue
-            try:
-                out[int(key[len(prefix) :])] = float(value)
-            except ValueError:
-                raise ValidationError({key: ["应为数字"]})
-    return out
-
-
 @login_required
 @require_POST
 def score_enter(request, pk, component):
     user = request.user
     scheme = services.get_scheme(user, pk)
     comp = scheme.components.filter(pk=component).first()
-    branch = OrgNode.objects.filter(pk=request.POST.get("branch") or 0).first()
-    if comp is None or branch is None:
+    if comp is None:
         raise Http404
+    form = forms.ScoreForm(request.POST)
     try:
-        services.enter_score(
-            user,
-            component=comp,
-            branch=branch,
-            score=request.POST.get("score"),
-            vetoed=bool(request.POST.get("vetoed")),
-            evidence=request.POST.get("evidence"),
-        )
-        messages.success(request, f"{branch.name}:{comp.name}已录入")
+        values = inputs.clean(form)
+        services.enter_score(user, component=comp, **values)
+        messages.success(request, f"{values['branch'].name}:{comp.name}已录入")
     except ValidationError as exc:
+        branch = form.cleaned_data.get("branch") if hasattr(form, "cleaned_data") else None
         for msgs in exc.message_dict.values():
             for m in msgs:
-                messages.error(request, f"{branch.name}:{m}")
+                messages.error(request, f"{branch.name}:{m}" if branch else m)
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/scorecard/schemes/{scheme.pk}/")
     return redirect(f"/scorecard/schemes/{scheme.pk}/#entered")
@@ -307,17 +269,8 @@ def evaluation_index(request):
 @require_POST
 def evaluation_new(request):
     user = request.user
-    branch = OrgNode.objects.filter(pk=request.POST.get("branch") or 0).first()
-    if branch is None:
-        raise Http404
     try:
-        r = evaluation.open_round(
-            user,
-            branch=branch,
-            title=request.POST.get("title", ""),
-            opens_on=_date(request.POST.get("opens_on")) or timezone.localdate(),
-            closes_on=_date(request.POST.get("closes_on")) or timezone.localdate(),
-        )
+        r = evaluation.open_round(user, **inputs.parse(forms.RoundForm, request.POST))
     except ValidationError as exc:
         for msgs in exc.message_dict.values():
             for m in msgs:
@@ -403,12 +356,7 @@ def monthly_report(request):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            job = reports.start_monthly(
-                user,
-                branch_pk=request.POST.get("branch"),
-                month=request.POST.get("month"),
-                fmt=request.POST.get("format"),
-            )
+            job = reports.start_monthly(user, **inputs.parse(forms.MonthlyForm, request.POST))
             return redirect("generated_file", job.pk)
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
