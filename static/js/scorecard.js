@@ -28,7 +28,7 @@
   if (sidesBox && data.names) {
     var sides = echarts.init(sidesBox);
     sides.setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      tooltip: { trigger: "axis", confine: true },
       legend: { type: "scroll", top: 0 },
       grid: { left: 4, right: 16, top: 34, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100 },
