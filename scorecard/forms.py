@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from common.inputs import ModelField, chars, choice, day, number
 from orgs.models import OrgKind, OrgNode
+from scorecard.models import CRITERIA, Rating
 
 EVIDENCE = 2000
 
@@ -116,3 +117,32 @@ class MonthlyForm(forms.Form):
     def arguments(self):
         d = self.cleaned_data
         return {"branch": d["branch"], "month": d["month"], "fmt": d["format"]}
+
+
+class RatingField(forms.TypedChoiceField):
+    """One of 好 / 较好 / 一般 / 差 (4–1), the same words whether it is missing or not one of them."""
+
+    def __init__(self, label):
+        message = f"请为“{label}”选择 好 / 较好 / 一般 / 差"
+        super().__init__(
+            label=label,
+            choices=[(str(v), t) for v, t in Rating.choices],
+            coerce=int,
+            error_messages={"required": message, "invalid_choice": message},
+        )
+
+
+class BallotForm(forms.Form):
+    """An anonymous 二十字 ballot: the five criteria and the overall rating, and an optional comment. Only the
+    ratings and the comment reach the service; nothing about who answered."""
+
+    comment = chars("意见建议", 1000, required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        for key, label in (*CRITERIA, ("overall", "总体评价")):
+            self.fields[key] = RatingField(label)
+
+    def arguments(self):
+        d = self.cleaned_data
+        return {"ratings": {k: v for k, v in d.items() if k != "comment"}, "comment": d["comment"]}

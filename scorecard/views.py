@@ -289,7 +289,10 @@ def evaluation_round(request, pk):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            evaluation.vote(user, round_pk=r.pk, ratings=request.POST, comment=request.POST.get("comment", ""))
+            # who may not vote (any more) hears why from the service (404, 409), as before
+            can = evaluation.can_vote(user, r)
+            ballot = inputs.parse(forms.BallotForm, request.POST) if can else {"ratings": request.POST}
+            evaluation.vote(user, round_pk=r.pk, **ballot)
             messages.success(request, "已匿名提交,谢谢!")
             return redirect("evaluation_round", r.pk)
         except ValidationError as exc:

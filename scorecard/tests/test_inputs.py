@@ -58,3 +58,30 @@ def test_a_scheme_and_a_round_need_their_dates(site, login):
                                               "end": "2026-10-31"}).status_code == 404  # fmt: skip
     r = c.post("/scorecard/evaluation/new/", {"branch": site.branch.pk, "opens_on": "2026-12-01"}, follow=True)
     assert "请填写截止日期" in r.content.decode() and not Round.objects.exists()
+
+
+def test_a_ballot_out_of_the_four_ratings_or_with_a_long_comment_is_refused(site, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orgs.models import PoliticalStatus
+    from orgs.tests.factories import PersonFactory, make_user
+    from scorecard import evaluation
+    from scorecard.models import Ballot
+
+    voter = make_user("voter-x", "member", site.team,
+                      person=PersonFactory(org=site.team, political_status=PoliticalStatus.MEMBER))  # fmt: skip
+    today = timezone.localdate()
+    r = evaluation.open_round(site.committee_user, branch=site.branch, title="测评", opens_on=today,
+                              closes_on=today + timedelta(days=7))  # fmt: skip
+    c = login(voter)
+    vote = {"belief": "4", "service": "3", "diligence": "4", "courage": "5", "integrity": "4", "overall": "4"}
+    page = c.post(f"/scorecard/evaluation/{r.pk}/", vote)
+    assert page.status_code == 422 and "请为“敢于担当”选择 好 / 较好 / 一般 / 差" in page.content.decode()
+    page = c.post(f"/scorecard/evaluation/{r.pk}/", vote | {"courage": "3", "comment": "意" * 1001})
+    assert page.status_code == 422 and "意见建议最长1000字" in page.content.decode()
+    assert not Ballot.objects.exists()
+    assert c.post(f"/scorecard/evaluation/{r.pk}/", vote | {"courage": "3"}).status_code == 302
+    assert Ballot.objects.get().courage == 3
+    assert c.post(f"/scorecard/evaluation/{r.pk}/", vote | {"courage": "3"}).status_code == 409  # as before
