@@ -37,22 +37,12 @@ def exported(settings, tmp_path):
     return _exported
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium through Playwright (never `playwright install`)."""
     import os
+
+    from bench.weaklink import CHROMIUM, CHROMIUM_ARGS  # one launch line for the tests and the bench
 
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium 不存在: apt-get install -y chromium")

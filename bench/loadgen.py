@@ -36,14 +36,16 @@ def free_port():
 class Server:
     """gunicorn (gthread) on a free port with the bench URLs; stopped on exit."""
 
-    def __init__(self, workers=3, threads=8):
+    def __init__(self, workers=3, threads=8, env=None):
         self.port = free_port()
         self.workers, self.threads = workers, threads
+        self.extra_env = env or {}  # e.g. production static files (bench/figures_weaklink.py)
 
     def __enter__(self):
         # no request log: nobody reads the pipe below (a full pipe would stall the workers), and it is not measured
         env = dict(os.environ, HONGLING_BENCH_URLS="1", HONGLING_MANIFEST_STATIC="0", PYTHONPATH=str(ROOT),
                    HONGLING_REQUEST_LOG="0")  # fmt: skip
+        env.update(self.extra_env)
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.proc = subprocess.Popen(
             [gunicorn, "hongling.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "-k", "gthread",

@@ -3,6 +3,9 @@
 Contents (care files, talks, the register) answer only to the branch secretary and the party committee over their
 subtree and to a 帮教人 for the people they help; for anyone else they do not exist (404). Every care-file read is
 logged like the page's.
+
+The schemas describe the JSON (the OpenAPI document); the values they accept are read by the pages' forms
+(``care.forms``, through ``common.inputs.body``), so a field is checked by one set of rules everywhere.
 """
 
 import datetime as dt
@@ -11,9 +14,10 @@ from typing import Annotated, Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
-from care import access, services
+from care import access, forms, services
 from care.coverage import coverage
 from care.models import Entry, EntryStatus, HelpForm, Talk, TalkForm, Tier, Trend
+from common import inputs
 from common.client import client_ip
 from common.errors import NotFound
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
@@ -232,7 +236,8 @@ def list_suggestions(request):
     "/suggestions/{person_id}/{rule}/dismiss", response={200: dict, **ERRORS_WRITE}, summary="排除建议(须写理由)"
 )
 def dismiss_suggestion(request, person_id: PathId, rule: ActionName, payload: DismissIn):
-    decision = services.dismiss(request.user, person_id, rule, payload.reason)
+    values = inputs.parse(forms.DismissForm, inputs.body(payload))
+    decision = services.dismiss(request.user, person_id, rule, **values)
     return {"id": decision.pk, "rule": decision.rule, "facts": [f["key"] for f in decision.facts]}
 
 
@@ -253,15 +258,8 @@ def list_register(request, filters: Query[EntryFilters]):
 
 @router.post("/register", response={201: EntryDetail, **ERRORS_WRITE}, summary="列入台账(确认建议或直接列入)")
 def create_entry(request, payload: EntryIn):
-    data = {
-        "tier": payload.tier,
-        "criteria": payload.criteria,
-        "helper": payload.helper,
-        "measures": "\n".join(payload.measures),
-        "reason": payload.reason,
-        "token": payload.token,
-    }
-    entry = services.enter(request.user, payload.person, data, rule_keys=payload.rules)
+    values = inputs.parse(forms.EntryForm, inputs.body(payload, rule=payload.rules))
+    entry = services.enter(request.user, person=services.person_to_enter(request.user, payload.person), **values)
     return 201, _entry_out(request.user, services.get_entry(request.user, entry.pk), detail=True)
 
 
@@ -278,11 +276,11 @@ def get_entry(request, id: PathId):
     summary="台账操作:help、evaluate、tier、helper、measure、measure_done、release",
 )
 def act(request, id: PathId, action: ActionName, payload: ActIn):
-    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-    if payload.date:
-        data["date"] = payload.date.isoformat()
-    data["confirm_open"] = "1" if payload.confirm_open else ""
-    services.act(request.user, id, action, data)
+    form_class = forms.ACTION_FORMS.get(action)
+    if form_class is None:
+        raise NotFound()
+    values = inputs.parse(form_class, inputs.body(payload))
+    services.act(request.user, id, action, version=payload.version, **values)
     return _entry_out(
         request.user, Entry.objects.select_related("person", "person__org", "helper").get(pk=id), detail=True
     )
@@ -311,11 +309,7 @@ def list_talks(request, page: Annotated[int, Field(ge=1, le=100000)] = 1):
 
 @router.post("/talks", response={201: TalkOut, **ERRORS_WRITE}, summary="记录谈心谈话")
 def create_talk(request, payload: TalkIn):
-    data = payload.dict()
-    data["date"] = payload.date.isoformat() if payload.date else ""
-    data["concern"] = "1" if payload.concern else ""
-    data["follow_ups"] = "\n".join(payload.follow_ups)
-    talk = services.record_talk(request.user, data)
+    talk = services.record_talk(request.user, **inputs.parse(forms.TalkRecordForm, inputs.body(payload)))
     return 201, _talk_out(Talk.objects.select_related("talker").get(pk=talk.pk))
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from care import access, rules
+from care import access, forms, rules
 from care.models import (
     DEFAULT_CRITERIA,
     CareSettings,
@@ -23,61 +23,33 @@ from care.models import (
     Measure,
     Rule,
     Screening,
-    ScreeningKind,
     SuggestionDecision,
     Talk,
-    TalkForm,
     TalkPerson,
-    Tier,
     Trend,
 )
 from common import workflow
 from common.errors import Conflict, Forbidden, NotFound
-from common.parsing import as_id, parse_day
+from common.parsing import as_id
 from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, RoleAssignment, SensitiveAccess
 from orgs.scope import mine_of
 
 # ---------------------------------------------------------------- helpers
+# Input arrives typed (``care.forms``, through ``common.inputs``): these functions take records and values and do the
+# domain checks (a 帮教人 of the person's branch, people the user may reach, a date not before the entry) and permissions.
 
 
-def _date(value, default=None, field="date", label="日期"):
-    if value in (None, ""):
-        if default is not None:
-            return default
-        raise ValidationError({field: f"请填写{label}"})
-    parsed = parse_day(value)
-    if not parsed:
-        raise ValidationError({field: f"{label}格式不正确"})
-    today = timezone.localdate()
-    if parsed > today:
-        raise ValidationError({field: f"{label}不能晚于今天"})
-    if parsed < today - timedelta(days=3 * 366):
-        raise ValidationError({field: f"{label}太早了"})
-    return parsed
-
-
-def _text(data, key, label, required=False, longest=2000):
-    value = str(data.get(key) or "").strip()
-    if required and not value:
-        raise ValidationError({key: f"请填写{label}"})
-    if len(value) > longest:
-        raise ValidationError({key: f"{label}最长{longest}字"})
-    return value
-
-
-def _ids(data, key):
-    values = data.getlist(key) if hasattr(data, "getlist") else data.get(key) or []
-    if isinstance(values, (str, int)):
-        values = [values]
-    out = []
-    for v in values:
-        for part in str(v).replace(",", " ").split():
-            pk = as_id(part)
-            if pk and pk not in out:
-                out.append(pk)
-    return out
+def _once(model, token, by_field, user):
+    """The record a form with this token already made by ``user`` (a double tap, a retry), or None; a token of
+    another user is a stale form: ``Conflict``."""
+    if not token:
+        return None
+    existing = model.objects.filter(token=token).first()
+    if existing is not None and getattr(existing, by_field) != user.pk:
+        raise Conflict("该表单已失效,请刷新页面后重新提交")
+    return existing
 
 
 def can_record_talk(user):
@@ -241,18 +213,16 @@ def _suggestion_of(user, person, rule, today=None):
     raise Conflict("该建议已处理或已不再成立,请刷新后再看")
 
 
-def dismiss(user, person_pk, rule, reason, now=None):
+def dismiss(user, person_pk, rule, *, reason: str, now=None):
+    """排除一条建议, with the reason (``care.forms.DismissForm``)."""
     person = person_for(user, person_pk, "care_manage") if access.can(user, "care_manage") else None
     if person is None:
         person_for(user, person_pk)  # 404 outside scope, then 403
         raise Forbidden("只有本支部书记可以处理建议")
-    reason = str(reason or "").strip()
-    if len(reason) < 2:
-        raise ValidationError({"reason": "请填写排除的理由"})
     facts = _suggestion_of(user, person, rule)
     return SuggestionDecision.objects.create(
         person=person, rule=rule, facts=[{"key": k, "text": t} for k, t, _ in facts], decision=Decision.DISMISSED,
-        reason=reason[:300], by=user, at=now or timezone.now(),
+        reason=reason, by=user, at=now or timezone.now(),
     )  # fmt: skip
 
 
@@ -272,82 +242,68 @@ def eligible_helpers(mine, node=None):
     return qs.select_related("org").order_by("org__path", "emp_no")
 
 
-def _helper(data, person):
-    pk = as_id(data.get("helper"))
-    helper = eligible_helpers(person.mine, person.org).filter(pk=pk or 0).first() if pk else None
-    if helper is None:
-        raise ValidationError({"helper": "请选择本支部的党员或班组长作为帮教人"})
+def _check_helper(helper, person):
+    """``helper`` may help ``person``: a party member or 班组长 of the person's branch, not the person."""
+    if not eligible_helpers(person.mine, person.org).filter(pk=helper.pk).exists():
+        raise ValidationError({"helper": forms.HELPER})
     if helper.pk == person.pk:
         raise ValidationError({"helper": "帮教人不能是本人"})
     return helper
 
 
-def _criteria(data, mine):
-    ids = _ids(data, "criteria")
-    found = list(Criterion.objects.filter(mine=mine, active=True, pk__in=ids))
-    if not found:
-        raise ValidationError({"criteria": "请至少选择一个薄弱类型"})
-    return found
-
-
-def _tier(data):
-    tier = str(data.get("tier") or "")
-    if tier not in Tier.values:
-        raise ValidationError({"tier": "请选择等级(A/B/C)"})
-    return tier
-
-
-def enter(user, person_pk, data, rule_keys=(), now=None):
-    """列入台账: from a confirmed suggestion (``rule_keys``: the rules confirmed) or by hand after a screening."""
-    now = now or timezone.now()
+def person_to_enter(user, pk):
+    """The person the user may enter into the register: 404 outside the user's reach, 403 without care_manage."""
     if not access.can(user, "care_manage"):
-        person_for(user, person_pk)
+        person_for(user, pk)
         raise Forbidden("只有本支部书记可以列入薄弱人物台账")
-    person = person_for(user, person_pk, "care_manage")
-    token = str(data.get("token") or "").strip()[:40] or None
-    if token:
-        existing = Entry.objects.filter(token=token).first()
-        if existing is not None:
-            if existing.created_by_id != user.pk:
-                raise Conflict("该表单已失效,请刷新页面后重新提交")
-            return existing
+    return person_for(user, pk, "care_manage")
+
+
+def enter(
+    user,
+    *,
+    person: Person,
+    tier: str,
+    criteria: list[Criterion],
+    helper: Person,
+    measures: list[str],
+    reason: str = "",
+    rule_keys=(),
+    token: str | None = None,
+    now=None,
+):
+    """列入台账: from a confirmed suggestion (``rule_keys``: the rules confirmed) or by hand after a screening
+    (``care.forms.EntryForm``)."""
+    now = now or timezone.now()
+    person = person_to_enter(user, person.pk)
+    if existing := _once(Entry, token, "created_by_id", user):
+        return existing
     cfg = settings_for(person.mine)
     errors = {}
-    values = {}
-    for key, fn in (
-        ("tier", lambda: _tier(data)),
-        ("criteria", lambda: _criteria(data, person.mine)),
-        ("helper", lambda: _helper(data, person)),
-    ):
-        try:
-            values[key] = fn()
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    measures = [m.strip()[:200] for m in str(data.get("measures") or "").splitlines() if m.strip()]
-    for extra in data.getlist("measure") if hasattr(data, "getlist") else data.get("measure_list") or []:
-        if str(extra).strip() and str(extra).strip() not in measures:
-            measures.append(str(extra).strip()[:200])
-    if not measures:
-        errors["measures"] = "请填写至少一条帮教措施(一人一策)"
+    if any(c.mine_id != person.mine_id for c in criteria):
+        errors["criteria"] = forms.CRITERIA
+    try:
+        _check_helper(helper, person)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     if Entry.objects.filter(person=person, status=EntryStatus.ACTIVE).exists():
         raise Conflict(f"{person.name} 已在薄弱人物台账中(帮教中)")
     facts = []
     for rule in rule_keys:
-        if rule in Rule.values:
-            try:
-                facts.append((rule, _suggestion_of(user, person, rule)))
-            except Conflict:
-                pass
+        try:
+            facts.append((rule, _suggestion_of(user, person, rule)))
+        except Conflict:
+            pass
     try:
         with transaction.atomic():
             entry = Entry.objects.create(
-                person=person, mine=person.mine, tier=values["tier"], helper=values["helper"], reason=_text(data, "reason", "情况说明"),
+                person=person, mine=person.mine, tier=tier, helper=helper, reason=reason,
                 facts=[{"rule": r, "key": k, "text": t} for r, fs in facts for k, t, _ in fs], entered_on=timezone.localdate(now),
-                eval_days=cfg.eval_days(values["tier"]), created_by=user, token=token,
+                eval_days=cfg.eval_days(tier), created_by=user, token=token,
             )  # fmt: skip
-            entry.criteria.set(values["criteria"])
+            entry.criteria.set(criteria)
             Measure.objects.bulk_create([Measure(entry=entry, text=m) for m in measures])
             for rule, fs in facts:
                 SuggestionDecision.objects.create(
@@ -360,7 +316,7 @@ def enter(user, person_pk, data, rule_keys=(), now=None):
                 )
             EntryEvent.objects.create(
                 entry=entry, action="enter", to_status=entry.status, actor=user, at=now, note=entry.reason,
-                data={"等级": entry.tier, "帮教人": entry.helper.name, "类型": "、".join(c.name for c in values["criteria"])},
+                data={"等级": entry.tier, "帮教人": entry.helper.name, "类型": "、".join(c.name for c in criteria)},
             )  # fmt: skip
     except IntegrityError:
         if token and Entry.objects.filter(token=token, created_by=user).exists():
@@ -395,9 +351,12 @@ def open_measures(entry):
     return [m for m in entry.measures.all() if not m.done]
 
 
+# The effects of the register's changes: ``ctx.params`` is the typed input of the action's form
+# (``care.forms.ACTION_FORMS``).
+
+
 def _retier(ctx):
-    entry = ctx.obj
-    tier = _tier(ctx.params["data"])
+    entry, tier = ctx.obj, ctx.params["tier"]
     if tier == entry.tier:
         raise ValidationError({"tier": "等级没有变化"})
     ctx.changes.update(tier=tier, eval_days=settings_for(entry.mine).eval_days(tier))
@@ -406,20 +365,20 @@ def _retier(ctx):
 
 def _new_helper(ctx):
     entry = ctx.obj
-    helper = _helper(ctx.params["data"], entry.person)
+    helper = _check_helper(ctx.params["helper"], entry.person)
     ctx.changes["helper"] = helper
     ctx.data = {"原帮教人": entry.helper.name if entry.helper_id else "", "新帮教人": helper.name}
 
 
 def _new_measure(ctx):
-    text = _text(ctx.params["data"], "text", "措施", required=True, longest=200)
+    text = ctx.params["text"]
     ctx.data = {"措施": text}
     ctx.then(lambda ctx: Measure.objects.create(entry=ctx.obj, text=text))
 
 
 def _measure_done(ctx):
-    measure = ctx.obj.measures.filter(pk=as_id(ctx.params["data"].get("measure")) or 0, done=False).first()
-    if measure is None:
+    measure = ctx.params["measure"]
+    if measure.entry_id != ctx.obj.pk or measure.done:
         raise ValidationError({"measure": "请选择未落实的措施"})
     ctx.data = {"措施": measure.text}
 
@@ -431,27 +390,12 @@ def _measure_done(ctx):
 
 
 def _helped(ctx):
-    entry, data, user = ctx.obj, ctx.params["data"], ctx.user
-    token = str(data.get("token") or "").strip()[:40] or None
-    if token and HelpRecord.objects.filter(token=token).exists():
-        existing = HelpRecord.objects.get(token=token)
-        if existing.by_id != user.pk:
-            raise Conflict("该表单已失效,请刷新页面后重新提交")
+    entry, params, user = ctx.obj, ctx.params, ctx.user
+    token = params.get("token")
+    if _once(HelpRecord, token, "by_id", user):
         raise workflow.Unchanged(entry)  # the same form sent twice: one record
-    form = str(data.get("form") or "")
-    errors = {}
-    if form not in HelpForm.values:
-        errors["form"] = "请选择帮教形式"
-    try:
-        day = _date(data.get("date"), default=timezone.localdate(ctx.now))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        content = _text(data, "content", "帮教内容", required=True)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    form, content = params["form"], params["content"]
+    day = params.get("date") or timezone.localdate(ctx.now)
     if day < entry.entered_on:
         raise ValidationError({"date": "日期不能早于列入台账的日期"})
     ctx.data = {"形式": HelpForm(form).label, "日期": day.isoformat()}
@@ -467,22 +411,16 @@ def _helped(ctx):
 
 
 def _evaluated(ctx):
-    data = ctx.params["data"]
-    trend = str(data.get("trend") or "")
-    if trend not in Trend.values:
-        raise ValidationError({"trend": "请选择评估结论"})
-    day = _date(data.get("date"), default=timezone.localdate(ctx.now))
+    trend = ctx.params["trend"]
+    day = ctx.params.get("date") or timezone.localdate(ctx.now)
     ctx.data = {"结论": Trend(trend).label, "日期": day.isoformat()}
     ctx.then(lambda ctx: Evaluation.objects.create(entry=ctx.obj, date=day, trend=trend, note=ctx.note, by=ctx.user))
 
 
 def _released(ctx):
-    entry, data = ctx.obj, ctx.params["data"]
-    reason = _text(data, "reason", "解除理由", longest=1000)
-    if len(reason) < 4:
-        raise ValidationError({"reason": "请填写解除理由(转化情况)"})
+    entry, reason = ctx.obj, ctx.params["reason"]
     still_open = open_measures(entry)
-    if still_open and str(data.get("confirm_open") or "") not in ("1", "true", "on", "True"):
+    if still_open and not ctx.params.get("confirm_open"):
         names = "、".join(m.text for m in still_open)
         raise ValidationError(
             {"confirm_open": f"还有 {len(still_open)} 项帮教措施未落实:{names}。确认仍要解除请勾选确认。"}
@@ -524,10 +462,10 @@ def allowed_actions(user, entry):
     return MACHINE.allowed(user, entry)
 
 
-def act(user, pk, action, data, now=None):
-    """One change of a register entry, as the table allows (``common.workflow``)."""
-    note = _text(data, "note", "说明", longest=1000)
-    return MACHINE.apply(user, pk, action, version=data.get("version"), note=note, params={"data": data}, now=now)
+def act(user, pk, action, *, version=None, note="", now=None, **params):
+    """One change of a register entry, as the table allows (``common.workflow``); ``params``: the typed input of
+    the action's form (``care.forms.ACTION_FORMS``)."""
+    return MACHINE.apply(user, pk, action, version=version, note=note, params=params, now=now)
 
 
 def timeline(entry):
@@ -628,46 +566,48 @@ def register_stats(user, today=None):
 # ---------------------------------------------------------------- screenings
 
 
-def record_screening(user, data, now=None):
+def record_screening(
+    user,
+    *,
+    kind: str,
+    people: list[Person],
+    participants: list[Person],
+    date=None,
+    concerns=frozenset(),
+    notes=None,
+    summary: str = "",
+    follow_up: str = "",
+    token: str | None = None,
+    now=None,
+):
+    """排查 (``care.forms.ScreeningForm``): ``people`` screened, each with their 情况 in ``notes`` (by id) and
+    flagged when their id is in ``concerns``; ``participants``: people of the user's mine."""
     if not access.can(user, "care_manage"):
         raise Forbidden("只有支部书记可以登记排查")
-    token = str(data.get("token") or "").strip()[:40] or None
-    if token and (existing := Screening.objects.filter(token=token).first()):
-        if existing.recorded_by_id != user.pk:
-            raise Conflict("该表单已失效,请刷新页面后重新提交")
+    if existing := _once(Screening, token, "recorded_by_id", user):
         return existing
     errors = {}
-    kind = str(data.get("kind") or "")
-    if kind not in ScreeningKind.values:
-        errors["kind"] = "请选择排查形式"
-    try:
-        day = _date(data.get("date"), default=timezone.localdate())
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    scoped = branch_people(user, "care_manage")
-    participants = list(Person.objects.filter(pk__in=_ids(data, "participants"), mine=mine_of(user)))
-    if not participants:
-        errors["participants"] = "请选择参加人"
-    covered = list(scoped.filter(pk__in=_ids(data, "people")).select_related("org"))
-    if not covered:
-        errors["people"] = "请选择排查到的职工"
+    mine = mine_of(user)
+    if mine is None or any(p.mine_id != mine.pk for p in participants):
+        errors["participants"] = forms.PARTICIPANTS
+    ids = [p.pk for p in people]
+    covered = list(branch_people(user, "care_manage").filter(pk__in=ids).select_related("org"))
+    if len(covered) != len(set(ids)):
+        errors["people"] = forms.SCREENED
     if errors:
         raise ValidationError(errors)
-    concern_ids = set(_ids(data, "concern"))
+    covered.sort(key=lambda p: ids.index(p.pk))
+    notes = notes or {}
+    day = date or timezone.localdate()
     with transaction.atomic():
         screening = Screening.objects.create(
-            org=access.branch_of(covered[0].org), kind=kind, date=day, summary=_text(data, "summary", "情况"),
-            follow_up=_text(data, "follow_up", "后续措施"), recorded_by=user, token=token,
+            org=access.branch_of(covered[0].org), kind=kind, date=day, summary=summary, follow_up=follow_up,
+            recorded_by=user, token=token,
         )  # fmt: skip
         screening.participants.set(participants)
         Finding.objects.bulk_create(
             [
-                Finding(
-                    screening=screening,
-                    person=p,
-                    note=str(data.get(f"note_{p.pk}") or "").strip()[:500],
-                    concern=p.pk in concern_ids,
-                )
+                Finding(screening=screening, person=p, note=notes.get(p.pk, ""), concern=p.pk in concerns)
                 for p in covered
             ]
         )
@@ -677,45 +617,50 @@ def record_screening(user, data, now=None):
 # ---------------------------------------------------------------- talks
 
 
-def record_talk(user, data, now=None):
+def record_talk(
+    user,
+    *,
+    form: str,
+    people: list[Person],
+    topics: str,
+    date=None,
+    talker: Person | None = None,
+    concerns: str = "",
+    concern: bool = False,
+    follow_ups=(),
+    token: str | None = None,
+    now=None,
+):
+    """谈心谈话 (``care.forms.TalkRecordForm``): with ``people`` the user may talk with; ``talker`` (default: the
+    user) of the user's mine; each line of ``follow_ups`` is a 跟进事项 due in 30 days."""
     if not access.can(user, "care_talk"):
         raise Forbidden("您的角色不能登记谈心谈话")
-    token = str(data.get("token") or "").strip()[:40] or None
-    if token and (existing := Talk.objects.filter(token=token).first()):
-        if existing.recorded_by_id != user.pk:
-            raise Conflict("该表单已失效,请刷新页面后重新提交")
+    if existing := _once(Talk, token, "recorded_by_id", user):
         return existing
     errors = {}
-    form = str(data.get("form") or "")
-    if form not in TalkForm.values:
-        errors["form"] = "请选择谈话形式"
-    try:
-        day = _date(data.get("date"), default=timezone.localdate())
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    people = list(branch_people(user, "care_talk").filter(pk__in=_ids(data, "people")).select_related("org"))
-    if not people:
-        errors["people"] = "请选择谈话对象"
-    talker_pk = as_id(data.get("talker")) or user.person_id
-    talker = Person.objects.filter(pk=talker_pk or 0, mine=mine_of(user)).first()
+    ids = [p.pk for p in people]
+    reached = list(branch_people(user, "care_talk").filter(pk__in=ids).select_related("org"))
+    if len(reached) != len(set(ids)):
+        errors["people"] = forms.TALKED
+    reached.sort(key=lambda p: ids.index(p.pk))
+    mine = mine_of(user)
+    talker_pk = talker.pk if talker is not None else user.person_id
+    talker = Person.objects.filter(pk=talker_pk, mine=mine).first() if talker_pk and mine else None
     if talker is None:
-        errors["talker"] = "请选择谈话人"
-    try:
-        topics = _text(data, "topics", "谈话内容", required=True)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors["talker"] = forms.TALKER
     if errors:
         raise ValidationError(errors)
-    concern = str(data.get("concern") or "") in ("1", "on", "true", "True")
-    follow = [line.strip()[:200] for line in str(data.get("follow_ups") or "").splitlines() if line.strip()]
+    day = date or timezone.localdate()
     try:
         with transaction.atomic():
             talk = Talk.objects.create(
-                org=access.branch_of(people[0].org), talker=talker, date=day, form=form, topics=topics,
-                concerns=_text(data, "concerns", "反映的问题"), concern=concern, recorded_by=user, token=token,
+                org=access.branch_of(reached[0].org), talker=talker, date=day, form=form, topics=topics,
+                concerns=concerns, concern=concern, recorded_by=user, token=token,
             )  # fmt: skip
-            TalkPerson.objects.bulk_create([TalkPerson(talk=talk, person=p, date=day) for p in people])
-            FollowUp.objects.bulk_create([FollowUp(talk=talk, text=t, due=day + timedelta(days=30)) for t in follow])
+            TalkPerson.objects.bulk_create([TalkPerson(talk=talk, person=p, date=day) for p in reached])
+            FollowUp.objects.bulk_create(
+                [FollowUp(talk=talk, text=t, due=day + timedelta(days=30)) for t in follow_ups]
+            )
     except IntegrityError:
         existing = Talk.objects.filter(token=token, recorded_by=user).first() if token else None
         if existing is None:
@@ -724,7 +669,8 @@ def record_talk(user, data, now=None):
     return talk
 
 
-def close_follow_up(user, pk, note=""):
+def close_follow_up(user, pk, *, note: str = ""):
+    """关闭跟进事项 (``care.forms.CloseFollowUpForm``): the talker, who recorded it, or the branch's secretary."""
     follow = FollowUp.objects.filter(pk=as_id(pk) or 0).select_related("talk").first()
     if follow is None or not Talk.objects.visible_to(user).filter(pk=follow.talk_id).exists():
         raise NotFound()
@@ -738,7 +684,7 @@ def close_follow_up(user, pk, note=""):
     if follow.closed_on:
         raise Conflict("该跟进事项已关闭")
     follow.closed_on = timezone.localdate()
-    follow.closed_note = str(note or "").strip()[:200]
+    follow.closed_note = note
     follow.save(update_fields=["closed_on", "closed_note"])
     return follow
 
@@ -761,48 +707,65 @@ def can_edit_settings(user, mine):
     return access.can(user, "care_settings", mine)
 
 
-THRESHOLDS = (
-    ("recent_days", 1, 365), ("violation_days", 1, 365), ("violation_count", 1, 20), ("exam_fails", 1, 6),
-    ("leave_months", 1, 36), ("concern_days", 1, 365), ("eval_days_a", 1, 90), ("eval_days_b", 1, 180), ("eval_days_c", 1, 180),
-)  # fmt: skip
-
-
-def save_settings(user, mine, kind, data):
+def _settings_of(user, mine):
     if not can_edit_settings(user, mine):
         raise Forbidden("只有矿党委(组织部)或管理员可以维护薄弱类型和规则")
+
+
+def _mine_criterion(mine, criterion):
+    if criterion.mine_id != mine.pk:
+        raise NotFound()
+    return criterion
+
+
+def _unique_name(mine, name, criterion=None):
+    others = Criterion.objects.filter(mine=mine, name=name)
+    if criterion is not None:
+        others = others.exclude(pk=criterion.pk)
+    if others.exists():
+        raise ValidationError({"name": f"类型“{name}”已存在"})
+
+
+def add_criterion(user, mine, *, name: str):
+    """A new 薄弱类型 of the mine (``care.forms.CriterionForm``)."""
+    _settings_of(user, mine)
     with transaction.atomic():
-        if kind == "criterion":
-            name = _text(data, "name", "类型名称", required=True, longest=20)
-            if Criterion.objects.filter(mine=mine, name=name).exists():
-                raise ValidationError({"name": f"类型“{name}”已存在"})
-            return Criterion.objects.create(mine=mine, name=name, order=Criterion.objects.filter(mine=mine).count())
-        if kind in ("criterion_rename", "criterion_toggle"):
-            criterion = Criterion.objects.filter(mine=mine, pk=as_id(data.get("pk")) or 0).first()
-            if criterion is None:
-                raise NotFound()
-            if kind == "criterion_toggle":
-                criterion.active = not criterion.active
-                criterion.save(update_fields=["active"])
-                return criterion
-            name = _text(data, "name", "类型名称", required=True, longest=20)
-            if Criterion.objects.filter(mine=mine, name=name).exclude(pk=criterion.pk).exists():
-                raise ValidationError({"name": f"类型“{name}”已存在"})
-            criterion.name = name
-            criterion.save(update_fields=["name"])
-            return criterion
-        if kind == "thresholds":
-            cfg = settings_for(mine)
-            errors = {}
-            for key, low, high in THRESHOLDS:
-                try:
-                    value = int(str(data.get(key, getattr(cfg, key))).strip())
-                    if not low <= value <= high:
-                        raise ValueError
-                    setattr(cfg, key, value)
-                except (TypeError, ValueError):
-                    errors[key] = f"须为 {low}–{high} 的整数"
-            if errors:
-                raise ValidationError(errors)
-            cfg.save()
-            return cfg
-    raise NotFound()
+        _unique_name(mine, name)
+        return Criterion.objects.create(mine=mine, name=name, order=Criterion.objects.filter(mine=mine).count())
+
+
+def rename_criterion(user, mine, *, criterion: Criterion, name: str):
+    _settings_of(user, mine)
+    criterion = _mine_criterion(mine, criterion)
+    _unique_name(mine, name, criterion)
+    criterion.name = name
+    criterion.save(update_fields=["name"])
+    return criterion
+
+
+def toggle_criterion(user, mine, *, criterion: Criterion):
+    """启用 / 停用 a 薄弱类型."""
+    _settings_of(user, mine)
+    criterion = _mine_criterion(mine, criterion)
+    criterion.active = not criterion.active
+    criterion.save(update_fields=["active"])
+    return criterion
+
+
+def save_thresholds(user, mine, **values):
+    """The rules' thresholds (``care.forms.ThresholdsForm``: each a whole number in its range); one not given keeps
+    its value."""
+    _settings_of(user, mine)
+    cfg = settings_for(mine)
+    for key, value in values.items():
+        setattr(cfg, key, value)
+    cfg.save()
+    return cfg
+
+
+SETTINGS = {  # the settings page's ``kind_of``: its service (the form: ``care.forms.SETTINGS_FORMS``)
+    "criterion": add_criterion,
+    "criterion_rename": rename_criterion,
+    "criterion_toggle": toggle_criterion,
+    "thresholds": save_thresholds,
+}

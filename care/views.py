@@ -1,6 +1,9 @@
-"""Pages of 薄弱人物排查 and 谈心谈话. Thin: parse input, call ``care.services``, render."""
+"""Pages of 薄弱人物排查 and 谈心谈话. Thin: parse input (``care.forms``), call ``care.services``, render.
+
+Bad input re-renders the page with what was typed and the Chinese message next to the field (422)."""
 
 import uuid
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from care import access, services
+from care import access, forms, services
 from care.coverage import coverage
 from care.models import (
     DEFAULT_MEASURES,
@@ -27,7 +30,9 @@ from care.models import (
     Tier,
     Trend,
 )
+from common import inputs
 from common.errors import Conflict, Forbidden, NotFound
+from common.parsing import as_id
 from common.responses import form_status, refused
 from orgs.models import Person
 
@@ -107,7 +112,7 @@ def _logged_suggestions(request):
 @require_POST
 def suggestion_dismiss(request, person, rule):
     try:
-        services.dismiss(request.user, person, rule, request.POST.get("reason"))
+        services.dismiss(request.user, person, rule, **inputs.parse(forms.DismissForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
     except ValidationError as exc:
@@ -186,7 +191,7 @@ def entry_new(request, person):
     errors = {}
     if request.method == "POST":
         try:
-            entry = services.enter(user, target.pk, request.POST, rule_keys=rules)
+            entry = services.enter(user, person=target, **inputs.parse(forms.EntryForm, request.POST))
         except ValidationError as exc:
             errors, data = exc.message_dict, request.POST
         except Conflict as exc:
@@ -256,8 +261,12 @@ def entry_detail(request, pk):
 @require_POST
 def entry_act(request, pk, action):
     user = request.user
+    form_class = forms.ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    version = as_id(request.POST.get("version"))
     try:
-        services.act(user, pk, action, request.POST)
+        services.act(user, pk, action, version=version, **inputs.parse(form_class, request.POST))
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/care/register/{pk}/")
     except ValidationError as exc:
@@ -307,7 +316,7 @@ def screening_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            services.record_screening(user, request.POST)
+            services.record_screening(user, **inputs.parse(forms.ScreeningForm, request.POST))
         except ValidationError as exc:
             errors = exc.message_dict
         except Conflict as exc:
@@ -322,7 +331,8 @@ def screening_new(request):
         .order_by("org__path", "emp_no")[:500]
     )
     context = {
-        "kinds": ScreeningKind.choices, "data": data, "errors": errors, "general_errors": errors.get("__all__", []),
+        "kinds": ScreeningKind.choices, "data": data, "errors": errors,
+        "general_errors": errors.get("__all__", []) + [m for k, ms in errors.items() if k.startswith("note_") for m in ms],
         "people": [(p, data.get(f"note_{p.pk}", "")) for p in people],  # each with the 情况 typed for them
         "participants": services.eligible_helpers(mine).filter(pk__in=services.branch_people(user, "care_manage").values("pk"))[:200],
         "selected": data.getlist("people") if hasattr(data, "getlist") else [], "concerns": data.getlist("concern") if hasattr(data, "getlist") else [],
@@ -355,7 +365,7 @@ def talk_new(request):
     if request.method == "POST":
         data = request.POST
         try:
-            talk = services.record_talk(user, request.POST)
+            talk = services.record_talk(user, **inputs.parse(forms.TalkRecordForm, request.POST))
         except ValidationError as exc:
             errors = exc.message_dict
         except Conflict as exc:
@@ -403,9 +413,12 @@ def talk_detail(request, pk):
 @require_POST
 def follow_up_close(request, pk):
     try:
-        follow = services.close_follow_up(request.user, pk, request.POST.get("note"))
+        follow = services.close_follow_up(request.user, pk, **inputs.parse(forms.CloseFollowUpForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, "/care/", "返回")
+    except ValidationError as exc:  # the one box of the inline form: its message, 422
+        said = SimpleNamespace(message="；".join(m for ms in exc.message_dict.values() for m in ms), status=422)
+        return refused(request, said, "/care/", "返回")
     messages.success(request, "跟进事项已关闭")
     return redirect("care_talk", follow.talk_id)
 
@@ -470,8 +483,11 @@ def settings_page(request):
         raise Http404
     errors = {}
     if request.method == "POST":
+        kind = request.POST.get("kind_of")
+        if kind not in forms.SETTINGS_FORMS:
+            raise Http404
         try:
-            services.save_settings(user, mine, request.POST.get("kind_of"), request.POST)
+            services.SETTINGS[kind](user, mine, **inputs.parse(forms.SETTINGS_FORMS[kind], request.POST))
         except ValidationError as exc:
             errors = exc.message_dict
         except (Forbidden, NotFound):
@@ -486,7 +502,7 @@ def settings_page(request):
             cfg._meta.get_field(key).verbose_name,
             request.POST.get(key, getattr(cfg, key)) if errors else getattr(cfg, key),
         )
-        for key, _l, _h in services.THRESHOLDS
+        for key, _l, _h in forms.THRESHOLDS
     ]
     context = {
         "mine": mine,

@@ -8,62 +8,28 @@ last response the page asked for. Each figure is the best of a few loads, each p
 request to its first byte (the server's rendering, and some of the link's delay): the machine the tests run on is
 shared, and a busy server is not what this test measures (the bench times the pages themselves)."""
 
-import re
-import time
-
 import pytest
-from django.core.management import call_command
 from django.db import connections
 from django.test.utils import override_settings
-from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+from bench.weaklink import Link, collect_static
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Hongling@2026"  # the demo's
 WORKER, SECRETARY = "100005", "100001"  # 登录名 of the demo (README)
-LINK = {  # 400 kbit/s both ways, 400 ms from request to response headers
-    "offline": False,
-    "latency": 400,
-    "downloadThroughput": 400_000 / 8,
-    "uploadThroughput": 400_000 / 8,
-}
 COLD_LIMIT, WARM_LIMIT = 3.0, 1.0  # seconds
 COLD_BYTES_LIMIT = 100_000  # on the wire, headers included
 WARM_BYTES_LIMIT = 15_000
-
-LOADED = """() => {
-  const nav = performance.getEntriesByType('navigation')[0];
-  const ends = performance.getEntriesByType('resource').map(r => r.responseEnd);
-  return [Math.max(nav.loadEventEnd, ...ends) / 1000, (nav.responseStart - nav.requestStart) / 1000];
-}"""
 COLD_RUNS, WARM_RUNS = 2, 3
-
-
-# what the pages load: the compressed copies of the rest (the API docs' swagger-ui, other htmx builds, source maps)
-# are left out here only to spare the test a few minutes of brotli
-PAGE_FILES = re.compile(r"^(vendor|css|js|img)/|^django_htmx/htmx-2\.min\.")
-
-
-class PageFilesCompressedStorage(CompressedManifestStaticFilesStorage):
-    """The production storage (hashed names, gzip and brotli copies), compressing only the files pages load."""
-
-    def compress_files(self, paths):
-        yield from super().compress_files([p for p in paths if PAGE_FILES.match(p) and not p.endswith(".map")])
 
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):
     """collectstatic as `make serve` runs it: hashed names, compressed copies (once for the module)."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": f"{__name__}.PageFilesCompressedStorage"},
-    }
-    with override_settings(STATIC_ROOT=root, STORAGES=storages):
-        started = time.perf_counter()
-        call_command("collectstatic", interactive=False, verbosity=0)
-        print(f"\ncollectstatic (hashed, gzip + brotli): {time.perf_counter() - started:.1f} s")
-    return {"STATIC_ROOT": root, "STORAGES": storages}
+    served, seconds = collect_static(tmp_path_factory.mktemp("staticfiles"))
+    print(f"\ncollectstatic (hashed, gzip + brotli): {seconds:.1f} s")
+    return served
 
 
 @pytest.fixture
@@ -93,64 +59,6 @@ def production_server(collected, transactional_db):
                 conn.dec_thread_sharing()
 
 
-class Link:
-    """A phone page whose traffic goes through the emulated link; counts what crosses it."""
-
-    def __init__(self, chromium, base):
-        self.base = base
-        self.context = chromium.new_context(
-            viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
-        self.page = self.context.new_page()
-        self.cdp = self.context.new_cdp_session(self.page)
-        self.cdp.send("Network.enable")
-        self.requests, self.wire = {}, {}
-        self.cdp.on(
-            "Network.requestWillBeSent", lambda e: self.requests.setdefault(e["requestId"], e["request"]["url"])
-        )
-        self.cdp.on("Network.loadingFinished", lambda e: self.wire.__setitem__(e["requestId"], e["encodedDataLength"]))
-
-    def login(self, username):
-        self.page.goto(self.base + "/accounts/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state("networkidle")
-
-    def load(self, path, *, cold):
-        if cold:
-            self.cdp.send("Network.clearBrowserCache")
-        self.cdp.send("Network.emulateNetworkConditions", LINK)
-        self.requests.clear()
-        self.wire.clear()
-        try:
-            self.page.goto(self.base + path, wait_until="load")
-            self.page.wait_for_load_state("networkidle")
-            seconds, answer = self.page.evaluate(LOADED)
-        finally:
-            self.cdp.send(
-                "Network.emulateNetworkConditions",
-                {**LINK, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-            )
-        sent = {rid: n for rid, n in self.wire.items() if n > 0}  # 0: served from the browser's cache
-        return {
-            "seconds": seconds,
-            "answer": answer,
-            "bytes": sum(sent.values()),
-            "requests": len(sent),
-            "files": sorted((self.requests.get(rid, "?").replace(self.base, ""), n) for rid, n in sent.items()),
-        }
-
-    def best(self, path, *, cold, runs):
-        loads = [self.load(path, cold=cold) for _ in range(runs)]
-        best = min(loads, key=lambda f: f["seconds"])
-        best["runs"] = [(f["seconds"], f["answer"]) for f in loads]
-        return best
-
-    def close(self):
-        self.context.close()
-
-
 def _show(label, figure):
     runs = ", ".join(f"{s:.2f} s (first byte {a:.2f} s)" for s, a in figure["runs"])
     print(f"{label}: {figure['seconds']:.2f} s, {figure['bytes'] / 1000:.1f} KB over {figure['requests']} requests")
@@ -162,12 +70,12 @@ def _show(label, figure):
 def test_workers_home_on_a_weak_link_and_the_hazard_statistics(chromium, production_server):
     link = Link(chromium, production_server)
     try:
-        link.login(WORKER)
+        link.login(WORKER, PASSWORD)
         cold = link.best("/", cold=True, runs=COLD_RUNS)
         warm = link.best("/", cold=False, runs=WARM_RUNS)
         assert link.page.locator("nav.tab-bar").count() == 1, "not the logged-in home"
         link.context.clear_cookies()
-        link.login(SECRETARY)
+        link.login(SECRETARY, PASSWORD)
         stats_cold = link.best("/hazards/stats/", cold=True, runs=1)
         stats_warm = link.best("/hazards/stats/", cold=False, runs=1)
         drawn = link.page.evaluate("document.querySelectorAll('[_echarts_instance_] canvas').length")

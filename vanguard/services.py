@@ -1,6 +1,6 @@
 """包保 / 责任区 assignments and 党员示范岗 (SPEC §4.2). Every change and check lives here once."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,24 +8,16 @@ from django.utils import timezone
 
 from common import audit
 from common.errors import Conflict, Forbidden, NotFound
-from common.parsing import as_id, parse_day
+from common.parsing import as_id
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person, PoliticalStatus
 from orgs.scope import mine_of
 from places.models import Location
-from vanguard import compliance
-from vanguard.models import Assessment, Assignment, ModelPost, Rating
+from vanguard import compliance, forms
+from vanguard.models import Assessment, Assignment, ModelPost
 
 PARTY = (PoliticalStatus.MEMBER, PoliticalStatus.PROBATIONARY)
 MAX_WORKERS = 30
-
-
-def _ids(value):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    return sorted({as_id(v) for v in value if as_id(v)})
 
 
 def can_manage(user, node=None):
@@ -56,19 +48,16 @@ def party_members(user, mine):
 # ---------------------------------------------------------------- 包保 / 责任区
 
 
-def _check_sets(user, mine, data, errors):
-    worker_ids, location_ids = _ids(data.get("workers")), _ids(data.get("locations"))
-    workers = list(Person.objects.filter(pk__in=worker_ids, mine=mine))
-    if len(workers) != len(worker_ids):
-        errors["workers"] = "包保对象中有不属于本矿的职工"
+def _check_sets(mine, workers, locations, errors):
+    """The workers and places are of ``mine``, at most ``MAX_WORKERS`` workers, at least one of either."""
+    if any(p.mine_id != mine.pk for p in workers):
+        errors["workers"] = forms.WORKERS
     if len(workers) > MAX_WORKERS:
         errors["workers"] = f"一名党员最多包保{MAX_WORKERS}人"
-    locations = list(Location.objects.filter(pk__in=location_ids, mine=mine))
-    if len(locations) != len(location_ids):
-        errors["locations"] = "责任区中有不属于本矿的地点"
-    if not worker_ids and not location_ids and "workers" not in errors:
+    if any(loc.mine_id != mine.pk for loc in locations):
+        errors["locations"] = forms.LOCATIONS
+    if not workers and not locations and "workers" not in errors:
         errors["workers"] = "请至少选择一名包保对象或一个责任区地点"
-    return workers, locations
 
 
 def _clashes(workers, member, starts_on, ends_on, exclude=None):
@@ -89,27 +78,33 @@ def _clashes(workers, member, starts_on, ends_on, exclude=None):
     return f"{names} 在该期间已由党员 {clash.member.name} 包保"
 
 
-def assign(user, data, now=None):
-    """New 包保 / 责任区 assignment: member, workers, locations, starts_on, ends_on (optional), note."""
+def assign(
+    user,
+    *,
+    member: Person,
+    workers=(),
+    locations=(),
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    note: str = "",
+    now=None,
+):
+    """New 包保 / 责任区 assignment (``vanguard.forms.AssignForm``): a party member the user manages answers for
+    ``workers`` and ``locations`` of the mine from ``starts_on`` (default today) to ``ends_on`` (open when None)."""
     mine = mine_of(user)
     if mine is None or not can_manage(user):
         raise Forbidden("只有支部书记、党委和管理员可以安排包保")
+    workers, locations = list(workers), list(locations)
     errors = {}
-    member = party_members(user, mine).filter(pk=as_id(data.get("member")) or 0).first()
-    if member is None:
-        errors["member"] = "请选择本支部的党员" if not data.get("member") else "该职工不是您管理范围内的党员"
-    starts_on = parse_day(data.get("starts_on")) if data.get("starts_on") else timezone.localdate()
-    ends_on = parse_day(data.get("ends_on")) if data.get("ends_on") else None
-    if not starts_on:
-        errors["starts_on"] = "日期格式不正确"
-    if ends_on is False:
-        errors["ends_on"] = "日期格式不正确"
-    elif starts_on and ends_on and ends_on < starts_on:
+    if not party_members(user, mine).filter(pk=member.pk).exists():
+        errors["member"] = forms.MEMBER
+    starts_on = starts_on or timezone.localdate()
+    if ends_on and ends_on < starts_on:
         errors["ends_on"] = "结束日期不能早于开始日期"
-    workers, locations = _check_sets(user, mine, data, errors)
-    if member is not None and member in workers:
+    _check_sets(mine, workers, locations, errors)
+    if member in workers:
         errors["workers"] = "党员不能包保自己"
-    if not errors and member is not None:
+    if not errors:
         clash = _clashes(workers, member, starts_on, ends_on)
         if clash:
             errors["workers"] = clash
@@ -122,7 +117,7 @@ def assign(user, data, now=None):
             org=member.org,
             starts_on=starts_on,
             ends_on=ends_on,
-            note=str(data.get("note") or "").strip()[:200],
+            note=note,
             created_by=user,
         )
         a.workers.set(workers)
@@ -142,13 +137,11 @@ def _may_manage(user, a):
         raise Forbidden("只有支部书记、党委和管理员可以调整包保")
 
 
-def end(user, pk, data):
-    """End an assignment on a day (default today)."""
+def end(user, pk, *, ends_on: date | None = None):
+    """End an assignment on a day (default today; ``vanguard.forms.EndForm``)."""
     a = get_assignment(user, pk)
     _may_manage(user, a)
-    ends_on = parse_day(data.get("ends_on")) if data.get("ends_on") else timezone.localdate()
-    if not ends_on:
-        raise ValidationError({"ends_on": "日期格式不正确"})
+    ends_on = ends_on or timezone.localdate()
     if ends_on < a.starts_on:
         raise ValidationError({"ends_on": "结束日期不能早于开始日期"})
     if a.ends_on and a.ends_on < timezone.localdate():
@@ -159,20 +152,20 @@ def end(user, pk, data):
     return after
 
 
-def adjust(user, pk, data):
-    """Change who and what a member answers for from a day on: the current assignment ends the day before and a new
-    one starts, so earlier months keep being judged by the old sets."""
+def adjust(user, pk, *, workers=(), locations=(), from_day: date | None = None):
+    """Change who and what a member answers for from a day on (``vanguard.forms.AdjustForm``; default today): the
+    current assignment ends the day before and a new one starts, so earlier months keep being judged by the old
+    sets."""
     a = get_assignment(user, pk)
     _may_manage(user, a)
     if a.ends_on and a.ends_on < timezone.localdate():
         raise Conflict("该包保已经结束,请新建")
-    from_day = parse_day(data.get("from")) if data.get("from") else timezone.localdate()
+    from_day = from_day or timezone.localdate()
+    workers, locations = list(workers), list(locations)
     errors = {}
-    if not from_day:
-        errors["from"] = "日期格式不正确"
-    elif from_day <= a.starts_on:
+    if from_day <= a.starts_on:
         errors["from"] = "调整日期须晚于原开始日期"
-    workers, locations = _check_sets(user, a.mine, data, errors)
+    _check_sets(a.mine, workers, locations, errors)
     if a.member in workers:
         errors["workers"] = "党员不能包保自己"
     if not errors:
@@ -272,25 +265,16 @@ def member_year(user, member_id, year, today=None):
 # ---------------------------------------------------------------- 党员示范岗
 
 
-def create_post(user, data):
+def create_post(user, *, name: str, holder: Person, commitments: str, location: Location | None = None):
+    """设立示范岗 (``vanguard.forms.PostForm``): held by a party member the user manages, at a place of the mine."""
     mine = mine_of(user)
     if mine is None or not can_manage(user):
         raise Forbidden("只有支部书记、党委和管理员可以设立示范岗")
     errors = {}
-    name = str(data.get("name") or "").strip()
-    if not 2 <= len(name) <= 60:
-        errors["name"] = "请填写岗位名称(2到60字)"
-    holder = party_members(user, mine).filter(pk=as_id(data.get("holder")) or 0).first()
-    if holder is None:
-        errors["holder"] = "请选择您管理范围内的党员"
-    location = None
-    if data.get("location"):
-        location = Location.objects.filter(mine=mine, pk=as_id(data.get("location")) or 0).first()
-        if location is None:
-            errors["location"] = "地点不存在或不属于本矿"
-    commitments = str(data.get("commitments") or "").strip()
-    if len(commitments) < 4:
-        errors["commitments"] = "请填写公开承诺"
+    if not party_members(user, mine).filter(pk=holder.pk).exists():
+        errors["holder"] = forms.HOLDER
+    if location is not None and location.mine_id != mine.pk:
+        errors["location"] = forms.LOCATION
     if errors:
         raise ValidationError(errors)
     return ModelPost.objects.create(
@@ -299,7 +283,7 @@ def create_post(user, data):
         holder=holder,
         org=holder.org,
         location=location,
-        commitments=commitments[:2000],
+        commitments=commitments,
         created_by=user,
     )
 
@@ -313,54 +297,38 @@ def get_post(user, pk):
     return post
 
 
-def _month(value, today):
-    if not value:
-        return today.replace(day=1)
-    text = str(value)[:10]
-    parsed = parse_day(text if len(text) > 7 else f"{text}-01")
-    return parsed.replace(day=1) if parsed else None
-
-
-def self_assess(user, pk, data, now=None):
-    """The holder's monthly self-assessment; they may correct it until it is rated."""
+def self_assess(user, pk, *, summary: str, self_rating: str, month: date | None = None, now=None):
+    """The holder's monthly self-assessment (``vanguard.forms.SelfAssessForm``; ``month`` default this month, never a
+    future one); they may correct it until it is rated."""
     now = now or timezone.now()
     post = get_post(user, pk)
     if not is_holder(user, post):
         raise Forbidden("只有示范岗党员本人可以自评")
     today = timezone.localdate(now)
-    month = _month(data.get("month"), today)
-    errors = {}
-    if month is None:
-        errors["month"] = "月份格式不正确"
-    elif month > today.replace(day=1):
-        errors["month"] = "不能为将来的月份自评"
-    elif Assessment.objects.filter(post=post, month=month).exclude(rating="").exists():
+    month = month or today.replace(day=1)
+    if month > today.replace(day=1):
+        raise ValidationError({"month": "不能为将来的月份自评"})
+    if Assessment.objects.filter(post=post, month=month).exclude(rating="").exists():
         raise Conflict("该月已评定,不能再修改自评")
-    summary = str(data.get("summary") or "").strip()
-    if len(summary) < 4:
-        errors["summary"] = "请写明本月履诺情况"
-    if data.get("self_rating") not in Rating.values:
-        errors["self_rating"] = "请选择自评等级"
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
         existing = Assessment.objects.select_for_update().filter(post=post, month=month).first()
         if existing is None:
             return Assessment.objects.create(
-                post=post, month=month, summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now
+                post=post, month=month, summary=summary, self_rating=self_rating, submitted_at=now
             )
         if existing.rated:
             raise Conflict("该月已评定,不能再修改自评")
         Assessment.objects.filter(pk=existing.pk, rating="").update(
-            summary=summary[:2000], self_rating=data["self_rating"], submitted_at=now, version=existing.version + 1
+            summary=summary, self_rating=self_rating, submitted_at=now, version=existing.version + 1
         )
         after = Assessment.objects.get(pk=existing.pk)
         audit.audit_update(existing, after, actor=user)
     return after
 
 
-def rate(user, assessment_id, data, now=None):
-    """The secretary rates a month; a rated assessment is final (no edit, no delete)."""
+def rate(user, assessment_id, *, rating: str, note: str = "", version=None, now=None):
+    """The secretary rates a month (``vanguard.forms.RateForm``); a rated assessment is final (no edit, no delete).
+    ``version``: the self-assessment the rater read (a newer one answers 409)."""
     now = now or timezone.now()
     a = (
         Assessment.objects.filter(pk=as_id(assessment_id) or 0, post__in=ModelPost.objects.visible_to(user))
@@ -373,16 +341,13 @@ def rate(user, assessment_id, data, now=None):
         raise Forbidden("只有支部书记、党委和管理员可以评定")
     if is_holder(user, a.post):
         raise Forbidden("不能评定自己的示范岗")
-    if data.get("rating") not in Rating.values:
-        raise ValidationError({"rating": "请选择评定等级"})
-    version = data.get("version")
     if version not in (None, "") and str(version) != str(a.version):
         raise Conflict("自评已被修改,请刷新后再评定")
     if a.rated:
         raise Conflict("该月已评定")
     updated = Assessment.objects.filter(pk=a.pk, rating="", version=a.version).update(
-        rating=data["rating"],
-        rating_note=str(data.get("note") or "").strip()[:500],
+        rating=rating,
+        rating_note=note,
         rated_by=user,
         rated_at=now,
         version=a.version + 1,

@@ -1,4 +1,7 @@
-"""Pages of 包保 / 责任区, 党员身边无违章 and 党员示范岗. Thin: parse input, call ``vanguard.services``, render."""
+"""Pages of 包保 / 责任区, 党员身边无违章 and 党员示范岗. Thin: parse input (``vanguard.forms``), call
+``vanguard.services``, render.
+
+Bad input re-renders the page with what was typed and the Chinese message next to the field (422)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,18 +11,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from common import inputs
 from common.errors import Conflict, Forbidden, NotFound
 from common.pagination import page_of
+from common.parsing import as_id
 from common.responses import refused
 from orgs.models import OrgKind, OrgNode
 from places.models import Location
-from vanguard import services
+from vanguard import forms, services
 from vanguard.models import Assignment, ModelPost, Rating
 
 
 def _month(request):
     today = timezone.localdate()
-    month = services._month(request.GET.get("month"), today)
+    month = forms.month_of(request.GET.get("month"), today)
     return month if month and month <= today else today.replace(day=1)
 
 
@@ -79,14 +84,7 @@ def assign(request):
             "locations": set(request.POST.getlist("locations")),
         }
         try:
-            services.assign(
-                user,
-                {
-                    **request.POST.dict(),
-                    "workers": request.POST.getlist("workers"),
-                    "locations": request.POST.getlist("locations"),
-                },
-            )
+            services.assign(user, **inputs.parse(forms.AssignForm, request.POST))
         except ValidationError as exc:
             errors = exc.message_dict
         except Forbidden:
@@ -112,17 +110,9 @@ def assignment_detail(request, pk):
         op = request.POST.get("op")
         try:
             if op == "end":
-                services.end(user, pk, request.POST)
+                services.end(user, pk, **inputs.parse(forms.EndForm, request.POST))
             else:
-                a = services.adjust(
-                    user,
-                    pk,
-                    {
-                        **request.POST.dict(),
-                        "workers": request.POST.getlist("workers"),
-                        "locations": request.POST.getlist("locations"),
-                    },
-                )
+                a = services.adjust(user, pk, **inputs.parse(forms.AdjustForm, request.POST))
         except ValidationError as exc:
             errors, data, status = exc.message_dict, request.POST, 422
         except (Forbidden, Conflict) as exc:
@@ -185,9 +175,11 @@ def posts(request):
     can_manage = services.can_manage(user)
     errors, data = {}, {}
     if request.method == "POST":
+        if not can_manage:
+            raise Http404
         data = request.POST
         try:
-            post = services.create_post(user, request.POST)
+            post = services.create_post(user, **inputs.parse(forms.PostForm, request.POST))
         except ValidationError as exc:
             errors = exc.message_dict
         except Forbidden:
@@ -219,9 +211,11 @@ def post_detail(request, pk):
         op = request.POST.get("op")
         try:
             if op == "self":
-                services.self_assess(user, pk, request.POST)
+                services.self_assess(user, pk, **inputs.parse(forms.SelfAssessForm, request.POST))
             elif op == "rate":
-                services.rate(user, request.POST.get("assessment"), request.POST)
+                values = inputs.parse(forms.RateForm, request.POST)
+                version = as_id(request.POST.get("version"))
+                services.rate(user, request.POST.get("assessment"), version=version, **values)
             elif op == "withdraw":
                 services.delete_assessment(user, request.POST.get("assessment"))
             else:

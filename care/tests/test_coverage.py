@@ -5,10 +5,9 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
-from care import services
 from care.coverage import coverage
 from care.models import Talk, TalkPerson
-from care.tests.helpers import enter
+from care.tests.helpers import enter, record_talk
 from orgs.models import Person, Transfer, WorkStatus
 from orgs.tests.factories import PersonFactory, make_user
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def talk_on(w, person, day, user=None):
     """A talk dated ``day`` (the service refuses future dates; past years are written directly)."""
-    talk = services.record_talk(
+    talk = record_talk(
         user or w.committee_user,
         {"form": "face", "people": [person.pk], "topics": "谈心", "talker": w.secretary.person_id},
     )

@@ -6,7 +6,7 @@ from django.test import Client
 
 from care import services
 from care.models import ScreeningKind
-from care.tests.helpers import enter
+from care.tests.helpers import act, enter, record_screening, record_talk
 from orgs import token_services
 from orgs.models import SensitiveAccess
 from orgs.tests.factories import make_user
@@ -18,11 +18,9 @@ SECRET = "家中老人病重,经济压力大"
 
 @pytest.fixture
 def file(care):
-    services.record_talk(
-        care.secretary, {"form": "home", "people": [care.worker_person.pk], "topics": SECRET, "concern": "1"}
-    )
+    record_talk(care.secretary, {"form": "home", "people": [care.worker_person.pk], "topics": SECRET, "concern": "1"})
     entry = enter(care)
-    services.act(care.member, entry.pk, "help", {"form": "pair", "content": "跟班作业一周"})
+    act(care.member, entry.pk, "help", {"form": "pair", "content": "跟班作业一周"})
     return entry
 
 
@@ -84,7 +82,7 @@ def test_everyone_else_gets_404_in_pages_and_api_and_no_link(care, file, login, 
 
 def test_a_helper_reads_only_while_helping(care, file, login):
     assert login(care.member).get(f"/care/people/{care.colleague.pk}/").status_code == 404  # not their person
-    services.act(care.secretary, file.pk, "release", {"reason": "已转化,表现良好", "confirm_open": "1"})
+    act(care.secretary, file.pk, "release", {"reason": "已转化,表现良好", "confirm_open": "1"})
     assert login(care.member).get(f"/care/people/{care.worker_person.pk}/").status_code == 404
 
 
@@ -99,7 +97,7 @@ def test_the_admin_lists_who_read_a_file_without_its_contents(care, file, login)
 
 
 def test_the_talker_sees_their_own_talks_but_not_the_file(care, login):
-    talk = services.record_talk(
+    talk = record_talk(
         care.team_leader,
         {"form": "face", "people": [care.worker_person.pk], "topics": "班前谈话", "talker": care.member_person.pk},
     )
@@ -191,7 +189,7 @@ def test_reading_talks_register_entries_suggestions_and_findings_is_logged(care,
 
     client = login(care.secretary)
     talk = Talk.objects.latest("pk")
-    services.record_screening(
+    record_screening(
         care.secretary,
         {"kind": ScreeningKind.values[0], "participants": [care.colleague.pk], "people": [care.colleague.pk],
          f"note_{care.colleague.pk}": "情绪低落"},

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from care import services
 from care.models import Decision, Entry, EntryStatus, HelpRecord, SuggestionDecision
-from care.tests.helpers import criterion, enter
+from care.tests.helpers import act, criterion, enter, record_talk
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
 from orgs.tests.factories import PersonFactory
@@ -66,9 +66,9 @@ def test_the_helper_must_be_a_party_member_or_team_leader_of_the_branch(care):
 
 def test_only_the_branch_secretary_enters_and_one_active_entry_per_person(care):
     with pytest.raises(Forbidden):
-        services.enter(care.committee_user, care.worker_person.pk, {})
+        enter(care, user=care.committee_user)
     with pytest.raises(NotFound):
-        services.enter(care.other_secretary, care.worker_person.pk, {})
+        enter(care, user=care.other_secretary)
     enter(care)
     with pytest.raises(Conflict):
         enter(care)
@@ -76,17 +76,18 @@ def test_only_the_branch_secretary_enters_and_one_active_entry_per_person(care):
 
 def test_the_helper_records_help_and_evaluates_but_may_not_release(care):
     entry = enter(care)
-    services.act(care.member, entry.pk, "help", {"form": "talk", "content": "谈心半小时,情绪好转", "token": "h1"})
-    services.act(care.member, entry.pk, "help", {"form": "talk", "content": "谈心半小时,情绪好转", "token": "h1"})
+    act(care.member, entry.pk, "help", {"form": "talk", "content": "谈心半小时,情绪好转", "token": "h1"})
+    act(care.member, entry.pk, "help", {"form": "talk", "content": "谈心半小时,情绪好转", "token": "h1"})
     assert HelpRecord.objects.filter(entry=entry).count() == 1
-    services.act(care.member, entry.pk, "evaluate", {"trend": "better"})
-    for action in ("release", "tier", "helper"):
+    act(care.member, entry.pk, "evaluate", {"trend": "better"})
+    for action, data in (("release", {"reason": "已转化,表现良好"}), ("tier", {"tier": "A"}),
+                         ("helper", {"helper": care.member_person.pk})):  # fmt: skip
         with pytest.raises(Forbidden):
-            services.act(care.member, entry.pk, action, {"reason": "已转化"})
+            act(care.member, entry.pk, action, data)
     with pytest.raises(NotFound):
-        services.act(care.worker, entry.pk, "help", {"form": "talk", "content": "x"})
+        act(care.worker, entry.pk, "help", {"form": "talk", "content": "x"})
     with pytest.raises(NotFound):
-        services.act(care.admin, entry.pk, "help", {"form": "talk", "content": "x"})
+        act(care.admin, entry.pk, "help", {"form": "talk", "content": "x"})
 
 
 def test_releasing_with_open_measures_asks_for_confirmation_and_records_it(care, login):
@@ -115,16 +116,16 @@ def test_releasing_with_open_measures_asks_for_confirmation_and_records_it(care,
 
 def test_releasing_when_every_measure_is_done_needs_no_confirmation(care):
     entry = enter(care, measures="结对")
-    services.act(care.secretary, entry.pk, "measure_done", {"measure": entry.measures.get().pk})
-    services.act(care.secretary, entry.pk, "release", {"reason": "已转化,表现良好"})
+    act(care.secretary, entry.pk, "measure_done", {"measure": entry.measures.get().pk})
+    act(care.secretary, entry.pk, "release", {"reason": "已转化,表现良好"})
     assert Entry.objects.get(pk=entry.pk).status == EntryStatus.RELEASED
 
 
 def test_a_stale_version_answers_409(care):
     entry = enter(care)
-    services.act(care.secretary, entry.pk, "tier", {"tier": "A", "version": entry.version})
+    act(care.secretary, entry.pk, "tier", {"tier": "A", "version": entry.version})
     with pytest.raises(Conflict):
-        services.act(care.secretary, entry.pk, "tier", {"tier": "C", "version": entry.version})
+        act(care.secretary, entry.pk, "tier", {"tier": "C", "version": entry.version})
     assert Entry.objects.get(pk=entry.pk).eval_days == 7  # A: weekly
 
 
@@ -136,12 +137,12 @@ def test_overdue_evaluations_are_in_the_helpers_and_the_secretarys_todo(care):
     secretary_todos = [t for t in todos_for(care.secretary) if "薄弱人物评估" in t.title]
     assert len(helper_todos) == 1 and len(secretary_todos) == 1 and helper_todos[0].overdue
     assert not [t for t in todos_for(care.other_secretary) if "薄弱人物评估" in t.title]
-    services.act(care.member, entry.pk, "evaluate", {"trend": "stable"})
+    act(care.member, entry.pk, "evaluate", {"trend": "stable"})
     assert not [t for t in todos_for(care.member) if "薄弱人物评估" in t.title]
 
 
 def test_talk_follow_ups_are_todos_until_closed(care, login):
-    talk = services.record_talk(
+    talk = record_talk(
         care.secretary,
         {
             "form": "phone",
@@ -180,7 +181,7 @@ def test_branch_figures_count_tiers_criteria_and_days_to_release(care, login):
     a = enter(care, tier="A")
     enter(care, person=care.colleague, tier="C")
     Entry.objects.filter(pk=a.pk).update(entered_on=timezone.localdate() - timedelta(days=20))
-    services.act(care.secretary, a.pk, "release", {"reason": "已转化,表现良好", "confirm_open": "1"})
+    act(care.secretary, a.pk, "release", {"reason": "已转化,表现良好", "confirm_open": "1"})
     stats = services.register_stats(care.secretary)
     assert stats["total"]["C"] == 1 and stats["total"]["A"] == 0 and stats["total"]["released"] == 1
     assert stats["total"]["avg_days"] == 20 and stats["criteria"] == [("家庭变故", 1)]

@@ -5,8 +5,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from care import rules, services
+from care import forms, rules, services
 from care.models import Rule
+from care.tests.helpers import enter_as, record_screening, record_talk
+from common import inputs
 from orgs.models import Person, Transfer, WorkStatus
 from orgs.tests.factories import JobTypeFactory, PersonFactory
 
@@ -49,7 +51,9 @@ def test_a_transfer_is_suggested_up_to_day_90(care, days, expected):
 def test_thresholds_are_the_mines_to_set(care):
     p = PersonFactory(org=care.team, hire_date=today() - timedelta(days=100))
     assert Rule.NEW_HIRE not in suggested(care.secretary, p)
-    services.save_settings(care.committee_user, care.mine, "thresholds", {"recent_days": "120"})
+    services.save_thresholds(
+        care.committee_user, care.mine, **inputs.parse(forms.ThresholdsForm, {"recent_days": "120"})
+    )
     assert Rule.NEW_HIRE in suggested(care.secretary, p)
 
 
@@ -109,7 +113,7 @@ def test_a_dismissed_suggestion_returns_only_with_a_new_fact(care, severities):
     p = care.worker_person
     violation(care, p, ordinary, 30)
     violation(care, p, ordinary, 20)
-    services.dismiss(care.secretary, p.pk, Rule.VIOLATIONS, "已批评教育,本人认识到位")
+    services.dismiss(care.secretary, p.pk, Rule.VIOLATIONS, reason="已批评教育,本人认识到位")
     assert Rule.VIOLATIONS not in suggested(care.secretary, p)
     assert services.suggestions_for(care.secretary) == [] or all(
         s.person.pk != p.pk for s in services.suggestions_for(care.secretary)
@@ -134,11 +138,11 @@ def test_a_dismissal_needs_a_reason_and_the_secretarys_role(care, severities):
     _, serious = severities
     violation(care, care.worker_person, serious, 3)
     with pytest.raises(ValidationError):
-        services.dismiss(care.secretary, care.worker_person.pk, Rule.VIOLATIONS, " ")
+        inputs.parse(forms.DismissForm, {"reason": " "})  # the form refuses it before the service runs
     with pytest.raises(Forbidden):
-        services.dismiss(care.committee_user, care.worker_person.pk, Rule.VIOLATIONS, "不需要")
+        services.dismiss(care.committee_user, care.worker_person.pk, Rule.VIOLATIONS, reason="不需要")
     with pytest.raises(NotFound):
-        services.dismiss(care.other_secretary, care.worker_person.pk, Rule.VIOLATIONS, "不需要")
+        services.dismiss(care.other_secretary, care.worker_person.pk, Rule.VIOLATIONS, reason="不需要")
 
 
 # ---------------------------------------------------------------- exams
@@ -172,7 +176,7 @@ def test_failing_the_monthly_exam_is_suggested_and_a_passed_makeup_clears_it(car
 
 def test_twice_in_a_row_when_the_mine_says_so(care):
     p = care.worker_person
-    services.save_settings(care.committee_user, care.mine, "thresholds", {"exam_fails": "2"})
+    services.save_thresholds(care.committee_user, care.mine, **inputs.parse(forms.ThresholdsForm, {"exam_fails": "2"}))
     exam_month(care, months_back(2), p, passed=False)
     exam_month(care, months_back(1), p, passed=True)
     exam_month(care, months_back(0), p, passed=False)
@@ -222,9 +226,9 @@ def test_a_return_long_ago_is_not_suggested(care):
 
 def test_a_talk_or_screening_marked_as_a_concern_suggests_the_person(care):
     p, q = care.worker_person, care.colleague
-    services.record_talk(care.secretary, {"form": "face", "people": [p.pk], "topics": "家中老人住院", "concern": "1"})
-    services.record_talk(care.secretary, {"form": "face", "people": [q.pk], "topics": "一切正常"})
-    services.record_screening(
+    record_talk(care.secretary, {"form": "face", "people": [p.pk], "topics": "家中老人住院", "concern": "1"})
+    record_talk(care.secretary, {"form": "face", "people": [q.pk], "topics": "一切正常"})
+    record_screening(
         care.secretary,
         {
             "kind": "home_visit",
@@ -254,17 +258,12 @@ def test_people_on_the_register_and_people_who_left_are_not_suggested(care):
     p = PersonFactory(org=care.team, hire_date=today() - timedelta(days=5))
     gone = PersonFactory(org=care.team, hire_date=today() - timedelta(days=5), work_status=WorkStatus.LEFT)
     assert Rule.NEW_HIRE in suggested(care.secretary, p) and not suggested(care.secretary, gone)
-    services.enter(
+    enter_as(
         care.secretary,
-        p.pk,
-        {
-            "tier": "C",
-            "criteria": [care_criterion(care, "新入职")],
-            "helper": care.member_person.pk,
-            "measures": "师带徒",
-        },
-        rule_keys=[Rule.NEW_HIRE],
-    )
+        p,
+        {"tier": "C", "criteria": [care_criterion(care, "新入职")], "helper": care.member_person.pk, "measures": "师带徒",
+         "rule": [Rule.NEW_HIRE]},
+    )  # fmt: skip
     assert not suggested(care.secretary, p)
 
 

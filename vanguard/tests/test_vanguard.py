@@ -13,6 +13,7 @@ from orgs.tests.factories import PersonFactory, make_user
 from places.models import Location
 from vanguard import compliance, services
 from vanguard.models import Assessment, Assignment
+from vanguard.tests import helpers as posted
 from violations import services as violations
 from violations.models import Severity, Violation
 
@@ -38,7 +39,7 @@ def violation(w, person, day, location=None, revoked=False):
 
 
 def assign(w, member=None, workers=(), locations=(), starts="2026-01-01", ends=""):
-    return services.assign(
+    return posted.assign(
         w.secretary,
         {
             "member": (member or w.member_person).pk,
@@ -89,7 +90,7 @@ def test_period_boundaries_count_only_while_the_member_answered(vw):
 def test_a_reassigned_worker_counts_for_whoever_answered_on_the_day(vw):
     w = vw
     a = assign(w, workers=[w.worker_person, w.colleague], starts="2026-01-01")
-    services.adjust(w.secretary, a.pk, {"workers": [w.colleague.pk], "from": "2026-04-10"})
+    posted.adjust(w.secretary, a.pk, {"workers": [w.colleague.pk], "from": "2026-04-10"})
     assign(w, member=w.member2_person, workers=[w.worker_person], starts="2026-04-10")
     violation(w, w.worker_person, date(2026, 4, 9))
     violation(w, w.worker_person, date(2026, 4, 20))
@@ -122,18 +123,18 @@ def test_bad_assignments_name_the_field(vw, data, field):
     w = vw
     base = {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"}
     with pytest.raises(ValidationError) as exc:
-        services.assign(w.secretary, {**base, **data})
+        posted.assign(w.secretary, {**base, **data})
     assert field in exc.value.message_dict
 
 
 def test_only_party_members_in_scope_and_only_managers_assign(vw):
     w = vw
     with pytest.raises(ValidationError):
-        services.assign(w.secretary, {"member": w.worker_person.pk, "workers": [w.colleague.pk]})
+        posted.assign(w.secretary, {"member": w.worker_person.pk, "workers": [w.colleague.pk]})
     with pytest.raises(ValidationError):
-        services.assign(w.other_secretary, {"member": w.member_person.pk, "workers": [w.colleague.pk]})
+        posted.assign(w.other_secretary, {"member": w.member_person.pk, "workers": [w.colleague.pk]})
     with pytest.raises(Forbidden):
-        services.assign(w.member, {"member": w.member_person.pk, "workers": [w.colleague.pk]})
+        posted.assign(w.member, {"member": w.member_person.pk, "workers": [w.colleague.pk]})
 
 
 def test_branch_rate_and_scope(vw):
@@ -180,7 +181,7 @@ def test_the_overview_query_count_does_not_grow_with_members(vw, login, django_a
         client.get("/vanguard/")
     for n in range(8):
         person = PersonFactory(org=w.team, name=f"党员{n}", political_status=PoliticalStatus.MEMBER)
-        services.assign(w.secretary, {"member": person.pk, "locations": [w.face.pk]})
+        posted.assign(w.secretary, {"member": person.pk, "locations": [w.face.pk]})
     with django_assert_max_num_queries(16):
         assert client.get("/vanguard/").content.decode().count("包保以来无违章") == 9
 
@@ -190,7 +191,7 @@ def test_the_overview_query_count_does_not_grow_with_members(vw, login, django_a
 
 @pytest.fixture
 def post(vw):
-    return services.create_post(
+    return posted.create_post(
         vw.secretary,
         {
             "name": "综采一区安全示范岗",
@@ -204,20 +205,20 @@ def post(vw):
 def test_self_assessment_then_rating_which_is_final(vw, post):
     w = vw
     with pytest.raises(Forbidden):
-        services.self_assess(w.secretary, post.pk, {"summary": "代写", "self_rating": "good"})
-    a = services.self_assess(w.member, post.pk, {"summary": "本月带班无违章", "self_rating": "excellent"})
-    a = services.self_assess(w.member, post.pk, {"summary": "本月带班无违章,组织学习两次", "self_rating": "excellent"})
+        posted.self_assess(w.secretary, post.pk, {"summary": "代写本月情况", "self_rating": "good"})
+    a = posted.self_assess(w.member, post.pk, {"summary": "本月带班无违章", "self_rating": "excellent"})
+    a = posted.self_assess(w.member, post.pk, {"summary": "本月带班无违章,组织学习两次", "self_rating": "excellent"})
     assert Assessment.objects.count() == 1 and a.version == 2
     assert any(t.module == "vanguard" for t in todos_for(w.secretary))
     with pytest.raises(Conflict, match="刷新"):
-        services.rate(w.secretary, a.pk, {"rating": "good", "version": 1})
-    services.rate(w.secretary, a.pk, {"rating": "good", "note": "继续保持", "version": a.version})
+        posted.rate(w.secretary, a.pk, {"rating": "good", "version": 1})
+    posted.rate(w.secretary, a.pk, {"rating": "good", "note": "继续保持", "version": a.version})
     with pytest.raises(Conflict, match="不能再修改"):
-        services.self_assess(w.member, post.pk, {"summary": "改一改", "self_rating": "excellent"})
+        posted.self_assess(w.member, post.pk, {"summary": "改一改本月情况", "self_rating": "excellent"})
     with pytest.raises(Conflict):
         services.delete_assessment(w.member, a.pk)
     with pytest.raises(Conflict):
-        services.rate(w.secretary, a.pk, {"rating": "excellent"})
+        posted.rate(w.secretary, a.pk, {"rating": "excellent"})
     assert Assessment.objects.get(pk=a.pk).rating == "good"
     assert not any(t.module == "vanguard" for t in todos_for(w.secretary))
     from auditlog.models import LogEntry  # the compare-and-set updates reach the audit log (who, what changed)
@@ -229,13 +230,13 @@ def test_self_assessment_then_rating_which_is_final(vw, post):
 def test_assessment_validation_and_scope(vw, post):
     w = vw
     with pytest.raises(ValidationError) as exc:
-        services.self_assess(w.member, post.pk, {"summary": "", "self_rating": "great", "month": "2099-01"})
+        posted.self_assess(w.member, post.pk, {"summary": "", "self_rating": "great", "month": "2099-01"})
     assert set(exc.value.message_dict) == {"summary", "self_rating", "month"}
-    a = services.self_assess(w.member, post.pk, {"summary": "按承诺履职", "self_rating": "pass"})
+    a = posted.self_assess(w.member, post.pk, {"summary": "按承诺履职", "self_rating": "pass"})
     with pytest.raises(NotFound):
-        services.rate(w.other_secretary, a.pk, {"rating": "good"})
+        posted.rate(w.other_secretary, a.pk, {"rating": "good"})
     with pytest.raises(Forbidden):
-        services.rate(w.branch_committee, a.pk, {"rating": "good"})
+        posted.rate(w.branch_committee, a.pk, {"rating": "good"})
     services.delete_assessment(w.member, a.pk)
     assert not Assessment.objects.exists()
 
@@ -305,7 +306,7 @@ def test_days_clean_counts_from_the_first_assignment(vw):
 
 def test_a_worker_sees_who_answers_for_them(vw, login):
     w = vw
-    services.assign(w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk]})
+    posted.assign(w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk]})
     page = login(w.worker).get("/vanguard/me/")
     assert page.status_code == 200 and "党员甲" in page.content.decode()
     assert (
@@ -327,7 +328,7 @@ def test_a_members_home_shows_their_own_month(vw):
         )
 
     assert own(w.member) is None  # answers for nobody yet
-    services.assign(
+    posted.assign(
         w.secretary,
         {
             "member": w.member_person.pk,
@@ -439,7 +440,7 @@ def test_the_counted_rate_equals_the_reckoning_member_by_member(vw, login, djang
         client.get("/vanguard/")
     for n in range(12):
         person = PersonFactory(org=w.team2, name=f"党员{n}", political_status=PoliticalStatus.MEMBER)
-        services.assign(w.secretary, {"member": person.pk, "locations": [w.road.pk]})
+        posted.assign(w.secretary, {"member": person.pk, "locations": [w.road.pk]})
         violation(w, w.colleague, timezone.localdate(), location=w.road)
     with django_assert_max_num_queries(len(before)):
         body = client.get("/vanguard/").content.decode()

@@ -1,6 +1,8 @@
 """Schemathesis over /api/violations and /api/vanguard: generated input never causes a server error; answers match
 the schema."""
 
+from datetime import date
+
 import pytest
 from schemathesis.openapi import from_wsgi
 
@@ -39,12 +41,8 @@ def test_violation_endpoints_conform_with_generated_input(v_world, wsgi_app):  #
 def test_vanguard_endpoints_conform_with_generated_input(v_world, wsgi_app):  # noqa: F811
     w = v_world
     schema = from_wsgi("/api/openapi.json", wsgi_app).include(tag="党员先锋")
-    a = vanguard.assign(
-        w.secretary, {"member": w.member_person.pk, "workers": [w.worker_person.pk], "starts_on": "2026-01-01"}
-    )
-    post = vanguard.create_post(
-        w.secretary, {"name": "示范岗", "holder": w.member_person.pk, "commitments": "不违章不冒险"}
-    )
+    a = vanguard.assign(w.secretary, member=w.member_person, workers=[w.worker_person], starts_on=date(2026, 1, 1))
+    post = vanguard.create_post(w.secretary, name="示范岗", holder=w.member_person, commitments="不违章不冒险")
     headers = {"Authorization": f"Bearer {token_services.create_token(w.secretary, 'schemathesis')[1]}"}
     run(operation(schema, "GET", "/api/vanguard/compliance"), headers, max_examples=15)
     run(

@@ -21,11 +21,9 @@ def test_violation_help_and_appeal_on_a_phone(world, phone_page):
     Location.objects.create(mine=world.mine, unit=world.unit, name="1302工作面")
     vanguard.assign(
         world.secretary,
-        {
-            "member": world.member_person.pk,
-            "workers": [world.worker_person.pk],
-            "starts_on": timezone.localdate().replace(day=1).isoformat(),
-        },
+        member=world.member_person,
+        workers=[world.worker_person],
+        starts_on=timezone.localdate().replace(day=1),
     )
     page = phone_page
 
