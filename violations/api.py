@@ -1,14 +1,18 @@
-"""JSON API of 三违 (/api/violations/…): the same services, scope and appeal table as the pages."""
+"""JSON API of 三违 (/api/violations/…): the same services, scope and appeal table as the pages, and the same input
+rules: each body is read by the page's form (``violations.forms``, through ``common.inputs.body``), so a bad value
+answers 422 with the page's message under ``errors`` naming the field."""
 
 from datetime import date
 from typing import Annotated, Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
+from common import inputs
 from common.api_schemas import EventOut, events_out
+from common.errors import Forbidden
 from common.pagination import api_page
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
-from violations import services
+from violations import forms, services
 from violations.models import ViolationKind, ViolationStatus
 
 router = Router(tags=["三违与帮教"])
@@ -84,7 +88,7 @@ class ViolationIn(Schema):
     location: Id | None = None
     shift: Id | None = None
     clauses: Annotated[str, Field(max_length=300)] = ""
-    points: Annotated[int, Field(ge=0, le=services.MAX_POINTS)] | None = Field(None, description="空 = 按严重程度")
+    points: Annotated[int, Field(ge=0, le=forms.MAX_POINTS)] | None = Field(None, description="空 = 按严重程度")
     fine: Annotated[str, Field(max_length=12)] | None = Field(None, description="罚款(元),空 = 按严重程度")
     requires_reexam: bool | None = Field(None, description="空 = 按严重程度")
     token: Annotated[str, Field(max_length=40)] | None = Field(None, description="同一表单重复提交只生成一条")
@@ -141,7 +145,7 @@ class SeverityIn(Schema):
     id: Id | None = Field(None, description="空 = 新增")
     name: Annotated[str, Field(max_length=20)]
     serious: bool = False
-    points: Annotated[int, Field(ge=0, le=services.MAX_POINTS)] = 0
+    points: Annotated[int, Field(ge=0, le=forms.MAX_POINTS)] = 0
     fine: Annotated[str, Field(max_length=12)] = "0"
     help_steps: list[Annotated[str, Field(max_length=30)]] = Field(default_factory=list, max_length=12)
     requires_reexam: bool = False
@@ -154,12 +158,11 @@ class RulesIn(Schema):
 
 
 def _rules(user):
-    from common.errors import Forbidden
     from violations.models import Severity
 
     mine = services.mine_of(user)
     if mine is None or not services.can_edit_rules(user, mine):
-        raise Forbidden("只有本矿管理员和安监员可以维护三违设置")
+        raise Forbidden(services.RULES_ONLY)
     rules = services.ensure_defaults(mine)
     severities = [SeverityOut(id=x.pk, name=x.name, serious=x.serious, points=x.points, fine=str(x.fine), help_steps=x.help_steps, requires_reexam=x.requires_reexam)
                   for x in Severity.objects.filter(mine=mine)]  # fmt: skip
@@ -179,15 +182,7 @@ def get_settings(request):
 @router.post("/settings", response={200: RulesOut, **ERRORS_WRITE}, summary="修改申诉规则")
 def save_settings(request, payload: RulesIn):
     mine, _ = _rules(request.user)
-    services.save_rules(
-        request.user,
-        mine,
-        {
-            "appeals_allowed": "1" if payload.appeals_allowed else "",
-            "appeal_days": str(payload.appeal_days),
-            "appeal_role": payload.appeal_role,
-        },
-    )
+    services.save_rules(request.user, mine, **inputs.parse(forms.RulesForm, inputs.body(payload)))
     return _rules(request.user)[1]
 
 
@@ -198,22 +193,15 @@ def save_settings(request, payload: RulesIn):
 )
 def save_severity(request, payload: SeverityIn):
     mine, _ = _rules(request.user)
-    data = {"name": payload.name, "points": str(payload.points), "fine": payload.fine, "help_steps": "\n".join(payload.help_steps),
-            "serious": "1" if payload.serious else "", "requires_reexam": "1" if payload.requires_reexam else ""}  # fmt: skip
-    if payload.id:
-        data["id"] = str(payload.id)
-    services.save_severity(request.user, mine, data)
+    services.save_severity(request.user, mine, **inputs.parse(forms.SeverityForm, inputs.body(payload), mine=mine))
     return _rules(request.user)[1]
 
 
 @router.get("", response={200: ViolationPage, **ERRORS_READ}, summary="三违列表(筛选同页面)")
 def list_violations(request, filters: Query[ViolationFilters]):
-    params = filters.dict()
-    params["from"] = filters.date_from.isoformat() if filters.date_from else ""
-    params["to"] = filters.date_to.isoformat() if filters.date_to else ""
-    params["help_open"] = "1" if filters.help_open else ""
+    values = filters.dict(exclude={"page"})
     qs = (
-        services.filter_list(request.user, params)
+        services.filter_list(request.user, **{k: v for k, v in values.items() if v is not None})
         .select_related("person", "org", "severity", "location")
         .order_by("-occurred_on", "-pk")
     )
@@ -228,23 +216,23 @@ def get_violation(request, id: PathId):
 
 @router.post("", response={201: ViolationDetail, **ERRORS_WRITE}, summary="登记三违(照片请用页面上传)")
 def create_violation(request, payload: ViolationIn):
-    data = {k: v for k, v in payload.dict().items() if v is not None}
-    data["occurred_on"] = payload.occurred_on.isoformat()
-    if payload.requires_reexam is not None:
-        data["requires_reexam"] = "1" if payload.requires_reexam else ""
-    violation = services.record(request.user, data)
+    mine = services.mine_of(request.user)
+    if mine is not None:
+        services.ensure_defaults(mine)
+    form = forms.RecordForm(inputs.body(payload), mine=mine)
+    violation = services.record(request.user, **inputs.clean(form))
     return 201, _detail(request.user, services.get(request.user, violation.pk))
 
 
 @router.post("/{id}/steps/{step}", response={200: ViolationDetail, **ERRORS_WRITE}, summary="记录一步帮教完成")
 def help_step(request, id: PathId, step: PathId, payload: StepIn):
-    data = {"note": payload.note, "done_on": payload.done_on.isoformat() if payload.done_on else ""}
-    return _detail(request.user, services.record_help(request.user, id, step, data))
+    values = inputs.parse(forms.HelpForm, inputs.body(payload))
+    return _detail(request.user, services.record_help(request.user, id, step, **values))
 
 
 @router.post("/{id}/reexam", response={200: ViolationDetail, **ERRORS_WRITE}, summary="安排复考(由培训模块出卷)")
 def reexam(request, id: PathId):
-    return _detail(request.user, services.schedule_reexam(request.user, id, {}))
+    return _detail(request.user, services.schedule_reexam(request.user, id))
 
 
 @router.post(
@@ -253,5 +241,5 @@ def reexam(request, id: PathId):
     summary="申诉与裁决(appeal、uphold、dismiss、revoke)",
 )
 def act(request, id: PathId, action: ActionName, payload: ActionIn):
-    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-    return _detail(request.user, services.act(request.user, id, action, data))
+    values = inputs.parse(forms.ActForm, inputs.body(payload))
+    return _detail(request.user, services.act(request.user, id, action, **values))

@@ -2,6 +2,7 @@
 (外部编号): re-import updates, never duplicates. Imported records are history: they keep their status and carry no
 帮教 steps or re-exam (the other system tracked those); each created or changed record gets an "import" line."""
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -9,20 +10,18 @@ from django.utils import timezone
 from common import audit, export, imports
 from common.excel import Column
 from common.imports import Checked, Importer, RowError
-from common.parsing import parse_int
 from orgs.models import OrgNode, Person
 from orgs.roster_excel import parse_date
 from orgs.scope import mine_of
 from places.models import Location, Shift
-from violations import services
-from violations.models import Severity, Violation, ViolationEvent, ViolationKind, ViolationStatus
+from violations import forms, services
+from violations.models import Severity, Violation, ViolationEvent
 
-KIND_NAMES = {label: value for value, label in ViolationKind.choices}
-STATUS_NAMES = {
-    "有效": ViolationStatus.RECORDED,
-    "已撤销": ViolationStatus.REVOKED,
-    "申诉中": ViolationStatus.APPEALING,
-}
+# the form's field -> the sheet's column
+COLUMN_OF = {"emp_no": "emp_no", "occurred_on": "date", "kind": "kind", "severity": "severity",
+             "description": "description", "location": "location", "shift": "shift", "clauses": "clauses",
+             "points": "points", "fine": "fine", "status": "status"}  # fmt: skip
+Hired = namedtuple("Hired", "pk org_id hire_date")
 COLUMNS = [
     Column("external_id", "外部编号", required=True, width=14, help="原系统中的编号;再次导入时按它更新"),
     Column("date", "违章日期", required=True, width=12),
@@ -88,19 +87,12 @@ imports.register(ViolationImporter())
 
 
 def check_rows(user, mine, rows, progress=lambda n: None):
+    """Each row read by the 登记 form's rules (``violations.forms.import_row_form``: the same limits and messages),
+    then the domain check the page makes too (not before the person was hired); the plan when no row is refused."""
     services.ensure_defaults(mine)
-    people = {
-        emp_no: (pk, org_id, hired)
-        for emp_no, pk, org_id, hired in Person.objects.filter(mine=mine).values_list(
-            "emp_no", "pk", "org_id", "hire_date"
-        )
-    }
-    severities = {s.name: s for s in Severity.objects.filter(mine=mine)}
-    locations = dict(Location.objects.filter(mine=mine).values_list("name", "pk"))
-    shifts = dict(Shift.objects.filter(mine=mine).values_list("name", "pk"))
+    row_form = _row_form(mine)
     existing = {v.external_id: v for v in Violation.objects.filter(mine=mine).exclude(external_id="")}
     errors, creates, updates, unchanged, seen = [], [], [], 0, {}
-    today = timezone.localdate()
     for done, (number, raw) in enumerate(rows, start=1):
         row_errors = []
 
@@ -108,74 +100,64 @@ def check_rows(user, mine, rows, progress=lambda n: None):
             row_errors.append(RowError(number, HEADER[key], message))
 
         ext = imports.external_id(raw, number, seen, err)
-        values = {}
-        try:
-            occurred = parse_date(raw.get("date"))
-        except ValueError:
-            occurred = None
-            err("date", f"“{raw.get('date')}”不是有效日期")
-        else:
-            if occurred is None:
-                err("date", "必填")
-            elif occurred > today:
-                err("date", "违章日期不能晚于今天")
-        values["occurred_on"] = occurred
-        emp_no = raw.get("emp_no", "").strip()
-        person = people.get(emp_no)
-        if not emp_no:
-            err("emp_no", "必填")
-        elif person is None:
-            err("emp_no", f"本矿没有工号 {emp_no}")
-        elif occurred and occurred < person[2]:
-            err("date", f"违章日期早于该职工入职日期({person[2]})")
-        values["person_id"], values["org_id"] = (person[0], person[1]) if person else (None, None)
-        kind = KIND_NAMES.get(raw.get("kind", "").strip())
-        if kind is None:
-            err("kind", "须为 违章指挥 / 违章作业 / 违反劳动纪律")
-        values["kind"] = kind
-        severity = severities.get(raw.get("severity", "").strip())
-        if severity is None:
-            err("severity", "须为 " + " / ".join(severities))
-        values["severity_id"] = severity.pk if severity else None
-        description = raw.get("description", "").strip()
-        if not description:
-            err("description", "必填")
-        values["description"] = description
-        for key, table, label in (("location", locations, "地点"), ("shift", shifts, "班次")):
-            text = raw.get(key, "").strip()
-            values[f"{key}_id"] = table.get(text) if text else None
-            if text and values[f"{key}_id"] is None:
-                err(key, f"{label}“{text}”不存在")
-        values["clauses"] = raw.get("clauses", "").strip()[:300]
-        points = parse_int(raw.get("points"), 0, services.MAX_POINTS, default=severity.points if severity else 0)
-        if points is None:
-            err("points", f"须为0到{services.MAX_POINTS}之间的整数")
-        values["points"] = points
-        fine = services._money(raw.get("fine"), default=severity.fine if severity else 0)
-        if fine is None:
-            err("fine", "须为不小于0的金额")
-        values["fine"] = fine
-        status = STATUS_NAMES.get(raw.get("status", "").strip() or "有效")
-        if status is None:
-            err("status", "须为 有效 / 已撤销")
-        values["status"] = status
+        values = _row_values(row_form, raw, err)
+        violation = existing.get(ext)
         if row_errors:
             errors.extend(row_errors)
+        elif violation is None:
+            creates.append(Violation(mine=mine, external_id=ext, recorded_by=user, **values))
+        elif changes := {f: v for f, v in values.items() if getattr(violation, f) != v}:
+            updates.append((violation, changes))
         else:
-            violation = existing.get(ext)
-            if violation is None:
-                creates.append(Violation(mine=mine, external_id=ext, recorded_by=user, **values))
-            else:
-                changes = {f: v for f, v in values.items() if getattr(violation, f) != v}
-                if changes:
-                    updates.append((violation, changes))
-                else:
-                    unchanged += 1
+            unchanged += 1
         progress(done)
     counts = {"created": len(creates), "updated": len(updates), "unchanged": unchanged}
     if errors:
         return Checked(errors=errors, counts=counts)
     return Checked(errors=[], plan=Plan(mine, creates, updates), counts=counts)
+
+
+def _row_form(mine):
+    """The row form of this mine: its people by 工号, severities, places and shifts by name (read once)."""
+    people = {
+        emp_no: Hired(pk, org_id, hired)
+        for emp_no, pk, org_id, hired in Person.objects.filter(mine=mine).values_list(
+            "emp_no", "pk", "org_id", "hire_date"
+        )
+    }
+    return forms.import_row_form(
+        people=people,
+        severities={s.name: s for s in Severity.objects.filter(mine=mine)},
+        locations=dict(Location.objects.filter(mine=mine).values_list("name", "pk")),
+        shifts=dict(Shift.objects.filter(mine=mine).values_list("name", "pk")),
+    )
+
+
+def _row_values(row_form, raw, err):
+    """The Violation fields of one row, or {} after ``err(column, message)`` for each refusal."""
+    data = {field: raw.get(column, "") for field, column in COLUMN_OF.items()}
+    try:
+        data["occurred_on"] = parse_date(data["occurred_on"]) or ""  # the sheet's ways of writing a day
+    except ValueError:
+        pass  # the form refuses it, in its words
+    form = row_form(data)
+    if not form.is_valid():
+        for field, messages in form.errors.items():
+            err(COLUMN_OF[field], messages[0])
+        return {}
+    d = form.cleaned_data
+    person, severity = d["emp_no"], d["severity"]
+    refusal = services.before_hiring(d["occurred_on"], person.hire_date)
+    if refusal:
+        err("date", refusal)
+        return {}
+    return {
+        "person_id": person.pk, "org_id": person.org_id, "occurred_on": d["occurred_on"], "kind": d["kind"],
+        "severity_id": severity.pk, "description": d["description"], "location_id": d["location"],
+        "shift_id": d["shift"], "clauses": d["clauses"], "status": d["status"],
+        "points": severity.points if d["points"] is None else d["points"],
+        "fine": severity.fine if d["fine"] is None else d["fine"],
+    }  # fmt: skip
 
 
 def apply_plan(user, plan):
@@ -213,8 +195,9 @@ LEDGER_COLUMNS = [
 
 
 def ledger_rows(user, params):
-    """三违台账: the filtered list (one query for the rows, with the 帮教 counts annotated)."""
-    qs = services.filter_list(user, params)
+    """三违台账: the filtered list (the list's query, read by its form; one query for the rows, with the 帮教 counts
+    annotated)."""
+    qs = services.filter_list(user, **forms.FilterForm(params).filters())
     return (
         services.with_help_counts(qs)
         .select_related(

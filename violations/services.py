@@ -1,7 +1,7 @@
 """三违 records (SPEC §4.2): recording, the appeal as one table of transitions, 帮教 steps, the re-exam hook."""
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,27 +10,23 @@ from django.utils import timezone
 
 from common import audit, workflow
 from common.errors import Conflict, Forbidden, NotFound
-from common.parsing import as_id, parse_day, parse_int
-from common.uploads import clean_photo
+from common.parsing import as_id
 from common.workflow import Transition
 from orgs import scope
 from orgs.models import OrgKind, OrgNode, Person
 from orgs.scope import mine_of
-from places.models import Location, Shift
+from violations.forms import EMP_NO_UNKNOWN, LOCATION, SEVERITY, SHIFT, name_taken
 from violations.models import (
     DEFAULT_SEVERITIES,
     HelpStep,
     Severity,
     Violation,
     ViolationEvent,
-    ViolationKind,
     ViolationRules,
     ViolationStatus,
 )
 
 S = ViolationStatus
-MAX_POINTS = 100
-MAX_FINE = Decimal("100000")
 
 # ---------------------------------------------------------------- master data
 
@@ -55,70 +51,35 @@ def can_edit_rules(user, mine):
     return scope.can(user, "violations_rules", mine)
 
 
-def save_severity(user, mine, data):
-    """Add a severity or edit one: name, serious, points, fine, 帮教 steps (one per line), re-exam."""
+RULES_ONLY = "只有本矿管理员和安监员可以维护三违设置"
+
+
+def save_severity(user, mine, *, severity=None, name, serious=False, points=0, fine=Decimal(0), help_steps=(),
+                  requires_reexam=False):  # fmt: skip
+    """Add a severity (``severity`` None) or edit one of ``mine``: name (once per mine: ``SeverityForm`` checks it,
+    the database keeps it), points, fine, 帮教 steps, re-exam."""
     if not can_edit_rules(user, mine):
-        raise Forbidden("只有本矿管理员和安监员可以维护三违设置")
-    errors = {}
-    name = str(data.get("name") or "").strip()
-    if not name or len(name) > 20:
-        errors["name"] = "请填写严重程度名称(不超过20字)"
-    points = parse_int(data.get("points"), 0, MAX_POINTS)
-    if points is None:
-        errors["points"] = f"扣分须为0到{MAX_POINTS}之间的整数"
-    fine = _money(data.get("fine"))
-    if fine is None:
-        errors["fine"] = "罚款须为不小于0的数字"
-    steps = [line.strip()[:30] for line in str(data.get("help_steps") or "").splitlines() if line.strip()]
-    if len(steps) > 12:
-        errors["help_steps"] = "帮教步骤最多12步"
-    existing = Severity.objects.filter(mine=mine, pk=as_id(data.get("id")) or 0).first() if data.get("id") else None
-    if data.get("id") and existing is None:
+        raise Forbidden(RULES_ONLY)
+    if severity is not None and severity.mine_id != mine.pk:
         raise NotFound()
-    if name and Severity.objects.filter(mine=mine, name=name).exclude(pk=existing.pk if existing else None).exists():
-        errors["name"] = f"已有“{name}”"
-    if errors:
-        raise ValidationError(errors)
-    severity = existing or Severity(mine=mine, order=Severity.objects.filter(mine=mine).count())
-    severity.name, severity.points, severity.fine, severity.help_steps = name, points, fine, steps
-    severity.serious = _flag(data.get("serious"))
-    severity.requires_reexam = _flag(data.get("requires_reexam"))
-    severity.save()
+    severity = severity or Severity(mine=mine, order=Severity.objects.filter(mine=mine).count())
+    severity.name, severity.points, severity.fine, severity.help_steps = name, points, fine, list(help_steps)
+    severity.serious, severity.requires_reexam = serious, requires_reexam
+    try:
+        with transaction.atomic():
+            severity.save()
+    except IntegrityError:  # the name is once per mine (the form says so first; this is a race)
+        raise ValidationError({"name": name_taken(name)}) from None
     return severity
 
 
-def save_rules(user, mine, data):
+def save_rules(user, mine, *, appeals_allowed, appeal_days, appeal_role):
     if not can_edit_rules(user, mine):
-        raise Forbidden("只有本矿管理员和安监员可以维护三违设置")
+        raise Forbidden(RULES_ONLY)
     rules = rules_of(mine)
-    days = parse_int(data.get("appeal_days"), 1, 60)
-    if days is None:
-        raise ValidationError({"appeal_days": "申诉期限须为1到60天"})
-    role = str(data.get("appeal_role") or "")
-    from violations.models import AppealRole
-
-    if role not in AppealRole.values:
-        raise ValidationError({"appeal_role": "请选择裁决申诉的角色"})
-    rules.appeals_allowed, rules.appeal_days, rules.appeal_role = _flag(data.get("appeals_allowed")), days, role
+    rules.appeals_allowed, rules.appeal_days, rules.appeal_role = appeals_allowed, appeal_days, appeal_role
     rules.save()
     return rules
-
-
-def _flag(value):
-    return str(value or "").lower() in ("1", "on", "true", "yes")
-
-
-def _money(value, default=Decimal(0)):
-    text = str(value if value is not None else "").strip()
-    if text == "":
-        return default
-    try:
-        amount = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    if not amount.is_finite() or amount < 0 or amount > MAX_FINE:
-        return None
-    return amount.quantize(Decimal("0.01"))
 
 
 # ---------------------------------------------------------------- recording
@@ -127,15 +88,6 @@ def _money(value, default=Decimal(0)):
 def recordable_people(user, mine):
     """People whose violations the user may record: their subtree of the mine."""
     return Person.objects.visible_to(user, "violations_record").filter(mine=mine)
-
-
-def _person(user, mine, data):
-    """The posted person: by 工号 (``emp_no``, what a recorder knows) or by id (``person``)."""
-    people = recordable_people(user, mine)
-    emp_no = str(data.get("emp_no") or "").strip()[:20]
-    if emp_no:
-        return people.filter(emp_no=emp_no).first()
-    return people.filter(pk=as_id(data.get("person"))).first() if as_id(data.get("person")) else None
 
 
 def can_record(user):
@@ -162,91 +114,74 @@ def reexam_refusal(user, violation):
     return None
 
 
-def record(user, data, photo=None, now=None):
-    """登记三违. ``data``: person (id or 工号), occurred_on, shift, location, kind, severity, description, clauses,
-    points, fine (defaults from the severity), requires_reexam, reexam_points (knowledge point ids), token."""
+def before_hiring(occurred_on, hire_date):
+    """The refusal of a 三违 dated before the person was hired (the page and the import alike), or None."""
+    if occurred_on < hire_date:
+        return f"违章日期早于该职工入职日期({hire_date})"
+    return None
+
+
+def _refusals(user, mine, *, person, occurred_on, severity, location, shift):
+    """{field: message} of the domain checks: a person the user may record, hired by then; the mine's severity,
+    place and shift (the form offers only those: the same words)."""
+    errors = {}
+    if not recordable_people(user, mine).filter(pk=person.pk).exists():
+        errors["emp_no"] = EMP_NO_UNKNOWN
+    elif before_hiring(occurred_on, person.hire_date):
+        errors["occurred_on"] = before_hiring(occurred_on, person.hire_date)
+    for field, record, message in (("severity", severity, SEVERITY), ("location", location, LOCATION),
+                                   ("shift", shift, SHIFT)):  # fmt: skip
+        if record is not None and record.mine_id != mine.pk:
+            errors[field] = message
+    return errors
+
+
+def record(user, *, person, kind, severity, description, occurred_on=None, location=None, shift=None, clauses="",
+           points=None, fine=None, requires_reexam=None, reexam_points=(), photo=None, token=None, now=None):  # fmt: skip
+    """登记三违 on ``person`` (a record; the form reads the 工号). ``occurred_on``: today when None; ``points``,
+    ``fine``, ``requires_reexam``: the severity's when None; ``reexam_points``: knowledge point ids (空 = the
+    person's 工种); ``photo``: already checked and re-encoded (``violations.forms.RecordForm``); ``token``: one
+    record per form."""
     now = now or timezone.now()
     mine = mine_of(user)
     if not can_record(user):
         raise Forbidden("您的角色不能登记三违")
-    ensure_defaults(mine)
-    token = str(data.get("token") or "")[:40] or None
-    if token:
-        existing = _by_token(user, token)
-        if existing is not None:
-            return existing
-    errors = {}
-    person = _person(user, mine, data)
-    if person is None:
-        given = data.get("emp_no") or data.get("person")
-        errors["emp_no"] = "请填写违章人工号" if not given else "工号不存在或该职工不在您的管理范围内"
-    today = timezone.localdate(now)
-    occurred_on = parse_day(data.get("occurred_on")) if data.get("occurred_on") else today
-    if not occurred_on:
-        errors["occurred_on"] = "日期格式不正确"
-    elif occurred_on > today:
-        errors["occurred_on"] = "违章日期不能晚于今天"
-    elif occurred_on < today - timedelta(days=366):
-        errors["occurred_on"] = "违章日期太早了(一年以前的请用Excel导入)"
-    elif person is not None and occurred_on < person.hire_date:
-        errors["occurred_on"] = f"违章日期早于该职工入职日期({person.hire_date})"
-    kind = str(data.get("kind") or "")
-    if kind not in ViolationKind.values:
-        errors["kind"] = "请选择三违类型"
-    severity = Severity.objects.filter(mine=mine, pk=as_id(data.get("severity")) or 0).first()
-    if severity is None:
-        errors["severity"] = "请选择严重程度"
-    shift = location = None
-    if data.get("shift"):
-        shift = Shift.objects.filter(mine=mine, pk=as_id(data.get("shift")) or 0).first()
-        if shift is None:
-            errors["shift"] = "班次不存在或不属于本矿"
-    if data.get("location"):
-        location = Location.objects.filter(mine=mine, pk=as_id(data.get("location")) or 0).first()
-        if location is None:
-            errors["location"] = "地点不存在或不属于本矿"
-    description = str(data.get("description") or "").strip()
-    if len(description) < 4:
-        errors["description"] = "请描述违章情况(至少4个字)"
-    points = parse_int(data.get("points"), 0, MAX_POINTS, default=severity.points if severity else 0)
-    if points is None:
-        errors["points"] = f"扣分须为0到{MAX_POINTS}之间的整数"
-    fine = _money(data.get("fine"), default=severity.fine if severity else Decimal(0))
-    if fine is None:
-        errors["fine"] = "罚款须为不小于0的金额(元)"
-    image = None
-    if photo is not None:
-        try:
-            image = clean_photo(photo, field="photo")
-        except ValidationError as exc:
-            errors["photo"] = exc.message_dict["photo"]
+    existing = _by_token(user, token) if token else None
+    if existing is not None:
+        return existing
+    occurred_on = occurred_on or timezone.localdate(now)
+    errors = _refusals(user, mine, person=person, occurred_on=occurred_on, severity=severity, location=location,
+                       shift=shift)  # fmt: skip
     if errors:
         raise ValidationError(errors)
-    requires_reexam = _flag(data.get("requires_reexam")) if "requires_reexam" in data else severity.requires_reexam
+    violation = Violation(
+        mine=mine, person=person, org_id=person.org_id, occurred_on=occurred_on, shift=shift, location=location,
+        kind=kind, severity=severity, description=description, clauses=clauses, recorded_by=user, token=token,
+        points=severity.points if points is None else points, fine=severity.fine if fine is None else fine,
+        requires_reexam=severity.requires_reexam if requires_reexam is None else requires_reexam,
+    )  # fmt: skip
     try:
         with transaction.atomic():
-            violation = Violation(
-                mine=mine, person=person, org=person.org, occurred_on=occurred_on, shift=shift, location=location,
-                kind=kind, severity=severity, description=description, clauses=str(data.get("clauses") or "").strip()[:300],
-                points=points, fine=fine, recorded_by=user, requires_reexam=requires_reexam, token=token,
-            )  # fmt: skip
-            if image is not None:
-                violation.photo.save("photo.jpg", image, save=False)
-            violation.save()
-            HelpStep.objects.bulk_create(
-                [HelpStep(violation=violation, order=i, name=n) for i, n in enumerate(severity.help_steps)]
-            )
-            ViolationEvent.objects.create(
-                violation=violation, action="record", to_status=S.RECORDED, actor=user, at=now, note="登记"
-            )
+            _save_new(violation, photo, now)
     except IntegrityError:
         existing = _by_token(user, token) if token else None
         if existing is None:
             raise
         return existing
-    if requires_reexam:
-        _assign_reexam(user, violation, data.get("reexam_points"), now)
+    if violation.requires_reexam:
+        _assign_reexam(user, violation, reexam_points, now)
     return violation
+
+
+def _save_new(violation, photo, now):
+    if photo is not None:
+        violation.photo.save("photo.jpg", photo, save=False)
+    violation.save()
+    steps = violation.severity.help_steps
+    HelpStep.objects.bulk_create([HelpStep(violation=violation, order=i, name=n) for i, n in enumerate(steps)])
+    ViolationEvent.objects.create(
+        violation=violation, action="record", to_status=S.RECORDED, actor=violation.recorded_by, at=now, note="登记"
+    )
 
 
 def _by_token(user, token):
@@ -264,12 +199,12 @@ def _assign_reexam(user, violation, point_ids, now):
     the timeline says so; 安排复考 can be repeated later."""
     from training.exams import assign_reexam
 
-    if isinstance(point_ids, str):
-        point_ids = [p for p in point_ids.split(",")]
-    ids = [as_id(p) for p in (point_ids or []) if as_id(p)]
     try:
         paper = assign_reexam(
-            violation.person, ids, title=f"三违复考 {violation.person.name} {violation.occurred_on}", author=user
+            violation.person,
+            list(point_ids or ()),
+            title=f"三违复考 {violation.person.name} {violation.occurred_on}",
+            author=user,
         )
     except Conflict as exc:
         ViolationEvent.objects.create(
@@ -298,7 +233,7 @@ def _assign_reexam(user, violation, point_ids, now):
     return paper
 
 
-def schedule_reexam(user, pk, data, now=None):
+def schedule_reexam(user, pk, *, reexam_points=(), now=None):
     now = now or timezone.now()
     violation = get(user, pk)
     refusal = reexam_refusal(user, violation)
@@ -308,7 +243,7 @@ def schedule_reexam(user, pk, data, now=None):
     before = audit.snapshot(violation)
     violation.requires_reexam = True
     audit.audit_update(before, violation, actor=user)
-    if _assign_reexam(user, violation, data.get("reexam_points"), now) is None:
+    if _assign_reexam(user, violation, reexam_points, now) is None:
         raise Conflict("题库中没有可用于复考的题目,请先完善题库")
     return get(user, pk)
 
@@ -418,18 +353,19 @@ def allowed_actions(user, violation, today=None):
     return MACHINE.allowed(user, violation, today=today)
 
 
-def act(user, pk, action, data, now=None):
-    """Apply one action of the table (``common.workflow``): invalid now -> Conflict (409), stale form -> Conflict,
-    not allowed -> Forbidden."""
-    return MACHINE.apply(user, pk, action, version=data.get("version"), note=data.get("note"), now=now)
+def act(user, pk, action, *, version=None, note="", now=None):
+    """Apply one action of the table (``common.workflow``): invalid now -> Conflict (409), stale form (``version``
+    not the record's) -> Conflict, not allowed -> Forbidden, no reason where one is required -> a field error."""
+    return MACHINE.apply(user, pk, action, version=version, note=note, now=now)
 
 
 def timeline(violation):
     return MACHINE.timeline(violation.events.select_related("actor", "actor__person"), ACTION_LABELS)
 
 
-def record_help(user, pk, step_id, data, now=None):
-    """Mark one 帮教 step done (date, note). Done steps stay done: a second submit answers 409."""
+def record_help(user, pk, step_id, *, note, done_on=None, now=None):
+    """Mark one 帮教 step done (``done_on``: today when None; not before the violation). Done steps stay done: a
+    second submit answers 409."""
     now = now or timezone.now()
     violation = get(user, pk)
     refusal = help_refusal(user, violation)
@@ -438,19 +374,9 @@ def record_help(user, pk, step_id, data, now=None):
     step = violation.help_steps.filter(pk=as_id(step_id) or 0).first()
     if step is None:
         raise NotFound()
-    done_on = parse_day(data.get("done_on")) if data.get("done_on") else timezone.localdate(now)
-    errors = {}
-    if not done_on:
-        errors["done_on"] = "日期格式不正确"
-    elif done_on > timezone.localdate(now):
-        errors["done_on"] = "完成日期不能晚于今天"
-    elif done_on < violation.occurred_on:
-        errors["done_on"] = "完成日期不能早于违章日期"
-    note = str(data.get("note") or "").strip()[:500]
-    if len(note) < 2:
-        errors["note"] = "请简要记录帮教情况"
-    if errors:
-        raise ValidationError(errors)
+    done_on = done_on or timezone.localdate(now)
+    if done_on < violation.occurred_on:
+        raise ValidationError({"done_on": "完成日期不能早于违章日期"})
     with transaction.atomic():
         if not HelpStep.objects.filter(pk=step.pk, done_on__isnull=True).update(
             done_on=done_on, done_by=user, note=note
@@ -474,30 +400,21 @@ def record_help(user, pk, step_id, data, now=None):
 # ---------------------------------------------------------------- lists and 待办
 
 
-def filter_list(user, params):
+def filter_list(user, *, status=None, kind=None, severity=None, location=None, shift=None, branch=None, person="",
+                person_id=None, date_from=None, date_to=None, help_open=False):  # fmt: skip
+    """The user's 三违 filtered (``violations.forms.FilterForm`` reads the query string): ids of the severity,
+    place, shift, 党支部 and person; ``person`` a 工号 or part of a name; the dates inclusive."""
     qs = Violation.objects.visible_to(user)
-    if params.get("status") in S.values:
-        qs = qs.filter(status=params["status"])
-    if params.get("kind") in ViolationKind.values:
-        qs = qs.filter(kind=params["kind"])
-    for key in ("severity", "location", "shift"):
-        if as_id(params.get(key)):
-            qs = qs.filter(**{f"{key}_id": as_id(params[key])})
-    if as_id(params.get("branch")):
-        branch = OrgNode.objects.filter(pk=as_id(params["branch"])).first()
-        if branch:
-            qs = qs.filter(org__in=OrgNode.objects.filter(path__startswith=branch.path).values("pk"))
-    person = str(params.get("person") or "").strip()[:30]
+    exact = {"status": status, "kind": kind, "severity_id": severity, "location_id": location, "shift_id": shift,
+             "person_id": person_id, "occurred_on__gte": date_from, "occurred_on__lte": date_to}  # fmt: skip
+    qs = qs.filter(**{k: v for k, v in exact.items() if v not in (None, "")})
+    if branch:
+        node = OrgNode.objects.filter(pk=branch).first()
+        if node:
+            qs = qs.filter(org__in=OrgNode.objects.filter(path__startswith=node.path).values("pk"))
     if person:
         qs = qs.filter(Q(person__emp_no=person) | Q(person__name__contains=person))
-    if as_id(params.get("person_id")):
-        qs = qs.filter(person_id=as_id(params["person_id"]))
-    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
-    if start:
-        qs = qs.filter(occurred_on__gte=start)
-    if end:
-        qs = qs.filter(occurred_on__lte=end)
-    if params.get("help_open"):
+    if help_open:
         qs = qs.filter(status=S.RECORDED, help_steps__done_on__isnull=True).distinct()
     return qs
 
@@ -540,11 +457,7 @@ def branches_of(mine):
     )
 
 
-def similar_recent(user, data, since):
-    """A 三违 this user recorded since ``since`` for the same 工号 with the same description (a repeated submit)."""
-    text = str(data.get("description") or "").strip()
-    emp_no = str(data.get("emp_no") or "").strip()
-    if not text or not emp_no:
-        return None
-    same = Violation.objects.filter(recorded_by=user, created_at__gte=since, description=text, person__emp_no=emp_no)
+def similar_recent(user, *, person, description, since):
+    """A 三违 this user recorded since ``since`` on the same person with the same description (a repeated submit)."""
+    same = Violation.objects.filter(recorded_by=user, created_at__gte=since, description=description, person=person)
     return same.order_by("-created_at").first()

@@ -1,4 +1,5 @@
-"""Pages of 三违 and 帮教. Thin: parse input, call ``violations.services``, render."""
+"""Pages of 三违 and 帮教. Thin: bind the form (``violations.forms``) to the POST, call ``violations.services`` with
+its typed values, render (bad input: the page again with what was typed and the message next to the field)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden
 from common.pagination import PAGE_SIZE, CappedPaginator
 from common.responses import form_status, refused, stored_file, submit_once
 from places.models import Location, Shift
-from violations import services
+from violations import forms, services
 from violations.models import AppealRole, Severity, ViolationKind, ViolationStatus
 
 
@@ -31,7 +33,8 @@ def _choices(mine):
 def violation_list(request):
     user = request.user
     mine = services.mine_of(user)
-    qs = services.with_help_counts(services.filter_list(user, request.GET)).select_related(
+    filters = forms.FilterForm(request.GET).filters()
+    qs = services.with_help_counts(services.filter_list(user, **filters)).select_related(
         "person", "org", "severity", "location"
     )
     page = CappedPaginator(qs.order_by("-occurred_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -58,11 +61,19 @@ def violation_new(request):
     if not services.can_record(user):
         raise Http404
     services.ensure_defaults(mine)
+    form = forms.RecordForm(request.POST, request.FILES, mine=mine)
+
+    def similar(since):
+        if not form.is_valid():
+            return None
+        typed = form.cleaned_data
+        return services.similar_recent(user, person=typed["emp_no"], description=typed["description"], since=since)
+
     violation, data, errors = submit_once(
         request,
-        lambda: services.record(user, request.POST, request.FILES.get("photo")),
+        lambda: services.record(user, **inputs.clean(form)),
         {"occurred_on": timezone.localdate().isoformat()},
-        similar=lambda since: services.similar_recent(user, request.POST, since),
+        similar=similar,
     )
     if violation is not None:
         messages.success(request, "三违已登记")
@@ -114,7 +125,7 @@ def _conflict(request, pk, exc):
 @require_POST
 def violation_act(request, pk, action):
     try:
-        services.act(request.user, pk, action, request.POST)
+        services.act(request.user, pk, action, **inputs.parse(forms.ActForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
@@ -134,7 +145,7 @@ def violation_act(request, pk, action):
 @require_POST
 def violation_help(request, pk, step):
     try:
-        services.record_help(request.user, pk, step, request.POST)
+        services.record_help(request.user, pk, step, **inputs.parse(forms.HelpForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
     except ValidationError as exc:
@@ -154,9 +165,11 @@ def violation_help(request, pk, step):
 @require_POST
 def violation_reexam(request, pk):
     try:
-        services.schedule_reexam(request.user, pk, request.POST)
+        services.schedule_reexam(request.user, pk, **inputs.parse(forms.ReexamForm, request.POST))
     except (Forbidden, Conflict) as exc:
         return _conflict(request, pk, exc)
+    except ValidationError as exc:
+        return _detail(request, services.get(request.user, pk), errors=exc.message_dict, status=422)
     messages.success(request, "已安排复考")
     return redirect("violation_detail", pk)
 
@@ -179,10 +192,12 @@ def violation_settings(request):
         form = request.POST.get("form", "")
         try:
             if form == "rules":
-                services.save_rules(user, mine, request.POST)
+                services.save_rules(user, mine, **inputs.parse(forms.RulesForm, request.POST))
             else:
-                services.save_severity(user, mine, request.POST)
+                services.save_severity(user, mine, **inputs.parse(forms.SeverityForm, request.POST, mine=mine))
         except ValidationError as exc:
+            if "id" in exc.message_dict:
+                raise Http404 from None  # a severity that is not (or no longer) the mine's
             errors, data, status = exc.message_dict, request.POST, 422
         else:
             messages.success(request, "已保存")

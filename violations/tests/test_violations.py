@@ -9,11 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common import inputs
 from common.errors import Conflict, Forbidden, NotFound
 from common.todos import todos_for
 from places.models import Location
 from training.tests.conftest import bank  # noqa: F401  (a small question bank)
-from violations import services
+from violations import forms, services
 from violations.models import HelpStep, Severity, Violation, ViolationEvent, ViolationStatus
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,24 @@ def record(w, user=None, person=None, severity=None, **extra):
         "location": w.location.pk,
     }
     data.update(extra)
-    return services.record(user or w.safety, data)
+    return services.record(user or w.safety, **inputs.clean(forms.RecordForm(data, mine=w.mine)))
+
+
+# the services take what the forms typed (violations.forms), as the pages and the API hand it over
+def act(user, pk, action, data, now=None):
+    return services.act(user, pk, action, now=now, **inputs.parse(forms.ActForm, data))
+
+
+def record_help(user, pk, step, data):
+    return services.record_help(user, pk, step, **inputs.parse(forms.HelpForm, data))
+
+
+def save_rules(user, mine, data):
+    return services.save_rules(user, mine, **inputs.parse(forms.RulesForm, data))
+
+
+def save_severity(user, mine, data):
+    return services.save_severity(user, mine, **inputs.parse(forms.SeverityForm, data, mine=mine))
 
 
 def test_recording_takes_the_severity_defaults_and_its_help_steps(v_world):
@@ -74,7 +92,7 @@ def test_a_double_submit_creates_one_violation_and_another_users_token_is_stale(
         ("emp_no", "NOPE", "工号不存在或该职工不在您的管理范围内"),
         ("kind", "other", "请选择三违类型"),
         ("location", "999999", "地点不存在或不属于本矿"),
-        ("occurred_on", "2026-02-30", "日期格式不正确"),
+        ("occurred_on", "2026-02-30", "违章日期格式不正确,应为 年-月-日"),
         ("description", "短", "请描述违章情况(至少4个字)"),
     ],
 )
@@ -132,10 +150,10 @@ def in_state(w, state):
     v = record(w)
     if state == S.RECORDED:
         return v
-    services.act(w.worker, v.pk, "appeal", {"note": "当时已停机"})
+    act(w.worker, v.pk, "appeal", {"note": "当时已停机"})
     if state == S.APPEALING:
         return Violation.objects.get(pk=v.pk)
-    services.act(w.safety, v.pk, "uphold", {"note": "经核实属实"})
+    act(w.safety, v.pk, "uphold", {"note": "经核实属实"})
     return Violation.objects.get(pk=v.pk)
 
 
@@ -161,7 +179,7 @@ def test_the_appeal_table_for_every_state_action_and_role(v_world, state):
             user = getattr(w, actor)
             key = (state, action)
             try:
-                services.act(user, v.pk, action, {"note": "理由"})
+                act(user, v.pk, action, {"note": "理由"})
             except NotFound:
                 assert roles is None, (actor, action)
                 continue
@@ -185,39 +203,39 @@ def test_appeal_window_and_one_appeal_only(v_world):
     v = record(w)
     later = timezone.now() + timedelta(days=4)
     with pytest.raises(Conflict, match="申诉期已过"):
-        services.act(w.worker, v.pk, "appeal", {"note": "不服"}, now=later)
+        act(w.worker, v.pk, "appeal", {"note": "不服"}, now=later)
     assert ("appeal", "提出申诉") not in services.allowed_actions(w.worker, v, today=timezone.localdate(later))
-    services.act(w.worker, v.pk, "appeal", {"note": "不服"})
-    services.act(w.safety, v.pk, "dismiss", {"note": "证据确凿"})
+    act(w.worker, v.pk, "appeal", {"note": "不服"})
+    act(w.safety, v.pk, "dismiss", {"note": "证据确凿"})
     with pytest.raises(Conflict, match="只能申诉一次"):
-        services.act(w.worker, v.pk, "appeal", {"note": "再次申诉"})
+        act(w.worker, v.pk, "appeal", {"note": "再次申诉"})
     with pytest.raises(ValidationError):
-        services.act(w.safety, record(w).pk, "revoke", {"note": ""})
+        act(w.safety, record(w).pk, "revoke", {"note": ""})
 
 
 def test_the_deciding_role_is_configurable(v_world):
     w = v_world
-    services.save_rules(w.admin, w.mine, {"appeals_allowed": "1", "appeal_days": "5", "appeal_role": "committee"})
+    save_rules(w.admin, w.mine, {"appeals_allowed": "1", "appeal_days": "5", "appeal_role": "committee"})
     v = record(w)
-    services.act(w.worker, v.pk, "appeal", {"note": "不服"}, now=timezone.now() + timedelta(days=4))
+    act(w.worker, v.pk, "appeal", {"note": "不服"}, now=timezone.now() + timedelta(days=4))
     with pytest.raises(Forbidden):
-        services.act(w.safety, v.pk, "uphold", {"note": "属实"})
+        act(w.safety, v.pk, "uphold", {"note": "属实"})
     assert [t.title for t in todos_for(w.committee_user) if t.module == "violations"] == [
         f"三违裁决申诉:王小二 {v.occurred_on:%m-%d}"
     ]
-    services.act(w.committee_user, v.pk, "uphold", {"note": "属实"})
+    act(w.committee_user, v.pk, "uphold", {"note": "属实"})
     assert not Violation.objects.effective().filter(pk=v.pk).exists()
-    services.save_rules(w.admin, w.mine, {"appeal_days": "5", "appeal_role": "committee"})  # appeals switched off
+    save_rules(w.admin, w.mine, {"appeal_days": "5", "appeal_role": "committee"})  # appeals switched off
     with pytest.raises(Conflict, match="未开放"):
-        services.act(w.worker, record(w).pk, "appeal", {"note": "不服"})
+        act(w.worker, record(w).pk, "appeal", {"note": "不服"})
 
 
 def test_a_stale_form_answers_409(v_world):
     w = v_world
     v = record(w)
-    services.act(w.worker, v.pk, "appeal", {"note": "不服", "version": "1"})
+    act(w.worker, v.pk, "appeal", {"note": "不服", "version": "1"})
     with pytest.raises(Conflict, match="已被他人处理"):
-        services.act(w.safety, v.pk, "uphold", {"note": "属实", "version": "1"})
+        act(w.safety, v.pk, "uphold", {"note": "属实", "version": "1"})
 
 
 def test_help_steps_are_recorded_once_and_leave_the_todo_list(v_world):
@@ -226,19 +244,19 @@ def test_help_steps_are_recorded_once_and_leave_the_todo_list(v_world):
     assert any(t.title.startswith("三违帮教:王小二") for t in todos_for(w.secretary))
     steps = list(v.help_steps.all())
     with pytest.raises(ValidationError) as exc:
-        services.record_help(
+        record_help(
             w.team_leader,
             v.pk,
             steps[0].pk,
             {"note": "谈了", "done_on": (v.occurred_on - timedelta(days=1)).isoformat()},
         )
     assert exc.value.message_dict["done_on"] == ["完成日期不能早于违章日期"]
-    services.record_help(w.team_leader, v.pk, steps[0].pk, {"note": "班前会上谈话"})
+    record_help(w.team_leader, v.pk, steps[0].pk, {"note": "班前会上谈话"})
     with pytest.raises(Conflict, match="已记录完成"):
-        services.record_help(w.secretary, v.pk, steps[0].pk, {"note": "再记一次"})
+        record_help(w.secretary, v.pk, steps[0].pk, {"note": "再记一次"})
     with pytest.raises(Forbidden):
-        services.record_help(w.worker, v.pk, steps[1].pk, {"note": "自己记"})
-    services.record_help(w.secretary, v.pk, steps[1].pk, {"note": "区队长谈话"})
+        record_help(w.worker, v.pk, steps[1].pk, {"note": "自己记"})
+    record_help(w.secretary, v.pk, steps[1].pk, {"note": "区队长谈话"})
     assert HelpStep.objects.get(pk=steps[0].pk).done_by == w.team_leader
     assert not any(t.module == "violations" for t in todos_for(w.secretary))
 
@@ -246,10 +264,10 @@ def test_help_steps_are_recorded_once_and_leave_the_todo_list(v_world):
 def test_a_revoked_violation_needs_no_help(v_world):
     w = v_world
     v = record(w)
-    services.act(w.safety, v.pk, "revoke", {"note": "登记错人"})
+    act(w.safety, v.pk, "revoke", {"note": "登记错人"})
     assert not any(t.module == "violations" for t in todos_for(w.secretary))
     with pytest.raises(Conflict):
-        services.record_help(w.secretary, v.pk, v.help_steps.first().pk, {"note": "谈话"})
+        record_help(w.secretary, v.pk, v.help_steps.first().pk, {"note": "谈话"})
 
 
 def test_a_serious_violation_gets_a_reexam_from_the_training_module(v_world, bank):
@@ -268,21 +286,21 @@ def test_without_questions_the_reexam_waits_and_says_why(v_world):
     assert services.reexam_state(v) == "待安排复考"
     assert "未能安排复考" in ViolationEvent.objects.get(violation=v, action="reexam").note
     with pytest.raises(Conflict, match="题库"):
-        services.schedule_reexam(w.safety, v.pk, {})
+        services.schedule_reexam(w.safety, v.pk)
 
 
 def test_settings_edit_severities(v_world):
     w = v_world
     with pytest.raises(Forbidden):
-        services.save_severity(w.secretary, w.mine, {"name": "较严重"})
-    s = services.save_severity(
+        save_severity(w.secretary, w.mine, {"name": "较严重"})
+    s = save_severity(
         w.safety,
         w.mine,
         {"name": "较严重", "points": "4", "fine": "100", "help_steps": "班组长谈话\n书记谈话\n", "serious": "1"},
     )
     assert (s.help_steps, s.serious, s.requires_reexam) == (["班组长谈话", "书记谈话"], True, False)
     with pytest.raises(ValidationError) as exc:
-        services.save_severity(w.safety, w.mine, {"name": "一般", "fine": "-5"})
+        save_severity(w.safety, w.mine, {"name": "一般", "fine": "-5"})
     assert set(exc.value.message_dict) == {"name", "fine"}
 
 
@@ -405,10 +423,10 @@ def test_excel_import_is_idempotent_by_external_id_and_the_ledger_exports(v_worl
             )
         ],
     )
-    assert {(e.column, e.message) for e in bad.errors} >= {
-        ("工号", "本矿没有工号 NOBODY"),
+    assert {(e.column, e.message) for e in bad.errors} >= {  # the 登记 form's words (violations.forms)
+        ("工号", "工号不存在或该职工不在您的管理范围内"),
         ("类型", "须为 违章指挥 / 违章作业 / 违反劳动纪律"),
-        ("罚款(元)", "须为不小于0的金额"),
+        ("罚款(元)", "罚款须为不小于0的金额(元)"),
     }
     sheet = load_workbook(io.BytesIO(exported(login(w.secretary), "/violations/ledger.xlsx"))).active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row]
@@ -458,8 +476,14 @@ def test_a_photo_is_re_encoded_and_served_only_in_scope(v_world, login):
     w = v_world
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
-    v = services.record(w.safety, {"emp_no": w.worker_person.emp_no, "kind": "operation", "severity": w.general.pk, "description": "未戴安全帽入井"},
-                        photo=SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png"))  # fmt: skip
+    data = {
+        "emp_no": w.worker_person.emp_no,
+        "kind": "operation",
+        "severity": w.general.pk,
+        "description": "未戴安全帽入井",
+    }
+    photo = SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
+    v = services.record(w.safety, **inputs.clean(forms.RecordForm(data, {"photo": photo}, mine=w.mine)))
     shown = login(w.secretary).get(f"/violations/{v.pk}/photo/")
     assert (
         shown.status_code == 200
@@ -468,8 +492,8 @@ def test_a_photo_is_re_encoded_and_served_only_in_scope(v_world, login):
     )
     assert login(w.other_secretary).get(f"/violations/{v.pk}/photo/").status_code == 404
     with pytest.raises(ValidationError) as exc:
-        services.record(w.safety, {"emp_no": w.worker_person.emp_no, "kind": "operation", "severity": w.general.pk, "description": "未戴安全帽入井"},
-                        photo=SimpleUploadedFile("p.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml"))  # fmt: skip
+        svg = SimpleUploadedFile("p.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml")
+        services.record(w.safety, **inputs.clean(forms.RecordForm(data, {"photo": svg}, mine=w.mine)))
     assert "photo" in exc.value.message_dict
 
 
