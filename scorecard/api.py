@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from ninja import Field, Path, Router, Schema
 
+from common import inputs
 from common.errors import NotFound
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
-from scorecard import evaluation, indicators, services
+from scorecard import evaluation, forms, indicators, services
 from scorecard.models import Round, RunBranch, RunFigure
 
 router = Router(tags=["履职评价"])
@@ -192,9 +193,11 @@ def round_list(request):
 
 @evaluation_router.post("/rounds/{id}/vote", response={204: None, **ERRORS_WRITE}, summary="匿名投票")
 def round_vote(request, id: PathId, body: BallotIn):
-    data = body.dict()
-    comment = data.pop("comment")
-    evaluation.vote(request.auth, round_pk=id, ratings=data, comment=comment)
+    user = request.auth
+    r = evaluation.get_round(user, id)
+    data = inputs.body(body)
+    ballot = inputs.parse(forms.BallotForm, data) if evaluation.can_vote(user, r) else {"ratings": data}
+    evaluation.vote(user, round_pk=id, **ballot)
     return 204, None
 
 

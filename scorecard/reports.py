@@ -396,20 +396,174 @@ def build_monthly(job, params, progress):
     return f"{branch.name}-{month:%Y年%m月}工作月报.{fmt}", content
 
 
-def start_monthly(user, *, branch_pk, month, fmt):
-    """Queue the monthly report (ValidationError for no branch or a bad month, NotFound for a branch out of scope,
-    before anything is queued)."""
-    if not str(branch_pk or "").strip():
-        raise ValidationError({"branch": ["请选择党支部"]})
-    branch = report_branch(user, branch_pk)
-    first = parse_month(month)
-    if first > timezone.localdate():
+def start_monthly(user, *, branch, month, fmt):
+    """Queue the monthly report of ``branch`` for the month starting ``month`` (``scorecard.forms.MonthlyForm``):
+    NotFound for a branch out of scope, ValidationError for a month not begun, before anything is queued."""
+    branch = report_branch(user, branch.pk)
+    if month > timezone.localdate():
         raise ValidationError({"month": ["这个月还没有开始"]})
     fmt = _format({"format": fmt})
-    label = f"{branch.name}{first:%Y年%m月}工作月报({'docx' if fmt == 'docx' else 'PDF'})"
-    params = {"branch": branch.pk, "month": f"{first:%Y-%m}", "format": fmt}
+    label = f"{branch.name}{month:%Y年%m月}工作月报({'docx' if fmt == 'docx' else 'PDF'})"
+    params = {"branch": branch.pk, "month": f"{month:%Y-%m}", "format": fmt}
     return generated.start(user, kind="scorecard_monthly", params=params, label=label)
+
+
+# ---------------------------------------------------------------- the committee's comparison report of a run
+
+COMPARE_FORMATS = ("xlsx", "pdf")
+
+
+def _compare_source(user, run_pk):
+    """The run and its branch rows, ranked, for the committee of its mine or the group (NotFound for anybody else:
+    a secretary reads their own row on the ranking page, not the mine's comparison)."""
+    from scorecard import access, services
+    from scorecard.models import RunBranch
+
+    the_run = services.get_run(user, _int(run_pk))
+    if not access.manages(user, the_run.scheme.mine):
+        raise NotFound()
+    rows = list(RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch"))
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.branch.path))
+    if not rows:
+        raise NotFound()
+    return the_run, rows
+
+
+def _compare_format(params):
+    fmt = params.get("format")
+    if fmt not in COMPARE_FORMATS:
+        raise NotFound()
+    return fmt
+
+
+def _score_text(value):
+    if value is None:
+        return "—"
+    if isinstance(value, str | int):
+        return str(value)
+    return f"{value:g}"
+
+
+def compare_tables(the_run, rows):
+    """(title, notes, (ranking header, rows), (six header, rows)) of the comparison, what both renderings print first
+    (figures as numbers, None where there is no data)."""
+    names = [c["name"] for c in the_run.weights]
+    axes = [RESPONSIBILITIES[n][0] for n in range(1, 7)]
+    scheme = the_run.scheme
+    title = f"{scheme.mine.name}{scheme.name}对比报告"
+    notes = [
+        f"{scheme.mine.name} {scheme.name} · 考核期 {scheme.start:%Y-%m-%d} 至 {scheme.end:%Y-%m-%d}",
+        f"数据截至 {the_run.as_of:%Y-%m-%d} · {timezone.localtime(the_run.created_at):%Y-%m-%d %H:%M} 计算"
+        f"(第 {the_run.pk} 次计算,输入指纹 {the_run.fingerprint[:12]})",
+    ]
+    ranking = (["名次", "党支部", "书记", "总分", *names], [
+        [r.rank or "—", r.branch.name, r.secretary or "—", "否决" if r.vetoed else r.total,
+         *[r.components.get(n) for n in names]] for r in rows
+    ])  # fmt: skip
+    six = (["党支部", *axes], [[r.branch.name, *[r.responsibilities.get(str(n)) for n in range(1, 7)]]
+                               for r in rows])  # fmt: skip
+    return title, notes, ranking, six
+
+
+def _figures(user, the_run):
+    return RunFigure.objects.visible_to(user).filter(run=the_run).order_by("branch__path", "code")
+
+
+def _compare_xlsx(job, the_run, rows, progress):
+    from common.excel import Column, Sheet, write_workbook
+
+    user = job.user
+    title, notes, ranking, six = compare_tables(the_run, rows)
+    branch_names = {r.branch_id: r.branch.name for r in rows}
+    figures = _figures(user, the_run)
+    total = figures.count() + 1
+    progress(1, total)
+
+    def detail():
+        for n, f in enumerate(figures.iterator(chunk_size=2000), 1):
+            ind = indicators.get(f.code)
+            yield [branch_names.get(f.branch_id, ""), f.code, getattr(ind, "name", f.code), f.value, f.numerator,
+                   f.denominator, f.score, getattr(ind, "formula", "")]  # fmt: skip
+            if n % 500 == 0:
+                progress(1 + n, total)
+
+    def columns(header, first=18):
+        return [Column(f"c{i}", h, width=first if h == "党支部" else 12) for i, h in enumerate(header)]
+
+    sheets = [
+        Sheet("排名", columns(ranking[0]), ranking[1], notes=[title, *notes]),
+        Sheet("六项第一责任", columns(six[0]), six[1], notes=[title]),
+        Sheet("指标明细", [Column("branch", "党支部", width=18), Column("code", "指标编码"),
+                       Column("name", "指标", width=22), Column("value", "结果"), Column("num", "分子"),
+                       Column("den", "分母"), Column("score", "得分"), Column("formula", "计算公式", width=60)],
+              detail()),
+    ]  # fmt: skip
+    with generated.output(job, ".xlsx") as path:
+        write_workbook(path, sheets)
+    progress(total, total)
+
+
+def compare_document(user, the_run, rows, progress=None):
+    """The comparison as a document (the PDF): the ranking, the six responsibilities, then each indicator across the
+    branches."""
+    progress = progress or (lambda done, total=None: None)
+    title, notes, ranking, six = compare_tables(the_run, rows)
+    doc = Document(
+        title=title,
+        meta=" ".join(notes),
+        note="本报告由红领平台根据评分结果生成,每个数字都可以在平台上追溯到具体记录。",
+        generated=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    )
+    doc.add("h1", "一、综合排名")
+    doc.add("table", (ranking[0], [[_score_text(v) for v in row] for row in ranking[1]]))
+    doc.add("h1", "二、六项“第一责任”并排")
+    doc.add("table", (six[0], [[_score_text(v) for v in row] for row in six[1]]))
+    doc.add("h1", "三、各项指标对比")
+    names = {r.branch_id: r.branch.name for r in rows}
+    by_code = {}
+    figures = _figures(user, the_run)
+    total = figures.count() + 2  # the last step: WeasyPrint lays the pages out
+    for n, f in enumerate(figures.iterator(chunk_size=2000), 1):
+        by_code.setdefault(f.code, []).append(f)
+        if n % 500 == 0:
+            progress(n, total)
+    ordered = sorted(by_code, key=lambda c: (getattr(indicators.get(c), "responsibility", 9), c))
+    for code in ordered:
+        ind = indicators.get(code)
+        unit = getattr(ind, "unit", "")
+        doc.add("h2", f"{getattr(ind, 'name', code)}({code})")
+        if ind is not None:
+            doc.add("muted", f"口径:{ind.formula}")
+        doc.add("table", (("党支部", "结果", "得分"), [
+            (names.get(f.branch_id, ""), _figure_text(f.value, f.numerator, f.denominator, unit), _score_text(f.score))
+            for f in by_code[code]
+        ]))  # fmt: skip
+    if not ordered:
+        doc.add("muted", "(本次计算没有指标)")
+    progress(total - 1, total)
+    return doc
+
+
+def build_compare(job, params, progress):
+    fmt = _compare_format(params)
+    the_run, rows = _compare_source(job.user, params.get("run"))
+    filename = f"{the_run.scheme.mine.name}-{the_run.scheme.name}-对比报告.{fmt}"
+    if fmt == "xlsx":
+        _compare_xlsx(job, the_run, rows, progress)
+        return filename
+    doc = compare_document(job.user, the_run, rows, progress=progress)
+    return filename, pdf_bytes(doc)
+
+
+def start_compare(user, *, run_pk, fmt):
+    """Queue the comparison report of a run (NotFound out of scope or for an unknown format, before anything is
+    queued)."""
+    fmt = _compare_format({"format": fmt})
+    the_run, _rows = _compare_source(user, run_pk)
+    label = f"{the_run.scheme.name}对比报告({'Excel' if fmt == 'xlsx' else 'PDF'})"
+    return generated.start(user, kind="scorecard_compare", params={"run": the_run.pk, "format": fmt}, label=label)
 
 
 generated.register("scorecard_shuzhi", label="述职报告初稿", build=build_shuzhi)
 generated.register("scorecard_monthly", label="支部工作月报", build=build_monthly)
+generated.register("scorecard_compare", label="履职评价对比报告", build=build_compare)

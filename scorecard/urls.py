@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.index, name="scorecard_index"),
     path("indicators/", views.indicator_list, name="scorecard_indicators"),
     path("dashboard/", views.dashboard, name="scorecard_dashboard"),
+    path("dashboard/mines/<int:mine>/", views.mine_dashboard, name="scorecard_mine_dashboard"),
     path("schemes/new/", views.scheme_new, name="scorecard_scheme_new"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scorecard_scheme"),
     path("schemes/<int:pk>/run/", views.scheme_run, name="scorecard_scheme_run"),
@@ -22,5 +23,5 @@ urlpatterns += [
     path("runs/<int:pk>/branches/<int:branch>/report/<slug:fmt>/", views.report_start, name="scorecard_report"),
     path("reports/monthly/", views.monthly_report, name="scorecard_monthly"),
 ]
-urlpatterns += [path("runs/<int:pk>/compare.xlsx", views.run_xlsx, name="scorecard_run_xlsx")]
+urlpatterns += [path("runs/<int:pk>/compare/<slug:fmt>/", views.compare_start, name="scorecard_compare")]
 urlpatterns += [path("records/<slug:code>/", views.indicator_records, name="scorecard_records")]

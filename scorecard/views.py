@@ -7,16 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import inputs
 from common.errors import Conflict, Forbidden
 from common.modules import RESPONSIBILITIES
 from common.pagination import page_of
 from common.responses import refused
 from orgs import scope
-from orgs.models import OrgNode
-from scorecard import access, evaluation, indicators, reports, services
+from orgs.models import OrgKind, OrgNode
+from scorecard import access, cockpit, evaluation, forms, indicators, reports, services
 from scorecard.links import may_open
 from scorecard.models import CRITERIA, ComponentKind, ManualScore, Rating, Round, RunBranch, RunFigure
 
@@ -59,13 +61,11 @@ def index(request):
 @require_POST
 def scheme_new(request):
     user = request.user
-    mine = OrgNode.objects.filter(pk=request.POST.get("mine") or 0).first()
-    if mine is None or mine.pk not in access.mine_ids(user, "scorecard_manage"):
-        raise Http404
     try:
-        scheme = services.create_example_scheme(
-            user, mine=mine, start=_date(request.POST.get("start")), end=_date(request.POST.get("end"))
-        )
+        values = inputs.parse(forms.SchemeNewForm, request.POST)
+        if values["mine"].pk not in access.mine_ids(user, "scorecard_manage"):
+            raise Http404
+        scheme = services.create_example_scheme(user, **values)
     except ValidationError as exc:
         for msgs in exc.message_dict.values():
             for m in msgs:
@@ -87,13 +87,8 @@ def scheme_detail(request, pk):
         if not can_manage:
             raise Http404
         try:
-            services.set_weights(
-                user,
-                scheme=scheme,
-                component_weights=_ints(request.POST, "cw_"),
-                indicator_weights=_ints(request.POST, "iw_"),
-                targets=_floats(request.POST, "it_"),
-            )
+            form = forms.WeightsForm(request.POST, components=scheme.components.prefetch_related("indicators"))
+            services.set_weights(user, scheme=scheme, **inputs.clean(form))
             messages.success(request, "权重与目标已保存")
             return redirect("scorecard_scheme", scheme.pk)
         except ValidationError as exc:
@@ -131,56 +126,24 @@ def scheme_detail(request, pk):
     )
 
 
-def _ints(data, prefix):
-    out, errors = {}, {}
-    for key, value in data.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            try:
-                out[int(key[len(prefix) :])] = max(0, int(value))
-            except ValueError:
-                errors[key] = ["请填写权重(整数)" if not str(value).strip() else "权重应为整数"]
-    if errors:
-        raise ValidationError(errors)
-    return out
-
-
-def _floats(data, prefix):
-    out = {}
-    for key, value in data.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            if str(value).strip() == "":
-                out[int(key[len(prefix) :])] = None
-                continue
-            try:
-                out[int(key[len(prefix) :])] = float(value)
-            except ValueError:
-                raise ValidationError({key: ["应为数字"]})
-    return out
-
-
 @login_required
 @require_POST
 def score_enter(request, pk, component):
     user = request.user
     scheme = services.get_scheme(user, pk)
     comp = scheme.components.filter(pk=component).first()
-    branch = OrgNode.objects.filter(pk=request.POST.get("branch") or 0).first()
-    if comp is None or branch is None:
+    if comp is None:
         raise Http404
+    form = forms.ScoreForm(request.POST)
     try:
-        services.enter_score(
-            user,
-            component=comp,
-            branch=branch,
-            score=request.POST.get("score"),
-            vetoed=bool(request.POST.get("vetoed")),
-            evidence=request.POST.get("evidence"),
-        )
-        messages.success(request, f"{branch.name}:{comp.name}已录入")
+        values = inputs.clean(form)
+        services.enter_score(user, component=comp, **values)
+        messages.success(request, f"{values['branch'].name}:{comp.name}已录入")
     except ValidationError as exc:
+        branch = form.cleaned_data.get("branch") if hasattr(form, "cleaned_data") else None
         for msgs in exc.message_dict.values():
             for m in msgs:
-                messages.error(request, f"{branch.name}:{m}")
+                messages.error(request, f"{branch.name}:{m}" if branch else m)
     except (Forbidden, Conflict) as exc:
         return refused(request, exc, f"/scorecard/schemes/{scheme.pk}/")
     return redirect(f"/scorecard/schemes/{scheme.pk}/#entered")
@@ -306,17 +269,8 @@ def evaluation_index(request):
 @require_POST
 def evaluation_new(request):
     user = request.user
-    branch = OrgNode.objects.filter(pk=request.POST.get("branch") or 0).first()
-    if branch is None:
-        raise Http404
     try:
-        r = evaluation.open_round(
-            user,
-            branch=branch,
-            title=request.POST.get("title", ""),
-            opens_on=_date(request.POST.get("opens_on")) or timezone.localdate(),
-            closes_on=_date(request.POST.get("closes_on")) or timezone.localdate(),
-        )
+        r = evaluation.open_round(user, **inputs.parse(forms.RoundForm, request.POST))
     except ValidationError as exc:
         for msgs in exc.message_dict.values():
             for m in msgs:
@@ -335,7 +289,10 @@ def evaluation_round(request, pk):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            evaluation.vote(user, round_pk=r.pk, ratings=request.POST, comment=request.POST.get("comment", ""))
+            # who may not vote (any more) hears why from the service (404, 409), as before
+            can = evaluation.can_vote(user, r)
+            ballot = inputs.parse(forms.BallotForm, request.POST) if can else {"ratings": request.POST}
+            evaluation.vote(user, round_pk=r.pk, **ballot)
             messages.success(request, "已匿名提交,谢谢!")
             return redirect("evaluation_round", r.pk)
         except ValidationError as exc:
@@ -402,12 +359,7 @@ def monthly_report(request):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            job = reports.start_monthly(
-                user,
-                branch_pk=request.POST.get("branch"),
-                month=request.POST.get("month"),
-                fmt=request.POST.get("format"),
-            )
+            job = reports.start_monthly(user, **inputs.parse(forms.MonthlyForm, request.POST))
             return redirect("generated_file", job.pk)
         except ValidationError as exc:
             errors, status = exc.message_dict, 422
@@ -426,55 +378,84 @@ def monthly_report(request):
 
 
 @login_required
-def run_xlsx(request, pk):
-    """The committee's comparison report: the ranking with every part and the six responsibilities, then every figure
-    of every branch (Excel), as far as the user reads the run."""
-    from common.excel import Column, Sheet, workbook_bytes, xlsx_response
-
-    user = request.user
-    the_run = services.get_run(user, pk)
-    rows = list(
-        RunBranch.objects.visible_to(user).filter(run=the_run).select_related("branch").order_by("rank", "branch__path")
-    )
-    if not rows:
-        raise Http404
-    names = [c["name"] for c in the_run.weights]
-    axes = _axes()
-    ranking = Sheet(
-        "排名",
-        [Column("rank", "名次", width=6), Column("branch", "党支部", width=18), Column("secretary", "书记"),
-         Column("total", "总分")] + [Column(f"c{i}", n) for i, n in enumerate(names)]
-        + [Column(f"r{i}", a) for i, a in enumerate(axes)],
-        [[r.rank or "", r.branch.name, r.secretary, "否决" if r.vetoed else r.total]
-         + [r.components.get(n) for n in names] + [r.responsibilities.get(str(i + 1)) for i in range(6)] for r in rows],
-        notes=[f"{the_run.scheme.mine.name} {the_run.scheme.name} 数据截至 {the_run.as_of:%Y-%m-%d}"],
-    )  # fmt: skip
-    branch_names = {r.branch_id: r.branch.name for r in rows}
-    figures = RunFigure.objects.visible_to(user).filter(run=the_run).order_by("branch__path", "code")
-    detail = Sheet(
-        "指标明细",
-        [Column("branch", "党支部", width=18), Column("code", "指标编码"), Column("name", "指标", width=22),
-         Column("value", "结果"), Column("num", "分子"), Column("den", "分母"), Column("score", "得分"),
-         Column("formula", "计算公式", width=60)],
-        [[branch_names.get(f.branch_id, ""), f.code, getattr(indicators.get(f.code), "name", f.code), f.value,
-          f.numerator, f.denominator, f.score, getattr(indicators.get(f.code), "formula", "")] for f in figures],
-    )  # fmt: skip
-    return xlsx_response(f"{the_run.scheme.name}-对比.xlsx", workbook_bytes([ranking, detail]))
+@require_POST
+def compare_start(request, pk, fmt):
+    """The committee's comparison report (对比报告) of a run, as Excel or PDF: made in the background; the page of the
+    file shows the progress and offers it when done (the committee of the run's mine and the group; else 404)."""
+    job = reports.start_compare(request.user, run_pk=pk, fmt=fmt)
+    return redirect("generated_file", job.pk)
 
 
 @login_required
 def dashboard(request):
-    """驾驶舱 of a mine or the group: each mine's latest run, the six responsibilities side by side, a tap to its
-    ranking, from there to a branch and to the records."""
+    """驾驶舱: a mine's user (secretary, committee) gets the mine's dashboard; the group every mine side by side by
+    its mine-level figures, a tap to the mine's dashboard, from there to a branch and to the records."""
     user = request.user
     if not scope.can(user, "scorecard"):
         raise Http404
-    mines = services.dashboard(user)
-    chart = {
-        "axes": _axes(),
-        "series": [{"name": m["mine"].name, "values": [v or 0 for v in m["axes"]]} for m in mines[:10]],
-    }
-    return render(request, "scorecard/dashboard.html", {"mines": mines, "axes": _axes(), "chart": chart})
+    mines = cockpit.dashboard_mines(user)
+    if len(mines) == 1:
+        return _mine_dashboard(request, mines[0], several=False)
+    boards = cockpit.group_board(user, mines)
+    drawn = [b for b in boards if b.run is not None and any(v is not None for v in b.axes)]
+    chart = cockpit.chart(
+        [b.mine.name for b in drawn], [reverse("scorecard_mine_dashboard", args=[b.mine.pk]) for b in drawn],
+        [b.axes for b in drawn],
+    )  # fmt: skip
+    return render(
+        request,
+        "scorecard/dashboard.html",
+        {
+            "boards": boards,
+            "axes": cockpit.axes(),
+            "chart": chart if drawn else None,
+            "chart_height": _chart_height(len(drawn)),
+            "scored": sum(1 for b in boards if b.run is not None),
+        },
+    )
+
+
+@login_required
+def mine_dashboard(request, mine):
+    """The dashboard of one mine (the group opens any mine's; a mine's user their own)."""
+    user = request.user
+    if not scope.can(user, "scorecard"):
+        raise Http404
+    mines = cockpit.dashboard_mines(user)
+    the_mine = next((m for m in mines if m.pk == mine), None)
+    if the_mine is None:
+        raise Http404
+    return _mine_dashboard(request, the_mine, several=len(mines) > 1)
+
+
+def _chart_height(n):
+    return 90 + 56 * max(n, 1)
+
+
+def _mine_dashboard(request, mine, *, several):
+    user = request.user
+    board = cockpit.mine_board(user, mine)
+    drawn = [r for r in board.rows if any(v is not None for v in r.axes)]
+    chart = None
+    if board.run is not None and drawn:
+        chart = cockpit.chart(
+            [r.branch.name for r in drawn],
+            [reverse("scorecard_run_branch", args=[board.run.pk, r.branch_id]) for r in drawn],
+            [r.axes for r in drawn],
+        )
+    return render(
+        request,
+        "scorecard/mine_dashboard.html",
+        {
+            "board": board,
+            "run": board.run,
+            "axes": cockpit.axes(),
+            "chart": chart,
+            "chart_height": _chart_height(len(drawn)),
+            "several": several,
+            "can_manage": access.manages(user, mine),
+        },
+    )
 
 
 # ---------------------------------------------------------------- the records behind a training figure
@@ -496,11 +477,13 @@ def indicator_records(request, code):
     ind = indicators.get(code)
     if ind is None or code not in RECORDS:
         raise Http404
-    branch = training_services.get_branch(user, reports._int(request.GET.get("branch")))
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     if start is None or end is None or end < start:
         end = timezone.localdate()
         start = end.replace(day=1)
+    if not str(request.GET.get("branch") or "").strip():
+        return _records_picker(request, ind, start, end)
+    branch = training_services.get_branch(user, reports._int(request.GET.get("branch")))
     ctx = indicators.Context(branches=[branch], start=start, end=end, as_of=end)
     rows = getattr(library, RECORDS[code])(ctx).get(branch.pk, [])
     counted, total = sum(1 for r in rows if r[-1]), len(rows)
@@ -542,4 +525,23 @@ def indicator_records(request, code):
             "only": only,
             "mastery": code == "T_MASTERY",
         },
+    )
+
+
+def _records_picker(request, ind, start, end):
+    """No branch asked for: the branches whose training the user may follow, each a tap to its records (a user who
+    follows none is not let in)."""
+    from training import services as training_services
+
+    if not scope.can(request.user, "training_results"):
+        raise Http404
+    branches = training_services.branches_of(request.user)
+    mines = dict(OrgNode.objects.filter(kind=OrgKind.MINE).values_list("path", "name")) if len(branches) > 1 else {}
+    for b in branches:
+        b.mine_name = next((name for path, name in mines.items() if b.path.startswith(path)), "")
+    page = page_of(request, branches, per_page=100)
+    return render(
+        request,
+        "scorecard/records_pick.html",
+        {"ind": ind, "start": start, "end": end, "page": page, "branches": page.object_list},
     )

@@ -61,6 +61,7 @@ NOT_LINKED = {
     "scorecard/evaluation/new/",
     "scorecard/evaluation/<int:pk>/close/",
     "scorecard/runs/<int:pk>/branches/<int:branch>/report/<slug:fmt>/",  # starts the 述职 draft (POST)
+    "scorecard/runs/<int:pk>/compare/<slug:fmt>/",  # starts the committee's comparison report (POST)
     "selfcheck/measures/<int:pk>/done/",
     "selfcheck/i/<int:pk>/measures/",
     "selfcheck/i/<int:pk>/<slug:action>/",

@@ -1,6 +1,5 @@
 """The scorecard's pages as a committee, a secretary and a worker would use them."""
 
-import io
 import json
 import re
 from datetime import date
@@ -110,23 +109,6 @@ def test_indicator_library_page_names_each_formula(site, login):
     assert "H_ON_TIME" in page and "在期限内(含当日)销号的占比" in page and "信访就地化解率" in page
 
 
-def test_the_comparison_report_in_excel(scored, login):
-    from openpyxl import load_workbook
-
-    r = login(scored.committee_user).get(f"/scorecard/runs/{scored.run.pk}/compare.xlsx")
-    book = load_workbook(io.BytesIO(r.content))
-    ranking = [[c.value for c in row] for row in book["排名"].iter_rows()]
-    assert ranking[1][:2] == ["名次", "党支部"] and {row[1] for row in ranking[2:]} == {
-        "综采一区党支部",
-        "掘进一区党支部",
-    }
-    detail = [[c.value for c in row] for row in book["指标明细"].iter_rows()]
-    assert ["综采一区党支部", "H_ON_TIME", "隐患按期整改率", 100, 1, 1, 100] in [row[:7] for row in detail]
-    mine_only = login(scored.secretary).get(f"/scorecard/runs/{scored.run.pk}/compare.xlsx")
-    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(mine_only.content))["排名"].iter_rows()]
-    assert {row[1] for row in rows[2:]} == {"综采一区党支部"}
-
-
 def test_the_meeting_evaluation_feeds_the_scheme_once_enough_answered(scored):
     from orgs.models import PoliticalStatus
     from orgs.tests.factories import PersonFactory, make_user
@@ -154,21 +136,6 @@ def test_the_secretary_sees_their_latest_score_on_the_home_page(scored, login):
     home = login(scored.secretary).get("/").content.decode()
     assert 'id="score-card"' in home and f"/scorecard/runs/{scored.run.pk}/branches/{scored.branch.pk}/" in home
     assert 'id="score-card"' not in login(scored.worker).get("/").content.decode()
-
-
-def test_the_dashboard_shows_each_mine_side_by_side_and_drills_to_its_ranking(
-    scored, login, django_assert_max_num_queries
-):
-    w = scored
-    from orgs.tests.factories import make_user
-
-    group = make_user("group-c", "committee", w.group)
-    c = login(group)
-    with django_assert_max_num_queries(20):
-        page = c.get("/scorecard/dashboard/").content.decode()
-    assert w.mine.name in page and f"/scorecard/runs/{w.run.pk}/" in page
-    assert page.count('id="scorecard-data"') == 1
-    assert "掘进一区党支部" in c.get(f"/scorecard/runs/{w.run.pk}/").content.decode()
 
 
 def test_scheme_and_evaluation_pages_do_not_grow_with_branches(scored, login, django_assert_max_num_queries):

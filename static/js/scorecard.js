@@ -23,5 +23,29 @@
     });
     charts.push(trend);
   }
+  // 驾驶舱: the six responsibilities as bars side by side for each branch (or mine); a tap on a bar or a name opens it
+  var sidesBox = document.getElementById("chart-sides");
+  if (sidesBox && data.names) {
+    var sides = echarts.init(sidesBox);
+    sides.setOption({
+      tooltip: { trigger: "axis", confine: true },
+      legend: { type: "scroll", top: 0 },
+      grid: { left: 4, right: 16, top: 34, bottom: 8, containLabel: true },
+      xAxis: { type: "value", min: 0, max: 100 },
+      yAxis: {
+        type: "category", data: data.names, inverse: true, triggerEvent: true,
+        axisLabel: { width: 88, overflow: "truncate" }
+      },
+      series: data.axes.map(function (a, i) {
+        return { name: a, type: "bar", data: data.series[i], barMaxWidth: 7, barGap: "15%" };
+      })
+    });
+    sides.on("click", function (p) {
+      var index = p.componentType === "yAxis" ? data.names.indexOf(p.value) : p.dataIndex;
+      var url = data.links[index];
+      if (url) window.location.href = url;
+    });
+    charts.push(sides);
+  }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
