@@ -497,32 +497,3 @@ def own_rows(user):
 def managed_branches(user):
     mines = visible_mines(user, "scorecard_manage")
     return [b for m in mines for b in access.branches_of(m)]
-
-
-def dashboard(user):
-    """驾驶舱: per mine the user reads, its latest run — the mean total and the six responsibilities side by side of
-    the branches the user may see (two reads whatever the number of mines)."""
-    latest = {}
-    for r in Run.objects.visible_to(user).select_related("scheme__mine").order_by("-created_at", "-pk")[:500]:
-        latest.setdefault(r.scheme.mine_id, r)
-    rows = {}
-    for row in (
-        RunBranch.objects.visible_to(user)
-        .filter(run__in=list(latest.values()))
-        .only("run_id", "total", "vetoed", "responsibilities")
-    ):
-        rows.setdefault(row.run_id, []).append(row)
-    out = []
-    for r in sorted(latest.values(), key=lambda run: run.scheme.mine.path):
-        branch_rows = rows.get(r.pk, [])
-        totals = [b.total for b in branch_rows if b.total is not None]
-        axes = []
-        for n in range(1, 7):
-            values = [b.responsibilities[str(n)] for b in branch_rows if str(n) in b.responsibilities]
-            axes.append(round(sum(values) / len(values), 1) if values else None)
-        out.append({
-            "mine": r.scheme.mine, "run": r, "branches": len(branch_rows),
-            "mean": round(sum(totals) / len(totals), 1) if totals else None,
-            "vetoed": sum(1 for b in branch_rows if b.vetoed), "axes": axes,
-        })  # fmt: skip
-    return out
