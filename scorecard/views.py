@@ -1,6 +1,6 @@
 """Pages of the scorecard (履职评价) and the 二十字 evaluation. Thin: parse input, call the services, render."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,19 +15,13 @@ from common import inputs
 from common.errors import Conflict, Forbidden
 from common.modules import RESPONSIBILITIES
 from common.pagination import page_of
+from common.parsing import parse_day
 from common.responses import refused
 from orgs import scope
 from orgs.models import OrgKind, OrgNode
 from scorecard import access, cockpit, evaluation, forms, indicators, reports, services
 from scorecard.links import may_open
 from scorecard.models import CRITERIA, ComponentKind, ManualScore, Rating, Round, RunBranch, RunFigure
-
-
-def _date(value):
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 def _axes():
@@ -477,7 +471,7 @@ def indicator_records(request, code):
     ind = indicators.get(code)
     if ind is None or code not in RECORDS:
         raise Http404
-    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    start, end = parse_day(request.GET.get("from")) or None, parse_day(request.GET.get("to")) or None
     if start is None or end is None or end < start:
         end = timezone.localdate()
         start = end.replace(day=1)
