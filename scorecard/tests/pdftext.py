@@ -12,8 +12,14 @@ def _stream(body):
     m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
     if not m:
         return None
+    head = body.split(b"stream")[0]
     data = m.group(1)
-    return zlib.decompress(data) if b"/FlateDecode" in body.split(b"stream")[0] else data
+    # the stream is exactly /Length bytes when the length is written in place: compressed data may itself end in
+    # a carriage return, which the pattern above would take for the line end before "endstream"
+    length = re.search(rb"/Length (\d+)\s*(?=[/>])", head)
+    if length:
+        data = body[m.start(1) : m.start(1) + int(length.group(1))]
+    return zlib.decompress(data) if b"/FlateDecode" in head else data
 
 
 def _objects(pdf):
