@@ -202,7 +202,36 @@ class QuestionForm(forms.Form):
         }
 
 
-class PointForm(forms.Form):
+class _CodedForm(forms.Form):
+    """A record with a 编码 given once at creation (knowledge points, 工种组): editing keeps it; a new one must be
+    free and written in lower-case letters, digits, - and _."""
+
+    model = None
+    code_message = ""
+
+    def __init__(self, data=None, *, current=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.current = current
+        if current is not None:
+            del self.fields["code"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not re.fullmatch(r"[a-z0-9_-]{1,40}", code):
+            raise ValidationError(self.code_message)
+        if self.model.objects.filter(code=code).exists():
+            raise ValidationError(f"编码 {code} 已存在")
+        return code
+
+    def arguments(self):
+        d = dict(self.cleaned_data)
+        d["order"] = d["order"] or 0
+        if self.current is not None:
+            d["code"] = self.current.code
+        return {**d, "current": self.current}
+
+
+class PointForm(_CodedForm):
     """A knowledge point of the tree (editing keeps its 编码)."""
 
     code = chars("编码", 40)
@@ -215,29 +244,11 @@ class PointForm(forms.Form):
     job_types = ModelsField(JobType.objects.all(), "请从列表中选择工种")
     groups = ModelsField(JobGroup.objects.all(), "请从列表中选择工种组")
 
-    def __init__(self, data=None, *, current=None, **kwargs):
-        super().__init__(data, **kwargs)
-        self.current = current
-        if current is not None:
-            del self.fields["code"]
-
-    def clean_code(self):
-        code = self.cleaned_data["code"]
-        if not re.fullmatch(r"[a-z0-9_-]{1,40}", code):
-            raise ValidationError("编码只能用小写字母、数字、- 和 _")
-        if KnowledgePoint.objects.filter(code=code).exists():
-            raise ValidationError(f"编码 {code} 已存在")
-        return code
-
-    def arguments(self):
-        d = dict(self.cleaned_data)
-        d["order"] = d["order"] or 0
-        if self.current is not None:
-            d["code"] = self.current.code
-        return {**d, "current": self.current}
+    model = KnowledgePoint
+    code_message = "编码只能用小写字母、数字、- 和 _"
 
 
-class GroupForm(forms.Form):
+class GroupForm(_CodedForm):
     """A 工种组 (editing keeps its 编码)."""
 
     code = chars("编码", 40)
@@ -246,26 +257,8 @@ class GroupForm(forms.Form):
     underground = YesNoField(message="井下须为 是 或 否")
     job_types = ModelsField(JobType.objects.all(), "请从列表中选择工种")
 
-    def __init__(self, data=None, *, current=None, **kwargs):
-        super().__init__(data, **kwargs)
-        self.current = current
-        if current is not None:
-            del self.fields["code"]
-
-    def clean_code(self):
-        code = self.cleaned_data["code"]
-        if not re.fullmatch(r"[a-z0-9_-]{1,40}", code):
-            raise ValidationError("编码只能用小写字母、数字、- 和 _,最长40位")
-        if JobGroup.objects.filter(code=code).exists():
-            raise ValidationError(f"编码 {code} 已存在")
-        return code
-
-    def arguments(self):
-        d = dict(self.cleaned_data)
-        d["order"] = d["order"] or 0
-        if self.current is not None:
-            d["code"] = self.current.code
-        return {**d, "current": self.current}
+    model = JobGroup
+    code_message = "编码只能用小写字母、数字、- 和 _,最长40位"
 
 
 # ---------------------------------------------------------------- 每周一课一案
