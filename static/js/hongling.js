@@ -4,6 +4,9 @@
 //   data-autosubmit        on a select: submit its form when it changes
 //   data-select-on-click   on an input: select its text when clicked
 //   data-copy-from="id"    on a button: copy the value of that input
+//   data-typed-search      on a search box its form already searches as the user types: leaving the box (which
+//                          fires "change") does not search again, so a tap on a result is not lost to a list
+//                          that is being replaced under the finger
 //   data-dismiss="alert"   on a button inside an .alert: close that message (what Bootstrap's JS did; it is not
 //                          loaded: a phone on a weak link downloads only what its pages use)
 (function () {
@@ -41,6 +44,11 @@
     if (form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
+    }
+  }, true);
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-typed-search]")) {
+      event.stopPropagation();
     }
   }, true);
   document.addEventListener("change", function (event) {
