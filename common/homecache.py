@@ -1,34 +1,44 @@
 """A short cache of the home page's parts (issue 15), correct after every write.
 
-The home gathers every module's tiles and 待办; computed afresh they cost dozens of queries. What a part computed is
-kept for ``HOME_CACHE_SECONDS`` under a key holding the user, the day and the *write generation*: one number in the
-database (``common.HomeGeneration``) that every committed write raises. So a value is only ever read back while no
-write has been committed since it was computed, whatever process or server made the write (two app servers share
-only the database; each keeps its values in its own memory, the ``home`` cache).
+The home gathers every module's tiles, cards and 待办; computed afresh they cost dozens of queries. Each *part* (one
+provider) is kept for ``HOME_CACHE_SECONDS`` under a key holding the user and the day, together with a *stamp*: the
+write generation, at the time it was computed, of every table it read. A kept part is used while none of those
+tables has been written since; a write to the hazards recomputes the parts that read hazards, not the care tile.
 
-How every write is seen: a database execute wrapper on every connection looks at each statement; an INSERT, UPDATE,
-DELETE (or any statement that is not a read) on a table other than the few written all day that no cached part reads
-(``NOT_WATCHED``: the daily-question answers, sessions, audit and access logs, job progress, login records) raises
-the generation once the transaction commits. That covers ``save()`` / ``delete()``, the workflow kernel's
-compare-and-set ``update()``, ``bulk_create`` of the imports and raw SQL alike: nothing has to remember to call it.
-Raising it after the commit (not inside the transaction) keeps writers from queueing on the row: a reader that read
-the old number meanwhile stores under the old key, which nobody reads again.
+The generations are rows of ``common.HomeGeneration`` (one per table that has been written, read in one query per
+request), so two app servers, which share only the database, agree on them; each keeps its values in its own memory
+(the ``home`` cache).
 
-What a part shows must depend only on the records and the day (not the time of day): a part that reads the clock or
-a table in ``NOT_WATCHED`` is registered ``live=True`` and computed on every request (e.g. the open exam, the day's
-question). The tests run with the cache off (``HONGLING_HOME_CACHE = False``) except those about it.
+What a part read is recorded, not declared: while a part is computed, the database execute wrapper notes every table
+named in each SELECT it runs (and what the request's memos of ``orgs.scope.memo`` read, when a part uses them; the
+user, their person, roles and org tree are read before any part, so every stamp holds the tables of ``orgs`` and
+``places``). A part that reads a table in ``NOT_WATCHED`` is computed on every request, whatever it is registered as.
+
+How every write is seen: the same wrapper looks at each statement; an INSERT, UPDATE or DELETE on a table other than
+the few written all day (``NOT_WATCHED``: the daily-question answers, sessions, audit and access logs, job progress,
+login records) raises that table's generation once the transaction commits; a write whose table it cannot tell (a
+write inside a CTE, TRUNCATE, anything else that is not a read) raises ``*``, which every stamp holds. That covers
+``save()`` / ``delete()``, the workflow kernel's compare-and-set ``update()``, ``bulk_create`` of the imports and raw
+SQL alike: nothing has to remember to call it. Raising after the commit (in autocommit, one statement per table,
+in the order of their names, so raisers never wait on each other in a cycle) keeps writers from queueing on the
+rows: a reader that read an old number meanwhile stores a stamp that no longer matches, and computes again.
+
+What a part shows must depend only on the records and the day (not the time of day): a part that reads the clock is
+registered ``live=True`` and computed on every request (e.g. the open exam). The tests run with the cache off
+(``HONGLING_HOME_CACHE = False``) except those about it.
 """
 
 import re
+import threading
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-ROW = 1  # the one row of common.HomeGeneration
+ANY = "*"  # the generation of writes whose table is not known: part of every stamp
 _MISSING = object()
 
-# model labels whose writes do not raise the generation: written all day, read by no cached part
+# model labels whose writes do not raise a generation: written all day; a part that reads one is never kept
 NOT_WATCHED = (
     "training.DailyQuestion",
     "orgs.SensitiveAccess",
@@ -44,47 +54,61 @@ NOT_WATCHED = (
     "common.HomeGeneration",
 )
 NOT_WATCHED_RAW = ("bench_insert",)  # the benchmarks' scratch table
+ALWAYS_READ = ("orgs", "places")  # apps whose rows every request reads before any part (user, person, roles, tree)
 READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET ", "SHOW", "PRAGMA", "EXPLAIN")
 _TABLE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 # an account's last_login (each login) changes nothing a home shows
 _LAST_LOGIN = re.compile(r'^UPDATE "orgs_user" SET "last_login" = %s WHERE', re.IGNORECASE)
-_ignored_tables = None
+_tables = {}
+_local = threading.local()
 
 
 def enabled():
     return getattr(settings, "HONGLING_HOME_CACHE", True)
 
 
-def _ignored():
-    global _ignored_tables
-    if _ignored_tables is None:
+def _known():
+    """{"all": every model's table, "ignored": the NOT_WATCHED ones, "live": those a kept part may not read, "always":
+    those of ALWAYS_READ} (lower case)."""
+    if not _tables:
         from django.apps import apps
 
-        tables = set(NOT_WATCHED_RAW)
+        every = {m._meta.db_table.lower() for m in apps.get_models(include_auto_created=True)}
+        ignored = set(NOT_WATCHED_RAW)
         for label in NOT_WATCHED:
             try:
-                tables.add(apps.get_model(label)._meta.db_table.lower())
+                ignored.add(apps.get_model(label)._meta.db_table.lower())
             except LookupError:
                 continue
-        _ignored_tables = frozenset(tables)
-    return _ignored_tables
+        always = {
+            m._meta.db_table.lower()
+            for label in ALWAYS_READ
+            for m in apps.get_app_config(label).get_models(include_auto_created=True)
+        }
+        from common.models import HomeGeneration
+
+        live = ignored - {HomeGeneration._meta.db_table.lower()}  # (the generations are read by every request)
+        _tables.update(all=frozenset(every), ignored=frozenset(ignored), live=frozenset(live), always=frozenset(always))
+    return _tables
 
 
-def is_watched_write(sql):
-    """True for a statement after which a cached part may read something else."""
+def written_table(sql):
+    """The table a statement writes (lower case), ``ANY`` for a write whose table cannot be told, None for a read
+    or a write no part follows."""
     head = sql.lstrip()[:12].upper()
     if head.startswith(READS):
-        return False
+        return None
     if head.startswith("WITH"):  # a write inside a CTE counts, whatever its table
-        return _writes_in(sql)
+        return ANY if _writes_in(sql) else None
     match = _TABLE.match(sql)
     if match is None:  # schema changes hold no records; TRUNCATE / REPLACE (and what else writes rows) count
-        return not head.startswith(
-            ("CREATE", "ALTER", "DROP", "DECLARE", "CLOSE", "FETCH", "MOVE", "ANALYZE", "VACUUM")
-        )
+        schema = head.startswith(("CREATE", "ALTER", "DROP", "DECLARE", "CLOSE", "FETCH", "MOVE", "ANALYZE", "VACUUM"))
+        return None if schema else ANY
     if _LAST_LOGIN.match(sql.strip()) and sql.count("%s") == 2:
-        return False
-    return match.group(1).lower() not in _ignored()
+        return None
+    table = match.group(1).lower()
+    return None if table in _known()["ignored"] else table
 
 
 def _writes_in(sql):
@@ -92,47 +116,77 @@ def _writes_in(sql):
     return any(word in upper for word in ("INSERT ", "UPDATE ", "DELETE "))
 
 
-def _bump_after_commit(using="default"):
-    """Raise the generation (in autocommit, after the writer's transaction)."""
+def tables_read(sql):
+    """The tables of the project a SELECT names (any word of the statement that is a table's name)."""
+    return set(_WORD.findall(sql.lower())) & _known()["all"]
+
+
+def bump(tables, using="default"):
+    """Raise the generation of ``tables`` (in autocommit, after the writer's transaction; one statement each)."""
     from django.db import DatabaseError, IntegrityError, connections
 
     from common.models import HomeGeneration
 
     rows = HomeGeneration.objects.using(using)
     try:
-        if not rows.filter(pk=ROW).update(n=F("n") + 1):
+        for table in sorted(tables):
+            if rows.filter(table=table).update(n=F("n") + 1):
+                continue
             try:
                 with transaction.atomic(using=using):
-                    rows.create(pk=ROW, n=1)
+                    rows.create(table=table, n=1)
             except IntegrityError:  # another process made it meanwhile
-                rows.filter(pk=ROW).update(n=F("n") + 1)
+                rows.filter(table=table).update(n=F("n") + 1)
     except DatabaseError:
-        # while the database is migrated up to the table, nothing is cached yet; otherwise it is an error
-        if HomeGeneration._meta.db_table in connections[using].introspection.table_names():
-            raise
+        # while the database is migrated up to the table's last column, nothing is cached yet; otherwise an error
+        introspection = connections[using].introspection
+        table = HomeGeneration._meta.db_table
+        if table in introspection.table_names():
+            with connections[using].cursor() as cursor:
+                columns = {c.name for c in introspection.get_table_description(cursor, table)}
+            if "table" in columns:
+                raise
 
 
 class _Bump:
-    """The queued raise of one connection (one per transaction however many writes it makes)."""
+    """The queued raise of one connection's transaction: the tables it wrote, however many writes it makes."""
 
-    def __init__(self, alias):
+    __qualname__ = "homecache.bump"  # (named so in the log when a raise fails)
+
+    def __init__(self, alias, table):
         self.alias = alias
+        self.tables = {table}
 
     def __call__(self):
-        _bump_after_commit(self.alias)
+        bump(self.tables, self.alias)
 
 
 def _queued(connection):
-    return any(isinstance(func, _Bump) for _sids, func, _robust in connection.run_on_commit)
+    return next((func for _sids, func, _robust in connection.run_on_commit if isinstance(func, _Bump)), None)
+
+
+def _recording():
+    return _local.__dict__.setdefault("stack", [])
 
 
 def watch(execute, sql, params, many, context):
-    """The execute wrapper: after a watched write, raise the generation when the transaction commits."""
+    """The execute wrapper: after a watched write, raise its table's generation when the transaction commits; while a
+    part is computed, note the tables each read names."""
     result = execute(sql, params, many, context)
-    connection = context["connection"]
-    if isinstance(sql, str) and is_watched_write(sql) and not _queued(connection):
-        # robust: a failed raise is logged and does not undo the writer's committed work
-        transaction.on_commit(_Bump(connection.alias), using=connection.alias, robust=True)
+    if not isinstance(sql, str):
+        return result
+    table = written_table(sql)
+    if table is not None:
+        connection = context["connection"]
+        queued = _queued(connection)
+        if queued is not None:
+            queued.tables.add(table)
+        else:  # robust: a failed raise is logged and does not undo the writer's committed work
+            transaction.on_commit(_Bump(connection.alias, table), using=connection.alias, robust=True)
+    else:
+        stack = _recording()
+        if stack:
+            stack[-1].update(tables_read(sql))
     return result
 
 
@@ -142,14 +196,46 @@ def install(connection, **kwargs):
         connection.execute_wrappers.append(watch)
 
 
-def generation(user):
-    """The write generation, read once per request (kept on the user object like the roles)."""
-    store = user.__dict__.setdefault("_scope_memo", {})
-    if "home_generation" not in store:
+class reading:
+    """``with reading() as tables:`` collects the tables the block reads (a nested block's count for the outer)."""
+
+    def __enter__(self):
+        self.tables = set()
+        _recording().append(self.tables)
+        return self.tables
+
+    def __exit__(self, *exc):
+        stack = _recording()
+        stack.pop()
+        if stack:
+            stack[-1].update(self.tables)
+
+
+def note_read(tables):
+    """What a memo read when it was computed, read again from the memo: counts for the part being computed."""
+    stack = _recording()
+    if stack:
+        stack[-1].update(tables)
+
+
+def remember(store, key, compute):
+    """``store[key]``, computed once, with the tables it read (see ``orgs.scope.memo``)."""
+    if key not in store:
+        with reading() as tables:
+            value = compute()
+        store[key] = (value, frozenset(tables))
+    value, tables = store[key]
+    note_read(tables)
+    return value
+
+
+def generations(user):
+    """{table: generation}, read once per request (kept on the user object like the roles)."""
+    if "_home_generations" not in user.__dict__:
         from common.models import HomeGeneration
 
-        store["home_generation"] = HomeGeneration.objects.filter(pk=ROW).values_list("n", flat=True).first() or 0
-    return store["home_generation"]
+        user._home_generations = dict(HomeGeneration.objects.values_list("table", "n"))
+    return user._home_generations
 
 
 def add_provider(providers, live_set, provider, *, live):
@@ -162,20 +248,45 @@ def add_provider(providers, live_set, provider, *, live):
     return provider
 
 
-def cached(name, user, compute):
-    """``compute()``, or what it gave for the same user, day and write generation within the last few minutes."""
+def _current(stamp, gens):
+    return all(gens.get(table, 0) == n for table, n in stamp)
+
+
+def kept(name, user, computes):
+    """{key: computes[key]()}: each part's value as it was computed for the same user and day while none of the tables
+    it read has been written since (within the last few minutes), the others computed now."""
     if not enabled() or not getattr(user, "is_authenticated", False):
-        return compute()
+        return {key: compute() for key, compute in computes.items()}
     from django.core.cache import caches
     from django.utils import timezone
 
     cache = caches[getattr(settings, "HONGLING_HOME_CACHE_ALIAS", "home")]
-    key = f"home:{name}:{user.pk}:{timezone.localdate():%Y%m%d}:{generation(user)}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, getattr(settings, "HONGLING_HOME_CACHE_SECONDS", 300))
-    return value
+    cache_key = f"home:{name}:{user.pk}:{timezone.localdate():%Y%m%d}"
+    gens = generations(user)
+    entry = cache.get(cache_key) or {}
+    values, changed = {}, False
+    for key, compute in computes.items():
+        found = entry.get(key)
+        if found is not None and _current(found[0], gens):
+            values[key] = found[1]
+            continue
+        with reading() as tables:
+            values[key] = compute()
+        changed = True
+        known = _known()
+        if tables & known["live"]:  # it reads a table written all day: computed on every request
+            entry.pop(key, None)
+            continue
+        read = sorted(tables | known["always"])
+        entry[key] = (tuple((table, gens.get(table, 0)) for table in [ANY, *read]), values[key])
+    if changed:
+        cache.set(cache_key, entry, getattr(settings, "HONGLING_HOME_CACHE_SECONDS", 300))
+    return values
+
+
+def cached(name, user, compute):
+    """``compute()``, or what it gave for the same user and day while nothing it read has been written since."""
+    return kept(name, user, {"": compute})[""]
 
 
 def clear():

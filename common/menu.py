@@ -26,7 +26,7 @@ def register(entry):
 
 
 def entries_for(user):
-    """The entries the user sees; which ones is kept until the next committed write (common/homecache.py)."""
+    """The entries the user sees; which ones is kept until a table it read is written (common/homecache.py)."""
     from common import homecache
 
     # (the number of entries in the key: a module registering later is not missed)

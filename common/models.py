@@ -119,12 +119,14 @@ class TransitionEvent(models.Model):
 
 
 class HomeGeneration(models.Model):
-    """One number every committed write raises: the key of the home page's cached parts (``common/homecache.py``)."""
+    """How many committed writes a table has had (``*``: writes whose table is not known): the stamps of the home
+    page's kept parts (``common/homecache.py``)."""
 
+    table = models.CharField("表", max_length=100, unique=True)
     n = models.BigIntegerField("代数", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "首页缓存代数"
 
     def __str__(self):
-        return f"首页缓存代数 {self.n}"
+        return f"{self.table} 第 {self.n} 代"

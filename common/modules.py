@@ -37,8 +37,8 @@ class Figure:
 
 
 def register_tile(responsibility, live=False):
-    """``live``: the provider reads the time of day or a table written all day that no write generation follows
-    (``common/homecache.py``); every other tile is kept until the next committed write."""
+    """``live``: the provider reads the time of day; every other tile is kept until a table it read is written
+    (``common/homecache.py``; one that reads a table written all day is computed every time)."""
 
     def decorator(provider):
         return homecache.add_provider(_tiles.setdefault(responsibility, []), _live, provider, live=live)
@@ -52,12 +52,9 @@ def _provider_key(provider):
 
 def tiles_for(user):
     """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module and a figure for the user.
-    The figures of the providers that are not live come from one cached entry (computed together on a miss)."""
-    kept = homecache.cached(
-        f"tiles{sum(len(p) for p in _tiles.values())}",  # (a provider registered later is not missed)
-        user,
-        lambda: {_provider_key(p): list(p(user)) for providers in _tiles.values() for p in providers if p not in _live},
-    )
+    The figures of the providers that are not live are kept (each until a table it read is written)."""
+    providers = [p for ps in _tiles.values() for p in ps if p not in _live]
+    kept = homecache.kept("tiles", user, {_provider_key(p): (lambda p: lambda: list(p(user)))(p) for p in providers})
     result = []
     for number, (title, motto, icon) in RESPONSIBILITIES.items():
         providers = _tiles.get(number)
@@ -79,8 +76,8 @@ _cards = []
 def register_card(provider=None, *, live=False):
     """A card at the top of the home page, before the tiles: ``provider(user, request) -> (template, context) or None``
     (e.g. a worker's question of the day, answered right there). Cheap: it runs on every home page. ``live``: it reads
-    the request, the time of day or a table no write generation follows; any other card is kept until the next write
-    (its context must then be plain data)."""
+    the request or the time of day; any other card is kept until a table it read is written (its context must then
+    be plain data)."""
 
     def decorator(provider):
         return homecache.add_provider(_cards, _live, provider, live=live)
@@ -89,12 +86,10 @@ def register_card(provider=None, *, live=False):
 
 
 def cards_for(user, request=None):
-    kept = homecache.cached(
-        f"cards{len(_cards)}", user, lambda: [None if p in _live else p(user, None) for p in _cards]
+    kept = homecache.kept(
+        "cards", user, {_provider_key(p): (lambda p: lambda: p(user, None))(p) for p in _cards if p not in _live}
     )
-    if len(kept) != len(_cards):
-        kept = [None if p in _live else p(user, None) for p in _cards]
-    cards = (provider(user, request) if provider in _live else k for provider, k in zip(_cards, kept, strict=True))
+    cards = (provider(user, request) if provider in _live else kept[_provider_key(provider)] for provider in _cards)
     return [card for card in cards if card]
 
 

@@ -44,8 +44,8 @@ _live = set()  # providers computed on every request (they read the clock or a t
 
 
 def register(provider=None, *, live=False):
-    """``@register`` or ``@register(live=True)``. A provider that is not live is kept until the next committed write
-    (``common/homecache.py``): it must depend on the records and the day only."""
+    """``@register`` or ``@register(live=True)``. A provider that is not live is kept until a table it read is
+    written (``common/homecache.py``): it must depend on the records and the day only."""
 
     def decorator(provider):
         return homecache.add_provider(_providers, _live, provider, live=live)
@@ -64,10 +64,9 @@ def todos_for(user):
     if not user.is_authenticated:
         return []
 
-    kept = homecache.cached(
-        f"todos{len(_providers)}", user, lambda: [list(p(user)) if p not in _live else None for p in _providers]
+    key = "{0.__module__}.{0.__qualname__}".format
+    kept = homecache.kept(
+        "todos", user, {key(p): (lambda p: lambda: list(p(user)))(p) for p in _providers if p not in _live}
     )
-    if len(kept) != len(_providers):  # (a provider registered since: not in a running server)
-        kept = [None] * len(_providers)
-    items = [todo for p, k in zip(_providers, kept, strict=True) for todo in (p(user) if k is None else k)]
+    items = [todo for p in _providers for todo in (p(user) if p in _live else kept[key(p)])]
     return sorted(items, key=_sort_key)

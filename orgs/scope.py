@@ -152,7 +152,7 @@ def assignments_of(user):
 
 
 def clear_cache(user):
-    for attr in ("_scope_assignments", "_scope_own_path", "_scope_memo"):
+    for attr in ("_scope_assignments", "_scope_own_path", "_scope_memo", "_home_generations"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -160,10 +160,10 @@ def clear_cache(user):
 def memo(user, key, compute):
     """``compute()`` once per user object (i.e. once per request) for what a module derives from the user's scope,
     e.g. the ids of the places under their units. ``clear_cache`` forgets it with the roles."""
-    store = user.__dict__.setdefault("_scope_memo", {})
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    from common import homecache
+
+    # (with the tables it read: a home part that uses it is kept only while they are unchanged)
+    return homecache.remember(user.__dict__.setdefault("_scope_memo", {}), key, compute)
 
 
 def roles_of(user):
