@@ -280,7 +280,7 @@ def kept(name, user, computes):
         read = sorted(tables | known["always"])
         entry[key] = (tuple((table, gens.get(table, 0)) for table in [ANY, *read]), values[key])
     if changed:
-        cache.set(cache_key, entry, getattr(settings, "HONGLING_HOME_CACHE_SECONDS", 300))
+        cache.set(cache_key, entry, getattr(settings, "HONGLING_HOME_CACHE_SECONDS", 3600))
     return values
 
 

@@ -270,16 +270,18 @@ HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RIS
 HONGLING_WORKER_STALE_SECONDS = int(os.environ.get("HONGLING_WORKER_STALE_SECONDS", 300))
 # files made in the background (ledger exports, reports) are kept this many days (manage.py prune_generated)
 HONGLING_GENERATED_DAYS = int(os.environ.get("HONGLING_GENERATED_DAYS", 7))
-# The home page's parts, kept a few minutes per user in each process's memory under the database's write generation
-# (common/homecache.py: correct after every write, from any server); HONGLING_HOME_CACHE=0 computes them every time.
+# The home page's parts, kept per user in each process's memory, each until a table it read is written (the write
+# generations are in the database: correct after every write, from any server; common/homecache.py); at most
+# HONGLING_HOME_CACHE_SECONDS, and HONGLING_HOME_CACHE_ENTRIES entries (about 13 KB and 6 entries a user).
+# HONGLING_HOME_CACHE=0 computes them every time.
 HONGLING_HOME_CACHE = env_bool("HONGLING_HOME_CACHE", True)
-HONGLING_HOME_CACHE_SECONDS = int(os.environ.get("HONGLING_HOME_CACHE_SECONDS", 300))
+HONGLING_HOME_CACHE_SECONDS = int(os.environ.get("HONGLING_HOME_CACHE_SECONDS", 3600))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "home": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "hongling-home",
-        "OPTIONS": {"MAX_ENTRIES": 3000},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("HONGLING_HOME_CACHE_ENTRIES", 20000))},
     },
 }
 TASKS = {
