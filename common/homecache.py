@@ -33,7 +33,6 @@ import threading
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
 ANY = "*"  # the generation of writes whose table is not known: part of every stamp
 _MISSING = object()
@@ -122,28 +121,29 @@ def tables_read(sql):
 
 
 def bump(tables, using="default"):
-    """Raise the generation of ``tables`` (in autocommit, after the writer's transaction; one statement each)."""
-    from django.db import DatabaseError, IntegrityError, connections
+    """Raise the generation of ``tables`` (in autocommit, after the writer's transaction; one statement each, an
+    upsert: no transaction of its own, which SQLite could not commit while the writer's INSERT … RETURNING is read)."""
+    from django.db import DatabaseError, connections
 
     from common.models import HomeGeneration
 
-    rows = HomeGeneration.objects.using(using)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    name, table_col, n_col = quote(HomeGeneration._meta.db_table), quote("table"), quote("n")
+    sql = (
+        f"INSERT INTO {name} ({table_col}, {n_col}) VALUES (%s, 1) "
+        f"ON CONFLICT ({table_col}) DO UPDATE SET {n_col} = {name}.{n_col} + 1"
+    )
     try:
-        for table in sorted(tables):
-            if rows.filter(table=table).update(n=F("n") + 1):
-                continue
-            try:
-                with transaction.atomic(using=using):
-                    rows.create(table=table, n=1)
-            except IntegrityError:  # another process made it meanwhile
-                rows.filter(table=table).update(n=F("n") + 1)
+        with connection.cursor() as cursor:
+            for table in sorted(tables):
+                cursor.execute(sql, [table])
     except DatabaseError:
         # while the database is migrated up to the table's last column, nothing is cached yet; otherwise an error
-        introspection = connections[using].introspection
-        table = HomeGeneration._meta.db_table
-        if table in introspection.table_names():
-            with connections[using].cursor() as cursor:
-                columns = {c.name for c in introspection.get_table_description(cursor, table)}
+        introspection = connection.introspection
+        if HomeGeneration._meta.db_table in introspection.table_names():
+            with connection.cursor() as cursor:
+                columns = {c.name for c in introspection.get_table_description(cursor, HomeGeneration._meta.db_table)}
             if "table" in columns:
                 raise
 
@@ -151,9 +151,8 @@ def bump(tables, using="default"):
 class _Bump:
     """The queued raise of one connection's transaction: the tables it wrote, however many writes it makes."""
 
-    __qualname__ = "homecache.bump"  # (named so in the log when a raise fails)
-
     def __init__(self, alias, table):
+        self.__qualname__ = "homecache.bump"  # (Django names the callback so in the log when a raise fails)
         self.alias = alias
         self.tables = {table}
 

@@ -319,9 +319,11 @@ def test_a_write_recomputes_only_the_parts_that_read_its_table(committed_world, 
     assert others(cold) and any("hazards_hazard" in q for q in cold)  # (the secretary's home reads all three)
     kept_parts, warm = home_sql()
     assert not others(warm) and not any("hazards_hazard" in q for q in warm)
-    hazard = Hazard.objects.visible_to(secretary).filter(status="rectifying").order_by("pk").first()
-    with transaction.atomic():
-        Hazard.objects.filter(pk=hazard.pk).update(deadline=timezone.localdate() - timedelta(days=30))
+    hazard = Hazard.objects.visible_to(secretary).exclude(status="rectifying").order_by("pk").first()
+    with transaction.atomic():  # one more hazard overdue in the branch
+        Hazard.objects.filter(pk=hazard.pk).update(
+            status="rectifying", deadline=timezone.localdate() - timedelta(days=30)
+        )
     parts, after = home_sql()
     assert any("hazards_hazard" in q for q in after)  # the hazard parts ran again ...
     assert not others(after), others(after)  # ... the others did not
