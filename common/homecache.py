@@ -11,8 +11,9 @@ request), so two app servers, which share only the database, agree on them; each
 
 What a part read is recorded, not declared: while a part is computed, the database execute wrapper notes every table
 named in each SELECT it runs (and what the request's memos of ``orgs.scope.memo`` read, when a part uses them; the
-user, their person, roles and org tree are read before any part, so every stamp holds the tables of ``orgs`` and
-``places``). A part that reads a table in ``NOT_WATCHED`` is computed on every request, whatever it is registered as.
+user, their person, roles and org tree are read before any part, so every stamp holds those tables and the places:
+``ALWAYS_READ``). A part that reads a table in ``NOT_WATCHED`` is computed on every request, whatever it is
+registered as.
 
 How every write is seen: the same wrapper looks at each statement; an INSERT, UPDATE or DELETE on a table other than
 the few written all day (``NOT_WATCHED``: the daily-question answers, sessions, audit and access logs, job progress,
@@ -35,7 +36,6 @@ from django.conf import settings
 from django.db import transaction
 
 ANY = "*"  # the generation of writes whose table is not known: part of every stamp
-_MISSING = object()
 
 # model labels whose writes do not raise a generation: written all day; a part that reads one is never kept
 NOT_WATCHED = (
@@ -53,7 +53,9 @@ NOT_WATCHED = (
     "common.HomeGeneration",
 )
 NOT_WATCHED_RAW = ("bench_insert",)  # the benchmarks' scratch table
-ALWAYS_READ = ("orgs", "places")  # apps whose rows every request reads before any part (user, person, roles, tree)
+# what every request reads before any part, or a part may take from an object another part loaded (the user, their
+# person, its org node and job type, the roles; places and their units): in every stamp
+ALWAYS_READ = ("orgs.User", "orgs.Person", "orgs.OrgNode", "orgs.JobType", "orgs.RoleAssignment", "places")
 READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET ", "SHOW", "PRAGMA", "EXPLAIN")
 _TABLE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
@@ -80,11 +82,10 @@ def _known():
                 ignored.add(apps.get_model(label)._meta.db_table.lower())
             except LookupError:
                 continue
-        always = {
-            m._meta.db_table.lower()
-            for label in ALWAYS_READ
-            for m in apps.get_app_config(label).get_models(include_auto_created=True)
-        }
+        always = set()
+        for label in ALWAYS_READ:
+            models = [apps.get_model(label)] if "." in label else apps.get_app_config(label).get_models()
+            always.update(m._meta.db_table.lower() for m in models)
         from common.models import HomeGeneration
 
         live = ignored - {HomeGeneration._meta.db_table.lower()}  # (the generations are read by every request)
@@ -253,7 +254,7 @@ def _current(stamp, gens):
 
 def kept(name, user, computes):
     """{key: computes[key]()}: each part's value as it was computed for the same user and day while none of the tables
-    it read has been written since (within the last few minutes), the others computed now."""
+    it read has been written since (within ``HONGLING_HOME_CACHE_SECONDS``), the others computed now."""
     if not enabled() or not getattr(user, "is_authenticated", False):
         return {key: compute() for key, compute in computes.items()}
     from django.core.cache import caches

@@ -143,6 +143,11 @@ def test_a_kept_home_costs_a_few_queries_and_a_write_recomputes_it(
     after_hazard = _queries(secretary)  # the parts that read hazards computed again, the others kept
     assert warm < after_hazard < cold - 20, (cold, warm, after_hazard)
     assert _queries(secretary) == warm
+    from orgs.models import ApiToken
+
+    token = ApiToken.objects.create(user=committed_world["committee@mine"], name="报表", digest="d" * 64, prefix="d")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())  # (as each API call may)
+    assert _queries(secretary) == warm  # no part read the tokens: all kept
     with transaction.atomic():  # a person's record: every part reads the people
         Person.objects.filter(pk=committed_world["secretary@branch"].person_id).update(phone="13800000000")
     after_person = _queries(secretary)  # everything computed again (± the process's content-type cache)
