@@ -29,6 +29,7 @@ registered ``live=True`` and computed on every request (e.g. the open exam). The
 (``HONGLING_HOME_CACHE = False``) except those about it.
 """
 
+import functools
 import re
 import threading
 
@@ -282,6 +283,17 @@ def kept(name, user, computes):
     if changed:
         cache.set(cache_key, entry, getattr(settings, "HONGLING_HOME_CACHE_SECONDS", 3600))
     return values
+
+
+def provided(name, user, providers, live, call):
+    """``[call(p) for p in providers]``, those not in ``live`` kept as ``kept`` keeps a part (under the provider's
+    dotted name): the one body of the home's tiles, cards and 待办."""
+
+    def key(provider):
+        return f"{provider.__module__}.{provider.__qualname__}"
+
+    stored = kept(name, user, {key(p): functools.partial(call, p) for p in providers if p not in live})
+    return [call(p) if p in live else stored[key(p)] for p in providers]
 
 
 def cached(name, user, compute):

@@ -46,28 +46,19 @@ def register_tile(responsibility, live=False):
     return decorator
 
 
-def _provider_key(provider):
-    return f"{provider.__module__}.{provider.__qualname__}"
-
-
 def tiles_for(user):
     """[(number, title, motto, icon, [Figure])] for the responsibilities that have a module and a figure for the user.
     The figures of the providers that are not live are kept (each until a table it read is written)."""
-    providers = [p for ps in _tiles.values() for p in ps if p not in _live]
-    kept = homecache.kept("tiles", user, {_provider_key(p): (lambda p: lambda: list(p(user)))(p) for p in providers})
-    result = []
-    for number, (title, motto, icon) in RESPONSIBILITIES.items():
-        providers = _tiles.get(number)
-        if not providers:
-            continue
-        figures = [
-            figure
-            for provider in providers
-            for figure in (provider(user) if provider in _live else kept.get(_provider_key(provider), ()))
-        ]
-        if figures:  # a tile without a figure for this user would only be a heading
-            result.append((number, title, motto, icon, figures))
-    return result
+    numbered = [(number, p) for number, ps in _tiles.items() for p in ps]
+    figures = homecache.provided("tiles", user, [p for _n, p in numbered], _live, lambda p: list(p(user)))
+    by_number = {}
+    for (number, _provider), found in zip(numbered, figures, strict=True):
+        by_number.setdefault(number, []).extend(found)
+    return [
+        (number, title, motto, icon, by_number[number])
+        for number, (title, motto, icon) in RESPONSIBILITIES.items()
+        if by_number.get(number)  # a tile without a figure for this user would only be a heading
+    ]
 
 
 _cards = []
@@ -86,10 +77,7 @@ def register_card(provider=None, *, live=False):
 
 
 def cards_for(user, request=None):
-    kept = homecache.kept(
-        "cards", user, {_provider_key(p): (lambda p: lambda: p(user, None))(p) for p in _cards if p not in _live}
-    )
-    cards = (provider(user, request) if provider in _live else kept[_provider_key(provider)] for provider in _cards)
+    cards = homecache.provided("cards", user, _cards, _live, lambda p: p(user, request if p in _live else None))
     return [card for card in cards if card]
 
 

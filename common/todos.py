@@ -64,9 +64,6 @@ def todos_for(user):
     if not user.is_authenticated:
         return []
 
-    key = "{0.__module__}.{0.__qualname__}".format
-    kept = homecache.kept(
-        "todos", user, {key(p): (lambda p: lambda: list(p(user)))(p) for p in _providers if p not in _live}
-    )
-    items = [todo for p in _providers for todo in (p(user) if p in _live else kept[key(p)])]
+    found = homecache.provided("todos", user, _providers, _live, lambda p: list(p(user)))
+    items = [todo for todos in found for todo in todos]
     return sorted(items, key=_sort_key)
