@@ -17,6 +17,7 @@ from datetime import date
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.sqlids import id_list
 from vanguard.models import Assignment
 
 MANY = 500  # workers and places answered for, past which the mine's violations are read whole
@@ -49,19 +50,20 @@ class MemberMonth:
 
 
 def _load(member_ids, until):
-    """Every assignment of these members that started by ``until``, with worker and location ids."""
+    """Every assignment of these members that started by ``until``, with worker and location ids. The ids are written
+    into the SQL (``common.sqlids``): a group's members are tens of thousands, too many to bind one by one."""
     assignments = list(
-        Assignment.objects.filter(member_id__in=member_ids, starts_on__lte=until).values(
+        Assignment.objects.filter(member_id__in=id_list(member_ids), starts_on__lte=until).values(
             "pk", "member_id", "starts_on", "ends_on", "mine_id"
         )
     )
     ids = [a["pk"] for a in assignments]
     workers, locations = {}, {}
-    for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=ids).values_list(
+    for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=id_list(ids)).values_list(
         "assignment_id", "person_id"
     ):
         workers.setdefault(aid, set()).add(pid)
-    for aid, lid in Assignment.locations.through.objects.filter(assignment_id__in=ids).values_list(
+    for aid, lid in Assignment.locations.through.objects.filter(assignment_id__in=id_list(ids)).values_list(
         "assignment_id", "location_id"
     ):
         locations.setdefault(aid, set()).add(lid)
@@ -84,7 +86,7 @@ def _violations(assignments, until):
         # thousands of ids (workers and places answered for lie in the members' mines)
         rows = rows.filter(mine_id__in={a["mine_id"] for a in assignments})
     else:
-        rows = rows.filter(Q(person_id__in=people) | Q(location_id__in=places))
+        rows = rows.filter(Q(person_id__in=id_list(people)) | Q(location_id__in=id_list(places)))
     by_person, by_place = {}, {}
     for vid, pid, lid, day in rows.order_by().values_list("pk", "person_id", "location_id", "occurred_on"):
         if pid not in people and lid not in places:

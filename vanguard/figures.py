@@ -6,7 +6,6 @@ from bisect import bisect_left
 
 from django.utils import timezone
 
-from common.sqlids import id_list
 from vanguard import compliance
 
 
@@ -18,7 +17,7 @@ def member_month_flags(member_ids, months, today=None):
     if not bounds:
         return {}
     until = max(min(last, today) for _first, last in bounds.values())
-    assignments = compliance._load(id_list(member_ids), until)  # the ids written into the SQL (common.sqlids)
+    assignments = compliance._load(member_ids, until)
     by_person, by_place = compliance._violations(assignments, until)
     # the days of the violations counted against each assignment: of its workers or places, from its start to its
     # end (every violation read lies on or before the day of any month's reckoning that could count it)

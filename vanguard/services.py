@@ -222,17 +222,32 @@ def compliance_rows(user, month, branch=None, today=None, members=None):
     return [(m, months[m.pk]) for m in members]
 
 
-def compliance_rate(user, month, branch=None, today=None):
-    """(达标, assigned, percent) of the members in scope (or of one branch), counted by the database: one query."""
-    counts = compliance.counts_by_org(members_in_scope(user, branch), month, today=today)
+def compliance_rate(user, month, branch=None, today=None, counts=None):
+    """(达标, assigned, percent) of the members in scope (or of one branch), counted by the database: one query (none
+    when ``counts`` of ``counts_by_org`` over the same members is given)."""
+    if counts is None:
+        counts = compliance.counts_by_org(members_in_scope(user, branch), month, today=today)
     return compliance.rate_of(sum(ok for ok, _ in counts.values()), sum(n for _, n in counts.values()))
 
 
-def branch_figures(user, month, today=None):
+def overview_figures(user, month, branches, branch=None, today=None):
+    """(达标, assigned, percent, side by side per branch) of the overview: the members in scope counted once, the
+    branches' figures summed from the same counts (``branches``: those in scope, by path)."""
+    counts = compliance.counts_by_org(members_in_scope(user, branch), month, today=today)
+    rate = compliance_rate(user, month, counts=counts)
+    if branch is not None or len(branches) < 2:
+        return (*rate, [])
+    return (*rate, branch_figures(user, month, counts=counts, known=branches))
+
+
+def branch_figures(user, month, today=None, counts=None, known=None):
     """Per 党支部 in scope: (branch, 达标, assigned, percent) — the committee's side-by-side view. Counted per org by
-    the database (one row per team, not per member), then summed per branch."""
-    counts = compliance.counts_by_org(members_in_scope(user), month, today=today)
-    known = list(OrgNode.objects.visible_to(user, "vanguard").filter(kind=OrgKind.BRANCH).order_by("path"))
+    the database (one row per team, not per member), then summed per branch. ``counts`` (of ``counts_by_org`` over
+    every member in scope) and ``known`` (the branches in scope, by path) when the caller has them already."""
+    if counts is None:
+        counts = compliance.counts_by_org(members_in_scope(user), month, today=today)
+    if known is None:
+        known = list(OrgNode.objects.visible_to(user, "vanguard").filter(kind=OrgKind.BRANCH).order_by("path"))
     paths = dict(OrgNode.objects.filter(pk__in=list(counts)).values_list("pk", "path"))
     branches = {}
     for org_id, (ok, n) in counts.items():

@@ -37,7 +37,7 @@ def overview(request):
     branch = next((b for b in branches if str(b.pk) == request.GET.get("branch")), None)
     # the figures counted by the database; the members' lines one page at a time (the cost of a page does not grow
     # with the mine)
-    ok, assigned, rate = services.compliance_rate(user, month, branch=branch)
+    ok, assigned, rate, side_by_side = services.overview_figures(user, month, branches, branch=branch)
     page = page_of(request, services.answering_members(user, branch), per_page=50)
     rows = services.compliance_rows(user, month, members=page.object_list)
     context = {
@@ -49,7 +49,7 @@ def overview(request):
         "rate": rate,
         "branches": branches,
         "branch": branch,
-        "side_by_side": services.branch_figures(user, month) if len(branches) > 1 and branch is None else [],
+        "side_by_side": side_by_side,
         "can_manage": services.can_manage(user),
     }
     return render(request, "vanguard/overview.html", context)
