@@ -1,6 +1,7 @@
 """每月一评 (page, Excel, PDF) and item analysis."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -78,3 +79,38 @@ def test_item_analysis_flags_a_question_the_best_get_wrong(world, bank):
     assert by_code["gas-0"].discrimination < 0 and "优秀者反而答错" in by_code["gas-0"].flags
     assert stats[0].question.code == "gas-0"
     assert kr20 is not None
+
+
+@pytest.mark.django_db(transaction=True)  # each write commits, and so raises the write generations for real
+def test_item_analysis_page_is_kept_until_a_paper_is_graded(world, blueprint, login, settings):
+    """The page keeps its figures for the day (common.homecache) and shows a newly graded paper at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from common import homecache
+
+    settings.HONGLING_HOME_CACHE = True
+    homecache.clear()
+    exams.generate(world.secretary, blueprint)
+    _take(world.worker, ExamPaper.objects.get(person=world.worker_person), right=5)
+    client = login(world.committee_user)
+    url = f"/training/bank/analysis/?blueprint={blueprint.pk}"
+
+    def answered(counted=None):  # the 作答 column of every question row
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        if counted is not None:
+            counted.append(" ".join(q["sql"] for q in queries.captured_queries))
+        body = page.split('id="analysis"')[1].split("</tbody>")[0]
+        return sorted(int(n) for n in re.findall(r"</a></td><td>[^<]*</td><td>(\d+)</td>", body))
+
+    worker_paper = ExamPaper.objects.get(person=world.worker_person)
+    reads = []
+    first = answered(reads)
+    assert sum(first) == len(worker_paper.items)  # one answer per item of the one graded paper
+    assert answered(reads) == first  # kept: the same figures again, without reading the papers' answers
+    assert '"results"' in reads[0] and '"results"' not in reads[1]
+    member_paper = ExamPaper.objects.get(person=world.member_person)
+    _take(world.member, member_paper, right=1)
+    assert sum(answered()) == len(worker_paper.items) + len(member_paper.items)  # the second paper shows at once
+    homecache.clear()
