@@ -166,3 +166,26 @@ def _register(name, target, sizes, pairs):
 
 for _name, _target, _sizes, _pairs in CATALOGUE:
     _register(_name, _target, _sizes, _pairs)
+
+
+@figure("training_analysis_first_p95", target=None, order=91)
+def training_analysis_first(b):
+    """p95 of the item analysis page (half a year of papers) right after a paper is graded: the papers' table
+    written before each request, so the page is computed, not kept (``training_lists_p95`` times it kept)."""
+    from bench.harness import Measured, Stats, p95
+    from common import homecache
+    from training.models import ExamPaper
+
+    if "committee" not in b.accounts:
+        return skipped("no committee account")
+    client = b.client(b.accounts["committee"])
+    url, table = "/training/bank/analysis/", ExamPaper._meta.db_table
+    b.get_ms(client, url)
+    b.get_ms(client, b.BASELINE_URL)
+    page, base = [], []
+    for _i in range(max(b.requests, 1)):
+        homecache.bump([table])
+        page.append(b.get_ms(client, url))
+        base.append(b.get_ms(client, b.BASELINE_URL))
+    return Measured(p95(page), baseline=p95(base), baseline_name="select1", stats=Stats.of(page),
+                    baseline_stats=Stats.of(base), note=f"{url} as committee, {table} raised before each")  # fmt: skip
