@@ -52,6 +52,9 @@ class MemberMonth:
 def _load(member_ids, until):
     """Every assignment of these members that started by ``until``, with worker and location ids. The ids are written
     into the SQL (``common.sqlids``): a group's members are tens of thousands, too many to bind one by one."""
+    member_ids = list(member_ids)
+    if not member_ids:
+        return []
     assignments = list(
         Assignment.objects.filter(member_id__in=id_list(member_ids), starts_on__lte=until).values(
             "pk", "member_id", "starts_on", "ends_on", "mine_id"
@@ -59,6 +62,8 @@ def _load(member_ids, until):
     )
     ids = [a["pk"] for a in assignments]
     workers, locations = {}, {}
+    if not ids:  # (no query for a member who never answered for anything: an empty IN list is not sent)
+        return assignments
     for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=id_list(ids)).values_list(
         "assignment_id", "person_id"
     ):
