@@ -232,11 +232,14 @@ def remember(store, key, compute):
 
 def generations(user):
     """{table: generation}, read once per request (kept on the user object like the roles)."""
-    if "_home_generations" not in user.__dict__:
+    # (in the object's own __dict__, as orgs.scope.memo keeps its memo: request.user is a SimpleLazyObject, whose
+    # attributes set with ``=`` land on the wrapped user, not in the __dict__ looked at)
+    store = user.__dict__
+    if "_home_generations" not in store:
         from common.models import HomeGeneration
 
-        user._home_generations = dict(HomeGeneration.objects.values_list("table", "n"))
-    return user._home_generations
+        store["_home_generations"] = dict(HomeGeneration.objects.values_list("table", "n"))
+    return store["_home_generations"]
 
 
 def add_provider(providers, live_set, provider, *, live):

@@ -153,6 +153,7 @@ def assignments_of(user):
 
 def clear_cache(user):
     for attr in ("_scope_assignments", "_scope_own_path", "_scope_memo", "_home_generations"):
+        user.__dict__.pop(attr, None)  # (kept in the object's own __dict__, also of a SimpleLazyObject: see memo)
         if hasattr(user, attr):
             delattr(user, attr)
 
