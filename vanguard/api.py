@@ -13,7 +13,7 @@ from common import inputs
 from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
 from orgs.models import OrgKind, OrgNode
 from vanguard import compliance, forms, services
-from vanguard.models import Assignment, ModelPost
+from vanguard.models import ModelPost
 
 router = Router(tags=["党员先锋"])
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -154,20 +154,16 @@ def member_year(request, id: PathId, year: Annotated[int, Query(ge=2000, le=2100
     return [_row(member, r) for _, r in months]
 
 
-def _assignment(a):
+def _assignment(a, workers=None, locations=None):
+    workers = sorted(p.pk for p in a.workers.all()) if workers is None else workers
+    locations = sorted(loc.pk for loc in a.locations.all()) if locations is None else locations
     return AssignmentOut(id=a.pk, member_id=a.member_id, member=a.member.name, starts_on=a.starts_on, ends_on=a.ends_on,
-                         workers=sorted(p.pk for p in a.workers.all()), locations=sorted(loc.pk for loc in a.locations.all()), note=a.note)  # fmt: skip
+                         workers=workers, locations=locations, note=a.note)  # fmt: skip
 
 
 @router.get("/assignments", response={200: list[AssignmentOut], **ERRORS_READ}, summary="包保与责任区(当前及历史)")
 def list_assignments(request):
-    qs = (
-        Assignment.objects.visible_to(request.user)
-        .select_related("member")
-        .prefetch_related("workers", "locations")
-        .order_by("member_id", "starts_on")
-    )
-    return [_assignment(a) for a in qs[:2000]]
+    return [_assignment(a, workers, places) for a, workers, places in services.assignment_list(request.user)]
 
 
 @router.post("/assignments", response={201: AssignmentOut, **ERRORS_WRITE}, summary="安排包保 / 责任区")

@@ -445,3 +445,20 @@ def test_the_counted_rate_equals_the_reckoning_member_by_member(vw, login, djang
     with django_assert_max_num_queries(len(before)):
         body = client.get("/vanguard/").content.decode()
     assert "党员11" in body
+
+
+def test_assignment_list_api_gives_each_assignments_people_and_places_in_a_fixed_number_of_queries(
+    vw, login, django_assert_max_num_queries
+):
+    w = vw
+    assign(w, workers=[w.worker_person, w.colleague], locations=[w.road, w.face])
+    assign(w, member=w.member2_person, locations=[w.road], starts="2026-02-01")
+    client = login(w.secretary)
+    client.get("/api/vanguard/assignments")
+    with django_assert_max_num_queries(8):
+        rows = client.get("/api/vanguard/assignments").json()
+    by_member = {r["member"]: r for r in rows}
+    assert by_member["党员甲"]["workers"] == sorted([w.worker_person.pk, w.colleague.pk])
+    assert by_member["党员甲"]["locations"] == sorted([w.road.pk, w.face.pk])
+    assert by_member["党员乙"]["workers"] == [] and by_member["党员乙"]["locations"] == [w.road.pk]
+    assert login(w.other_secretary).get("/api/vanguard/assignments").json() == []
