@@ -75,8 +75,7 @@ CATALOGUE = [
         ("committee", "/api/vanguard/posts"), ("committee", "/api/frontline/diary"),
         ("committee", "/api/frontline/urgent"), ("committee", "/api/frontline/campaigns"),
         ("secretary", "/api/frontline/tasks"), ("worker", "/api/training/me"), ("worker", "/api/training/lessons"),
-        ("worker", "/api/training/papers"), ("worker", "/api/training/qa"), ("committee", "/api/care/suggestions"),
-        ("committee", "/api/care/register"), ("committee", "/api/care/talks"), ("committee", "/api/care/coverage"),
+        ("worker", "/api/training/papers"), ("worker", "/api/training/qa"), ("committee", "/api/care/register"), ("committee", "/api/care/talks"), ("committee", "/api/care/coverage"),
         ("secretary", "/api/leadership/figures"), ("secretary", "/api/leadership/teams"),
         ("secretary", "/api/leadership/meetings"), ("secretary", "/api/leadership/decisions"),
         ("secretary", "/api/leadership/life"), ("secretary", "/api/leadership/rectifications"),
@@ -87,6 +86,10 @@ CATALOGUE = [
         ("committee", "/api/scorecard/indicators"), ("committee", "/api/scorecard/schemes"),
         ("committee", "/api/evaluation/rounds"), ("committee", "/api/selfcheck/periods"),
         ("committee", "/api/selfcheck/inspections"), ("committee", "/api/selfcheck/measures"),
+    ]),
+    # the at-risk suggestions: every rule over every worker of the mine, as the page (care_suggestions_mine, ≤ 1 s)
+    ("api_care_suggestions_p95", 1000, None, [
+        ("committee", "/api/care/suggestions"), ("secretary", "/api/care/suggestions"),
     ]),
     ("group_lists_p95", 300, ("group",), [
         ("group_committee", "/people/"), ("group_committee", "/hazards/"), ("group_committee", "/violations/"),

@@ -257,8 +257,17 @@ def compliance_rate(user, month, branch=None, today=None, counts=None):
 
 def overview_figures(user, month, branches, branch=None, today=None):
     """(达标, assigned, percent, side by side per branch) of the overview: the members in scope counted once, the
-    branches' figures summed from the same counts (``branches``: those in scope, by path)."""
-    counts = compliance.counts_by_org(members_in_scope(user, branch), month, today=today)
+    branches' figures summed from the same counts (``branches``: those in scope, by path). The counts (one query over
+    every member of the mine, ~40 ms at mine size) are kept for the user and day while no assignment, violation or
+    person has been written since (common.homecache), as the home's 无违章 tile keeps them."""
+    from common import homecache
+
+    today = today or timezone.localdate()
+    counts = homecache.cached(
+        f"vanguard_counts:{month:%Y%m}:{branch.pk if branch else ''}",
+        user,
+        lambda: compliance.counts_by_org(members_in_scope(user, branch), month, today=today),
+    )
     rate = compliance_rate(user, month, counts=counts)
     if branch is not None or len(branches) < 2:
         return (*rate, [])

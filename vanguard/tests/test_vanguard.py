@@ -462,3 +462,23 @@ def test_assignment_list_api_gives_each_assignments_people_and_places_in_a_fixed
     assert by_member["党员甲"]["locations"] == sorted([w.road.pk, w.face.pk])
     assert by_member["党员乙"]["workers"] == [] and by_member["党员乙"]["locations"] == [w.road.pk]
     assert login(w.other_secretary).get("/api/vanguard/assignments").json() == []
+
+
+@pytest.mark.django_db(transaction=True)  # each write commits, and so raises the write generations for real
+def test_the_overview_rate_is_kept_and_follows_a_new_violation_at_once(vw, login, settings):
+    from common import homecache
+
+    w = vw
+    settings.HONGLING_HOME_CACHE = True
+    homecache.clear()
+    assign(w, workers=[w.worker_person])
+    client = login(w.committee_user)
+
+    def rate():
+        page = client.get("/vanguard/").content.decode()
+        return page.split('id="rate"')[1].split("</div></div>")[0]
+
+    assert "100%" in rate() and "达标 1 人" in rate()  # (the second time kept)
+    violation(w, w.worker_person, timezone.localdate().replace(day=1))
+    assert "0%" in rate() and "达标 0 人" in rate()
+    homecache.clear()
