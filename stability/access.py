@@ -8,6 +8,7 @@ it does not exist (404).
 
 from django.db.models import Q
 
+from common.sqlids import id_list
 from orgs import scope
 from orgs.models import OrgNode
 
@@ -27,7 +28,8 @@ node_ids = scope.node_ids  # ids of the nodes in the user's subtrees, read once 
 def nodes_q(user, capability, field):
     """Rows whose org node (``field``, a foreign key) lies in the user's subtrees of ``capability``."""
     ids = node_ids(user, capability)
-    return Q(**{f"{field}__in": ids}) if ids else NOTHING
+    # written into the SQL (common.sqlids): a group's 8,000 nodes bound one by one cost ~100 ms a query
+    return Q(**{f"{field}__in": id_list(ids)}) if ids else NOTHING
 
 
 def mines_of_paths(paths):

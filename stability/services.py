@@ -563,6 +563,11 @@ def ledger(user, *, year=None, colour="", klass="", branch=None, today=None, lim
     return with_clock(user, [PetitionRow(r) for r in qs[:limit]], today)
 
 
+def clocked(user, rows, today=None):
+    """[(petition, colour, deadline)] of ledger rows (``ledger_rows`` values, e.g. one page of them)."""
+    return with_clock(user, [PetitionRow(r) for r in rows], today or timezone.localdate())
+
+
 def ledger_rows(user, *, year=None, colour="", klass="", branch=None, today=None):
     """The ledger's rows as a values queryset (``ROW_FIELDS``, no contents) of the user's scope, newest first — the
     list and its export. The colour is derived: 中止 and 办结 are statuses; 超期, 临期 and 在办 are read among the
