@@ -276,11 +276,12 @@ def kept(name, user, computes):
             continue
         with reading() as tables:
             values[key] = compute()
-        changed = True
         known = _known()
         if tables & known["live"]:  # it reads a table written all day: computed on every request
-            entry.pop(key, None)
+            # (the entry is stored again only when it held the part: not re-pickled on every request)
+            changed = entry.pop(key, None) is not None or changed
             continue
+        changed = True
         read = sorted(tables | known["always"])
         entry[key] = (tuple((table, gens.get(table, 0)) for table in [ANY, *read]), values[key])
     if changed:
