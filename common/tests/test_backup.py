@@ -99,7 +99,8 @@ def test_backup_postgres(tmp_path):
 
     from django.conf import settings
 
-    source, target = "hl_harden_backup_src", "hl_harden_backup_dst"
+    # (per process: the SQLite and the PostgreSQL runs of the suite may run side by side on one server)
+    source, target = f"hl_harden_backup_src_{os.getpid()}", f"hl_harden_backup_dst_{os.getpid()}"
     for name in (source, target):
         subprocess.run(["psql", PG + "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
         subprocess.run(["psql", PG + "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
