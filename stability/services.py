@@ -560,7 +560,7 @@ def ledger(user, *, year=None, colour="", klass="", branch=None, today=None, lim
     """The petition ledger: [(petition, colour, deadline)] of the user's scope, newest first; colours derived."""
     today = today or timezone.localdate()
     qs = ledger_rows(user, year=year, colour=colour, klass=klass, branch=branch, today=today)
-    return with_clock(user, [PetitionRow(r) for r in qs[:limit]], today)
+    return clocked(user, qs[:limit], today)
 
 
 def clocked(user, rows, today=None):
@@ -641,8 +641,7 @@ ROW_FIELDS = (
 
 
 def _rows_with_clock(user, qs, today):
-    rows = [PetitionRow(r) for r in qs.values(*ROW_FIELDS)]
-    return with_clock(user, rows, today)
+    return clocked(user, qs.values(*ROW_FIELDS), today)
 
 
 def with_clock(user, rows, today):

@@ -60,21 +60,27 @@ def _load(member_ids, until):
             "pk", "member_id", "starts_on", "ends_on", "mine_id"
         )
     )
-    ids = [a["pk"] for a in assignments]
-    workers, locations = {}, {}
-    if not ids:  # (no query for a member who never answered for anything: an empty IN list is not sent)
-        return assignments
-    for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=id_list(ids)).values_list(
-        "assignment_id", "person_id"
-    ):
-        workers.setdefault(aid, set()).add(pid)
-    for aid, lid in Assignment.locations.through.objects.filter(assignment_id__in=id_list(ids)).values_list(
-        "assignment_id", "location_id"
-    ):
-        locations.setdefault(aid, set()).add(lid)
+    workers, locations = links([a["pk"] for a in assignments])
     for a in assignments:
         a["workers"], a["locations"] = workers.get(a["pk"], set()), locations.get(a["pk"], set())
     return assignments
+
+
+def links(assignment_ids):
+    """({assignment id: {worker ids}}, {assignment id: {place ids}}) read from the two link tables: two queries
+    whatever the number, none for no ids (the ids written into the SQL, ``common.sqlids``)."""
+    assignment_ids = list(assignment_ids)
+    workers, locations = {}, {}
+    if not assignment_ids:  # no assignment: an empty IN list is not sent
+        return workers, locations
+    ids = id_list(assignment_ids)
+    through = Assignment.workers.through.objects.filter(assignment_id__in=ids)
+    for aid, pid in through.values_list("assignment_id", "person_id"):
+        workers.setdefault(aid, set()).add(pid)
+    through = Assignment.locations.through.objects.filter(assignment_id__in=ids)
+    for aid, lid in through.values_list("assignment_id", "location_id"):
+        locations.setdefault(aid, set()).add(lid)
+    return workers, locations
 
 
 def _violations(assignments, until):

@@ -207,25 +207,13 @@ def members_in_scope(user, branch=None):
 def assignment_list(user, limit=2000):
     """[(assignment, worker ids, place ids)] of the assignments in scope, by member and start: the ids read from the
     two link tables (two queries, whatever the number), not the people and places themselves."""
-    from common.sqlids import id_list
-
     rows = list(
         Assignment.objects.visible_to(user)
         .select_related("member")
         .only("pk", "member_id", "member__name", "starts_on", "ends_on", "note")
         .order_by("member_id", "starts_on", "pk")[:limit]
     )
-    ids = id_list(a.pk for a in rows)
-    workers, places = {}, {}
-    if rows:
-        for aid, pid in Assignment.workers.through.objects.filter(assignment_id__in=ids).values_list(
-            "assignment_id", "person_id"
-        ):
-            workers.setdefault(aid, []).append(pid)
-        for aid, lid in Assignment.locations.through.objects.filter(assignment_id__in=ids).values_list(
-            "assignment_id", "location_id"
-        ):
-            places.setdefault(aid, []).append(lid)
+    workers, places = compliance.links([a.pk for a in rows])
     return [(a, sorted(workers.get(a.pk, ())), sorted(places.get(a.pk, ()))) for a in rows]
 
 

@@ -313,3 +313,17 @@ def test_an_administrator_lists_who_read_a_petition_without_reading_it(st, clien
     assert "误餐补助" not in page
     client.force_login(st.secretary)
     assert client.get("/stability/reads/").status_code == 404
+
+
+def test_the_ledger_pages_each_show_their_own_petitions_with_their_colour(st, client):
+    """The list reads one page from the database and works out the colour of that page's rows only."""
+    w = st
+    made = [petition(w, days_ago=i) for i in range(32)]  # newest first: 0 … 31 days ago; 20+ days unaccepted: 超期
+    client.force_login(w.secretary)
+    first = client.get("/stability/petitions/").content.decode()
+    second = client.get("/stability/petitions/?page=2").content.decode()
+    assert all(f"/stability/petitions/{p.pk}/" in first for p in made[:30])
+    assert not any(f"/stability/petitions/{p.pk}/" in first for p in made[30:])
+    assert all(f"/stability/petitions/{p.pk}/" in second for p in made[30:])
+    assert not any(f"/stability/petitions/{p.pk}/" in second for p in made[:30])
+    assert second.count('class="table-danger"') == 2 and 'class="table-warning"' in first
