@@ -97,49 +97,79 @@ def get_inspection(user, pk):
 
 def evidence(branch, period, today=None):
     """{question: [(label, text, url)]} from the records of the branch and period."""
+    return evidence_of_branches([branch], period, today)[branch.pk]
+
+
+def evidence_of_branches(branches, period, today=None):
+    """{branch pk: evidence(branch, period)} for branches of the period's mine, each indicator reckoned once for all
+    of them (the API's list of drafts)."""
+    from django.db.models import Count, Q
+
+    from frontline.models import SecretaryRole, UrgentTask
+    from hazards.models import Hazard
+
     today = today or timezone.localdate()
     as_of = min(period.end, today)
-    ctx = indicators.Context(branches=[branch], start=period.start, end=period.end, as_of=as_of)
-    out = {q: [] for q in QUESTIONS}
+    ctx = indicators.Context(branches=list(branches), start=period.start, end=period.end, as_of=as_of)
+    out = {b.pk: {q: [] for q in QUESTIONS} for b in ctx.branches}
+    if not out:
+        return out
     for q, codes in EVIDENCE.items():
         for code in codes:
             ind = indicators.get(code)
             if ind is None or not ind.available:
                 continue
-            v = ind.fn(ctx)[branch.pk]
-            text = "无数据" if v.value is None else f"{v.value:g}{ind.unit}"
-            if v.numerator is not None and v.denominator is not None:
-                text += f"({v.numerator:g} / {v.denominator:g})"
-            out[q].append((ind.name, text, v.url))
-    from hazards.models import Hazard
-
-    overdue = Hazard.objects.filter(location_id__in=list(ctx.places())).overdue(as_of).count()
-    out[2].append(("截止日超期未整改隐患", f"{overdue} 条", f"/hazards/?branch={branch.pk}&overdue=1"))
-    from frontline.models import SecretaryRole, UrgentTask
-
-    tasks = UrgentTask.objects.filter(branch=branch, date__gte=period.start, date__lte=as_of)
-    led = tasks.filter(role=SecretaryRole.HANDS_ON).count()
-    out[4].insert(
-        0,
-        ("急难险重任务(书记亲自上阵 / 全部)", f"{led} / {tasks.count()} 项",
-         f"/frontline/urgent/?branch={branch.pk}&from={period.start}&to={as_of}"),
-    )  # fmt: skip
-    met, missed = previous_measures(branch, period)
-    out[3].append(
-        ("上期整改措施:按期完成 / 未完成", f"{len(met)} / {len(missed)} 项", f"/selfcheck/measures/?branch={branch.pk}")
-    )
+            values = ind.fn(ctx)
+            for pk, items in out.items():
+                v = values[pk]
+                text = "无数据" if v.value is None else f"{v.value:g}{ind.unit}"
+                if v.numerator is not None and v.denominator is not None:
+                    text += f"({v.numerator:g} / {v.denominator:g})"
+                items[q].append((ind.name, text, v.url))
+    places = ctx.places()
+    overdue = dict.fromkeys(out, 0)
+    late = Hazard.objects.filter(location_id__in=ctx.place_ids()).overdue(as_of)
+    for location, n in late.values_list("location_id").annotate(n=Count("pk")).order_by():
+        overdue[places[location]] += n
+    tasks = {
+        branch: (led, n)
+        for branch, led, n in UrgentTask.objects.filter(
+            branch_id__in=list(out), date__gte=period.start, date__lte=as_of
+        )
+        .values_list("branch_id")
+        .annotate(led=Count("pk", filter=Q(role=SecretaryRole.HANDS_ON)), n=Count("pk"))
+        .order_by()
+    }
+    measures = _previous_measures(list(out), period)
+    for pk, items in out.items():
+        items[2].append(("截止日超期未整改隐患", f"{overdue[pk]} 条", f"/hazards/?branch={pk}&overdue=1"))
+        led, n = tasks.get(pk, (0, 0))
+        items[4].insert(
+            0,
+            ("急难险重任务(书记亲自上阵 / 全部)", f"{led} / {n} 项",
+             f"/frontline/urgent/?branch={pk}&from={period.start}&to={as_of}"),
+        )  # fmt: skip
+        met, missed = measures.get(pk, ([], []))
+        items[3].append(
+            ("上期整改措施:按期完成 / 未完成", f"{len(met)} / {len(missed)} 项", f"/selfcheck/measures/?branch={pk}")
+        )
     return out
 
 
 def previous_measures(branch, period):
     """Measures of the branch's earlier self-inspections due by this period's end: (met, not met)."""
+    return _previous_measures([branch.pk], period).get(branch.pk, ([], []))
+
+
+def _previous_measures(branch_ids, period):
     rows = Measure.objects.filter(
-        inspection__branch=branch, inspection__period__start__lt=period.start, due__lte=period.end
+        inspection__branch_id__in=branch_ids, inspection__period__start__lt=period.start, due__lte=period.end
     )
-    met, missed = [], []
+    out = {}
     for m in rows.select_related("inspection__period").order_by("due", "pk"):
+        met, missed = out.setdefault(m.inspection.branch_id, ([], []))
         (met if m.met_on(period.end) else missed).append(m)
-    return met, missed
+    return out
 
 
 # ---------------------------------------------------------------- writing

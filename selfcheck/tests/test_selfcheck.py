@@ -127,3 +127,31 @@ def test_index_and_measures_pages(site, period, login, django_assert_max_num_que
     with django_assert_max_num_queries(25):
         page = c.get(f"/selfcheck/measures/?branch={w.branch.pk}").content.decode()
     assert "目标4" in page
+
+
+def test_the_api_list_shows_each_drafts_own_evidence_in_queries_that_do_not_grow_with_the_drafts(
+    site, period, login, django_assert_max_num_queries
+):
+    w = site
+    hazard(w, date(2026, 10, 3), deadline=date(2026, 10, 9))  # overdue in the first branch
+    for day in (4, 5):
+        hazard(w, date(2026, 10, day), place=w.other_place, deadline=date(2026, 10, 9))  # two in the other
+    Inspection.objects.create(period=period, branch=w.branch)
+    c = login(w.committee_user)
+    with django_assert_max_num_queries(40) as one:
+        assert c.get("/api/selfcheck/inspections").status_code == 200
+    Inspection.objects.create(period=period, branch=w.other_branch)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        rows = {r["branch_id"]: r for r in c.get("/api/selfcheck/inspections").json()}
+
+    def overdue(row):
+        return next(e["value"] for a in row["answers"] for e in a["evidence"] if e["label"] == "截止日超期未整改隐患")
+
+    assert overdue(rows[w.branch.pk]) == "1 条" and overdue(rows[w.other_branch.pk]) == "2 条"
+    for branch in (w.branch, w.other_branch):  # the list's evidence is what the inspection's own page reckons
+        alone = services.evidence(branch, period)
+        listed = {
+            a["question"]: [(e["label"], e["value"], e["url"]) for e in a["evidence"]]
+            for a in rows[branch.pk]["answers"]
+        }
+        assert listed == alone
