@@ -246,6 +246,19 @@ class Hazard(models.Model):
             models.Index(
                 fields=["mine", "status", "closed_at"], name="hazard_mine_closed_cover", include=["id", "deadline"]
             ),  # fmt: skip
+            # this month's closings of a branch (home tile): from its places and units, not the mine's month
+            models.Index(
+                fields=["location", "closed_at"],
+                name="hazard_closed_location",
+                include=["deadline"],
+                condition=models.Q(status=HazardStatus.CLOSED),
+            ),
+            models.Index(
+                fields=["responsible_unit", "closed_at"],
+                name="hazard_closed_unit",
+                include=["deadline"],
+                condition=models.Q(status=HazardStatus.CLOSED),
+            ),
             # the few open hazards of a branch (home figures, 待办, overdue): small partial indexes
             models.Index(
                 fields=["location", "deadline"],

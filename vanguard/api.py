@@ -10,9 +10,9 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 
 from common import inputs
-from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID
+from orgs.api import ERRORS_READ, ERRORS_WRITE, MAX_ID, PAGE_MAX
 from orgs.models import OrgKind, OrgNode
-from vanguard import compliance, forms, services
+from vanguard import forms, services
 from vanguard.models import ModelPost
 
 router = Router(tags=["党员先锋"])
@@ -39,12 +39,17 @@ class ComplianceOut(Schema):
     compliant: int
     assigned: int
     rate: int | None = Field(description="达标率(%),无包保党员时为空")
+    count: int = Field(description="有过包保的党员人数(members 分页前)")
+    limit: int
+    offset: int
     members: list[MemberMonthOut]
 
 
 class ComplianceFilters(Schema):
     month: Month | None = None
     branch: Id | None = None
+    limit: int = Field(50, ge=1, le=PAGE_MAX)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 class AssignmentOut(Schema):
@@ -143,9 +148,13 @@ def compliance_month(request, filters: Query[ComplianceFilters]):
             from common.errors import NotFound
 
             raise NotFound()
-    rows = services.compliance_rows(request.user, month, branch=branch)
-    ok, assigned, rate = compliance.branch_rate([r for _, r in rows])
-    return ComplianceOut(month=month, compliant=ok, assigned=assigned, rate=rate, members=[_row(m, r) for m, r in rows])
+    # the rate counted by the database over every member in scope (as the overview page); one page of members reckoned
+    ok, assigned, rate = services.compliance_rate(request.user, month, branch=branch)
+    members = services.answering_members(request.user, branch)
+    page = list(members[filters.offset : filters.offset + filters.limit])
+    rows = services.compliance_rows(request.user, month, members=page)
+    return ComplianceOut(month=month, compliant=ok, assigned=assigned, rate=rate, count=members.count(),
+                         limit=filters.limit, offset=filters.offset, members=[_row(m, r) for m, r in rows])  # fmt: skip
 
 
 @router.get("/members/{id}", response={200: list[MemberMonthOut], **ERRORS_READ}, summary="一名党员一年各月的无违章")

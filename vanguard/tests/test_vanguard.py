@@ -283,6 +283,14 @@ def test_api_assign_and_compliance(vw, login):
     assert again.status_code == 422 and "包保" in again.json()["errors"]["workers"][0]
     data = client.get("/api/vanguard/compliance").json()
     assert data["assigned"] == 1 and data["members"][0]["name"] == "党员甲"
+    client.post("/api/vanguard/assignments", {"member": w.member2_person.pk, "workers": [w.colleague.pk],
+                "starts_on": "2026-01-01"}, content_type="application/json")  # fmt: skip
+    first = client.get("/api/vanguard/compliance?limit=1").json()
+    second = client.get("/api/vanguard/compliance?limit=1&offset=1").json()
+    # the members come a page at a time; the rate counts every member in scope, whatever the page
+    assert first["count"] == 2 and first["assigned"] == 2 and second["assigned"] == 2
+    assert len(first["members"]) == 1 and len(second["members"]) == 1
+    assert {first["members"][0]["name"], second["members"][0]["name"]} == {"党员甲", w.member2_person.name}
     assert (
         login(w.worker)
         .post(
