@@ -195,7 +195,9 @@ class EntryFilters(Schema):
 
 
 def _entry_out(user, e, detail=False):
-    e = services.with_due([e])[0]
+    """One entry; ``due``/``overdue`` read here unless the list has read them for all its entries (``with_due``)."""
+    if not hasattr(e, "due"):
+        e = services.with_due([e])[0]
     out = dict(
         id=e.pk, person_id=e.person_id, name=e.person.name, org=e.person.org.name, tier=e.tier, status=e.status,
         criteria=[c.name for c in e.criteria.all()], helper=e.helper.name if e.helper_id else None, entered_on=e.entered_on,
@@ -251,7 +253,7 @@ def list_register(request, filters: Query[EntryFilters]):
         .order_by("tier", "-entered_on", "pk")
     )
     start = (filters.page - 1) * 50
-    entries = list(qs[start : start + 50])
+    entries = services.with_due(qs[start : start + 50])  # the evaluations' dates read once for the page
     services.log_read(request.user, [e.person for e in entries], "薄弱人物台账", "api", _ip(request))
     return [_entry_out(request.user, e) for e in entries]
 

@@ -196,3 +196,16 @@ def test_register_list_query_count_does_not_grow(care, login, django_assert_max_
     with django_assert_max_num_queries(16):
         page = client.get("/care/register/").content.decode()
     assert page.count("/care/register/") >= 6
+
+
+def test_the_api_register_reads_the_evaluation_dates_once_for_the_page(care, login, django_assert_max_num_queries):
+    for i in range(2):
+        enter(care, person=PersonFactory(org=care.team, name=f"人{i}"))
+    client = login(care.secretary)
+    with django_assert_max_num_queries(40) as two:
+        assert len(client.get("/api/care/register").json()) == 2
+    for i in range(2, 6):
+        enter(care, person=PersonFactory(org=care.team, name=f"人{i}"))
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        rows = client.get("/api/care/register").json()
+    assert len(rows) == 6 and all(r["next_evaluation"] for r in rows)
