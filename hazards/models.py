@@ -336,8 +336,8 @@ scope.register_capability("hazards_triage", {"secretary"})
 
 
 class HazardTally(models.Model):
-    """Running counts of a mine's hazards per month found, place, 专业 and grade: how many were found, by party
-    members, and closed after their deadline. The statistics of a whole mine read these instead of every hazard
+    """Running counts of a mine's hazards per month found, place, 专业, grade and responsible unit: how many were
+    found, by party members, and closed after their deadline. The statistics of a mine or a branch read these instead of every hazard
     of the year (a mine-year can be hundreds of thousands of rows); what depends on today (open, overdue) is
     counted from the open hazards themselves. Kept by ``hazards.tally``; ``manage.py rebuild_hazard_tally`` makes
     them again from the hazards."""
@@ -347,15 +347,23 @@ class HazardTally(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name="地点")
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", verbose_name="专业")
     grade = models.ForeignKey(Grade, on_delete=models.CASCADE, related_name="+", verbose_name="等级")
+    # the responsible unit's org node id (0 before 五定): a branch's statistics read the cells of its places and units
+    unit = models.BigIntegerField(default=0, verbose_name="责任单位")
     found = models.PositiveIntegerField(default=0, verbose_name="发现数")
     party = models.PositiveIntegerField(default=0, verbose_name="党员发现数")
     late = models.PositiveIntegerField(default=0, verbose_name="超期销号数")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["mine", "month", "location", "category", "grade"], name="hazard_tally_cell")
+            models.UniqueConstraint(
+                fields=["mine", "month", "location", "category", "grade", "unit"], name="hazard_tally_cell_unit"
+            )
         ]
-        indexes = [models.Index(fields=["mine", "month"])]
+        indexes = [
+            models.Index(fields=["mine", "month"]),
+            models.Index(fields=["location", "month"], name="hazard_tally_location"),
+            models.Index(fields=["unit", "month"], name="hazard_tally_unit"),
+        ]
         verbose_name = verbose_name_plural = "隐患统计计数"
 
     def __str__(self):

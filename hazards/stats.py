@@ -6,7 +6,15 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from hazards.models import OPEN_STATUSES, Hazard, HazardStatus, HazardTally, whole_mine_ids
+from hazards.models import (
+    OPEN_STATUSES,
+    Hazard,
+    HazardStatus,
+    HazardTally,
+    own_hazards,
+    units_and_places,
+    whole_mine_ids,
+)
 from orgs.models import OrgKind, OrgNode
 
 ON_TIME = Q(status=HazardStatus.CLOSED) & (Q(deadline__isnull=True) | Q(closed_at__date__lte=F("deadline")))
@@ -35,9 +43,11 @@ def _rate(row):
 def year_stats(user, year, mine):
     """The year by month, grade, 专业, branch, repeats at a place and party members' finds.
 
-    A whole mine (安监员, 党委) is read from the running counts of ``HazardTally`` plus its open hazards; any other
-    scope (a branch, a 区队) from two grouped reads of its hazards, by (month, grade) and by (place, 专业). Every
-    other breakdown is summed from those in Python, with the names of the few master-data rows read separately."""
+    A whole mine (安监员, 党委) is read from the running counts of ``HazardTally`` plus its open hazards; a branch or a
+    区队 from the counts of its places and responsible units plus its open hazards, and its people's own hazards
+    elsewhere (found by them or theirs to rectify) from one grouped read of those; anyone else from one grouped read
+    of what they see. Every other breakdown is summed from those in Python, with the names of the few master-data
+    rows read separately."""
     from hazards.models import Category, Grade
     from places.models import Location
 
@@ -46,18 +56,17 @@ def year_stats(user, year, mine):
     end = datetime.combine(datetime(year + 1, 1, 1).date(), time.min, tzinfo=tz)
     keys = ("found", "open", "overdue", "closed", "on_time")
     mines = whole_mine_ids(user)
+    units, places, unit_mines = ([], [], []) if mines is not None or user.is_superuser else units_and_places(user)
     if mines is not None:
         by_month_grade, by_place = _from_tally(mines, year, start, end)
+    elif units:
+        # a branch or a 区队: the counts of its places and units, and its people's own hazards elsewhere, read live
+        in_scope = Q(mine_id__in=unit_mines) & (Q(location_id__in=places) | Q(responsible_unit_id__in=units))
+        by_month_grade, by_place = _from_tally(unit_mines, year, start, end, scope=(places, units))
+        elsewhere = _cells(Hazard.objects.filter(own_hazards(user)).exclude(in_scope), start, end)
+        by_month_grade, by_place = by_month_grade + elsewhere, by_place + elsewhere
     else:
-        # one read grouped by (month, grade, place, 专业): a branch's year is a few thousand groups at most
-        qs = Hazard.objects.visible_to(user).filter(found_at__gte=start, found_at__lt=end).order_by()
-        party = Count("pk", filter=Q(finder_is_party_member=True))
-        cells = list(
-            qs.annotate(month=TruncMonth("found_at"))
-            .values("month", "grade_id", "location_id", "category_id")
-            .annotate(**_counts(), party=party)
-        )
-        by_month_grade, by_place = cells, cells
+        by_month_grade = by_place = _cells(Hazard.objects.visible_to(user), start, end)
 
     def add(table, key, row, names=keys):
         target = table.setdefault(key, dict.fromkeys(names, 0))
@@ -118,13 +127,38 @@ def year_stats(user, year, mine):
     }
 
 
-def _from_tally(mines, year, start, end):
-    """A whole mine's year from the running counts (found, by party members, closed late) and its open hazards
-    (today's open and overdue): closed = found − open, on time = closed − late."""
+def _cells(hazards, start, end):
+    """The year of ``hazards`` in one read grouped by (month, grade, place, 专业) (the month as a date, as the
+    running counts hold it): for a scope the counts do not cover."""
+    party = Count("pk", filter=Q(finder_is_party_member=True))
+    cells = list(
+        hazards.filter(found_at__gte=start, found_at__lt=end)
+        .order_by()
+        .annotate(month=TruncMonth("found_at"))
+        .values("month", "grade_id", "location_id", "category_id")
+        .annotate(**_counts(), party=party)
+    )
+    for cell in cells:
+        if isinstance(cell["month"], datetime):
+            cell["month"] = timezone.localdate(cell["month"])
+    return cells
+
+
+def _from_tally(mines, year, start, end, scope=None):
+    """A whole mine's year (or, ``scope`` = (place ids, unit ids), the hazards of a branch's places and units) from the
+    running counts (found, by party members, closed late) and its open hazards (today's open and overdue): closed =
+    found − open, on time = closed − late."""
     from django.db.models import Sum
 
     today = timezone.localdate()
     tallies = HazardTally.objects.filter(mine_id__in=mines, month__gte=start.date(), month__lt=end.date()).order_by()
+    opened = Hazard.objects.filter(
+        mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end
+    ).order_by()
+    if scope is not None:
+        places, units = scope
+        tallies = tallies.filter(Q(location_id__in=places) | Q(unit__in=units))
+        opened = opened.filter(Q(location_id__in=places) | Q(responsible_unit_id__in=units))
     sums = {"found": Sum("found"), "party": Sum("party"), "late": Sum("late")}
     by_month_grade = {(r["month"], r["grade_id"]): r for r in tallies.values("month", "grade_id").annotate(**sums)}
     by_place = {
@@ -135,9 +169,6 @@ def _from_tally(mines, year, start, end):
             row["open"] = row["overdue"] = 0
     # today's open and overdue, from the partial index of open hazards alone (hazard_open_stats): once by month and
     # grade, once by place and 专业 — two small groupings instead of one row per (month, grade, place, 专业) cell
-    opened = Hazard.objects.filter(
-        mine_id__in=mines, status__in=OPEN_STATUSES, found_at__gte=start, found_at__lt=end
-    ).order_by()
     counts = {
         "open": Count("pk"),
         "overdue": Count(

@@ -1,7 +1,8 @@
-"""The running counts behind a whole mine's statistics (``HazardTally``).
+"""The running counts behind the statistics of a mine or a branch (``HazardTally``).
 
 Every change that moves a count goes through here: registering (+found, +party), closing after the deadline
-(+late), reopening a hazard that was closed late (-late), and imports (the months they touch are counted again).
+(+late), reopening a hazard that was closed late (-late), 五定 naming the responsible unit (the hazard's counts move
+to the cell of that unit), and imports (the months they touch are counted again).
 ``rebuild`` makes every count again from the hazards; a test checks the counts always equal that.
 """
 
@@ -35,6 +36,7 @@ def _cell(hazard):
         "location_id": hazard.location_id,
         "category_id": hazard.category_id,
         "grade_id": hazard.grade_id,
+        "unit": hazard.responsible_unit_id or 0,
     }
 
 
@@ -61,9 +63,14 @@ def registered(hazard):
 
 
 def status_changed(before, after):
-    """Called with the hazard before and after a transition."""
+    """Called with the hazard before and after a transition: its late count follows, and its counts move to another
+    cell when the transition changed what the cell is made of (the responsible unit)."""
     was, now = closed_late(before), closed_late(after)
-    if was != now:
+    if _cell(before) != _cell(after):
+        party = 1 if before.finder_is_party_member else 0
+        bump(before, found=-1, party=-party, late=-1 if was else 0)
+        bump(after, found=1, party=party, late=1 if now else 0)
+    elif was != now:
         bump(after, late=1 if now else -1)
 
 
@@ -73,7 +80,7 @@ def _counts(hazards):
     )
     return (
         hazards.annotate(m=TruncMonth("found_at"))
-        .values("mine_id", "m", "location_id", "category_id", "grade_id")
+        .values("mine_id", "m", "location_id", "category_id", "grade_id", "responsible_unit_id")
         .annotate(
             found=Count("pk"), party=Count("pk", filter=Q(finder_is_party_member=True)), late=Count("pk", filter=late)
         )
@@ -81,10 +88,12 @@ def _counts(hazards):
     )
 
 
-def recount(mine_id, months=None):
-    """Count the given months (first days) of a mine again from its hazards (all months when None)."""
-    hazards = Hazard.objects.filter(mine_id=mine_id)
-    tallies = HazardTally.objects.filter(mine_id=mine_id)
+def recount(mine_id, months=None, models=(Hazard, HazardTally)):
+    """Count the given months (first days) of a mine again from its hazards (all months when None); ``models``: the
+    (hazard, tally) model classes — a migration passes its historical ones."""
+    hazard_model, tally_model = models
+    hazards = hazard_model.objects.filter(mine_id=mine_id)
+    tallies = tally_model.objects.filter(mine_id=mine_id)
     if months is not None:
         months = sorted(set(months))
         if not months:
@@ -99,14 +108,15 @@ def recount(mine_id, months=None):
         tallies = tallies.filter(month__in=months)
     with transaction.atomic():
         tallies.delete()
-        HazardTally.objects.bulk_create(
+        tally_model.objects.bulk_create(
             [
-                HazardTally(
+                tally_model(
                     mine_id=r["mine_id"],
                     month=timezone.localdate(r["m"]) if isinstance(r["m"], datetime) else r["m"],
                     location_id=r["location_id"],
                     category_id=r["category_id"],
                     grade_id=r["grade_id"],
+                    unit=r["responsible_unit_id"] or 0,
                     found=r["found"],
                     party=r["party"],
                     late=r["late"],
@@ -117,11 +127,11 @@ def recount(mine_id, months=None):
         )
 
 
-def rebuild(mine_ids=None):
+def rebuild(mine_ids=None, models=(Hazard, HazardTally)):
     ids = (
         mine_ids
         if mine_ids is not None
-        else list(Hazard.objects.values_list("mine_id", flat=True).distinct().order_by())
+        else list(models[0].objects.values_list("mine_id", flat=True).distinct().order_by())
     )
     for mine_id in ids:
-        recount(mine_id)
+        recount(mine_id, models=models)

@@ -59,11 +59,19 @@ def _assign_choices(user, mine=None):
     mine = mine or services.mine_of(user)
     if mine is None:
         raise Http404
+    # (only what the options show: a mine's thousand members as full rows cost more than the page)
     return mine, {
-        "members": services.party_members(user, mine).select_related("org").order_by("org__path", "name"),
-        "people": services.managed_people(user, mine).select_related("org").order_by("org__path", "name")[:1000],
+        "members": services.party_members(user, mine)
+        .select_related("org")
+        .only("pk", "name", "org__name")
+        .order_by("org__path", "name"),
+        "people": services.managed_people(user, mine)
+        .select_related("org")
+        .only("pk", "name", "emp_no", "org__name")
+        .order_by("org__path", "name")[:1000],
         "locations": Location.objects.filter(mine=mine, active=True)
         .select_related("unit")
+        .only("pk", "name", "unit__name")
         .order_by("unit__path", "name"),
     }
 

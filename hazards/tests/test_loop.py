@@ -444,12 +444,14 @@ def test_the_whole_mines_statistics_from_running_counts_equal_counting_every_haz
     assert by_counts[3] == 6 and sum(r["closed"] - r["on_time"] for r in by_counts[1]) == 1  # one closed late
     before = list(
         HazardTally.objects.order_by("pk").values_list(
-            "month", "location_id", "category_id", "grade_id", "found", "party", "late"
+            "month", "location_id", "category_id", "grade_id", "unit", "found", "party", "late"
         )
     )
     tally.rebuild()
     assert sorted(before) == sorted(
-        HazardTally.objects.values_list("month", "location_id", "category_id", "grade_id", "found", "party", "late")
+        HazardTally.objects.values_list(
+            "month", "location_id", "category_id", "grade_id", "unit", "found", "party", "late"
+        )
     )
 
 
@@ -483,3 +485,39 @@ def test_back_then_save_again_asks_before_a_second_hazard(site, login):
     assert Hazard.objects.filter(description="巷道积水").count() == 2
     other = {**data, "description": "巷道积水,已漫过轨面", "token": "tok-c"}
     assert client.post("/hazards/new/", other).status_code == 302  # a different text is simply saved
+
+
+def test_a_branchs_statistics_from_running_counts_equal_counting_its_hazards(site, monkeypatch):
+    """A branch secretary reads the counts of the branch's places and units (and their own hazards elsewhere live);
+    counted one by one, the same. 五定 naming another branch's unit moves the hazard's counts to that branch."""
+    from hazards import stats
+
+    w = site
+    year = timezone.localdate().year
+    in_state(w, S.CLOSED)
+    in_state(w, S.RECTIFYING)
+    report(w)
+    there = report(w, location=w.other_location)  # the other branch's place, 五定 to this branch's unit
+    act(w.other_secretary, there.pk, "assign", assign_data(w))
+    moved = report(w)  # this branch's place, 五定 to the other branch's unit: still this branch's (its place)
+    act(w.secretary, moved.pk, "assign", assign_data(w, responsible_unit=w.other_unit.pk))
+    report(w, user=w.secretary, location=w.other_location)  # found by the secretary at the other branch's place
+    report(w, location=w.other_location)  # none of this branch's business
+
+    def figures(user):
+        s = stats.year_stats(user, year, w.mine)
+        pick = ("found", "open", "overdue", "closed", "on_time")
+        return (
+            [{k: r[k] for k in pick} for r in s["months"]],
+            [{k: r[k] for k in pick} for r in s["grades"]],
+            sorted((r["category__name"], r["found"]) for r in s["categories"]),
+            [(r["name"], r["found"], r["open"]) for r in s["branches"]],
+            s["total"],
+        )
+
+    for user, seen in ((w.secretary, 6), (w.other_secretary, 4)):
+        by_counts = figures(user)
+        with monkeypatch.context() as m:  # the same user counted from the hazards one by one
+            m.setattr(stats, "units_and_places", lambda user: ([], [], []))
+            one_by_one = figures(user)
+        assert by_counts == one_by_one and by_counts[4] == seen

@@ -72,6 +72,9 @@ def test_a_post_without_commitments_is_refused_alike(world, login):
         and "请填写公开承诺" in page.content.decode()
         and "综采安全示范岗" in page.content.decode()
     )
+    # the chosen member is still chosen, shown with their team
+    m = world.member_person
+    assert f'<option value="{m.pk}" selected>{m.org.name} · {m.name}</option>' in page.content.decode()
     assert not ModelPost.objects.exists()
 
 
