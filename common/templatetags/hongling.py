@@ -29,6 +29,6 @@ def options(objects, selected, label):
     chosen = {str(v) for v in selected} if isinstance(selected, (set, list, tuple, frozenset)) else {str(selected)}
     return format_html_join(
         "",
-        "<option value=\"{}\"{}>{}</option>",
+        '<option value="{}"{}>{}</option>',
         ((o.pk, mark_safe(" selected") if str(o.pk) in chosen else "", label.format(o=o)) for o in objects),
     )
