@@ -267,7 +267,7 @@ def kept(name, user, computes):
     cache = caches[getattr(settings, "HONGLING_HOME_CACHE_ALIAS", "home")]
     cache_key = f"home:{name}:{user.pk}:{timezone.localdate():%Y%m%d}"
     gens = generations(user)
-    entry = cache.get(cache_key) or {}
+    entry = _safely(cache.get, cache_key) or {}
     values, changed = {}, False
     for key, compute in computes.items():
         found = entry.get(key)
@@ -285,8 +285,20 @@ def kept(name, user, computes):
         read = sorted(tables | known["always"])
         entry[key] = (tuple((table, gens.get(table, 0)) for table in [ANY, *read]), values[key])
     if changed:
-        cache.set(cache_key, entry, getattr(settings, "HONGLING_HOME_CACHE_SECONDS", 3600))
+        _safely(cache.set, cache_key, entry, getattr(settings, "HONGLING_HOME_CACHE_SECONDS", 3600))
     return values
+
+
+def _safely(call, *args):
+    """A call to the cache; when the cache server (Redis) does not answer, None: the parts are computed, the home is
+    not refused."""
+    try:
+        return call(*args)
+    except Exception:  # (redis' ConnectionError, TimeoutError … : whatever the backend raises)
+        import logging
+
+        logging.getLogger(__name__).warning("the home cache did not answer; the home is computed", exc_info=True)
+        return None
 
 
 def provided(name, user, providers, live, call):
@@ -309,3 +321,38 @@ def clear():
     from django.core.cache import caches
 
     caches[getattr(settings, "HONGLING_HOME_CACHE_ALIAS", "home")].clear()
+
+
+def shared():
+    """Whether the kept parts live outside this process (Redis, ``HONGLING_CACHE_URL``): what one process computes,
+    every server process reads."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches[getattr(settings, "HONGLING_HOME_CACHE_ALIAS", "home")], LocMemCache)
+
+
+def warm(users, log=None):
+    """Compute the home of each of ``users`` as a GET / would (the view itself, resolved from the URL), so that the
+    parts are kept when they come: (homes computed, homes that failed). A failure is logged and the next user taken."""
+    import logging
+
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    match = resolve("/")
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*"))]
+    factory = RequestFactory(HTTP_HOST=hosts[0] if hosts else "localhost")
+    done = failed = 0
+    for user in users:
+        request = factory.get("/")
+        request.user, request.resolver_match = user, match
+        try:
+            match.func(request)
+            done += 1
+        except Exception:  # one user's home must not stop the others'
+            logging.getLogger(__name__).exception("warming the home of user %s failed", user.pk)
+            failed += 1
+        if log is not None and (done + failed) % 500 == 0:
+            log(done, failed)
+    return done, failed

@@ -270,19 +270,27 @@ HONGLING_RETENTION_HIGH_RISK = float(os.environ.get("HONGLING_RETENTION_HIGH_RIS
 HONGLING_WORKER_STALE_SECONDS = int(os.environ.get("HONGLING_WORKER_STALE_SECONDS", 300))
 # files made in the background (ledger exports, reports) are kept this many days (manage.py prune_generated)
 HONGLING_GENERATED_DAYS = int(os.environ.get("HONGLING_GENERATED_DAYS", 7))
-# The home page's parts, kept per user in each process's memory, each until a table it read is written (the write
-# generations are in the database: correct after every write, from any server; common/homecache.py); at most
-# HONGLING_HOME_CACHE_SECONDS, and HONGLING_HOME_CACHE_ENTRIES entries (about 13 KB and 6 entries a user).
-# HONGLING_HOME_CACHE=0 computes them every time.
+# The home page's parts, kept per user, each until a table it read is written (the write generations are in the
+# database: correct after every write, from any server; common/homecache.py); at most HONGLING_HOME_CACHE_SECONDS.
+# Kept in each process's memory (HONGLING_HOME_CACHE_ENTRIES entries, about 13 KB and 6 entries a user), or, with
+# HONGLING_CACHE_URL (redis://host:port/db, a database of its own), in Redis: shared by every gunicorn worker, kept
+# when a worker is replaced, and filled before the day by ``manage.py warm_homes``. HONGLING_HOME_CACHE=0 computes
+# them every time.
 HONGLING_HOME_CACHE = env_bool("HONGLING_HOME_CACHE", True)
-HONGLING_HOME_CACHE_SECONDS = int(os.environ.get("HONGLING_HOME_CACHE_SECONDS", 3600))
+HONGLING_CACHE_URL = os.environ.get("HONGLING_CACHE_URL", "")
+# (a day in Redis: a home warmed after midnight is still kept at the morning shift)
+HONGLING_HOME_CACHE_SECONDS = int(os.environ.get("HONGLING_HOME_CACHE_SECONDS", 86400 if HONGLING_CACHE_URL else 3600))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "home": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "hongling-home",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("HONGLING_HOME_CACHE_ENTRIES", 20000))},
-    },
+    "home": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": HONGLING_CACHE_URL, "KEY_PREFIX": "home"}
+        if HONGLING_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "hongling-home",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("HONGLING_HOME_CACHE_ENTRIES", 20000))},
+        }
+    ),
 }
 TASKS = {
     "default": {

@@ -365,3 +365,78 @@ def test_what_the_home_keeps_equals_a_fresh_computation_after_a_write_to_any_mod
                     continue
         _kept_equals_fresh(settings, users)
     assert {key: _home_parts(u.pk) for key, u in users.items()} != before
+
+
+def _redis_home_cache(settings):
+    """The home cache in Redis (database 15, keys under a prefix of this process), as ``HONGLING_CACHE_URL`` sets it;
+    the test is skipped where no Redis answers."""
+    import os
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    home = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    settings.CACHES = {**settings.CACHES, "home": home}
+    return redis.Redis.from_url(url), prefix
+
+
+def _first_home_queries(user):
+    """The queries of a new session's first GET / for ``user`` (the Redis connection closed before: what is kept is
+    in Redis, none in this process)."""
+    from django.core.cache import caches
+
+    caches["home"].close()
+    return _queries(_client(user))
+
+
+def test_with_redis_the_homes_warmed_before_the_day_are_kept_in_every_server_process(committed_world, settings):
+    import io
+
+    from django.core.management import call_command
+
+    from hazards.models import Hazard
+    from orgs.models import User
+
+    client, prefix = _redis_home_cache(settings)
+    settings.HONGLING_HOME_CACHE = True
+    secretary, committee = committed_world["secretary@branch"], committed_world["committee@mine"]
+    try:
+        cold = _first_home_queries(committee)  # nobody warmed the committee's home
+        User.objects.update(last_login=None)
+        User.objects.filter(pk=secretary.pk).update(last_login=timezone.now() - timedelta(days=2))
+        out = io.StringIO()
+        call_command("warm_homes", stdout=out)
+        assert "已算好 1 人的首页" in out.getvalue()
+        warmed = _first_home_queries(secretary)
+        assert warmed <= WARM["secretary@branch"] + 2 and warmed < cold / 2, (cold, warmed)
+        with transaction.atomic():  # a write after the warming: the parts that read hazards are computed again
+            Hazard.objects.filter(pk__in=Hazard.objects.order_by("pk").values("pk")[:1]).update(description="改")
+        assert _first_home_queries(secretary) > warmed
+    finally:
+        keys = client.keys(f"{prefix}:*")
+        if keys:
+            client.delete(*keys)
+
+
+def test_warming_is_refused_while_each_process_keeps_its_own_homes(committed_world, settings):
+    import io
+
+    from django.core.management import call_command
+
+    settings.HONGLING_HOME_CACHE = True
+    out = io.StringIO()
+    call_command("warm_homes", stdout=out)
+    assert "未预热" in out.getvalue()
+
+
+def test_the_home_is_computed_when_the_cache_server_does_not_answer(demo_world, settings):
+    settings.HONGLING_HOME_CACHE = True
+    home = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    settings.CACHES = {**settings.CACHES, "home": home}  # nothing listens on port 9
+    response = _client(demo_world["secretary@branch"]).get("/")
+    assert response.status_code == 200 and "待办" in response.content.decode()
