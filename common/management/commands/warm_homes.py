@@ -21,8 +21,9 @@ class Command(BaseCommand):
                 "首页缓存在每个服务进程自己的内存里(未设 HONGLING_CACHE_URL):这里算好的首页到不了服务进程,未预热"
             )
             return
-        from orgs.models import User
+        from django.contrib.auth import get_user_model
 
+        User = get_user_model()  # noqa: N806
         since = timezone.now() - timedelta(days=days)
         users = User.objects.filter(is_active=True, last_login__gte=since).select_related("person").order_by("pk")
 
