@@ -4,8 +4,8 @@
   if (!window.echarts) return;
   var months = echarts.init(document.getElementById("chart-months"));
   months.setOption({
-    tooltip: { trigger: "axis" }, legend: { data: ["按期销号", "超期销号", "未销号", "其中超期"] },
-    grid: { left: 40, right: 10, bottom: 30 }, xAxis: { type: "category", data: data.months }, yAxis: { type: "value" },
+    tooltip: { trigger: "axis" }, legend: { top: 0, data: ["按期销号", "超期销号", "未销号", "其中超期"] },
+    grid: { left: 40, right: 10, top: 40, bottom: 30 }, xAxis: { type: "category", data: data.months }, yAxis: { type: "value" },
     series: [
       { name: "按期销号", type: "bar", stack: "all", data: data.on_time },
       { name: "超期销号", type: "bar", stack: "all", data: data.late },
